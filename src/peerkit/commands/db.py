@@ -1,0 +1,84 @@
+"""peerkit db ...: where the database is, backups, checks and schema upgrades."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from peerkit.context import app_context
+from peerkit.errors import PeerkitError, catch_errors
+from peerkit.output import data_line, message
+
+app = typer.Typer(
+    help="The database: its path, backups, integrity checks and upgrades.", no_args_is_help=True
+)
+
+
+@app.command("path")
+@catch_errors
+def db_path(ctx: typer.Context) -> None:
+    """Print where the database is (a URL's password is masked)."""
+    data_line(app_context(ctx).settings.describe_location())
+
+
+@app.command("backup")
+@catch_errors
+def db_backup(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Where to write the copy. Default: backups/ beside the database.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Write an online, consistent copy of the database (mode 0600)."""
+    from datetime import UTC, datetime
+
+    from peerkit.db import backup
+
+    db = app_context(ctx).db()
+    if file is None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        path = db.settings.db_path
+        file = path.parent / "backups" / f"{path.stem}-{stamp}-manual.db"
+    written = backup(db, file)
+    data_line(str(written))
+    message("Backup written (readable only by you).")
+
+
+@app.command("check")
+@catch_errors
+def db_check(ctx: typer.Context) -> None:
+    """Check integrity, foreign keys and the schema version."""
+    from peerkit.db import check
+
+    problems = check(app_context(ctx).db())
+    if problems:
+        raise PeerkitError(f"the database has {len(problems)} problem(s):", details=problems)
+    message("ok: integrity, foreign keys and schema are fine.")
+
+
+@app.command("upgrade")
+@catch_errors
+def db_upgrade(ctx: typer.Context) -> None:
+    """Apply schema migrations (after a backup). peerkit also does this when it opens a database."""
+    from peerkit.db import current_revision, open_database, upgrade
+    from peerkit.migrations import HEAD
+
+    app_ctx = app_context(ctx)
+    db = open_database(app_ctx.settings, migrate=False)
+    try:
+        before = current_revision(db.engine)
+        if before == HEAD:
+            message(f"Already up to date (schema revision {HEAD}).")
+            return
+        saved = upgrade(db, before)
+    finally:
+        db.dispose()
+    if saved is not None:
+        message(f"Backed up the database to {saved}.")
+    message(f"Upgraded the schema from {before or 'empty'} to {HEAD}.")

@@ -1,0 +1,374 @@
+"""peerkit member ...: the community's member record."""
+
+from __future__ import annotations
+
+import io
+import sys
+from contextlib import redirect_stdout
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from peerkit.commands._options import (
+    AvailableOpt,
+    BioOpt,
+    CapacityOpt,
+    DryRunOpt,
+    FormatOpt,
+    IndustryOpt,
+    LocaleOpt,
+    MemberRef,
+    NeedsOpt,
+    OutputOpt,
+    SkillsOpt,
+    StageOpt,
+    TimezoneOpt,
+    YesOpt,
+)
+from peerkit.context import app_context, community_defaults
+from peerkit.errors import UsageProblem, catch_errors
+from peerkit.output import Format, data_line, emit, emit_one, message, warning
+
+app = typer.Typer(
+    help="Keep the member record: add, list, edit, pause, import, export, forget.",
+    no_args_is_help=True,
+)
+
+LIST_COLUMNS = ("id", "name", "email", "timezone", "locale", "stage", "skills", "needs", "status")
+
+
+def _fields(**values: Any) -> Any:
+    from peerkit.services.members import MemberFields
+
+    if values.get("availability") == []:
+        values["availability"] = None
+    return MemberFields(**values)
+
+
+@app.command("add")
+@catch_errors
+def member_add(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="Full name.", show_default=False)] = None,
+    email: Annotated[
+        str | None, typer.Option("--email", help="E-mail address (required).", show_default=False)
+    ] = None,
+    timezone: TimezoneOpt = None,
+    locale: LocaleOpt = None,
+    skills: SkillsOpt = None,
+    needs: NeedsOpt = None,
+    stage: StageOpt = None,
+    industry: IndustryOpt = None,
+    bio: BioOpt = None,
+    available: AvailableOpt = None,
+    mentor_capacity: CapacityOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Add a member. Time zone and language default to the community's."""
+    from peerkit.services import community, members
+
+    app_ctx = app_context(ctx)
+    name = app_ctx.require(name, "NAME", "Name")
+    email = app_ctx.require(email, "--email", "E-mail")
+    raw = _fields(
+        name=name,
+        email=email,
+        timezone=timezone,
+        locale=locale,
+        skills=skills,
+        needs=needs,
+        stage=stage,
+        industry=industry,
+        bio=bio,
+        availability=available,
+        mentor_capacity=mentor_capacity,
+    )
+    today = app_ctx.today()
+    with app_ctx.db().write() as session:
+        row = community.ensure(session, community_defaults(app_ctx.settings))
+        defaults = {"timezone": row.timezone, "locale": row.locale}
+        member = members.add(session, raw, defaults, today)
+        shown = members.to_dict(member, today)
+    _created(shown, fmt, f"Added {members.describe(member)}.")
+
+
+def _created(obj: dict[str, Any], fmt: Format, note: str) -> None:
+    if fmt is Format.json:
+        emit_one(obj, fmt)
+    else:
+        data_line(str(obj["id"]))
+        message(note)
+
+
+@app.command("list")
+@catch_errors
+def member_list(
+    ctx: typer.Context,
+    group: Annotated[
+        str | None,
+        typer.Option("--group", help="Only members of group G (id or slug).", show_default=False),
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            "--status",
+            help="active, paused or left. Default: active and paused.",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List members (those who left only with --status left)."""
+    from peerkit.services import members, validate
+
+    app_ctx = app_context(ctx)
+    if group is not None:
+        raise UsageProblem("--group needs groups, which this version of peerkit does not have yet.")
+    wanted = validate.status(status) if status is not None else None
+    today = app_ctx.today()
+    with app_ctx.db().read() as session:
+        rows = [members.to_dict(m, today) for m in members.list_members(session, wanted, today)]
+    emit(
+        rows,
+        fmt,
+        LIST_COLUMNS,
+        csv_columns=_csv_columns(),
+        empty="No members yet. Add one: peerkit member add NAME --email E",
+    )
+
+
+def _csv_columns() -> tuple[str, ...]:
+    from peerkit.services.csvio import COLUMNS
+
+    return COLUMNS
+
+
+@app.command("show")
+@catch_errors
+def member_show(ctx: typer.Context, ref: MemberRef, fmt: FormatOpt = Format.table) -> None:
+    """Show everything about one member."""
+    from peerkit.services import members
+
+    app_ctx = app_context(ctx)
+    today = app_ctx.today()
+    with app_ctx.db().read() as session:
+        member = members.resolve(session, ref)
+        shown = members.to_dict(member, today)
+    emit_one(shown, fmt, title=shown["name"])
+
+
+@app.command("edit")
+@catch_errors
+def member_edit(
+    ctx: typer.Context,
+    ref: MemberRef,
+    name: Annotated[
+        str | None, typer.Option("--name", help="New full name.", show_default=False)
+    ] = None,
+    email: Annotated[
+        str | None, typer.Option("--email", help="New e-mail address.", show_default=False)
+    ] = None,
+    timezone: TimezoneOpt = None,
+    locale: LocaleOpt = None,
+    skills: SkillsOpt = None,
+    needs: NeedsOpt = None,
+    stage: StageOpt = None,
+    industry: IndustryOpt = None,
+    bio: BioOpt = None,
+    available: AvailableOpt = None,
+    mentor_capacity: CapacityOpt = None,
+) -> None:
+    """Change a member. A list option (--skills, --available) replaces the list; "" clears it."""
+    from peerkit.services import members
+
+    raw = _fields(
+        name=name,
+        email=email,
+        timezone=timezone,
+        locale=locale,
+        skills=skills,
+        needs=needs,
+        stage=stage,
+        industry=industry,
+        bio=bio,
+        availability=available,
+        mentor_capacity=mentor_capacity,
+    )
+    if not raw.given():
+        raise UsageProblem(
+            "nothing to change: give at least one option, e.g. --timezone Europe/Rome."
+        )
+    app_ctx = app_context(ctx)
+    with app_ctx.db().write() as session:
+        member = members.resolve(session, ref)
+        changed = members.edit(session, member, raw)
+        who = members.describe(member)
+    message(f"Updated {who}: {', '.join(changed)}." if changed else f"No change to {who}.")
+
+
+@app.command("remove")
+@catch_errors
+def member_remove(ctx: typer.Context, ref: MemberRef) -> None:
+    """Mark a member as having left; their history is kept."""
+    from peerkit.services import members
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().write() as session:
+        member = members.resolve(session, ref)
+        changed = members.remove(session, member, app_ctx.today())
+        who = members.describe(member)
+    message(f"{who} has left the community." if changed else f"{who} had already left.")
+
+
+@app.command("pause")
+@catch_errors
+def member_pause(
+    ctx: typer.Context,
+    ref: MemberRef,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="Back from this date (YYYY-MM-DD).", show_default=False),
+    ] = None,
+) -> None:
+    """Pause a member: skipped by planning, formation and matching until resumed or --until."""
+    from peerkit.services import members, validate
+
+    app_ctx = app_context(ctx)
+    end = validate.iso_date(until, "--until") if until else None
+    with app_ctx.db().write() as session:
+        member = members.resolve(session, ref)
+        members.pause(session, member, end, app_ctx.today())
+        who = members.describe(member)
+    message(f"Paused {who}" + (f" until {end.isoformat()}." if end else "."))
+
+
+@app.command("resume")
+@catch_errors
+def member_resume(ctx: typer.Context, ref: MemberRef) -> None:
+    """Make a paused (or departed) member active again."""
+    from peerkit.services import members
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().write() as session:
+        member = members.resolve(session, ref)
+        outcome = members.resume(session, member, app_ctx.today())
+        who = members.describe(member)
+    message(f"{who}: {outcome}.")
+
+
+@app.command("forget")
+@catch_errors
+def member_forget(ctx: typer.Context, ref: MemberRef, yes: YesOpt = False) -> None:
+    """Erase a member's personal data everywhere; anonymous counts are kept."""
+    from peerkit.db import list_backups
+    from peerkit.services import members
+
+    app_ctx = app_context(ctx)
+    db = app_ctx.db()
+    with db.read() as session:
+        who = members.describe(members.resolve(session, ref))
+    if not yes:
+        if app_ctx.settings.no_input:
+            raise UsageProblem(f"erasing {who} cannot be undone; add --yes to confirm.")
+        typer.confirm(f"Erase {who} for good?", abort=True, err=True)
+    with db.write() as session:
+        member = members.resolve(session, ref)
+        members.forget(session, member)
+    db.checkpoint()
+    db.vacuum_table("member")
+    message(f"Erased the personal data of {who}.")
+    if db.is_sqlite and (backups := list_backups(db.settings.db_path)):
+        warning(
+            f"{len(backups)} backup(s) made before upgrades still hold older data, "
+            f"e.g. {backups[0]}. Delete them when you no longer need them."
+        )
+
+
+@app.command("import")
+@catch_errors
+def member_import(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A CSV file with a header line (member export writes one).", show_default=False
+        ),
+    ],
+    dry_run: DryRunOpt = False,
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update", help="Update members that already exist (matched by id, then e-mail)."
+        ),
+    ] = False,
+) -> None:
+    """Import members from CSV: all rows or none; every bad row is reported with its line."""
+    from peerkit.services import community, csvio
+
+    app_ctx = app_context(ctx)
+    today = app_ctx.today()
+    plan = csvio.read(file, today)
+    with app_ctx.db().write() as session:
+        row = community.ensure(session, community_defaults(app_ctx.settings))
+        defaults = {"timezone": row.timezone, "locale": row.locale}
+        result = csvio.apply(
+            session, plan, update=update, defaults=defaults, today=today, dry_run=dry_run
+        )
+    verb = "Would import" if dry_run else "Imported"
+    message(f"{verb} {result.created} new member(s), updated {result.updated}.")
+
+
+@app.command("export")
+@catch_errors
+def member_export(
+    ctx: typer.Context,
+    ref: Annotated[
+        str | None,
+        typer.Argument(help="One member: everything held about them.", show_default=False),
+    ] = None,
+    fmt: Annotated[
+        Format | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="csv or json. Default: csv, or json with REF.",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
+    output: OutputOpt = None,
+) -> None:
+    """Export members as CSV (what import reads back) or JSON."""
+    from peerkit.services import export
+
+    app_ctx = app_context(ctx)
+    if fmt is Format.table:
+        raise UsageProblem("member export writes csv or json; for a table use: peerkit member list")
+    fmt = fmt or (Format.json if ref else Format.csv)
+    with app_ctx.db().read() as session:
+        data = (
+            export.member_record(session, ref, app_ctx.today())
+            if ref
+            else export.all_members(session, app_ctx.today())
+        )
+    text = _render(data, fmt)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from peerkit.files import write_private
+
+    path = write_private(output, text)
+    message(f"Wrote {path} (readable only by you).")
+
+
+def _render(data: Any, fmt: Format) -> str:
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        if isinstance(data, dict) and fmt is Format.json:
+            emit_one(data, fmt)
+        elif isinstance(data, dict):
+            emit([data["member"]], fmt, (), csv_columns=_csv_columns())
+        else:
+            emit(data, fmt, (), csv_columns=_csv_columns())
+    return buffer.getvalue()

@@ -1,0 +1,96 @@
+"""peerkit init and peerkit demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from peerkit.commands._options import LocaleOpt, TimezoneOpt
+from peerkit.context import AppContext, app_context, community_defaults
+from peerkit.errors import catch_errors
+from peerkit.output import data_line, message
+
+
+@catch_errors
+def init(
+    ctx: typer.Context,
+    community: Annotated[
+        str | None, typer.Option("--community", help="The community's name.", show_default=False)
+    ] = None,
+    timezone: TimezoneOpt = None,
+    locale: LocaleOpt = None,
+    organiser_name: Annotated[
+        str | None,
+        typer.Option(
+            "--organiser-name", help="Who organises (shown in invitations).", show_default=False
+        ),
+    ] = None,
+    organiser_email: Annotated[
+        str | None,
+        typer.Option(
+            "--organiser-email",
+            help="The organiser's address (From: of invitations).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Create the community's database, or update its settings. Safe to run again."""
+    from peerkit.services import community as svc
+
+    app_ctx = app_context(ctx)
+    given = svc.CommunityDefaults(community, timezone, locale, organiser_name, organiser_email)
+    with app_ctx.db().write() as session:
+        existed = svc.get(session) is not None
+        row = svc.ensure(session, community_defaults(app_ctx.settings))
+        changed = svc.apply(row, given)
+        session.add(row)
+        summary = svc.to_dict(row)
+    data_line(app_ctx.settings.describe_location())
+    if not existed:
+        message(
+            f"Created the community '{summary['name']}' "
+            f"({summary['timezone']}, {summary['locale']})."
+        )
+    elif changed:
+        message(f"Updated {', '.join(changed)}.")
+    else:
+        message("Already set up; nothing changed.")
+
+
+@catch_errors
+def demo(
+    ctx: typer.Context,
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where to build the sample community.", file_okay=False)
+    ] = Path("peerkit-demo"),
+) -> None:
+    """Build a sample community in DIR/peerkit.db and show it."""
+    from peerkit.services import demo as svc
+
+    app_ctx = app_context(ctx)
+    db_path = svc.build(directory, app_ctx.today())
+    message(f"Built a sample community in {db_path}.\n")
+    _show(db_path, app_ctx)
+    message(
+        f"\nTry it:  peerkit --db {db_path} member list\n"
+        f"         peerkit --db {db_path} member show 'Giulia Rossi'"
+    )
+
+
+def _show(db_path: Path, app_ctx: AppContext) -> None:
+    from peerkit.config import Settings
+    from peerkit.db import open_database
+    from peerkit.output import Format, emit
+    from peerkit.services import members
+
+    today = app_ctx.today()
+    db = open_database(Settings(db_path=db_path))
+    try:
+        with db.read() as session:
+            rows = [members.to_dict(m, today) for m in members.list_members(session, None, today)]
+    finally:
+        db.dispose()
+    columns = ("id", "name", "timezone", "locale", "stage", "skills", "needs", "status")
+    emit(rows, Format.table, columns, title="Freelance Insieme: members")

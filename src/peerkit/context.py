@@ -1,0 +1,67 @@
+"""State carried on ctx.obj: settings, a lazily opened database, today's date."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from peerkit.config import Settings
+from peerkit.errors import UsageProblem
+
+if TYPE_CHECKING:
+    from peerkit.db import Database
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    _db: Database | None = field(default=None, repr=False)
+
+    def db(self) -> Database:
+        """The database, opened (and migrated) on first use."""
+        if self._db is None:
+            from peerkit.db import open_database
+
+            self._db = open_database(self.settings)
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+            self._db = None
+
+    def today(self) -> date:
+        """Today, or PEERKIT_TODAY (YYYY-MM-DD) for reproducible demos and tests."""
+        fixed = os.environ.get("PEERKIT_TODAY")
+        return date.fromisoformat(fixed) if fixed else date.today()
+
+    def require(self, value: Any, flag: str, prompt: str | None = None) -> Any:
+        """A required value: asked for on a TTY, a usage error (exit 2) otherwise."""
+        if value is not None:
+            return value
+        if self.settings.no_input or prompt is None:
+            raise UsageProblem(f"missing {flag}; it is required when peerkit cannot prompt.")
+        return typer.prompt(prompt)
+
+
+def community_defaults(settings: Settings) -> Any:
+    from peerkit.services.community import CommunityDefaults
+
+    return CommunityDefaults(
+        name=settings.default("community"),
+        timezone=settings.default("timezone"),
+        locale=settings.default("locale"),
+        organiser_name=settings.default("organiser_name"),
+        organiser_email=settings.default("organiser_email"),
+    )
+
+
+def app_context(ctx: typer.Context) -> AppContext:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, AppContext):  # pragma: no cover - the root callback sets it
+        raise RuntimeError("peerkit context missing")
+    return obj

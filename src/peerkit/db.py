@@ -1,0 +1,269 @@
+"""The database: engine, transactions, and migrate-on-open.
+
+SQLite connections get foreign keys, WAL, a busy timeout, secure_delete and
+full sync; write transactions start with BEGIN IMMEDIATE so that a read-then-write
+waits for another writer instead of failing with "database is locked".
+Any other SQLAlchemy URL (PostgreSQL) is used as it is.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from peerkit.config import Settings
+from peerkit.errors import PeerkitError
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event emit BEGIN itself (the driver would use a plain,
+    # deferred BEGIN, and too late for PRAGMAs).
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA secure_delete = ON")
+    mode = cur.execute("PRAGMA journal_mode").fetchone()[0]
+    if mode != "wal":
+        cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = FULL")
+    cur.close()
+
+
+def _sqlite_on_begin(conn: sa.Connection) -> None:
+    immediate = conn.get_execution_options().get("peerkit_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def create_file_private(path: Path, *, private_dir: bool) -> None:
+    """Create an empty database file with mode 0600 (its folder 0700 when we own it)."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    elif private_dir:
+        os.chmod(path.parent, 0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def make_engine(settings: Settings) -> Engine:
+    if not settings.is_sqlite:
+        try:
+            return sa.create_engine(settings.url, pool_pre_ping=True)
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
+            raise PeerkitError(
+                f"cannot use the database URL {settings.describe_location()}: {exc}. "
+                "For PostgreSQL install the extra: pip install 'peerkit[postgres]'."
+            ) from None
+    engine = sa.create_engine(
+        settings.url,
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        poolclass=sa.pool.NullPool,
+    )
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+class Database:
+    """An opened, migrated database."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self._write_engine = engine.execution_options(peerkit_write=True)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only unit of work (rolled back at the end)."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: all of its changes are committed, or none."""
+        with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def checkpoint(self) -> None:
+        """Fold the WAL back into the database file and truncate it (SQLite only)."""
+        if not self.is_sqlite:
+            return
+        with self.engine.connect() as conn:
+            conn.connection.driver_connection.execute(  # type: ignore[union-attr]
+                "PRAGMA wal_checkpoint(TRUNCATE)"
+            )
+
+    def vacuum_table(self, table: str) -> None:
+        """PostgreSQL keeps dead row versions until VACUUM: remove them now."""
+        if self.is_sqlite:
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f'VACUUM "{table}"')
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(settings: Settings, *, migrate: bool = True) -> Database:
+    """Open (creating if needed) and bring the schema up to date."""
+    if settings.is_sqlite:
+        is_default = settings.db_path == _default_path()
+        if settings.db_path.exists() and settings.db_path.is_dir():
+            raise PeerkitError(f"{settings.db_path} is a folder, not a database file.")
+        try:
+            create_file_private(settings.db_path, private_dir=is_default)
+        except OSError as exc:
+            raise PeerkitError(
+                f"cannot create the database {settings.db_path}: {exc.strerror}. "
+                "Choose another place with --db or PEERKIT_DB."
+            ) from None
+    engine = make_engine(settings)
+    db = Database(settings, engine)
+    if migrate:
+        ensure_schema(db)
+    return db
+
+
+def _default_path() -> Path:
+    from peerkit.config import default_db_path
+
+    return default_db_path()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision stored in the database, or None for an empty database."""
+    try:
+        with engine.connect() as conn:
+            row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    except sa.exc.OperationalError as exc:
+        if "no such table" in str(exc):
+            return None
+        raise _not_a_database(engine, exc) from None
+    except sa.exc.ProgrammingError:
+        return None
+    except sa.exc.DatabaseError as exc:
+        raise _not_a_database(engine, exc) from None
+    return row[0] if row else None
+
+
+def _not_a_database(engine: Engine, exc: Exception) -> PeerkitError:
+    return PeerkitError(
+        f"cannot read the database {engine.url.render_as_string(hide_password=True)}: "
+        f"{str(exc).splitlines()[0]}. Is it a peerkit database?"
+    )
+
+
+def ensure_schema(db: Database) -> None:
+    from peerkit.migrations import HEAD
+
+    current = current_revision(db.engine)
+    if current == HEAD:
+        return
+    upgrade(db, current)
+
+
+def upgrade(db: Database, current: str | None) -> Path | None:
+    """Migrate to head. An existing SQLite database is backed up first."""
+    from peerkit.migrations.runner import known_revisions, run_upgrade
+
+    if current is not None and current not in known_revisions():
+        raise PeerkitError(
+            f"this database is at schema revision '{current}', which this peerkit does not "
+            "know: it was written by a newer peerkit. Upgrade peerkit (pip install -U peerkit)."
+        )
+    backup_path = None
+    if current is not None and db.is_sqlite and has_user_tables(db.engine):
+        backup_path = backup(db, automatic_backup_path(db.settings.db_path, current))
+    run_upgrade(db.engine)
+    return backup_path
+
+
+def has_user_tables(engine: Engine) -> bool:
+    return bool(set(sa.inspect(engine).get_table_names()) - {"alembic_version"})
+
+
+def automatic_backup_path(db_path: Path, revision: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return db_path.parent / "backups" / f"{db_path.stem}-{stamp}-rev{revision}.db"
+
+
+def backup(db: Database, dest: Path) -> Path:
+    """An online, consistent copy made with SQLite's backup API (mode 0600)."""
+    if not db.is_sqlite:
+        raise PeerkitError(
+            "db backup works on SQLite databases; for PostgreSQL use pg_dump "
+            "(for example: pg_dump --format=custom DBNAME > peerkit.dump)."
+        )
+    dest = dest.expanduser()
+    if dest.exists():
+        raise PeerkitError(f"{dest} already exists; choose another file name.")
+    if dest.resolve() == db.settings.db_path.resolve():
+        raise PeerkitError("the backup file cannot be the database itself.")
+    if not dest.parent.exists():
+        dest.parent.mkdir(parents=True, mode=0o700)
+    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.close(fd)
+    try:
+        src = sqlite3.connect(db.settings.db_path, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            target = sqlite3.connect(tmp)
+            try:
+                src.backup(target)
+                target.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                target.close()
+        finally:
+            src.close()
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return dest
+
+
+def list_backups(db_path: Path) -> list[Path]:
+    folder = db_path.parent / "backups"
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob(f"{db_path.stem}-*.db"))
+
+
+def check(db: Database) -> list[str]:
+    """Integrity and foreign-key problems; an empty list means healthy."""
+    problems: list[str] = []
+    with db.engine.connect() as conn:
+        if db.is_sqlite:
+            for (msg,) in conn.exec_driver_sql("PRAGMA integrity_check"):
+                if msg != "ok":
+                    problems.append(f"integrity: {msg}")
+            for row in conn.exec_driver_sql("PRAGMA foreign_key_check"):
+                problems.append(
+                    f"foreign key: row {row[1]} of table {row[0]} refers to a missing "
+                    f"row of {row[2]}"
+                )
+        from peerkit.migrations import HEAD
+
+        rev = current_revision(db.engine)
+        if rev != HEAD:
+            problems.append(f"schema: at revision {rev}, expected {HEAD} (run peerkit db upgrade)")
+    return problems

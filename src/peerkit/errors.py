@@ -1,0 +1,115 @@
+"""Domain errors and the one place that turns them into messages and exit codes.
+
+Services raise :class:`PeerkitError` (or a subclass); commands never catch them.
+:func:`catch_errors` wraps every command: a domain error becomes ``Error: ...`` on
+stderr and exit 1, a :class:`UsageProblem` exit 2, anything unexpected a short
+message (with the traceback only when ``PEERKIT_DEBUG=1``).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import typer
+
+from peerkit.text import terminal_safe
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class PeerkitError(Exception):
+    """The request could not be done (exit 1). The message says what to do."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, details: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class NotFound(PeerkitError):
+    """A reference matched nothing."""
+
+
+class Ambiguous(PeerkitError):
+    """A reference matched several things."""
+
+
+class Conflict(PeerkitError):
+    """The change clashes with what is stored (duplicate e-mail, ...)."""
+
+
+class InvalidValue(PeerkitError):
+    """A value given by the user is not acceptable."""
+
+
+class UsageProblem(PeerkitError):
+    """The command line itself is incomplete or contradictory (exit 2)."""
+
+    exit_code = 2
+
+
+def debug_enabled() -> bool:
+    return os.environ.get("PEERKIT_DEBUG", "") not in ("", "0")
+
+
+def report(err: PeerkitError) -> None:
+    """Write a domain error to stderr, made safe for the terminal."""
+    lines = [f"Error: {err.message}", *(f"  {d}" for d in err.details)]
+    sys.stderr.write("\n".join(terminal_safe(line) for line in lines) + "\n")
+    sys.stderr.flush()
+
+
+def _describe_unexpected(exc: BaseException) -> str:
+    name = type(exc).__name__
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    if "database is locked" in text:
+        return (
+            "the database is busy: another peerkit process kept it locked for too long. "
+            "Try again in a moment."
+        )
+    if isinstance(exc, PermissionError):
+        return f"permission denied: {exc.filename or text}. Check the file's owner and mode."
+    if isinstance(exc, OSError):
+        return f"{text or name}. Check the path and that the disk is writable."
+    return (
+        f"unexpected internal error ({name}: {text}). "
+        "Run again with PEERKIT_DEBUG=1 to see the traceback, and please report it."
+    )
+
+
+def catch_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Decorator for every command: the single exit point for errors."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except PeerkitError as err:
+            if debug_enabled():
+                raise
+            report(err)
+            raise typer.Exit(err.exit_code) from None
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except KeyboardInterrupt:
+            sys.stderr.write("Interrupted.\n")
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            if debug_enabled() or _is_click_exception(exc):
+                raise
+            report(PeerkitError(_describe_unexpected(exc)))
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def _is_click_exception(exc: BaseException) -> bool:
+    """Typer's own usage errors (bad parameter, ...) keep their exit code 2."""
+    return any(cls.__name__ in {"ClickException", "UsageError"} for cls in type(exc).__mro__)

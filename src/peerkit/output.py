@@ -1,0 +1,127 @@
+"""Output: tables for people, JSON and CSV for scripts.
+
+Data goes to stdout, everything else (messages, progress, warnings) to stderr.
+User text is shown literally: no Rich markup is interpreted and control or
+invisible characters are shown as escapes, never sent to the terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Any
+
+from peerkit.text import terminal_safe
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+# json.dumps leaves DEL, C1 controls and bidi/invisible characters raw with
+# ensure_ascii=False; escape them so a JSON document printed to a terminal is harmless.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def to_json(data: Any) -> str:
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+def message(text: str) -> None:
+    """A message for the person at the terminal (stderr)."""
+    sys.stderr.write(terminal_safe(text, keep_newlines=True) + "\n")
+
+
+def warning(text: str) -> None:
+    message(f"Warning: {text}")
+
+
+def data_line(text: str) -> None:
+    """A line of data on stdout (an id, a path)."""
+    sys.stdout.write(terminal_safe(text) + "\n")
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    return str(value)
+
+
+def emit(
+    rows: Sequence[dict[str, Any]],
+    fmt: Format,
+    columns: Sequence[str],
+    *,
+    csv_columns: Sequence[str] | None = None,
+    title: str | None = None,
+    empty: str = "Nothing to show.",
+) -> None:
+    """A list of objects: a table (the given columns), JSON (all keys) or CSV."""
+    if fmt is Format.json:
+        sys.stdout.write(to_json(list(rows)) + "\n")
+    elif fmt is Format.csv:
+        from peerkit.services.csvio import write_rows
+
+        write_rows(sys.stdout, list(rows), tuple(csv_columns or columns))
+    elif not rows:
+        message(empty)
+    else:
+        _table(rows, columns, title)
+
+
+def emit_one(obj: dict[str, Any], fmt: Format, *, title: str | None = None) -> None:
+    """A single object: key/value table, JSON object or a one-row CSV."""
+    if fmt is Format.json:
+        sys.stdout.write(to_json(obj) + "\n")
+    elif fmt is Format.csv:
+        from peerkit.services.csvio import write_rows
+
+        write_rows(sys.stdout, [obj], tuple(obj))
+    else:
+        _key_values(obj, title)
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(file=sys.stdout, highlight=False, soft_wrap=False)
+
+
+def _text(value: Any) -> Any:
+    from rich.text import Text
+
+    return Text(terminal_safe(_plain(value), keep_newlines=True))
+
+
+def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | None) -> None:
+    from rich.table import Table
+
+    table = Table(title=_text(title) if title else None, title_justify="left")
+    for column in columns:
+        table.add_column(column.replace("_", " "))
+    for row in rows:
+        table.add_row(*(_text(row.get(c)) for c in columns))
+    _console().print(table)
+
+
+def _key_values(obj: dict[str, Any], title: str | None) -> None:
+    from rich.table import Table
+
+    table = Table(title=_text(title) if title else None, show_header=False, title_justify="left")
+    table.add_column("field", style="bold")
+    table.add_column("value")
+    for key, value in obj.items():
+        table.add_row(key.replace("_", " "), _text(value))
+    _console().print(table)

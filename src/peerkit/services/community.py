@@ -1,0 +1,68 @@
+"""The community row: name, default time zone and language, organiser."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from peerkit.models import Community
+from peerkit.services import validate
+
+
+@dataclass
+class CommunityDefaults:
+    """Values from config.toml used when the community row is first created."""
+
+    name: str | None = None
+    timezone: str | None = None
+    locale: str | None = None
+    organiser_name: str | None = None
+    organiser_email: str | None = None
+
+
+def get(session: Session) -> Community | None:
+    return session.exec(select(Community).order_by(Community.id)).first()  # type: ignore[arg-type]
+
+
+def ensure(session: Session, defaults: CommunityDefaults) -> Community:
+    """The community, created from the defaults the first time."""
+    found = get(session)
+    if found is not None:
+        return found
+    community = Community()
+    apply(community, defaults)
+    session.add(community)
+    session.flush()
+    return community
+
+
+def apply(community: Community, values: CommunityDefaults) -> list[str]:
+    """Validate and set the given values; returns the names of the fields changed."""
+    changed: list[str] = []
+    checks = {
+        "name": lambda v: validate.single_line(v, "the community name"),
+        "timezone": validate.timezone,
+        "locale": validate.locale,
+        "organiser_name": lambda v: validate.single_line(v, "the organiser's name"),
+        "organiser_email": validate.email,
+    }
+    for field, check in checks.items():
+        raw = getattr(values, field)
+        if raw is None:
+            continue
+        value = check(raw)
+        if getattr(community, field) != value:
+            setattr(community, field, value)
+            changed.append(field)
+    return changed
+
+
+def to_dict(community: Community) -> dict[str, object]:
+    return {
+        "name": community.name,
+        "timezone": community.timezone,
+        "locale": community.locale,
+        "organiser_name": community.organiser_name,
+        "organiser_email": community.organiser_email,
+    }

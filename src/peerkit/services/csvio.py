@@ -1,0 +1,398 @@
+"""Member CSV: the columns export writes are exactly those import reads.
+
+Import is all-or-nothing: every row is checked first, every problem reported with
+its line number, and only a clean file is written, in one bulk statement.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from peerkit.errors import InvalidValue, PeerkitError
+from peerkit.models import Member
+from peerkit.services import validate
+from peerkit.services.members import MemberFields, clean_all
+from peerkit.text import neutralise_cell, restore_cell
+
+COLUMNS = (
+    "id",
+    "name",
+    "email",
+    "timezone",
+    "locale",
+    "skills",
+    "needs",
+    "stage",
+    "industry",
+    "bio",
+    "availability",
+    "mentor_capacity",
+    "status",
+    "paused_until",
+    "joined",
+)
+REQUIRED = ("name", "email")
+LIST_COLUMNS = ("skills", "needs", "availability")
+LIST_SEPARATOR = "; "
+MEMBER_TABLE: sa.Table = Member.__table__  # type: ignore[attr-defined]
+MAX_ERRORS_SHOWN = 50
+
+
+# --- writing --------------------------------------------------------------------------
+
+
+def cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = LIST_SEPARATOR.join(str(v) for v in value)
+    return neutralise_cell(str(value))
+
+
+def write_rows(
+    out: io.TextIOBase | Any, rows: list[dict[str, Any]], columns: tuple[str, ...]
+) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([cell(row.get(c)) for c in columns])
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict[str, Any]
+    id: int | None = None
+
+
+@dataclass
+class ImportPlan:
+    columns: list[str]
+    rows: list[Row] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _open_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise PeerkitError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise PeerkitError(f"{path} is a folder; give a CSV file.") from None
+    except OSError as exc:
+        raise PeerkitError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PeerkitError(
+            f"{path} is not UTF-8 text (byte {exc.start}). Save it as 'CSV UTF-8' and try again."
+        ) from None
+
+
+def _dialect(text: str) -> str:
+    """Comma, or semicolon as written by spreadsheets in Italian and other locales."""
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def read(path: Path, today: date) -> ImportPlan:
+    text = _open_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_dialect(text), strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise PeerkitError(f"{path} is empty; the first line must name the columns.") from None
+    except csv.Error as exc:
+        raise PeerkitError(f"{path}, line 1: {exc}") from None
+    columns = [h.strip().lower() for h in header]
+    _check_header(columns, path)
+    plan = ImportPlan(columns=columns)
+    line = reader.line_num + 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            plan.errors.append(f"line {line}: {exc}")
+            break
+        if any(c.strip() for c in cells):
+            _read_row(plan, line, cells, today)
+        line = reader.line_num + 1
+    _check_duplicates(plan)
+    return plan
+
+
+def _check_header(columns: list[str], path: Path) -> None:
+    unknown = [c for c in columns if c not in COLUMNS]
+    if unknown:
+        raise PeerkitError(
+            f"{path}: unknown column(s) {', '.join(repr(c) for c in unknown)}. "
+            f"Known columns: {', '.join(COLUMNS)}."
+        )
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise PeerkitError(f"{path}: the column(s) {', '.join(missing)} are required.")
+    dupes = sorted({c for c in columns if columns.count(c) > 1})
+    if dupes:
+        raise PeerkitError(f"{path}: the column(s) {', '.join(dupes)} appear more than once.")
+
+
+def _read_row(plan: ImportPlan, line: int, cells: list[str], today: date) -> None:
+    if len(cells) != len(plan.columns):
+        plan.errors.append(
+            f"line {line}: {len(cells)} cells, but the header names {len(plan.columns)} columns."
+        )
+        return
+    raw = {c: restore_cell(v) for c, v in zip(plan.columns, cells, strict=True)}
+    given = {
+        k: v for k, v in raw.items() if k in _FIELD_NAMES and (v.strip() or k not in _DEFAULTED)
+    }
+    for key in ("name", "email"):
+        if not raw[key].strip():
+            plan.errors.append(f"line {line}: {key}: is empty.")
+            return
+    values, problems = clean_all(MemberFields(**given))
+    row = Row(line=line, values=values)
+    _read_extra(raw, row, problems, today)
+    if problems:
+        plan.errors.extend(f"line {line}: {p}" for p in problems)
+    else:
+        plan.rows.append(row)
+
+
+# Empty cells in these columns mean "the default", not "empty".
+_DEFAULTED = {"timezone", "locale", "mentor_capacity"}
+_FIELD_NAMES = {
+    "name",
+    "email",
+    "timezone",
+    "locale",
+    "skills",
+    "needs",
+    "stage",
+    "industry",
+    "bio",
+    "availability",
+    "mentor_capacity",
+}
+
+
+def _read_extra(raw: dict[str, str], row: Row, problems: list[str], today: date) -> None:
+    """The columns that are not member fields: id, status, paused_until, joined."""
+    extra: dict[str, Callable[[str], Any]] = {
+        "id": _positive_int,
+        "status": validate.status,
+        "paused_until": lambda v: validate.iso_date(v, "paused_until"),
+        "joined": lambda v: validate.iso_date(v, "joined"),
+    }
+    for key, check in extra.items():
+        text = raw.get(key, "").strip()
+        if not text:
+            continue
+        try:
+            value = check(text)
+        except InvalidValue as err:
+            problems.append(f"{key}: {err.message}")
+            continue
+        if key == "id":
+            row.id = int(value)
+        else:
+            row.values[key] = value
+    if row.values.get("paused_until") and row.values.get("status", "paused") != "paused":
+        problems.append("paused_until: only a paused member can have one.")
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise InvalidValue(f"must be a positive whole number, not '{text}'.")
+    return int(text)
+
+
+def _check_duplicates(plan: ImportPlan) -> None:
+    seen_email: dict[str, int] = {}
+    seen_id: dict[int, int] = {}
+    for row in plan.rows:
+        email = row.values["email"]
+        if email in seen_email:
+            plan.errors.append(
+                f"line {row.line}: email: {email} is also on line {seen_email[email]}."
+            )
+        seen_email.setdefault(email, row.line)
+        if row.id is not None:
+            if row.id in seen_id:
+                plan.errors.append(
+                    f"line {row.line}: id: {row.id} is also on line {seen_id[row.id]}."
+                )
+            seen_id.setdefault(row.id, row.line)
+
+
+# --- applying -------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def apply(
+    session: Session,
+    plan: ImportPlan,
+    *,
+    update: bool,
+    defaults: dict[str, str],
+    today: date,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Check the rows against the database, then insert/update them in bulk."""
+    existing = {
+        mid: email
+        for mid, email in session.exec(select(col(Member.id), col(Member.email)))
+        if mid is not None
+    }
+    by_email = {email: mid for mid, email in existing.items() if email}
+    inserts: list[dict[str, Any]] = []
+    updates: list[tuple[int, dict[str, Any]]] = []
+    errors: list[str] = []
+    for row in plan.rows:
+        target = _target(row, existing, by_email, update, errors)
+        if target is None:
+            inserts.append(_insert_values(row, defaults, today))
+        elif target > 0:
+            updates.append((target, row.values))
+    errors.extend(plan.errors)
+    if errors:
+        raise import_error(sorted(errors, key=_line_key))
+    result = ImportResult(created=len(inserts), updated=len(updates))
+    if dry_run:
+        return result
+    if inserts:
+        session.execute(sa.insert(MEMBER_TABLE), inserts)
+        _sync_sequence(session, inserts)
+    _apply_updates(session, updates)
+    return result
+
+
+def _line_key(message: str) -> int:
+    head = message.split(":", 1)[0]
+    return int(head.removeprefix("line ")) if head.startswith("line ") else 0
+
+
+def import_error(errors: list[str]) -> PeerkitError:
+    shown = errors[:MAX_ERRORS_SHOWN]
+    more = len(errors) - len(shown)
+    details = shown + ([f"... and {more} more"] if more else [])
+    noun = "problem" if len(errors) == 1 else "problems"
+    return PeerkitError(
+        f"nothing was imported: the file has {len(errors)} {noun}. Fix them and run again:",
+        details=details,
+    )
+
+
+def _target(
+    row: Row,
+    existing: dict[int, str | None],
+    by_email: dict[str, int],
+    update: bool,
+    errors: list[str],
+) -> int | None:
+    """None: insert; an id: update that member; -1: skip (error recorded)."""
+    email = row.values["email"]
+    owner = by_email.get(email)
+    if row.id is not None and row.id in existing:
+        if not update:
+            errors.append(
+                f"line {row.line}: id: member #{row.id} already exists; use --update to change it."
+            )
+            return -1
+        if owner is not None and owner != row.id:
+            errors.append(
+                f"line {row.line}: email: {email} belongs to member #{owner}, not #{row.id}."
+            )
+            return -1
+        return row.id
+    if owner is not None:
+        if not update:
+            errors.append(
+                f"line {row.line}: email: {email} is already member #{owner}; "
+                "use --update to change it."
+            )
+            return -1
+        if row.id is not None:
+            errors.append(f"line {row.line}: id: {email} is member #{owner}, not #{row.id}.")
+            return -1
+        return owner
+    return None
+
+
+def _insert_values(row: Row, defaults: dict[str, str], today: date) -> dict[str, Any]:
+    v = row.values
+    status = v.get("status", "active")
+    return {
+        **({"id": row.id} if row.id is not None else {}),
+        "name": v["name"],
+        "email": v["email"],
+        "timezone": v.get("timezone") or defaults.get("timezone", "UTC"),
+        "locale": v.get("locale") or defaults.get("locale", "en"),
+        "skills": v.get("skills", []),
+        "needs": v.get("needs", []),
+        "stage": v.get("stage"),
+        "industry": v.get("industry"),
+        "bio": v.get("bio"),
+        "availability": v.get("availability", []),
+        "mentor_capacity": v.get("mentor_capacity", 0),
+        "status": status,
+        "paused_until": v.get("paused_until"),
+        "joined": v.get("joined", today),
+        "left_on": today if status == "left" else None,
+        "forgotten_at": None,
+    }
+
+
+def _sync_sequence(session: Session, inserts: list[dict[str, Any]]) -> None:
+    """Explicit ids do not advance a PostgreSQL sequence: move it past them."""
+    if session.get_bind().dialect.name != "postgresql" or not any("id" in r for r in inserts):
+        return
+    session.execute(
+        sa.text(
+            "SELECT setval(pg_get_serial_sequence('member', 'id'), "
+            "(SELECT COALESCE(MAX(id), 1) FROM member))"
+        )
+    )
+
+
+def _apply_updates(session: Session, updates: list[tuple[int, dict[str, Any]]]) -> int:
+    if not updates:
+        return 0
+    table = MEMBER_TABLE
+    count = 0
+    # Group rows by the set of columns they change, one executemany per group.
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for member_id, values in updates:
+        keys = tuple(sorted(values))
+        groups.setdefault(keys, []).append(
+            {"b_id": member_id, **{f"b_{k}": values[k] for k in keys}}
+        )
+    for keys, params in groups.items():
+        stmt = (
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("b_id"))
+            .values({k: sa.bindparam(f"b_{k}") for k in keys})
+        )
+        session.execute(stmt, params)
+        count += len(params)
+    return count

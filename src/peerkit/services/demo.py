@@ -1,0 +1,240 @@
+"""A small sample community for `peerkit demo`: Italian and English speakers across zones."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, timedelta
+from pathlib import Path
+
+from peerkit.config import Settings
+from peerkit.errors import PeerkitError
+
+COMMUNITY = {
+    "name": "Freelance Insieme",
+    "timezone": "Europe/Rome",
+    "locale": "it",
+    "organiser_name": "Paolo Pavan",
+    "organiser_email": "paolo@freelance-insieme.example.com",
+}
+
+# name, email, timezone, locale, skills, needs, stage, industry, availability, capacity, bio
+PEOPLE: list[tuple[str, str, str, str, str, str, str, str, list[str], int, str]] = [
+    (
+        "Giulia Rossi",
+        "giulia.rossi@example.com",
+        "Europe/Rome",
+        "it",
+        "branding, grafica",
+        "vendite, prezzi",
+        "early",
+        "design",
+        ["tue 18:00-21:00", "thu 18:00-20:00"],
+        1,
+        "Grafica freelance a Bologna. Cerco clienti nel food e un modo per smettere di svendermi.",
+    ),
+    (
+        "Marco Bianchi",
+        "marco.bianchi@example.com",
+        "Europe/Rome",
+        "it",
+        "vendite, negoziazione",
+        "marketing digitale",
+        "growth",
+        "consulenza",
+        ["mon 18:00-20:00", "tue 18:00-20:30"],
+        2,
+        "Consulente commerciale. Ho aperto la partita IVA tre anni fa e non torno indietro.",
+    ),
+    (
+        "Chiara Esposito",
+        "chiara.esposito@example.com",
+        "Europe/Rome",
+        "it",
+        "copywriting, seo",
+        "contabilità",
+        "idea",
+        "editoria",
+        ["tue 17:00-20:00", "wed 09:00-12:00"],
+        0,
+        "Scrivo per il web da Napoli. Sto capendo se trasformare il blog in un'attività.",
+    ),
+    (
+        "Luca Ferrari",
+        "luca.ferrari@example.com",
+        "Europe/Rome",
+        "it",
+        "sviluppo web, automazione",
+        "vendite",
+        "early",
+        "software",
+        ["tue 18:00-22:00", "fri 14:00-18:00"],
+        1,
+        "Sviluppatore indipendente. Bravo col codice, meno a chiedere il giusto prezzo.",
+    ),
+    (
+        "Sara Colombo",
+        "sara.colombo@example.com",
+        "Europe/Rome",
+        "it",
+        "contabilità, prezzi",
+        "branding",
+        "established",
+        "finanza",
+        ["mon 12:00-14:00", "tue 18:00-20:00"],
+        3,
+        "Commercialista per freelance. Aiuto chi parte a non avere paura dei numeri.",
+    ),
+    (
+        "Emma Clarke",
+        "emma.clarke@example.com",
+        "Europe/London",
+        "en",
+        "marketing digitale, community building",
+        "pricing",
+        "growth",
+        "marketing",
+        ["tue 17:00-20:00", "wed 17:00-19:00"],
+        2,
+        "Runs a small marketing studio in Bristol; learnt the hard way that clients "
+        "come through people.",
+    ),
+    (
+        "Oliver Hughes",
+        "oliver.hughes@example.com",
+        "Europe/London",
+        "en",
+        "public speaking",
+        "copywriting, seo",
+        "early",
+        "coaching",
+        ["tue 16:00-19:00"],
+        0,
+        "Former teacher, now a freelance trainer. Looking for peers who keep him honest.",
+    ),
+    (
+        "Ana Souza",
+        "ana.souza@example.com",
+        "America/Sao_Paulo",
+        "en",
+        "ux research, design",
+        "contabilità, legal",
+        "early",
+        "design",
+        ["tue 13:00-16:00", "thu 13:00-16:00"],
+        1,
+        "UX researcher in São Paulo working with European start-ups.",
+    ),
+    (
+        "Daniel Kim",
+        "daniel.kim@example.com",
+        "America/New_York",
+        "en",
+        "fundraising, strategy",
+        "work-life balance",
+        "established",
+        "software",
+        ["tue 12:00-15:00", "wed 12:00-14:00"],
+        2,
+        "Second-time founder. Happy to give back what mentors once gave him.",
+    ),
+    (
+        "Francesca Romano",
+        "francesca.romano@example.com",
+        "Europe/Rome",
+        "it",
+        "fotografia, social media",
+        "prezzi, negoziazione",
+        "idea",
+        "fotografia",
+        ["wed 18:00-21:00", "thu 18:00-21:00"],
+        0,
+        "Fotografa di matrimoni che vuole lavorare con i brand.",
+    ),
+    (
+        "Yuki Tanaka",
+        "yuki.tanaka@example.com",
+        "Asia/Tokyo",
+        "en",
+        "localisation, translation",
+        "sales",
+        "growth",
+        "translation",
+        ["wed 07:00-09:00", "thu 07:00-09:00"],
+        1,
+        "Translator between Japanese, Italian and English; early mornings suit her best.",
+    ),
+    (
+        "Matteo Greco",
+        "matteo.greco@example.com",
+        "Europe/Lisbon",
+        "it",
+        "ecommerce, logistica",
+        "fundraising",
+        "growth",
+        "ecommerce",
+        ["tue 17:00-20:00", "fri 09:00-12:00"],
+        1,
+        "Italiano a Lisbona: vende olio pugliese online e sogna un magazzino tutto suo.",
+    ),
+]
+
+
+def _is_demo(path: Path) -> bool:
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT is_demo FROM community LIMIT 1").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return bool(row and row[0])
+
+
+def _clear(path: Path) -> None:
+    if path.exists() and not _is_demo(path):
+        raise PeerkitError(
+            f"{path} exists and is not a demo database; choose another folder with --dir."
+        )
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def build(directory: Path, today: date) -> Path:
+    """Create (or re-create) the sample community in DIRECTORY/peerkit.db."""
+    from peerkit.db import open_database
+    from peerkit.services import community, members
+
+    if directory.exists() and not directory.is_dir():
+        raise PeerkitError(f"{directory} is a file; give a folder with --dir.")
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "peerkit.db"
+    _clear(path)
+    db = open_database(Settings(db_path=path))
+    try:
+        with db.write() as session:
+            row = community.ensure(session, community.CommunityDefaults(**COMMUNITY))
+            row.is_demo = True
+            session.add(row)
+            defaults = {"timezone": row.timezone, "locale": row.locale}
+            for i, person in enumerate(PEOPLE):
+                name, email, tz, loc, skills, needs, stage, industry, avail, cap, bio = person
+                raw = members.MemberFields(
+                    name=name,
+                    email=email,
+                    timezone=tz,
+                    locale=loc,
+                    skills=skills,
+                    needs=needs,
+                    stage=stage,
+                    industry=industry,
+                    availability=avail,
+                    mentor_capacity=cap,
+                    bio=bio,
+                )
+                members.add(session, raw, defaults, today - timedelta(days=400 - 30 * i))
+            francesca = members.resolve(session, "Francesca Romano")
+            members.pause(session, francesca, today + timedelta(days=21), today)
+    finally:
+        db.dispose()
+    return path

@@ -1,0 +1,83 @@
+"""Shared fixtures: every test gets its own data and config folders (never the user's)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from peerkit.cli import app
+
+FIXED_TODAY = "2026-11-27"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point platformdirs at a private folder and clear peerkit's environment variables."""
+    for key in list(os.environ):
+        if key.startswith("PEERKIT_"):
+            monkeypatch.delenv(key)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("PEERKIT_TODAY", FIXED_TODAY)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    yield home
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+class Cli:
+    """Runs peerkit in-process against one database file."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, db: bool = True) -> Result:
+        argv = (["--db", str(self.db_path)] if db else []) + list(args)
+        result = self.runner.invoke(app, argv, input=input, catch_exceptions=False)
+        return Result(result.exit_code, result.stdout, result.stderr)
+
+    def ok(self, *args: str, input: str | None = None) -> Result:
+        result = self(*args, input=input)
+        assert result.exit_code == 0, (result.stdout, result.stderr)
+        return result
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "community" / "peerkit.db"
+
+
+@pytest.fixture
+def cli(db_path: Path) -> Cli:
+    return Cli(db_path)
+
+
+@pytest.fixture
+def add_member(cli: Cli):  # type: ignore[no-untyped-def]
+    """Factory: add a member through the CLI and return their id."""
+
+    counter = iter(range(1, 10_000))
+
+    def make(name: str | None = None, email: str | None = None, *extra: str) -> int:
+        n = next(counter)
+        name = name or f"Member {n}"
+        email = email or f"member{n}@example.com"
+        result = cli.ok("member", "add", name, "--email", email, *extra)
+        return int(result.stdout.strip())
+
+    return make
