@@ -81,3 +81,41 @@ def add_member(cli: Cli):  # type: ignore[no-untyped-def]
         return int(result.stdout.strip())
 
     return make
+
+
+# --- PostgreSQL -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A PostgreSQL server URL: PEERKIT_TEST_DATABASE_URL, or a cluster started here."""
+    from tests.pg import cluster
+
+    given = os.environ.get("PEERKIT_TEST_DATABASE_URL")
+    if given:
+        yield given.rsplit("/", 1)[0]
+        return
+    with cluster() as url:
+        if url is None:
+            if os.environ.get("PEERKIT_REQUIRE_PG"):
+                pytest.fail("PostgreSQL binaries not found, and PEERKIT_REQUIRE_PG is set")
+            pytest.skip("PostgreSQL is not installed")
+        yield url
+
+
+@pytest.fixture
+def pg_url(pg_server: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh, empty database on the test server, dropped afterwards."""
+    import re
+
+    import sqlalchemy as sa
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:50]
+    admin = sa.create_engine(f"{pg_server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield f"{pg_server}/{name}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()

@@ -136,11 +136,34 @@ def open_database(settings: Settings, *, migrate: bool = True) -> Database:
                 f"cannot create the database {settings.db_path}: {exc.strerror}. "
                 "Choose another place with --db or PEERKIT_DB."
             ) from None
+        _precheck_sqlite(settings.db_path)
     engine = make_engine(settings)
     db = Database(settings, engine)
     if migrate:
         ensure_schema(db)
     return db
+
+
+def _precheck_sqlite(path: Path) -> None:
+    """Refuse, without touching it, a file that is not a peerkit database."""
+    if path.stat().st_size == 0:
+        return
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise PeerkitError(
+            f"{path} is not a peerkit database ({exc}); choose another file with --db."
+        ) from None
+    if tables and "alembic_version" not in tables:
+        raise PeerkitError(
+            f"{path} holds tables but is not a peerkit database; choose another file with --db."
+        )
 
 
 def _default_path() -> Path:
@@ -181,19 +204,26 @@ def ensure_schema(db: Database) -> None:
     upgrade(db, current)
 
 
-def upgrade(db: Database, current: str | None) -> Path | None:
+def upgrade(
+    db: Database, current: str | None, extra_version_locations: list[Path] | None = None
+) -> Path | None:
     """Migrate to head. An existing SQLite database is backed up first."""
     from peerkit.migrations.runner import known_revisions, run_upgrade
 
-    if current is not None and current not in known_revisions():
+    if current is None and has_user_tables(db.engine):
+        raise PeerkitError(
+            f"{db.settings.describe_location()} holds tables but is not a peerkit database; "
+            "choose another file with --db."
+        )
+    if current is not None and current not in known_revisions(extra_version_locations):
         raise PeerkitError(
             f"this database is at schema revision '{current}', which this peerkit does not "
             "know: it was written by a newer peerkit. Upgrade peerkit (pip install -U peerkit)."
         )
     backup_path = None
-    if current is not None and db.is_sqlite and has_user_tables(db.engine):
+    if current is not None and db.is_sqlite:
         backup_path = backup(db, automatic_backup_path(db.settings.db_path, current))
-    run_upgrade(db.engine)
+    run_upgrade(db.engine, extra_version_locations=extra_version_locations)
     return backup_path
 
 

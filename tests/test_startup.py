@@ -1,0 +1,62 @@
+"""`peerkit --help` must not pay for the database, calendar or template stacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+# pydantic is not listed: Typer itself builds its parameter parsers with it.
+HEAVY = (
+    "sqlalchemy",
+    "sqlmodel",
+    "alembic",
+    "icalendar",
+    "jinja2",
+    "questionary",
+    "babel",
+    "email_validator",
+)
+
+PROBE = """
+import json, sys
+sys.argv = ["peerkit"] + {args!r}
+from peerkit.cli import app
+try:
+    app(prog_name="peerkit")
+except SystemExit:
+    pass
+print(json.dumps(sorted(m for m in sys.modules)), file=sys.stderr)
+"""
+
+
+def _modules(args: list[str]) -> set[str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "COLUMNS": "100"},
+    )
+    last = proc.stderr.strip().splitlines()[-1]
+    return {m.split(".")[0] for m in json.loads(last)}
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["member", "--help"], ["db", "--help"], ["--version"]]
+)
+def test_help_imports_no_heavy_module(args: list[str]) -> None:
+    loaded = _modules(args)
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_version() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "peerkit", "--version"], capture_output=True, text=True, timeout=60
+    )
+    from peerkit import __version__
+
+    assert proc.returncode == 0
+    assert proc.stdout == f"peerkit {__version__}\n"
