@@ -16,7 +16,7 @@ FIXED_TODAY = "2026-11-27"
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point platformdirs at a private folder and clear peerkit's environment variables."""
     for key in list(os.environ):
         if key.startswith("PEERKIT_"):
@@ -29,7 +29,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     monkeypatch.setenv("PEERKIT_TODAY", FIXED_TODAY)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")
-    yield home
+    return home
 
 
 @dataclass

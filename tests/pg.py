@@ -49,7 +49,7 @@ def cluster() -> Iterator[str | None]:
         shutil.chown(sock, "postgres")
     port = _free_port()
     env = {**os.environ, "LC_ALL": "C.UTF-8"}
-    run = dict(check=True, capture_output=True, env=env, timeout=120)
+    run = {"check": True, "capture_output": True, "env": env, "timeout": 120}
     subprocess.run(
         _as_postgres(
             [
