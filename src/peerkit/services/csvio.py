@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,6 @@ from sqlmodel import Session, col, select
 from peerkit.errors import InvalidValue, PeerkitError
 from peerkit.models import Member
 from peerkit.services import validate
-from peerkit.services.members import MemberFields, clean_all
 from peerkit.text import neutralise_cell, restore_cell
 
 COLUMNS = (
@@ -156,69 +157,87 @@ def _read_row(plan: ImportPlan, line: int, cells: list[str], today: date) -> Non
             f"line {line}: {len(cells)} cells, but the header names {len(plan.columns)} columns."
         )
         return
-    raw = {c: restore_cell(v) for c, v in zip(plan.columns, cells, strict=True)}
-    given = {
-        k: v for k, v in raw.items() if k in _FIELD_NAMES and (v.strip() or k not in _DEFAULTED)
-    }
-    for key in ("name", "email"):
-        if not raw[key].strip():
-            plan.errors.append(f"line {line}: {key}: is empty.")
-            return
-    values, problems = clean_all(MemberFields(**given))
-    row = Row(line=line, values=values)
-    _read_extra(raw, row, problems, today)
+    row = Row(line=line, values={})
+    problems: list[str] = []
+    for column, text in zip(plan.columns, cells, strict=True):
+        if column in _DEFAULTED and not text.strip():
+            continue
+        try:
+            value = _CHECKS[column](restore_cell(text))
+        except InvalidValue as err:
+            problems.append(f"{column}: {err.message}")
+            continue
+        if column == "id":
+            row.id = value
+        else:
+            row.values[column] = value
+    if row.values.get("paused_until") and row.values.get("status", "paused") != "paused":
+        problems.append("paused_until: only a paused member can have one.")
     if problems:
         plan.errors.extend(f"line {line}: {p}" for p in problems)
     else:
         plan.rows.append(row)
 
 
-# Empty cells in these columns mean "the default", not "empty".
-_DEFAULTED = {"timezone", "locale", "mentor_capacity"}
-_FIELD_NAMES = {
-    "name",
-    "email",
-    "timezone",
-    "locale",
-    "skills",
-    "needs",
-    "stage",
-    "industry",
-    "bio",
-    "availability",
-    "mentor_capacity",
-}
+def _required(check: Callable[[str], Any], column: str) -> Callable[[str], Any]:
+    def run(text: str) -> Any:
+        if not text.strip():
+            raise InvalidValue("is empty.")
+        return check(text)
+
+    return run
 
 
-def _read_extra(raw: dict[str, str], row: Row, problems: list[str], today: date) -> None:
-    """The columns that are not member fields: id, status, paused_until, joined."""
-    extra: dict[str, Callable[[str], Any]] = {
-        "id": _positive_int,
-        "status": validate.status,
-        "paused_until": lambda v: validate.iso_date(v, "paused_until"),
-        "joined": lambda v: validate.iso_date(v, "joined"),
-    }
-    for key, check in extra.items():
-        text = raw.get(key, "").strip()
-        if not text:
-            continue
-        try:
-            value = check(text)
-        except InvalidValue as err:
-            problems.append(f"{key}: {err.message}")
-            continue
-        if key == "id":
-            row.id = int(value)
-        else:
-            row.values[key] = value
-    if row.values.get("paused_until") and row.values.get("status", "paused") != "paused":
-        problems.append("paused_until: only a paused member can have one.")
+def _cached(check: Callable[[str], Any]) -> Callable[[str], Any]:
+    """Values such as time zones, languages and windows repeat across rows: parse each once."""
+    cached = lru_cache(maxsize=8192)(lambda text: _frozen(check(text)))
+    return lambda text: _thawed(cached(text))
 
 
-def _positive_int(text: str) -> int:
+def _frozen(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _thawed(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _positive_int(text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
     if not text.isdigit() or int(text) < 1:
         raise InvalidValue(f"must be a positive whole number, not '{text}'.")
     return int(text)
+
+
+def _optional_date(what: str) -> Callable[[str], date | None]:
+    return lambda text: validate.iso_date(text, what) if text.strip() else None
+
+
+def _optional_status(text: str) -> str | None:
+    return validate.status(text) if text.strip() else None
+
+
+# Empty cells in these columns mean "the default", not "empty".
+_DEFAULTED = {"timezone", "locale", "mentor_capacity", "status", "joined", "id"}
+_CHECKS: dict[str, Callable[[str], Any]] = {
+    "id": _positive_int,
+    "name": _required(validate.name, "name"),
+    "email": _required(validate.email, "email"),
+    "timezone": _cached(validate.timezone),
+    "locale": _cached(validate.locale),
+    "skills": _cached(lambda v: validate.tags(v, "skills")),
+    "needs": _cached(lambda v: validate.tags(v, "needs")),
+    "stage": _cached(validate.stage),
+    "industry": _cached(lambda v: validate.optional_line(v, "the industry")),
+    "bio": validate.bio,
+    "availability": _cached(validate.availability),
+    "mentor_capacity": _cached(validate.capacity),
+    "status": _cached(_optional_status),
+    "paused_until": _optional_date("paused_until"),
+    "joined": _cached(_optional_date("joined")),
+}
 
 
 def _check_duplicates(plan: ImportPlan) -> None:
@@ -265,13 +284,14 @@ def apply(
         if mid is not None
     }
     by_email = {email: mid for mid, email in existing.items() if email}
-    inserts: list[dict[str, Any]] = []
+    inserts: list[Insert] = []
+    enc = _Encoder()
     updates: list[tuple[int, dict[str, Any]]] = []
     errors: list[str] = []
     for row in plan.rows:
         target = _target(row, existing, by_email, update, errors)
         if target is None:
-            inserts.append(_insert_values(row, defaults, today))
+            inserts.append(_insert_values(row, defaults, today, enc))
         elif target > 0:
             updates.append((target, row.values))
     errors.extend(plan.errors)
@@ -281,7 +301,7 @@ def apply(
     if dry_run:
         return result
     if inserts:
-        session.execute(sa.insert(MEMBER_TABLE), inserts)
+        _bulk_insert(session, inserts)
         _sync_sequence(session, inserts)
     _apply_updates(session, updates)
     return result
@@ -339,33 +359,102 @@ def _target(
     return None
 
 
-def _insert_values(row: Row, defaults: dict[str, str], today: date) -> dict[str, Any]:
+INSERT_COLUMNS = (
+    "name", "email", "timezone", "locale", "skills", "needs", "stage", "industry", "bio",
+    "availability", "mentor_capacity", "status", "paused_until", "joined", "left_on",
+    "forgotten_at",
+)  # fmt: skip
+
+
+@dataclass
+class Insert:
+    """A new member as the database stores it: lists as JSON text, dates as ISO text."""
+
+    id: int | None
+    values: tuple[Any, ...]
+
+
+class _Encoder:
+    """JSON of repeated lists and ISO text of repeated dates are computed once."""
+
+    def __init__(self) -> None:
+        self._cache: dict[Any, str] = {}
+
+    def json(self, value: list[str]) -> str:
+        key = tuple(value)
+        text = self._cache.get(key)
+        if text is None:
+            text = self._cache[key] = json.dumps(value)
+        return text
+
+    def date(self, value: date | None) -> str | None:
+        if value is None:
+            return None
+        text = self._cache.get(value)
+        if text is None:
+            text = self._cache[value] = value.isoformat()
+        return text
+
+
+def _insert_values(row: Row, defaults: dict[str, str], today: date, enc: _Encoder) -> Insert:
     v = row.values
-    status = v.get("status", "active")
-    return {
-        **({"id": row.id} if row.id is not None else {}),
-        "name": v["name"],
-        "email": v["email"],
-        "timezone": v.get("timezone") or defaults.get("timezone", "UTC"),
-        "locale": v.get("locale") or defaults.get("locale", "en"),
-        "skills": v.get("skills", []),
-        "needs": v.get("needs", []),
-        "stage": v.get("stage"),
-        "industry": v.get("industry"),
-        "bio": v.get("bio"),
-        "availability": v.get("availability", []),
-        "mentor_capacity": v.get("mentor_capacity", 0),
-        "status": status,
-        "paused_until": v.get("paused_until"),
-        "joined": v.get("joined", today),
-        "left_on": today if status == "left" else None,
-        "forgotten_at": None,
-    }
+    get = v.get
+    status = get("status") or "active"
+    return Insert(
+        row.id,
+        (
+            v["name"],
+            v["email"],
+            get("timezone") or defaults.get("timezone", "UTC"),
+            get("locale") or defaults.get("locale", "en"),
+            enc.json(get("skills", [])),
+            enc.json(get("needs", [])),
+            get("stage"),
+            get("industry"),
+            get("bio"),
+            enc.json(get("availability", [])),
+            get("mentor_capacity", 0),
+            status,
+            enc.date(get("paused_until")),
+            enc.date(get("joined") or today),
+            enc.date(today) if status == "left" else None,
+            None,
+        ),
+    )
 
 
-def _sync_sequence(session: Session, inserts: list[dict[str, Any]]) -> None:
+def _bulk_insert(session: Session, rows: list[Insert]) -> None:
+    """One executemany per shape of row, straight to the driver (no per-row ORM work).
+
+    Both SQLite and PostgreSQL accept JSON text and ISO dates for these columns.
+    """
+    conn = session.connection()
+    with_id = [(r.id, *r.values) for r in rows if r.id is not None]
+    without_id = [r.values for r in rows if r.id is None]
+    if with_id:
+        conn.exec_driver_sql(_insert_sql(conn, "member", ("id", *INSERT_COLUMNS)), with_id)
+    if without_id:
+        conn.exec_driver_sql(_insert_sql(conn, "member", INSERT_COLUMNS), without_id)
+
+
+def _insert_sql(conn: sa.Connection, table: str, columns: tuple[str, ...]) -> str:
+    quote = conn.dialect.identifier_preparer.quote
+    style = conn.dialect.paramstyle
+    if style == "qmark":
+        marks = ["?"] * len(columns)
+    elif style in ("format", "pyformat"):
+        marks = ["%s"] * len(columns)
+    elif style == "numeric":
+        marks = [f":{i}" for i in range(1, len(columns) + 1)]
+    else:  # pragma: no cover - no supported driver uses "named" positionally
+        raise PeerkitError(f"bulk import does not support the {style!r} parameter style")
+    names = ", ".join(quote(c) for c in columns)
+    return f"INSERT INTO {quote(table)} ({names}) VALUES ({', '.join(marks)})"
+
+
+def _sync_sequence(session: Session, inserts: list[Insert]) -> None:
     """Explicit ids do not advance a PostgreSQL sequence: move it past them."""
-    if session.get_bind().dialect.name != "postgresql" or not any("id" in r for r in inserts):
+    if session.get_bind().dialect.name != "postgresql" or all(r.id is None for r in inserts):
         return
     session.execute(
         sa.text(
