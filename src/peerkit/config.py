@@ -131,7 +131,8 @@ def resolve_settings(
 ) -> Settings:
     """Combine the flags (already merged with env vars by Typer) with config.toml."""
     config = load_config_file()
-    if database_url is None and config.get("database_url"):
+    # A flag or environment variable (either of them) beats anything in the config file.
+    if database_url is None and db is None and config.get("database_url"):
         database_url = str(config["database_url"])
     if db is None:
         db = Path(os.path.expanduser(config["db"])) if config.get("db") else default_db_path()

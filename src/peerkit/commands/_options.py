@@ -69,5 +69,6 @@ DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", help="Show what would happen; write nothing.")
 ]
 MemberRef = Annotated[
-    str, typer.Argument(help="A member: id, e-mail or exact name.", show_default=False)
+    str,
+    typer.Argument(help="A member: id, e-mail or exact name.", show_default=False, metavar="REF"),
 ]

@@ -40,7 +40,13 @@ def db_backup(
 
     from peerkit.db import backup
 
-    db = app_context(ctx).db()
+    app_ctx = app_context(ctx)
+    if not app_ctx.settings.is_sqlite:
+        raise PeerkitError(
+            "db backup works on SQLite databases; for PostgreSQL use pg_dump "
+            "(for example: pg_dump --format=custom DBNAME > peerkit.dump)."
+        )
+    db = app_ctx.db()
     if file is None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         path = db.settings.db_path

@@ -274,7 +274,7 @@ def member_forget(ctx: typer.Context, ref: MemberRef, yes: YesOpt = False) -> No
         typer.confirm(f"Erase {who} for good?", abort=True, err=True)
     with db.write() as session:
         member = members.resolve(session, ref)
-        members.forget(session, member)
+        members.forget(session, member, app_ctx.today())
     db.checkpoint()
     db.vacuum_table("member")
     message(f"Erased the personal data of {who}.")

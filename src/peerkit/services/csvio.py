@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from peerkit.errors import InvalidValue, PeerkitError
 from peerkit.models import Member
 from peerkit.services import validate
-from peerkit.text import neutralise_cell, restore_cell
+from peerkit.text import neutralise_cell, restore_cell, terminal_safe
 
 COLUMNS = (
     "id",
@@ -56,7 +56,9 @@ def cell(value: Any) -> str:
         return ""
     if isinstance(value, list):
         value = LIST_SEPARATOR.join(str(v) for v in value)
-    return neutralise_cell(str(value))
+    # Control characters other than newline and tab are shown as escapes (\x1b), so that
+    # a CSV printed to a terminal is harmless and a stray CR cannot split a record.
+    return neutralise_cell(terminal_safe(str(value), keep_newlines=True))
 
 
 def write_rows(

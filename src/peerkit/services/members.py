@@ -260,7 +260,7 @@ def resume(session: Session, member: Member, today: date) -> str:
     return action
 
 
-def forget(session: Session, member: Member) -> None:
+def forget(session: Session, member: Member, today: date) -> None:
     """Erase personal data in place; the id, dates and history rows stay for counts."""
     if member.forgotten_at is not None:
         raise Conflict(f"member #{member.id} was already forgotten.")
@@ -272,7 +272,7 @@ def forget(session: Session, member: Member) -> None:
     member.stage = member.industry = member.bio = None
     member.mentor_capacity = 0
     if member.status != "left":
-        member.left_on = date.today()
+        member.left_on = today
     member.status, member.paused_until = "left", None
     member.forgotten_at = datetime.now(UTC)
     session.add(member)

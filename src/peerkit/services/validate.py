@@ -86,7 +86,7 @@ def bio(value: str | None) -> str | None:
     """Free text over several lines; other control characters are refused."""
     if value is None:
         return None
-    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip(" \n")
     bad = find_control(text, allow_newlines=True)
     if bad is not None:
         raise InvalidValue(
