@@ -57,8 +57,8 @@ MAX_TAG = 60
 
 def single_line(value: str, what: str, *, max_len: int = MAX_TEXT, required: bool = True) -> str:
     """Trimmed one-line text without control characters."""
+    bad = find_control(value)
     text = value.strip()
-    bad = find_control(text)
     if bad is not None:
         raise InvalidValue(
             f"{what} cannot contain control characters (found {describe_char(bad)}). "
@@ -115,6 +115,7 @@ def email(value: str) -> str:
         and _SIMPLE_EMAIL.fullmatch(text)
         and len(text.split("@", 1)[0]) <= 64
         and text.rsplit(".", 1)[1] not in _SPECIAL_TLDS
+        and "--" not in text.split("@", 1)[1]  # punycode and its look-alikes: the slow path
     ):
         return text
     return _email_slow(text, value)
