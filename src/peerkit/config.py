@@ -9,7 +9,6 @@ keyring by the code that needs them.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +56,8 @@ def default_db_path() -> Path:
 
 def load_config_file(path: Path | None = None) -> dict[str, Any]:
     """Read config.toml; a missing file is an empty config, a bad one a clear error."""
+    import tomllib
+
     path = path or config_path()
     try:
         raw = path.read_bytes()

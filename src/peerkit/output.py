@@ -7,7 +7,6 @@ invisible characters are shown as escapes, never sent to the terminal.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Sequence
@@ -29,6 +28,8 @@ _JSON_UNSAFE = re.compile("[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufe
 
 
 def to_json(data: Any) -> str:
+    import json
+
     text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 

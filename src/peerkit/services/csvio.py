@@ -164,8 +164,10 @@ def _read_row(plan: ImportPlan, line: int, cells: list[str], today: date) -> Non
     for column, text in zip(plan.columns, cells, strict=True):
         if column in _DEFAULTED and not text.strip():
             continue
+        if text[:1] == "'":
+            text = restore_cell(text)
         try:
-            value = _CHECKS[column](restore_cell(text))
+            value = _CHECKS[column](text)
         except InvalidValue as err:
             problems.append(f"{column}: {err.message}")
             continue
@@ -191,17 +193,15 @@ def _required(check: Callable[[str], Any], column: str) -> Callable[[str], Any]:
 
 
 def _cached(check: Callable[[str], Any]) -> Callable[[str], Any]:
-    """Values such as time zones, languages and windows repeat across rows: parse each once."""
-    cached = lru_cache(maxsize=8192)(lambda text: _frozen(check(text)))
-    return lambda text: _thawed(cached(text))
+    """Values such as time zones, languages and windows repeat across rows: parse each once.
+
+    Lists come back as tuples, so that the cached value cannot be changed by a caller.
+    """
+    return lru_cache(maxsize=8192)(lambda text: _frozen(check(text)))
 
 
 def _frozen(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
-
-
-def _thawed(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
 
 
 def _positive_int(text: str) -> int | None:
@@ -382,11 +382,10 @@ class _Encoder:
     def __init__(self) -> None:
         self._cache: dict[Any, str] = {}
 
-    def json(self, value: list[str]) -> str:
-        key = tuple(value)
-        text = self._cache.get(key)
+    def json(self, value: tuple[str, ...]) -> str:
+        text = self._cache.get(value)
         if text is None:
-            text = self._cache[key] = json.dumps(value)
+            text = self._cache[value] = json.dumps(list(value))
         return text
 
     def date(self, value: date | None) -> str | None:
@@ -409,12 +408,12 @@ def _insert_values(row: Row, defaults: dict[str, str], today: date, enc: _Encode
             v["email"],
             get("timezone") or defaults.get("timezone", "UTC"),
             get("locale") or defaults.get("locale", "en"),
-            enc.json(get("skills", [])),
-            enc.json(get("needs", [])),
+            enc.json(get("skills", ())),
+            enc.json(get("needs", ())),
             get("stage"),
             get("industry"),
             get("bio"),
-            enc.json(get("availability", [])),
+            enc.json(get("availability", ())),
             get("mentor_capacity", 0),
             status,
             enc.date(get("paused_until")),
