@@ -86,7 +86,25 @@ def _validate_config(data: dict[str, Any], path: Path) -> dict[str, Any]:
             raise PeerkitError(f"{path}: unknown setting '{key}'. Known settings: {known}.")
         if not isinstance(value, CONFIG_KEYS[key]):
             raise PeerkitError(f"{path}: '{key}' must be a string.")
+        _check_value(key, str(value), path)
     return data
+
+
+def _check_value(key: str, value: str, path: Path) -> None:
+    """Community defaults are checked when read, before anything is created with them."""
+    from peerkit.errors import InvalidValue
+    from peerkit.services import validate
+
+    checks = {
+        "timezone": validate.timezone,
+        "locale": validate.locale,
+        "organiser_email": validate.email,
+    }
+    if key in checks:
+        try:
+            checks[key](value)
+        except InvalidValue as err:
+            raise PeerkitError(f"{path}: '{key}': {err.message}") from None
 
 
 @dataclass
@@ -105,6 +123,12 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.url.startswith("sqlite")
+
+    def database_exists(self) -> bool:
+        """False only for an SQLite file that has not been created yet."""
+        if not self.is_sqlite:
+            return True
+        return self.db_path.is_file() and self.db_path.stat().st_size > 0
 
     def default(self, key: str, fallback: str | None = None) -> str | None:
         value = self.config.get(key)

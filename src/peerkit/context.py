@@ -26,7 +26,7 @@ class AppContext:
         if self._db is None:
             from peerkit.db import open_database
 
-            self._db = open_database(self.settings)
+            self._db = open_database(self.settings, announce=True)
         return self._db
 
     def close(self) -> None:

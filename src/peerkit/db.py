@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -47,8 +48,11 @@ def _sqlite_on_begin(conn: sa.Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def create_file_private(path: Path, *, private_dir: bool) -> None:
-    """Create an empty database file with mode 0600 (its folder 0700 when we own it)."""
+def create_file_private(path: Path, *, private_dir: bool) -> bool:
+    """Create an empty database file with mode 0600 (its folder 0700 when we own it).
+
+    Returns whether the file is new.
+    """
     if not path.parent.exists():
         path.parent.mkdir(parents=True, mode=0o700)
     elif private_dir:
@@ -56,8 +60,9 @@ def create_file_private(path: Path, *, private_dir: bool) -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return
+        return False
     os.close(fd)
+    return True
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -67,7 +72,8 @@ def make_engine(settings: Settings) -> Engine:
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
             raise PeerkitError(
                 f"cannot use the database URL {settings.describe_location()}: {exc}. "
-                "For PostgreSQL install the extra: pip install 'peerkit[postgres]'."
+                "For PostgreSQL install the extra: pip install 'peerkit[postgres]' "
+                "(from a source checkout: pip install '.[postgres]')."
             ) from None
     engine = sa.create_engine(
         settings.url,
@@ -123,20 +129,23 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(settings: Settings, *, migrate: bool = True) -> Database:
+def open_database(settings: Settings, *, migrate: bool = True, announce: bool = False) -> Database:
     """Open (creating if needed) and bring the schema up to date."""
     if settings.is_sqlite:
         is_default = settings.db_path == _default_path()
         if settings.db_path.exists() and settings.db_path.is_dir():
             raise PeerkitError(f"{settings.db_path} is a folder, not a database file.")
         try:
-            create_file_private(settings.db_path, private_dir=is_default)
+            created = create_file_private(settings.db_path, private_dir=is_default)
         except OSError as exc:
             raise PeerkitError(
                 f"cannot create the database {settings.db_path}: {exc.strerror}. "
                 "Choose another place with --db or PEERKIT_DB."
             ) from None
         _precheck_sqlite(settings.db_path)
+        if created and announce:
+            # A mistyped --db would otherwise look like an empty community.
+            sys.stderr.write(f"Created a new, empty database at {settings.db_path}.\n")
     engine = make_engine(settings)
     db = Database(settings, engine)
     if migrate:
@@ -180,12 +189,22 @@ def current_revision(engine: Engine) -> str | None:
     except sa.exc.OperationalError as exc:
         if "no such table" in str(exc):
             return None
+        if engine.dialect.name != "sqlite":
+            raise _cannot_connect(engine, exc) from None
         raise _not_a_database(engine, exc) from None
     except sa.exc.ProgrammingError:
         return None
     except sa.exc.DatabaseError as exc:
         raise _not_a_database(engine, exc) from None
     return row[0] if row else None
+
+
+def _cannot_connect(engine: Engine, exc: Exception) -> PeerkitError:
+    reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+    return PeerkitError(
+        f"cannot connect to {engine.url.render_as_string(hide_password=True)}: {reason}. "
+        "Check the URL, that the server is running, and the password."
+    )
 
 
 def _not_a_database(engine: Engine, exc: Exception) -> PeerkitError:

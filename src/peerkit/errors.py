@@ -101,6 +101,10 @@ def catch_errors(func: Callable[P, R]) -> Callable[P, R]:
         except KeyboardInterrupt:
             sys.stderr.write("Interrupted.\n")
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # The reader went away (`peerkit member list | head`): stop quietly, as cat does.
+            _silence_stdout()
+            raise typer.Exit(141) from None
         except Exception as exc:
             if debug_enabled() or _is_click_exception(exc):
                 raise
@@ -108,6 +112,14 @@ def catch_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout is not a real file
+        pass
 
 
 def _is_click_exception(exc: BaseException) -> bool:

@@ -111,7 +111,7 @@ def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | 
 
     table = Table(title=_text(title) if title else None, title_justify="left")
     for column in columns:
-        table.add_column(column.replace("_", " "))
+        table.add_column(column.replace("_", " "), overflow="fold")
     for row in rows:
         table.add_row(*(_text(row.get(c)) for c in columns))
     _console().print(table)
@@ -122,7 +122,7 @@ def _key_values(obj: dict[str, Any], title: str | None) -> None:
 
     table = Table(title=_text(title) if title else None, show_header=False, title_justify="left")
     table.add_column("field", style="bold")
-    table.add_column("value")
+    table.add_column("value", overflow="fold")
     for key, value in obj.items():
         table.add_row(key.replace("_", " "), _text(value))
     _console().print(table)

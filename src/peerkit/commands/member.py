@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import sys
 from contextlib import redirect_stdout
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,7 +36,13 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-LIST_COLUMNS = ("id", "name", "email", "timezone", "locale", "stage", "skills", "needs", "status")
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+LIST_COLUMNS = ("id", "name", "email", "timezone", "locale", "stage", "status")
 
 
 def _fields(**values: Any) -> Any:
@@ -85,6 +92,7 @@ def member_add(
         mentor_capacity=mentor_capacity,
     )
     today = app_ctx.today()
+    members.clean(raw)  # bad input is refused before anything, even the database, is created
     with app_ctx.db().write() as session:
         row = community.ensure(session, community_defaults(app_ctx.settings))
         defaults = {"timezone": row.timezone, "locale": row.locale}
@@ -275,13 +283,16 @@ def member_forget(ctx: typer.Context, ref: MemberRef, yes: YesOpt = False) -> No
     with db.write() as session:
         member = members.resolve(session, ref)
         members.forget(session, member, app_ctx.today())
+        member_id = member.id
     db.checkpoint()
     db.vacuum_table("member")
-    message(f"Erased the personal data of {who}.")
+    # Only the id: the erased name and address must not live on in logs either.
+    message(f"Erased the personal data of member #{member_id}.")
     if db.is_sqlite and (backups := list_backups(db.settings.db_path)):
         warning(
-            f"{len(backups)} backup(s) made before upgrades still hold older data, "
-            f"e.g. {backups[0]}. Delete them when you no longer need them."
+            f"{len(backups)} backup file(s) in {backups[0].parent} were made before this "
+            "and may still hold this member's data. Delete them when you no longer need them; "
+            "copies kept elsewhere are yours to delete too."
         )
 
 
@@ -308,15 +319,23 @@ def member_import(
 
     app_ctx = app_context(ctx)
     today = app_ctx.today()
-    plan = csvio.read(file, today)
+    plan = csvio.read(file, today, update=update)
+    if plan.errors and not app_ctx.settings.database_exists():
+        # With no database there is nothing to clash with: report without creating one.
+        raise csvio.import_error(plan.errors)
     with app_ctx.db().write() as session:
         row = community.ensure(session, community_defaults(app_ctx.settings))
         defaults = {"timezone": row.timezone, "locale": row.locale}
         result = csvio.apply(
             session, plan, update=update, defaults=defaults, today=today, dry_run=dry_run
         )
-    verb = "Would import" if dry_run else "Imported"
-    message(f"{verb} {result.created} new member(s), updated {result.updated}.")
+    verb = "Would add" if dry_run else "Added"
+    changed = "would update" if dry_run else "updated"
+    message(f"{verb} {_count(result.created, 'new member')}, {changed} {result.updated}.")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @app.command("export")
@@ -328,7 +347,7 @@ def member_export(
         typer.Argument(help="One member: everything held about them.", show_default=False),
     ] = None,
     fmt: Annotated[
-        Format | None,
+        ExportFormat | None,
         typer.Option(
             "--format",
             "-f",
@@ -343,16 +362,14 @@ def member_export(
     from peerkit.services import export
 
     app_ctx = app_context(ctx)
-    if fmt is Format.table:
-        raise UsageProblem("member export writes csv or json; for a table use: peerkit member list")
-    fmt = fmt or (Format.json if ref else Format.csv)
+    chosen = Format(fmt.value) if fmt else (Format.json if ref else Format.csv)
     with app_ctx.db().read() as session:
         data = (
             export.member_record(session, ref, app_ctx.today())
             if ref
             else export.all_members(session, app_ctx.today())
         )
-    text = _render(data, fmt)
+    text = _render(data, chosen)
     if output is None:
         sys.stdout.write(text)
         return

@@ -41,6 +41,7 @@ def init(
 
     app_ctx = app_context(ctx)
     given = svc.CommunityDefaults(community, timezone, locale, organiser_name, organiser_email)
+    svc.apply(svc.Community(), given)  # refuse bad values before the database is created
     with app_ctx.db().write() as session:
         existed = svc.get(session) is not None
         row = svc.ensure(session, community_defaults(app_ctx.settings))

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from peerkit.models import Community
+
+__all__ = ["Community", "CommunityDefaults", "apply", "ensure", "get", "to_dict"]
 from peerkit.services import validate
 
 

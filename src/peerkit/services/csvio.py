@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from peerkit.errors import InvalidValue, PeerkitError
-from peerkit.models import Member
+from peerkit.models import Member, MemberHistory, UTCDateTime, utcnow
 from peerkit.services import validate
 from peerkit.text import neutralise_cell, restore_cell, terminal_safe
 
@@ -41,7 +41,7 @@ COLUMNS = (
     "paused_until",
     "joined",
 )
-REQUIRED = ("name", "email")
+REQUIRED = ("email",)
 LIST_COLUMNS = ("skills", "needs", "availability")
 LIST_SEPARATOR = "; "
 MEMBER_TABLE: sa.Table = Member.__table__  # type: ignore[attr-defined]
@@ -83,6 +83,7 @@ class Row:
 @dataclass
 class ImportPlan:
     columns: list[str]
+    update: bool = False
     rows: list[Row] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -110,7 +111,8 @@ def _dialect(text: str) -> str:
     return ";" if header.count(";") > header.count(",") else ","
 
 
-def read(path: Path, today: date) -> ImportPlan:
+def read(path: Path, today: date, *, update: bool = False) -> ImportPlan:
+    """Parse and check every row; without --update every row is a new member."""
     text = _open_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_dialect(text), strict=True)
     try:
@@ -121,7 +123,7 @@ def read(path: Path, today: date) -> ImportPlan:
         raise PeerkitError(f"{path}, line 1: {exc}") from None
     columns = [h.strip().lower() for h in header]
     _check_header(columns, path)
-    plan = ImportPlan(columns=columns)
+    plan = ImportPlan(columns=columns, update=update)
     line = reader.line_num + 1
     while True:
         try:
@@ -147,7 +149,7 @@ def _check_header(columns: list[str], path: Path) -> None:
         )
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        raise PeerkitError(f"{path}: the column(s) {', '.join(missing)} are required.")
+        raise PeerkitError(f"{path}: a column named {' and '.join(missing)} is required.")
     dupes = sorted({c for c in columns if columns.count(c) > 1})
     if dupes:
         raise PeerkitError(f"{path}: the column(s) {', '.join(dupes)} appear more than once.")
@@ -175,8 +177,13 @@ def _read_row(plan: ImportPlan, line: int, cells: list[str], today: date) -> Non
             row.id = value
         else:
             row.values[column] = value
-    if row.values.get("paused_until") and row.values.get("status", "paused") != "paused":
-        problems.append("paused_until: only a paused member can have one.")
+    if not plan.update and "name" not in row.values:
+        problems.append("name: a new member needs a name.")
+    if row.values.get("paused_until"):
+        # A pause end date implies a pause; any other status contradicts it.
+        status = row.values.setdefault("status", "paused")
+        if status != "paused":
+            problems.append("paused_until: only a paused member can have one.")
     if problems:
         plan.errors.extend(f"line {line}: {p}" for p in problems)
     else:
@@ -222,10 +229,10 @@ def _optional_status(text: str) -> str | None:
 
 
 # Empty cells in these columns mean "the default", not "empty".
-_DEFAULTED = {"timezone", "locale", "mentor_capacity", "status", "joined", "id"}
+_DEFAULTED = {"name", "timezone", "locale", "mentor_capacity", "status", "joined", "id"}
 _CHECKS: dict[str, Callable[[str], Any]] = {
     "id": _positive_int,
-    "name": _required(validate.name, "name"),
+    "name": validate.name,
     "email": _required(validate.email, "email"),
     "timezone": _cached(validate.timezone),
     "locale": _cached(validate.locale),
@@ -292,7 +299,9 @@ def apply(
     errors: list[str] = []
     for row in plan.rows:
         target = _target(row, existing, by_email, update, errors)
-        if target is None:
+        if target is None and "name" not in row.values:
+            errors.append(f"line {row.line}: name: a new member needs a name.")
+        elif target is None:
             inserts.append(_insert_values(row, defaults, today, enc))
         elif target > 0:
             updates.append((target, row.values))
@@ -306,7 +315,30 @@ def apply(
         _bulk_insert(session, inserts)
         _sync_sequence(session, inserts)
     _apply_updates(session, updates)
+    _record_history(session, [member_id for member_id, _ in updates])
     return result
+
+
+def _record_history(session: Session, updated: list[int]) -> None:
+    """'imported' for every member without history (the new ones), 'edited' for the rest."""
+    conn = session.connection()
+    now = utcnow()
+    history = MemberHistory.__table__  # type: ignore[attr-defined]
+    conn.execute(
+        history.insert().from_select(
+            ["member_id", "action", "at"],
+            sa.select(
+                MEMBER_TABLE.c.id,
+                sa.literal("imported"),
+                sa.literal(now, UTCDateTime()),
+            ).where(~sa.exists().where(history.c.member_id == MEMBER_TABLE.c.id)),
+        )
+    )
+    if updated:
+        conn.execute(
+            history.insert(),
+            [{"member_id": mid, "action": "edited", "at": now} for mid in updated],
+        )
 
 
 def _line_key(message: str) -> int:

@@ -297,7 +297,11 @@ def to_dict(member: Member, today: date) -> dict[str, Any]:
         "availability": list(member.availability),
         "mentor_capacity": member.mentor_capacity,
         "status": effective_status(member, today),
-        "paused_until": member.paused_until.isoformat() if member.paused_until else None,
+        "paused_until": (
+            member.paused_until.isoformat()
+            if member.paused_until and effective_status(member, today) == "paused"
+            else None
+        ),
         "joined": member.joined.isoformat(),
     }
 

@@ -45,6 +45,11 @@ _DAY_ALIASES = {
     "venerdì": "fri",
     "sabato": "sat",
     "domenica": "sun",
+    "lunedi": "mon",
+    "martedi": "tue",
+    "mercoledi": "wed",
+    "giovedi": "thu",
+    "venerdi": "fri",
 }
 MAX_NAME = 200
 MAX_TEXT = 200
