@@ -315,18 +315,18 @@ def member_import(
     ] = False,
 ) -> None:
     """Import members from CSV: all rows or none; every bad row is reported with its line."""
-    from peerkit.services import community, csvio
+    from peerkit.services import community, csvio, member_import
 
     app_ctx = app_context(ctx)
     today = app_ctx.today()
     plan = csvio.read(file, today, update=update)
     if plan.errors and not app_ctx.settings.database_exists():
         # With no database there is nothing to clash with: report without creating one.
-        raise csvio.import_error(plan.errors)
+        raise member_import.import_error(plan.errors)
     with app_ctx.db().write() as session:
         row = community.ensure(session, community_defaults(app_ctx.settings))
         defaults = {"timezone": row.timezone, "locale": row.locale}
-        result = csvio.apply(
+        result = member_import.apply(
             session, plan, update=update, defaults=defaults, today=today, dry_run=dry_run
         )
     verb = "Would add" if dry_run else "Added"
