@@ -14,38 +14,12 @@ import pytest
 
 from peerkit import __version__
 from peerkit.cli import app
-from tests.conftest import Cli, Result
+from tests.conftest import Cli, Result, assert_error, assert_usage_error
 
 AddMember = Callable[..., int]
 WriteConfig = Callable[[str | bytes], Path]
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def without_creation_note(stderr: str) -> str:
-    """A command that opens a database file that does not exist yet says it created it."""
-    first, _, rest = stderr.partition("\n")
-    return rest if first.startswith("Created a new, empty database at ") else stderr
-
-
-def assert_error(result: Result, *fragments: str) -> None:
-    """A request that could not be done: exit 1, "Error: ..." on stderr, nothing on stdout."""
-    assert result.exit_code == 1, (result.stdout, result.stderr)
-    assert result.stdout == ""
-    assert without_creation_note(result.stderr).startswith("Error: ")
-    assert "Traceback" not in result.stderr
-    for fragment in fragments:
-        assert fragment in result.stderr
-
-
-def assert_usage_error(result: Result, *fragments: str) -> None:
-    """A usage error: exit 2, nothing on stdout, the reason on stderr."""
-    assert result.exit_code == 2, (result.stdout, result.stderr)
-    assert result.stdout == ""
-    assert "Error" in result.stderr
-    assert "Traceback" not in result.stderr
-    for fragment in fragments:
-        assert fragment in result.stderr
 
 
 def mode(path: Path) -> int:
