@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import stat
 import subprocess
@@ -252,3 +253,31 @@ def test_db_check_reports_a_broken_foreign_key(cli: Cli, db_path: Path) -> None:
     assert result.exit_code == 1
     assert "foreign key" in result.stderr
     assert result.stdout == ""
+
+
+def test_an_older_database_is_upgraded_on_open_after_a_backup(db_path: Path) -> None:
+    """A database at the first revision, with members, is brought to head when opened."""
+    db_path.parent.mkdir(parents=True)
+    engine = sa.create_engine(f"sqlite:///{db_path}")
+    run_upgrade(engine, target="0001")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO member (name, email, timezone, locale, skills, needs, availability, "
+            "mentor_capacity, status, joined) VALUES ('Ada', 'ada@example.com', 'UTC', 'en', "
+            "'[]', '[]', '[]', 0, 'active', '2026-01-01')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO member_history (member_id, action, at) VALUES (1, 'joined', "
+            "'2026-01-01 00:00:00')"
+        )
+    engine.dispose()
+    result = Cli(db_path)("member", "list", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert [m["name"] for m in json.loads(result.stdout)] == ["Ada"]
+    (saved,) = list_backups(db_path)
+    assert saved.name.endswith("-rev0001.db")
+    with sqlite3.connect(saved) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,)
+        assert conn.execute("SELECT count(*) FROM member_history").fetchone() == (1,)

@@ -102,3 +102,122 @@ class MemberHistory(SQLModel, table=True):
     )
     action: str
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# --- groups and their meetings --------------------------------------------------------
+
+GROUP_KINDS = ("mastermind", "accountability", "mentoring", "learning")
+CADENCES = ("weekly", "biweekly", "monthly")
+ROLES = ("member", "facilitator")
+MEETING_STATUSES = ("planned", "cancelled", "done")
+ATTENDANCE_STATUSES = ("present", "absent")
+COMMITMENT_STATUSES = ("open", "done", "dropped")
+
+
+def _fk(target: str, *, ondelete: str = "CASCADE", nullable: bool = False) -> Any:
+    return Field(
+        default=None,
+        sa_column=Column(
+            sa.Integer, sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True
+        ),
+    )
+
+
+class Group(SQLModel, table=True):
+    """A small peer group that meets on a cadence, in its own time zone."""
+
+    __tablename__: ClassVar[Any] = "peer_group"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True)
+    name: str
+    kind: str = Field(default="mastermind")
+    cadence: str = Field(default="weekly")
+    day: int = Field(default=1)  # 0 = Monday
+    time: str = Field(default="18:30")  # local wall-clock time, HH:MM
+    timezone: str = Field(default="UTC")
+    duration: int = Field(default=90)  # minutes
+    location: str | None = Field(default=None)
+    min_size: int = Field(default=4)
+    max_size: int = Field(default=8)
+    anchor: date  # the first meeting date: fixes the fortnight and the week of the month
+    status: str = Field(default="active", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Membership(SQLModel, table=True):
+    """A member's place in a group; kept (with left_on) when they leave it."""
+
+    __tablename__: ClassVar[Any] = "membership"
+    __table_args__ = (sa.UniqueConstraint("group_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = _fk("peer_group.id")
+    member_id: int = _fk("member.id")
+    role: str = Field(default="member")
+    rotates: bool = Field(default=False)  # opts in to facilitate and keep time in turn
+    joined: date
+    left_on: date | None = Field(default=None)
+
+
+class Meeting(SQLModel, table=True):
+    """One meeting of a group (the CLI calls it a session). Start is UTC plus the IANA zone."""
+
+    __tablename__: ClassVar[Any] = "meeting"
+    __table_args__ = (sa.UniqueConstraint("group_id", "slot_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = _fk("peer_group.id")
+    slot_date: date  # the cadence date this meeting stands for, even after a move
+    start: datetime = Field(sa_type=UTCDateTime, index=True)
+    timezone: str
+    duration: int
+    location: str | None = Field(default=None)
+    status: str = Field(default="planned")
+    sequence: int = Field(default=0)
+    uid: str = Field(unique=True)
+    facilitator_id: int | None = _fk("member.id", ondelete="SET NULL", nullable=True)
+    timekeeper_id: int | None = _fk("member.id", ondelete="SET NULL", nullable=True)
+    notes: str | None = Field(default=None)
+    cancel_reason: str | None = Field(default=None)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class HotSeat(SQLModel, table=True):
+    """A member's turn on the hot seat at a meeting."""
+
+    __tablename__: ClassVar[Any] = "hot_seat"
+    __table_args__ = (sa.UniqueConstraint("meeting_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = _fk("meeting.id")
+    member_id: int = _fk("member.id")
+    position: int = Field(default=1)
+
+
+class Attendance(SQLModel, table=True):
+    """Who was present at a meeting, and who was not."""
+
+    __tablename__: ClassVar[Any] = "attendance"
+    __table_args__ = (sa.UniqueConstraint("meeting_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = _fk("meeting.id")
+    member_id: int = _fk("member.id")
+    status: str
+
+
+class Commitment(SQLModel, table=True):
+    """What a member said they would do, carried to the next meeting until done or dropped."""
+
+    __tablename__: ClassVar[Any] = "commitment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = _fk("member.id")
+    meeting_id: int | None = _fk("meeting.id", ondelete="SET NULL", nullable=True)
+    group_id: int | None = _fk("peer_group.id", ondelete="SET NULL", nullable=True)
+    text: str
+    due: date | None = Field(default=None)
+    status: str = Field(default="open", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
