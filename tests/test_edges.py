@@ -123,7 +123,7 @@ def test_a_closed_pipe_ends_quietly(cli: Cli, db_path: Path) -> None:
         text=True,
         timeout=60,
     )
-    assert proc.stdout == '[\n  {\n    '
+    assert proc.stdout == "[\n  {\n    "
     assert "Traceback" not in proc.stderr
     assert "Error" not in proc.stderr
 

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from peerkit import __version__
+from peerkit.commands import agenda, commitment, group, member, plan, session, setup, templates
 from peerkit.commands import db as db_cmd
-from peerkit.commands import member, setup
 from peerkit.errors import catch_errors
 
 app = typer.Typer(
@@ -80,4 +80,10 @@ def main(
 app.command("init")(setup.init)
 app.command("demo")(setup.demo)
 app.add_typer(member.app, name="member")
+app.add_typer(group.app, name="group")
+app.add_typer(session.app, name="session")
+app.add_typer(plan.app, name="plan")
+app.add_typer(commitment.app, name="commitment")
+app.command("agenda")(agenda.agenda)
+app.add_typer(templates.app, name="templates")
 app.add_typer(db_cmd.app, name="db")

@@ -109,6 +109,17 @@ class Database:
         with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
             yield session
 
+    @contextmanager
+    def dry_run(self) -> Iterator[Session]:
+        """A write transaction that is always rolled back: shows what would happen."""
+        with Session(self._write_engine, expire_on_commit=False) as session:
+            session.begin()
+            try:
+                yield session
+                session.flush()
+            finally:
+                session.rollback()
+
     def checkpoint(self) -> None:
         """Fold the WAL back into the database file and truncate it (SQLite only)."""
         if not self.is_sqlite:

@@ -72,3 +72,9 @@ MemberRef = Annotated[
     str,
     typer.Argument(help="A member: id, e-mail or exact name.", show_default=False, metavar="REF"),
 ]
+GroupRef = Annotated[
+    str, typer.Argument(help="A group: id or slug.", show_default=False, metavar="G")
+]
+SessionRef = Annotated[
+    str, typer.Argument(help="A session (meeting) id.", show_default=False, metavar="ID")
+]

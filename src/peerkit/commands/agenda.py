@@ -1,0 +1,63 @@
+"""peerkit agenda SESSION: the meeting's agenda, from the templates."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from peerkit.commands._options import OutputOpt, SessionRef
+from peerkit.context import app_context
+from peerkit.errors import catch_errors
+from peerkit.output import message, to_json
+
+
+class AgendaFormat(StrEnum):
+    md = "md"
+    html = "html"
+    txt = "txt"
+    json = "json"
+
+
+@catch_errors
+def agenda(
+    ctx: typer.Context,
+    session_id: SessionRef,
+    fmt: Annotated[
+        AgendaFormat,
+        typer.Option("--format", "-f", help="md, html, txt or json.", case_sensitive=False),
+    ] = AgendaFormat.md,
+    template: Annotated[
+        Path | None,
+        typer.Option(
+            "--template",
+            help="Render your own Jinja template file instead.",
+            show_default=False,
+            dir_okay=False,
+        ),
+    ] = None,
+    output: OutputOpt = None,
+) -> None:
+    """Print (or write) a meeting's agenda: check-in, hot seats, commitments, close."""
+    from peerkit import render
+    from peerkit.services import agenda as agenda_svc
+    from peerkit.services import meetings
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().read() as session:
+        data = agenda_svc.build(session, meetings.resolve(session, session_id))
+    if template is not None:
+        text = render.render_file(template, data, data["locale"])
+    elif fmt is AgendaFormat.json:
+        text = to_json(agenda_svc.as_json(data)) + "\n"
+    else:
+        text = render.render(f"agenda.{fmt.value}.j2", data, data["locale"])
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from peerkit.files import write_private
+
+    message(f"Wrote {write_private(output, text)}.")

@@ -1,0 +1,111 @@
+"""peerkit commitment ...: what members promised, carried to the next meeting."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from peerkit.commands._options import FormatOpt, MemberRef
+from peerkit.context import app_context
+from peerkit.errors import catch_errors
+from peerkit.output import Format, data_line, emit, emit_one, message
+
+app = typer.Typer(
+    help="Commitments: add them, list them, mark them done or dropped.", no_args_is_help=True
+)
+
+COLUMNS = ("id", "member_name", "group", "session", "text", "due", "status")
+CommitmentRef = Annotated[
+    str, typer.Argument(help="A commitment id.", metavar="ID", show_default=False)
+]
+
+
+@app.command("add")
+@catch_errors
+def commitment_add(
+    ctx: typer.Context,
+    ref: MemberRef,
+    text: Annotated[str, typer.Argument(help="What they will do.", show_default=False)],
+    session_id: Annotated[
+        str | None,
+        typer.Option(
+            "--session",
+            help="The meeting it was made at (default: their group's latest).",
+            show_default=False,
+        ),
+    ] = None,
+    due: Annotated[
+        str | None, typer.Option("--due", help="By when (YYYY-MM-DD).", show_default=False)
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Record a commitment; it shows on the next meeting's agenda until done or dropped."""
+    from peerkit.services import commitments, meetings, members
+
+    app_ctx = app_context(ctx)
+    by = commitments.parse_due(due)
+    with app_ctx.db().write() as session:
+        member = members.resolve(session, ref)
+        meeting = meetings.resolve(session, session_id) if session_id else None
+        made = commitments.add(session, member, text, meeting=meeting, due=by)
+        shown = commitments.to_dict(session, made)
+    if fmt is Format.json:
+        emit_one(shown, fmt)
+    else:
+        data_line(str(shown["id"]))
+        message(f"Commitment {shown['id']} for {shown['member_name']}.")
+
+
+@app.command("list")
+@catch_errors
+def commitment_list(
+    ctx: typer.Context,
+    member: Annotated[
+        str | None, typer.Option("--member", help="Only this member's.", show_default=False)
+    ] = None,
+    group: Annotated[
+        str | None, typer.Option("--group", help="Only this group's.", show_default=False)
+    ] = None,
+    open_only: Annotated[bool, typer.Option("--open", help="Only open commitments.")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List commitments."""
+    from peerkit.services import commitments, groups, members
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().read() as session:
+        who = members.resolve(session, member) if member else None
+        where = groups.resolve(session, group) if group else None
+        rows = [
+            commitments.to_dict(session, c)
+            for c in commitments.list_commitments(
+                session, member=who, group=where, open_only=open_only
+            )
+        ]
+    emit(rows, fmt, COLUMNS, empty="No commitments.")
+
+
+def _close(ctx: typer.Context, ref: str, status: str) -> None:
+    from peerkit.services import commitments
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().write() as session:
+        changed = commitments.close(session, commitments.resolve(session, ref), status)
+    message(
+        f"Commitment {ref} is {status}." if changed else f"Commitment {ref} was already {status}."
+    )
+
+
+@app.command("done")
+@catch_errors
+def commitment_done(ctx: typer.Context, ref: CommitmentRef) -> None:
+    """Mark a commitment done."""
+    _close(ctx, ref, "done")
+
+
+@app.command("drop")
+@catch_errors
+def commitment_drop(ctx: typer.Context, ref: CommitmentRef) -> None:
+    """Drop a commitment (it leaves the agendas)."""
+    _close(ctx, ref, "dropped")

@@ -1,0 +1,243 @@
+"""peerkit group ...: mastermind and other peer groups."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from peerkit.commands._options import FormatOpt, GroupRef, TimezoneOpt
+from peerkit.context import AppContext, app_context, community_defaults
+from peerkit.errors import UsageProblem, catch_errors
+from peerkit.output import Format, data_line, emit, emit_one, message
+
+app = typer.Typer(
+    help="Peer groups: create them, add and remove members, archive them.",
+    no_args_is_help=True,
+)
+
+LIST_COLUMNS = (
+    "id",
+    "slug",
+    "name",
+    "kind",
+    "cadence",
+    "day",
+    "time",
+    "timezone",
+    "size",
+    "status",
+)
+KINDS = ["mastermind", "accountability", "mentoring", "learning"]
+CADENCES = ["weekly", "biweekly", "monthly"]
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _opt(name: str, text: str, **kw: Any) -> Any:
+    return typer.Option(name, help=text, show_default=False, **kw)
+
+
+@app.command("create")
+@catch_errors
+def group_create(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None, typer.Argument(help="The group's name.", show_default=False)
+    ] = None,
+    kind: Annotated[
+        str | None, _opt("--kind", "mastermind, accountability, mentoring or learning.")
+    ] = None,
+    cadence: Annotated[
+        str | None,
+        _opt("--cadence", "weekly, biweekly or monthly (the same weekday of the month)."),
+    ] = None,
+    day: Annotated[str | None, _opt("--day", "Meeting day: mon..sun.")] = None,
+    time: Annotated[str | None, _opt("--time", "Local start time, HH:MM (default 18:30).")] = None,
+    timezone: TimezoneOpt = None,
+    duration: Annotated[int | None, _opt("--duration", "Minutes (default 90).")] = None,
+    location: Annotated[str | None, _opt("--location", "A place or a video-call URL.")] = None,
+    min_size: Annotated[int | None, _opt("--min-size", "Fewest members (default 4).")] = None,
+    max_size: Annotated[int | None, _opt("--max-size", "Most members (default 8).")] = None,
+    start: Annotated[
+        str | None,
+        _opt(
+            "--start",
+            "Date of the first meeting (YYYY-MM-DD); fixes fortnights and the week of the month.",
+        ),
+    ] = None,
+    member: Annotated[
+        list[str] | None, _opt("--member", "A member to add (id, e-mail or name). Repeatable.")
+    ] = None,
+    facilitator: Annotated[str | None, _opt("--facilitator", "The group's facilitator.")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Create a group. On a terminal, missing values are asked for."""
+    from peerkit.services import community, groups, validate
+
+    app_ctx = app_context(ctx)
+    first = validate.iso_date(start, "--start") if start else None
+    raw = groups.GroupFields(
+        name=name or "", kind=kind, cadence=cadence, day=day, time=time, timezone=timezone,
+        duration=duration, location=location, min_size=min_size, max_size=max_size,
+        start=first, members=list(member or []), facilitator=facilitator,
+    )  # fmt: skip
+    if name is None and app_ctx.settings.no_input:
+        raise UsageProblem("missing NAME; it is required when peerkit cannot prompt.")
+    today = app_ctx.today()
+    with app_ctx.db().write() as session:
+        row = community.ensure(session, community_defaults(app_ctx.settings))
+        if not app_ctx.settings.no_input:
+            _ask_missing(app_ctx, session, raw, row.timezone)
+        group = groups.create(session, raw, row.timezone, today)
+        shown = groups.to_dict(session, group)
+    if fmt is Format.json:
+        emit_one(shown, fmt)
+    else:
+        data_line(str(shown["id"]))
+        message(f"Created the group {shown['slug']} with {len(shown['members'])} member(s).")
+
+
+def _ask_missing(app_ctx: AppContext, session: Any, raw: Any, zone: str) -> None:
+    """Questionary prompts for what the command line left out."""
+    from peerkit import prompts
+    from peerkit.services import members
+
+    if not raw.name:
+        raw.name = prompts.text(
+            "Group name:", validate=lambda t: bool(t.strip()) or "A name, please"
+        )
+    raw.kind = raw.kind or prompts.select("Kind:", KINDS, "mastermind")
+    raw.cadence = raw.cadence or prompts.select("How often:", CADENCES, "weekly")
+    raw.day = raw.day or prompts.select("Day:", DAYS, "tue")
+    raw.time = raw.time or prompts.text("Start time (HH:MM):", "18:30")
+    raw.timezone = raw.timezone or prompts.text("Time zone:", zone, validate=_valid_zone)
+    if not raw.members:
+        active = members.list_members(session, "active", app_ctx.today())
+        if active:
+            choices = [(str(m.id), f"{m.name} ({m.timezone})") for m in active]
+            raw.members = prompts.checkbox("Members (space to choose, enter to confirm):", choices)
+
+
+def _valid_zone(text: str) -> bool | str:
+    from peerkit.errors import InvalidValue
+    from peerkit.services import validate
+
+    try:
+        validate.timezone(text)
+    except InvalidValue:
+        return "An IANA time zone, like Europe/Rome"
+    return True
+
+
+@app.command("list")
+@catch_errors
+def group_list(
+    ctx: typer.Context,
+    archived: Annotated[bool, typer.Option("--archived", help="Include archived groups.")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List the groups."""
+    from peerkit.services import groups
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().read() as session:
+        rows = [groups.to_dict(session, g) for g in groups.list_groups(session, archived)]
+    for row in rows:
+        row["size"] = f"{len(row['members'])}/{row['max_size']}"
+    emit(
+        rows,
+        fmt,
+        LIST_COLUMNS,
+        csv_columns=LIST_COLUMNS,
+        empty="No groups yet. Create one: peerkit group create NAME",
+    )
+
+
+@app.command("show")
+@catch_errors
+def group_show(ctx: typer.Context, group: GroupRef, fmt: FormatOpt = Format.table) -> None:
+    """Show a group and its members."""
+    from peerkit.services import groups
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().read() as session:
+        shown = groups.to_dict(session, groups.resolve(session, group))
+    if fmt is not Format.table:
+        emit_one(shown, fmt)
+        return
+    people = shown.pop("members")
+    emit_one(shown, fmt, title=shown["name"])
+    emit(people, fmt, ("id", "name", "role", "rotates"), empty="No members yet.")
+
+
+@app.command("add")
+@catch_errors
+def group_add(
+    ctx: typer.Context,
+    group: GroupRef,
+    refs: Annotated[
+        list[str],
+        typer.Argument(help="Members: id, e-mail or name.", show_default=False, metavar="REF..."),
+    ],
+    role: Annotated[str | None, _opt("--role", "member or facilitator.")] = None,
+    rotates: Annotated[
+        bool | None,
+        typer.Option(
+            "--rotates/--no-rotates",
+            help="Opt in (or out) of facilitating and keeping time in turn.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Add members to a group (up to its --max-size)."""
+    from peerkit.services import groups, members, validate
+
+    app_ctx = app_context(ctx)
+    chosen_role = validate.choice(role, ("member", "facilitator"), "role") if role else None
+    with app_ctx.db().write() as session:
+        target = groups.resolve(session, group)
+        outcomes = [
+            (
+                members.describe(m),
+                groups.add_member(
+                    session, target, m, app_ctx.today(), role=chosen_role, rotates=rotates
+                ),
+            )
+            for m in (members.resolve(session, r) for r in refs)
+        ]
+        slug = target.slug
+    for who, outcome in outcomes:
+        message(f"{slug}: {who}: {outcome}.")
+
+
+@app.command("remove")
+@catch_errors
+def group_remove(
+    ctx: typer.Context,
+    group: GroupRef,
+    ref: Annotated[str, typer.Argument(help="A member: id, e-mail or name.", metavar="REF")],
+) -> None:
+    """Take a member out of a group (their history in it is kept)."""
+    from peerkit.services import groups, members
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().write() as session:
+        target = groups.resolve(session, group)
+        member = members.resolve(session, ref)
+        groups.remove_member(session, target, member, app_ctx.today())
+        text = f"{target.slug}: removed {members.describe(member)}."
+    message(text)
+
+
+@app.command("archive")
+@catch_errors
+def group_archive(ctx: typer.Context, group: GroupRef) -> None:
+    """Archive a group: no more meetings are planned; its history is kept."""
+    from peerkit.services import groups
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().write() as session:
+        target = groups.resolve(session, group)
+        changed = groups.archive(session, target)
+        slug = target.slug
+    message(f"Archived {slug}." if changed else f"{slug} was already archived.")

@@ -1,0 +1,227 @@
+"""peerkit session ...: a group's meetings (stored as Meeting)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from peerkit.commands._options import DryRunOpt, FormatOpt, GroupRef, SessionRef, TimezoneOpt
+from peerkit.context import app_context
+from peerkit.errors import PeerkitError, UsageProblem, catch_errors
+from peerkit.output import Format, emit, emit_one, message
+
+app = typer.Typer(
+    help="Meetings: plan them, list, move, cancel, take attendance, keep notes.",
+    no_args_is_help=True,
+)
+
+LIST_COLUMNS = ("id", "group", "start", "timezone", "status", "hot_seat", "facilitator")
+
+
+def _date_opt(name: str, text: str) -> Any:
+    return typer.Option(name, help=text, show_default=False)
+
+
+@app.command("plan")
+@catch_errors
+def session_plan(
+    ctx: typer.Context,
+    group: GroupRef,
+    start: Annotated[
+        str | None, _date_opt("--from", "First date to plan from (default: today).")
+    ] = None,
+    count: Annotated[int | None, _date_opt("--count", "How many meetings (default 1).")] = None,
+    until: Annotated[
+        str | None, _date_opt("--until", "Plan every meeting up to this date.")
+    ] = None,
+    dry_run: DryRunOpt = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Make sure a group's next meetings exist (running it again adds nothing)."""
+    from peerkit.services import groups, meetings, validate
+
+    app_ctx = app_context(ctx)
+    first = validate.iso_date(start, "--from") if start else app_ctx.today()
+    last = validate.iso_date(until, "--until") if until else None
+    db = app_ctx.db()
+    with db.dry_run() if dry_run else db.write() as session:
+        target = groups.resolve(session, group)
+        planned = meetings.plan(session, target, first, count=count, until=last)
+        rows = [dict(meetings.to_dict(session, m), created=new) for m, new in planned]
+    emit(rows, fmt, ("id", "group", "start", "timezone", "status", "created"))
+    new = sum(1 for r in rows if r["created"])
+    verb = "Would add" if dry_run else "Added"
+    message(f"{verb} {new} meeting(s); {len(rows) - new} already existed.")
+
+
+@app.command("list")
+@catch_errors
+def session_list(
+    ctx: typer.Context,
+    group: Annotated[str | None, _date_opt("--group", "Only this group (id or slug).")] = None,
+    start: Annotated[str | None, _date_opt("--from", "From this date (inclusive).")] = None,
+    end: Annotated[str | None, _date_opt("--to", "To this date (inclusive).")] = None,
+    timezone: TimezoneOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List meetings; dates are in each meeting's zone. --timezone shows times in yours."""
+    from peerkit.services import groups, meetings, validate
+
+    app_ctx = app_context(ctx)
+    first = validate.iso_date(start, "--from") if start else None
+    last = validate.iso_date(end, "--to") if end else None
+    viewer = validate.timezone(timezone) if timezone else None
+    with app_ctx.db().read() as session:
+        target = groups.resolve(session, group) if group else None
+        rows = [
+            meetings.to_dict(session, m, viewer)
+            for m in meetings.list_meetings(session, target, first, last)
+        ]
+    columns = LIST_COLUMNS
+    if viewer:
+        columns = (
+            "id",
+            "group",
+            "viewer_start",
+            "viewer_timezone",
+            "status",
+            "hot_seat",
+            "facilitator",
+        )
+    emit(rows, fmt, columns, empty="No sessions. Plan some: peerkit session plan G --count 4")
+
+
+@app.command("show")
+@catch_errors
+def session_show(ctx: typer.Context, session_id: SessionRef, fmt: FormatOpt = Format.table) -> None:
+    """Show one meeting."""
+    from peerkit.services import meetings
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().read() as session:
+        shown = meetings.to_dict(session, meetings.resolve(session, session_id))
+    emit_one(shown, fmt, title=f"Session {shown['id']} ({shown['group']})")
+
+
+@app.command("move")
+@catch_errors
+def session_move(
+    ctx: typer.Context,
+    session_id: SessionRef,
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to", help='New local date and time: "YYYY-MM-DD HH:MM".', show_default=False
+        ),
+    ],
+    timezone: TimezoneOpt = None,
+) -> None:
+    """Move a meeting (its calendar SEQUENCE goes up, so invitations update)."""
+    from peerkit.services import meetings
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().write() as session:
+        meeting = meetings.resolve(session, session_id)
+        meetings.move(session, meeting, to, timezone)
+        when = meetings.local_start(meeting).isoformat()
+    message(f"Session {session_id} now starts at {when}.")
+
+
+@app.command("cancel")
+@catch_errors
+def session_cancel(
+    ctx: typer.Context,
+    session_id: SessionRef,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why, for the members.", show_default=False)
+    ] = None,
+) -> None:
+    """Cancel a meeting. It is kept (cancelled) and never planned again."""
+    from peerkit.services import meetings
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().write() as session:
+        changed = meetings.cancel(session, meetings.resolve(session, session_id), reason)
+    message(
+        f"Cancelled session {session_id}."
+        if changed
+        else f"Session {session_id} was already cancelled."
+    )
+
+
+@app.command("attend")
+@catch_errors
+def session_attend(
+    ctx: typer.Context,
+    session_id: SessionRef,
+    present: Annotated[
+        list[str] | None,
+        typer.Option("--present", help="Who came. Repeatable.", show_default=False),
+    ] = None,
+    absent: Annotated[
+        list[str] | None,
+        typer.Option("--absent", help="Who did not. Repeatable.", show_default=False),
+    ] = None,
+) -> None:
+    """Record who came; the meeting is then done. Absent hot seats get the next turn."""
+    from peerkit.services import meetings, members
+
+    if not present and not absent:
+        raise UsageProblem("say who came with --present REF and who did not with --absent REF.")
+    app_ctx = app_context(ctx)
+    with app_ctx.db().write() as session:
+        meeting = meetings.resolve(session, session_id)
+        here = [members.resolve(session, r) for r in present or []]
+        away = [members.resolve(session, r) for r in absent or []]
+        meetings.attend(session, meeting, here, away)
+    message(f"Session {session_id}: {len(here)} present, {len(away)} absent.")
+
+
+@app.command("notes")
+@catch_errors
+def session_notes(
+    ctx: typer.Context,
+    session_id: SessionRef,
+    text: Annotated[
+        str | None,
+        typer.Option("--text", help="The notes (replaces earlier ones).", show_default=False),
+    ] = None,
+    edit: Annotated[bool, typer.Option("--edit", help="Write the notes in $EDITOR.")] = False,
+) -> None:
+    """Keep a meeting's notes; without options, print them."""
+    from peerkit.services import meetings
+
+    app_ctx = app_context(ctx)
+    if text is not None and edit:
+        raise UsageProblem("give --text or --edit, not both.")
+    with app_ctx.db().write() as session:
+        meeting = meetings.resolve(session, session_id)
+        if text is None and not edit:
+            typer.echo(meeting.notes or "", nl=bool(meeting.notes))
+            return
+        if edit:
+            if app_ctx.settings.no_input:
+                raise UsageProblem("--edit needs a terminal; use --text instead.")
+            text = _edit(meeting.notes or "")
+        meetings.set_notes(session, meeting, text or "")
+    message(f"Saved the notes of session {session_id}.")
+
+
+def _edit(current: str) -> str:
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "notes.md"
+        path.write_text(current, encoding="utf-8")
+        path.chmod(0o600)
+        try:
+            subprocess.run([*editor.split(), str(path)], check=True)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            raise PeerkitError(
+                f"the editor '{editor}' failed ({exc}); nothing was saved."
+            ) from None
+        return path.read_text(encoding="utf-8")

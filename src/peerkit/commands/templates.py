@@ -1,0 +1,78 @@
+"""peerkit templates ...: see and customise the text templates."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from peerkit.context import app_context
+from peerkit.errors import PeerkitError, catch_errors
+from peerkit.output import Format, data_line, emit, message
+
+app = typer.Typer(
+    help="Templates for agendas, invitations and reminders: list, show, copy to customise.",
+    no_args_is_help=True,
+)
+NameArg = Annotated[str, typer.Argument(help="A template name, e.g. agenda.md.j2.", metavar="NAME")]
+
+
+@app.command("list")
+@catch_errors
+def templates_list(ctx: typer.Context) -> None:
+    """List the templates and which ones you have customised."""
+    from peerkit import render
+
+    app_context(ctx)
+    mine = set(render.user_names())
+    rows = [
+        {"name": n, "source": "yours" if n in mine else "built-in"}
+        for n in sorted(set(render.builtin_names()) | mine)
+    ]
+    emit(rows, Format.table, ("name", "source"))
+    message(f"Your templates live in {render.user_templates_dir()}.")
+
+
+@app.command("show")
+@catch_errors
+def templates_show(ctx: typer.Context, name: NameArg) -> None:
+    """Print the template that is used for NAME (yours if you have one)."""
+    from peerkit import render
+
+    app_context(ctx)
+    text, _path = render.source(name)
+    sys.stdout.write(text)
+
+
+@app.command("copy")
+@catch_errors
+def templates_copy(
+    ctx: typer.Context,
+    name: NameArg,
+    to: Annotated[
+        Path | None,
+        typer.Option(
+            "--to",
+            help="Folder to copy into (default: your template folder).",
+            show_default=False,
+            file_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Copy a built-in template to change it; your copy then replaces the built-in."""
+    from peerkit import render
+    from peerkit.resources import builtin_templates_dir
+
+    app_context(ctx)
+    if name not in render.builtin_names():
+        raise PeerkitError(f"no built-in template called '{name}'. See: peerkit templates list")
+    folder = (to or render.user_templates_dir()).expanduser()
+    target = folder / name
+    if target.exists():
+        raise PeerkitError(f"{target} already exists; edit it, or remove it to start again.")
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(builtin_templates_dir() / name, target)
+    data_line(str(target))

@@ -1,0 +1,129 @@
+"""The Jinja environment: user templates first, then the built-ins, always sandboxed.
+
+Organisers may copy a built-in template into their template folder and change it; a
+file there overrides the built-in of the same name, and ``{% extends
+"default:agenda.md.j2" %}`` still reaches the built-in. Templates run in Jinja's
+SandboxedEnvironment with StrictUndefined; HTML templates are autoescaped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    UndefinedError,
+)
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+
+from peerkit.config import config_dir
+from peerkit.errors import NotFound, PeerkitError
+from peerkit.i18n import gettext_for
+from peerkit.resources import builtin_templates_dir
+
+BUILTIN_PREFIX = "default"
+
+
+def user_templates_dir() -> Path:
+    return config_dir() / "templates"
+
+
+def _is_html(name: str | None) -> bool:
+    return bool(name) and (str(name).endswith(".html.j2") or str(name).endswith(".html"))
+
+
+def environment(locale: str, user_dir: Path | None = None) -> SandboxedEnvironment:
+    builtin = FileSystemLoader(builtin_templates_dir())
+    loader = ChoiceLoader(
+        [
+            FileSystemLoader(user_dir or user_templates_dir()),
+            PrefixLoader({BUILTIN_PREFIX: builtin}, delimiter=":"),
+            builtin,
+        ]
+    )
+    env = SandboxedEnvironment(
+        loader=loader,
+        undefined=StrictUndefined,
+        autoescape=_is_html,
+        extensions=["jinja2.ext.i18n"],
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(gettext_for(locale), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def render(name: str, context: dict[str, Any], locale: str, user_dir: Path | None = None) -> str:
+    """Render a template by name (a user override wins over the built-in)."""
+    env = environment(locale, user_dir)
+    try:
+        return env.get_template(name).render(context)
+    except TemplateNotFound as exc:
+        raise NotFound(f"no template called '{exc.name}'. See: peerkit templates list") from None
+    except TemplateError as exc:
+        raise _explain(exc, name) from None
+
+
+def render_file(path: Path, context: dict[str, Any], locale: str) -> str:
+    """Render an organiser's own template file (`--template FILE`)."""
+    try:
+        source = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PeerkitError(f"no such template file: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PeerkitError(f"cannot read the template {path}: {exc}") from None
+    env = environment(locale).overlay(autoescape=_is_html(path.name))
+    try:
+        return env.from_string(source).render(context)
+    except TemplateError as exc:
+        raise _explain(exc, str(path)) from None
+
+
+def _explain(exc: TemplateError, name: str) -> PeerkitError:
+    if isinstance(exc, SecurityError):
+        return PeerkitError(
+            f"the template {name} tried to reach something templates may not use ({exc}). "
+            "Templates can read the variables listed in docs/templates.md, nothing else."
+        )
+    if isinstance(exc, UndefinedError):
+        return PeerkitError(
+            f"the template {name} uses a variable that does not exist ({exc.message}). "
+            "See docs/templates.md for the variables a template can use."
+        )
+    if isinstance(exc, TemplateSyntaxError):
+        where = exc.filename or exc.name or name
+        return PeerkitError(f"{where}, line {exc.lineno}: {exc.message}")
+    if isinstance(exc, TemplateNotFound):
+        return NotFound(f"the template {name} refers to '{exc.name}', which does not exist.")
+    return PeerkitError(f"the template {name} failed: {exc}")
+
+
+def builtin_names() -> list[str]:
+    return sorted(p.name for p in builtin_templates_dir().glob("*.j2"))
+
+
+def user_names(user_dir: Path | None = None) -> list[str]:
+    folder = user_dir or user_templates_dir()
+    return sorted(p.name for p in folder.glob("*.j2")) if folder.is_dir() else []
+
+
+def source(name: str, user_dir: Path | None = None) -> tuple[str, Path]:
+    """The text of the template that would be used for NAME, and where it is."""
+    for folder in (user_dir or user_templates_dir(), builtin_templates_dir()):
+        path = folder / name
+        if _plain_name(name) and path.is_file():
+            return path.read_text(encoding="utf-8"), path
+    raise NotFound(f"no template called '{name}'. See: peerkit templates list")
+
+
+def _plain_name(name: str) -> bool:
+    return "/" not in name and "\\" not in name and not name.startswith(".")

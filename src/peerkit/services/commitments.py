@@ -1,0 +1,138 @@
+"""Commitments: what members said they would do, carried to the next meeting."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from peerkit.errors import Conflict, InvalidValue, NotFound, UsageProblem
+from peerkit.models import Commitment, Group, Meeting, Member, Membership, utcnow
+from peerkit.services import members as members_svc
+from peerkit.services import validate
+
+MAX_TEXT = 500
+
+
+def add(
+    session: Session,
+    member: Member,
+    text: str,
+    *,
+    meeting: Meeting | None = None,
+    due: date | None = None,
+    now: datetime | None = None,
+) -> Commitment:
+    """A new open commitment, made at a meeting (by default the member's group's latest)."""
+    if member.forgotten_at is not None or member.status == "left":
+        raise Conflict(f"{members_svc.describe(member)} has left the community.")
+    what = validate.single_line(text, "a commitment", max_len=MAX_TEXT)
+    group_id = meeting.group_id if meeting else None
+    if meeting is None:
+        group_id, meeting = _default_meeting(session, member, now or datetime.now(UTC))
+    assert member.id is not None
+    commitment = Commitment(
+        member_id=member.id,
+        meeting_id=meeting.id if meeting else None,
+        group_id=group_id,
+        text=what,
+        due=due,
+    )
+    session.add(commitment)
+    session.flush()
+    return commitment
+
+
+def _default_meeting(
+    session: Session, member: Member, now: datetime
+) -> tuple[int | None, Meeting | None]:
+    group_ids = list(
+        session.exec(
+            select(Membership.group_id)
+            .join(Group, col(Group.id) == Membership.group_id)
+            .where(
+                Membership.member_id == member.id,
+                col(Membership.left_on).is_(None),
+                Group.status == "active",
+            )
+        )
+    )
+    if not group_ids:
+        return None, None
+    if len(group_ids) > 1:
+        raise UsageProblem(
+            f"{members_svc.describe(member)} is in {len(group_ids)} groups; "
+            "say at which meeting with --session ID."
+        )
+    latest = session.exec(
+        select(Meeting)
+        .where(
+            Meeting.group_id == group_ids[0],
+            Meeting.status != "cancelled",
+            col(Meeting.start) <= now,
+        )
+        .order_by(col(Meeting.start).desc())
+    ).first()
+    return group_ids[0], latest
+
+
+def resolve(session: Session, ref: str) -> Commitment:
+    text = ref.strip().lstrip("#")
+    found = session.get(Commitment, int(text)) if text.isdigit() else None
+    if found is None:
+        raise NotFound(f"no commitment has the id '{ref}'. See: peerkit commitment list")
+    return found
+
+
+def close(session: Session, commitment: Commitment, status: str) -> bool:
+    """Mark done or dropped; False when it already was."""
+    if commitment.status == status:
+        return False
+    if commitment.status != "open":
+        raise Conflict(f"commitment {commitment.id} is already {commitment.status}.")
+    commitment.status = status
+    commitment.closed_at = utcnow()
+    session.add(commitment)
+    return True
+
+
+def list_commitments(
+    session: Session,
+    *,
+    member: Member | None = None,
+    group: Group | None = None,
+    open_only: bool = False,
+) -> list[Commitment]:
+    query = select(Commitment).order_by(col(Commitment.id))
+    if member is not None:
+        query = query.where(Commitment.member_id == member.id)
+    if group is not None:
+        query = query.where(Commitment.group_id == group.id)
+    if open_only:
+        query = query.where(Commitment.status == "open")
+    return list(session.exec(query))
+
+
+def parse_due(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidValue(f"--due must look like 2026-12-31, not '{text}'.") from None
+
+
+def to_dict(session: Session, commitment: Commitment) -> dict[str, Any]:
+    member = session.get(Member, commitment.member_id)
+    group = session.get(Group, commitment.group_id) if commitment.group_id else None
+    return {
+        "id": commitment.id,
+        "member": commitment.member_id,
+        "member_name": member.name if member else None,
+        "session": commitment.meeting_id,
+        "group": group.slug if group else None,
+        "text": commitment.text,
+        "due": commitment.due.isoformat() if commitment.due else None,
+        "status": commitment.status,
+    }

@@ -1,0 +1,244 @@
+"""Groups and their members: create, find, add, remove, archive."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from peerkit.errors import Conflict, InvalidValue, NotFound
+from peerkit.models import CADENCES, GROUP_KINDS, Group, Member, Membership
+from peerkit.services import members as members_svc
+from peerkit.services import schedule, validate
+
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
+    f"{p}{n}" for p in ("com", "lpt") for n in range(10)
+}
+
+
+@dataclass
+class GroupFields:
+    """Raw values for a new group; None means "not given" (a default applies)."""
+
+    name: str
+    kind: str | None = None
+    cadence: str | None = None
+    day: str | None = None
+    time: str | None = None
+    timezone: str | None = None
+    duration: int | None = None
+    location: str | None = None
+    min_size: int | None = None
+    max_size: int | None = None
+    start: date | None = None
+    members: list[str] = field(default_factory=list)
+    facilitator: str | None = None
+
+
+def slugify(name: str) -> str:
+    """An ASCII slug that is safe as a file or folder name on every system."""
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
+    if not slug:
+        slug = "group"
+    if slug in _WINDOWS_RESERVED:
+        slug = f"{slug}-group"
+    return slug
+
+
+def _unique_slug(session: Session, name: str) -> str:
+    base = slugify(name)
+    taken = set(session.exec(select(Group.slug).where(col(Group.slug).like(f"{base}%"))))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _size(value: int | None, what: str, default: int) -> int:
+    number = default if value is None else value
+    if not 2 <= number <= 50:
+        raise InvalidValue(f"{what} must be between 2 and 50, not {number}.")
+    return number
+
+
+def _duration(value: int | None) -> int:
+    minutes = 90 if value is None else value
+    if not 15 <= minutes <= 8 * 60:
+        raise InvalidValue(f"the duration is in minutes, between 15 and 480, not {minutes}.")
+    return minutes
+
+
+def create(session: Session, raw: GroupFields, community_tz: str, today: date) -> Group:
+    name = validate.name(raw.name)
+    min_size = _size(raw.min_size, "--min-size", 4)
+    max_size = _size(raw.max_size, "--max-size", 8)
+    if min_size > max_size:
+        raise InvalidValue(f"--min-size ({min_size}) is larger than --max-size ({max_size}).")
+    weekday = schedule.day(raw.day) if raw.day else (raw.start.weekday() if raw.start else 1)
+    if raw.start is not None and raw.start.weekday() != weekday:
+        raise InvalidValue(f"--start {raw.start} is not a {validate.DAYS[weekday]}.")
+    group = Group(
+        slug=_unique_slug(session, name),
+        name=name,
+        kind=validate.choice(raw.kind or "mastermind", GROUP_KINDS, "kind"),
+        cadence=validate.choice(raw.cadence or "weekly", CADENCES, "cadence"),
+        day=weekday,
+        time=schedule.clock(raw.time or "18:30"),
+        timezone=validate.timezone(raw.timezone or community_tz),
+        duration=_duration(raw.duration),
+        location=validate.optional_line(raw.location, "the location"),
+        min_size=min_size,
+        max_size=max_size,
+        anchor=raw.start or schedule.first_on_or_after(today, weekday),
+    )
+    session.add(group)
+    session.flush()
+    refs = list(raw.members)
+    for ref in refs:
+        add_member(session, group, members_svc.resolve(session, ref), today)
+    if raw.facilitator:
+        add_member(
+            session, group, members_svc.resolve(session, raw.facilitator), today, role="facilitator"
+        )
+    return group
+
+
+def resolve(session: Session, ref: str) -> Group:
+    """A group by id or slug."""
+    text = ref.strip()
+    found = session.get(Group, int(text)) if text.isdigit() else None
+    if found is None:
+        found = session.exec(select(Group).where(Group.slug == text.lower())).first()
+    if found is not None:
+        return found
+    close = list(
+        session.exec(select(Group).where(col(Group.slug).like(f"%{slugify(text)}%")).limit(5))
+    )
+    hint = (
+        " Did you mean: " + ", ".join(f"{g.slug} (#{g.id})" for g in close) + "?"
+        if close
+        else " See: peerkit group list"
+    )
+    raise NotFound(f"no group has the id or slug '{text}'.{hint}")
+
+
+def list_groups(session: Session, include_archived: bool = False) -> list[Group]:
+    query = select(Group).order_by(col(Group.id))
+    if not include_archived:
+        query = query.where(Group.status == "active")
+    return list(session.exec(query))
+
+
+def current_memberships(session: Session, group: Group) -> list[tuple[Membership, Member]]:
+    rows = session.exec(
+        select(Membership, Member)
+        .join(Member, col(Member.id) == Membership.member_id)
+        .where(Membership.group_id == group.id, col(Membership.left_on).is_(None))
+        .order_by(col(Membership.joined), col(Membership.id))
+    )
+    return [(m, p) for m, p in rows]
+
+
+def add_member(
+    session: Session,
+    group: Group,
+    member: Member,
+    today: date,
+    *,
+    role: str | None = None,
+    rotates: bool | None = None,
+) -> str:
+    """Add (or re-add) a member; returns what happened. Respects the group's maximum size."""
+    if group.status != "active":
+        raise Conflict(f"the group {group.slug} is archived.")
+    if member.status == "left" or member.forgotten_at is not None:
+        raise Conflict(f"{members_svc.describe(member)} has left the community.")
+    existing = session.exec(
+        select(Membership).where(Membership.group_id == group.id, Membership.member_id == member.id)
+    ).first()
+    if existing is not None and existing.left_on is None:
+        changed = _update_membership(existing, role, rotates)
+        session.add(existing)
+        return "updated" if changed else "already a member"
+    size = len(current_memberships(session, group))
+    if size >= group.max_size:
+        raise Conflict(
+            f"the group {group.slug} is full ({size} of {group.max_size} members). "
+            "Raise its --max-size or choose another group."
+        )
+    if existing is None:
+        assert group.id is not None
+        assert member.id is not None
+        existing = Membership(group_id=group.id, member_id=member.id, joined=today)
+    existing.left_on, existing.joined = None, today
+    _update_membership(existing, role or "member", rotates or False)
+    session.add(existing)
+    session.flush()
+    return "added"
+
+
+def _update_membership(m: Membership, role: str | None, rotates: bool | None) -> bool:
+    changed = False
+    if role is not None and m.role != role:
+        m.role, changed = role, True
+    if rotates is not None and m.rotates != rotates:
+        m.rotates, changed = rotates, True
+    return changed
+
+
+def remove_member(session: Session, group: Group, member: Member, today: date) -> None:
+    existing = session.exec(
+        select(Membership).where(
+            Membership.group_id == group.id,
+            Membership.member_id == member.id,
+            col(Membership.left_on).is_(None),
+        )
+    ).first()
+    if existing is None:
+        raise NotFound(f"{members_svc.describe(member)} is not in the group {group.slug}.")
+    existing.left_on = today
+    session.add(existing)
+
+
+def archive(session: Session, group: Group) -> bool:
+    if group.status == "archived":
+        return False
+    group.status = "archived"
+    session.add(group)
+    return True
+
+
+def facilitator(session: Session, group: Group) -> Member | None:
+    for membership, member in current_memberships(session, group):
+        if membership.role == "facilitator":
+            return member
+    return None
+
+
+def to_dict(session: Session, group: Group) -> dict[str, Any]:
+    return {
+        "id": group.id,
+        "slug": group.slug,
+        "name": group.name,
+        "kind": group.kind,
+        "cadence": group.cadence,
+        "day": validate.DAYS[group.day],
+        "time": group.time,
+        "timezone": group.timezone,
+        "duration": group.duration,
+        "location": group.location,
+        "min_size": group.min_size,
+        "max_size": group.max_size,
+        "status": group.status,
+        "members": [
+            {"id": p.id, "name": p.name, "role": m.role, "rotates": m.rotates}
+            for m, p in current_memberships(session, group)
+        ],
+    }

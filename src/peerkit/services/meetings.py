@@ -1,0 +1,219 @@
+"""Meetings (the CLI's sessions): plan, find, move, cancel, attendance and notes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from peerkit.errors import Conflict, InvalidValue, NotFound, UsageProblem
+from peerkit.models import Attendance, Group, HotSeat, Meeting, Member, utcnow
+from peerkit.services import members as members_svc
+from peerkit.services import schedule, validate
+
+MAX_PLAN = 200
+
+
+def plan(
+    session: Session,
+    group: Group,
+    start: date,
+    *,
+    count: int | None = None,
+    until: date | None = None,
+) -> list[tuple[Meeting, bool]]:
+    """Make sure the group's meetings exist; (meeting, created) for each date. Idempotent.
+
+    A cancelled meeting stays cancelled: planning never re-creates it.
+    """
+    if group.status != "active":
+        raise Conflict(f"the group {group.slug} is archived; it has no new meetings.")
+    if count is not None and until is not None:
+        raise UsageProblem("give --count or --until, not both.")
+    if count is not None and not 1 <= count <= MAX_PLAN:
+        raise InvalidValue(f"--count must be between 1 and {MAX_PLAN}.")
+    if until is not None:
+        dates = schedule.slots(group.cadence, group.day, group.anchor, start, until)
+        if len(dates) > MAX_PLAN:
+            raise InvalidValue(f"that is {len(dates)} meetings; plan at most {MAX_PLAN} at once.")
+    else:
+        dates = schedule.next_slots(group.cadence, group.day, group.anchor, start, count or 1)
+    return [ensure(session, group, d) for d in dates]
+
+
+def ensure(session: Session, group: Group, slot: date) -> tuple[Meeting, bool]:
+    found = session.exec(
+        select(Meeting).where(Meeting.group_id == group.id, Meeting.slot_date == slot)
+    ).first()
+    if found is not None:
+        return found, False
+    assert group.id is not None
+    meeting = Meeting(
+        group_id=group.id,
+        slot_date=slot,
+        start=schedule.to_utc(slot, group.time, group.timezone),
+        timezone=group.timezone,
+        duration=group.duration,
+        location=group.location,
+        uid=f"{uuid.uuid4()}@peerkit",
+    )
+    session.add(meeting)
+    session.flush()
+    return meeting, True
+
+
+def resolve(session: Session, ref: str | int) -> Meeting:
+    text = str(ref).strip().lstrip("#")
+    found = session.get(Meeting, int(text)) if text.isdigit() else None
+    if found is None:
+        raise NotFound(f"no session has the id '{ref}'. See: peerkit session list")
+    return found
+
+
+def list_meetings(
+    session: Session, group: Group | None, start: date | None, end: date | None
+) -> list[Meeting]:
+    """Meetings whose local date (in their own zone) is between start and end, inclusive."""
+    query = select(Meeting).order_by(col(Meeting.start), col(Meeting.id))
+    if group is not None:
+        query = query.where(Meeting.group_id == group.id)
+    if start is not None:
+        query = query.where(
+            col(Meeting.start)
+            >= datetime.combine(start, datetime.min.time(), UTC) - timedelta(days=1)
+        )
+    if end is not None:
+        query = query.where(
+            col(Meeting.start) < datetime.combine(end, datetime.min.time(), UTC) + timedelta(days=2)
+        )
+    rows = list(session.exec(query))
+    return [m for m in rows if _within(local_start(m).date(), start, end)]
+
+
+def _within(d: date, start: date | None, end: date | None) -> bool:
+    return (start is None or d >= start) and (end is None or d <= end)
+
+
+def local_start(meeting: Meeting, zone: str | None = None) -> datetime:
+    return meeting.start.astimezone(ZoneInfo(zone or meeting.timezone))
+
+
+def local_end(meeting: Meeting, zone: str | None = None) -> datetime:
+    return local_start(meeting, zone) + timedelta(minutes=meeting.duration)
+
+
+def _touch(meeting: Meeting) -> None:
+    meeting.sequence += 1
+    meeting.updated_at = utcnow()
+
+
+def move(session: Session, meeting: Meeting, when: str, zone: str | None) -> None:
+    """Move to a local date and time (in the meeting's zone, or the one given)."""
+    if meeting.status == "cancelled":
+        raise Conflict(f"session {meeting.id} is cancelled; plan a new one instead.")
+    tz = validate.timezone(zone) if zone else meeting.timezone
+    try:
+        day_text, time_text = when.strip().split(maxsplit=1)
+        new_day = date.fromisoformat(day_text)
+    except ValueError:
+        raise InvalidValue(f"--to must look like \"2026-12-08 18:30\", not '{when}'.") from None
+    new_start = schedule.to_utc(new_day, schedule.clock(time_text), tz)
+    if new_start == meeting.start and tz == meeting.timezone:
+        return
+    meeting.start, meeting.timezone = new_start, tz
+    _touch(meeting)
+    session.add(meeting)
+
+
+def cancel(session: Session, meeting: Meeting, reason: str | None) -> bool:
+    if meeting.status == "cancelled":
+        return False
+    meeting.status = "cancelled"
+    meeting.cancel_reason = validate.optional_line(reason, "the reason")
+    _touch(meeting)
+    session.add(meeting)
+    return True
+
+
+def attend(session: Session, meeting: Meeting, present: list[Member], absent: list[Member]) -> None:
+    """Record attendance; a meeting with attendance recorded is done."""
+    if meeting.status == "cancelled":
+        raise Conflict(f"session {meeting.id} was cancelled; nobody attended it.")
+    both = {m.id for m in present} & {m.id for m in absent}
+    if both:
+        raise UsageProblem("a member cannot be both --present and --absent.")
+    for member, status in [(m, "present") for m in present] + [(m, "absent") for m in absent]:
+        row = session.exec(
+            select(Attendance).where(
+                Attendance.meeting_id == meeting.id, Attendance.member_id == member.id
+            )
+        ).first()
+        assert meeting.id is not None
+        assert member.id is not None
+        row = row or Attendance(meeting_id=meeting.id, member_id=member.id, status=status)
+        row.status = status
+        session.add(row)
+    meeting.status = "done"
+    session.add(meeting)
+
+
+def set_notes(session: Session, meeting: Meeting, text: str) -> None:
+    meeting.notes = validate.bio(text)
+    session.add(meeting)
+
+
+def hot_seat_ids(session: Session, meeting: Meeting) -> list[int]:
+    rows = session.exec(
+        select(HotSeat).where(HotSeat.meeting_id == meeting.id).order_by(col(HotSeat.position))
+    )
+    return [h.member_id for h in rows]
+
+
+def attendance(session: Session, meeting: Meeting) -> list[dict[str, Any]]:
+    rows = session.exec(
+        select(Attendance)
+        .where(Attendance.meeting_id == meeting.id)
+        .order_by(col(Attendance.member_id))
+    )
+    return [{"member": a.member_id, "status": a.status} for a in rows]
+
+
+def to_dict(session: Session, meeting: Meeting, viewer_tz: str | None = None) -> dict[str, Any]:
+    group = session.get(Group, meeting.group_id)
+    assert group is not None
+    shown: dict[str, Any] = {
+        "id": meeting.id,
+        "group": group.slug,
+        "start": local_start(meeting).isoformat(),
+        "end": local_end(meeting).isoformat(),
+        "timezone": meeting.timezone,
+        "status": meeting.status,
+        "sequence": meeting.sequence,
+        "uid": meeting.uid,
+        "location": meeting.location,
+        "hot_seat": hot_seat_ids(session, meeting),
+        "facilitator": meeting.facilitator_id,
+        "timekeeper": meeting.timekeeper_id,
+        "attendance": attendance(session, meeting),
+        "notes": meeting.notes,
+        "cancel_reason": meeting.cancel_reason,
+    }
+    if viewer_tz:
+        shown["viewer_timezone"] = viewer_tz
+        shown["viewer_start"] = local_start(meeting, viewer_tz).isoformat()
+        shown["viewer_end"] = local_end(meeting, viewer_tz).isoformat()
+    return shown
+
+
+def names(session: Session, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.exec(select(Member).where(col(Member.id).in_(ids)))
+    return {m.id: m.name for m in rows if m.id is not None}
+
+
+def describe_member(member: Member) -> str:
+    return members_svc.describe(member)

@@ -1,0 +1,238 @@
+"""`plan week`: every active group's meetings that week, their roles, and the files.
+
+For each group: the week's meeting(s) exist per cadence, hot seats, facilitator and
+timekeeper are chosen once, and under OUT/YYYY-Www/<group-slug>/ the agenda, the
+meeting's .ics and one invitation .eml per invited member are written. Running it again
+changes nothing: files whose content is the same are left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from peerkit import calendar as ical
+from peerkit import mail, render
+from peerkit.files import write_private
+from peerkit.i18n import format_when, gettext_for
+from peerkit.models import Group, Meeting, Member
+from peerkit.services import agenda as agenda_svc
+from peerkit.services import community as community_svc
+from peerkit.services import groups as groups_svc
+from peerkit.services import meetings as meetings_svc
+from peerkit.services import rotation, schedule
+from peerkit.services.groups import slugify
+
+
+@dataclass
+class GroupPlan:
+    group: str
+    session: int | None = None
+    start: str | None = None
+    created: bool = False
+    status: str = "planned"
+    hot_seat: list[int] = field(default_factory=list)
+    facilitator: int | None = None
+    invited: int = 0
+    files: list[dict[str, str]] = field(default_factory=list)
+    note: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Output:
+    """Where files go, and whether to write them."""
+
+    folder: Path
+    dry_run: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    def put(self, path: Path, data: bytes | str) -> dict[str, str]:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        try:
+            same = path.read_bytes() == text.encode("utf-8")
+        except OSError:
+            same = False
+        if same:
+            status = "unchanged"
+        elif self.dry_run:
+            status = "would write"
+        else:
+            _private_dirs(path.parent, self.folder)
+            write_private(path, text)
+            status = "written"
+        return {"path": str(path), "status": status}
+
+
+def _private_dirs(folder: Path, root: Path) -> None:
+    """Create the week's folders readable only by the owner (they hold addresses)."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for parent in [folder, *folder.parents]:
+        if parent == root.parent or not parent.is_relative_to(root):
+            break
+        parent.chmod(0o700)
+
+
+def plan_week(
+    session: Session,
+    week: str,
+    out: Output,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> list[GroupPlan]:
+    monday, sunday = schedule.iso_week(week)
+    results: list[GroupPlan] = []
+    for group in groups_svc.list_groups(session):
+        if progress:
+            progress(group.slug)
+        dates = schedule.slots(group.cadence, group.day, group.anchor, monday, sunday)
+        if not dates:
+            results.append(GroupPlan(group=group.slug, status="none", note="no meeting this week"))
+            continue
+        for slot in dates:
+            results.append(_plan_meeting(session, group, slot, week, out, multiple=len(dates) > 1))
+    return results
+
+
+def _plan_meeting(
+    session: Session, group: Group, slot: date, week: str, out: Output, *, multiple: bool
+) -> GroupPlan:
+    meeting, created = meetings_svc.ensure(session, group, slot)
+    result = GroupPlan(
+        group=group.slug,
+        session=meeting.id,
+        start=meetings_svc.local_start(meeting).isoformat(),
+        created=created,
+        status=meeting.status,
+    )
+    if meeting.status == "planned" and not rotation.has_roles(session, meeting):
+        attendees = len(rotation.eligible(session, group, slot))
+        seats = agenda_svc.seats_for(meeting.duration, attendees)
+        rotation.assign(session, meeting, rotation.choose(session, group, meeting, seats, slot))
+    result.hot_seat = meetings_svc.hot_seat_ids(session, meeting)
+    result.facilitator = meeting.facilitator_id
+    folder = out.folder / week / group.slug
+    suffix = f"-{meeting.id}" if multiple else ""
+    data = agenda_svc.build(session, meeting)
+    result.files.append(
+        out.put(folder / f"agenda{suffix}.md", render.render("agenda.md.j2", data, data["locale"]))
+    )
+    result.files.append(
+        out.put(folder / f"session{suffix}.ics", publish_ics(session, meeting, data))
+    )
+    if meeting.status != "cancelled":
+        invites = write_invitations(session, meeting, data, folder, suffix, out)
+        result.invited = len(invites)
+        result.files.extend(invites)
+    return result
+
+
+def publish_ics(session: Session, meeting: Meeting, data: dict[str, Any]) -> bytes:
+    """The meeting for a calendar feed: METHOD:PUBLISH, without attendees (RFC 5546)."""
+    description = render.render("agenda.txt.j2", data, data["locale"])
+    event = ical.event(
+        meeting,
+        data["group"]["name"],
+        description=description,
+        organiser=organiser(session),
+        local_start=meetings_svc.local_start(meeting),
+    )
+    return ical.to_bytes(ical.calendar([event], method="PUBLISH"))
+
+
+def organiser(session: Session) -> ical.Person | None:
+    community = community_svc.get(session)
+    if community is None or not community.organiser_email:
+        return None
+    return ical.Person(community.organiser_name or community.name, community.organiser_email)
+
+
+def invitees(session: Session, group: Group, slot: date) -> list[Member]:
+    """Members invited to a meeting: current members active on its date, with an address."""
+    return [p for _m, p in rotation.eligible(session, group, slot) if p.email]
+
+
+def write_invitations(
+    session: Session,
+    meeting: Meeting,
+    data: dict[str, Any],
+    folder: Path,
+    suffix: str,
+    out: Output,
+) -> list[dict[str, str]]:
+    group = session.get(Group, meeting.group_id)
+    assert group is not None
+    sender = organiser(session)
+    if sender is None or sender.email is None:
+        out.warnings.append(
+            "no invitations written: set the organiser first, e.g. "
+            "peerkit init --organiser-name 'Paolo' --organiser-email paolo@example.com"
+        )
+        return []
+    files = []
+    for member in invitees(session, group, meeting.slot_date):
+        message = invitation(session, meeting, data, member, sender)
+        name = f"invite{suffix}-{member.id}-{slugify(member.name)}.eml"
+        files.append(out.put(folder / name, mail.to_bytes(message)))
+    return files
+
+
+def recipient_context(meeting: Meeting, data: dict[str, Any], member: Member) -> dict[str, Any]:
+    locale = member.locale or data["locale"]
+    mine: list[dict[str, Any]] = next(
+        (o["items"] for o in data["commitments"] if o["id"] == member.id), []
+    )
+    return {
+        "id": member.id,
+        "name": member.name,
+        "email": member.email,
+        "locale": locale,
+        "timezone": member.timezone,
+        "when": format_when(meetings_svc.local_start(meeting, member.timezone), locale),
+        "commitments": mine,
+    }
+
+
+def invitation(
+    session: Session, meeting: Meeting, data: dict[str, Any], member: Member, sender: ical.Person
+) -> Any:
+    assert member.email is not None
+    assert sender.email is not None
+    person = recipient_context(meeting, data, member)
+    locale = person["locale"]
+    context = {
+        **data,
+        "recipient": person,
+        "organiser": {"name": sender.name, "email": sender.email},
+    }
+    _ = gettext_for(locale).gettext
+    subject = _("Invitation: %(group)s, %(when)s") % {
+        "group": data["group"]["name"],
+        "when": person["when"],
+    }
+    event = ical.event(
+        meeting,
+        data["group"]["name"],
+        description=render.render("invite.txt.j2", context, locale),
+        organiser=sender,
+        attendees=[ical.Person(member.name, member.email)],
+        local_start=meetings_svc.local_start(meeting),
+    )
+    return mail.invitation(
+        sender=mail.Address(sender.name, sender.email),
+        recipient=mail.Address(member.name, member.email),
+        subject=subject,
+        text=render.render("invite.txt.j2", context, locale),
+        html=render.render("invite.html.j2", context, locale),
+        ics=ical.to_bytes(ical.calendar([event], method="REQUEST")),
+        method="REQUEST",
+        sent=meeting.updated_at,
+        mid=mail.message_id(meeting.uid, str(meeting.sequence), str(member.id)),
+    )

@@ -1,0 +1,130 @@
+"""Fair rotation: who takes the hot seat, who facilitates and who keeps time.
+
+Hot seat: those with the fewest *attended* turns in the group's history go first (a
+turn missed through absence does not count, so the member gets the next one); ties go
+to whoever has waited longest since their last turn, then to the longest-standing member.
+Facilitator and timekeeper rotate the same way among members who opted in; without
+volunteers the group's facilitator keeps the role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlmodel import Session, col, select
+
+from peerkit.models import Attendance, Group, HotSeat, Meeting, Member, Membership
+from peerkit.services import groups as groups_svc
+from peerkit.services import members as members_svc
+
+NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass
+class Roles:
+    hot_seat: list[int]
+    facilitator: int | None
+    timekeeper: int | None
+
+
+def eligible(session: Session, group: Group, on: date) -> list[tuple[Membership, Member]]:
+    """Current members who are active on that date (not paused, not gone)."""
+    return [
+        (m, p)
+        for m, p in groups_svc.current_memberships(session, group)
+        if members_svc.effective_status(p, on) == "active" and m.joined <= on
+    ]
+
+
+def _earlier_meetings(session: Session, meeting: Meeting) -> list[Meeting]:
+    return list(
+        session.exec(
+            select(Meeting).where(
+                Meeting.group_id == meeting.group_id,
+                Meeting.status != "cancelled",
+                col(Meeting.start) < meeting.start,
+            )
+        )
+    )
+
+
+def _absences(session: Session, meeting_ids: list[int]) -> set[tuple[int, int]]:
+    if not meeting_ids:
+        return set()
+    rows = session.exec(
+        select(Attendance).where(
+            col(Attendance.meeting_id).in_(meeting_ids), Attendance.status == "absent"
+        )
+    )
+    return {(a.meeting_id, a.member_id) for a in rows}
+
+
+def hot_seat_order(
+    session: Session, meeting: Meeting, candidates: list[tuple[Membership, Member]]
+) -> list[int]:
+    """Candidate member ids, the fairest next hot seats first."""
+    earlier = {m.id: m for m in _earlier_meetings(session, meeting) if m.id is not None}
+    absent = _absences(session, list(earlier))
+    turns: dict[int, int] = {}
+    last: dict[int, datetime] = {}
+    if earlier:
+        seats = session.exec(select(HotSeat).where(col(HotSeat.meeting_id).in_(list(earlier))))
+        for seat in seats:
+            if (seat.meeting_id, seat.member_id) in absent:
+                continue
+            turns[seat.member_id] = turns.get(seat.member_id, 0) + 1
+            when = earlier[seat.meeting_id].start
+            last[seat.member_id] = max(last.get(seat.member_id, NEVER), when)
+
+    def key(item: tuple[Membership, Member]) -> tuple[int, datetime, date, int]:
+        membership, member = item
+        assert member.id is not None
+        return (turns.get(member.id, 0), last.get(member.id, NEVER), membership.joined, member.id)
+
+    return [p.id for _, p in sorted(candidates, key=key) if p.id is not None]
+
+
+def _role_order(session: Session, meeting: Meeting, field: str, pool: list[int]) -> list[int]:
+    earlier = _earlier_meetings(session, meeting)
+    count: dict[int, int] = {}
+    last: dict[int, datetime] = {}
+    for m in earlier:
+        who = getattr(m, field)
+        if who is not None:
+            count[who] = count.get(who, 0) + 1
+            last[who] = max(last.get(who, NEVER), m.start)
+    return sorted(pool, key=lambda i: (count.get(i, 0), last.get(i, NEVER), pool.index(i)))
+
+
+def choose(session: Session, group: Group, meeting: Meeting, seats: int, on: date) -> Roles:
+    candidates = eligible(session, group, on)
+    hot = hot_seat_order(session, meeting, candidates)[:seats]
+    volunteers = [p.id for m, p in candidates if m.rotates and p.id is not None]
+    facilitator: int | None
+    timekeeper: int | None
+    if volunteers:
+        facilitator = _role_order(session, meeting, "facilitator_id", volunteers)[0]
+        others = [v for v in volunteers if v != facilitator]
+        free = [v for v in others if v not in hot] or others
+        timekeeper = _role_order(session, meeting, "timekeeper_id", free)[0] if free else None
+    else:
+        lead = groups_svc.facilitator(session, group)
+        facilitator, timekeeper = (lead.id if lead else None), None
+    return Roles(hot_seat=hot, facilitator=facilitator, timekeeper=timekeeper)
+
+
+def assign(session: Session, meeting: Meeting, roles: Roles) -> None:
+    """Store the roles on a meeting that has none yet (planning never reshuffles)."""
+    assert meeting.id is not None
+    for position, member_id in enumerate(roles.hot_seat, start=1):
+        session.add(HotSeat(meeting_id=meeting.id, member_id=member_id, position=position))
+    meeting.facilitator_id = roles.facilitator
+    meeting.timekeeper_id = roles.timekeeper
+    session.add(meeting)
+    session.flush()
+
+
+def has_roles(session: Session, meeting: Meeting) -> bool:
+    seat = session.exec(select(HotSeat).where(HotSeat.meeting_id == meeting.id)).first()
+    return seat is not None or meeting.facilitator_id is not None
