@@ -72,8 +72,8 @@ def make_engine(settings: Settings) -> Engine:
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
             raise PeerkitError(
                 f"cannot use the database URL {settings.describe_location()}: {exc}. "
-                "For PostgreSQL install the extra: pip install 'peerkit[postgres]' "
-                "(from a source checkout: pip install '.[postgres]')."
+                "Install the driver the URL names; for PostgreSQL with psycopg: pip install "
+                "'peerkit[postgres]' (from a source checkout: pip install '.[postgres]')."
             ) from None
     engine = sa.create_engine(
         settings.url,

@@ -319,7 +319,8 @@ def member_import(
 
     app_ctx = app_context(ctx)
     today = app_ctx.today()
-    plan = csvio.read(file, today, update=update)
+    # Without a database every row is a new member, --update or not.
+    plan = csvio.read(file, today, update=update and app_ctx.settings.database_exists())
     if plan.errors and not app_ctx.settings.database_exists():
         # With no database there is nothing to clash with: report without creating one.
         raise member_import.import_error(plan.errors)
