@@ -128,15 +128,20 @@ def member_list(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """List members (those who left only with --status left)."""
-    from peerkit.services import members, validate
+    from peerkit.services import groups, members, validate
 
     app_ctx = app_context(ctx)
-    if group is not None:
-        raise UsageProblem("--group needs groups, which this version of peerkit does not have yet.")
     wanted = validate.status(status) if status is not None else None
     today = app_ctx.today()
     with app_ctx.db().read() as session:
-        rows = [members.to_dict(m, today) for m in members.list_members(session, wanted, today)]
+        found = members.list_members(session, wanted, today)
+        if group is not None:
+            inside = {
+                p.id
+                for _m, p in groups.current_memberships(session, groups.resolve(session, group))
+            }
+            found = [m for m in found if m.id in inside]
+        rows = [members.to_dict(m, today) for m in found]
     emit(
         rows,
         fmt,

@@ -67,31 +67,51 @@ def demo(
         Path, typer.Option("--dir", help="Where to build the sample community.", file_okay=False)
     ] = Path("peerkit-demo"),
 ) -> None:
-    """Build a sample community in DIR/peerkit.db and show it."""
+    """Build a sample community in DIR and run the weekly pipeline on it."""
     from peerkit.services import demo as svc
 
     app_ctx = app_context(ctx)
     db_path = svc.build(directory, app_ctx.today())
     message(f"Built a sample community in {db_path}.\n")
-    _show(db_path, app_ctx)
+    week = _show(db_path, app_ctx, directory / "outbox")
     message(
-        f"\nTry it:  peerkit --db {db_path} member list\n"
-        f"         peerkit --db {db_path} member show 'Giulia Rossi'"
+        f"\nThis week's agendas and invitations are in {directory / 'outbox' / week}.\n"
+        f"Try it:  peerkit --db {db_path} member list\n"
+        f"         peerkit --db {db_path} group show mastermind-del-martedi\n"
+        f"         peerkit --db {db_path} session list --timezone America/New_York\n"
+        f"         peerkit --db {db_path} plan week"
     )
 
 
-def _show(db_path: Path, app_ctx: AppContext) -> None:
+def _show(db_path: Path, app_ctx: AppContext, out: Path) -> str:
+    """Show the members and groups, then plan this week; returns the week's label."""
     from peerkit.config import Settings
     from peerkit.db import open_database
     from peerkit.output import Format, emit
-    from peerkit.services import members
+    from peerkit.services import demo, groups, members, planning, schedule
 
     today = app_ctx.today()
+    week = schedule.week_label(demo.coming_monday(today))
     db = open_database(Settings(db_path=db_path))
     try:
         with db.read() as session:
-            rows = [members.to_dict(m, today) for m in members.list_members(session, None, today)]
+            people = [members.to_dict(m, today) for m in members.list_members(session, None, today)]
+            teams = [groups.to_dict(session, g) for g in groups.list_groups(session)]
+        with db.write() as session:
+            plan = planning.plan_week(session, week, planning.Output(folder=out))
     finally:
         db.dispose()
     columns = ("id", "name", "timezone", "locale", "stage", "skills", "needs", "status")
-    emit(rows, Format.table, columns, title="Freelance Insieme: members")
+    emit(people, Format.table, columns, title="Freelance Insieme: members")
+    for team in teams:
+        team["size"] = len(team["members"])
+    emit(teams, Format.table, ("slug", "name", "cadence", "day", "time", "timezone", "size"),
+         title="Groups")  # fmt: skip
+    rows = [r.as_dict() for r in plan]
+    emit(
+        rows,
+        Format.table,
+        ("group", "start", "status", "hot_seat", "invited"),
+        title=f"Plan for {week}",
+    )
+    return week

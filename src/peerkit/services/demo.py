@@ -5,9 +5,13 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
 
 from peerkit.config import Settings
 from peerkit.errors import PeerkitError
+from peerkit.services import schedule
 
 COMMUNITY = {
     "name": "Freelance Insieme",
@@ -234,7 +238,102 @@ def build(directory: Path, today: date) -> Path:
                 )
                 members.add(session, raw, defaults, today - timedelta(days=400 - 30 * i))
             francesca = members.resolve(session, "Francesca Romano")
+            populate(session, today)
             members.pause(session, francesca, today + timedelta(days=21), today)
     finally:
         db.dispose()
     return path
+
+
+# --- groups, a little history, and this week's plan -----------------------------------
+
+GROUPS: list[dict[str, Any]] = [
+    {
+        "name": "Mastermind del martedì",
+        "cadence": "weekly",
+        "day": "tue",
+        "time": "18:30",
+        "timezone": "Europe/Rome",
+        "location": "https://meet.jit.si/freelance-insieme-martedi",
+        "members": ["Giulia Rossi", "Marco Bianchi", "Chiara Esposito", "Luca Ferrari",
+                    "Francesca Romano"],
+        "facilitator": "Sara Colombo",
+        "rotates": [],
+    },
+    {
+        "name": "Founders across time zones",
+        "cadence": "biweekly",
+        "day": "wed",
+        "time": "17:00",
+        "timezone": "Europe/London",
+        "location": "https://meet.jit.si/founders-across-time-zones",
+        "members": ["Emma Clarke", "Oliver Hughes", "Ana Souza", "Daniel Kim", "Yuki Tanaka",
+                    "Matteo Greco"],
+        "facilitator": None,
+        "rotates": ["Emma Clarke", "Daniel Kim", "Matteo Greco"],
+    },
+]  # fmt: skip
+
+# (group index, weeks ago, absent, [(member, commitment, days until due)])
+HISTORY: list[tuple[int, int, list[str], list[tuple[str, str, int]]]] = [
+    (0, 2, [], [("Giulia Rossi", "Alzare il preventivo base del 15%", 10)]),
+    (
+        0,
+        1,
+        ["Marco Bianchi"],
+        [
+            ("Chiara Esposito", "Scrivere la pagina dei servizi del blog", 7),
+            ("Luca Ferrari", "Mandare tre proposte a clienti ricorrenti", 5),
+        ],
+    ),
+    (1, 2, [], [("Daniel Kim", "Block two evenings a week with no laptop", 14)]),
+]
+
+
+def coming_monday(today: date) -> date:
+    """The week a Monday cron job would plan: this one on a Monday, else the next."""
+    return today + timedelta(days=(7 - today.weekday()) % 7)
+
+
+def populate(session: Session, today: date) -> None:
+    """Groups with a few weeks behind them: meetings, attendance and commitments."""
+    from peerkit.services import agenda, commitments, groups, meetings, members, rotation
+
+    week_start = coming_monday(today)
+    made = []
+    for spec in GROUPS:
+        first = schedule.first_on_or_after(
+            week_start - timedelta(weeks=4), schedule.day(spec["day"])
+        )
+        raw = groups.GroupFields(
+            name=spec["name"], cadence=spec["cadence"], day=spec["day"], time=spec["time"],
+            timezone=spec["timezone"], location=spec["location"], start=first,
+        )  # fmt: skip
+        group = groups.create(session, raw, "Europe/Rome", today)
+        joined = first - timedelta(days=7)
+        for name in spec["members"]:
+            member = members.resolve(session, name)
+            groups.add_member(session, group, member, joined, rotates=name in spec["rotates"])
+        if spec["facilitator"]:
+            lead = members.resolve(session, spec["facilitator"])
+            groups.add_member(session, group, lead, joined, role="facilitator")
+        made.append(group)
+    for index, weeks_ago, absent, promises in HISTORY:
+        group = made[index]
+        around = week_start - timedelta(weeks=weeks_ago)
+        (slot,) = schedule.slots(
+            group.cadence, group.day, group.anchor, around, around + timedelta(days=6)
+        )
+        meeting, _ = meetings.ensure(session, group, slot)
+        seats = agenda.seats_for(meeting.duration, len(rotation.eligible(session, group, slot)))
+        rotation.assign(session, meeting, rotation.choose(session, group, meeting, seats, slot))
+        people = [p for _m, p in rotation.eligible(session, group, slot)]
+        meetings.attend(
+            session,
+            meeting,
+            [p for p in people if p.name not in absent],
+            [p for p in people if p.name in absent],
+        )
+        for name, text, days in promises:
+            who = members.resolve(session, name)
+            commitments.add(session, who, text, meeting=meeting, due=slot + timedelta(days=days))
