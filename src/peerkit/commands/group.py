@@ -84,10 +84,15 @@ def group_create(
     if name is None and app_ctx.settings.no_input:
         raise UsageProblem("missing NAME; it is required when peerkit cannot prompt.")
     today = app_ctx.today()
-    with app_ctx.db().write() as session:
+    db = app_ctx.db()
+    if not app_ctx.settings.no_input:
+        # Ask before the write transaction: nobody else waits while the organiser thinks.
+        with db.read() as session:
+            row = community.get(session)
+            zone = row.timezone if row else community_defaults(app_ctx.settings).timezone
+            _ask_missing(app_ctx, session, raw, zone or "UTC")
+    with db.write() as session:
         row = community.ensure(session, community_defaults(app_ctx.settings))
-        if not app_ctx.settings.no_input:
-            _ask_missing(app_ctx, session, raw, row.timezone)
         group = groups.create(session, raw, row.timezone, today)
         shown = groups.to_dict(session, group)
     if fmt is Format.json:

@@ -72,12 +72,13 @@ class Output:
 
 
 def _private_dirs(folder: Path, root: Path) -> None:
-    """Create the week's folders readable only by the owner (they hold addresses)."""
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    for parent in [folder, *folder.parents]:
-        if parent == root.parent or not parent.is_relative_to(root):
-            break
-        parent.chmod(0o700)
+    """Create missing folders readable only by the owner (they hold addresses).
+
+    Folders that already exist (the organiser's own --out, say) are left as they are.
+    """
+    missing = [p for p in [folder, *folder.parents] if not p.exists()]
+    for path in reversed(missing):
+        path.mkdir(mode=0o700)
 
 
 def plan_week(
