@@ -45,7 +45,19 @@ def _modules(args: list[str]) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "args", [["--help"], ["member", "--help"], ["db", "--help"], ["--version"]]
+    "args",
+    [
+        ["--help"],
+        ["--version"],
+        ["member", "--help"],
+        ["db", "--help"],
+        ["group", "--help"],
+        ["session", "--help"],
+        ["plan", "week", "--help"],
+        ["commitment", "--help"],
+        ["agenda", "--help"],
+        ["templates", "--help"],
+    ],
 )
 def test_help_imports_no_heavy_module(args: list[str]) -> None:
     loaded = _modules(args)
