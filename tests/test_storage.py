@@ -32,12 +32,56 @@ def test_head_constant_matches_the_migration_scripts() -> None:
     assert head_revision() == HEAD
 
 
+def _migrated_engine(path: Path) -> sa.Engine:
+    """An empty database brought to head by running every migration (no shortcut)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(f"sqlite:///{path}")
+    run_upgrade(engine)
+    return engine
+
+
 def test_migrated_schema_equals_the_models(db_path: Path) -> None:
-    db = _open(db_path)
-    with db.engine.connect() as conn:
+    engine = _migrated_engine(db_path)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == HEAD
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(ctx, SQLModel.metadata) == []
-    db.dispose()
+    engine.dispose()
+
+
+def _schema(engine: sa.Engine) -> dict[str, object]:
+    inspector = sa.inspect(engine)
+    shape: dict[str, object] = {}
+    for table in sorted(inspector.get_table_names()):
+        shape[table] = {
+            "columns": [
+                (c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)
+            ],
+            "pk": inspector.get_pk_constraint(table)["constrained_columns"],
+            "fks": sorted(
+                (f["name"], tuple(f["constrained_columns"]), f["referred_table"],
+                 (f.get("options") or {}).get("ondelete"))
+                for f in inspector.get_foreign_keys(table)
+            ),
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                for i in inspector.get_indexes(table)
+            ),
+            "uniques": sorted(
+                (u["name"], tuple(u["column_names"]))
+                for u in inspector.get_unique_constraints(table)
+            ),
+        }  # fmt: skip
+    return shape
+
+
+def test_a_fresh_database_gets_the_same_schema_as_the_migrations(tmp_path: Path) -> None:
+    migrated = _migrated_engine(tmp_path / "migrated.db")
+    fresh = _open(tmp_path / "fresh.db")
+    assert current_revision(fresh.engine) == HEAD
+    assert _schema(fresh.engine) == _schema(migrated)
+    fresh.dispose()
+    migrated.dispose()
 
 
 def test_connection_pragmas(db_path: Path) -> None:

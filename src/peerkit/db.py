@@ -231,7 +231,38 @@ def ensure_schema(db: Database) -> None:
     current = current_revision(db.engine)
     if current == HEAD:
         return
+    if current is None and not has_user_tables(db.engine):
+        create_fresh(db, HEAD)
+        return
     upgrade(db, current)
+
+
+def create_fresh(db: Database, head: str) -> None:
+    """A new, empty database gets the current schema at once, stamped with its revision.
+
+    This is Alembic's documented recipe for new databases (create_all, then stamp); a
+    test checks that it gives the same schema as running every migration.
+    """
+    from sqlmodel import SQLModel
+
+    from peerkit import models  # noqa: F401  (registers the tables)
+
+    with db.engine.connect().execution_options(peerkit_write=True) as conn, conn.begin():
+        if current_revision_on(conn) is not None:  # another process was first
+            return
+        SQLModel.metadata.create_all(conn)
+        conn.exec_driver_sql(
+            "CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL, "
+            "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+        )
+        conn.execute(sa.text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": head})
+
+
+def current_revision_on(conn: sa.Connection) -> str | None:
+    if "alembic_version" not in sa.inspect(conn).get_table_names():
+        return None
+    row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    return row[0] if row else None
 
 
 def upgrade(
