@@ -72,3 +72,45 @@ def test_version() -> None:
 
     assert proc.returncode == 0
     assert proc.stdout == f"peerkit {__version__}\n"
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], [], ["--version"]])
+def test_the_slim_root_app_answers_exactly_like_the_full_one(args: list[str]) -> None:
+    """`peerkit --help` is served without importing the commands; it must not drift."""
+    from typer.testing import CliRunner
+
+    from peerkit.cli import build_app
+    from peerkit.commands._root import SLIM_ARGS, build_slim_app
+
+    assert args in SLIM_ARGS
+    slim = CliRunner().invoke(build_slim_app(), args, prog_name="peerkit")
+    full = CliRunner().invoke(build_app(), args, prog_name="peerkit")
+    assert (slim.exit_code, slim.stdout, slim.stderr) == (full.exit_code, full.stdout, full.stderr)
+    assert "member" in slim.stdout + slim.stderr or args == ["--version"]
+
+
+RUN_PROBE = """
+import json, sys
+sys.argv = ["peerkit", "--help"]
+from peerkit.commands._root import run
+try:
+    run()
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def test_the_console_script_serves_help_without_the_commands() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", RUN_PROBE],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "COLUMNS": "100"},
+    )
+    loaded = set(json.loads(proc.stderr.strip().splitlines()[-1]))
+    assert "Commands" in proc.stdout
+    commands = {m for m in loaded if m.startswith("peerkit.commands")}
+    assert commands == {"peerkit.commands", "peerkit.commands._root"}
+    assert "peerkit.cli" not in loaded

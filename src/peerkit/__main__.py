@@ -1,6 +1,6 @@
 """`python -m peerkit`."""
 
-from peerkit.cli import app
+from peerkit.commands._root import run
 
 if __name__ == "__main__":  # pragma: no cover
-    app(prog_name="peerkit")
+    run()

@@ -1,0 +1,134 @@
+"""The root of the command line: global options, the list of commands, the slim app.
+
+`peerkit --help` and `peerkit --version` are answered by a slim app built from this
+module alone: the same commands with the same help, none of them imported. A test
+holds its output equal to the full app's (peerkit.cli).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from peerkit import __version__
+from peerkit.errors import catch_errors
+
+ROOT_HELP = (
+    "Organise a peer-support community from the terminal: members, mastermind groups, "
+    "hot seats, commitments, mentoring and events."
+)
+
+# name, kind ("command" or "group"), module under peerkit.commands, attribute, help
+COMMANDS: list[tuple[str, str, str, str, str]] = [
+    ("init", "command", "setup", "init",
+     "Create the community's database, or update its settings. Safe to run again."),
+    ("demo", "command", "setup", "demo",
+     "Build a sample community in DIR and run the weekly pipeline on it."),
+    ("member", "group", "member", "app",
+     "Keep the member record: add, list, edit, pause, import, export, forget."),
+    ("group", "group", "group", "app",
+     "Peer groups: create them, add and remove members, archive them."),
+    ("session", "group", "session", "app",
+     "Meetings: plan them, list, move, cancel, take attendance, keep notes."),
+    ("plan", "group", "plan", "app", "Plan the week for every active group."),
+    ("commitment", "group", "commitment", "app",
+     "Commitments: add them, list them, mark them done or dropped."),
+    ("agenda", "command", "agenda", "agenda",
+     "Print (or write) a meeting's agenda: check-in, hot seats, commitments, close."),
+    ("templates", "group", "templates", "app",
+     "Templates for agendas, invitations and reminders: list, show, copy to customise."),
+    ("db", "group", "db", "app",
+     "The database: its path, backups, integrity checks and upgrades."),
+]  # fmt: skip
+SLIM_ARGS: tuple[list[str], ...] = ([], ["--help"], ["-h"], ["--version"])
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"peerkit {__version__}")
+        raise typer.Exit()
+
+
+@catch_errors
+def main(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            envvar="PEERKIT_DB",
+            help="SQLite database file. Default: peerkit.db in your user data folder.",
+            show_default=False,
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            envvar="PEERKIT_DATABASE_URL",
+            help="Any SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db (wins over --db).",
+            show_default=False,
+        ),
+    ] = None,
+    no_input: Annotated[
+        bool,
+        typer.Option(
+            "--no-input",
+            envvar="PEERKIT_NO_INPUT",
+            help="Never prompt; a missing required value is a usage error.",
+        ),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Organise a peer-support community from the terminal."""
+    from peerkit.config import resolve_settings
+    from peerkit.context import AppContext
+
+    settings = resolve_settings(db, database_url, no_input, sys.stdin.isatty())
+    ctx.obj = AppContext(settings=settings)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def new_app() -> typer.Typer:
+    root = typer.Typer(
+        name="peerkit",
+        help=ROOT_HELP,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    root.callback()(main)
+    return root
+
+
+def build_slim_app() -> typer.Typer:
+    """Only what the root help shows: the same names and help, no command imported."""
+    root = new_app()
+    for name, kind, _module, _attribute, text in COMMANDS:
+        if kind == "group":
+            root.add_typer(typer.Typer(), name=name, help=text)
+        else:
+            root.command(name, help=text)(_placeholder)
+    return root
+
+
+def _placeholder() -> None:  # pragma: no cover - never run: the full app handles commands
+    raise typer.Exit(2)
+
+
+def run() -> None:
+    """The console script: the slim app for the root help, the full app otherwise."""
+    if sys.argv[1:] in SLIM_ARGS:
+        build_slim_app()(prog_name="peerkit")
+        return
+    from peerkit.cli import app
+
+    app(prog_name="peerkit")
