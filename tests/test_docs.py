@@ -196,3 +196,62 @@ def test_every_environment_variable_is_documented() -> None:
     assert "PEERKIT_DB" in names
     missing = sorted(name for name in names if f"`{name}" not in text)
     assert not missing, f"docs/configuration.md does not mention: {', '.join(missing)}"
+
+
+# --- the template reference -------------------------------------------------------------
+
+
+def _template_context(tmp_path: Path) -> dict[str, Any]:
+    """Everything an invitation template sees, for the demo's meetings."""
+    from datetime import date
+
+    from sqlmodel import select
+
+    from peerkit.config import Settings
+    from peerkit.db import open_database
+    from peerkit.models import Meeting, Member
+    from peerkit.services import agenda, demo, planning
+
+    path = demo.build(tmp_path / "demo", date(2026, 11, 27))
+    db = open_database(Settings(db_path=path))
+    merged: dict[str, Any] = {}
+    try:
+        with db.read() as session:
+            for meeting in session.exec(select(Meeting)):
+                data = agenda.build(session, meeting)
+                member = session.get(Member, data["session"]["hot_seat"][0])
+                assert member is not None
+                data["recipient"] = planning.recipient_context(meeting, data, member)
+                data["organiser"] = {"name": "", "email": ""}
+                merged.update({k: v for k, v in data.items() if v or k not in merged})
+    finally:
+        db.dispose()
+    return merged
+
+
+def _keys(value: Any, top: bool = True) -> set[tuple[str, bool]]:
+    """(key, is_top_level) for every mapping key at any depth."""
+    found: set[tuple[str, bool]] = set()
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            found.add((key, top))
+            found |= _keys(sub, top=False)
+    elif isinstance(value, list):
+        for item in value:
+            found |= _keys(item, top=False)
+    return found
+
+
+def test_every_template_variable_is_documented(tmp_path: Path) -> None:
+    text = (DOCS / "templates.md").read_text(encoding="utf-8")
+    spans = set(re.findall(r"`([^`\n]+)`", text))
+    context = _template_context(tmp_path)
+    assert {"sections", "hot_seats", "commitments", "recipient"} <= set(context)
+
+    def documented(key: str, top: bool) -> bool:
+        if top:
+            return key in spans or any(s.startswith((f"{key}.", f"{key}[")) for s in spans)
+        return any(s.endswith((f".{key}", f'["{key}"]')) for s in spans)
+
+    missing = sorted(k for k, top in _keys(context) if not documented(k, top))
+    assert not missing, f"docs/templates.md does not describe the template variables: {missing}"

@@ -128,7 +128,7 @@ def member_list(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """List members (those who left only with --status left)."""
-    from peerkit.services import groups, members, validate
+    from peerkit.services import members, validate
 
     app_ctx = app_context(ctx)
     wanted = validate.status(status) if status is not None else None
@@ -136,6 +136,8 @@ def member_list(
     with app_ctx.db().read() as session:
         found = members.list_members(session, wanted, today)
         if group is not None:
+            from peerkit.services import groups
+
             inside = {
                 p.id
                 for _m, p in groups.current_memberships(session, groups.resolve(session, group))
