@@ -75,7 +75,9 @@ def emit(
     elif fmt is Format.csv:
         from peerkit.services.csvio import write_rows
 
-        write_rows(sys.stdout, list(rows), tuple(csv_columns or columns))
+        # CSV columns are the JSON keys (cli.md), unless the caller fixes them.
+        keys = csv_columns or (tuple(rows[0]) if rows else columns)
+        write_rows(sys.stdout, list(rows), tuple(keys))
     elif not rows:
         message(empty)
     else:

@@ -66,11 +66,27 @@ def render(name: str, context: dict[str, Any], locale: str, user_dir: Path | Non
     """Render a template by name (a user override wins over the built-in)."""
     env = environment(locale, user_dir)
     try:
-        return env.get_template(name).render(context)
+        template = env.get_template(name)
     except TemplateNotFound as exc:
         raise NotFound(f"no template called '{exc.name}'. See: peerkit templates list") from None
     except TemplateError as exc:
         raise _explain(exc, name) from None
+    return _render(template, context, name)
+
+
+def _render(template: Any, context: dict[str, Any], name: str) -> str:
+    """Render, turning any mistake in a template into a clear error (never a traceback)."""
+    try:
+        return str(template.render(context))
+    except TemplateError as exc:
+        raise _explain(exc, name) from None
+    except RecursionError:
+        raise PeerkitError(f"the template {name} recurses too deeply.") from None
+    except Exception as exc:  # a template can raise anything its expressions raise
+        raise PeerkitError(
+            f"the template {name} failed: {type(exc).__name__}: {exc}. "
+            'Check the expression; a section\'s list is section["items"], not section.items.'
+        ) from None
 
 
 def render_file(path: Path, context: dict[str, Any], locale: str) -> str:
@@ -83,9 +99,10 @@ def render_file(path: Path, context: dict[str, Any], locale: str) -> str:
         raise PeerkitError(f"cannot read the template {path}: {exc}") from None
     env = environment(locale).overlay(autoescape=_is_html(path.name))
     try:
-        return env.from_string(source).render(context)
+        template = env.from_string(source)
     except TemplateError as exc:
         raise _explain(exc, str(path)) from None
+    return _render(template, context, str(path))
 
 
 def _explain(exc: TemplateError, name: str) -> PeerkitError:

@@ -40,15 +40,22 @@ def agenda(
         ),
     ] = None,
     output: OutputOpt = None,
+    locale: Annotated[
+        str | None,
+        typer.Option(
+            "--locale", help="Language: en or it (default: the community's).", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Print (or write) a meeting's agenda: check-in, hot seats, commitments, close."""
     from peerkit import render
     from peerkit.services import agenda as agenda_svc
-    from peerkit.services import meetings
+    from peerkit.services import meetings, validate
 
     app_ctx = app_context(ctx)
+    language = validate.locale(locale) if locale else None
     with app_ctx.db().read() as session:
-        data = agenda_svc.build(session, meetings.resolve(session, session_id))
+        data = agenda_svc.build(session, meetings.resolve(session, session_id), language)
     if template is not None:
         text = render.render_file(template, data, data["locale"])
     elif fmt is AgendaFormat.json:

@@ -27,7 +27,9 @@ CommitmentRef = Annotated[
 def commitment_add(
     ctx: typer.Context,
     ref: MemberRef,
-    text: Annotated[str, typer.Argument(help="What they will do.", show_default=False)],
+    text: Annotated[
+        str, typer.Argument(help="What they will do.", show_default=False, metavar="TEXT")
+    ],
     session_id: Annotated[
         str | None,
         typer.Option(

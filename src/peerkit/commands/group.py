@@ -114,13 +114,24 @@ def _ask_missing(app_ctx: AppContext, session: Any, raw: Any, zone: str) -> None
     raw.kind = raw.kind or prompts.select("Kind:", KINDS, "mastermind")
     raw.cadence = raw.cadence or prompts.select("How often:", CADENCES, "weekly")
     raw.day = raw.day or prompts.select("Day:", DAYS, "tue")
-    raw.time = raw.time or prompts.text("Start time (HH:MM):", "18:30")
+    raw.time = raw.time or prompts.text("Start time (HH:MM):", "18:30", validate=_valid_time)
     raw.timezone = raw.timezone or prompts.text("Time zone:", zone, validate=_valid_zone)
     if not raw.members:
         active = members.list_members(session, "active", app_ctx.today())
         if active:
             choices = [(str(m.id), f"{m.name} ({m.timezone})") for m in active]
             raw.members = prompts.checkbox("Members (space to choose, enter to confirm):", choices)
+
+
+def _valid_time(text: str) -> bool | str:
+    from peerkit.errors import InvalidValue
+    from peerkit.services import schedule
+
+    try:
+        schedule.clock(text)
+    except InvalidValue:
+        return "A time of day, like 18:30"
+    return True
 
 
 def _valid_zone(text: str) -> bool | str:
@@ -147,13 +158,13 @@ def group_list(
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
         rows = [groups.to_dict(session, g) for g in groups.list_groups(session, archived)]
-    for row in rows:
-        row["size"] = f"{len(row['members'])}/{row['max_size']}"
+    if fmt is Format.table:
+        for row in rows:
+            row["size"] = f"{len(row['members'])}/{row['max_size']}"
     emit(
         rows,
         fmt,
         LIST_COLUMNS,
-        csv_columns=LIST_COLUMNS,
         empty="No groups yet. Create one: peerkit group create NAME",
     )
 

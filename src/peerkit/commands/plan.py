@@ -62,14 +62,14 @@ def plan_week(
     app_ctx = app_context(ctx)
     label = (
         schedule.week_label(schedule.iso_week(week)[0])
-        if week
+        if week is not None
         else schedule.week_label(app_ctx.today())
     )
     output = planning.Output(folder=(out or default_out(app_ctx)).expanduser(), dry_run=dry_run)
     db = app_ctx.db()
     scope = db.dry_run() if dry_run else db.write()
     with scope as session, _progress(len_groups(session)) as tick:
-        results = planning.plan_week(session, label, output, progress=tick)
+        results = planning.plan_week(session, label, output, progress=tick, today=app_ctx.today())
     rows = [_row(r.as_dict()) for r in results]
     emit(rows, fmt, COLUMNS, empty=f"No active groups: nothing to plan for {label}.")
     for text in dict.fromkeys(output.warnings):

@@ -79,7 +79,7 @@ def demo(
         f"Try it:  peerkit --db {db_path} member list\n"
         f"         peerkit --db {db_path} group show mastermind-del-martedi\n"
         f"         peerkit --db {db_path} session list --timezone America/New_York\n"
-        f"         peerkit --db {db_path} plan week"
+        f"         peerkit --db {db_path} plan week --week {week}"
     )
 
 
@@ -98,7 +98,7 @@ def _show(db_path: Path, app_ctx: AppContext, out: Path) -> str:
             people = [members.to_dict(m, today) for m in members.list_members(session, None, today)]
             teams = [groups.to_dict(session, g) for g in groups.list_groups(session)]
         with db.write() as session:
-            plan = planning.plan_week(session, week, planning.Output(folder=out))
+            plan = planning.plan_week(session, week, planning.Output(folder=out), today=today)
     finally:
         db.dispose()
     columns = ("id", "name", "timezone", "locale", "stage", "skills", "needs", "status")

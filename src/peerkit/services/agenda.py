@@ -77,7 +77,11 @@ def open_commitments(session: Session, meeting: Meeting) -> list[tuple[Commitmen
         .where(Commitment.status == "open")
         .where(
             col(Commitment.meeting_id).in_(earlier_ids)
-            | ((col(Commitment.meeting_id).is_(None)) & (Commitment.group_id == meeting.group_id))
+            | (
+                col(Commitment.meeting_id).is_(None)
+                & (Commitment.group_id == meeting.group_id)
+                & (col(Commitment.created_at) < meeting.start)
+            )
         )
         .order_by(col(Member.name), col(Commitment.id))
     )

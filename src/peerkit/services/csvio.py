@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -47,7 +48,11 @@ LIST_SEPARATOR = "; "
 def cell(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, list):
+    if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
+        value = json.dumps(value, ensure_ascii=False)  # nested data: JSON in the cell
+    elif isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, list):
         value = LIST_SEPARATOR.join(str(v) for v in value)
     # Control characters other than newline and tab are shown as escapes (\x1b), so that
     # a CSV printed to a terminal is harmless and a stray CR cannot split a record.

@@ -47,6 +47,8 @@ def slugify(name: str) -> str:
         slug = "group"
     if slug in _WINDOWS_RESERVED:
         slug = f"{slug}-group"
+    if slug.isdigit():  # a numeric slug would read as an id
+        slug = f"group-{slug}"
     return slug
 
 
@@ -171,7 +173,7 @@ def add_member(
     if size >= group.max_size:
         raise Conflict(
             f"the group {group.slug} is full ({size} of {group.max_size} members). "
-            "Raise its --max-size or choose another group."
+            f"Remove someone first (peerkit group remove {group.slug} REF) or choose another group."
         )
     if existing is None:
         assert group.id is not None
@@ -237,6 +239,7 @@ def to_dict(session: Session, group: Group) -> dict[str, Any]:
         "min_size": group.min_size,
         "max_size": group.max_size,
         "status": group.status,
+        "start": group.anchor.isoformat(),
         "members": [
             {"id": p.id, "name": p.name, "role": m.role, "rotates": m.rotates}
             for m, p in current_memberships(session, group)

@@ -113,17 +113,18 @@ def _touch(meeting: Meeting) -> None:
 def move(session: Session, meeting: Meeting, when: str, zone: str | None) -> None:
     """Move to a local date and time (in the meeting's zone, or the one given)."""
     if meeting.status == "cancelled":
-        raise Conflict(f"session {meeting.id} is cancelled; plan a new one instead.")
+        raise Conflict(f"session {meeting.id} is cancelled; a cancelled session cannot be moved.")
     tz = validate.timezone(zone) if zone else meeting.timezone
     try:
         day_text, time_text = when.strip().split(maxsplit=1)
         new_day = date.fromisoformat(day_text)
     except ValueError:
         raise InvalidValue(f"--to must look like \"2026-12-08 18:30\", not '{when}'.") from None
+    # The time is typed in TZ; the meeting keeps its own zone (the group's).
     new_start = schedule.to_utc(new_day, schedule.clock(time_text), tz)
-    if new_start == meeting.start and tz == meeting.timezone:
+    if new_start == meeting.start:
         return
-    meeting.start, meeting.timezone = new_start, tz
+    meeting.start = new_start
     _touch(meeting)
     session.add(meeting)
 

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from peerkit import calendar as ical
 from peerkit import mail, render
 from peerkit.files import write_private
-from peerkit.i18n import format_when, gettext_for
+from peerkit.i18n import format_day, format_when, gettext_for
 from peerkit.models import Group, Meeting, Member
 from peerkit.services import agenda as agenda_svc
 from peerkit.services import community as community_svc
@@ -70,6 +70,11 @@ class Output:
             status = "written"
         return {"path": str(path), "status": status}
 
+    def remove(self, path: Path) -> dict[str, str]:
+        if not self.dry_run:
+            path.unlink(missing_ok=True)
+        return {"path": str(path), "status": "would remove" if self.dry_run else "removed"}
+
 
 def _private_dirs(folder: Path, root: Path) -> None:
     """Create missing folders readable only by the owner (they hold addresses).
@@ -87,7 +92,9 @@ def plan_week(
     out: Output,
     *,
     progress: Callable[[str], None] | None = None,
+    today: date | None = None,
 ) -> list[GroupPlan]:
+    """Plan one ISO week; meetings before `today` get their files but no invitations."""
     monday, sunday = schedule.iso_week(week)
     results: list[GroupPlan] = []
     for group in groups_svc.list_groups(session):
@@ -98,12 +105,21 @@ def plan_week(
             results.append(GroupPlan(group=group.slug, status="none", note="no meeting this week"))
             continue
         for slot in dates:
-            results.append(_plan_meeting(session, group, slot, week, out, multiple=len(dates) > 1))
+            results.append(
+                _plan_meeting(session, group, slot, week, out, multiple=len(dates) > 1, today=today)
+            )
     return results
 
 
 def _plan_meeting(
-    session: Session, group: Group, slot: date, week: str, out: Output, *, multiple: bool
+    session: Session,
+    group: Group,
+    slot: date,
+    week: str,
+    out: Output,
+    *,
+    multiple: bool,
+    today: date | None,
 ) -> GroupPlan:
     meeting, created = meetings_svc.ensure(session, group, slot)
     result = GroupPlan(
@@ -117,6 +133,8 @@ def _plan_meeting(
         attendees = len(rotation.eligible(session, group, slot))
         seats = agenda_svc.seats_for(meeting.duration, attendees)
         rotation.assign(session, meeting, rotation.choose(session, group, meeting, seats, slot))
+    elif meeting.status == "planned":
+        rotation.refresh(session, group, meeting, slot)
     result.hot_seat = meetings_svc.hot_seat_ids(session, meeting)
     result.facilitator = meeting.facilitator_id
     folder = out.folder / week / group.slug
@@ -128,11 +146,28 @@ def _plan_meeting(
     result.files.append(
         out.put(folder / f"session{suffix}.ics", publish_ics(session, meeting, data))
     )
-    if meeting.status != "cancelled":
+    coming = len(data["attendees"])
+    if meeting.status != "cancelled" and coming < group.min_size:
+        result.note = f"only {coming} member(s) can come; the group's minimum is {group.min_size}"
+    invites: list[dict[str, str]] = []
+    if meeting.status == "planned" and (today is None or slot >= today):
         invites = write_invitations(session, meeting, data, folder, suffix, out)
-        result.invited = len(invites)
-        result.files.extend(invites)
+    elif meeting.status == "planned":
+        result.note = "in the past: no invitations"
+    result.invited = len(invites)
+    result.files.extend(invites)
+    # Invitations written earlier for people no longer invited (paused, removed, cancelled).
+    keep = {Path(f["path"]).name for f in invites}
+    for stale in sorted(folder.glob(f"invite{suffix}-*.eml")) if folder.is_dir() else []:
+        if stale.name not in keep and (suffix or not _belongs_to_other(stale.name)):
+            result.files.append(out.remove(stale))
     return result
+
+
+def _belongs_to_other(name: str) -> bool:
+    """invite-12-3-x.eml (a week with two meetings) is not a stale invite-3-x.eml."""
+    parts = name.split("-")
+    return len(parts) > 3 and parts[1].isdigit() and parts[2].isdigit()
 
 
 def publish_ics(session: Session, meeting: Meeting, data: dict[str, Any]) -> bytes:
@@ -187,9 +222,18 @@ def write_invitations(
 
 def recipient_context(meeting: Meeting, data: dict[str, Any], member: Member) -> dict[str, Any]:
     locale = member.locale or data["locale"]
-    mine: list[dict[str, Any]] = next(
-        (o["items"] for o in data["commitments"] if o["id"] == member.id), []
-    )
+    mine: list[dict[str, Any]] = [
+        # Due dates again, in the recipient's language.
+        {
+            **item,
+            "due": format_day(date.fromisoformat(item["due_iso"]), locale)
+            if item["due_iso"]
+            else None,
+        }
+        for owner in data["commitments"]
+        if owner["id"] == member.id
+        for item in owner["items"]
+    ]
     return {
         "id": member.id,
         "name": member.name,
@@ -235,5 +279,7 @@ def invitation(
         ics=ical.to_bytes(ical.calendar([event], method="REQUEST")),
         method="REQUEST",
         sent=meeting.updated_at,
-        mid=mail.message_id(meeting.uid, str(meeting.sequence), str(member.id)),
+        mid=mail.message_id(
+            meeting.uid, str(meeting.sequence), str(member.id), meeting.updated_at.isoformat()
+        ),
     )

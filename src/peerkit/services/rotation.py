@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session, col, select
 
-from peerkit.models import Attendance, Group, HotSeat, Meeting, Member, Membership
+from peerkit.models import Attendance, Group, HotSeat, Meeting, Member, Membership, utcnow
 from peerkit.services import groups as groups_svc
 from peerkit.services import members as members_svc
 
@@ -98,20 +98,81 @@ def _role_order(session: Session, meeting: Meeting, field: str, pool: list[int])
 
 
 def choose(session: Session, group: Group, meeting: Meeting, seats: int, on: date) -> Roles:
+    """Facilitator first (volunteers in turn, else the group's facilitator), then the hot
+    seats from everyone else, then a timekeeper among the other volunteers."""
     candidates = eligible(session, group, on)
-    hot = hot_seat_order(session, meeting, candidates)[:seats]
+    facilitator = _facilitator(session, group, meeting, candidates)
+    pool = [c for c in candidates if c[1].id != facilitator]
+    if len(pool) < min(seats, len(candidates)):
+        pool = candidates  # too few people: the facilitator takes a turn too
+    hot = hot_seat_order(session, meeting, pool)[:seats]
+    return Roles(hot, facilitator, _timekeeper(session, meeting, candidates, facilitator, hot))
+
+
+def _facilitator(
+    session: Session, group: Group, meeting: Meeting, candidates: list[tuple[Membership, Member]]
+) -> int | None:
     volunteers = [p.id for m, p in candidates if m.rotates and p.id is not None]
-    facilitator: int | None
-    timekeeper: int | None
     if volunteers:
-        facilitator = _role_order(session, meeting, "facilitator_id", volunteers)[0]
-        others = [v for v in volunteers if v != facilitator]
-        free = [v for v in others if v not in hot] or others
-        timekeeper = _role_order(session, meeting, "timekeeper_id", free)[0] if free else None
-    else:
-        lead = groups_svc.facilitator(session, group)
-        facilitator, timekeeper = (lead.id if lead else None), None
-    return Roles(hot_seat=hot, facilitator=facilitator, timekeeper=timekeeper)
+        return _role_order(session, meeting, "facilitator_id", volunteers)[0]
+    lead = groups_svc.facilitator(session, group)
+    present = {p.id for _m, p in candidates}
+    return lead.id if lead is not None and lead.id in present else None
+
+
+def _timekeeper(
+    session: Session,
+    meeting: Meeting,
+    candidates: list[tuple[Membership, Member]],
+    facilitator: int | None,
+    hot: list[int],
+) -> int | None:
+    volunteers = [p.id for m, p in candidates if m.rotates and p.id not in (None, facilitator)]
+    free = [v for v in volunteers if v not in hot] or volunteers
+    return (
+        _role_order(session, meeting, "timekeeper_id", [v for v in free if v is not None])[0]
+        if free
+        else None
+    )
+
+
+def refresh(session: Session, group: Group, meeting: Meeting, on: date) -> bool:
+    """Replace roles held by members who can no longer come (paused, left the group).
+
+    Everyone else keeps their role: planning again never reshuffles a meeting.
+    """
+    candidates = eligible(session, group, on)
+    present = {p.id for _m, p in candidates}
+    seats = list(
+        session.exec(
+            select(HotSeat).where(HotSeat.meeting_id == meeting.id).order_by(col(HotSeat.position))
+        )
+    )
+    stale = [s for s in seats if s.member_id not in present]
+    lost_facilitator = meeting.facilitator_id is not None and meeting.facilitator_id not in present
+    lost_timekeeper = meeting.timekeeper_id is not None and meeting.timekeeper_id not in present
+    if not (stale or lost_facilitator or lost_timekeeper):
+        return False
+    if lost_facilitator:
+        meeting.facilitator_id = _facilitator(session, group, meeting, candidates)
+    kept = [s.member_id for s in seats if s not in stale]
+    taken = {*kept, meeting.facilitator_id}
+    pool = [c for c in candidates if c[1].id not in taken]
+    fresh = hot_seat_order(session, meeting, pool)[: len(stale)]
+    for seat in seats:
+        session.delete(seat)
+    session.flush()
+    assert meeting.id is not None
+    for position, member_id in enumerate([*kept, *fresh], start=1):
+        session.add(HotSeat(meeting_id=meeting.id, member_id=member_id, position=position))
+    if lost_timekeeper:
+        meeting.timekeeper_id = _timekeeper(
+            session, meeting, candidates, meeting.facilitator_id, [*kept, *fresh]
+        )
+    meeting.updated_at = utcnow()
+    session.add(meeting)
+    session.flush()
+    return True
 
 
 def assign(session: Session, meeting: Meeting, roles: Roles) -> None:
