@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from peerkit.i18n import format_day, format_time, format_when, gettext_for
 from peerkit.models import Commitment, Group, Meeting, Member
 from peerkit.services import community as community_svc
+from peerkit.services import groups as groups_svc
 from peerkit.services import meetings as meetings_svc
 from peerkit.services import rotation
 
@@ -88,6 +89,17 @@ def open_commitments(session: Session, meeting: Meeting) -> list[tuple[Commitmen
     return [(c, m) for c, m in rows]
 
 
+def expected(session: Session, group: Group, meeting: Meeting) -> list[Member]:
+    """Who the meeting is for: once attendance is recorded, those it was recorded for
+    (so a past agenda stays as it was); before, the members who can come that day."""
+    recorded = {a["member"] for a in meetings_svc.attendance(session, meeting)}
+    if not recorded:
+        return [p for _m, p in rotation.eligible(session, group, meeting.slot_date)]
+    members = list(session.exec(select(Member).where(col(Member.id).in_(recorded))))
+    order = {p.id: i for i, (_m, p) in enumerate(groups_svc.current_memberships(session, group))}
+    return sorted(members, key=lambda p: (order.get(p.id, len(order)), p.id or 0))
+
+
 def build(session: Session, meeting: Meeting, locale: str | None = None) -> dict[str, Any]:
     """Everything a template may use (see docs/templates.md), for one meeting."""
     group = session.get(Group, meeting.group_id)
@@ -95,7 +107,7 @@ def build(session: Session, meeting: Meeting, locale: str | None = None) -> dict
     community = community_svc.get(session)
     lang = locale or (community.locale if community else "en")
     _ = gettext_for(lang).gettext
-    attendees = [p for _m, p in rotation.eligible(session, group, meeting.slot_date)]
+    attendees = expected(session, group, meeting)
     names = {p.id: p.name for p in attendees if p.id is not None}
     seat_ids = meetings_svc.hot_seat_ids(session, meeting)
     extra = meetings_svc.names(session, [i for i in seat_ids if i not in names])

@@ -133,7 +133,7 @@ def _plan_meeting(
         attendees = len(rotation.eligible(session, group, slot))
         seats = agenda_svc.seats_for(meeting.duration, attendees)
         rotation.assign(session, meeting, rotation.choose(session, group, meeting, seats, slot))
-    elif meeting.status == "planned":
+    elif meeting.status == "planned" and (today is None or slot >= today):
         rotation.refresh(session, group, meeting, slot)
     result.hot_seat = meetings_svc.hot_seat_ids(session, meeting)
     result.facilitator = meeting.facilitator_id
@@ -150,6 +150,8 @@ def _plan_meeting(
     if meeting.status != "cancelled" and coming < group.min_size:
         result.note = f"only {coming} member(s) can come; the group's minimum is {group.min_size}"
     invites: list[dict[str, str]] = []
+    if meeting.status == "done":
+        return result  # it has happened: its invitations are history, left as they are
     if meeting.status == "planned" and (today is None or slot >= today):
         invites = write_invitations(session, meeting, data, folder, suffix, out)
     elif meeting.status == "planned":

@@ -98,19 +98,19 @@ def _role_order(session: Session, meeting: Meeting, field: str, pool: list[int])
 
 
 def choose(session: Session, group: Group, meeting: Meeting, seats: int, on: date) -> Roles:
-    """Facilitator first (volunteers in turn, else the group's facilitator), then the hot
-    seats from everyone else, then a timekeeper among the other volunteers."""
+    """Hot seats (everyone takes turns, facilitators too), the facilitator (volunteers in
+    strict turn, else the group's facilitator), and a timekeeper off the hot seat if possible."""
     candidates = eligible(session, group, on)
+    hot = hot_seat_order(session, meeting, candidates)[:seats]
     facilitator = _facilitator(session, group, meeting, candidates)
-    pool = [c for c in candidates if c[1].id != facilitator]
-    if len(pool) < min(seats, len(candidates)):
-        pool = candidates  # too few people: the facilitator takes a turn too
-    hot = hot_seat_order(session, meeting, pool)[:seats]
     return Roles(hot, facilitator, _timekeeper(session, meeting, candidates, facilitator, hot))
 
 
 def _facilitator(
-    session: Session, group: Group, meeting: Meeting, candidates: list[tuple[Membership, Member]]
+    session: Session,
+    group: Group,
+    meeting: Meeting,
+    candidates: list[tuple[Membership, Member]],
 ) -> int | None:
     volunteers = [p.id for m, p in candidates if m.rotates and p.id is not None]
     if volunteers:
@@ -153,12 +153,11 @@ def refresh(session: Session, group: Group, meeting: Meeting, on: date) -> bool:
     lost_timekeeper = meeting.timekeeper_id is not None and meeting.timekeeper_id not in present
     if not (stale or lost_facilitator or lost_timekeeper):
         return False
+    kept = [s.member_id for s in seats if s not in stale]
+    pool = [c for c in candidates if c[1].id not in kept]
+    fresh = hot_seat_order(session, meeting, pool)[: len(stale)]
     if lost_facilitator:
         meeting.facilitator_id = _facilitator(session, group, meeting, candidates)
-    kept = [s.member_id for s in seats if s not in stale]
-    taken = {*kept, meeting.facilitator_id}
-    pool = [c for c in candidates if c[1].id not in taken]
-    fresh = hot_seat_order(session, meeting, pool)[: len(stale)]
     for seat in seats:
         session.delete(seat)
     session.flush()
