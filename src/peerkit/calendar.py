@@ -8,10 +8,11 @@ the last change, so exporting twice gives the same bytes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event, vCalAddress, vText
+from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText
 
 from peerkit import __version__
 from peerkit.models import Meeting
@@ -82,16 +83,76 @@ def event(
 
 
 def calendar(events: list[Event], method: str | None = None) -> Calendar:
+    """A VCALENDAR with a VTIMEZONE for every TZID its events use."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     if method:
         cal.add("method", method)
+    for tzid, (first, last) in sorted(_zones_used(events).items()):
+        cal.add_component(vtimezone(tzid, first, last))
     for ev in events:
         cal.add_component(ev)
-    cal.add_missing_timezones()
     return cal
+
+
+def _zones_used(events: list[Event]) -> dict[str, tuple[date, date]]:
+    """Each zone named by a TZID, with the span of dates it must cover."""
+    spans: dict[str, tuple[date, date]] = {}
+    for ev in events:
+        moments = [ev.get(key) for key in ("DTSTART", "DTEND", "RECURRENCE-ID")]
+        values = [m.dt for m in moments if m is not None]
+        for exdate in (
+            ev.get("EXDATE", []) if isinstance(ev.get("EXDATE"), list) else [ev.get("EXDATE")]
+        ):
+            if exdate is not None:
+                values.extend(p.dt for p in exdate.dts)
+        for rule in [ev.get("RRULE")] if ev.get("RRULE") else []:
+            values.extend(u for u in rule.get("UNTIL", []) if isinstance(u, datetime))
+        for value in values:
+            zone = getattr(value, "tzinfo", None)
+            key = getattr(zone, "key", None)
+            if not isinstance(value, datetime) or key is None or key == "UTC":
+                continue
+            first, last = spans.get(key, (value.date(), value.date()))
+            spans[key] = (min(first, value.date()), max(last, value.date()))
+    return spans
+
+
+def vtimezone(tzid: str, first: date, last: date) -> Timezone:
+    """The zone's rules around the dates used, one RDATE per line.
+
+    icalendar writes a transition list as one comma-separated RDATE, which vobject (and so
+    Radicale) misreads; each transition gets its own RDATE property here instead.
+    """
+    zone = Timezone.from_tzinfo(
+        ZoneInfo(tzid),
+        tzid=tzid,
+        first_date=date(first.year - 1, 1, 1),
+        last_date=date(last.year + 2, 1, 1),
+    )
+    for sub in zone.subcomponents:
+        # RFC 5545: an onset is local time in the offset in force *before* it. icalendar
+        # gives the wall clock after a spring-forward jump (03:00 for 02:00): move it back.
+        jump = _prop(sub, "TZOFFSETTO").td - _prop(sub, "TZOFFSETFROM").td
+        shift = jump if jump > timedelta(0) else timedelta(0)
+        start = _prop(sub, "DTSTART").dt
+        del sub["DTSTART"]
+        sub.add("DTSTART", start - shift)
+        found = sub.get("RDATE")
+        if found is None:
+            continue
+        values = found if isinstance(found, list) else [found]
+        moments = [p.dt for value in values for p in value.dts]
+        del sub["RDATE"]
+        for moment in moments:
+            sub.add("RDATE", moment - shift)
+    return zone
+
+
+def _prop(component: Any, name: str) -> Any:
+    return component[name]
 
 
 def to_bytes(cal: Calendar) -> bytes:
