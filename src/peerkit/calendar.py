@@ -26,7 +26,7 @@ class Person:
     email: str | None
 
 
-def _address(person: Person, **params: str) -> vCalAddress | None:
+def address(person: Person, **params: str) -> vCalAddress | None:
     if not person.email:
         return None
     address = vCalAddress(f"mailto:{person.email}")
@@ -61,10 +61,10 @@ def event(
             ev.add("location", meeting.location)
     if description:
         ev.add("description", description)
-    if organiser is not None and (org := _address(organiser)) is not None:
+    if organiser is not None and (org := address(organiser)) is not None:
         ev.add("organizer", org)
     for person in attendees or []:
-        attendee = _address(
+        attendee = address(
             person,
             ROLE="REQ-PARTICIPANT",
             PARTSTAT="NEEDS-ACTION",
@@ -108,8 +108,6 @@ def _zones_used(events: list[Event]) -> dict[str, tuple[date, date]]:
         ):
             if exdate is not None:
                 values.extend(p.dt for p in exdate.dts)
-        for rule in [ev.get("RRULE")] if ev.get("RRULE") else []:
-            values.extend(u for u in rule.get("UNTIL", []) if isinstance(u, datetime))
         for value in values:
             zone = getattr(value, "tzinfo", None)
             key = getattr(zone, "key", None)

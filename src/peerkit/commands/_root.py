@@ -38,6 +38,8 @@ COMMANDS: list[tuple[str, str, str, str, str]] = [
      "Commitments: add them, list them, mark them done or dropped."),
     ("agenda", "command", "agenda", "agenda",
      "Print (or write) a meeting's agenda: check-in, hot seats, commitments, close."),
+    ("export", "group", "export", "app",
+     "Export calendars (.ics) for a session, a group, a member or everyone."),
     ("templates", "group", "templates", "app",
      "Templates for agendas, invitations and reminders: list, show, copy to customise."),
     ("db", "group", "db", "app",

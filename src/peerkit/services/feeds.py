@@ -1,0 +1,174 @@
+"""Calendar feeds: meetings as .ics for a session, a group, a member or everyone.
+
+Feeds are METHOD:PUBLISH and carry no attendees (RFC 5546). `series` writes a group's
+meetings as one recurring event: an RRULE with UNTIL in UTC, EXDATE for cancelled or
+missing dates, and a RECURRENCE-ID override for each meeting that was moved.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from icalendar import Event, vRecur
+from sqlmodel import Session, col, select
+
+from peerkit import calendar as ical
+from peerkit.i18n import gettext_for
+from peerkit.models import Group, HotSeat, Meeting, Member, Membership
+from peerkit.services import community as community_svc
+from peerkit.services import meetings as meetings_svc
+from peerkit.services import schedule
+from peerkit.services.validate import DAYS
+
+SERIES_NAMESPACE = uuid.UUID("6f1c9a8e-3b7d-4c52-9d0e-4a1f2b3c5d6e")
+BYDAY = {i: d[:2].upper() for i, d in enumerate(DAYS)}
+
+
+def group_meetings(session: Session, groups: list[Group]) -> list[Meeting]:
+    ids = [g.id for g in groups]
+    if not ids:
+        return []
+    return list(
+        session.exec(
+            select(Meeting)
+            .where(col(Meeting.group_id).in_(ids))
+            .order_by(col(Meeting.start), col(Meeting.id))
+        )
+    )
+
+
+def member_groups(session: Session, member: Member) -> list[Group]:
+    """The groups a member is in now: their feed shows these and no other."""
+    return list(
+        session.exec(
+            select(Group)
+            .join(Membership, col(Membership.group_id) == Group.id)
+            .where(Membership.member_id == member.id, col(Membership.left_on).is_(None))
+            .order_by(col(Group.id))
+        )
+    )
+
+
+class _Context:
+    """What every event needs, looked up once for the whole feed."""
+
+    def __init__(self, session: Session, meetings: list[Meeting]) -> None:
+        community = community_svc.get(session)
+        self.locale = community.locale if community else "en"
+        self._ = gettext_for(self.locale).gettext
+        self.organiser = (
+            ical.Person(community.organiser_name or community.name, community.organiser_email)
+            if community and community.organiser_email
+            else None
+        )
+        group_ids = {m.group_id for m in meetings}
+        self.groups = {
+            g.id: g for g in session.exec(select(Group).where(col(Group.id).in_(group_ids)))
+        }
+        meeting_ids = [m.id for m in meetings]
+        seats: dict[int, list[tuple[int, int]]] = {}
+        for seat in session.exec(select(HotSeat).where(col(HotSeat.meeting_id).in_(meeting_ids))):
+            seats.setdefault(seat.meeting_id, []).append((seat.position, seat.member_id))
+        self.seats = {k: [mid for _p, mid in sorted(v)] for k, v in seats.items()}
+        people = {mid for v in self.seats.values() for mid in v}
+        people |= {m.facilitator_id for m in meetings if m.facilitator_id}
+        self.names = meetings_svc.names(session, [p for p in people if p is not None])
+
+    def summary(self, meeting: Meeting) -> str:
+        return self.groups[meeting.group_id].name
+
+    def description(self, meeting: Meeting) -> str:
+        _ = self._
+        lines = []
+        if meeting.status == "cancelled":
+            lines.append(_("This meeting is cancelled."))
+        seated = [self.names.get(i, "?") for i in self.seats.get(meeting.id or 0, [])]
+        if seated:
+            lines.append(f"{_('On the hot seat')}: {', '.join(seated)}")
+        if meeting.facilitator_id:
+            lines.append(f"{_('Facilitator')}: {self.names.get(meeting.facilitator_id, '?')}")
+        lines.append(f"{_('Duration')}: {meeting.duration} min")
+        return "\n".join(lines)
+
+
+def _single(ctx: _Context, meeting: Meeting) -> Event:
+    return ical.event(
+        meeting,
+        ctx.summary(meeting),
+        description=ctx.description(meeting),
+        organiser=ctx.organiser,
+        local_start=meetings_svc.local_start(meeting),
+    )
+
+
+def feed(session: Session, meetings: list[Meeting]) -> bytes:
+    """One VEVENT per meeting, METHOD:PUBLISH."""
+    ctx = _Context(session, meetings)
+    return ical.to_bytes(ical.calendar([_single(ctx, m) for m in meetings], method="PUBLISH"))
+
+
+def series_uid(group: Group) -> str:
+    return f"{uuid.uuid5(SERIES_NAMESPACE, f'{group.id}:{group.slug}:{group.anchor}')}@peerkit"
+
+
+def series(session: Session, group: Group, meetings: list[Meeting]) -> bytes:
+    """The group's meetings as one recurring event with exceptions and overrides."""
+    mine = sorted((m for m in meetings if m.group_id == group.id), key=lambda m: m.slot_date)
+    if not mine:
+        return ical.to_bytes(ical.calendar([], method="PUBLISH"))
+    ctx = _Context(session, mine)
+    first, last = mine[0].slot_date, mine[-1].slot_date
+    zone = group.timezone
+    pattern = {
+        d: schedule.local_datetime(d, group.time, zone)
+        for d in schedule.slots(group.cadence, group.day, group.anchor, first, last)
+    }
+    by_slot = {m.slot_date: m for m in mine}
+    master = _master(ctx, group, mine, pattern[first])
+    events = [master]
+    for slot, start in pattern.items():
+        meeting = by_slot.get(slot)
+        if meeting is None or meeting.status == "cancelled":
+            master.add("exdate", start)
+            continue
+        if (
+            meetings_svc.local_start(meeting) != start
+            or meeting.duration != group.duration
+            or meeting.sequence
+        ):
+            events.append(_override(ctx, meeting, start, master))
+    rule: dict[str, Any] = {"FREQ": "MONTHLY" if group.cadence == "monthly" else "WEEKLY"}
+    if group.cadence == "biweekly":
+        rule["INTERVAL"] = 2
+    if group.cadence == "monthly":
+        rule["BYDAY"] = f"{schedule.week_of_month(group.anchor)}{BYDAY[group.day]}"
+    else:
+        rule["BYDAY"] = BYDAY[group.day]
+    rule["UNTIL"] = pattern[last].astimezone(UTC)
+    master.add("rrule", vRecur(rule))
+    return ical.to_bytes(ical.calendar(events, method="PUBLISH"))
+
+
+def _master(ctx: _Context, group: Group, mine: list[Meeting], start: datetime) -> Event:
+    ev = Event()
+    ev.add("uid", series_uid(group))
+    ev.add("dtstamp", max(m.updated_at for m in mine))
+    ev.add("sequence", max(m.sequence for m in mine))
+    ev.add("summary", group.name)
+    ev.add("dtstart", start)
+    ev.add("dtend", start + timedelta(minutes=group.duration))
+    if group.location:
+        ev.add("location", group.location)
+    if ctx.organiser and (org := ical.address(ctx.organiser)) is not None:
+        ev.add("organizer", org)
+    return ev
+
+
+def _override(ctx: _Context, meeting: Meeting, original: datetime, master: Event) -> Event:
+    ev = _single(ctx, meeting)
+    del ev["UID"]
+    ev.add("uid", str(master["UID"]))
+    ev.add("recurrence-id", original)
+    return ev
