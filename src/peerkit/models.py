@@ -221,3 +221,17 @@ class Commitment(SQLModel, table=True):
     status: str = Field(default="open", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Delivery(SQLModel, table=True):
+    """A message really sent to a member, so that a re-run never sends it twice."""
+
+    __tablename__: ClassVar[Any] = "delivery"
+    __table_args__ = (sa.UniqueConstraint("meeting_id", "member_id", "kind", "sequence"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = _fk("meeting.id")
+    member_id: int = _fk("member.id")
+    kind: str  # invite, cancel, reminder
+    sequence: int = Field(default=0)
+    sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

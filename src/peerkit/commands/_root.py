@@ -38,6 +38,8 @@ COMMANDS: list[tuple[str, str, str, str, str]] = [
      "Commitments: add them, list them, mark them done or dropped."),
     ("agenda", "command", "agenda", "agenda",
      "Print (or write) a meeting's agenda: check-in, hot seats, commitments, close."),
+    ("invite", "command", "invite", "invite",
+     "Write one invitation e-mail per attendee (.eml); with --send, deliver them."),
     ("export", "group", "export", "app",
      "Export calendars (.ics) for a session, a group, a member or everyone."),
     ("templates", "group", "templates", "app",
