@@ -951,10 +951,11 @@ def test_a_member_who_left_gets_no_invitation(cli: Cli, community: str, tmp_path
     assert len(list((out / "2026-W49").rglob("invite-*.eml"))) == 3
 
 
-def test_plan_week_send_is_refused_for_now(cli: Cli, community: str, tmp_path: Path) -> None:
+def test_plan_week_send_needs_a_mail_server(cli: Cli, community: str, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = week(cli, out, "--send")
-    assert_usage_error(result, "--send", ".eml")
+    assert_error(result, "PEERKIT_SMTP_URL")
+    assert not out.exists()  # refused before anything was written
     assert not out.exists()
     assert all_sessions(cli) == []
 

@@ -253,3 +253,29 @@ def test_bad_smtp_urls_are_refused(
 def test_header_values_never_carry_line_breaks() -> None:
     assert header_value("Paolo\r\nBcc: all@example.com") == "Paolo Bcc: all@example.com"
     assert "\n" not in header_value("a\nb\rc\x00d\x1be")
+
+
+def test_plan_week_send_invites_once_and_cancels(
+    meeting: Cli, smtp: Handler, tmp_path: Path
+) -> None:
+    out = tmp_path / "outbox"
+    meeting.ok("plan", "week", "--week", "2026-W50", "--out", str(out), "--send")
+    assert sorted(r.rcpt_tos[0] for r in smtp.received) == sorted(ADDRESSES)
+    meeting.ok("plan", "week", "--week", "2026-W50", "--out", str(out), "--send")
+    assert len(smtp.received) == 3  # a cron job running twice sends nothing twice
+    meeting.ok("session", "cancel", "1")
+    meeting.ok("plan", "week", "--week", "2026-W50", "--out", str(out), "--send")
+    cancels = smtp.received[3:]
+    assert sorted(r.rcpt_tos[0] for r in cancels) == sorted(ADDRESSES)
+    assert all(_calendar_part(r.message)[0].get_param("method") == "CANCEL" for r in cancels)
+    assert not list((out / "2026-W50" / "martedi").glob("invite-*.eml"))
+
+
+def test_plan_week_dry_run_with_send_sends_nothing(
+    meeting: Cli, smtp: Handler, tmp_path: Path
+) -> None:
+    meeting.ok(
+        "plan", "week", "--week", "2026-W50", "--out", str(tmp_path / "o"), "--send", "--dry-run"
+    )
+    assert smtp.received == []
+    assert not (tmp_path / "o").exists()

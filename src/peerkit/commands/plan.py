@@ -10,7 +10,7 @@ import typer
 
 from peerkit.commands._options import DryRunOpt, FormatOpt
 from peerkit.context import AppContext, app_context
-from peerkit.errors import UsageProblem, catch_errors
+from peerkit.errors import catch_errors
 from peerkit.output import Format, emit, message, warning
 
 app = typer.Typer(help="Plan the week for every active group.", no_args_is_help=True)
@@ -55,11 +55,12 @@ def plan_week(
     """Plan the week: meetings, hot seats, facilitators, agendas, .ics and invitations."""
     from peerkit.services import planning, schedule
 
-    if send:
-        raise UsageProblem(
-            "--send arrives with e-mail delivery; for now send the .eml files yourself."
-        )
     app_ctx = app_context(ctx)
+    target = None
+    if send and not dry_run:
+        from peerkit.commands.invite import smtp_target
+
+        target = smtp_target(app_ctx)  # a bad setting stops us before anything is written
     label = (
         schedule.week_label(schedule.iso_week(week)[0])
         if week is not None
@@ -74,6 +75,8 @@ def plan_week(
     emit(rows, fmt, COLUMNS, empty=f"No active groups: nothing to plan for {label}.")
     for text in dict.fromkeys(output.warnings):
         warning(text)
+    if target is not None:
+        send_week(app_ctx, target, results)
     files = [f["status"] for r in results for f in r.files]
     changed = sum(1 for s in files if s != "unchanged")
     verb = "would write" if dry_run else "wrote"
@@ -81,6 +84,25 @@ def plan_week(
         f"{label}: {verb} {changed} file(s), {len(files) - changed} unchanged, "
         f"under {output.folder / label}."
     )
+
+
+def send_week(app_ctx: AppContext, target: Any, results: list[Any]) -> None:
+    """Send the week's invitations (and cancellations of meetings invited to before)."""
+    from peerkit.commands.invite import deliver
+    from peerkit.services import invitations, meetings
+
+    for result in results:
+        if result.session is None or not (result.invited or result.status == "cancelled"):
+            continue
+        with app_ctx.db().read() as session:
+            meeting = meetings.resolve(session, result.session)
+            method = "cancel" if meeting.status == "cancelled" else "request"
+            if method == "cancel" and not invitations.was_invited(session, meeting):
+                continue
+            prepared = invitations.prepare(session, meeting, method)
+            pending = invitations.not_yet_sent(session, meeting, prepared)
+        message(f"{result.group}: sending {len(pending)} {method} message(s).")
+        deliver(app_ctx, target, meeting.id or 0, pending, len(prepared))
 
 
 def len_groups(session: Any) -> int:

@@ -143,6 +143,13 @@ def _message(
     )
 
 
+def was_invited(session: Session, meeting: Meeting) -> bool:
+    found = session.exec(
+        select(Delivery).where(Delivery.meeting_id == meeting.id, Delivery.kind == "invite")
+    ).first()
+    return found is not None
+
+
 def not_yet_sent(session: Session, meeting: Meeting, prepared: list[Prepared]) -> list[Prepared]:
     done = {
         (d.member_id, d.kind, d.sequence)
