@@ -279,3 +279,30 @@ def test_plan_week_dry_run_with_send_sends_nothing(
     )
     assert smtp.received == []
     assert not (tmp_path / "o").exists()
+
+
+def test_remind_sends_each_member_one_reminder_in_their_language(
+    meeting: Cli, smtp: Handler, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "outbox"
+    monkeypatch.setenv("PEERKIT_NOW", "2026-12-07T20:00:00+01:00")
+    early = meeting("remind", "--within", "12", "--out", str(out), "--send")
+    assert early.exit_code == 0, early.stderr
+    assert smtp.received == []  # 22.5 hours away: not yet
+    monkeypatch.setenv("PEERKIT_NOW", "2026-12-08T09:00:00+01:00")
+    written = meeting("remind", "--out", str(out))
+    assert written.exit_code == 0
+    assert len(written.stdout.splitlines()) == 3
+    assert smtp.received == []  # without --send nothing is sent
+    meeting.ok("remind", "--out", str(out), "--send")
+    assert sorted(r.rcpt_tos[0] for r in smtp.received) == sorted(ADDRESSES)
+    meeting.ok("remind", "--out", str(out), "--send")
+    assert len(smtp.received) == 3  # once per member per meeting
+    texts = {r.rcpt_tos[0]: r.message.get_body(("plain",)).get_content() for r in smtp.received}
+    assert "martedì 8 dicembre 2026, 18:30 (Europe/Rome)" in texts["giulia@example.com"]
+    assert "Tuesday 8 December 2026, 17:30 (Europe/London)" in texts["emma@example.com"]
+    assert all(r.message.get_content_type() == "text/plain" for r in smtp.received)
+
+
+def test_remind_rejects_a_silly_window(meeting: Cli) -> None:
+    assert_error(meeting("remind", "--within", "0"), "--within")

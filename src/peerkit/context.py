@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -37,7 +37,25 @@ class AppContext:
     def today(self) -> date:
         """Today, or PEERKIT_TODAY (YYYY-MM-DD) for reproducible demos and tests."""
         fixed = os.environ.get("PEERKIT_TODAY")
-        return date.fromisoformat(fixed) if fixed else date.today()
+        if not fixed:
+            return date.today()
+        try:
+            return date.fromisoformat(fixed)
+        except ValueError:
+            raise UsageProblem(f"PEERKIT_TODAY must look like 2026-12-08, not '{fixed}'.") from None
+
+    def now(self) -> datetime:
+        """Now (UTC), or PEERKIT_NOW (ISO 8601 with an offset) for tests and demos."""
+        fixed = os.environ.get("PEERKIT_NOW")
+        if fixed:
+            try:
+                moment = datetime.fromisoformat(fixed)
+            except ValueError:
+                raise UsageProblem(
+                    f"PEERKIT_NOW must look like 2026-12-08T09:00:00+01:00, not '{fixed}'."
+                ) from None
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return datetime.now(UTC)
 
     def require(self, value: Any, flag: str, prompt: str | None = None) -> Any:
         """A required value: asked for on a TTY, a usage error (exit 2) otherwise."""

@@ -72,6 +72,21 @@ def invitation(
     return msg
 
 
+def plain(
+    *, sender: Address, recipient: Address, subject: str, text: str, sent: datetime, mid: str
+) -> EmailMessage:
+    """A plain-text message to one recipient (reminders)."""
+    msg = EmailMessage()
+    msg["From"] = sender.formatted()
+    msg["Reply-To"] = sender.formatted()
+    msg["To"] = recipient.formatted()
+    msg["Subject"] = header_value(subject)
+    msg["Date"] = format_datetime(sent)
+    msg["Message-ID"] = mid
+    msg.set_content(text, subtype="plain", charset="utf-8")
+    return msg
+
+
 def to_bytes(msg: EmailMessage) -> bytes:
     return bytes(msg.as_bytes())
 

@@ -40,6 +40,8 @@ COMMANDS: list[tuple[str, str, str, str, str]] = [
      "Print (or write) a meeting's agenda: check-in, hot seats, commitments, close."),
     ("invite", "command", "invite", "invite",
      "Write one invitation e-mail per attendee (.eml); with --send, deliver them."),
+    ("remind", "command", "remind", "remind",
+     "Remind members of meetings starting soon; writes .eml files, or sends with --send."),
     ("export", "group", "export", "app",
      "Export calendars (.ics) for a session, a group, a member or everyone."),
     ("templates", "group", "templates", "app",
