@@ -44,6 +44,8 @@ COMMANDS: list[tuple[str, str, str, str, str]] = [
      "Remind members of meetings starting soon; writes .eml files, or sends with --send."),
     ("export", "group", "export", "app",
      "Export calendars (.ics) for a session, a group, a member or everyone."),
+    ("publish", "group", "publish", "app",
+     "Publish meetings to a shared calendar server (CalDAV)."),
     ("templates", "group", "templates", "app",
      "Templates for agendas, invitations and reminders: list, show, copy to customise."),
     ("db", "group", "db", "app",

@@ -172,3 +172,9 @@ def _override(ctx: _Context, meeting: Meeting, original: datetime, master: Event
     ev.add("uid", str(master["UID"]))
     ev.add("recurrence-id", original)
     return ev
+
+
+def resources(session: Session, meetings: list[Meeting]) -> list[tuple[str, bytes]]:
+    """One CalDAV resource per meeting: its own VCALENDAR, without METHOD or attendees."""
+    ctx = _Context(session, meetings)
+    return [(m.uid, ical.to_bytes(ical.calendar([_single(ctx, m)]))) for m in meetings]

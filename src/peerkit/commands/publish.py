@@ -1,0 +1,41 @@
+"""peerkit publish caldav URL: the community's meetings in a shared calendar."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from peerkit.context import app_context
+from peerkit.errors import catch_errors
+from peerkit.output import message
+
+app = typer.Typer(
+    help="Publish meetings to a shared calendar server (CalDAV).", no_args_is_help=True
+)
+
+
+@app.command("caldav")
+@catch_errors
+def publish_caldav(
+    ctx: typer.Context,
+    url: Annotated[
+        str, typer.Argument(help="The calendar's URL (a CalDAV collection).", show_default=False)
+    ],
+    user: Annotated[
+        str | None, typer.Option("--user", help="User name on the server.", show_default=False)
+    ] = None,
+    group: Annotated[
+        str | None, typer.Option("--group", help="Only this group's meetings.", show_default=False)
+    ] = None,
+) -> None:
+    """Create or update one event per meeting (password from PEERKIT_CALDAV_PASSWORD)."""
+    from peerkit.publish import caldav_password, put_all
+    from peerkit.services import feeds, groups
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().read() as session:
+        chosen = [groups.resolve(session, group)] if group else groups.list_groups(session, True)
+        items = feeds.resources(session, feeds.group_meetings(session, chosen))
+    count = put_all(url, user or app_ctx.settings.default("caldav_user"), caldav_password(), items)
+    message(f"Published {count} meeting(s) to {url}.")

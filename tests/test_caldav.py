@@ -1,0 +1,120 @@
+"""`publish caldav` against a real Radicale server started by the test on loopback."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import caldav
+import icalendar
+import pytest
+import vobject
+
+from tests.conftest import Cli, assert_error
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def radicale(tmp_path: Path) -> Iterator[str]:
+    """A Radicale server on loopback with an empty calendar; yields the calendar URL."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "radicale", "--server-hosts", f"127.0.0.1:{port}",
+         "--storage-filesystem-folder", str(tmp_path / "radicale"), "--auth-type", "none"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        client = caldav.DAVClient(f"http://127.0.0.1:{port}/", username="paolo", password="x")
+        calendar = client.principal().make_calendar(name="community", cal_id="community")
+        yield str(calendar.url)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _server_events(url: str) -> dict[str, icalendar.Event]:
+    client = caldav.DAVClient(url, username="paolo", password="x")
+    found = {}
+    for item in client.calendar(url=url).events():
+        text = item.data
+        assert "METHOD" not in text  # no METHOD in CalDAV resources
+        vobject.readOne(text)  # vobject (Radicale's own parser) reads it
+        (event,) = icalendar.Calendar.from_ical(text).walk("VEVENT")
+        found[str(event["UID"])] = event
+    return found
+
+
+@pytest.fixture
+def community(cli: Cli) -> Cli:
+    cli.ok("init", "--organiser-name", "Paolo", "--organiser-email", "paolo@example.com")
+    cli.ok("member", "add", "Ann", "--email", "ann@example.com")
+    cli.ok("group", "create", "Roma", "--day", "tue", "--time", "18:30", "--timezone",
+           "Europe/Rome", "--start", "2027-03-09", "--member", "1")  # fmt: skip
+    cli.ok("session", "plan", "roma", "--from", "2027-03-09", "--count", "4")  # across 28 March
+    return cli
+
+
+def test_publish_twice_then_move_and_cancel(community: Cli, radicale: str) -> None:
+    result = community("publish", "caldav", radicale, "--user", "paolo")
+    assert result.exit_code == 0, result.stderr
+    events = _server_events(radicale)
+    assert len(events) == 4
+    rome = ZoneInfo("Europe/Rome")
+    starts = sorted(e["DTSTART"].dt.astimezone(UTC) for e in events.values())
+    expected = [datetime(2027, 3, 9, 18, 30, tzinfo=rome) + timedelta(weeks=i) for i in range(4)]
+    assert starts == [e.astimezone(UTC) for e in expected]
+    assert {s.utcoffset() for s in (e["DTSTART"].dt for e in events.values())} == {
+        timedelta(hours=1),
+        timedelta(hours=2),
+    }
+    assert "ann@example.com" not in "".join(e.to_ical().decode() for e in events.values())
+
+    community.ok("publish", "caldav", radicale, "--user", "paolo")
+    assert len(_server_events(radicale)) == 4  # publishing twice duplicates nothing
+
+    community.ok("session", "move", "2", "--to", "2027-03-17 19:00")
+    community.ok("session", "cancel", "3")
+    community.ok("publish", "caldav", radicale, "--user", "paolo")
+    after = _server_events(radicale)
+    assert len(after) == 4
+    uid_2 = (
+        community.ok("session", "show", "2", "-f", "json").stdout.split('"uid": "')[1].split('"')[0]
+    )
+    uid_3 = (
+        community.ok("session", "show", "3", "-f", "json").stdout.split('"uid": "')[1].split('"')[0]
+    )
+    assert after[uid_2]["DTSTART"].dt == datetime(2027, 3, 17, 19, 0, tzinfo=rome)
+    assert int(after[uid_2]["SEQUENCE"]) == 1
+    assert str(after[uid_3]["STATUS"]) == "CANCELLED"
+    assert int(after[uid_3]["SEQUENCE"]) == 1
+
+
+def test_an_unreachable_server_is_a_clear_error(
+    community: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PEERKIT_CALDAV_PASSWORD", "s3cret-pass")
+    result = community(
+        "publish", "caldav", f"http://127.0.0.1:{_free_port()}/paolo/x/", "--user", "paolo"
+    )
+    assert_error(result, "cannot publish to")
+    assert "s3cret-pass" not in result.stderr
