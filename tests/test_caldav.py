@@ -118,3 +118,31 @@ def test_an_unreachable_server_is_a_clear_error(
     )
     assert_error(result, "cannot publish to")
     assert "s3cret-pass" not in result.stderr
+
+
+def test_an_exported_series_round_trips_through_radicale(community: Cli, radicale: str) -> None:
+    """The --series file, stored on a CalDAV server and read back, has the same occurrences."""
+    import recurring_ical_events
+
+    community.ok("session", "cancel", "2")
+    community.ok("session", "move", "3", "--to", "2027-03-24 20:00")
+    exported = community.ok("export", "ics", "--group", "roma", "--series").stdout
+    ours = icalendar.Calendar.from_ical(exported)
+
+    def occurrences(cal: icalendar.Calendar) -> list[datetime]:
+        found = recurring_ical_events.of(cal).between(datetime(2027, 1, 1), datetime(2028, 1, 1))
+        return sorted(e["DTSTART"].dt.astimezone(UTC) for e in found)
+
+    client = caldav.DAVClient(radicale, username="paolo", password="x")
+    target = client.calendar(url=radicale)
+    # A CalDAV resource carries no METHOD: store the series as a calendar app would.
+    stored = exported.replace("METHOD:PUBLISH\r\n", "")
+    target.save_event(stored)
+    (item,) = target.events()
+    back = icalendar.Calendar.from_ical(item.data)
+    assert occurrences(back) == occurrences(ours)
+    assert len(occurrences(ours)) == 3
+    rome = ZoneInfo("Europe/Rome")
+    assert datetime(2027, 3, 24, 20, 0, tzinfo=rome).astimezone(UTC) in occurrences(back)
+    by_vobject = vobject.readOne(item.data)
+    assert len(list(by_vobject.vevent_list)) == 2  # the master and the moved occurrence
