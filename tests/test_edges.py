@@ -136,3 +136,38 @@ def test_an_unreachable_postgres_is_a_clear_error(cli: Cli) -> None:
     assert result.stderr.startswith("Error: cannot connect to postgresql+psycopg://u:***@")
     assert "secret" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _group_with_volunteers(cli: Cli) -> None:
+    cli.ok("init", "--organiser-name", "Paolo", "--organiser-email", "paolo@example.com")
+    for n in range(1, 6):
+        cli.ok("member", "add", f"P{n}", "--email", f"p{n}@example.com")
+    cli.ok("group", "create", "Vol", "--day", "tue", "--start", "2026-12-08",
+           *[x for n in range(1, 6) for x in ("--member", str(n))])  # fmt: skip
+    cli.ok("group", "add", "vol", "1", "2", "3", "--rotates")
+
+
+def test_replacing_a_paused_facilitator_never_doubles_the_roles(cli: Cli, tmp_path: Path) -> None:
+    _group_with_volunteers(cli)
+    out = str(tmp_path / "out")
+    cli.ok("plan", "week", "--week", "2026-W50", "--out", out)
+    before = json.loads(cli.ok("session", "show", "1", "-f", "json").stdout)
+    cli.ok("member", "pause", str(before["facilitator"]), "--until", "2027-01-31")
+    cli.ok("plan", "week", "--week", "2026-W50", "--out", out)
+    after = json.loads(cli.ok("session", "show", "1", "-f", "json").stdout)
+    assert after["facilitator"] not in (None, before["facilitator"])
+    assert after["timekeeper"] != after["facilitator"]
+
+
+def test_re_planning_a_past_week_keeps_its_invitations(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _group_with_volunteers(cli)
+    out = tmp_path / "out"
+    cli.ok("plan", "week", "--week", "2026-W50", "--out", str(out))
+    invites = sorted((out / "2026-W50" / "vol").glob("invite-*.eml"))
+    assert len(invites) == 5
+    monkeypatch.setenv("PEERKIT_TODAY", "2027-01-15")
+    result = cli.ok("plan", "week", "--week", "2026-W50", "--out", str(out), "-f", "json")
+    assert sorted((out / "2026-W50" / "vol").glob("invite-*.eml")) == invites
+    assert json.loads(result.stdout)[0]["note"] == "in the past: no invitations"

@@ -70,6 +70,12 @@ class Output:
             status = "written"
         return {"path": str(path), "status": status}
 
+    def put_once(self, path: Path, data: bytes | str) -> dict[str, str]:
+        """Write only if the file is not there yet."""
+        if path.exists():
+            return {"path": str(path), "status": "unchanged"}
+        return self.put(path, data)
+
     def remove(self, path: Path) -> dict[str, str]:
         if not self.dry_run:
             path.unlink(missing_ok=True)
@@ -140,22 +146,24 @@ def _plan_meeting(
     folder = out.folder / week / group.slug
     suffix = f"-{meeting.id}" if multiple else ""
     data = agenda_svc.build(session, meeting)
+    # A meeting that has happened keeps the files it had: its agenda is a record now.
+    put = out.put_once if meeting.status == "done" else out.put
     result.files.append(
-        out.put(folder / f"agenda{suffix}.md", render.render("agenda.md.j2", data, data["locale"]))
+        put(folder / f"agenda{suffix}.md", render.render("agenda.md.j2", data, data["locale"]))
     )
-    result.files.append(
-        out.put(folder / f"session{suffix}.ics", publish_ics(session, meeting, data))
-    )
+    result.files.append(put(folder / f"session{suffix}.ics", publish_ics(session, meeting, data)))
     coming = len(data["attendees"])
     if meeting.status != "cancelled" and coming < group.min_size:
         result.note = f"only {coming} member(s) can come; the group's minimum is {group.min_size}"
     invites: list[dict[str, str]] = []
     if meeting.status == "done":
         return result  # it has happened: its invitations are history, left as they are
-    if meeting.status == "planned" and (today is None or slot >= today):
+    upcoming = today is None or slot >= today
+    if meeting.status == "planned" and upcoming:
         invites = write_invitations(session, meeting, data, folder, suffix, out)
     elif meeting.status == "planned":
         result.note = "in the past: no invitations"
+        return result  # the invitations it had stay as they were
     result.invited = len(invites)
     result.files.extend(invites)
     # Invitations written earlier for people no longer invited (paused, removed, cancelled).

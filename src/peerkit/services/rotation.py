@@ -164,7 +164,8 @@ def refresh(session: Session, group: Group, meeting: Meeting, on: date) -> bool:
     assert meeting.id is not None
     for position, member_id in enumerate([*kept, *fresh], start=1):
         session.add(HotSeat(meeting_id=meeting.id, member_id=member_id, position=position))
-    if lost_timekeeper:
+    doubled = meeting.facilitator_id is not None and meeting.timekeeper_id == meeting.facilitator_id
+    if lost_timekeeper or doubled:
         meeting.timekeeper_id = _timekeeper(
             session, meeting, candidates, meeting.facilitator_id, [*kept, *fresh]
         )
