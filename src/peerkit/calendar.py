@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -118,26 +119,36 @@ def _zones_used(events: list[Event]) -> dict[str, tuple[date, date]]:
     return spans
 
 
+WIDE_FROM = 2000
+WIDE_UNTIL = 2038
+
+
 def vtimezone(tzid: str, first: date, last: date) -> Timezone:
-    """The zone's rules around the dates used, one RDATE per line.
+    """The zone's rules from 2000 to 2038 (wider if the dates need it), one RDATE per line.
 
     icalendar writes a transition list as one comma-separated RDATE, which vobject (and so
-    Radicale) misreads; each transition gets its own RDATE property here instead.
+    Radicale) misreads; each transition gets its own RDATE property here instead. The span
+    is wide on purpose: vobject keeps the first VTIMEZONE it meets for a TZID for the rest of
+    the process, so a narrow one would misplace later meetings on a long-running server.
     """
+    start = min(WIDE_FROM, first.year - 1)
+    end = max(WIDE_UNTIL, last.year + 2)
+    return Timezone.from_ical(_vtimezone_text(tzid, start, end))  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=64)
+def _vtimezone_text(tzid: str, start: int, end: int) -> bytes:
     zone = Timezone.from_tzinfo(
-        ZoneInfo(tzid),
-        tzid=tzid,
-        first_date=date(first.year - 1, 1, 1),
-        last_date=date(last.year + 2, 1, 1),
+        ZoneInfo(tzid), tzid=tzid, first_date=date(start, 1, 1), last_date=date(end, 1, 1)
     )
     for sub in zone.subcomponents:
         # RFC 5545: an onset is local time in the offset in force *before* it. icalendar
         # gives the wall clock after a spring-forward jump (03:00 for 02:00): move it back.
         jump = _prop(sub, "TZOFFSETTO").td - _prop(sub, "TZOFFSETFROM").td
         shift = jump if jump > timedelta(0) else timedelta(0)
-        start = _prop(sub, "DTSTART").dt
+        onset = _prop(sub, "DTSTART").dt
         del sub["DTSTART"]
-        sub.add("DTSTART", start - shift)
+        sub.add("DTSTART", onset - shift)
         found = sub.get("RDATE")
         if found is None:
             continue
@@ -146,7 +157,7 @@ def vtimezone(tzid: str, first: date, last: date) -> Timezone:
         del sub["RDATE"]
         for moment in moments:
             sub.add("RDATE", moment - shift)
-    return zone
+    return bytes(zone.to_ical())
 
 
 def _prop(component: Any, name: str) -> Any:
