@@ -180,7 +180,7 @@ def python_msgids() -> set[str]:
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Name)
-                and node.func.id in ("_", "gettext")
+                and node.func.id in ("_", "gettext", "N_")
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
                 and isinstance(node.args[0].value, str)

@@ -37,6 +37,11 @@ def translations(locale: str) -> gettext.NullTranslations:
     return Translations(buffer, domain=DOMAIN)
 
 
+def N_(message: str) -> str:
+    """Mark a message for translation where it is defined; translate it where it is used."""
+    return message
+
+
 def gettext_for(locale: str) -> gettext.NullTranslations:
     return translations(locale if locale in LANGUAGES else "en")
 

@@ -14,12 +14,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from peerkit import calendar as ical
-from peerkit import mail, render
+from peerkit import mail
 from peerkit.errors import Conflict, PeerkitError
-from peerkit.i18n import gettext_for
 from peerkit.models import Delivery, Group, Meeting, Member
 from peerkit.services import agenda as agenda_svc
-from peerkit.services import meetings as meetings_svc
 from peerkit.services import planning
 from peerkit.services.groups import slugify
 
@@ -105,42 +103,7 @@ def _message(
     sender: ical.Person,
     method: str,
 ) -> Any:
-    if method == "request":
-        return planning.invitation(session, meeting, data, member, sender)
-    assert member.email is not None
-    assert sender.email is not None
-    person = planning.recipient_context(meeting, data, member)
-    locale = person["locale"]
-    context = {
-        **data,
-        "recipient": person,
-        "organiser": {"name": sender.name, "email": sender.email},
-    }
-    _ = gettext_for(locale).gettext
-    subject = _("Cancelled: %(group)s, %(when)s") % {
-        "group": data["group"]["name"],
-        "when": person["when"],
-    }
-    text = render.render("invite.txt.j2", context, locale)
-    event = ical.event(
-        meeting,
-        data["group"]["name"],
-        description=text,
-        organiser=sender,
-        attendees=[ical.Person(member.name, member.email)],
-        local_start=meetings_svc.local_start(meeting),
-    )
-    return mail.invitation(
-        sender=mail.Address(sender.name, sender.email),
-        recipient=mail.Address(member.name, member.email),
-        subject=subject,
-        text=text,
-        html=render.render("invite.html.j2", context, locale),
-        ics=ical.to_bytes(ical.calendar([event], method="CANCEL")),
-        method="CANCEL",
-        sent=meeting.updated_at,
-        mid=mail.message_id(meeting.uid, "cancel", str(meeting.sequence), str(member.id)),
-    )
+    return planning.invitation(session, meeting, data, member, sender, method.upper())
 
 
 def was_invited(session: Session, meeting: Meeting) -> bool:

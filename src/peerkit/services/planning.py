@@ -19,7 +19,7 @@ from sqlmodel import Session
 from peerkit import calendar as ical
 from peerkit import mail, render
 from peerkit.files import write_private
-from peerkit.i18n import format_day, format_when, gettext_for
+from peerkit.i18n import N_, format_day, format_when, gettext_for
 from peerkit.models import Group, Meeting, Member
 from peerkit.services import agenda as agenda_svc
 from peerkit.services import community as community_svc
@@ -255,9 +255,21 @@ def recipient_context(meeting: Meeting, data: dict[str, Any], member: Member) ->
     }
 
 
+SUBJECTS = {
+    "REQUEST": N_("Invitation: %(group)s, %(when)s"),
+    "CANCEL": N_("Cancelled: %(group)s, %(when)s"),
+}
+
+
 def invitation(
-    session: Session, meeting: Meeting, data: dict[str, Any], member: Member, sender: ical.Person
+    session: Session,
+    meeting: Meeting,
+    data: dict[str, Any],
+    member: Member,
+    sender: ical.Person,
+    method: str = "REQUEST",
 ) -> Any:
+    """An iMIP message for one member: REQUEST (invite or update) or CANCEL."""
     assert member.email is not None
     assert sender.email is not None
     person = recipient_context(meeting, data, member)
@@ -268,14 +280,12 @@ def invitation(
         "organiser": {"name": sender.name, "email": sender.email},
     }
     _ = gettext_for(locale).gettext
-    subject = _("Invitation: %(group)s, %(when)s") % {
-        "group": data["group"]["name"],
-        "when": person["when"],
-    }
+    subject = _(SUBJECTS[method]) % {"group": data["group"]["name"], "when": person["when"]}
+    text = render.render("invite.txt.j2", context, locale)
     event = ical.event(
         meeting,
         data["group"]["name"],
-        description=render.render("invite.txt.j2", context, locale),
+        description=text,
         organiser=sender,
         attendees=[ical.Person(member.name, member.email)],
         local_start=meetings_svc.local_start(meeting),
@@ -284,12 +294,16 @@ def invitation(
         sender=mail.Address(sender.name, sender.email),
         recipient=mail.Address(member.name, member.email),
         subject=subject,
-        text=render.render("invite.txt.j2", context, locale),
+        text=text,
         html=render.render("invite.html.j2", context, locale),
-        ics=ical.to_bytes(ical.calendar([event], method="REQUEST")),
-        method="REQUEST",
+        ics=ical.to_bytes(ical.calendar([event], method=method)),
+        method=method,
         sent=meeting.updated_at,
         mid=mail.message_id(
-            meeting.uid, str(meeting.sequence), str(member.id), meeting.updated_at.isoformat()
+            meeting.uid,
+            method,
+            str(meeting.sequence),
+            str(member.id),
+            meeting.updated_at.isoformat(),
         ),
     )
