@@ -6,6 +6,7 @@ import email
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC
 from email.message import Message
 from email.policy import default
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 import icalendar
 import pytest
+import vobject
 from aiosmtpd.controller import Controller
 
 from peerkit.mail import header_value
@@ -131,6 +133,10 @@ def test_invite_writes_one_imip_message_per_attendee(meeting: Cli, tmp_path: Pat
         assert types == ["text/plain", "text/html", "text/calendar"]
         part, cal = _calendar_part(message)
         assert part.get_param("method") == "REQUEST"
+        theirs = vobject.readOne(part.get_payload(decode=True).decode("utf-8"))
+        assert theirs.vevent.dtstart.value.astimezone(UTC) == cal.walk("VEVENT")[0][
+            "DTSTART"
+        ].dt.astimezone(UTC)
         assert part.get_content_charset() == "utf-8"
         assert str(cal["METHOD"]) == "REQUEST"
         (event,) = cal.walk("VEVENT")
