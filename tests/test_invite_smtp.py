@@ -312,3 +312,54 @@ def test_remind_sends_each_member_one_reminder_in_their_language(
 
 def test_remind_rejects_a_silly_window(meeting: Cli) -> None:
     assert_error(meeting("remind", "--within", "0"), "--within")
+
+
+# --- encrypted servers with a login -----------------------------------------------------
+
+
+@pytest.fixture
+def tls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    """A private CA that the client trusts (through SSL_CERT_FILE) and a server certificate."""
+    import trustme
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    return cert
+
+
+def _authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
+    from aiosmtpd.smtp import AuthResult
+
+    ok = auth_data.login == b"paolo" and auth_data.password == b"s3cret-pw"
+    return AuthResult(success=ok)
+
+
+@pytest.mark.parametrize("scheme", ["smtp+starttls", "smtps"])
+def test_encrypted_servers_with_a_login(
+    meeting: Cli, tls: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scheme: str
+) -> None:
+    import ssl
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.configure_cert(context)
+    handler = Handler()
+    port = _free_port()
+    if scheme == "smtps":
+        # Implicit TLS: aiosmtpd does not see it as TLS, so AUTH is allowed explicitly.
+        controller = Controller(handler, hostname="127.0.0.1", port=port, ssl_context=context,
+                                authenticator=_authenticator, auth_require_tls=False)  # fmt: skip
+    else:
+        controller = Controller(handler, hostname="127.0.0.1", port=port, tls_context=context,
+                                require_starttls=True, authenticator=_authenticator,
+                                auth_require_tls=True)  # fmt: skip
+    controller.start()
+    try:
+        monkeypatch.setenv("PEERKIT_SMTP_URL", f"{scheme}://paolo@127.0.0.1:{port}")
+        monkeypatch.setenv("PEERKIT_SMTP_PASSWORD", "s3cret-pw")
+        meeting.ok("invite", "1", "--out", str(tmp_path / "o"), "--send")
+    finally:
+        controller.stop()
+    assert sorted(r.rcpt_tos[0] for r in handler.received) == sorted(ADDRESSES)

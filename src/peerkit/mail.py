@@ -200,6 +200,5 @@ def send_all(
             if sent
             else " Nothing was sent."
         )
-        raise PeerkitError(
-            f"cannot send through {target.describe()}: {reason or type(exc).__name__}.{done}"
-        ) from None
+        reason = (reason or type(exc).__name__).rstrip(".")
+        raise PeerkitError(f"cannot send through {target.describe()}: {reason}.{done}") from None
