@@ -114,3 +114,40 @@ def test_the_console_script_serves_help_without_the_commands() -> None:
     commands = {m for m in loaded if m.startswith("peerkit.commands")}
     assert commands == {"peerkit.commands", "peerkit.commands._root"}
     assert "peerkit.cli" not in loaded
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["member", "--help"],
+        ["--db", "x.db", "group", "--help"],
+        ["--no-input", "plan", "week", "--help"],
+        ["--database-url=sqlite:///x.db", "export", "ics", "--help"],
+        ["agenda", "--help"],
+        ["frobnicate"],
+        ["--db"],
+    ],
+)
+def test_the_root_with_one_command_answers_like_the_full_app(argv: list[str]) -> None:
+    """`run()` registers only the command named; its answers must be the full app's."""
+    from typer.testing import CliRunner
+
+    from peerkit.cli import build_app
+    from peerkit.commands._root import invoked_command
+
+    name = invoked_command(argv)
+    one = CliRunner().invoke(
+        build_app(only=name) if name else build_app(), argv, prog_name="peerkit"
+    )
+    full = CliRunner().invoke(build_app(), argv, prog_name="peerkit")
+    assert (one.exit_code, one.stdout, one.stderr) == (full.exit_code, full.stdout, full.stderr)
+
+
+def test_invoked_command_skips_the_global_options() -> None:
+    from peerkit.commands._root import invoked_command
+
+    assert invoked_command(["--db", "member", "member", "list"]) == "member"
+    assert invoked_command(["--db=x.db", "--no-input", "plan", "week"]) == "plan"
+    assert invoked_command(["--version"]) is None
+    assert invoked_command(["nonsense"]) is None
+    assert invoked_command([]) is None

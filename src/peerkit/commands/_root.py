@@ -132,10 +132,59 @@ def _placeholder() -> None:  # pragma: no cover - never run: the full app handle
     raise typer.Exit(2)
 
 
+VALUE_OPTIONS = ("--db", "--database-url")
+FLAG_OPTIONS = ("--no-input",)
+
+
+def invoked_command(argv: list[str]) -> str | None:
+    """The top-level command named on a command line, skipping the global options.
+
+    None when it cannot be told for sure (then the full app answers, as it always may).
+    """
+    rest = iter(argv)
+    for token in rest:
+        if token in VALUE_OPTIONS:
+            next(rest, None)
+        elif token.startswith(tuple(f"{o}=" for o in VALUE_OPTIONS)) or token in FLAG_OPTIONS:
+            continue
+        elif token.startswith("-"):
+            return None
+        else:
+            return token if token in {c[0] for c in COMMANDS} else None
+    return None
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The root with every command registered, or with the one named."""
+    import importlib
+
+    root = new_app()
+    for command, kind, module, attribute, text in COMMANDS:
+        if only is not None and command != only:
+            continue
+        target = getattr(importlib.import_module(f"peerkit.commands.{module}"), attribute)
+        if kind == "group":
+            root.add_typer(target, name=command, help=text)
+        else:
+            root.command(command, help=text)(target)
+    return root
+
+
 def run() -> None:
-    """The console script: the slim app for the root help, the full app otherwise."""
-    if sys.argv[1:] in SLIM_ARGS:
+    """The console script.
+
+    The root help comes from the slim app; a command line naming a command gets the root
+    with that command alone (Typer builds every registered command before it parses, so
+    the others would only cost time); anything else gets the full app. Tests hold all
+    three to the same output.
+    """
+    argv = sys.argv[1:]
+    if argv in SLIM_ARGS:
         build_slim_app()(prog_name="peerkit")
+        return
+    name = invoked_command(argv)
+    if name is not None:
+        build_app(only=name)(prog_name="peerkit")
         return
     from peerkit.cli import app
 
