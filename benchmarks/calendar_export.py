@@ -23,11 +23,8 @@ import os
 import platform
 import pstats
 import random
-import shutil
 import sqlite3
 import statistics
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,6 +50,7 @@ from run import (
     _progress,
     _show,
     _version,
+    run_session,
     source_fingerprint,
 )
 
@@ -670,23 +668,7 @@ def main() -> int:
     parser.add_argument(
         "--profile", action="store_true", help="Always print the cProfile of feed()."
     )
-    parser.add_argument(
-        "--workdir", type=Path, help="Where to write the temporary files (default: the system's)."
-    )
-    parser.add_argument("--keep", action="store_true", help="Keep the temporary files.")
-    args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="peerkit-bench-ics-", dir=args.workdir))
-    try:
-        session(args, work)
-    except BenchmarkError as exc:
-        print(f"benchmark failed: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        if args.keep:
-            print(f"\n(temporary files kept in {work})", file=sys.stderr)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return run_session(parser, "peerkit-bench-ics-", session)
 
 
 if __name__ == "__main__":

@@ -680,14 +680,23 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, help="Rounds of the start-up benchmarks.")
     parser.add_argument("--import-rounds", type=int, help="Rounds of the import benchmark.")
     parser.add_argument("--rows", type=int, help="Members in the import benchmark's CSV.")
+    return run_session(parser, "peerkit-bench-", session)
+
+
+def run_session(
+    parser: argparse.ArgumentParser,
+    prefix: str,
+    body: Callable[[argparse.Namespace, Path], None],
+) -> int:
+    """Add --workdir/--keep, run `body` in a temporary folder, report a failure, clean up."""
     parser.add_argument(
         "--workdir", type=Path, help="Where to write the temporary files (default: the system's)."
     )
     parser.add_argument("--keep", action="store_true", help="Keep the temporary files.")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="peerkit-bench-", dir=args.workdir))
+    work = Path(tempfile.mkdtemp(prefix=prefix, dir=args.workdir))
     try:
-        session(args, work)
+        body(args, work)
     except BenchmarkError as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         return 1

@@ -52,14 +52,7 @@ def invitation(
     mid: str,
 ) -> EmailMessage:
     """multipart/alternative: text/plain, text/html and text/calendar; method=METHOD."""
-    msg = EmailMessage()
-    msg["From"] = sender.formatted()
-    msg["Reply-To"] = sender.formatted()
-    msg["To"] = recipient.formatted()
-    msg["Subject"] = header_value(subject)
-    msg["Date"] = format_datetime(sent)
-    msg["Message-ID"] = mid
-    msg.set_content(text, subtype="plain", charset="utf-8")
+    msg = plain(sender=sender, recipient=recipient, subject=subject, text=text, sent=sent, mid=mid)
     msg.add_alternative(html, subtype="html", charset="utf-8")
     msg.add_alternative(
         ics.decode("utf-8"),
@@ -75,7 +68,7 @@ def invitation(
 def plain(
     *, sender: Address, recipient: Address, subject: str, text: str, sent: datetime, mid: str
 ) -> EmailMessage:
-    """A plain-text message to one recipient (reminders)."""
+    """A plain-text message to one recipient (reminders; the first part of an invitation)."""
     msg = EmailMessage()
     msg["From"] = sender.formatted()
     msg["Reply-To"] = sender.formatted()
