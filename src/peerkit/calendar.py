@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText
 
 from peerkit import __version__
-from peerkit.models import Meeting
 
 PRODID = f"-//peerkit//peerkit {__version__}//EN"
 
@@ -37,8 +36,19 @@ def address(person: Person, **params: str) -> vCalAddress | None:
     return address
 
 
+class Occasion(Protocol):
+    """What a calendar event is made of: a meeting, or a mentorship check-in."""
+
+    uid: str
+    updated_at: datetime
+    sequence: int
+    duration: int
+    status: str
+    location: str | None
+
+
 def event(
-    meeting: Meeting,
+    meeting: Occasion,
     summary: str,
     *,
     description: str | None = None,

@@ -235,3 +235,41 @@ class Delivery(SQLModel, table=True):
     kind: str  # invite, cancel, reminder
     sequence: int = Field(default=0)
     sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# --- mentoring ------------------------------------------------------------------------
+
+CHECKIN_STATUSES = ("planned", "cancelled")
+
+
+class Mentorship(SQLModel, table=True):
+    """A mentor and a mentee working together on some topics, from `started` to `ended`."""
+
+    __tablename__: ClassVar[Any] = "mentorship"
+
+    id: int | None = Field(default=None, primary_key=True)
+    mentor_id: int = _fk("member.id")
+    mentee_id: int = _fk("member.id")
+    topic: str | None = Field(default=None)
+    started: date
+    ended: date | None = Field(default=None)
+    score: float | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class MentorCheckin(SQLModel, table=True):
+    """A planned check-in of a mentorship: one calendar event for mentor and mentee."""
+
+    __tablename__: ClassVar[Any] = "mentor_checkin"
+
+    id: int | None = Field(default=None, primary_key=True)
+    mentorship_id: int = _fk("mentorship.id")
+    start: datetime = Field(sa_type=UTCDateTime, index=True)
+    timezone: str
+    duration: int = Field(default=45)
+    location: str | None = Field(default=None)
+    status: str = Field(default="planned")
+    sequence: int = Field(default=0)
+    uid: str = Field(unique=True)
+    sent_sequence: int | None = Field(default=None)  # the SEQUENCE last sent by e-mail
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

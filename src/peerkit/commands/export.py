@@ -28,7 +28,10 @@ def export_ics(
     ctx: typer.Context,
     session_id: Annotated[str | None, _opt("--session", "One session (id).")] = None,
     group: Annotated[str | None, _opt("--group", "Every meeting of a group (id or slug).")] = None,
-    member: Annotated[str | None, _opt("--member", "The meetings of a member's groups.")] = None,
+    member: Annotated[
+        str | None,
+        _opt("--member", "The meetings of a member's groups and their mentoring check-ins."),
+    ] = None,
     everything: Annotated[
         bool, typer.Option("--all", help="Every meeting of every group.")
     ] = False,
@@ -47,7 +50,7 @@ def export_ics(
     ] = None,
 ) -> None:
     """Write an iCalendar feed (METHOD:PUBLISH, no attendee addresses)."""
-    from peerkit.services import feeds, groups, meetings, members
+    from peerkit.services import checkins, feeds, groups, meetings, members
 
     chosen = [x for x in (session_id, group, member) if x is not None] + (
         ["all"] if everything else []
@@ -66,8 +69,11 @@ def export_ics(
             data = feeds.series(session, target, found) if series else feeds.feed(session, found)
         elif member is not None:
             who = members.resolve(session, member)
+            extra = [
+                checkins.feed_event(session, c) for c in checkins.of_member(session, who.id or 0)
+            ]
             data = feeds.feed(
-                session, feeds.group_meetings(session, feeds.member_groups(session, who))
+                session, feeds.group_meetings(session, feeds.member_groups(session, who)), extra
             )
         else:
             data = feeds.feed(

@@ -7,12 +7,13 @@ from typing import Annotated, Any
 import typer
 
 from peerkit.commands._options import FormatOpt, GroupRef, TimezoneOpt
+from peerkit.commands.group_form import register
 from peerkit.context import AppContext, app_context, community_defaults
 from peerkit.errors import UsageProblem, catch_errors
 from peerkit.output import Format, data_line, emit, emit_one, message
 
 app = typer.Typer(
-    help="Peer groups: create them, add and remove members, archive them.",
+    help="Peer groups: create or form them, find common times, add and remove members, archive.",
     no_args_is_help=True,
 )
 
@@ -257,3 +258,6 @@ def group_archive(ctx: typer.Context, group: GroupRef) -> None:
         changed = groups.archive(session, target)
         slug = target.slug
     message(f"Archived {slug}." if changed else f"{slug} was already archived.")
+
+
+register(app)

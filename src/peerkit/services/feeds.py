@@ -8,6 +8,7 @@ missing dates, and a RECURRENCE-ID override for each meeting that was moved.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -103,10 +104,11 @@ def _single(ctx: _Context, meeting: Meeting) -> Event:
     )
 
 
-def feed(session: Session, meetings: list[Meeting]) -> bytes:
-    """One VEVENT per meeting, METHOD:PUBLISH."""
+def feed(session: Session, meetings: list[Meeting], extra: Sequence[Event] = ()) -> bytes:
+    """One VEVENT per meeting (then the extra events), METHOD:PUBLISH."""
     ctx = _Context(session, meetings)
-    return ical.to_bytes(ical.calendar([_single(ctx, m) for m in meetings], method="PUBLISH"))
+    events = [*(_single(ctx, m) for m in meetings), *extra]
+    return ical.to_bytes(ical.calendar(events, method="PUBLISH"))
 
 
 def series_uid(group: Group) -> str:

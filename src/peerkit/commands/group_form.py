@@ -1,0 +1,183 @@
+"""peerkit group form / group slots: proposing groups and finding their common times."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from peerkit.commands._options import FormatOpt, GroupRef
+from peerkit.context import app_context, community_defaults
+from peerkit.errors import catch_errors
+from peerkit.output import Format, emit, message, to_json
+
+FORM_COLUMNS = ("n", "size", "slot", "score", "members", "reasons")
+SLOT_COLUMNS = ("day", "date", "start", "end", "minutes", "available", "missing")
+
+
+def form_command(
+    ctx: typer.Context,
+    size: Annotated[
+        str, typer.Option("--size", help="Members per group, MIN-MAX.", show_default=True)
+    ] = "5-7",
+    source: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            help="unassigned: active members in no active group of the kind; "
+            "active: every active member.",
+            show_default=True,
+        ),
+    ] = "unassigned",
+    kind: Annotated[
+        str, typer.Option("--kind", help="The kind of group to form.", show_default=True)
+    ] = "mastermind",
+    duration: Annotated[
+        int,
+        typer.Option("--duration", help="Minutes every group needs in common.", show_default=True),
+    ] = 90,
+    separate: Annotated[
+        str | None,
+        typer.Option(
+            "--separate",
+            help="'industry': never two members of one industry in a group.",
+            show_default=False,
+        ),
+    ] = None,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Create the proposed groups (one transaction).")
+    ] = False,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Same seed, same data: same groups.", show_default=True)
+    ] = 0,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Propose groups from the member pool; --apply creates them.
+
+    Every group has a weekly window of --duration minutes that all its members declared
+    free (their own zones, this coming week); see docs/masterminds.md for the score.
+    """
+    from peerkit.services import community, grouping
+
+    app_ctx = app_context(ctx)
+    low, high = grouping.parse_size(size)
+    opts = grouping.check_options(
+        grouping.FormOptions(low, high, source, kind, duration, separate, seed)
+    )
+    db = app_ctx.db()
+    with db.write() if apply else db.read() as session:
+        row = community.get(session)
+        zone = row.timezone if row else community_defaults(app_ctx.settings).timezone or "UTC"
+        proposal = grouping.propose(session, opts, app_ctx.today(), zone)
+        names = _names(session, proposal)
+        if apply:
+            grouping.apply(session, proposal, opts, app_ctx.today(), zone)
+    _show_proposal(proposal, names, fmt)
+    if apply:
+        made = ", ".join(g["group"] for g in proposal["groups"]) or "none"
+        message(f"Created {len(proposal['groups'])} group(s): {made}.")
+
+
+def _names(session: Any, proposal: dict[str, Any]) -> dict[int, str]:
+    from peerkit.models import Member
+
+    ids = {m for g in proposal["groups"] for m in g["members"]}
+    ids |= {u["member"] for u in proposal["unassigned"]}
+    return {i: (m.name if (m := session.get(Member, i)) else str(i)) for i in ids}
+
+
+def _show_proposal(proposal: dict[str, Any], names: dict[int, str], fmt: Format) -> None:
+    if fmt is Format.json:
+        print(to_json(proposal))
+        return
+    rows = [
+        {
+            "n": n,
+            "size": len(g["members"]),
+            "slot": f"{g['slot']['day']} {g['slot']['time']} {g['slot']['timezone']}",
+            "score": g["score"],
+            "members": "\n".join(names[m] for m in g["members"]),
+            "reasons": "\n".join(g["reasons"]),
+            "group": g.get("group"),
+        }
+        for n, g in enumerate(proposal["groups"], 1)
+    ]
+    emit(rows, fmt, FORM_COLUMNS, empty="No group could be formed.")
+    if fmt is Format.table:
+        for left in proposal["unassigned"]:
+            message(f"Not placed: {names[left['member']]} (#{left['member']}): {left['reason']}.")
+        message(
+            f"Score {proposal['score']:.3f} (0-1: placed members, weighted by their group's "
+            f"score); week of {proposal['reference_week']}."
+        )
+
+
+def slots_command(
+    ctx: typer.Context,
+    group: GroupRef,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="First day to look at (default today).", show_default=False),
+    ] = None,
+    weeks: Annotated[
+        int,
+        typer.Option(
+            "--weeks", help="Keep only windows that hold in each of N weeks.", show_default=True
+        ),
+    ] = 1,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Weekly windows when all the group's members (or all but one) are free.
+
+    Shown in the group's time zone for the seven days from --from; each member's own windows
+    are converted on the real dates, so daylight-saving changes are taken into account.
+    """
+    from peerkit.services import groups, slots, validate
+
+    app_ctx = app_context(ctx)
+    first = validate.iso_date(start, "--from") if start else app_ctx.today()
+    with app_ctx.db().read() as session:
+        week = slots.gather(session, groups.resolve(session, group), first, weeks)
+        found = slots.windows(week)
+        names = {m.id: m.name for m in week.members}
+        chart = slots.chart_rows(week)
+        title = f"{week.group.slug}: common times ({week.group.timezone})"
+    if fmt is not Format.table:
+        emit(found, fmt, SLOT_COLUMNS)
+        return
+    shown = [
+        {
+            **w,
+            "available": "everyone" if w["everyone"] else [names[i] for i in w["available"]],
+            "missing": [names[i] for i in w["missing"]],
+        }
+        for w in found
+    ]
+    emit(
+        shown, fmt, SLOT_COLUMNS, title=title, empty="No window where all or all but one are free."
+    )
+    _chart([names[m.id] for m in week.members], chart)
+
+
+def _chart(people: list[str], days: list[tuple[str, list[str]]]) -> None:
+    from rich.table import Table
+
+    from peerkit.output import _console, _text
+
+    if not days:
+        message("Nobody in the group has declared any availability.")
+        return
+    table = Table(title="Each member's day, 00-24 (█ free, ▒ part of the half hour)")
+    table.add_column("member")
+    table.add_column("0     3     6     9     12    15    18    21   ", no_wrap=True)
+    for label, bars in days:
+        table.add_section()
+        table.add_row(_text(label), "")
+        for who, bar in zip([*people, "everyone", "all but one"], bars, strict=True):
+            table.add_row(_text(who), bar)
+    _console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("form")(catch_errors(form_command))
+    app.command("slots")(catch_errors(slots_command))

@@ -1,0 +1,300 @@
+"""peerkit mentor ...: match mentors to mentees, keep the mentorships, plan check-ins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from peerkit.commands._options import FormatOpt, MemberRef, TimezoneOpt
+from peerkit.context import app_context
+from peerkit.errors import catch_errors
+from peerkit.output import Format, data_line, emit, message, to_json, warning
+
+app = typer.Typer(
+    help="Mentoring: match mentors to mentees, pair them by hand, plan check-ins, end them.",
+    no_args_is_help=True,
+)
+
+PAIR_COLUMNS = ("mentor", "mentee", "topics", "score")
+LIST_COLUMNS = ("id", "mentor", "mentee", "topic", "started", "ended", "score")
+CHECKIN_COLUMNS = ("id", "mentorship", "start", "timezone", "duration", "status")
+MentorshipRef = Annotated[
+    str, typer.Argument(help="A mentorship id (see mentor list).", metavar="ID")
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        help="Folder for the .ics and .eml files (default: outbox/mentoring).",
+        show_default=False,
+        file_okay=False,
+    ),
+]
+SendOpt = Annotated[
+    bool, typer.Option("--send", help="Send the invitations through PEERKIT_SMTP_URL.")
+]
+
+
+@app.command("match")
+@catch_errors
+def mentor_match(
+    ctx: typer.Context,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Create the proposed mentorships.")
+    ] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Propose mentor-mentee pairs: mentors' skills against mentees' open needs.
+
+    An optimal assignment within mentors' free capacity: as many mentees served as
+    possible, then the best coverage of their needs. Never a member with themselves,
+    never a pair that is already active.
+    """
+    from peerkit.services import mentoring
+
+    app_ctx = app_context(ctx)
+    db = app_ctx.db()
+    with db.write() if apply else db.read() as session:
+        proposal = mentoring.match(session, app_ctx.today())
+        names = _names(session, proposal)
+        if apply:
+            mentoring.apply(session, proposal, app_ctx.today())
+    if fmt is Format.json:
+        print(to_json(proposal))
+    else:
+        rows = [
+            {**p, "mentor": names[p["mentor"]], "mentee": names[p["mentee"]]}
+            for p in proposal["pairs"]
+        ]
+        emit(rows, fmt, PAIR_COLUMNS, empty="No pair to propose.")
+        if fmt is Format.table:
+            for left in proposal["unmatched"]:
+                message(
+                    f"Unmatched: {names[left['member']]} (#{left['member']}) needs "
+                    f"{left['need']}: {left['reason']}."
+                )
+    if apply:
+        message(f"Created {len(proposal['pairs'])} mentorship(s).")
+
+
+def _names(session: Any, proposal: dict[str, Any]) -> dict[int, str]:
+    from peerkit.models import Member
+
+    ids = {p["mentor"] for p in proposal["pairs"]} | {p["mentee"] for p in proposal["pairs"]}
+    ids |= {u["member"] for u in proposal["unmatched"]}
+    return {i: (m.name if (m := session.get(Member, i)) else str(i)) for i in ids}
+
+
+@app.command("pair")
+@catch_errors
+def mentor_pair(
+    ctx: typer.Context,
+    mentor: MemberRef,
+    mentee: Annotated[
+        str, typer.Argument(help="The mentee: id, e-mail or exact name.", metavar="MENTEE")
+    ],
+    topic: Annotated[
+        str | None,
+        typer.Option(
+            "--topic",
+            help="What they work on (default: the mentee's needs the mentor has as skills).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Start a mentorship chosen by hand; prints its id."""
+    from peerkit.services import members, mentoring
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().write() as session:
+        item, warnings = mentoring.pair(
+            session,
+            members.resolve(session, mentor),
+            members.resolve(session, mentee),
+            topic,
+            app_ctx.today(),
+        )
+        shown = mentoring.to_dict(item)
+    for text in warnings:
+        warning(text)
+    data_line(str(shown["id"]))
+    message(f"Mentorship {shown['id']} started ({shown['topic'] or 'no topic'}).")
+
+
+@app.command("list")
+@catch_errors
+def mentor_list(
+    ctx: typer.Context,
+    include_ended: Annotated[bool, typer.Option("--all", help="Include ended ones.")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List the mentorships (active ones unless --all)."""
+    from peerkit.models import Member
+    from peerkit.services import mentoring
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().read() as session:
+        rows = [mentoring.to_dict(m) for m in mentoring.listing(session, include_ended)]
+        names = {
+            i: (m.name if (m := session.get(Member, i)) else str(i))
+            for r in rows
+            for i in (r["mentor"], r["mentee"])
+        }
+    if fmt is Format.table:
+        rows = [{**r, "mentor": names[r["mentor"]], "mentee": names[r["mentee"]]} for r in rows]
+    emit(rows, fmt, LIST_COLUMNS, empty="No mentorships yet. Try: peerkit mentor match")
+
+
+@app.command("end")
+@catch_errors
+def mentor_end(ctx: typer.Context, mentorship: MentorshipRef) -> None:
+    """End a mentorship (kept in the record); its planned check-ins are cancelled."""
+    from peerkit.services import mentoring
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().write() as session:
+        cancelled = mentoring.end(session, mentoring.resolve(session, mentorship), app_ctx.today())
+    extra = f"; {cancelled} planned check-in(s) cancelled" if cancelled else ""
+    message(f"Mentorship {mentorship} ended{extra}.")
+
+
+@app.command("checkin")
+@catch_errors
+def mentor_checkin(
+    ctx: typer.Context,
+    mentorship: MentorshipRef,
+    start: Annotated[
+        str,
+        typer.Option("--start", help='Local start, "YYYY-MM-DD HH:MM".', show_default=False),
+    ],
+    timezone: TimezoneOpt = None,
+    duration: Annotated[int, typer.Option("--duration", help="Minutes.")] = 45,
+    location: Annotated[
+        str | None,
+        typer.Option("--location", help="A place or a video-call URL.", show_default=False),
+    ] = None,
+    out: OutOpt = None,
+    send: SendOpt = False,
+) -> None:
+    """Plan a check-in: writes its .ics and one invitation (.eml) each for mentor and mentee.
+
+    The time zone defaults to the mentee's.
+    """
+    from peerkit.models import Member
+    from peerkit.services import checkins, mentoring, validate
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().write() as session:
+        item = mentoring.resolve(session, mentorship)
+        mentee = session.get(Member, item.mentee_id)
+        zone = validate.timezone(timezone or (mentee.timezone if mentee else "UTC"))
+        moment = _local(start, zone)
+        checkin = checkins.plan(session, item, moment, duration, location)
+        checkin_id = checkin.id
+    _write_and_send(ctx, checkin_id or 0, out, send)
+
+
+@app.command("checkin-cancel")
+@catch_errors
+def mentor_checkin_cancel(
+    ctx: typer.Context,
+    checkin: Annotated[str, typer.Argument(help="A check-in id.", metavar="CHECKIN")],
+    out: OutOpt = None,
+    send: SendOpt = False,
+) -> None:
+    """Cancel a check-in: writes the cancellation (.ics and .eml) for mentor and mentee."""
+    from peerkit.services import checkins
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().write() as session:
+        found = checkins.resolve(session, checkin)
+        checkins.cancel(session, found)
+        checkin_id = found.id
+    _write_and_send(ctx, checkin_id or 0, out, send)
+
+
+@app.command("checkins")
+@catch_errors
+def mentor_checkins(
+    ctx: typer.Context,
+    mentorship: Annotated[
+        str | None,
+        typer.Argument(
+            help="Only this mentorship's check-ins.", metavar="[ID]", show_default=False
+        ),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List planned and cancelled check-ins, in each check-in's own zone."""
+    from sqlmodel import col, select
+
+    from peerkit.models import MentorCheckin
+    from peerkit.services import checkins, mentoring
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().read() as session:
+        if mentorship is not None:
+            found = checkins.of_mentorship(session, mentoring.resolve(session, mentorship))
+        else:
+            found = list(session.exec(select(MentorCheckin).order_by(col(MentorCheckin.start))))
+        rows = [
+            {
+                "id": c.id,
+                "mentorship": c.mentorship_id,
+                "start": checkins.local_start(c).strftime("%Y-%m-%d %H:%M"),
+                "timezone": c.timezone,
+                "duration": c.duration,
+                "location": c.location,
+                "status": c.status,
+                "uid": c.uid,
+            }
+            for c in found
+        ]
+    emit(rows, fmt, CHECKIN_COLUMNS, empty="No check-ins planned.")
+
+
+def _local(text: str, zone: str) -> Any:
+    from datetime import datetime
+
+    from peerkit.errors import InvalidValue
+    from peerkit.services import schedule
+
+    try:
+        naive = datetime.strptime(" ".join(text.split()), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise InvalidValue(f"--start '{text}' is not like 2026-12-01 18:30.") from None
+    return schedule.local_datetime(naive.date(), naive.strftime("%H:%M"), zone)
+
+
+def _write_and_send(ctx: typer.Context, checkin_id: int, out: Path | None, send: bool) -> None:
+    from peerkit import mail
+    from peerkit.commands.invite import smtp_target
+    from peerkit.commands.plan import default_out
+    from peerkit.services import checkins, planning
+
+    app_ctx = app_context(ctx)
+    target = smtp_target(app_ctx) if send else None
+    with app_ctx.db().read() as session:
+        found = checkins.resolve(session, str(checkin_id))
+        ics = checkins.ics(session, found)
+        prepared = checkins.messages(session, found)
+        already = found.sent_sequence == found.sequence
+    output = planning.Output(folder=(out or default_out(app_ctx) / "mentoring").expanduser())
+    data_line(output.put(output.folder / f"checkin-{checkin_id}.ics", ics)["path"])
+    for item in prepared:
+        data_line(
+            output.put(output.folder / item.filename, item.outgoing.message.as_bytes())["path"]
+        )
+    message(f"Check-in {checkin_id}: {len(prepared)} message(s) in {output.folder}.")
+    if target is None:
+        return
+    if already:
+        message("These messages had been sent before; nothing sent.")
+        return
+    sent: list[Any] = []
+    mail.send_all(target, mail.smtp_password(target), [p.outgoing for p in prepared], sent)
+    with app_ctx.db().write() as session:
+        checkins.mark_sent(session, checkins.resolve(session, str(checkin_id)))
+    message(f"Sent {len(sent)} through {target.describe()}.")

@@ -1,0 +1,282 @@
+"""`group form`: the member pool in, proposed groups (and why) out; --apply creates them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from itertools import combinations
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from peerkit.errors import Conflict, InvalidValue
+from peerkit.models import GROUP_KINDS, STAGES, Group, Member, Membership
+from peerkit.services import formation, groups, schedule, validate, weekly
+from peerkit.services import members as members_svc
+from peerkit.services.formation import Person, Rules
+
+STEP = 15  # minutes per block: windows are rounded inwards to the quarter hour
+WEEK_BLOCKS = 7 * 24 * 60 // STEP
+SOURCES = ("unassigned", "active")
+
+
+@dataclass(frozen=True)
+class FormOptions:
+    min_size: int = 5
+    max_size: int = 7
+    source: str = "unassigned"
+    kind: str = "mastermind"
+    duration: int = 90
+    separate: str | None = None
+    seed: int = 0
+
+
+def parse_size(value: str) -> tuple[int, int]:
+    """'5-7' (or '6' for exactly six) into (min, max)."""
+    text = value.strip().replace("..", "-").replace("\u2013", "-")
+    low, _, high = text.partition("-")
+    try:
+        a, b = int(low), int(high or low)
+    except ValueError:
+        raise InvalidValue(f"--size '{value}' is not a range like 5-7.") from None
+    if not 2 <= a <= b <= 20:
+        raise InvalidValue(f"--size '{value}': use MIN-MAX with 2 <= MIN <= MAX <= 20.")
+    return a, b
+
+
+def check_options(opts: FormOptions) -> FormOptions:
+    validate.choice(opts.source, SOURCES, "--from")
+    validate.choice(opts.kind, GROUP_KINDS, "--kind")
+    if opts.separate not in (None, "industry"):
+        raise InvalidValue(f"--separate '{opts.separate}': only 'industry' can be kept apart.")
+    if not 15 <= opts.duration <= 480:
+        raise InvalidValue(f"--duration {opts.duration}: use 15 to 480 minutes.")
+    return opts
+
+
+def reference_week(today: date) -> date:
+    """The Monday the weekly windows are compared on: the coming week."""
+    return today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+
+
+# --- the pool -----------------------------------------------------------------------------
+
+
+def pool(session: Session, opts: FormOptions, today: date) -> list[Member]:
+    """Active members; with --from unassigned, those in no active group of the kind."""
+    query = (
+        select(Member).where(members_svc.status_clause("active", today)).order_by(col(Member.id))
+    )
+    members = list(session.exec(query))
+    if opts.source == "active":
+        return members
+    busy = set(_in_groups_of_kind(session, opts.kind))
+    return [m for m in members if m.id not in busy]
+
+
+def _in_groups_of_kind(session: Session, kind: str) -> list[int]:
+    rows = session.exec(
+        select(Membership.member_id)
+        .join(Group, col(Group.id) == Membership.group_id)
+        .where(Group.status == "active", Group.kind == kind, col(Membership.left_on).is_(None))
+    )
+    return list(rows)
+
+
+def met_pairs(session: Session) -> set[tuple[int, int]]:
+    """Every two members who were ever in one group together (current groups included)."""
+    by_group: dict[int, list[int]] = {}
+    for group_id, member_id in session.exec(select(Membership.group_id, Membership.member_id)):
+        by_group.setdefault(group_id, []).append(member_id)
+    pairs: set[tuple[int, int]] = set()
+    for ids in by_group.values():
+        pairs.update(combinations(sorted(set(ids)), 2))
+    return pairs
+
+
+@dataclass
+class Seen:
+    """A member as the search sees them, plus what the reasons need."""
+
+    member: Member
+    person: Person
+    free: int  # their availability blocks in the reference week (UTC)
+
+
+def to_person(member: Member, monday: date, duration: int) -> Seen:
+    spans = weekly.intervals(member.availability, member.timezone, "UTC", monday, days=8)
+    free = weekly.mask(spans, STEP)
+    starts = weekly.run_starts(free, -(-duration // STEP), WEEK_BLOCKS)
+    noon = datetime.combine(monday, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    offset = noon.astimezone(ZoneInfo(member.timezone)).utcoffset() or timedelta()
+    person = Person(
+        id=member.id or 0,
+        starts=starts,
+        stage=STAGES.index(member.stage) if member.stage in STAGES else None,
+        industry=(member.industry or "").strip().casefold() or None,
+        skills=frozenset(member.skills),
+        needs=frozenset(member.needs),
+        offset=int(offset.total_seconds() // 60),
+    )
+    return Seen(member, person, free)
+
+
+# --- proposing ------------------------------------------------------------------------------
+
+
+def propose(session: Session, opts: FormOptions, today: date, community_tz: str) -> dict[str, Any]:
+    """The proposal as the JSON contract shapes it (members are ids)."""
+    check_options(opts)
+    monday = reference_week(today)
+    seen = [to_person(m, monday, opts.duration) for m in pool(session, opts, today)]
+    people = [s.person for s in seen]
+    rules = Rules(opts.min_size, opts.max_size, opts.separate == "industry")
+    met = met_pairs(session)
+    found = formation.form(people, rules, met=met, seed=opts.seed)
+    scorer = formation.Scorer(people, formation.Weights(), met)
+    proposed = []
+    for members, starts in zip(found.groups, found.starts, strict=True):
+        chosen = [seen[i] for i in members]
+        proposed.append(
+            {
+                "members": [s.member.id for s in chosen],
+                "slot": _slot(chosen, starts, monday, opts.duration, community_tz),
+                "score": round(scorer.score(members), 4),
+                "reasons": _reasons(chosen, scorer.components(members), opts),
+            }
+        )
+    unassigned = [
+        {"member": seen[i].member.id, "reason": _why_left(seen, i, found, rules, opts)}
+        for i in found.unplaced
+    ]
+    return {
+        "groups": proposed,
+        "unassigned": unassigned,
+        "score": round(found.score, 4),
+        "reference_week": monday.isoformat(),
+    }
+
+
+def _zone(chosen: list[Seen], community_tz: str) -> str:
+    counts = Counter(s.member.timezone for s in chosen)
+    top = max(counts.values())
+    tied = sorted(z for z, c in counts.items() if c == top)
+    return community_tz if community_tz in tied else tied[0]
+
+
+def _slot(
+    chosen: list[Seen], starts: int, monday: date, duration: int, community_tz: str
+) -> dict[str, Any]:
+    """The start of the longest common window (its first quarter hour), in the group's zone."""
+    common = -1
+    for s in chosen:
+        common &= s.free
+    length, begin = 0, 0
+    for a, b in weekly.runs(common):
+        inside = (starts >> a) & ((1 << (b - a)) - 1)
+        if inside and b - a > length:
+            length, begin = b - a, a + (inside & -inside).bit_length() - 1
+    zone = _zone(chosen, community_tz)
+    at = datetime.combine(monday, datetime.min.time(), tzinfo=UTC) + timedelta(minutes=begin * STEP)
+    local = at.astimezone(ZoneInfo(zone))
+    return {
+        "day": validate.DAYS[local.weekday()],
+        "time": f"{local.hour:02d}:{local.minute:02d}",
+        "timezone": zone,
+        "common_minutes": length * STEP,
+    }
+
+
+def _reasons(
+    chosen: list[Seen], parts: tuple[float, float, float, float, float], opts: FormOptions
+) -> list[str]:
+    stage, skills, _industry, zones, fresh = parts
+    out = []
+    stages = Counter(s.member.stage for s in chosen if s.member.stage)
+    if stages:
+        shown = ", ".join(f"{k} {n}" for k, n in sorted(stages.items(), key=lambda kv: -kv[1]))
+        out.append(f"stages: {shown} (similarity {stage:.0%})")
+    wanted = sum(len(s.member.needs) for s in chosen)
+    if wanted:
+        out.append(f"needs met inside the group: {skills:.0%} of {wanted}")
+    named = [s.person.industry for s in chosen if s.person.industry]
+    if named:
+        out.append(f"{len(set(named))} industries among {len(named)} members")
+    offsets = [s.person.offset for s in chosen]
+    spread = (max(offsets) - min(offsets)) / 60
+    out.append(
+        "one time zone offset"
+        if spread == 0
+        else f"time zones within {spread:g} h (score {zones:.0%})"
+    )
+    pairs = len(chosen) * (len(chosen) - 1) // 2
+    repeats = round((1 - fresh) * pairs)
+    out.append(
+        "no two members met in an earlier group"
+        if repeats == 0
+        else f"{repeats} of {pairs} pairs met in an earlier group"
+    )
+    return out
+
+
+def _why_left(
+    seen: list[Seen], i: int, found: formation.Grouping, rules: Rules, opts: FormOptions
+) -> str:
+    member, person = seen[i].member, seen[i].person
+    if not member.availability:
+        return "no availability recorded (member edit --available 'mon 18:00-20:00')"
+    if not person.starts:
+        return f"no weekly window of {opts.duration} minutes in their availability"
+    others = sum(1 for s in seen if s is not seen[i] and s.person.starts & person.starts)
+    if others < rules.min_size - 1:
+        return (
+            f"only {others} other member(s) are free at their times; a group needs {rules.min_size}"
+        )
+    if rules.separate_industry and person.industry:
+        return (
+            "every group that meets at their times is full or already has someone "
+            f"in {person.industry}"
+        )
+    return f"every group that meets at their times is full ({rules.max_size} members)"
+
+
+# --- applying --------------------------------------------------------------------------------
+
+
+def apply(
+    session: Session, proposal: dict[str, Any], opts: FormOptions, today: date, community_tz: str
+) -> list[Group]:
+    """Create the proposed groups, each meeting weekly at its slot, in one transaction."""
+    if opts.source == "active":
+        busy = set(_in_groups_of_kind(session, opts.kind))
+        placed = {m for g in proposal["groups"] for m in g["members"]}
+        if busy & placed:
+            raise Conflict(
+                f"{len(busy & placed)} of these members are still in an active {opts.kind} "
+                "group; archive the current groups first (peerkit group archive G), then run "
+                "group form --apply again."
+            )
+    made = []
+    taken = session.exec(select(Group).where(Group.kind == opts.kind)).all()
+    number = len(taken)
+    for proposed in proposal["groups"]:
+        number += 1
+        slot = proposed["slot"]
+        raw = groups.GroupFields(
+            name=f"{opts.kind.capitalize()} {number}",
+            kind=opts.kind,
+            day=slot["day"],
+            time=slot["time"],
+            timezone=slot["timezone"],
+            duration=opts.duration,
+            min_size=opts.min_size,
+            max_size=opts.max_size,
+            start=schedule.first_on_or_after(today, schedule.day(slot["day"])),
+            members=[str(m) for m in proposed["members"]],
+        )
+        group = groups.create(session, raw, community_tz, today)
+        proposed["group"] = group.slug
+        made.append(group)
+    return made

@@ -1,0 +1,286 @@
+"""Mentoring: matching mentors' skills to mentees' needs, and the mentorships that follow.
+
+`match` is an optimal assignment, not a greedy pass. Every mentor offers as many seats as
+their free capacity; every mentee with open needs is a row. A pair that covers at least one
+open need weighs BIG + quality, where BIG exceeds any possible sum of qualities: the
+maximum-weight assignment (scipy's linear_sum_assignment) therefore serves as many mentees
+as can be served at all, and among those assignments picks the best pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, or_, select
+
+from peerkit.errors import Conflict, InvalidValue, NotFound
+from peerkit.models import STAGES, Member, MentorCheckin, Mentorship
+from peerkit.services import members as members_svc
+from peerkit.services import validate
+
+
+@dataclass(frozen=True)
+class Mentor:
+    id: int
+    skills: frozenset[str]
+    seats: int
+    stage: int | None = None
+
+
+@dataclass(frozen=True)
+class Mentee:
+    id: int
+    needs: frozenset[str]  # the open ones
+    stage: int | None = None
+
+
+@dataclass(frozen=True)
+class Pair:
+    mentor: int
+    mentee: int
+    topics: tuple[str, ...]
+    score: float
+
+
+def quality(mentor: Mentor, mentee: Mentee) -> float:
+    """0..1: 0.8 x the share of open needs covered + 0.2 x how far ahead the mentor is.
+
+    Ahead means a later business stage (1), the same or unknown (0.5), behind (0).
+    Zero when the mentor covers none of the needs.
+    """
+    covered = len(mentor.skills & mentee.needs)
+    if not covered or not mentee.needs:
+        return 0.0
+    if mentor.stage is None or mentee.stage is None or mentor.stage == mentee.stage:
+        ahead = 0.5
+    else:
+        ahead = 1.0 if mentor.stage > mentee.stage else 0.0
+    return round(0.8 * covered / len(mentee.needs) + 0.2 * ahead, 4)
+
+
+def assign(
+    mentors: list[Mentor], mentees: list[Mentee], active: set[tuple[int, int]] | None = None
+) -> list[Pair]:
+    """The optimal pairs: most mentees served, then the highest total quality."""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    active = active or set()
+    seats = [m for m in mentors for _ in range(max(0, m.seats))]
+    if not seats or not mentees:
+        return []
+    weights = np.zeros((len(mentees), len(seats)))
+    big = len(mentees) + 1.0
+    for r, mentee in enumerate(mentees):
+        for c, mentor in enumerate(seats):
+            if mentor.id == mentee.id or (mentor.id, mentee.id) in active:
+                continue
+            q = quality(mentor, mentee)
+            if q > 0:
+                weights[r, c] = big + q
+    rows, cols = linear_sum_assignment(weights, maximize=True)
+    pairs = []
+    for r, c in zip(rows, cols, strict=True):
+        if weights[r, c] > 0:
+            mentor, mentee = seats[c], mentees[r]
+            topics = tuple(sorted(mentor.skills & mentee.needs))
+            pairs.append(Pair(mentor.id, mentee.id, topics, quality(mentor, mentee)))
+    return sorted(pairs, key=lambda p: (p.mentee, p.mentor))
+
+
+# --- the database side ----------------------------------------------------------------------
+
+
+def _stage(member: Member) -> int | None:
+    return STAGES.index(member.stage) if member.stage in STAGES else None
+
+
+def active_mentorships(session: Session) -> list[Mentorship]:
+    query = select(Mentorship).where(col(Mentorship.ended).is_(None)).order_by(col(Mentorship.id))
+    return list(session.exec(query))
+
+
+def _topics(text: str | None) -> set[str]:
+    return {t.strip().lower() for t in (text or "").split(",") if t.strip()}
+
+
+def candidates(session: Session, today: date) -> tuple[list[Mentor], list[Mentee]]:
+    """Active members as mentors (free seats) and mentees (needs no mentorship covers yet)."""
+    people = list(
+        session.exec(
+            select(Member)
+            .where(members_svc.status_clause("active", today))
+            .order_by(col(Member.id))
+        )
+    )
+    current = active_mentorships(session)
+    taken: dict[int, int] = {}
+    covered: dict[int, set[str]] = {}
+    for m in current:
+        taken[m.mentor_id] = taken.get(m.mentor_id, 0) + 1
+        covered.setdefault(m.mentee_id, set()).update(_topics(m.topic))
+    mentors = [
+        Mentor(
+            p.id or 0, frozenset(p.skills), p.mentor_capacity - taken.get(p.id or 0, 0), _stage(p)
+        )
+        for p in people
+        if p.mentor_capacity - taken.get(p.id or 0, 0) > 0 and p.skills
+    ]
+    mentees = [
+        Mentee(p.id or 0, frozenset(set(p.needs) - covered.get(p.id or 0, set())), _stage(p))
+        for p in people
+        if set(p.needs) - covered.get(p.id or 0, set())
+    ]
+    return mentors, mentees
+
+
+def match(session: Session, today: date) -> dict[str, Any]:
+    """The proposal in the shape of the JSON contract."""
+    mentors, mentees = candidates(session, today)
+    active = {(m.mentor_id, m.mentee_id) for m in active_mentorships(session)}
+    pairs = assign(mentors, mentees, active)
+    served = {p.mentee for p in pairs}
+    unmatched = [
+        {
+            "member": e.id,
+            "need": ", ".join(sorted(e.needs)),
+            "reason": _why_unmatched(e, mentors, active),
+        }
+        for e in mentees
+        if e.id not in served
+    ]
+    return {
+        "pairs": [
+            {"mentor": p.mentor, "mentee": p.mentee, "topics": list(p.topics), "score": p.score}
+            for p in pairs
+        ],
+        "unmatched": unmatched,
+    }
+
+
+def _why_unmatched(mentee: Mentee, mentors: list[Mentor], active: set[tuple[int, int]]) -> str:
+    able = [
+        m
+        for m in mentors
+        if m.id != mentee.id and m.skills & mentee.needs and (m.id, mentee.id) not in active
+    ]
+    if not able:
+        return "no mentor with free seats has these skills"
+    return "the mentors who have these skills are taken by mentees only they can serve"
+
+
+def apply(session: Session, proposal: dict[str, Any], today: date) -> list[Mentorship]:
+    made = []
+    for pair in proposal["pairs"]:
+        item = Mentorship(
+            mentor_id=pair["mentor"],
+            mentee_id=pair["mentee"],
+            topic=", ".join(pair["topics"]) or None,
+            started=today,
+            score=pair["score"],
+        )
+        session.add(item)
+        made.append(item)
+    session.flush()
+    for item, pair in zip(made, proposal["pairs"], strict=True):
+        pair["id"] = item.id
+    return made
+
+
+def pair(
+    session: Session, mentor: Member, mentee: Member, topic: str | None, today: date
+) -> tuple[Mentorship, list[str]]:
+    """A mentorship the organiser chose; returns it and any warnings."""
+    if mentor.id == mentee.id:
+        raise InvalidValue("a member cannot mentor themselves.")
+    for who in (mentor, mentee):
+        if members_svc.effective_status(who, today) != "active":
+            raise Conflict(f"{members_svc.describe(who)} is not active.")
+    existing = session.exec(
+        select(Mentorship).where(
+            Mentorship.mentor_id == mentor.id,
+            Mentorship.mentee_id == mentee.id,
+            col(Mentorship.ended).is_(None),
+        )
+    ).first()
+    if existing is not None:
+        raise Conflict(f"{mentor.name} already mentors {mentee.name} (mentorship {existing.id}).")
+    text = validate.optional_line(topic, "the topic")
+    topics = _topics(text) or (set(mentor.skills) & set(mentee.needs))
+    warnings = []
+    load = sum(1 for m in active_mentorships(session) if m.mentor_id == mentor.id)
+    if load >= mentor.mentor_capacity:
+        warnings.append(
+            f"{mentor.name} now mentors {load + 1}, above their capacity of "
+            f"{mentor.mentor_capacity}."
+        )
+    score = quality(
+        Mentor(mentor.id or 0, frozenset(mentor.skills), 1, _stage(mentor)),
+        Mentee(mentee.id or 0, frozenset(mentee.needs), _stage(mentee)),
+    )
+    item = Mentorship(
+        mentor_id=mentor.id or 0,
+        mentee_id=mentee.id or 0,
+        topic=text or (", ".join(sorted(topics)) or None),
+        started=today,
+        score=score,
+    )
+    session.add(item)
+    session.flush()
+    return item, warnings
+
+
+def resolve(session: Session, ref: str) -> Mentorship:
+    text = ref.strip().lstrip("#")
+    found = session.get(Mentorship, int(text)) if text.isdigit() else None
+    if found is None:
+        raise NotFound(f"no mentorship has the id '{ref.strip()}'. See: peerkit mentor list")
+    return found
+
+
+def end(session: Session, item: Mentorship, today: date) -> int:
+    """End a mentorship; its planned check-ins from today on are cancelled (returns how many)."""
+    if item.ended is not None:
+        raise Conflict(f"mentorship {item.id} already ended on {item.ended.isoformat()}.")
+    item.ended = today
+    session.add(item)
+    cancelled = 0
+    for checkin in session.exec(
+        select(MentorCheckin).where(
+            MentorCheckin.mentorship_id == item.id, MentorCheckin.status == "planned"
+        )
+    ):
+        if checkin.start.date() >= today:
+            checkin.status = "cancelled"
+            checkin.sequence += 1
+            session.add(checkin)
+            cancelled += 1
+    return cancelled
+
+
+def listing(session: Session, include_ended: bool = False) -> list[Mentorship]:
+    query = select(Mentorship).order_by(col(Mentorship.id))
+    if not include_ended:
+        query = query.where(col(Mentorship.ended).is_(None))
+    return list(session.exec(query))
+
+
+def of_member(session: Session, member_id: int) -> list[Mentorship]:
+    query = select(Mentorship).where(
+        or_(Mentorship.mentor_id == member_id, Mentorship.mentee_id == member_id)
+    )
+    return list(session.exec(query))
+
+
+def to_dict(item: Mentorship) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "mentor": item.mentor_id,
+        "mentee": item.mentee_id,
+        "topic": item.topic,
+        "started": item.started.isoformat(),
+        "ended": item.ended.isoformat() if item.ended else None,
+        "score": item.score,
+    }

@@ -1,0 +1,128 @@
+"""`group slots`: when a group's members can all meet, in the group's own zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from peerkit.errors import InvalidValue
+from peerkit.models import Group, Member
+from peerkit.services import groups, validate, weekly
+
+STEP = 5  # minutes: the resolution of the windows shown
+DAY_BLOCKS = weekly.DAY_MINUTES // STEP
+
+
+@dataclass
+class Week:
+    """Each member's availability over the days from `first`, in the group's zone."""
+
+    group: Group
+    first: date
+    weeks: int
+    members: list[Member]
+    free: list[int]  # per member: bit i = block i of the first week, free in every week
+
+
+def gather(session: Session, group: Group, first: date, weeks: int = 1) -> Week:
+    if not 1 <= weeks <= 52:
+        raise InvalidValue(f"--weeks {weeks}: use 1 to 52.")
+    members = [m for _, m in groups.current_memberships(session, group)]
+    free = []
+    for member in members:
+        bits = -1
+        for w in range(weeks):
+            spans = weekly.intervals(
+                member.availability, member.timezone, group.timezone, first + timedelta(weeks=w)
+            )
+            bits &= weekly.mask(spans, STEP)
+        free.append(bits & ((1 << 7 * DAY_BLOCKS) - 1))
+    return Week(group, first, weeks, members, free)
+
+
+def windows(week: Week) -> list[dict[str, Any]]:
+    """Windows where everyone is free, and where all but one are (with who is missing)."""
+    n = len(week.members)
+    if n == 0:
+        return []
+    out: list[dict[str, Any]] = []
+    for day in range(7):
+        current: tuple[int, ...] | None = None
+        begin = 0
+        for block in range(day * DAY_BLOCKS, (day + 1) * DAY_BLOCKS + 1):
+            here = _free_at(week, block) if block < (day + 1) * DAY_BLOCKS else None
+            enough = here is not None and len(here) >= max(1, n - 1)
+            state = here if enough else None
+            if state != current:
+                if current is not None:
+                    out.append(_window(week, day, begin, block, current))
+                current, begin = state, block
+    return out
+
+
+def _free_at(week: Week, block: int) -> tuple[int, ...]:
+    return tuple(i for i, bits in enumerate(week.free) if bits >> block & 1)
+
+
+def _window(week: Week, day: int, begin: int, end: int, present: tuple[int, ...]) -> dict[str, Any]:
+    on = week.first + timedelta(days=day)
+    ids = [week.members[i].id for i in present]
+    missing = [m.id for i, m in enumerate(week.members) if i not in present]
+    start = (begin - day * DAY_BLOCKS) * STEP
+    stop = (end - day * DAY_BLOCKS) * STEP
+    return {
+        "day": validate.DAYS[on.weekday()],
+        "date": on.isoformat(),
+        "start": _hhmm(start),
+        "end": _hhmm(stop),
+        "minutes": stop - start,
+        "timezone": week.group.timezone,
+        "everyone": not missing,
+        "available": ids,
+        "missing": missing,
+    }
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def chart_rows(week: Week) -> list[tuple[str, list[str]]]:
+    """For each day with someone free: (day label, bars), a 48-cell bar per member, then
+    one for "everyone" and one for "all but one".
+
+    A cell is half an hour: full when free the whole half hour, light when free part of it.
+    """
+    rows: list[tuple[str, list[str]]] = []
+    half = 30 // STEP
+    for day in range(7):
+        base = day * DAY_BLOCKS
+        if not any(bits >> base & ((1 << DAY_BLOCKS) - 1) for bits in week.free):
+            continue
+        bars = []
+        for bits in [*week.free, _all(week.free), _all_but_one(week.free)]:
+            cells = []
+            for cell in range(48):
+                part = bits >> (base + cell * half) & ((1 << half) - 1)
+                cells.append("█" if part == (1 << half) - 1 else "▒" if part else "·")
+            bars.append("".join(cells))
+        on = week.first + timedelta(days=day)
+        rows.append((f"{validate.DAYS[on.weekday()]} {on.isoformat()}", bars))
+    return rows
+
+
+def _all(free: list[int]) -> int:
+    bits = -1
+    for b in free:
+        bits &= b
+    return bits if free else 0
+
+
+def _all_but_one(free: list[int]) -> int:
+    bits = 0
+    for skip in range(len(free)):
+        bits |= _all([b for i, b in enumerate(free) if i != skip])
+    return bits if len(free) > 1 else _all(free)
