@@ -276,7 +276,33 @@ def forget(session: Session, member: Member, today: date) -> None:
     member.status, member.paused_until = "left", None
     member.forgotten_at = datetime.now(UTC)
     session.add(member)
+    _forget_mentoring(session, member, today)
     record(session, member, "forgotten")
+
+
+def _forget_mentoring(session: Session, member: Member, today: date) -> None:
+    """Their mentorships end, lose their topics (the needs they reveal), check-ins cancelled."""
+    from peerkit.models import MentorCheckin, Mentorship
+
+    mine = session.exec(
+        select(Mentorship).where(
+            sa.or_(col(Mentorship.mentor_id) == member.id, col(Mentorship.mentee_id) == member.id)
+        )
+    )
+    for item in mine:
+        item.topic = None
+        if item.ended is None:
+            item.ended = today
+        session.add(item)
+        for checkin in session.exec(
+            select(MentorCheckin).where(
+                MentorCheckin.mentorship_id == item.id, MentorCheckin.status == "planned"
+            )
+        ):
+            checkin.status = "cancelled"
+            checkin.sequence += 1
+            checkin.location = None
+            session.add(checkin)
 
 
 # --- shapes ---------------------------------------------------------------------------
