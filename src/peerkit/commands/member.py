@@ -292,7 +292,8 @@ def member_forget(ctx: typer.Context, ref: MemberRef, yes: YesOpt = False) -> No
         members.forget(session, member, app_ctx.today())
         member_id = member.id
     db.checkpoint()
-    db.vacuum_table("member")
+    for table in ("member", "mentorship", "mentor_checkin"):
+        db.vacuum_table(table)
     # Only the id: the erased name and address must not live on in logs either.
     message(f"Erased the personal data of member #{member_id}.")
     if db.is_sqlite and (backups := list_backups(db.settings.db_path)):

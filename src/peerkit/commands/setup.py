@@ -79,7 +79,10 @@ def demo(
         f"Try it:  peerkit --db {db_path} member list\n"
         f"         peerkit --db {db_path} group show mastermind-del-martedi\n"
         f"         peerkit --db {db_path} session list --timezone America/New_York\n"
-        f"         peerkit --db {db_path} plan week --week {week}"
+        f"         peerkit --db {db_path} plan week --week {week}\n"
+        f"         peerkit --db {db_path} group slots founders-across-time-zones\n"
+        f"         peerkit --db {db_path} group form --from active\n"
+        f"         peerkit --db {db_path} mentor match"
     )
 
 

@@ -231,8 +231,9 @@ def _why_left(
         return f"no weekly window of {opts.duration} minutes in their availability"
     others = sum(1 for s in seen if s is not seen[i] and s.person.starts & person.starts)
     if others < rules.min_size - 1:
+        who = "nobody else is" if others == 0 else f"only {others} other member(s) are"
         return (
-            f"only {others} other member(s) are free at their times; a group needs {rules.min_size}"
+            f"{who} free at their times for {opts.duration} minutes; a group needs {rules.min_size}"
         )
     if rules.separate_industry and person.industry:
         return (
