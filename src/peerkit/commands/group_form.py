@@ -12,6 +12,7 @@ from peerkit.errors import catch_errors
 from peerkit.output import Format, emit, message, to_json
 
 FORM_COLUMNS = ("n", "size", "slot", "score", "members", "reasons")
+CSV_COLUMNS = ("n", "size", "day", "time", "timezone", "score", "members", "reasons", "group")
 SLOT_COLUMNS = ("day", "date", "start", "end", "minutes", "available", "missing")
 
 
@@ -90,6 +91,25 @@ def _show_proposal(proposal: dict[str, Any], names: dict[int, str], fmt: Format)
     if fmt is Format.json:
         print(to_json(proposal))
         return
+    if fmt is Format.csv:
+        emit(
+            [
+                {
+                    "n": n,
+                    "size": len(g["members"]),
+                    **{k: g["slot"][k] for k in ("day", "time", "timezone")},
+                    "score": g["score"],
+                    "members": " ".join(str(m) for m in g["members"]),
+                    "reasons": "; ".join(g["reasons"]),
+                    "group": g.get("group"),
+                }
+                for n, g in enumerate(proposal["groups"], 1)
+            ],
+            fmt,
+            CSV_COLUMNS,
+            csv_columns=CSV_COLUMNS,
+        )
+        return
     rows = [
         {
             "n": n,
@@ -103,13 +123,12 @@ def _show_proposal(proposal: dict[str, Any], names: dict[int, str], fmt: Format)
         for n, g in enumerate(proposal["groups"], 1)
     ]
     emit(rows, fmt, FORM_COLUMNS, empty="No group could be formed.")
-    if fmt is Format.table:
-        for left in proposal["unassigned"]:
-            message(f"Not placed: {names[left['member']]} (#{left['member']}): {left['reason']}.")
-        message(
-            f"Score {proposal['score']:.3f} (0-1: placed members, weighted by their group's "
-            f"score); week of {proposal['reference_week']}."
-        )
+    for left in proposal["unassigned"]:
+        message(f"Not placed: {names[left['member']]} (#{left['member']}): {left['reason']}.")
+    message(
+        f"Score {proposal['score']:.3f} (0-1: placed members, weighted by their group's "
+        f"score); week of {proposal['reference_week']}."
+    )
 
 
 def slots_command(
