@@ -149,15 +149,32 @@ def mentor_list(
 
 @app.command("end")
 @catch_errors
-def mentor_end(ctx: typer.Context, mentorship: MentorshipRef) -> None:
-    """End a mentorship (kept in the record); its planned check-ins are cancelled."""
-    from peerkit.services import mentoring
+def mentor_end(
+    ctx: typer.Context, mentorship: MentorshipRef, out: OutOpt = None, send: SendOpt = False
+) -> None:
+    """End a mentorship (kept in the record); its planned check-ins are cancelled.
+
+    The cancellations are written (and with --send, sent) like those of checkin-cancel.
+    """
+    from peerkit.commands.invite import smtp_target
+    from peerkit.services import checkins, mentoring, planning
 
     app_ctx = app_context(ctx)
+    if send:
+        smtp_target(app_ctx)
     with app_ctx.db().write() as session:
-        cancelled = mentoring.end(session, mentoring.resolve(session, mentorship), app_ctx.today())
-    extra = f"; {cancelled} planned check-in(s) cancelled" if cancelled else ""
+        item = mentoring.resolve(session, mentorship)
+        if send:
+            checkins.require_organiser(session)
+        cancelled = mentoring.end(session, item, app_ctx.today())
+        organiser = planning.organiser(session)
+    extra = f"; {len(cancelled)} planned check-in(s) cancelled" if cancelled else ""
     message(f"Mentorship {mentorship} ended{extra}.")
+    if cancelled and organiser is None:
+        warning("no organiser is set, so no cancellation was written; see peerkit init --help.")
+        return
+    for checkin_id in cancelled:
+        _write_and_send(ctx, checkin_id, out, send)
 
 
 @app.command("checkin")
@@ -180,18 +197,23 @@ def mentor_checkin(
 ) -> None:
     """Plan a check-in: writes its .ics and one invitation (.eml) each for mentor and mentee.
 
-    The time zone defaults to the mentee's.
+    The time zone defaults to the mentee's. Running it again for the same start plans nothing
+    new: it writes the files again, and with --send sends only what was not sent yet.
     """
+    from peerkit.commands.invite import smtp_target
     from peerkit.models import Member
     from peerkit.services import checkins, mentoring, validate
 
     app_ctx = app_context(ctx)
+    if send:
+        smtp_target(app_ctx)  # a missing or bad mail server stops us before anything is kept
     with app_ctx.db().write() as session:
         item = mentoring.resolve(session, mentorship)
         mentee = session.get(Member, item.mentee_id)
         zone = validate.timezone(timezone or (mentee.timezone if mentee else "UTC"))
         moment = _local(start, zone)
-        checkin = checkins.plan(session, item, moment, duration, location)
+        checkins.require_organiser(session)
+        checkin = checkins.find_or_plan(session, item, moment, duration, location)
         checkin_id = checkin.id
     _write_and_send(ctx, checkin_id or 0, out, send)
 
@@ -205,9 +227,12 @@ def mentor_checkin_cancel(
     send: SendOpt = False,
 ) -> None:
     """Cancel a check-in: writes the cancellation (.ics and .eml) for mentor and mentee."""
+    from peerkit.commands.invite import smtp_target
     from peerkit.services import checkins
 
     app_ctx = app_context(ctx)
+    if send:
+        smtp_target(app_ctx)
     with app_ctx.db().write() as session:
         found = checkins.resolve(session, checkin)
         checkins.cancel(session, found)

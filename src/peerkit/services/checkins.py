@@ -59,6 +59,45 @@ def plan(
     return checkin
 
 
+def require_organiser(session: Session) -> None:
+    """Invitations come from the organiser: refuse before anything is planned without one."""
+    sender = planning.organiser(session)
+    if sender is None or sender.email is None:
+        raise PeerkitError(
+            "invitations need an organiser: peerkit init --organiser-name NAME "
+            "--organiser-email ADDRESS"
+        )
+
+
+def find_or_plan(
+    session: Session,
+    item: Mentorship,
+    start: datetime,
+    duration: int,
+    location: str | None,
+) -> MentorCheckin:
+    """The planned check-in of this mentorship at this instant, or a new one.
+
+    Running the same command twice must not plan (and send) the check-in twice.
+    """
+    same = session.exec(
+        select(MentorCheckin).where(
+            MentorCheckin.mentorship_id == item.id,
+            MentorCheckin.start == start,
+            MentorCheckin.status == "planned",
+        )
+    ).first()
+    if same is None:
+        return plan(session, item, start, duration, location)
+    text = validate.optional_line(location, "the location")
+    if (same.duration, same.location) != (duration, text):
+        same.duration, same.location = duration, text
+        same.sequence += 1
+        same.updated_at = utcnow()
+        session.add(same)
+    return same
+
+
 def resolve(session: Session, ref: str) -> MentorCheckin:
     text = ref.strip().lstrip("#")
     found = session.get(MentorCheckin, int(text)) if text.isdigit() else None
@@ -145,12 +184,10 @@ def ics(session: Session, checkin: MentorCheckin) -> bytes:
 
 def messages(session: Session, checkin: MentorCheckin) -> list[Message]:
     """One iMIP message each for mentor and mentee (those with an address)."""
+    require_organiser(session)
     sender = planning.organiser(session)
-    if sender is None or sender.email is None:
-        raise PeerkitError(
-            "invitations need an organiser: peerkit init --organiser-name NAME "
-            "--organiser-email ADDRESS"
-        )
+    assert sender is not None
+    assert sender.email is not None
     item, mentor, mentee = _people(session, checkin)
     method = "CANCEL" if checkin.status == "cancelled" else "REQUEST"
     out = []

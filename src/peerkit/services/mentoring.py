@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, or_, select
 
 from peerkit.errors import Conflict, InvalidValue, NotFound
-from peerkit.models import STAGES, Member, MentorCheckin, Mentorship
+from peerkit.models import STAGES, Member, MentorCheckin, Mentorship, utcnow
 from peerkit.services import members as members_svc
 from peerkit.services import validate
 
@@ -240,13 +240,13 @@ def resolve(session: Session, ref: str) -> Mentorship:
     return found
 
 
-def end(session: Session, item: Mentorship, today: date) -> int:
-    """End a mentorship; its planned check-ins from today on are cancelled (returns how many)."""
+def end(session: Session, item: Mentorship, today: date) -> list[int]:
+    """End a mentorship; its planned check-ins from today on are cancelled (their ids)."""
     if item.ended is not None:
         raise Conflict(f"mentorship {item.id} already ended on {item.ended.isoformat()}.")
     item.ended = today
     session.add(item)
-    cancelled = 0
+    cancelled: list[int] = []
     for checkin in session.exec(
         select(MentorCheckin).where(
             MentorCheckin.mentorship_id == item.id, MentorCheckin.status == "planned"
@@ -255,8 +255,9 @@ def end(session: Session, item: Mentorship, today: date) -> int:
         if checkin.start.date() >= today:
             checkin.status = "cancelled"
             checkin.sequence += 1
+            checkin.updated_at = utcnow()
             session.add(checkin)
-            cancelled += 1
+            cancelled.append(checkin.id or 0)
     return cancelled
 
 
