@@ -154,7 +154,7 @@ def slots_command(
     from peerkit.services import groups, slots, validate
 
     app_ctx = app_context(ctx)
-    first = validate.iso_date(start, "--from") if start else app_ctx.today()
+    first = validate.iso_date(start, "--from") if start is not None else app_ctx.today()
     with app_ctx.db().read() as session:
         week = slots.gather(session, groups.resolve(session, group), first, weeks)
         found = slots.windows(week)

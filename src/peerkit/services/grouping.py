@@ -235,12 +235,41 @@ def _why_left(
         return (
             f"{who} free at their times for {opts.duration} minutes; a group needs {rules.min_size}"
         )
-    if rules.separate_industry and person.industry:
-        return (
-            "every group that meets at their times is full or already has someone "
-            f"in {person.industry}"
+    at_their_times = [
+        g for g, starts in zip(found.groups, found.starts, strict=True) if starts & person.starts
+    ]
+    if not at_their_times:
+        kept = "size and industries apart" if rules.separate_industry else "size"
+        reason = (
+            f"the {others} other member(s) free at their times cannot make up a group that keeps "
+            f"the rules ({kept}, {rules.min_size}-{rules.max_size} members)"
         )
-    return f"every group that meets at their times is full ({rules.max_size} members)"
+        rivals = sum(
+            1
+            for s in seen
+            if s is not seen[i]
+            and s.person.starts & person.starts
+            and person.industry
+            and s.person.industry == person.industry
+        )
+        if rules.separate_industry and rivals:
+            reason += f"; {rivals} of them are also in {person.industry}"
+        return reason
+    full = sum(1 for g in at_their_times if len(g) >= rules.max_size)
+    same = sum(
+        1
+        for g in at_their_times
+        if rules.separate_industry
+        and person.industry
+        and any(seen[j].person.industry == person.industry for j in g)
+    )
+    parts = []
+    if full:
+        parts.append(f"{full} full ({rules.max_size} members)")
+    if same:
+        parts.append(f"{same} with someone in {person.industry} already")
+    detail = "; ".join(parts) if parts else "taking them would break a rule"
+    return f"of the {len(at_their_times)} group(s) meeting at their times, {detail}"
 
 
 # --- applying --------------------------------------------------------------------------------
