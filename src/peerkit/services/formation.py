@@ -284,6 +284,27 @@ class _Placement:
         left = self.slot.count(UNPLACED)
         return left + sum(self.cost(s) for s in self.members)
 
+    def loss(self, slot: int) -> int:
+        """People the bucket really leaves out when it is dealt into groups (step 2)."""
+        if slot == UNPLACED or slot not in self.members or self.cost(slot) == 0:
+            return 0
+        size = len(self.members[slot])
+        rules = self.rules
+        if not rules.separate_industry:
+            best = size
+            while not self.allowed[best]:
+                best -= 1
+            return size - best
+        counts = self.industries[slot]
+        unnamed = counts.get(-1, 0)
+        named = [c for ind, c in counts.items() if ind >= 0 and c > 0]
+        best = 0
+        for k in range(1, size // rules.min_size + 1):
+            room = min(unnamed + sum(min(c, k) for c in named), k * rules.max_size)
+            if room >= k * rules.min_size:
+                best = max(best, room)
+        return size - best
+
 
 def _nearest(allowed: list[bool], size: int) -> int:
     """People to add or remove to reach a size that splits into valid groups."""
@@ -390,9 +411,11 @@ def _repair(
         if s == UNPLACED and options[i]:
             left.add(i)
     cost = state.total()
-    best_cost, best = cost, list(state.slot)
+    losses = {b: state.loss(b) for b in state.members}
+    lost = sum(losses.values()) + sum(1 for i in left.items if options[i])
+    best_key, best = (lost, cost), list(state.slot)
     for _ in range(steps):
-        if best_cost == 0 or not (bad or left):
+        if best_key[0] == 0 or not (bad or left):
             break
         if bad and (not left or rng.random() < 0.8):
             block = bad.choice(rng)
@@ -409,22 +432,28 @@ def _repair(
         old = state.slot[person]
         cost += state.delta(person, target)
         state.move(person, target)
-        for s in (old, target):
-            if s == UNPLACED:
+        for b in (old, target):
+            if b == UNPLACED:
                 continue
-            if s in state.members and state.cost(s) > 0:
-                bad.add(s)
+            if b in state.members and state.cost(b) > 0:
+                bad.add(b)
             else:
-                bad.discard(s)
+                bad.discard(b)
+            lost -= losses.pop(b, 0)
+            losses[b] = state.loss(b)
+            lost += losses[b]
         if target == UNPLACED:
             left.add(person)
+            lost += 1
         else:
             left.discard(person)
-        if cost < best_cost:
-            best_cost, best = cost, list(state.slot)
-    for i, s in enumerate(best):
-        if state.slot[i] != s:
-            state.move(i, s)
+        if old == UNPLACED:
+            lost -= 1
+        if (lost, cost) < best_key:
+            best_key, best = (lost, cost), list(state.slot)
+    for i, b in enumerate(best):
+        if state.slot[i] != b:
+            state.move(i, b)
 
 
 def _best_target(state: _Placement, person: int, options: list[int], rng: random.Random) -> int:
@@ -577,7 +606,7 @@ class _Search:
             without[members[x]] = bits
             union |= bits
             suffix &= starts[members[x]]
-        self.mask[g] = prefix[k]
+        self.mask[g] = prefix[k] if members else 0  # an empty group meets never
         self.without[g] = without
         self.any_without[g] = union
         self.industries[g] = {self.industry[i] for i in members}
@@ -599,7 +628,7 @@ class _Search:
         g = self.where[i]
         target = self.groups[h]
         self.work += 1
-        if len(target) >= self.rules.max_size or not self.mask[h] & self.starts[i]:
+        if not target or len(target) >= self.rules.max_size or not self.mask[h] & self.starts[i]:
             return False
         if g != UNPLACED and len(self.groups[g]) <= self.rules.min_size:
             return False
@@ -690,6 +719,167 @@ class _Search:
                     break
         return improved
 
+    # moves that change the groups themselves ----------------------------------------
+
+    def restructure(self) -> bool:
+        """Dissolve a group into others, rebuild one at another time, or start a new one."""
+        improved = False
+        index = self._index()
+        order = [g for g in range(len(self.groups)) if self.groups[g]]
+        self.rng.shuffle(order)
+        spawns = 20
+        for g in order:
+            if self.work >= self.budget:
+                break
+            if not self.groups[g]:
+                continue
+            if self._try_dissolve(g, index) or self._try_rebuild(g):
+                improved = True
+            elif spawns > 0 and len(self.groups[g]) > self.rules.min_size:
+                spawns -= 1
+                improved = self._try_spawn(g, index) or improved
+        return improved
+
+    def _value(self, members: list[int]) -> float:
+        self.work += EVAL_COST
+        return self.scorer.value(members)
+
+    def _fits_list(self, members: list[int], person: int) -> bool:
+        bits = self.starts[person]
+        for j in members:
+            bits &= self.starts[j]
+        if not bits:
+            return False
+        if not self.rules.separate_industry or self.industry[person] < 0:
+            return True
+        return all(self.industry[j] != self.industry[person] for j in members)
+
+    def _try_dissolve(self, g: int, index: dict[int, list[int]] | None) -> bool:
+        """Spread a group's members over other groups, if that raises the total."""
+        extra: dict[int, list[int]] = {}
+        for i in self.groups[g]:
+            best_gain, best_h = -1e18, -1
+            for h in self._candidates(i, index):
+                current = self.groups[h] + extra.get(h, [])
+                if h == g or not self.groups[h] or len(current) >= self.rules.max_size:
+                    continue
+                self.work += 1
+                if not self._fits_list(current, i):
+                    continue
+                gain = self._value([*current, i]) - self._value(current)
+                if gain > best_gain:
+                    best_gain, best_h = gain, h
+            if best_h < 0:
+                return False
+            extra.setdefault(best_h, []).append(i)
+        new_values = {h: self._value(self.groups[h] + more) for h, more in extra.items()}
+        gain = sum(new_values[h] - self.value[h] for h in extra) - self.value[g]
+        if gain <= _EPS:
+            return False
+        self._set(g, [], 0.0)
+        for h, more in extra.items():
+            self._set(h, self.groups[h] + more, new_values[h])
+        return True
+
+    def _build(self, pool: list[int], limit: int) -> list[int]:
+        """Greedily the best group of up to `limit` people from the pool (rules kept)."""
+        group: list[int] = []
+        left = list(pool)
+        while left and len(group) < limit:
+            best_value, best = -1.0, -1
+            for p in left:
+                if group and not self._fits_list(group, p):
+                    continue
+                value = self._value([*group, p])
+                if value > best_value:
+                    best_value, best = value, p
+            if best < 0:
+                break
+            group.append(best)
+            left.remove(best)
+        return group
+
+    def _try_rebuild(self, g: int) -> bool:
+        """With people left out: rebuild the group from its members and them, at any time."""
+        waiting = [
+            i for i in range(len(self.people)) if self.where[i] == UNPLACED and self.starts[i]
+        ]
+        if not waiting:
+            return False
+        if len(waiting) > 20:
+            waiting = self.rng.sample(waiting, 20)
+        members = self.groups[g]
+        pool = [*members, *waiting]
+        blocks = 0
+        for p in pool:
+            blocks |= self.starts[p]
+        chosen = _bits_of(blocks)
+        if len(chosen) > 12:
+            chosen = self.rng.sample(chosen, 12)
+        best, best_value = None, self.value[g]
+        for block in chosen:
+            candidates = [p for p in pool if self.starts[p] >> block & 1]
+            if len(candidates) < len(members):
+                continue
+            built = self._build(candidates, self.rules.max_size)
+            if len(built) >= len(members) and len(built) >= self.rules.min_size:
+                value = self._value(built)
+                if value > best_value + _EPS:
+                    best, best_value = built, value
+        if best is None:
+            return False
+        for i in members:
+            self.where[i] = UNPLACED
+        self._set(g, best, best_value)
+        return True
+
+    def _try_spawn(self, g: int, index: dict[int, list[int]] | None) -> bool:
+        """Start a new group from people that bigger groups can spare, if that pays."""
+        seed = self.rng.choice(self.groups[g])
+        spare: dict[int, int] = {}
+        pool: list[int] = []
+        for h in [g, *self._candidates(seed, index)]:
+            if self.groups[h] and len(self.groups[h]) > self.rules.min_size:
+                spare[h] = len(self.groups[h]) - self.rules.min_size
+                pool.extend(p for p in self.groups[h] if p != seed)
+        pool.extend(
+            i for i in range(len(self.people)) if self.where[i] == UNPLACED and self.starts[i]
+        )
+        group = [seed]
+        taken = {g: 1}
+        while len(group) < self.rules.min_size:
+            best_value, best = -1.0, -1
+            for p in pool:
+                h = self.where[p]
+                if p in group or (h != UNPLACED and taken.get(h, 0) >= spare.get(h, 0)):
+                    continue
+                if not self._fits_list(group, p):
+                    continue
+                value = self._value([*group, p])
+                if value > best_value:
+                    best_value, best = value, p
+            if best < 0:
+                return False
+            group.append(best)
+            if self.where[best] != UNPLACED:
+                taken[self.where[best]] = taken.get(self.where[best], 0) + 1
+        shrunk = {h: [p for p in self.groups[h] if p not in group] for h in taken}
+        new_values = {h: self._value(members) for h, members in shrunk.items()}
+        value = self._value(group)
+        gain = value + sum(new_values[h] - self.value[h] for h in shrunk)
+        if gain <= _EPS:
+            return False
+        for h, members in shrunk.items():
+            self._set(h, members, new_values[h])
+        self.groups.append([])
+        self.value.append(0.0)
+        self.mask.append(0)
+        self.without.append({})
+        self.any_without.append(0)
+        self.industries.append(set())
+        self._set(len(self.groups) - 1, group, value)
+        return True
+
     def shake(self, strength: int) -> int:
         """Random swaps and moves that keep every hard rule; returns how many were made."""
         placed = [i for i in range(len(self.people)) if self.where[i] != UNPLACED]
@@ -722,7 +912,7 @@ class _Search:
         strength = 2
         most = max(2, len(self.groups))
         while self.work < self.budget:
-            while self.work < self.budget and self.improve():
+            while self.work < self.budget and (self.improve() or self.restructure()):
                 pass
             current = self.total()
             if current > best_total + _EPS:
