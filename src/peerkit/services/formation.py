@@ -315,6 +315,9 @@ def _nearest(allowed: list[bool], size: int) -> int:
 
 
 def _bits_of(mask: int) -> list[int]:
+    """The positions of the set bits of a non-negative mask, lowest first."""
+    if mask < 0:
+        raise ValueError("a mask of every bit has no list of bits")
     out = []
     while mask:
         low = mask & -mask
