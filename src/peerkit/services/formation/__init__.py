@@ -1,0 +1,135 @@
+"""Forming groups: a constrained maximally-diverse grouping problem, searched in plain Python.
+
+Hard rules: every group has MIN..MAX members, a common weekly start block (each member's
+`starts` mask says where a meeting of the wanted length fits their week), and, when asked,
+no two members of one industry. Preferences make up the score (see `Scorer`).
+
+The search has three steps:
+
+1. **Placement.** Give each person one start block ("bucket"), minimising the people who
+   cannot be placed: a bucket of b people can be split into groups of MIN..MAX only for
+   some b, and with industries kept apart no industry may outnumber its groups. A greedy
+   start (least flexible people first, into the biggest open bucket) is repaired by
+   min-conflicts moves with a little noise, the usual local search for such constraints.
+2. **Dealing.** Each bucket is split into groups, dealing people round-robin by industry.
+3. **Improving.** Iterated local search on the score: moves of one person, swaps of two,
+   then a random shake of the best grouping, repeated while the work budget lasts.
+
+Everything is driven by one seeded random generator and a work budget counted in moves,
+never in seconds, so a seed gives the same groups on every machine.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from peerkit.services.formation.model import UNPLACED, Person, Rules, Scorer, Weights
+from peerkit.services.formation.placement import allowed_sizes, deal, group_count, place
+from peerkit.services.formation.search import EPS, Search
+
+__all__ = [
+    "UNPLACED",
+    "Grouping",
+    "Person",
+    "Rules",
+    "Scorer",
+    "Weights",
+    "allowed_sizes",
+    "deal",
+    "default_budget",
+    "form",
+    "group_count",
+    "place",
+    "restarts",
+]
+
+
+@dataclass
+class Grouping:
+    """The search's answer: groups as lists of person indexes, each with its common starts."""
+
+    groups: list[list[int]]
+    starts: list[int]
+    scores: list[float]
+    unplaced: list[int]
+    score: float
+    work: int = 0
+
+
+def restarts(n: int) -> int:
+    """Fresh starts of the search: several for small pools, where they are cheap."""
+    return 6 if n <= 200 else 2 if n <= 2_000 else 1
+
+
+def _placed(groups: list[list[int]]) -> int:
+    return sum(len(g) for g in groups)
+
+
+def _deal_all(
+    slot: list[int], industry: Sequence[int], rules: Rules, rng: random.Random
+) -> list[list[int]]:
+    buckets: dict[int, list[int]] = {}
+    for i, s in enumerate(slot):
+        if s != UNPLACED:
+            buckets.setdefault(s, []).append(i)
+    groups: list[list[int]] = []
+    for s in sorted(buckets):
+        dealt, _left = deal(buckets[s], industry, rules, rng)
+        groups.extend(dealt)
+    return groups
+
+
+def default_budget(n: int) -> int:
+    """Work for n people: enough to settle small pools, bounded for big ones."""
+    return 200_000 + 1_500 * n
+
+
+def form(
+    people: Sequence[Person],
+    rules: Rules,
+    weights: Weights | None = None,
+    met: set[tuple[int, int]] | None = None,
+    seed: int = 0,
+    budget: int | None = None,
+) -> Grouping:
+    """Partition `people` into groups; see the module's docstring for how."""
+    if rules.min_size < 1 or rules.max_size < rules.min_size:
+        raise ValueError("sizes must satisfy 1 <= min <= max")
+    rng = random.Random(seed)
+    scorer = Scorer(people, weights or Weights(), met or set())
+    n = len(people)
+    work = default_budget(n) if budget is None else budget
+    starts = restarts(n)
+    best: list[list[int]] = []
+    best_total = -1.0
+    spent = 0
+    search = Search(people, rules, scorer, rng, 0)
+    for attempt in range(starts):
+        slot = place(people, rules, rng, steps=max(2_000, 30 * n), noise=attempt > 0)
+        search.budget = spent + (work - spent) // (starts - attempt)
+        search.load(_deal_all(slot, scorer.industry, rules, rng))
+        found = search.run()
+        spent = search.work
+        total = sum(scorer.value(g) for g in found)
+        if _placed(found) > _placed(best) or (
+            _placed(found) == _placed(best) and total > best_total + EPS
+        ):
+            best, best_total = found, total
+    final = [g for g in best if g]
+    final.sort(key=lambda g: min(people[i].id for i in g))
+    for g in final:
+        g.sort(key=lambda i: people[i].id)
+    placed = {i for g in final for i in g}
+    unplaced = [i for i in range(n) if i not in placed]
+    scores = [scorer.score(g) for g in final]
+    total = sum(len(g) * s for g, s in zip(final, scores, strict=True)) / n if n else 0.0
+    return Grouping(
+        groups=final,
+        starts=[search._and(g) for g in final],
+        scores=scores,
+        unplaced=unplaced,
+        score=total,
+        work=search.work,
+    )
