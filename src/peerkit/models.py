@@ -271,5 +271,7 @@ class MentorCheckin(SQLModel, table=True):
     status: str = Field(default="planned")
     sequence: int = Field(default=0)
     uid: str = Field(unique=True)
-    sent_sequence: int | None = Field(default=None)  # the SEQUENCE last sent by e-mail
+    # The SEQUENCE last sent by e-mail to each of them, so that nothing is sent twice.
+    mentor_sent: int | None = Field(default=None)
+    mentee_sent: int | None = Field(default=None)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from peerkit.commands._options import FormatOpt, GroupRef
+from peerkit.commands._options import DryRunOpt, FormatOpt, GroupRef
 from peerkit.context import app_context, community_defaults
 from peerkit.errors import catch_errors
 from peerkit.output import Format, emit, message, to_json
@@ -51,12 +51,14 @@ def form_command(
     seed: Annotated[
         int, typer.Option("--seed", help="Same seed, same data: same groups.", show_default=True)
     ] = 0,
+    dry_run: DryRunOpt = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Propose groups from the member pool; --apply creates them.
 
     Every group has a weekly window of --duration minutes that all its members declared
-    free (their own zones, this coming week); see docs/masterminds.md for the score.
+    free (their own zones, this coming week); see docs/forming-groups.md for the score.
+    With --apply --dry-run, shows the groups it would create and writes nothing.
     """
     from peerkit.services import community, grouping
 
@@ -66,7 +68,8 @@ def form_command(
         grouping.FormOptions(low, high, source, kind, duration, separate, seed)
     )
     db = app_ctx.db()
-    with db.write() if apply else db.read() as session:
+    writing = db.dry_run() if dry_run else db.write()
+    with writing if apply else db.read() as session:
         row = community.get(session)
         zone = row.timezone if row else community_defaults(app_ctx.settings).timezone or "UTC"
         proposal = grouping.propose(session, opts, app_ctx.today(), zone)
@@ -76,7 +79,8 @@ def form_command(
     _show_proposal(proposal, names, fmt)
     if apply:
         made = ", ".join(g["group"] for g in proposal["groups"]) or "none"
-        message(f"Created {len(proposal['groups'])} group(s): {made}.")
+        done = "Would create" if dry_run else "Created"
+        message(f"{done} {len(proposal['groups'])} group(s): {made}.")
 
 
 def _names(session: Any, proposal: dict[str, Any]) -> dict[int, str]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from peerkit.commands._options import FormatOpt, MemberRef, TimezoneOpt
+from peerkit.commands._options import DryRunOpt, FormatOpt, MemberRef, TimezoneOpt
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
 from peerkit.output import Format, data_line, emit, message, to_json, warning
@@ -44,19 +45,21 @@ def mentor_match(
     apply: Annotated[
         bool, typer.Option("--apply", help="Create the proposed mentorships.")
     ] = False,
+    dry_run: DryRunOpt = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Propose mentor-mentee pairs: mentors' skills against mentees' open needs.
 
     An optimal assignment within mentors' free capacity: as many mentees served as
     possible, then the best coverage of their needs. Never a member with themselves,
-    never a pair that is already active.
+    never a pair that is already active. With --apply --dry-run, writes nothing.
     """
     from peerkit.services import mentoring
 
     app_ctx = app_context(ctx)
     db = app_ctx.db()
-    with db.write() if apply else db.read() as session:
+    writing = db.dry_run() if dry_run else db.write()
+    with writing if apply else db.read() as session:
         proposal = mentoring.match(session, app_ctx.today())
         names = _names(session, proposal)
         if apply:
@@ -66,9 +69,11 @@ def mentor_match(
     else:
         rows = [
             {**p, "mentor": names[p["mentor"]], "mentee": names[p["mentee"]]}
+            if fmt is Format.table
+            else {**p, "topics": ", ".join(p["topics"])}
             for p in proposal["pairs"]
         ]
-        emit(rows, fmt, PAIR_COLUMNS, empty="No pair to propose.")
+        emit(rows, fmt, PAIR_COLUMNS, csv_columns=PAIR_COLUMNS, empty="No pair to propose.")
         if fmt is Format.table:
             for left in proposal["unmatched"]:
                 message(
@@ -76,7 +81,8 @@ def mentor_match(
                     f"{left['need']}: {left['reason']}."
                 )
     if apply:
-        message(f"Created {len(proposal['pairs'])} mentorship(s).")
+        done = "Would create" if dry_run else "Created"
+        message(f"{done} {len(proposal['pairs'])} mentorship(s).")
 
 
 def _names(session: Any, proposal: dict[str, Any]) -> dict[int, str]:
@@ -156,25 +162,26 @@ def mentor_end(
 
     The cancellations are written (and with --send, sent) like those of checkin-cancel.
     """
-    from peerkit.commands.invite import smtp_target
     from peerkit.services import checkins, mentoring, planning
 
-    app_ctx = app_context(ctx)
-    if send:
-        smtp_target(app_ctx)
-    with app_ctx.db().write() as session:
+    ended: list[int] = []
+
+    def change(session: Any) -> list[int]:
         item = mentoring.resolve(session, mentorship)
         if send:
             checkins.require_organiser(session)
-        cancelled = mentoring.end(session, item, app_ctx.today())
-        organiser = planning.organiser(session)
-    extra = f"; {len(cancelled)} planned check-in(s) cancelled" if cancelled else ""
+        ended.extend(mentoring.end(session, item, app_ctx.today()))
+        return ended if planning.organiser(session) is not None else []
+
+    app_ctx = app_context(ctx)
+    issued = _issue(ctx, out, send, change, quiet_when_empty=True)
+    extra = f"; {len(ended)} planned check-in(s) cancelled" if ended else ""
     message(f"Mentorship {mentorship} ended{extra}.")
-    if cancelled and organiser is None:
-        warning("no organiser is set, so no cancellation was written; see peerkit init --help.")
-        return
-    for checkin_id in cancelled:
-        _write_and_send(ctx, checkin_id, out, send)
+    if ended and not issued:
+        warning(
+            "no organiser is set, so no cancellation was written; set one with peerkit init, "
+            "then run peerkit mentor checkin-cancel CHECKIN for each of them."
+        )
 
 
 @app.command("checkin")
@@ -200,22 +207,18 @@ def mentor_checkin(
     The time zone defaults to the mentee's. Running it again for the same start plans nothing
     new: it writes the files again, and with --send sends only what was not sent yet.
     """
-    from peerkit.commands.invite import smtp_target
     from peerkit.models import Member
     from peerkit.services import checkins, mentoring, validate
 
-    app_ctx = app_context(ctx)
-    if send:
-        smtp_target(app_ctx)  # a missing or bad mail server stops us before anything is kept
-    with app_ctx.db().write() as session:
+    def change(session: Any) -> list[int]:
         item = mentoring.resolve(session, mentorship)
         mentee = session.get(Member, item.mentee_id)
         zone = validate.timezone(timezone or (mentee.timezone if mentee else "UTC"))
-        moment = _local(start, zone)
         checkins.require_organiser(session)
-        checkin = checkins.find_or_plan(session, item, moment, duration, location)
-        checkin_id = checkin.id
-    _write_and_send(ctx, checkin_id or 0, out, send)
+        found = checkins.find_or_plan(session, item, _local(start, zone), duration, location)
+        return [found.id or 0]
+
+    _issue(ctx, out, send, change)
 
 
 @app.command("checkin-cancel")
@@ -226,18 +229,21 @@ def mentor_checkin_cancel(
     out: OutOpt = None,
     send: SendOpt = False,
 ) -> None:
-    """Cancel a check-in: writes the cancellation (.ics and .eml) for mentor and mentee."""
-    from peerkit.commands.invite import smtp_target
+    """Cancel a check-in: writes the cancellation (.ics and .eml) for mentor and mentee.
+
+    Cancelling a cancelled check-in writes the cancellation again, and with --send sends it
+    to whoever has not received it yet (after a failed send, for example).
+    """
     from peerkit.services import checkins
 
-    app_ctx = app_context(ctx)
-    if send:
-        smtp_target(app_ctx)
-    with app_ctx.db().write() as session:
+    def change(session: Any) -> list[int]:
         found = checkins.resolve(session, checkin)
-        checkins.cancel(session, found)
-        checkin_id = found.id
-    _write_and_send(ctx, checkin_id or 0, out, send)
+        checkins.require_organiser(session)
+        if found.status != "cancelled":
+            checkins.cancel(session, found)
+        return [found.id or 0]
+
+    _issue(ctx, out, send, change)
 
 
 @app.command("checkins")
@@ -253,6 +259,8 @@ def mentor_checkins(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """List planned and cancelled check-ins, in each check-in's own zone."""
+    from datetime import timedelta
+
     from sqlmodel import col, select
 
     from peerkit.models import MentorCheckin
@@ -268,7 +276,8 @@ def mentor_checkins(
             {
                 "id": c.id,
                 "mentorship": c.mentorship_id,
-                "start": checkins.local_start(c).strftime("%Y-%m-%d %H:%M"),
+                "start": checkins.local_start(c).isoformat(),
+                "end": (checkins.local_start(c) + timedelta(minutes=c.duration)).isoformat(),
                 "timezone": c.timezone,
                 "duration": c.duration,
                 "location": c.location,
@@ -277,6 +286,8 @@ def mentor_checkins(
             }
             for c in found
         ]
+    if fmt is Format.table:
+        rows = [{**r, "start": r["start"][:16].replace("T", " ")} for r in rows]
     emit(rows, fmt, CHECKIN_COLUMNS, empty="No check-ins planned.")
 
 
@@ -290,36 +301,80 @@ def _local(text: str, zone: str) -> Any:
         naive = datetime.strptime(" ".join(text.split()), "%Y-%m-%d %H:%M")
     except ValueError:
         raise InvalidValue(f"--start '{text}' is not like 2026-12-01 18:30.") from None
+    if not 1970 <= naive.year <= 2200:
+        raise InvalidValue(f"--start '{text}': use a year from 1970 to 2200.")
     return schedule.local_datetime(naive.date(), naive.strftime("%H:%M"), zone)
 
 
-def _write_and_send(ctx: typer.Context, checkin_id: int, out: Path | None, send: bool) -> None:
-    from peerkit import mail
+def _issue(
+    ctx: typer.Context,
+    out: Path | None,
+    send: bool,
+    change: Callable[[Any], list[int]],
+    quiet_when_empty: bool = False,
+) -> list[int]:
+    """Make the change and build the messages in one transaction, then write and send them.
+
+    Anything that can fail before the files exist (a mail server not set, a folder that is
+    a file, no organiser, a date calendars cannot hold) fails before anything is kept.
+    """
     from peerkit.commands.invite import smtp_target
     from peerkit.commands.plan import default_out
     from peerkit.services import checkins, planning
 
     app_ctx = app_context(ctx)
     target = smtp_target(app_ctx) if send else None
-    with app_ctx.db().read() as session:
-        found = checkins.resolve(session, str(checkin_id))
-        ics = checkins.ics(session, found)
-        prepared = checkins.messages(session, found)
-        already = found.sent_sequence == found.sequence
-    output = planning.Output(folder=(out or default_out(app_ctx) / "mentoring").expanduser())
-    data_line(output.put(output.folder / f"checkin-{checkin_id}.ics", ics)["path"])
-    for item in prepared:
-        data_line(
-            output.put(output.folder / item.filename, item.outgoing.message.as_bytes())["path"]
-        )
-    message(f"Check-in {checkin_id}: {len(prepared)} message(s) in {output.folder}.")
-    if target is None:
-        return
-    if already:
-        message("These messages had been sent before; nothing sent.")
-        return
-    sent: list[Any] = []
-    mail.send_all(target, mail.smtp_password(target), [p.outgoing for p in prepared], sent)
+    folder = (out or default_out(app_ctx) / "mentoring").expanduser()
+    _check_folder(folder)
+    bundles = []
     with app_ctx.db().write() as session:
-        checkins.mark_sent(session, checkins.resolve(session, str(checkin_id)))
-    message(f"Sent {len(sent)} through {target.describe()}.")
+        ids = change(session)
+        for checkin_id in ids:
+            found = checkins.resolve(session, str(checkin_id))
+            prepared = checkins.messages(session, found)
+            pending = checkins.unsent(session, found, prepared) if send else []
+            bundles.append((checkin_id, checkins.ics(session, found), prepared, pending))
+    output = planning.Output(folder=folder)
+    for checkin_id, ics, prepared, pending in bundles:
+        data_line(output.put(output.folder / f"checkin-{checkin_id}.ics", ics)["path"])
+        for item in prepared:
+            written = output.put(output.folder / item.filename, item.outgoing.message.as_bytes())
+            data_line(written["path"])
+        message(f"Check-in {checkin_id}: {len(prepared)} message(s) in {output.folder}.")
+        if target is not None:
+            _send(app_ctx, target, checkin_id, prepared, pending)
+    if not ids and not quiet_when_empty:
+        message("Nothing to write.")
+    return ids
+
+
+def _send(
+    app_ctx: Any, target: Any, checkin_id: int, prepared: list[Any], pending: list[Any]
+) -> None:
+    from peerkit import mail
+    from peerkit.services import checkins
+
+    sent: list[Any] = []
+    try:
+        mail.send_all(target, mail.smtp_password(target), [p.outgoing for p in pending], sent)
+    finally:
+        accepted = [p.member_id for p in pending if p.outgoing in sent]
+        if accepted:
+            with app_ctx.db().write() as session:
+                found = checkins.resolve(session, str(checkin_id))
+                checkins.mark_sent(session, found, accepted)
+    skipped = len(prepared) - len(pending)
+    message(
+        f"Sent {len(sent)} through {target.describe()}"
+        + (f"; {skipped} had been sent before." if skipped else ".")
+    )
+
+
+def _check_folder(folder: Path) -> None:
+    from peerkit.errors import InvalidValue
+
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InvalidValue(f"cannot write to {folder}: {existing} is not a folder.")

@@ -41,6 +41,12 @@ def plan(
     """A check-in at an aware local start (its zone is kept for the calendar)."""
     if item.ended is not None:
         raise Conflict(f"mentorship {item.id} ended on {item.ended.isoformat()}.")
+    for member_id in (item.mentor_id, item.mentee_id):
+        person = session.get(Member, member_id)
+        if person is None or person.status == "left":
+            raise Conflict(
+                f"member #{member_id} has left; end the mentorship: peerkit mentor end {item.id}"
+            )
     if not 10 <= duration <= 480:
         raise InvalidValue(f"--duration {duration}: use 10 to 480 minutes.")
     zone = getattr(start.tzinfo, "key", None)
@@ -100,7 +106,7 @@ def find_or_plan(
 
 def resolve(session: Session, ref: str) -> MentorCheckin:
     text = ref.strip().lstrip("#")
-    found = session.get(MentorCheckin, int(text)) if text.isdigit() else None
+    found = session.get(MentorCheckin, int(text)) if text.isdigit() and len(text) < 19 else None
     if found is None:
         raise NotFound(f"no check-in has the id '{ref.strip()}'.")
     return found
@@ -238,8 +244,19 @@ def messages(session: Session, checkin: MentorCheckin) -> list[Message]:
     return out
 
 
-def mark_sent(session: Session, checkin: MentorCheckin) -> None:
-    checkin.sent_sequence = checkin.sequence
+def unsent(session: Session, checkin: MentorCheckin, prepared: list[Message]) -> list[Message]:
+    """The messages of this SEQUENCE not sent yet to their recipient."""
+    item, _mentor, _mentee = _people(session, checkin)
+    done = {item.mentor_id: checkin.mentor_sent, item.mentee_id: checkin.mentee_sent}
+    return [m for m in prepared if done.get(m.member_id) != checkin.sequence]
+
+
+def mark_sent(session: Session, checkin: MentorCheckin, member_ids: list[int]) -> None:
+    item, _mentor, _mentee = _people(session, checkin)
+    if item.mentor_id in member_ids:
+        checkin.mentor_sent = checkin.sequence
+    if item.mentee_id in member_ids:
+        checkin.mentee_sent = checkin.sequence
     session.add(checkin)
 
 

@@ -79,7 +79,7 @@ def _default_meeting(
 
 def resolve(session: Session, ref: str) -> Commitment:
     text = ref.strip().lstrip("#")
-    found = session.get(Commitment, int(text)) if text.isdigit() else None
+    found = session.get(Commitment, int(text)) if text.isdigit() and len(text) < 19 else None
     if found is None:
         raise NotFound(f"no commitment has the id '{ref}'. See: peerkit commitment list")
     return found

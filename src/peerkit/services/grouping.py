@@ -16,6 +16,7 @@ from peerkit.models import GROUP_KINDS, STAGES, Group, Member, Membership
 from peerkit.services import formation, groups, schedule, validate, weekly
 from peerkit.services import members as members_svc
 from peerkit.services.formation import Person, Rules
+from peerkit.services.formation.placement import bits_of
 
 STEP = 15  # minutes per block: windows are rounded inwards to the quarter hour
 WEEK_BLOCKS = 7 * 24 * 60 // STEP
@@ -173,13 +174,30 @@ def _slot(
     common = -1
     for s in chosen:
         common &= s.free
-    length, begin = 0, 0
+    zone = _zone(chosen, community_tz)
+    week_start = datetime.combine(monday, datetime.min.time(), tzinfo=UTC)
+    options = []
     for a, b in weekly.runs(common):
         inside = (starts >> a) & ((1 << (b - a)) - 1)
-        if inside and b - a > length:
-            length, begin = b - a, a + (inside & -inside).bit_length() - 1
-    zone = _zone(chosen, community_tz)
-    at = datetime.combine(monday, datetime.min.time(), tzinfo=UTC) + timedelta(minutes=begin * STEP)
+        if inside:
+            options.append((b - a, a, inside))
+    options.sort(key=lambda o: (-o[0], o[1]))
+    # The first start whose wall-clock time names one instant (not a time repeated or
+    # skipped by a daylight-saving change), so that the planned meeting lands on it.
+    chosen_start = next(
+        (
+            (length, a + k)
+            for length, a, inside in options
+            for k in bits_of(inside)
+            if _unambiguous(week_start + timedelta(minutes=(a + k) * STEP), zone)
+        ),
+        None,
+    )
+    if chosen_start is None:
+        length, a, inside = options[0]
+        chosen_start = (length, a + bits_of(inside)[0])
+    length, begin = chosen_start
+    at = week_start + timedelta(minutes=begin * STEP)
     local = at.astimezone(ZoneInfo(zone))
     return {
         "day": validate.DAYS[local.weekday()],
@@ -187,6 +205,12 @@ def _slot(
         "timezone": zone,
         "common_minutes": length * STEP,
     }
+
+
+def _unambiguous(moment: datetime, zone: str) -> bool:
+    local = moment.astimezone(ZoneInfo(zone))
+    hhmm = f"{local.hour:02d}:{local.minute:02d}"
+    return schedule.to_utc(local.date(), hhmm, zone) == moment
 
 
 def _reasons(
@@ -289,13 +313,18 @@ def apply(
                 "group form --apply again."
             )
     made = []
-    taken = session.exec(select(Group).where(Group.kind == opts.kind)).all()
-    number = len(taken)
+    names = {g.name.casefold() for g in session.exec(select(Group))}
+    number = 0
+    monday = reference_week(today)
     for proposed in proposal["groups"]:
         number += 1
+        while f"{opts.kind.capitalize()} {number}".casefold() in names:
+            number += 1
+        name = f"{opts.kind.capitalize()} {number}"
+        names.add(name.casefold())
         slot = proposed["slot"]
         raw = groups.GroupFields(
-            name=f"{opts.kind.capitalize()} {number}",
+            name=name,
             kind=opts.kind,
             day=slot["day"],
             time=slot["time"],
@@ -303,7 +332,8 @@ def apply(
             duration=opts.duration,
             min_size=opts.min_size,
             max_size=opts.max_size,
-            start=schedule.first_on_or_after(today, schedule.day(slot["day"])),
+            # The first meeting falls in the week the windows were compared on.
+            start=schedule.first_on_or_after(monday, schedule.day(slot["day"])),
             members=[str(m) for m in proposed["members"]],
         )
         group = groups.create(session, raw, community_tz, today)

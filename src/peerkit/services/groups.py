@@ -115,7 +115,7 @@ def create(session: Session, raw: GroupFields, community_tz: str, today: date) -
 def resolve(session: Session, ref: str) -> Group:
     """A group by id or slug."""
     text = ref.strip()
-    found = session.get(Group, int(text)) if text.isdigit() else None
+    found = session.get(Group, int(text)) if text.isdigit() and len(text) < 19 else None
     if found is None:
         found = session.exec(select(Group).where(Group.slug == text.lower())).first()
     if found is not None:

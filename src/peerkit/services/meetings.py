@@ -67,7 +67,7 @@ def ensure(session: Session, group: Group, slot: date) -> tuple[Meeting, bool]:
 
 def resolve(session: Session, ref: str | int) -> Meeting:
     text = str(ref).strip().lstrip("#")
-    found = session.get(Meeting, int(text)) if text.isdigit() else None
+    found = session.get(Meeting, int(text)) if text.isdigit() and len(text) < 19 else None
     if found is None:
         raise NotFound(f"no session has the id '{ref}'. See: peerkit session list")
     return found

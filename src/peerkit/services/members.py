@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -130,7 +131,8 @@ def resolve(session: Session, ref: str) -> Member:
     """A member by id, e-mail (case-insensitive) or unique exact name."""
     text = ref.strip()
     if text.lstrip("#").isdigit():
-        found = session.get(Member, int(text.lstrip("#")))
+        digits = text.lstrip("#")
+        found = session.get(Member, int(digits)) if len(digits) < 19 else None
         if found is None:
             raise NotFound(f"no member has id {text.lstrip('#')}. See: peerkit member list")
         return found
@@ -233,6 +235,7 @@ def remove(session: Session, member: Member, today: date) -> bool:
         return False
     member.status, member.left_on, member.paused_until = "left", today, None
     session.add(member)
+    _close_mentoring(session, member, today, erase=False)
     record(session, member, "left")
     return True
 
@@ -282,6 +285,11 @@ def forget(session: Session, member: Member, today: date) -> None:
 
 def _forget_mentoring(session: Session, member: Member, today: date) -> None:
     """Their mentorships end, lose their topics (the needs they reveal), check-ins cancelled."""
+    _close_mentoring(session, member, today, erase=True)
+
+
+def _close_mentoring(session: Session, member: Member, today: date, erase: bool) -> None:
+    """End the member's active mentorships and cancel their planned check-ins."""
     from peerkit.models import MentorCheckin, Mentorship
 
     mine = session.exec(
@@ -290,7 +298,10 @@ def _forget_mentoring(session: Session, member: Member, today: date) -> None:
         )
     )
     for item in mine:
-        item.topic = None
+        if erase:
+            item.topic = None
+        elif item.ended is not None:
+            continue
         if item.ended is None:
             item.ended = today
         session.add(item)
@@ -299,9 +310,12 @@ def _forget_mentoring(session: Session, member: Member, today: date) -> None:
                 MentorCheckin.mentorship_id == item.id, MentorCheckin.status == "planned"
             )
         ):
+            if not erase and checkin.start.astimezone(ZoneInfo(checkin.timezone)).date() < today:
+                continue  # it has happened: leaving does not undo it
             checkin.status = "cancelled"
             checkin.sequence += 1
-            checkin.location = None
+            if erase:
+                checkin.location = None
             session.add(checkin)
 
 

@@ -9,9 +9,11 @@ as can be served at all, and among those assignments picks the best pairs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, or_, select
 
@@ -103,7 +105,8 @@ def active_mentorships(session: Session) -> list[Mentorship]:
 
 
 def _topics(text: str | None) -> set[str]:
-    return {t.strip().lower() for t in (text or "").split(",") if t.strip()}
+    """Topics as written in a mentorship: separated by commas or semicolons, any case."""
+    return {t.strip().lower() for t in re.split(r"[,;]", text or "") if t.strip()}
 
 
 def candidates(session: Session, today: date) -> tuple[list[Mentor], list[Mentee]]:
@@ -234,7 +237,7 @@ def pair(
 
 def resolve(session: Session, ref: str) -> Mentorship:
     text = ref.strip().lstrip("#")
-    found = session.get(Mentorship, int(text)) if text.isdigit() else None
+    found = session.get(Mentorship, int(text)) if text.isdigit() and len(text) < 19 else None
     if found is None:
         raise NotFound(f"no mentorship has the id '{ref.strip()}'. See: peerkit mentor list")
     return found
@@ -252,7 +255,7 @@ def end(session: Session, item: Mentorship, today: date) -> list[int]:
             MentorCheckin.mentorship_id == item.id, MentorCheckin.status == "planned"
         )
     ):
-        if checkin.start.date() >= today:
+        if checkin.start.astimezone(ZoneInfo(checkin.timezone)).date() >= today:
             checkin.status = "cancelled"
             checkin.sequence += 1
             checkin.updated_at = utcnow()

@@ -30,6 +30,8 @@ class Week:
 def gather(session: Session, group: Group, first: date, weeks: int = 1) -> Week:
     if not 1 <= weeks <= 52:
         raise InvalidValue(f"--weeks {weeks}: use 1 to 52.")
+    if not 1970 <= first.year <= 2200:
+        raise InvalidValue(f"--from {first.isoformat()}: use a year from 1970 to 2200.")
     members = [m for _, m in groups.current_memberships(session, group)]
     free = []
     for member in members:

@@ -59,7 +59,8 @@ def upgrade() -> None:
         sa.Column("status", Text(), nullable=False),
         sa.Column("sequence", sa.Integer(), nullable=False),
         sa.Column("uid", Text(), nullable=False),
-        sa.Column("sent_sequence", sa.Integer(), nullable=True),
+        sa.Column("mentor_sent", sa.Integer(), nullable=True),
+        sa.Column("mentee_sent", sa.Integer(), nullable=True),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["mentorship_id"],
