@@ -287,7 +287,7 @@ def mentor_checkins(
             for c in found
         ]
     if fmt is Format.table:
-        rows = [{**r, "start": r["start"][:16].replace("T", " ")} for r in rows]
+        rows = [{**r, "start": str(r["start"])[:16].replace("T", " ")} for r in rows]
     emit(rows, fmt, CHECKIN_COLUMNS, empty="No check-ins planned.")
 
 
