@@ -113,3 +113,28 @@ def test_subject_access_export_holds_only_that_member(cli: Cli) -> None:
     assert [h["action"] for h in record["history"]] == ["joined", "edited", "edited", "paused"]
     for other in ("Anna Verdi", "anna@example.com", "Bruno Neri", "bruno@example.com"):
         assert other not in result.stdout
+
+
+def test_subject_access_export_has_every_record_with_others_as_ids(cli: Cli) -> None:
+    _setup(cli)
+    cli.ok("member", "resume", EMAIL)
+    cli.ok("member", "edit", "anna@example.com", "--mentor-capacity", "1", "--skills", "prezzi")
+    cli.ok("group", "create", "Ceramisti", "--member", EMAIL, "--member", "anna@example.com",
+           "--day", "tue", "--time", "18:00", "--timezone", "Europe/Rome")  # fmt: skip
+    cli.ok("commitment", "add", EMAIL, "Cuocere la nuova serie")
+    cli.ok("mentor", "pair", "anna@example.com", EMAIL, "--topic", "prezzi")
+
+    record = json.loads(cli.ok("member", "export", EMAIL).stdout)
+
+    assert record["groups"] == [
+        {"group": "ceramisti", "role": "member", "joined": "2026-11-27", "left_on": None}
+    ]
+    assert [c["text"] for c in record["commitments"]] == ["Cuocere la nuova serie"]
+    (mentorship,) = record["mentorships"]
+    assert mentorship["role"] == "mentee"
+    assert mentorship["with"] == 1
+    assert mentorship["topic"] == "prezzi"
+    assert record["checkins"] == []
+    text = json.dumps(record)
+    for other in ("Anna Verdi", "anna@example.com", "Bruno Neri", "bruno@example.com"):
+        assert other not in text
