@@ -275,3 +275,46 @@ class MentorCheckin(SQLModel, table=True):
     mentor_sent: int | None = Field(default=None)
     mentee_sent: int | None = Field(default=None)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# --- events ---------------------------------------------------------------------------
+
+EVENT_KINDS = ("networking", "workshop", "social")
+EVENT_STATUSES = ("planned", "cancelled")
+RSVP_STATUSES = ("going", "waitlist", "declined")
+
+
+class Event(SQLModel, table=True):
+    """A networking event, workshop or social for the wider community, in its own zone."""
+
+    __tablename__: ClassVar[Any] = "community_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    kind: str = Field(default="networking")
+    start: datetime = Field(sa_type=UTCDateTime, index=True)
+    timezone: str
+    duration: int = Field(default=120)
+    location: str | None = Field(default=None)
+    capacity: int | None = Field(default=None)  # None: no limit
+    status: str = Field(default="planned")
+    sequence: int = Field(default=0)
+    uid: str = Field(unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Rsvp(SQLModel, table=True):
+    """A member's answer to an event; the waitlist is served in order of `position`."""
+
+    __tablename__: ClassVar[Any] = "rsvp"
+    __table_args__ = (sa.UniqueConstraint("event_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = _fk("community_event.id")
+    member_id: int = _fk("member.id")
+    status: str
+    position: int  # order of the answers: the waitlist is promoted in this order
+    answered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    invited_sequence: int | None = Field(default=None)  # the invitation last sent, by SEQUENCE
+    reminded_sequence: int | None = Field(default=None)  # the reminder last sent, by SEQUENCE

@@ -38,6 +38,8 @@ COMMANDS: list[tuple[str, str, str, str, str]] = [
      "Commitments: add them, list them, mark them done or dropped."),
     ("mentor", "group", "mentor", "app",
      "Mentoring: match mentors to mentees, pair them by hand, plan check-ins, end them."),
+    ("event", "group", "event", "app",
+     "Events for the wider community: create them, take answers with a waitlist, export."),
     ("agenda", "command", "agenda", "agenda",
      "Print (or write) a meeting's agenda: check-in, hot seats, commitments, close."),
     ("invite", "command", "invite", "invite",

@@ -30,7 +30,7 @@ def export_ics(
     group: Annotated[str | None, _opt("--group", "Every meeting of a group (id or slug).")] = None,
     member: Annotated[
         str | None,
-        _opt("--member", "The meetings of a member's groups and their mentoring check-ins."),
+        _opt("--member", "A member's group meetings, mentoring check-ins and events."),
     ] = None,
     everything: Annotated[
         bool, typer.Option("--all", help="Every meeting of every group.")
@@ -50,7 +50,7 @@ def export_ics(
     ] = None,
 ) -> None:
     """Write an iCalendar feed (METHOD:PUBLISH, no attendee addresses)."""
-    from peerkit.services import checkins, feeds, groups, meetings, members
+    from peerkit.services import checkins, events, feeds, groups, meetings, members
 
     chosen = [x for x in (session_id, group, member) if x is not None] + (
         ["all"] if everything else []
@@ -72,6 +72,7 @@ def export_ics(
             extra = [
                 checkins.feed_event(session, c) for c in checkins.of_member(session, who.id or 0)
             ]
+            extra += [events.vevent(session, e) for e in events.going_to(session, who.id or 0)]
             data = feeds.feed(
                 session, feeds.group_meetings(session, feeds.member_groups(session, who)), extra
             )

@@ -18,7 +18,9 @@ def remind(
     ctx: typer.Context,
     within: Annotated[
         float,
-        typer.Option("--within", help="Meetings starting within HOURS from now.", metavar="HOURS"),
+        typer.Option(
+            "--within", help="Meetings and events starting within HOURS.", metavar="HOURS"
+        ),
     ] = 24,
     send: Annotated[
         bool, typer.Option("--send", help="Send them (each member once per meeting).")
@@ -34,10 +36,11 @@ def remind(
         ),
     ] = None,
 ) -> None:
-    """Remind members of meetings starting soon; writes .eml files, or sends with --send."""
+    """Remind members of meetings and events starting soon; writes .eml files, or sends with
+    --send (each member once per meeting or event)."""
     from peerkit.commands.invite import deliver, smtp_target
     from peerkit.commands.plan import default_out
-    from peerkit.services import groups, invitations, planning, reminders, schedule
+    from peerkit.services import events, groups, invitations, planning, reminders, schedule
 
     if not 0 < within <= reminders.MAX_HOURS:
         raise InvalidValue(f"--within is in hours, between 0 and {reminders.MAX_HOURS}.")
@@ -57,11 +60,38 @@ def remind(
                     output.put(folder / item.filename, item.outgoing.message.as_bytes())["path"]
                 )
             batches.append((meeting.id or 0, pending, len(prepared)))
-    count = sum(len(p) for _m, p, _t in batches)
+        happenings = []
+        for event in events.due(session, app_ctx.now(), within):
+            pending_events = events.reminders(session, event)
+            output = planning.Output(folder=root / "events" / f"event-{event.id}", dry_run=dry_run)
+            for reminder in pending_events:
+                path = output.folder / reminder.filename
+                data_line(output.put(path, reminder.outgoing.message.as_bytes())["path"])
+            happenings.append((event.id or 0, pending_events))
+    count = sum(len(p) for _m, p, _t in batches) + sum(len(p) for _e, p in happenings)
     verb = "Would write" if dry_run else "Wrote"
     message(
-        f"{verb} {count} reminder(s) for {len(batches)} meeting(s) in the next {within:g} hours."
+        f"{verb} {count} reminder(s) for {len(batches)} meeting(s) and {len(happenings)} "
+        f"event(s) in the next {within:g} hours."
     )
     if target is not None:
         for meeting_id, pending, total in batches:
             deliver(app_ctx, target, meeting_id, pending, total)
+        for event_id, pending_events in happenings:
+            if pending_events:
+                _send_event(app_ctx, target, event_id, pending_events)
+
+
+def _send_event(app_ctx: Any, target: Any, event_id: int, pending: list[Any]) -> None:
+    from peerkit import mail
+    from peerkit.services import events
+
+    sent: list[Any] = []
+    try:
+        mail.send_all(target, mail.smtp_password(target), [p.outgoing for p in pending], sent)
+    finally:
+        accepted = [p.member_id for p in pending if p.outgoing in sent]
+        if accepted:
+            with app_ctx.db().write() as session:
+                events.mark_reminded(session, events.resolve(session, str(event_id)), accepted)
+    message(f"Sent {len(sent)} event reminder(s) through {target.describe()}.")

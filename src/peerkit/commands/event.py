@@ -1,0 +1,190 @@
+"""peerkit event ...: networking events, workshops and socials, with a waitlist."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from peerkit.commands._options import FormatOpt, MemberRef, TimezoneOpt
+from peerkit.context import app_context
+from peerkit.errors import catch_errors
+from peerkit.output import Format, data_line, emit, message
+
+app = typer.Typer(
+    help="Events for the wider community: create them, take answers with a waitlist, export.",
+    no_args_is_help=True,
+)
+
+LIST_COLUMNS = ("id", "title", "kind", "start", "timezone", "location", "capacity", "going",
+                "waitlist")  # fmt: skip
+CSV_COLUMNS = ("id", "title", "kind", "start", "end", "timezone", "location", "capacity", "going",
+               "waitlist")  # fmt: skip
+EventRef = Annotated[str, typer.Argument(help="An event id (see event list).", metavar="EVENT")]
+
+
+@app.command("create")
+@catch_errors
+def event_create(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Argument(help="The event's title.", metavar="TITLE")],
+    start: Annotated[
+        str,
+        typer.Option("--start", help='Local start, "YYYY-MM-DD HH:MM".', show_default=False),
+    ],
+    timezone: TimezoneOpt = None,
+    duration: Annotated[int, typer.Option("--duration", help="Minutes.")] = 120,
+    kind: Annotated[
+        str, typer.Option("--kind", help="networking, workshop or social.")
+    ] = "networking",
+    location: Annotated[
+        str | None,
+        typer.Option("--location", help="A place or a video-call URL.", show_default=False),
+    ] = None,
+    capacity: Annotated[
+        int | None,
+        typer.Option("--capacity", help="Seats; beyond them, a waitlist.", show_default=False),
+    ] = None,
+) -> None:
+    """Create an event; prints its id. The time zone defaults to the community's."""
+    from peerkit.commands.mentor import _local
+    from peerkit.context import community_defaults
+    from peerkit.services import community, events, validate
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().write() as session:
+        row = community.ensure(session, community_defaults(app_ctx.settings))
+        zone = validate.timezone(timezone or row.timezone)
+        fields = events.EventFields(title, _local(start, zone), duration, kind, location, capacity)
+        event = events.create(session, fields)
+        shown = events.to_dict(session, event)
+    data_line(str(shown["id"]))
+    seats = f"{shown['capacity']} seats" if shown["capacity"] else "no seat limit"
+    message(f"Created event {shown['id']}: {shown['title']}, {shown['start']} ({seats}).")
+
+
+@app.command("list")
+@catch_errors
+def event_list(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
+    """List events with their seats taken and waitlist, in each event's own zone."""
+    from peerkit.services import events
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().read() as session:
+        rows = [events.to_dict(session, e) for e in events.listing(session)]
+    if fmt is Format.table:
+        rows = [{**r, "start": str(r["start"])[:16].replace("T", " ")} for r in rows]
+    emit(rows, fmt, LIST_COLUMNS, csv_columns=CSV_COLUMNS, empty="No events yet.")
+
+
+@app.command("rsvp")
+@catch_errors
+def event_rsvp(
+    ctx: typer.Context,
+    event: EventRef,
+    member: MemberRef,
+    no: Annotated[
+        bool, typer.Option("--no", help="They are not coming (frees their seat).")
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Folder for invitations (default: outbox/events).",
+            show_default=False,
+            file_okay=False,
+        ),
+    ] = None,
+    send: Annotated[
+        bool, typer.Option("--send", help="Send the invitations through PEERKIT_SMTP_URL.")
+    ] = False,
+) -> None:
+    """Record an answer. Over capacity, a member goes on the waitlist; a freed seat goes to
+    the first on it, who gets an invitation (.eml; sent with --send)."""
+    from peerkit.commands.invite import smtp_target
+    from peerkit.commands.mentor import _check_folder
+    from peerkit.commands.plan import default_out
+    from peerkit.models import Member
+    from peerkit.services import events, members
+
+    app_ctx = app_context(ctx)
+    target = smtp_target(app_ctx) if send else None
+    folder = (out or default_out(app_ctx) / "events").expanduser()
+    _check_folder(folder)
+    with app_ctx.db().write() as session:
+        found = events.resolve(session, event)
+        person = members.resolve(session, member)
+        answer = events.rsvp(session, found, person, not no, app_ctx.now())
+        seated = [person.id or 0] if answer.status == "going" and answer.changed else []
+        seated += answer.promoted
+        people = {i: session.get(Member, i) for i in seated}
+        invitations = [
+            events.invitation(session, found, p) for p in people.values() if p and p.email
+        ]
+        pending = [m for m in invitations if not events.was_invited(session, found, m.member_id)]
+        names = {i: members.describe(p) for i, p in people.items() if p}
+        title, event_id = found.title, found.id or 0
+    where = {"going": "has a seat", "waitlist": "is on the waitlist", "declined": "is not coming"}
+    message(f"{members.describe(person)} {where[answer.status]} ({title}).")
+    for i in answer.promoted:
+        message(f"A seat freed: {names[i]} moves up from the waitlist.")
+    _write(app_ctx, folder, invitations)
+    if target is not None and pending:
+        _send(app_ctx, target, event_id, pending)
+
+
+def _write(app_ctx: Any, folder: Path, invitations: list[Any]) -> None:
+    from peerkit.services import planning
+
+    output = planning.Output(folder=folder)
+    for item in invitations:
+        written = output.put(output.folder / item.filename, item.outgoing.message.as_bytes())
+        data_line(written["path"])
+
+
+def _send(app_ctx: Any, target: Any, event_id: int, pending: list[Any]) -> None:
+    from peerkit import mail
+    from peerkit.services import events
+
+    sent: list[Any] = []
+    try:
+        mail.send_all(target, mail.smtp_password(target), [p.outgoing for p in pending], sent)
+    finally:
+        accepted = [p.member_id for p in pending if p.outgoing in sent]
+        if accepted:
+            with app_ctx.db().write() as session:
+                events.mark_invited(session, events.resolve(session, str(event_id)), accepted)
+    message(f"Sent {len(sent)} through {target.describe()}.")
+
+
+@app.command("export")
+@catch_errors
+def event_export(
+    ctx: typer.Context,
+    event: EventRef,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to FILE (mode 0600) instead of stdout.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Write the event as an iCalendar file (METHOD:PUBLISH, no attendee addresses)."""
+    from peerkit.services import events
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().read() as session:
+        data = events.ics(session, [events.resolve(session, event)])
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    from peerkit.files import write_private
+
+    message(f"Wrote {write_private(output, data.decode('utf-8'))}.")
