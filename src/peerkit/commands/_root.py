@@ -40,6 +40,8 @@ COMMANDS: list[tuple[str, str, str, str, str]] = [
      "Mentoring: match mentors to mentees, pair them by hand, plan check-ins, end them."),
     ("event", "group", "event", "app",
      "Events for the wider community: create them, take answers with a waitlist, export."),
+    ("stats", "command", "stats", "stats",
+     "Community health: attendance, hot seats, commitments, mentoring, who is at risk."),
     ("agenda", "command", "agenda", "agenda",
      "Print (or write) a meeting's agenda: check-in, hot seats, commitments, close."),
     ("invite", "command", "invite", "invite",

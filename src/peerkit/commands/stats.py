@@ -1,0 +1,107 @@
+"""peerkit stats: how groups meet, who is drifting away, and the balance of give and take."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from peerkit.context import app_context
+from peerkit.errors import catch_errors
+from peerkit.output import Format, message, to_json
+
+GROUP_COLUMNS = ("group", "sessions", "attendance", "hot_seats", "commitments_done",
+                 "commitments_open", "commitments_kept")  # fmt: skip
+MEMBER_COLUMNS = ("member", "name", "attendance", "attended", "missed", "hot_seats",
+                  "commitments_done", "commitments_open", "mentoring_given",
+                  "mentoring_received", "at_risk")  # fmt: skip
+
+
+@catch_errors
+def stats(
+    ctx: typer.Context,
+    group: Annotated[
+        str | None, typer.Option("--group", help="One group (id or slug).", show_default=False)
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only meetings from DATE (YYYY-MM-DD).", show_default=False),
+    ] = None,
+    fmt: Annotated[
+        Format,
+        typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+    ] = Format.table,
+) -> None:
+    """Community health: attendance, hot seats, commitments and mentoring per group and member.
+
+    A member is at risk when they missed 2 or more of their group's last 4 held meetings.
+    Members who only receive (hot seats, mentoring) and those who only give (mentoring,
+    facilitating) are listed at the end.
+    """
+    from peerkit.services import groups, validate
+    from peerkit.services import stats as stats_svc
+
+    app_ctx = app_context(ctx)
+    first = validate.iso_date(since, "--since") if since is not None else None
+    with app_ctx.db().read() as session:
+        chosen = groups.resolve(session, group) if group is not None else None
+        found = stats_svc.compute(session, chosen, first, app_ctx.today())
+    if fmt is Format.json:
+        print(to_json(found))
+    elif fmt is Format.csv:
+        from peerkit.output import emit
+
+        rows = [{k: v for k, v in m.items() if k != "attendance"} for m in found["members"]]
+        emit(rows, fmt, MEMBER_COLUMNS)
+    else:
+        _tables(found)
+
+
+def _tables(found: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    from peerkit.output import _console, _text
+
+    console = _console()
+    groups = Table(title="Groups", title_justify="left")
+    for column in GROUP_COLUMNS:
+        groups.add_column(column.replace("_", " "))
+    for g in found["groups"]:
+        groups.add_row(
+            _text(g["group"]),
+            str(g["sessions"]),
+            f"{_spark(g['attendance_trend'])} {_pct(g['attendance_rate'])}",
+            str(g["hot_seats"]),
+            str(g["commitments_done"]),
+            str(g["commitments_open"]),
+            _pct(g["commitments_kept"]),
+        )
+    console.print(groups)
+    people = Table(title="Members (● present, ○ absent, oldest first)", title_justify="left")
+    for column in MEMBER_COLUMNS:
+        people.add_column(column.replace("_", " ").replace("commitments ", "c. "))
+    for m in found["members"]:
+        marks = "".join("●" if s == "present" else "○" for s in m["attendance"][-12:])
+        people.add_row(
+            str(m["member"]),
+            _text(m["name"]),
+            marks,
+            *(str(m[k]) for k in MEMBER_COLUMNS[3:-1]),
+            "AT RISK" if m["at_risk"] else "",
+        )
+    console.print(people)
+    names = {m["member"]: m["name"] for m in found["members"]}
+    balance = found["give_and_take"]
+    if balance["only_receive"]:
+        message("Only receive: " + ", ".join(names[i] for i in balance["only_receive"]) + ".")
+    if balance["only_give"]:
+        message("Only give: " + ", ".join(names[i] for i in balance["only_give"]) + ".")
+
+
+def _spark(values: list[float | None]) -> str:
+    bars = "▁▂▃▄▅▆▇█"
+    return "".join(" " if v is None else bars[min(7, int(v * 7.999))] for v in values[-12:])
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
