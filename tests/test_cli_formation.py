@@ -1028,3 +1028,168 @@ def test_slots_weeks_not_a_number_is_a_usage_error(cli: Cli, across: dict[str, i
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
+
+
+# --- review fixes: the week of the slot, daylight-saving changes, --dry-run, CSV, big numbers -----
+
+
+def test_apply_starts_the_group_in_the_week_its_slot_was_checked(
+    cli: Cli, add_member: AddMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On Thursday 2027-03-25 the reference week is that of Monday 2027-03-29, after Europe's
+    change (28 March): Rome's Friday 18:00 is New York's 12:00 then, but 13:00 on 2027-03-26."""
+    monkeypatch.setenv("PEERKIT_TODAY", "2027-03-25")
+    week = date(2027, 3, 29)
+    people: Pool = {}
+    for i in range(3):
+        member = person(add_member, f"Roma {i}", "Europe/Rome", "fri 18:00-20:00")
+        people[member] = ("Europe/Rome", ["fri 18:00-20:00"])
+    for i in range(2):
+        member = person(add_member, f"Gotham {i}", "America/New_York", "fri 12:00-14:00")
+        people[member] = ("America/New_York", ["fri 12:00-14:00"])
+    applied = as_json(cli.ok("group", "form", "--size", "5-5", "--apply", "--format", "json"))
+    assert applied["reference_week"] == week.isoformat()
+    (proposed,) = applied["groups"]
+    assert sorted(proposed["members"]) == sorted(people)
+    assert_slot_fits(proposed, people, week=week)
+    group = as_json(cli.ok("group", "show", proposed["group"], "--format", "json"))
+    assert group["start"] == "2027-04-02"  # not Friday 2027-03-26, the week before
+    assert week <= date.fromisoformat(group["start"]) < week + timedelta(days=7)
+
+    cli.ok("session", "plan", proposed["group"], "--count", "1")
+    (meeting,) = as_json(cli.ok("session", "list", "--format", "json"))
+    start = datetime.fromisoformat(meeting["start"])
+    end = datetime.fromisoformat(meeting["end"])
+    assert start.utcoffset() is not None
+    assert end - start == timedelta(minutes=90)
+    # From zoneinfo alone: Rome 18:00 on 2 April 2027 is 16:00 UTC, New York's noon.
+    expected = datetime(2027, 4, 2, 18, 0, tzinfo=ZoneInfo("Europe/Rome"))
+    assert start == expected
+    assert expected.astimezone(ZoneInfo("UTC")).hour == 16
+    for member, (zone, windows) in people.items():
+        assert free_between(windows, zone, week, start, end), (member, meeting["start"])
+
+
+def test_the_slot_is_never_an_ambiguous_wall_clock_time(
+    cli: Cli, add_member: AddMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sunday 2027-10-31 in Rome: 02:00-03:00 happens twice (03:00 CEST becomes 02:00 CET).
+
+    The Romans are free 02:00 CEST-04:00 CET (00:00-03:00 UTC), the others 01:00-02:30 UTC:
+    every start in common is a repeated time in Rome. A proposed slot must name one instant,
+    and the meeting, read as calendars read it (the first occurrence), must fit everyone.
+    """
+    monkeypatch.setenv("PEERKIT_TODAY", "2027-10-22")
+    week = date(2027, 10, 25)
+    people: Pool = {}
+    for i in range(3):
+        member = person(add_member, f"Roma {i}", "Europe/Rome", "sun 02:00-04:00")
+        people[member] = ("Europe/Rome", ["sun 02:00-04:00"])
+    for i in range(2):
+        member = person(add_member, f"Zulu {i}", "UTC", "sun 01:00-02:30")
+        people[member] = ("UTC", ["sun 01:00-02:30"])
+    proposal = form(cli, "--size", "5-5", "--duration", "60")
+    assert proposal["reference_week"] == week.isoformat()
+    assert_form_shape(proposal)
+    assert_each_once(proposal, set(people))
+    if not proposal["groups"]:
+        assert set(left_out(proposal)) == set(people)
+        assert all(reason.strip() for reason in left_out(proposal).values())
+        return
+    (group,) = proposal["groups"]
+    slot = group["slot"]
+    assert slot["day"] == "sun"
+    hour, minute = (int(x) for x in slot["time"].split(":"))
+    tz = ZoneInfo(slot["timezone"])  # the group's calendar zone (Rome: most members live there)
+    first = datetime(2027, 10, 31, hour, minute, tzinfo=tz, fold=0)
+    second = datetime(2027, 10, 31, hour, minute, tzinfo=tz, fold=1)
+    assert first.utcoffset() == second.utcoffset(), f"{slot} is a repeated or skipped time"
+    assert_slot_fits(group, people, duration=60, week=week)
+
+
+def test_apply_dry_run_shows_the_proposal_and_writes_nothing(
+    cli: Cli, twelve: Pool, db_path: Path
+) -> None:
+    expected = form(cli, "--seed", "3")
+    before = dump(db_path)
+    result = cli("group", "form", "--seed", "3", "--apply", "--dry-run", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert_form_shape(shown)
+    assert [g["members"] for g in shown["groups"]] == [g["members"] for g in expected["groups"]]
+    assert [g["slot"] for g in shown["groups"]] == [g["slot"] for g in expected["groups"]]
+    assert f"Would create {len(expected['groups'])} group(s)" in stderr_of(result)
+    assert "Created" not in stderr_of(result)
+    assert dump(db_path) == before
+    assert as_json(cli.ok("group", "list", "--format", "json")) == []
+    table = cli("group", "form", "--seed", "3", "--apply", "--dry-run")
+    assert table.exit_code == 0, table.stderr
+    assert "Rome A" in table.stdout
+    assert "Would create" in stderr_of(table)
+    assert dump(db_path) == before
+
+
+SLOTS_CSV_HEADER = "day,date,start,end,minutes,timezone,everyone,available,missing"
+
+
+def test_slots_csv_has_one_header_with_or_without_windows(
+    cli: Cli, across: dict[str, int], add_member: AddMember
+) -> None:
+    with_windows = cli.ok("group", "slots", "pair", "--from", "2026-01-12", "--format", "csv")
+    lines = with_windows.stdout.splitlines()
+    assert lines[0] == SLOTS_CSV_HEADER
+    assert len(lines) >= 2
+    cli.ok("group", "create", "Empty")
+    quiet = [add_member("Quiet One", None), add_member("Quiet Two", None)]
+    cli.ok("group", "create", "Quiet", "--member", str(quiet[0]), "--member", str(quiet[1]))
+    apart = [
+        person(add_member, "Monday", "Europe/Rome", "mon 09:00-10:00"),
+        person(add_member, "Wednesday", "Europe/Rome", "wed 09:00-10:00"),
+        person(add_member, "Friday", "Europe/Rome", "fri 09:00-10:00"),
+    ]
+    args = ["group", "create", "Apart", "--timezone", "Europe/Rome"]
+    for member in apart:
+        args += ["--member", str(member)]
+    cli.ok(*args)
+    for group in ("empty", "quiet", "apart"):
+        assert slots(cli, group) == []
+        none = cli.ok("group", "slots", group, "--format", "csv")
+        assert none.stdout.splitlines() == [SLOTS_CSV_HEADER], group
+
+
+def test_form_csv_header_and_member_ids(cli: Cli, twelve: Pool) -> None:
+    import csv
+    import io
+
+    expected = form(cli)
+    result = cli.ok("group", "form", "--format", "csv")
+    lines = result.stdout.splitlines()
+    assert lines[0] == "n,size,day,time,timezone,score,members,reasons,group"
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == len(expected["groups"]) == 2
+    for n, (row, group) in enumerate(zip(rows, expected["groups"], strict=True), 1):
+        assert row["n"] == str(n)
+        assert row["size"] == str(len(group["members"]))
+        assert [int(m) for m in row["members"].split(" ")] == group["members"]
+        assert (row["day"], row["time"], row["timezone"]) == tuple(
+            group["slot"][k] for k in ("day", "time", "timezone")
+        )
+        assert row["group"] == ""
+    applied = cli.ok("group", "form", "--format", "csv", "--apply")
+    rows = list(csv.DictReader(io.StringIO(applied.stdout)))
+    assert applied.stdout.splitlines()[0] == lines[0]
+    assert [r["group"] for r in rows] == ["mastermind-1", "mastermind-2"]
+    empty = cli.ok("group", "form", "--format", "csv")
+    assert empty.stdout.splitlines() == [lines[0]]
+
+
+def test_slots_of_a_huge_id_or_year_are_errors(cli: Cli, across: dict[str, int]) -> None:
+    huge = cli("group", "slots", "99999999999999999999999")
+    assert_error(huge, "99999999999999999999999")
+    assert "internal error" not in huge.stderr.lower()
+    for first in ("9999-12-31", "9999-12-25", "0001-01-01"):
+        late = cli("group", "slots", "pair", "--from", first)
+        assert_error(late, "--from", "year")
+        assert "internal error" not in late.stderr.lower()
+    huge_json = cli("group", "slots", "99999999999999999999999", "--format", "json")
+    assert_error(huge_json)

@@ -522,9 +522,9 @@ def test_checkin_cancel_writes_method_cancel_with_a_higher_sequence(
     # with the same SEQUENCE: calendars see one cancellation.
     again = pairing.ok("mentor", "checkin-cancel", "1", "--out", str(tmp_path / "c"))
     assert "checkin-1.ics" in again.stdout
-    assert _the_event((tmp_path / "c" / "checkin-1.ics").read_bytes())["SEQUENCE"] == event[
-        "SEQUENCE"
-    ]
+    assert (
+        _the_event((tmp_path / "c" / "checkin-1.ics").read_bytes())["SEQUENCE"] == event["SEQUENCE"]
+    )
     assert_error(pairing("mentor", "checkin-cancel", "7", "--out", str(out)))
 
 
@@ -796,3 +796,249 @@ def test_forgetting_a_member_ends_their_mentorships_and_cancels_checkins(
     proposal = _json(pairing, "mentor", "match")
     assert all(2 not in (p["mentor"], p["mentee"]) for p in proposal["pairs"])
     assert all(u["member"] != 2 for u in proposal["unmatched"])
+
+
+# --- review fixes: --dry-run, CSV, nothing kept on failure, sends per person, leaving -----------
+
+
+def _dump(cli: Cli) -> list[str]:
+    """Everything in the database, as SQL (to show that a command wrote nothing)."""
+    import sqlite3
+
+    conn = sqlite3.connect(cli.db_path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def test_match_apply_dry_run_shows_the_pairs_and_writes_nothing(org: Cli) -> None:
+    ann = _add(org, "Ann Able", "--skills", "pricing,sales", "--mentor-capacity", "2")
+    bob = _add(org, "Bob Bell", "--needs", "pricing")
+    before = _dump(org)
+    result = org.ok("mentor", "match", "--apply", "--dry-run", "--format", "json")
+    shown = json.loads(result.stdout)
+    assert [(p["mentor"], p["mentee"]) for p in shown["pairs"]] == [(ann, bob)]
+    assert "Would create 1 mentorship(s)." in result.stderr
+    assert "Created" not in result.stderr
+    assert _dump(org) == before
+    table = org.ok("mentor", "match", "--apply", "--dry-run")
+    assert "Ann Able" in table.stdout
+    assert "Would create 1 mentorship(s)." in table.stderr
+    assert _dump(org) == before
+    assert _json(org, "mentor", "list", "--all") == []
+
+
+def test_match_csv_has_member_ids_and_the_topics_joined(org: Cli) -> None:
+    import csv
+    import io
+
+    ann = _add(org, "Ann Able", "--skills", "pricing,sales", "--mentor-capacity", "2")
+    bob = _add(org, "Bob Bell", "--needs", "pricing,sales")
+    eve = _add(org, "Eve Eng", "--skills", "legal", "--mentor-capacity", "1")
+    cy = _add(org, "Cy Cole", "--needs", "legal")
+    expected = _json(org, "mentor", "match")["pairs"]
+    result = org.ok("mentor", "match", "--format", "csv")
+    assert result.stdout.splitlines()[0] == "mentor,mentee,topics,score"
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {(r["mentor"], r["mentee"]) for r in rows} == {(str(ann), str(bob)), (str(eve), str(cy))}
+    assert [(int(r["mentor"]), int(r["mentee"])) for r in rows] == [
+        (p["mentor"], p["mentee"]) for p in expected
+    ]
+    by_mentee = {int(r["mentee"]): r for r in rows}
+    assert by_mentee[bob]["topics"] == "pricing, sales"
+    assert by_mentee[cy]["topics"] == "legal"
+    assert float(by_mentee[bob]["score"]) == next(
+        p["score"] for p in expected if p["mentee"] == bob
+    )
+    assert "Ann Able" not in result.stdout
+
+
+def test_a_checkin_that_cannot_be_written_is_not_kept(pairing: Cli, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    refused = pairing("mentor", "checkin", "1", "--start", "2026-12-05 10:00",
+                      "--out", str(blocker / "sub"))  # fmt: skip
+    assert_error(refused, "not a folder")
+    assert _json(pairing, "mentor", "checkins") == []
+    out = tmp_path / "out"
+    late = pairing("mentor", "checkin", "1", "--start", "9999-12-31 23:30", "--out", str(out))
+    assert_error(late, "year")
+    assert "internal error" not in late.stderr.lower()
+    assert _json(pairing, "mentor", "checkins") == []
+    assert not out.exists()
+    # The same check-in, written where it can be, is number 1: nothing was left behind.
+    pairing.ok("mentor", "checkin", "1", "--start", "2026-12-05 10:00", "--out", str(out))
+    assert [r["id"] for r in _json(pairing, "mentor", "checkins")] == [1]
+
+
+@dataclass
+class Picky(Handler):
+    """Keeps what it is given, but refuses some recipients at RCPT TO."""
+
+    refuse: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refuse:
+            return "550 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@pytest.fixture
+def picky_smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Picky]:
+    handler = Picky()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("PEERKIT_SMTP_URL", f"smtp://127.0.0.1:{port}")
+    yield handler
+    controller.stop()
+
+
+def _recipients(handler: Handler) -> list[str]:
+    return sorted(address for r in handler.received for address in r.rcpt_tos)
+
+
+def test_a_send_that_fails_halfway_is_recorded_per_person(
+    pairing: Cli, picky_smtp: Picky, tmp_path: Path
+) -> None:
+    """Daniel (the mentor, sent first) is accepted, Giulia refused: a retry sends her only."""
+    picky_smtp.refuse = {GIULIA}
+    command = ("mentor", "checkin", "1", "--start", "2026-12-03 18:30", "--timezone", ROME,
+               "--out", str(tmp_path / "out"), "--send")  # fmt: skip
+    failed = pairing(*command)
+    assert failed.exit_code == 1, (failed.stdout, failed.stderr)
+    assert "Error: " in failed.stderr
+    assert "Traceback" not in failed.stderr
+    assert _recipients(picky_smtp) == [DANIEL]
+    (row,) = _json(pairing, "mentor", "checkins")
+    assert row["status"] == "planned"
+
+    picky_smtp.refuse = set()
+    again = pairing.ok(*command)
+    assert "Sent 1" in again.stderr
+    assert "1 had been sent before" in again.stderr
+    assert _recipients(picky_smtp) == [DANIEL, GIULIA]  # Daniel once in total
+    (last,) = picky_smtp.received[1:]
+    assert last.rcpt_tos == [GIULIA]
+    part, _cal = _calendar_part(last.message)
+    assert part.get_param("method") == "REQUEST"
+    third = pairing.ok(*command)
+    assert "2 had been sent before" in third.stderr
+    assert _recipients(picky_smtp) == [DANIEL, GIULIA]
+    assert len(_json(pairing, "mentor", "checkins")) == 1
+
+
+def test_a_cancellation_whose_send_failed_can_be_sent_again(
+    pairing: Cli, smtp: Handler, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    out = str(tmp_path / "out")
+    pairing.ok("mentor", "checkin", "1", "--start", "2026-12-03 18:30", "--out", out)
+    working = os.environ["PEERKIT_SMTP_URL"]
+    monkeypatch.setenv("PEERKIT_SMTP_URL", f"smtp://127.0.0.1:{_free_port()}")  # nobody there
+    down = pairing("mentor", "checkin-cancel", "1", "--out", out, "--send")
+    assert down.exit_code == 1, (down.stdout, down.stderr)
+    assert "Error: " in down.stderr
+    assert "Traceback" not in down.stderr
+    assert smtp.received == []
+    (row,) = _json(pairing, "mentor", "checkins")
+    assert row["status"] == "cancelled"
+
+    monkeypatch.setenv("PEERKIT_SMTP_URL", working)
+    up = pairing("mentor", "checkin-cancel", "1", "--out", out, "--send")
+    assert up.exit_code == 0, (up.stdout, up.stderr)
+    assert "Sent 2" in up.stderr
+    assert sorted(r.rcpt_tos[0] for r in smtp.received) == [DANIEL, GIULIA]
+    for r in smtp.received:
+        part, cal = _calendar_part(r.message)
+        assert part.get_param("method") == "CANCEL"
+        assert str(cal["METHOD"]) == "CANCEL"
+    third = pairing.ok("mentor", "checkin-cancel", "1", "--out", out, "--send")
+    assert "had been sent before" in third.stderr
+    assert "Sent 0" in third.stderr
+    assert len(smtp.received) == 2
+    (row,) = _json(pairing, "mentor", "checkins")
+    assert row["status"] == "cancelled"
+
+
+def test_a_member_who_leaves_ends_their_mentorships(pairing: Cli, tmp_path: Path) -> None:
+    cy = _add(pairing, "Cy Cole", "--needs", "pricing")
+    pairing.ok("mentor", "pair", "1", str(cy), "--topic", "pricing")  # mentorship 2: Daniel, Cy
+    out = str(tmp_path / "out")
+    pairing.ok("mentor", "checkin", "1", "--start", "2026-11-20 18:30", "--out", out)  # past
+    pairing.ok("mentor", "checkin", "1", "--start", "2026-12-03 18:30", "--out", out)
+    pairing.ok("mentor", "checkin", "2", "--start", "2026-12-04 18:30", "--out", out)
+    pairing.ok("member", "remove", GIULIA)
+
+    rows = {r["id"]: r for r in _json(pairing, "mentor", "list", "--all")}
+    assert rows[1]["ended"] == FIXED_TODAY
+    assert rows[1]["topic"] == "pricing"  # leaving is not being forgotten
+    assert rows[2]["ended"] is None
+    assert [r["id"] for r in _json(pairing, "mentor", "list")] == [2]
+    status = {r["id"]: r["status"] for r in _json(pairing, "mentor", "checkins")}
+    assert status == {1: "planned", 2: "cancelled", 3: "planned"}
+    refused = pairing("mentor", "checkin", "1", "--start", "2026-12-17 18:30", "--out", out)
+    assert_error(refused, "ended")
+    assert len(_json(pairing, "mentor", "checkins")) == 3
+    proposal = _json(pairing, "mentor", "match")
+    assert all(2 not in (p["mentor"], p["mentee"]) for p in proposal["pairs"])
+
+
+def test_end_counts_today_in_the_zone_of_each_checkin(pairing: Cli, tmp_path: Path) -> None:
+    """Today is 2026-11-27. 00:30 that day in Rome is still the 26th in UTC (cancelled); 20:00
+    on the 26th in New York is already the 27th in UTC (it has happened: kept)."""
+    out = str(tmp_path / "out")
+    pairing.ok("mentor", "checkin", "1", "--start", "2026-11-27 00:30", "--timezone", ROME,
+               "--out", out)  # fmt: skip
+    pairing.ok("mentor", "checkin", "1", "--start", "2026-11-26 23:30", "--timezone", ROME,
+               "--out", out)  # fmt: skip
+    pairing.ok("mentor", "checkin", "1", "--start", "2026-11-26 20:00", "--timezone", NEW_YORK,
+               "--out", out)  # fmt: skip
+    ended = pairing.ok("mentor", "end", "1")
+    assert "1 planned check-in(s) cancelled" in ended.stderr
+    rows = {r["id"]: (r["start"], r["status"]) for r in _json(pairing, "mentor", "checkins")}
+    assert rows == {
+        1: ("2026-11-27T00:30:00+01:00", "cancelled"),
+        2: ("2026-11-26T23:30:00+01:00", "planned"),
+        3: ("2026-11-26T20:00:00-05:00", "planned"),
+    }
+
+
+def test_topics_written_with_semicolons_cover_each_need(org: Cli) -> None:
+    ann = _add(org, "Ann Able", "--skills", "copywriting,seo", "--mentor-capacity", "2")
+    bob = _add(org, "Bob Bell", "--needs", "copywriting,seo")
+    _add(org, "Eve Eng", "--skills", "copywriting,seo", "--mentor-capacity", "2")
+    before = _json(org, "mentor", "match")
+    assert [p["mentee"] for p in before["pairs"]] == [bob]
+    org.ok("mentor", "pair", str(ann), str(bob), "--topic", "copywriting; seo")
+    assert _json(org, "mentor", "match") == {"pairs": [], "unmatched": []}
+
+
+def test_checkins_json_has_start_and_end_with_their_offset(pairing: Cli, tmp_path: Path) -> None:
+    import re
+    from datetime import timedelta
+
+    out = str(tmp_path / "out")
+    pairing.ok("mentor", "checkin", "1", "--start", "2026-12-03 18:30", "--timezone", ROME,
+               "--out", out)  # fmt: skip
+    pairing.ok("mentor", "checkin", "1", "--start", "2027-03-17 18:30", "--timezone", NEW_YORK,
+               "--duration", "60", "--out", out)  # fmt: skip
+    iso = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
+    rows = _json(pairing, "mentor", "checkins")
+    assert len(rows) == 2
+    for row in rows:
+        assert iso.fullmatch(row["start"]), row["start"]
+        assert iso.fullmatch(row["end"]), row["end"]
+        start, end = datetime.fromisoformat(row["start"]), datetime.fromisoformat(row["end"])
+        assert end - start == timedelta(minutes=row["duration"])
+    by_id = {r["id"]: r for r in rows}
+    assert datetime.fromisoformat(by_id[1]["start"]) == _utc(2026, 12, 3, 17, 30)
+    assert by_id[1]["start"].endswith("+01:00")
+    assert datetime.fromisoformat(by_id[2]["start"]) == _utc(2027, 3, 17, 22, 30)
+    assert by_id[2]["start"] == "2027-03-17T18:30:00-04:00"
+    assert by_id[2]["end"] == "2027-03-17T19:30:00-04:00"

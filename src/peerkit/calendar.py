@@ -8,7 +8,7 @@ the last change, so exporting twice gives the same bytes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -63,7 +63,11 @@ def event(
     ev.add("sequence", meeting.sequence)
     ev.add("summary", summary)
     ev.add("dtstart", local_start)
-    ev.add("dtend", local_start + timedelta(minutes=meeting.duration))
+    # Real elapsed time: an event across a daylight-saving change ends at the right hour.
+    end = (local_start.astimezone(UTC) + timedelta(minutes=meeting.duration)).astimezone(
+        local_start.tzinfo
+    )
+    ev.add("dtend", end)
     ev.add("status", "CANCELLED" if meeting.status == "cancelled" else "CONFIRMED")
     if meeting.location:
         is_url = meeting.location.startswith(("https://", "http://"))

@@ -14,6 +14,17 @@ from peerkit.output import Format, emit, message, to_json
 FORM_COLUMNS = ("n", "size", "slot", "score", "members", "reasons")
 CSV_COLUMNS = ("n", "size", "day", "time", "timezone", "score", "members", "reasons", "group")
 SLOT_COLUMNS = ("day", "date", "start", "end", "minutes", "available", "missing")
+SLOT_CSV_COLUMNS = (
+    "day",
+    "date",
+    "start",
+    "end",
+    "minutes",
+    "timezone",
+    "everyone",
+    "available",
+    "missing",
+)
 
 
 def form_command(
@@ -166,7 +177,7 @@ def slots_command(
         chart = slots.chart_rows(week)
         title = f"{week.group.slug}: common times ({week.group.timezone})"
     if fmt is not Format.table:
-        emit(found, fmt, SLOT_COLUMNS)
+        emit(found, fmt, SLOT_COLUMNS, csv_columns=SLOT_CSV_COLUMNS)
         return
     shown = [
         {

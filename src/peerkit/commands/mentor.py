@@ -277,7 +277,9 @@ def mentor_checkins(
                 "id": c.id,
                 "mentorship": c.mentorship_id,
                 "start": checkins.local_start(c).isoformat(),
-                "end": (checkins.local_start(c) + timedelta(minutes=c.duration)).isoformat(),
+                "end": (c.start + timedelta(minutes=c.duration))
+                .astimezone(checkins.local_start(c).tzinfo)
+                .isoformat(),
                 "timezone": c.timezone,
                 "duration": c.duration,
                 "location": c.location,

@@ -62,7 +62,7 @@ def remind(
             batches.append((meeting.id or 0, pending, len(prepared)))
         happenings = []
         for event in events.due(session, app_ctx.now(), within):
-            pending_events = events.reminders(session, event)
+            pending_events = events.reminders(session, event, app_ctx.today())
             output = planning.Output(folder=root / "events" / f"event-{event.id}", dry_run=dry_run)
             for reminder in pending_events:
                 path = output.folder / reminder.filename

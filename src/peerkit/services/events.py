@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -72,6 +72,10 @@ def local_start(event: Event, zone: str | None = None) -> datetime:
     return event.start.astimezone(ZoneInfo(zone or event.timezone))
 
 
+def local_start_of(moment: datetime, event: Event) -> datetime:
+    return moment.astimezone(ZoneInfo(event.timezone))
+
+
 def counts(session: Session, event: Event) -> dict[str, int]:
     rows = session.exec(
         select(Rsvp.status, func.count()).where(Rsvp.event_id == event.id).group_by(Rsvp.status)
@@ -87,7 +91,7 @@ def to_dict(session: Session, event: Event) -> dict[str, Any]:
         "title": event.title,
         "kind": event.kind,
         "start": start.isoformat(),
-        "end": (start + timedelta(minutes=event.duration)).isoformat(),
+        "end": local_start_of(event.start + timedelta(minutes=event.duration), event).isoformat(),
         "timezone": event.timezone,
         "location": event.location,
         "capacity": event.capacity,
@@ -132,7 +136,7 @@ def rsvp(session: Session, event: Event, member: Member, going: bool, now: datet
     mine.answered_at = utcnow()
     session.add(mine)
     session.flush()
-    promoted = promote(session, event) if freed else []
+    promoted = promote(session, event, now.date()) if freed else []
     return Answer(status, True, promoted)
 
 
@@ -145,21 +149,24 @@ def _next_position(session: Session, event: Event) -> int:
     return int(top or 0) + 1
 
 
-def promote(session: Session, event: Event) -> list[int]:
+def promote(session: Session, event: Event, today: date) -> list[int]:
     """Give free seats to the waitlist, first come first served; returns who got one."""
-    promoted = []
-    while _has_seat(session, event):
-        first = session.exec(
-            select(Rsvp)
-            .where(Rsvp.event_id == event.id, Rsvp.status == "waitlist")
-            .order_by(col(Rsvp.position), col(Rsvp.id))
-        ).first()
-        if first is None:
+    promoted: list[int] = []
+    waiting = session.exec(
+        select(Rsvp, Member)
+        .join(Member, col(Member.id) == Rsvp.member_id)
+        .where(Rsvp.event_id == event.id, Rsvp.status == "waitlist")
+        .order_by(col(Rsvp.position), col(Rsvp.id))
+    ).all()
+    for answer, member in waiting:
+        if not _has_seat(session, event):
             break
-        first.status = "going"
-        session.add(first)
+        if members_svc.effective_status(member, today) != "active":
+            continue  # paused or gone: they keep their place, the seat goes on
+        answer.status = "going"
+        session.add(answer)
         session.flush()
-        promoted.append(first.member_id)
+        promoted.append(answer.member_id)
     return promoted
 
 
@@ -239,7 +246,7 @@ def due(session: Session, now: datetime, hours: float) -> list[Event]:
     return list(session.exec(query))
 
 
-def reminders(session: Session, event: Event) -> list[Message]:
+def reminders(session: Session, event: Event, today: date) -> list[Message]:
     """A plain reminder for each member going who was not reminded of this version yet."""
     sender = planning.organiser(session)
     if sender is None or sender.email is None:
@@ -253,6 +260,8 @@ def reminders(session: Session, event: Event) -> list[Message]:
     for member in attendees(session, event):
         if not member.email or member.id in done:
             continue
+        if members_svc.effective_status(member, today) != "active":
+            continue  # paused or gone: no reminder, as for meetings
         locale = member.locale or "en"
         when = format_when(local_start(event, member.timezone), locale)
         context = _context(event, member, sender, when, reminder=True)

@@ -174,7 +174,6 @@ def _slot(
     common = -1
     for s in chosen:
         common &= s.free
-    zone = _zone(chosen, community_tz)
     week_start = datetime.combine(monday, datetime.min.time(), tzinfo=UTC)
     options = []
     for a, b in weekly.runs(common):
@@ -183,19 +182,23 @@ def _slot(
             options.append((b - a, a, inside))
     options.sort(key=lambda o: (-o[0], o[1]))
     # The first start whose wall-clock time names one instant (not a time repeated or
-    # skipped by a daylight-saving change), so that the planned meeting lands on it.
-    chosen_start = next(
-        (
-            (length, a + k)
-            for length, a, inside in options
-            for k in bits_of(inside)
-            if _unambiguous(week_start + timedelta(minutes=(a + k) * STEP), zone)
-        ),
-        None,
-    )
-    if chosen_start is None:
-        length, a, inside = options[0]
-        chosen_start = (length, a + bits_of(inside)[0])
+    # skipped by a daylight-saving change), so that the planned meeting lands on it; in the
+    # zone most members live in, else in another member's zone, else in UTC.
+    preferred = _zone(chosen, community_tz)
+    zones = [preferred, *sorted({s.member.timezone for s in chosen} - {preferred}), "UTC"]
+    for zone in zones:
+        chosen_start = next(
+            (
+                (length, a + k)
+                for length, a, inside in options
+                for k in bits_of(inside)
+                if _unambiguous(week_start + timedelta(minutes=(a + k) * STEP), zone)
+            ),
+            None,
+        )
+        if chosen_start is not None:
+            break
+    assert chosen_start is not None  # every instant is unambiguous in UTC
     length, begin = chosen_start
     at = week_start + timedelta(minutes=begin * STEP)
     local = at.astimezone(ZoneInfo(zone))

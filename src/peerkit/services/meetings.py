@@ -102,7 +102,8 @@ def local_start(meeting: Meeting, zone: str | None = None) -> datetime:
 
 
 def local_end(meeting: Meeting, zone: str | None = None) -> datetime:
-    return local_start(meeting, zone) + timedelta(minutes=meeting.duration)
+    end = meeting.start + timedelta(minutes=meeting.duration)  # real time, then the wall clock
+    return end.astimezone(ZoneInfo(zone or meeting.timezone))
 
 
 def _touch(meeting: Meeting) -> None:
