@@ -12,6 +12,9 @@ from peerkit.output import Format, message, to_json
 
 GROUP_COLUMNS = ("group", "sessions", "attendance", "hot_seats", "commitments_done",
                  "commitments_open", "commitments_kept")  # fmt: skip
+CSV_COLUMNS = ("member", "name", "attended", "missed", "hot_seats", "commitments_done",
+               "commitments_open", "mentoring_given", "mentoring_received", "facilitated", "gives",
+               "receives", "at_risk")  # fmt: skip
 MEMBER_COLUMNS = ("member", "name", "attendance", "attended", "missed", "hot_seats",
                   "commitments_done", "commitments_open", "mentoring_given",
                   "mentoring_received", "at_risk")  # fmt: skip
@@ -51,8 +54,11 @@ def stats(
     elif fmt is Format.csv:
         from peerkit.output import emit
 
-        rows = [{k: v for k, v in m.items() if k != "attendance"} for m in found["members"]]
-        emit(rows, fmt, MEMBER_COLUMNS)
+        rows = [
+            {k: (str(v).lower() if isinstance(v, bool) else v) for k, v in m.items()}
+            for m in found["members"]
+        ]
+        emit(rows, fmt, MEMBER_COLUMNS, csv_columns=CSV_COLUMNS)
     else:
         _tables(found)
 

@@ -96,13 +96,20 @@ def _commitments(
     session: Session, group_ids: list[int], people: list[Member], since: date | None
 ) -> list[Commitment]:
     query = select(Commitment).where(col(Commitment.member_id).in_([p.id for p in people]))
-    found = [
-        c
-        for c in session.exec(query)
-        if (c.group_id is None or c.group_id in group_ids)
-        and (since is None or c.created_at.date() >= since)
-    ]
-    return found
+    found = [c for c in session.exec(query) if c.group_id is None or c.group_id in group_ids]
+    if since is None:
+        return found
+    wanted = [c.meeting_id for c in found if c.meeting_id]
+    slots: dict[int | None, date] = {
+        m.id: m.slot_date for m in session.exec(select(Meeting).where(col(Meeting.id).in_(wanted)))
+    }
+
+    # Dated by the meeting it was made at; one made outside a meeting by the day it was added.
+    def made_on(c: Commitment) -> date:
+        slot = slots.get(c.meeting_id) if c.meeting_id is not None else None
+        return slot if isinstance(slot, date) else c.created_at.date()
+
+    return [c for c in found if made_on(c) >= since]
 
 
 def _mentoring(
@@ -141,7 +148,12 @@ def _group_row(
         "name": group.name,
         "sessions": len(held),
         "attendance_rate": _rate(present, present + absent),
-        "hot_seats": sum(len(seats.get(m.id or 0, [])) for m in held),
+        "hot_seats": sum(
+            1
+            for m in held
+            for who in seats.get(m.id or 0, [])
+            if marks.get(m.id or 0, {}).get(who) != "absent"
+        ),
         "commitments_done": done,
         "commitments_open": sum(1 for c in mine if c.status == "open"),
         "commitments_dropped": dropped,
@@ -161,7 +173,12 @@ def _member_row(
 ) -> dict[str, Any]:
     me = member.id or 0
     history = [marks[m.id or 0][me] for m in held if me in marks.get(m.id or 0, {})]
-    hot = sum(1 for m in held if me in seats.get(m.id or 0, []))
+    # A turn missed through absence is not a turn (as the rotation counts it).
+    hot = sum(
+        1
+        for m in held
+        if me in seats.get(m.id or 0, []) and marks.get(m.id or 0, {}).get(me) != "absent"
+    )
     roles = sum(1 for m in held if me in (m.facilitator_id, m.timekeeper_id))
     given = sum(1 for m in mentoring if m.mentor_id == me)
     received = sum(1 for m in mentoring if m.mentee_id == me)
