@@ -42,6 +42,8 @@ COMMANDS: list[tuple[str, str, str, str, str]] = [
      "Events for the wider community: create them, take answers with a waitlist, export."),
     ("stats", "command", "stats", "stats",
      "Community health: attendance, hot seats, commitments, mentoring, who is at risk."),
+    ("site", "group", "site", "app",
+     "A static public page: upcoming events and groups with open seats."),
     ("agenda", "command", "agenda", "agenda",
      "Print (or write) a meeting's agenda: check-in, hot seats, commitments, close."),
     ("invite", "command", "invite", "invite",

@@ -82,7 +82,10 @@ def demo(
         f"         peerkit --db {db_path} plan week --week {week}\n"
         f"         peerkit --db {db_path} group slots founders-across-time-zones\n"
         f"         peerkit --db {db_path} group form --from active\n"
-        f"         peerkit --db {db_path} mentor match"
+        f"         peerkit --db {db_path} mentor match\n"
+        f"         peerkit --db {db_path} event list\n"
+        f"         peerkit --db {db_path} stats\n"
+        f"The community page is {directory / 'site' / 'index.html'}."
     )
 
 
@@ -91,7 +94,7 @@ def _show(db_path: Path, app_ctx: AppContext, out: Path) -> str:
     from peerkit.config import Settings
     from peerkit.db import open_database
     from peerkit.output import Format, emit
-    from peerkit.services import demo, groups, members, planning, schedule
+    from peerkit.services import demo, groups, members, planning, schedule, site
 
     today = app_ctx.today()
     week = schedule.week_label(demo.coming_monday(today))
@@ -102,6 +105,8 @@ def _show(db_path: Path, app_ctx: AppContext, out: Path) -> str:
             teams = [groups.to_dict(session, g) for g in groups.list_groups(session)]
         with db.write() as session:
             plan = planning.plan_week(session, week, planning.Output(folder=out), today=today)
+        with db.read() as session:
+            site.build(session, out.parent / "site", app_ctx.now())
     finally:
         db.dispose()
     columns = ("id", "name", "timezone", "locale", "stage", "skills", "needs", "status")

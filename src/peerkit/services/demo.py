@@ -337,3 +337,39 @@ def populate(session: Session, today: date) -> None:
         for name, text, days in promises:
             who = members.resolve(session, name)
             commitments.add(session, who, text, meeting=meeting, due=slot + timedelta(days=days))
+
+    _events_and_mentoring(session, today, week_start)
+
+
+def _events_and_mentoring(session: Session, today: date, week_start: date) -> None:
+    """A networking evening with more answers than seats, and two mentorships."""
+    from datetime import UTC, datetime
+
+    from peerkit.services import events, members, mentoring
+
+    start = schedule.local_datetime(week_start + timedelta(days=3), "19:00", "Europe/Rome")
+    fields = events.EventFields(
+        "Aperitivo freelance", start, 150, "networking", "Bar Centrale, Bologna", 4
+    )
+    evening = events.create(session, fields)
+    now = datetime.combine(today, datetime.min.time(), tzinfo=UTC)
+    for name in ["Giulia Rossi", "Marco Bianchi", "Sara Colombo", "Luca Ferrari",
+                 "Chiara Esposito", "Matteo Greco"]:  # fmt: skip
+        events.rsvp(session, evening, members.resolve(session, name), True, now)
+    workshop = events.create(
+        session,
+        events.EventFields(
+            "Workshop: prezzi e preventivi",
+            schedule.local_datetime(week_start + timedelta(days=12), "10:00", "Europe/Rome"),
+            180,
+            "workshop",
+            "https://meet.jit.si/freelance-insieme-workshop",
+            None,
+        ),
+    )
+    for name in ["Giulia Rossi", "Emma Clarke"]:
+        events.rsvp(session, workshop, members.resolve(session, name), True, now)
+    for mentor, mentee in [("Sara Colombo", "Chiara Esposito"), ("Daniel Kim", "Matteo Greco")]:
+        mentoring.pair(
+            session, members.resolve(session, mentor), members.resolve(session, mentee), None, today
+        )

@@ -1,0 +1,94 @@
+"""`site build`: a static community page of what is coming up, with no member's data on it.
+
+The page shows upcoming events and the groups that have open seats. Nothing about any member
+(name, address, availability) is on it: members have not opted in to be shown, so they are not.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from peerkit import render
+from peerkit.errors import PeerkitError
+from peerkit.i18n import format_when
+from peerkit.models import Event
+from peerkit.services import community as community_svc
+from peerkit.services import events as events_svc
+from peerkit.services import groups as groups_svc
+from peerkit.services import schedule, validate
+
+
+def context(session: Session, now: datetime) -> dict[str, Any]:
+    row = community_svc.get(session)
+    locale = row.locale if row else "en"
+    upcoming = session.exec(
+        select(Event)
+        .where(Event.status == "planned", col(Event.start) >= now)
+        .order_by(col(Event.start), col(Event.id))
+    )
+    shown_events = []
+    for event in upcoming:
+        counts = events_svc.counts(session, event)
+        left = None if event.capacity is None else max(0, event.capacity - counts["going"])
+        shown_events.append(
+            {
+                "title": event.title,
+                "kind": event.kind,
+                "when": format_when(events_svc.local_start(event), locale),
+                "start": events_svc.local_start(event).isoformat(),
+                "timezone": event.timezone,
+                "location": event.location,
+                "seats_left": left,
+                "waitlist": counts["waitlist"],
+            }
+        )
+    open_groups = []
+    for group in groups_svc.list_groups(session):
+        size = len(groups_svc.current_memberships(session, group))
+        if size < group.max_size:
+            (first,) = schedule.next_slots(group.cadence, group.day, group.anchor, now.date(), 1)
+            when = schedule.local_datetime(first, group.time, group.timezone)
+            open_groups.append(
+                {
+                    "name": group.name,
+                    "kind": group.kind,
+                    "cadence": group.cadence,
+                    "day": validate.DAYS[group.day],
+                    "time": group.time,
+                    "timezone": group.timezone,
+                    "next": format_when(when, locale),
+                    "open_seats": group.max_size - size,
+                }
+            )
+    return {
+        "community": {"name": row.name if row else "peerkit", "locale": locale},
+        "generated": format_when(now.astimezone(), locale),
+        "events": shown_events,
+        "groups": open_groups,
+    }
+
+
+def build(session: Session, out: Path, now: datetime) -> Path:
+    """Write DIR/index.html (world-readable: it is meant to be published)."""
+    data = context(session, now)
+    html = render.render("site.html.j2", data, data["community"]["locale"])
+    folder = out.expanduser()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PeerkitError(f"cannot create {folder}: {exc.strerror}.") from None
+    if not folder.is_dir():
+        raise PeerkitError(f"{folder} is not a folder.")
+    target = folder / "index.html"
+    tmp = folder / ".index.html.tmp"
+    try:
+        tmp.write_text(html, encoding="utf-8")
+        tmp.chmod(0o644)
+        tmp.replace(target)
+    except OSError as exc:
+        raise PeerkitError(f"cannot write {target}: {exc.strerror}.") from None
+    return target

@@ -1,0 +1,137 @@
+"""`site build`: a static page of upcoming events and open groups, with no member's data,
+checked in a real browser (headless Chromium) that loads it and takes a screenshot."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli, assert_error
+
+NOW = "2026-11-27T10:00:00+00:00"
+# Read at import: the autouse fixture clears PEERKIT_* variables before each test.
+REQUIRE_BROWSER = bool(os.environ.get("PEERKIT_REQUIRE_CHROMIUM"))
+HOSTILE = "<script>alert(1)</script> {{ 7*7 }} [bold]x[/bold]"
+
+
+@pytest.fixture
+def community(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    monkeypatch.setenv("PEERKIT_NOW", NOW)
+    cli.ok("init", "--community", "Freelance Insieme", "--timezone", "Europe/Rome",
+           "--locale", "it", "--organiser-name", "Paolo Pavan",
+           "--organiser-email", "paolo@example.com")  # fmt: skip
+    for name, email in [
+        ("Giulia Rossi", "giulia@example.com"),
+        ("Marco Bianchi", "marco@example.com"),
+    ]:
+        cli.ok("member", "add", name, "--email", email)
+    cli.ok("group", "create", "Mastermind del martedì", "--day", "tue", "--time", "18:30",
+           "--max-size", "6", "--member", "1", "--member", "2")  # fmt: skip
+    cli.ok("group", "create", "Gruppo pieno", "--day", "wed", "--min-size", "2",
+           "--max-size", "2", "--member", "1", "--member", "2")  # fmt: skip
+    cli.ok("event", "create", "Aperitivo freelance", "--start", "2026-12-10 19:00", "--capacity",
+           "1", "--location", "Bar Centrale, Bologna")  # fmt: skip
+    cli.ok("event", "create", HOSTILE, "--start", "2026-12-12 10:00", "--kind", "workshop")
+    cli.ok("event", "create", "Già passato", "--start", "2026-11-20 19:00")
+    cli.ok("event", "rsvp", "1", "1", "--out", str(cli.db_path.parent / "o"))
+    cli.ok("event", "rsvp", "1", "2", "--out", str(cli.db_path.parent / "o"))
+    return cli
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def _build(cli: Cli, tmp_path: Path) -> Path:
+    result = cli.ok("site", "build", "--out", str(tmp_path / "site"))
+    page = Path(result.stdout.strip())
+    assert page == tmp_path / "site" / "index.html"
+    return page
+
+
+def test_the_page_lists_upcoming_events_and_open_groups(community: Cli, tmp_path: Path) -> None:
+    page = _build(community, tmp_path)
+    html = page.read_text(encoding="utf-8")
+    parser = _Text()
+    parser.feed(html)
+    text = " ".join(" ".join(parser.parts).split())
+    assert "Prossimi eventi" in text
+    assert "Aperitivo freelance" in text
+    assert "giovedì 10 dicembre 2026, 19:00" in text
+    assert "Posti liberi: 0" in text
+    assert "In lista d'attesa: 1" in text
+    assert "Già passato" not in text  # past events are not upcoming
+    assert "Mastermind del martedì" in text
+    assert "Posti liberi: 4" in text
+    assert "Gruppo pieno" not in text  # no open seat
+    assert stat.S_IMODE(page.stat().st_mode) == 0o644  # a public page, meant to be published
+
+
+def test_no_member_data_and_hostile_text_is_escaped(community: Cli, tmp_path: Path) -> None:
+    html = _build(community, tmp_path).read_text(encoding="utf-8")
+    for private in ("Giulia", "Marco", "giulia@example.com", "marco@example.com", "paolo@"):
+        assert private not in html
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }} [bold]x[/bold]" in html
+    assert "49" not in html
+
+
+def test_building_twice_gives_the_same_page(community: Cli, tmp_path: Path) -> None:
+    first = _build(community, tmp_path).read_bytes()
+    assert _build(community, tmp_path).read_bytes() == first
+
+
+def test_an_out_that_is_a_file_is_an_error(community: Cli, tmp_path: Path) -> None:
+    target = tmp_path / "file"
+    target.write_text("x")
+    assert_error(community("site", "build", "--out", str(target / "sub")))
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def test_a_real_browser_loads_the_page_and_takes_a_screenshot(
+    community: Cli, tmp_path: Path
+) -> None:
+    browser = _chromium()
+    if browser is None:
+        if REQUIRE_BROWSER:
+            pytest.fail("Chromium is required (PEERKIT_REQUIRE_CHROMIUM) but not installed")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    page = _build(community, tmp_path)
+    flags = [
+        browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1024,900",
+    ]  # fmt: skip
+    dom = subprocess.run(
+        [*flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=90
+    )
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert "Aperitivo freelance" in dom.stdout
+    assert "Mastermind del martedì" in dom.stdout
+    assert "<script>alert(1)</script>" not in dom.stdout  # escaped text, not a script element
+    shot = tmp_path / "page.png"
+    taken = subprocess.run(
+        [*flags, f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=90
+    )
+    assert taken.returncode == 0, taken.stderr[-2000:]
+    data = shot.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(data) > 10_000  # a rendered page, not an empty canvas
