@@ -135,3 +135,26 @@ def test_a_real_browser_loads_the_page_and_takes_a_screenshot(
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(data) > 10_000  # a rendered page, not an empty canvas
+
+
+def test_the_demo_shows_events_with_a_waitlist_stats_and_the_page(cli: Cli, tmp_path: Path) -> None:
+    import json
+
+    folder = tmp_path / "demo"
+    shown = cli("demo", "--dir", str(folder), db=False)
+    assert shown.exit_code == 0, shown.stderr
+    assert "stats" in shown.stderr
+    db = str(folder / "peerkit.db")
+    events = json.loads(cli("--db", db, "event", "list", "--format", "json", db=False).stdout)
+    evening = next(e for e in events if e["capacity"])
+    assert (evening["going"], evening["waitlist"]) == (evening["capacity"], 2)
+    stats = json.loads(cli("--db", db, "stats", "--format", "json", db=False).stdout)
+    assert {g["group"] for g in stats["groups"]} == {
+        "mastermind-del-martedi",
+        "founders-across-time-zones",
+    }
+    assert any(m["mentoring_given"] for m in stats["members"])
+    assert any(g["sessions"] for g in stats["groups"])
+    page = (folder / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Aperitivo freelance" in page
+    assert "@example.com" not in page
