@@ -781,3 +781,22 @@ def test_hostile_titles_are_kept_and_shown_literally(
     assert str(vevent["SUMMARY"]) == title
     exported = icalendar.Calendar.from_ical(community.ok("event", "export", str(event)).stdout)
     assert str(exported.walk("VEVENT")[0]["SUMMARY"]) == title
+
+
+def test_a_member_who_leaves_frees_their_seat_for_the_waitlist(
+    community: Cli, tmp_path: Path
+) -> None:
+    event = create(community, "Pricing workshop", "--capacity", "1")
+    out = tmp_path / "answers"
+    answer(community, event, 1, out)
+    answer(community, event, 2, out)
+    assert seats(community, event) == (1, 1)
+    left = community.ok("member", "remove", "1")
+    assert "A seat freed" in left.stderr
+    assert seats(community, event) == (1, 0)
+    assert who_is_going(community, event) == {2}
+    (written,) = [Path(line) for line in left.stdout.split()]
+    assert written.parent.name == "events"
+    assert int(written.name.split("-")[2]) == 2
+    _part, data = calendar_part(read_eml(written))
+    assert b"METHOD:REQUEST" in data

@@ -225,15 +225,37 @@ def member_edit(
 @app.command("remove")
 @catch_errors
 def member_remove(ctx: typer.Context, ref: MemberRef) -> None:
-    """Mark a member as having left; their history is kept."""
-    from peerkit.services import members
+    """Mark a member as having left; their history is kept.
+
+    Their mentorships end, and their seats at events to come go to the waitlist: the members
+    who move up get an invitation (.eml) in outbox/events.
+    """
+    from peerkit.commands.plan import default_out
+    from peerkit.models import Member
+    from peerkit.services import events, members, planning
 
     app_ctx = app_context(ctx)
+    invitations = []
+    freed = []
     with app_ctx.db().write() as session:
         member = members.resolve(session, ref)
         changed = members.remove(session, member, app_ctx.today())
         who = members.describe(member)
+        for event, promoted in events.release(session, member, app_ctx.now()) if changed else []:
+            for member_id in promoted:
+                person = session.get(Member, member_id)
+                if person is None:
+                    continue
+                freed.append(f"{members.describe(person)} moves up at {event.title}")
+                if person.email and planning.organiser(session) is not None:
+                    invitations.append(events.invitation(session, event, person))
     message(f"{who} has left the community." if changed else f"{who} had already left.")
+    for line in freed:
+        message(f"A seat freed: {line}.")
+    output = planning.Output(folder=default_out(app_ctx) / "events")
+    for item in invitations:
+        written = output.put(output.folder / item.filename, item.outgoing.message.as_bytes())
+        data_line(written["path"])
 
 
 @app.command("pause")

@@ -170,6 +170,34 @@ def promote(session: Session, event: Event, today: date) -> list[int]:
     return promoted
 
 
+def release(session: Session, member: Member, now: datetime) -> list[tuple[Event, list[int]]]:
+    """A member who leaves gives up their seats and places at events to come.
+
+    Returns, per event whose seat went to the waitlist, who moved up.
+    """
+    moved = []
+    answers = session.exec(
+        select(Rsvp, Event)
+        .join(Event, col(Event.id) == Rsvp.event_id)
+        .where(
+            Rsvp.member_id == member.id,
+            col(Rsvp.status).in_(["going", "waitlist"]),
+            Event.status == "planned",
+            col(Event.start) > now,
+        )
+    ).all()
+    for answer, event in answers:
+        had_seat = answer.status == "going"
+        answer.status = "declined"
+        session.add(answer)
+        session.flush()
+        if had_seat:
+            promoted = promote(session, event, now.date())
+            if promoted:
+                moved.append((event, promoted))
+    return moved
+
+
 def attendees(session: Session, event: Event, status: str = "going") -> list[Member]:
     rows = session.exec(
         select(Member)
