@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,39 +13,14 @@ import pytest
 import vobject
 
 from tests.conftest import Cli, assert_error
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.servers import free_port, radicale_calendar
 
 
 @pytest.fixture
 def radicale(tmp_path: Path) -> Iterator[str]:
     """A Radicale server on loopback with an empty calendar; yields the calendar URL."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "radicale", "--server-hosts", f"127.0.0.1:{port}",
-         "--storage-filesystem-folder", str(tmp_path / "radicale"), "--auth-type", "none"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        client = caldav.DAVClient(f"http://127.0.0.1:{port}/", username="paolo", password="x")
-        calendar = client.principal().make_calendar(name="community", cal_id="community")
-        yield str(calendar.url)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with radicale_calendar(tmp_path / "radicale", "community") as url:
+        yield url
 
 
 def _server_events(url: str) -> dict[str, icalendar.Event]:
@@ -114,7 +85,7 @@ def test_an_unreachable_server_is_a_clear_error(
 ) -> None:
     monkeypatch.setenv("PEERKIT_CALDAV_PASSWORD", "s3cret-pass")
     result = community(
-        "publish", "caldav", f"http://127.0.0.1:{_free_port()}/paolo/x/", "--user", "paolo"
+        "publish", "caldav", f"http://127.0.0.1:{free_port()}/paolo/x/", "--user", "paolo"
     )
     assert_error(result, "cannot publish to")
     assert "s3cret-pass" not in result.stderr

@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import email
 import json
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -25,9 +21,9 @@ import icalendar
 import pytest
 import recurring_ical_events
 import vobject
-from aiosmtpd.controller import Controller
 
 from tests.conftest import Cli, Result, assert_error, assert_usage_error
+from tests.servers import radicale_calendar, smtp_server
 
 ROME = ZoneInfo("Europe/Rome")
 START = "2026-12-10 19:00"  # a Thursday; Rome is on +01:00
@@ -84,50 +80,17 @@ class Handler:
         return "250 Message accepted"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Handler]:
-    handler = Handler()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("PEERKIT_SMTP_URL", f"smtp://127.0.0.1:{port}")
-    yield handler
-    controller.stop()
+    with smtp_server(Handler(), monkeypatch) as handler:
+        yield handler
 
 
 @pytest.fixture
 def radicale(tmp_path: Path) -> Iterator[str]:
     """A Radicale server on loopback with an empty calendar; yields the calendar URL."""
-    import caldav
-
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "radicale", "--server-hosts", f"127.0.0.1:{port}",
-         "--storage-filesystem-folder", str(tmp_path / "radicale"), "--auth-type", "none"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        client = caldav.DAVClient(f"http://127.0.0.1:{port}/", username="paolo", password="x")
-        calendar = client.principal().make_calendar(name="events", cal_id="events")
-        yield str(calendar.url)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with radicale_calendar(tmp_path / "radicale", "events") as url:
+        yield url
 
 
 # --- helpers ----------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -19,6 +18,7 @@ from aiosmtpd.controller import Controller
 
 from peerkit.mail import header_value
 from tests.conftest import Cli, assert_error
+from tests.servers import free_port, smtp_server
 
 
 @dataclass
@@ -47,21 +47,10 @@ class Handler:
         return "250 Message accepted"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Handler]:
-    handler = Handler()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("PEERKIT_SMTP_URL", f"smtp://127.0.0.1:{port}")
-    yield handler
-    controller.stop()
+    with smtp_server(Handler(), monkeypatch) as handler:
+        yield handler
 
 
 @pytest.fixture
@@ -213,14 +202,14 @@ def test_cancel_sends_method_cancel(meeting: Cli, smtp: Handler, tmp_path: Path)
 def test_a_server_that_is_down_is_a_clear_error_and_records_nothing(
     meeting: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("PEERKIT_SMTP_URL", f"smtp://127.0.0.1:{_free_port()}")
+    monkeypatch.setenv("PEERKIT_SMTP_URL", f"smtp://127.0.0.1:{free_port()}")
     monkeypatch.setenv("PEERKIT_SMTP_PASSWORD", "hunter2-secret")
     result = meeting("invite", "1", "--out", str(tmp_path / "o"), "--send")
     assert_send_failed(result, "cannot send through smtp://127.0.0.1", "Nothing was sent")
     assert "hunter2" not in result.stderr + result.stdout
     # Once a server answers, everything is still to be sent.
     handler = Handler()
-    port = _free_port()
+    port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
@@ -346,7 +335,7 @@ def test_encrypted_servers_with_a_login(
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     tls.configure_cert(context)
     handler = Handler()
-    port = _free_port()
+    port = free_port()
     if scheme == "smtps":
         # Implicit TLS: aiosmtpd does not see it as TLS, so AUTH is allowed explicitly.
         controller = Controller(handler, hostname="127.0.0.1", port=port, ssl_context=context,

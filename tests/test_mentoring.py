@@ -6,10 +6,6 @@ from __future__ import annotations
 import email
 import json
 import random
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -26,6 +22,7 @@ from aiosmtpd.controller import Controller
 
 from peerkit.services.mentoring import Mentee, Mentor, Pair, assign, quality
 from tests.conftest import FIXED_TODAY, Cli, assert_error
+from tests.servers import free_port, radicale_calendar, smtp_server
 
 TOPICS = ("pricing", "sales", "legal", "marketing", "hiring")
 
@@ -609,21 +606,10 @@ class Handler:
         return "250 Message accepted"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Handler]:
-    handler = Handler()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("PEERKIT_SMTP_URL", f"smtp://127.0.0.1:{port}")
-    yield handler
-    controller.stop()
+    with smtp_server(Handler(), monkeypatch) as handler:
+        yield handler
 
 
 def test_send_delivers_one_invitation_each_then_the_cancellation(
@@ -726,30 +712,8 @@ def test_member_feed_has_their_checkins_and_group_meetings_without_addresses(
 @pytest.fixture
 def radicale(tmp_path: Path) -> Iterator[str]:
     """A Radicale server on loopback with an empty calendar (as in tests/test_caldav.py)."""
-    import caldav
-
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "radicale", "--server-hosts", f"127.0.0.1:{port}",
-         "--storage-filesystem-folder", str(tmp_path / "radicale"), "--auth-type", "none"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        client = caldav.DAVClient(f"http://127.0.0.1:{port}/", username="paolo", password="x")
-        calendar = client.principal().make_calendar(name="mentoring", cal_id="mentoring")
-        yield str(calendar.url)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with radicale_calendar(tmp_path / "radicale", "mentoring") as url:
+        yield url
 
 
 def test_a_checkin_round_trips_through_radicale(
@@ -890,7 +854,7 @@ class Picky(Handler):
 @pytest.fixture
 def picky_smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Picky]:
     handler = Picky()
-    port = _free_port()
+    port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     monkeypatch.setenv("PEERKIT_SMTP_URL", f"smtp://127.0.0.1:{port}")
@@ -940,7 +904,7 @@ def test_a_cancellation_whose_send_failed_can_be_sent_again(
     out = str(tmp_path / "out")
     pairing.ok("mentor", "checkin", "1", "--start", "2026-12-03 18:30", "--out", out)
     working = os.environ["PEERKIT_SMTP_URL"]
-    monkeypatch.setenv("PEERKIT_SMTP_URL", f"smtp://127.0.0.1:{_free_port()}")  # nobody there
+    monkeypatch.setenv("PEERKIT_SMTP_URL", f"smtp://127.0.0.1:{free_port()}")  # nobody there
     down = pairing("mentor", "checkin-cancel", "1", "--out", out, "--send")
     assert down.exit_code == 1, (down.stdout, down.stderr)
     assert "Error: " in down.stderr
