@@ -63,6 +63,7 @@ from run import (
 from peerkit.services import mentoring
 from peerkit.services.formation import Grouping, Person, Rules, Scorer, Weights, default_budget
 from peerkit.services.formation import form as formation_form
+from peerkit.services.formation.placement import bits_of
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -308,15 +309,6 @@ def print_quality(rows: list[QualityRow]) -> None:
 # --- 3. the whole command -----------------------------------------------------------------
 
 
-def _bits_of(mask: int) -> list[int]:
-    out = []
-    while mask:
-        low = mask & -mask
-        out.append(low.bit_length() - 1)
-        mask ^= low
-    return out
-
-
 def windows_of(starts: int, offset: int) -> list[str]:
     """Weekly windows, in the member's own zone, whose 90-minute starts include `starts`.
 
@@ -326,7 +318,7 @@ def windows_of(starts: int, offset: int) -> list[str]:
     """
     shift = offset // STEP
     local = 0
-    for b in _bits_of(starts):
+    for b in bits_of(starts):
         local |= 1 << ((b + shift) % WEEK)
     found: list[tuple[int, int]] = []  # runs of start blocks [a, e)
     pos = 0

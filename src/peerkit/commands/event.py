@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -49,15 +48,16 @@ def event_create(
     ] = None,
 ) -> None:
     """Create an event; prints its id. The time zone defaults to the community's."""
-    from peerkit.commands.mentor import _local
     from peerkit.context import community_defaults
-    from peerkit.services import community, events, validate
+    from peerkit.services import community, events, schedule, validate
 
     app_ctx = app_context(ctx)
     with app_ctx.db().write() as session:
         row = community.ensure(session, community_defaults(app_ctx.settings))
         zone = validate.timezone(timezone or row.timezone)
-        fields = events.EventFields(title, _local(start, zone), duration, kind, location, capacity)
+        fields = events.EventFields(
+            title, schedule.parse_local(start, zone), duration, kind, location, capacity
+        )
         event = events.create(session, fields)
         shown = events.to_dict(session, event)
     data_line(str(shown["id"]))
@@ -103,8 +103,8 @@ def event_rsvp(
 ) -> None:
     """Record an answer. Over capacity, a member goes on the waitlist; a freed seat goes to
     the first on it, who gets an invitation (.eml; sent with --send)."""
+    from peerkit.commands._delivery import check_folder
     from peerkit.commands.invite import smtp_target
-    from peerkit.commands.mentor import _check_folder
     from peerkit.commands.plan import default_out
     from peerkit.models import Member
     from peerkit.services import events, members
@@ -112,7 +112,7 @@ def event_rsvp(
     app_ctx = app_context(ctx)
     target = smtp_target(app_ctx) if send else None
     folder = (out or default_out(app_ctx) / "events").expanduser()
-    _check_folder(folder)
+    check_folder(folder)
     with app_ctx.db().write() as session:
         found = events.resolve(session, event)
         person = members.resolve(session, member)
@@ -145,18 +145,14 @@ def _write(app_ctx: Any, folder: Path, invitations: list[Any]) -> None:
 
 
 def _send(app_ctx: Any, target: Any, event_id: int, pending: list[Any]) -> None:
-    from peerkit import mail
+    from peerkit.commands._delivery import send_recorded
     from peerkit.services import events
 
-    sent: list[Any] = []
-    try:
-        mail.send_all(target, mail.smtp_password(target), [p.outgoing for p in pending], sent)
-    finally:
-        accepted = [p.member_id for p in pending if p.outgoing in sent]
-        if accepted:
-            with app_ctx.db().write() as session:
-                events.mark_invited(session, events.resolve(session, str(event_id)), accepted)
-    message(f"Sent {len(sent)} through {target.describe()}.")
+    def record(session: Any, accepted: list[int]) -> None:
+        events.mark_invited(session, events.resolve(session, str(event_id)), accepted)
+
+    sent = send_recorded(app_ctx, target, pending, record)
+    message(f"Sent {sent} through {target.describe()}.")
 
 
 @app.command("export")
@@ -176,15 +172,10 @@ def event_export(
     ] = None,
 ) -> None:
     """Write the event as an iCalendar file (METHOD:PUBLISH, no attendee addresses)."""
+    from peerkit.commands.export import write_calendar
     from peerkit.services import events
 
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
         data = events.ics(session, [events.resolve(session, event)])
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    from peerkit.files import write_private
-
-    message(f"Wrote {write_private(output, data.decode('utf-8'))}.")
+    write_calendar(data, output)

@@ -80,6 +80,11 @@ def export_ics(
             data = feeds.feed(
                 session, feeds.group_meetings(session, groups.list_groups(session, True))
             )
+    write_calendar(data, output)
+
+
+def write_calendar(data: bytes, output: Path | None) -> None:
+    """To stdout, or to FILE (mode 0600)."""
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -208,14 +208,15 @@ def mentor_checkin(
     new: it writes the files again, and with --send sends only what was not sent yet.
     """
     from peerkit.models import Member
-    from peerkit.services import checkins, mentoring, validate
+    from peerkit.services import checkins, mentoring, schedule, validate
 
     def change(session: Any) -> list[int]:
         item = mentoring.resolve(session, mentorship)
         mentee = session.get(Member, item.mentee_id)
         zone = validate.timezone(timezone or (mentee.timezone if mentee else "UTC"))
         checkins.require_organiser(session)
-        found = checkins.find_or_plan(session, item, _local(start, zone), duration, location)
+        moment = schedule.parse_local(start, zone)
+        found = checkins.find_or_plan(session, item, moment, duration, location)
         return [found.id or 0]
 
     _issue(ctx, out, send, change)
@@ -293,21 +294,6 @@ def mentor_checkins(
     emit(rows, fmt, CHECKIN_COLUMNS, empty="No check-ins planned.")
 
 
-def _local(text: str, zone: str) -> Any:
-    from datetime import datetime
-
-    from peerkit.errors import InvalidValue
-    from peerkit.services import schedule
-
-    try:
-        naive = datetime.strptime(" ".join(text.split()), "%Y-%m-%d %H:%M")
-    except ValueError:
-        raise InvalidValue(f"--start '{text}' is not like 2026-12-01 18:30.") from None
-    if not 1970 <= naive.year <= 2200:
-        raise InvalidValue(f"--start '{text}': use a year from 1970 to 2200.")
-    return schedule.local_datetime(naive.date(), naive.strftime("%H:%M"), zone)
-
-
 def _issue(
     ctx: typer.Context,
     out: Path | None,
@@ -320,6 +306,7 @@ def _issue(
     Anything that can fail before the files exist (a mail server not set, a folder that is
     a file, no organiser, a date calendars cannot hold) fails before anything is kept.
     """
+    from peerkit.commands._delivery import check_folder
     from peerkit.commands.invite import smtp_target
     from peerkit.commands.plan import default_out
     from peerkit.services import checkins, planning
@@ -327,7 +314,7 @@ def _issue(
     app_ctx = app_context(ctx)
     target = smtp_target(app_ctx) if send else None
     folder = (out or default_out(app_ctx) / "mentoring").expanduser()
-    _check_folder(folder)
+    check_folder(folder)
     bundles = []
     with app_ctx.db().write() as session:
         ids = change(session)
@@ -353,30 +340,15 @@ def _issue(
 def _send(
     app_ctx: Any, target: Any, checkin_id: int, prepared: list[Any], pending: list[Any]
 ) -> None:
-    from peerkit import mail
+    from peerkit.commands._delivery import send_recorded
     from peerkit.services import checkins
 
-    sent: list[Any] = []
-    try:
-        mail.send_all(target, mail.smtp_password(target), [p.outgoing for p in pending], sent)
-    finally:
-        accepted = [p.member_id for p in pending if p.outgoing in sent]
-        if accepted:
-            with app_ctx.db().write() as session:
-                found = checkins.resolve(session, str(checkin_id))
-                checkins.mark_sent(session, found, accepted)
+    def record(session: Any, accepted: list[int]) -> None:
+        checkins.mark_sent(session, checkins.resolve(session, str(checkin_id)), accepted)
+
+    sent = send_recorded(app_ctx, target, pending, record)
     skipped = len(prepared) - len(pending)
     message(
-        f"Sent {len(sent)} through {target.describe()}"
+        f"Sent {sent} through {target.describe()}"
         + (f"; {skipped} had been sent before." if skipped else ".")
     )
-
-
-def _check_folder(folder: Path) -> None:
-    from peerkit.errors import InvalidValue
-
-    existing = folder
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        raise InvalidValue(f"cannot write to {folder}: {existing} is not a folder.")

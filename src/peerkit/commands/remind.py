@@ -83,15 +83,11 @@ def remind(
 
 
 def _send_event(app_ctx: Any, target: Any, event_id: int, pending: list[Any]) -> None:
-    from peerkit import mail
+    from peerkit.commands._delivery import send_recorded
     from peerkit.services import events
 
-    sent: list[Any] = []
-    try:
-        mail.send_all(target, mail.smtp_password(target), [p.outgoing for p in pending], sent)
-    finally:
-        accepted = [p.member_id for p in pending if p.outgoing in sent]
-        if accepted:
-            with app_ctx.db().write() as session:
-                events.mark_reminded(session, events.resolve(session, str(event_id)), accepted)
-    message(f"Sent {len(sent)} event reminder(s) through {target.describe()}.")
+    def record(session: Any, accepted: list[int]) -> None:
+        events.mark_reminded(session, events.resolve(session, str(event_id)), accepted)
+
+    sent = send_recorded(app_ctx, target, pending, record)
+    message(f"Sent {sent} event reminder(s) through {target.describe()}.")

@@ -47,6 +47,17 @@ def local_datetime(on: date, hhmm: str, zone: str) -> datetime:
     return aware.astimezone(UTC).astimezone(tz)
 
 
+def parse_local(text: str, zone: str, what: str = "--start") -> datetime:
+    """ "YYYY-MM-DD HH:MM" in a zone, as an aware datetime (years 1970 to 2200)."""
+    try:
+        naive = datetime.strptime(" ".join(text.split()), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise InvalidValue(f"{what} '{text}' is not like 2026-12-01 18:30.") from None
+    if not 1970 <= naive.year <= 2200:
+        raise InvalidValue(f"{what} '{text}': use a year from 1970 to 2200.")
+    return local_datetime(naive.date(), naive.strftime("%H:%M"), zone)
+
+
 def to_utc(on: date, hhmm: str, zone: str) -> datetime:
     return local_datetime(on, hhmm, zone).astimezone(UTC)
 
