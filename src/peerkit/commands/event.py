@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from peerkit.commands._options import FormatOpt, MemberRef, TimezoneOpt
+from peerkit.commands._options import FormatOpt, MemberRef, OutputOpt, TimezoneOpt
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
 from peerkit.output import Format, data_line, emit, message
@@ -160,16 +160,7 @@ def _send(app_ctx: Any, target: Any, event_id: int, pending: list[Any]) -> None:
 def event_export(
     ctx: typer.Context,
     event: EventRef,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write to FILE (mode 0600) instead of stdout.",
-            dir_okay=False,
-            show_default=False,
-        ),
-    ] = None,
+    output: OutputOpt = None,
 ) -> None:
     """Write the event as an iCalendar file (METHOD:PUBLISH, no attendee addresses)."""
     from peerkit.commands.export import write_calendar

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from peerkit.commands._options import OutputOpt
 from peerkit.context import app_context
 from peerkit.errors import UsageProblem, catch_errors
 from peerkit.output import message
@@ -38,16 +39,7 @@ def export_ics(
     series: Annotated[
         bool, typer.Option("--series", help="With --group: one recurring event (RRULE).")
     ] = False,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write to FILE (mode 0600) instead of stdout.",
-            dir_okay=False,
-            show_default=False,
-        ),
-    ] = None,
+    output: OutputOpt = None,
 ) -> None:
     """Write an iCalendar feed (METHOD:PUBLISH, no attendee addresses)."""
     from peerkit.services import checkins, events, feeds, groups, meetings, members
