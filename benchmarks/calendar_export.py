@@ -57,11 +57,13 @@ from run import (
 from peerkit.calendar import PRODID
 from peerkit.config import Settings
 from peerkit.db import Database, open_database
-from peerkit.services import community as community_svc
-from peerkit.services import feeds, rotation, schedule
-from peerkit.services import groups as groups_svc
-from peerkit.services import meetings as meetings_svc
-from peerkit.services import members as members_svc
+from peerkit.services.common import community as community_svc
+from peerkit.services.common import schedule
+from peerkit.services.groups import meetings as meetings_svc
+from peerkit.services.groups import roster as groups_svc
+from peerkit.services.groups import rotation
+from peerkit.services.members import profiles as members_svc
+from peerkit.services.outbox import feeds
 
 # --- the sample community -------------------------------------------------------------
 

@@ -14,7 +14,7 @@ Four parts, each printed as a Markdown table (progress goes to stderr):
 3. The whole command: 600 members imported with ``peerkit member import`` (availability
    windows rebuilt from a planted pool), then ``peerkit group form --separate industry
    --format json`` as a subprocess, against the same ``form()`` call in this process.
-4. ``mentoring.assign()`` (optimal) on 300 mentors x 1,000 mentees, and on as many mentees
+4. ``matching.assign()`` (optimal) on 300 mentors x 1,000 mentees, and on as many mentees
    as the mentors have seats, against a greedy pass.
 
 See benchmarks/README.md.
@@ -60,10 +60,10 @@ from run import (
     source_fingerprint,
 )
 
-from peerkit.services import mentoring
 from peerkit.services.formation import Grouping, Person, Rules, Scorer, Weights, default_budget
 from peerkit.services.formation import form as formation_form
 from peerkit.services.formation.placement import bits_of
+from peerkit.services.mentoring import matching
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -400,7 +400,7 @@ class CommandPart:
 def command_path(runner: Runner, work: Path, n: int) -> CommandPart:
     from peerkit.config import Settings
     from peerkit.db import open_database
-    from peerkit.services import grouping
+    from peerkit.services.formation import proposals
 
     people, groups = planted(n, seed=PLANTED_SEED, wide=True)
     csv_path, db_path = work / f"pool-{n}.csv", work / f"pool-{n}.db"
@@ -424,16 +424,17 @@ def command_path(runner: Runner, work: Path, n: int) -> CommandPart:
     _progress("command: the same propose() and form() in this process")
     db = open_database(Settings(db_path=db_path))
     try:
-        opts = grouping.check_options(grouping.FormOptions(separate="industry"))
+        opts = proposals.check_options(proposals.FormOptions(separate="industry"))
         today = date.fromisoformat(TODAY)
         with db.read() as s:
             zone = "UTC"
-            propose, _ = measure(lambda: grouping.propose(s, opts, today, zone), 1)
-            monday = grouping.reference_week(today)
+            propose, _ = measure(lambda: proposals.propose(s, opts, today, zone), 1)
+            monday = proposals.reference_week(today)
             seen = [
-                grouping.to_person(m, monday, opts.duration) for m in grouping.pool(s, opts, today)
+                proposals.to_person(m, monday, opts.duration)
+                for m in proposals.pool(s, opts, today)
             ]
-            met = grouping.met_pairs(s)
+            met = proposals.met_pairs(s)
     finally:
         db.dispose()
     seen_people = [x.person for x in seen]
@@ -491,7 +492,7 @@ def print_command(c: CommandPart) -> None:
             all_placed,
         ),
         (
-            "`grouping.propose()` in this process (pool, search, reasons)",
+            "`proposals.propose()` in this process (pool, search, reasons)",
             c.propose,
             "",
             "",
@@ -551,28 +552,26 @@ def print_command(c: CommandPart) -> None:
 
 def mentoring_pool(
     mentors: int, mentees: int, seed: int = 7
-) -> tuple[list[mentoring.Mentor], list[mentoring.Mentee]]:
+) -> tuple[list[matching.Mentor], list[matching.Mentee]]:
     rng = random.Random(seed)
 
     def stage() -> int | None:
         return None if rng.random() < 0.15 else rng.randrange(4)
 
     ms = [
-        mentoring.Mentor(
+        matching.Mentor(
             i + 1, frozenset(rng.sample(TOPICS, rng.randint(1, 3))), rng.randint(1, 3), stage()
         )
         for i in range(mentors)
     ]
     es = [
-        mentoring.Mentee(10_001 + i, frozenset(rng.sample(TOPICS, rng.randint(1, 2))), stage())
+        matching.Mentee(10_001 + i, frozenset(rng.sample(TOPICS, rng.randint(1, 2))), stage())
         for i in range(mentees)
     ]
     return ms, es
 
 
-def greedy(
-    mentors: list[mentoring.Mentor], mentees: list[mentoring.Mentee]
-) -> list[mentoring.Pair]:
+def greedy(mentors: list[matching.Mentor], mentees: list[matching.Mentee]) -> list[matching.Pair]:
     """Mentees in turn, each taking the best mentor with a free seat (quality > 0)."""
     free = {m.id: m.seats for m in mentors}
     pairs = []
@@ -580,14 +579,12 @@ def greedy(
         best, best_q = None, 0.0
         for m in mentors:
             if free[m.id] > 0:
-                q = mentoring.quality(m, e)
+                q = matching.quality(m, e)
                 if q > best_q:
                     best, best_q = m, q
         if best is not None:
             free[best.id] -= 1
-            pairs.append(
-                mentoring.Pair(best.id, e.id, tuple(sorted(best.skills & e.needs)), best_q)
-            )
+            pairs.append(matching.Pair(best.id, e.id, tuple(sorted(best.skills & e.needs)), best_q))
     return pairs
 
 
@@ -599,8 +596,8 @@ class MentorPart:
     reachable: int  # mentees some mentor could serve
     optimal: Timed
     greedy: Timed
-    opt_pairs: list[mentoring.Pair]
-    greedy_pairs: list[mentoring.Pair]
+    opt_pairs: list[matching.Pair]
+    greedy_pairs: list[matching.Pair]
     capacity_ok: bool
 
 
@@ -612,7 +609,7 @@ def mentor_part(mentors: int, mentees: int | None) -> MentorPart:
         ms, es = mentoring_pool(mentors, sum(seats.values()))
     label = f"{mentors} x {len(es)}"
     _progress(f"mentoring: assign() on {label}, warm-up and {SMALL_RUNS} runs")
-    optimal, opt_pairs = measure(lambda: mentoring.assign(ms, es), SMALL_RUNS, True)
+    optimal, opt_pairs = measure(lambda: matching.assign(ms, es), SMALL_RUNS, True)
     _progress(f"mentoring: greedy on {label}, warm-up and {SMALL_RUNS} runs")
     timed_greedy, greedy_pairs = measure(lambda: greedy(ms, es), SMALL_RUNS, True)
     load = Counter(p.mentor for p in opt_pairs)
@@ -647,7 +644,7 @@ def print_mentoring(parts: list[MentorPart]) -> None:
     for m in parts:
         pool = f"{m.mentors} mentors ({m.seats} seats) x {m.mentees:,} mentees"
         for name, t, pairs in (
-            ("`mentoring.assign()` (optimal)", m.optimal, m.opt_pairs),
+            ("`matching.assign()` (optimal)", m.optimal, m.opt_pairs),
             ("greedy: each mentee takes the best free mentor", m.greedy, m.greedy_pairs),
         ):
             total = sum(p.score for p in pairs)

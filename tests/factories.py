@@ -44,7 +44,7 @@ class World:
         organiser_email: str | None = "olga@organisers.example.com",
     ) -> None:
         """Create or update the community row (None: no organiser, so no invitations)."""
-        from peerkit.services import community as svc
+        from peerkit.services.common import community as svc
 
         values = svc.CommunityDefaults(name, timezone, locale, organiser_name, organiser_email)
         with self.db.write() as session:
@@ -67,17 +67,17 @@ class World:
         locale: str = "en",
         joined: date = BUILD_DAY,
     ) -> int:
-        from peerkit.services import members
+        from peerkit.services.members import profiles
 
         n = next(self._counter)
-        raw = members.MemberFields(
+        raw = profiles.MemberFields(
             name=name or f"Member {n}",
             email=email or f"member{n}@example.com",
             timezone=timezone,
             locale=locale,
         )
         with self.db.write() as session:
-            member = members.add(session, raw, {}, joined)
+            member = profiles.add(session, raw, {}, joined)
             assert member.id is not None
             return member.id
 
@@ -91,45 +91,45 @@ class World:
         joined: date = BUILD_DAY,
     ) -> list[int]:
         """COUNT members called "PREFIX A", "PREFIX B", ... (ids in that order)."""
-        from peerkit.services import members
+        from peerkit.services.members import profiles
 
         made = []
         with self.db.write() as session:  # one transaction: quicker than one each
             for i in range(count):
                 letter = chr(ord("A") + i)
-                raw = members.MemberFields(
+                raw = profiles.MemberFields(
                     name=f"{prefix} {letter}",
                     email=f"{prefix}.{letter}@example.com".lower().replace(" ", "-"),
                     timezone=timezone,
                     locale=locale,
                 )
-                member = members.add(session, raw, {}, joined)
+                member = profiles.add(session, raw, {}, joined)
                 assert member.id is not None
                 made.append(member.id)
         return made
 
     def pause(self, member_id: int, until: date | None, today: date) -> None:
         from peerkit.models import Member
-        from peerkit.services import members
+        from peerkit.services.members import profiles
 
         with self.db.write() as session:
             member = session.get(Member, member_id)
-            members.pause(session, member, until, today)
+            profiles.pause(session, member, until, today)
 
     def resume(self, member_id: int, today: date) -> None:
         from peerkit.models import Member
-        from peerkit.services import members
+        from peerkit.services.members import profiles
 
         with self.db.write() as session:
-            members.resume(session, session.get(Member, member_id), today)
+            profiles.resume(session, session.get(Member, member_id), today)
 
     def remove(self, member_id: int, today: date) -> None:
         """The member leaves the community."""
         from peerkit.models import Member
-        from peerkit.services import members
+        from peerkit.services.members import profiles
 
         with self.db.write() as session:
-            members.remove(session, session.get(Member, member_id), today)
+            profiles.remove(session, session.get(Member, member_id), today)
 
     # --- groups ----------------------------------------------------------------------
 
@@ -151,11 +151,11 @@ class World:
         max_size: int = 12,
     ) -> int:
         from peerkit.models import Member
-        from peerkit.services import groups
+        from peerkit.services.groups import roster
 
         ids = list(member_ids)
         volunteers = set(rotates)
-        raw = groups.GroupFields(
+        raw = roster.GroupFields(
             name=name,
             cadence=cadence,
             day=day,
@@ -168,15 +168,15 @@ class World:
             max_size=max_size,
         )
         with self.db.write() as session:
-            group = groups.create(session, raw, "Europe/Rome", joined)
+            group = roster.create(session, raw, "Europe/Rome", joined)
             for member_id in ids:
                 member = session.get(Member, member_id)
-                groups.add_member(
+                roster.add_member(
                     session, group, member, joined, rotates=member_id in volunteers or None
                 )
             if facilitator is not None:
                 lead = session.get(Member, facilitator)
-                groups.add_member(session, group, lead, joined, role="facilitator")
+                roster.add_member(session, group, lead, joined, role="facilitator")
             assert group.id is not None
             return group.id
 
@@ -184,7 +184,7 @@ class World:
 
     def plan_week(self, week: str, out: Path, *, dry_run: bool = False) -> list[Any]:
         """`plan week` through the service, in one transaction (rolled back when dry)."""
-        from peerkit.services import planning
+        from peerkit.services.groups import planning
 
         output = planning.Output(folder=out, dry_run=dry_run)
         scope = self.db.dry_run() if dry_run else self.db.write()
@@ -194,7 +194,7 @@ class World:
     def meeting_on(self, group_id: int, slot: date) -> Any:
         """The meeting of a group for a cadence date (created if needed), without roles."""
         from peerkit.models import Group
-        from peerkit.services import meetings
+        from peerkit.services.groups import meetings
 
         with self.db.write() as session:
             meeting, _created = meetings.ensure(session, session.get(Group, group_id), slot)
@@ -202,7 +202,7 @@ class World:
 
     def attend(self, meeting_id: int, present: Iterable[int], absent: Iterable[int]) -> None:
         from peerkit.models import Meeting, Member
-        from peerkit.services import meetings
+        from peerkit.services.groups import meetings
 
         with self.db.write() as session:
             meetings.attend(
@@ -214,14 +214,14 @@ class World:
 
     def cancel(self, meeting_id: int, reason: str | None = None) -> None:
         from peerkit.models import Meeting
-        from peerkit.services import meetings
+        from peerkit.services.groups import meetings
 
         with self.db.write() as session:
             meetings.cancel(session, session.get(Meeting, meeting_id), reason)
 
     def commit_to(self, member_id: int, text: str, meeting_id: int, due: date | None = None) -> int:
         from peerkit.models import Meeting, Member
-        from peerkit.services import commitments
+        from peerkit.services.groups import commitments
 
         with self.db.write() as session:
             made = commitments.add(
@@ -236,7 +236,7 @@ class World:
 
     def close_commitment(self, commitment_id: int, status: str) -> None:
         from peerkit.models import Commitment
-        from peerkit.services import commitments
+        from peerkit.services.groups import commitments
 
         with self.db.write() as session:
             commitments.close(session, session.get(Commitment, commitment_id), status)
@@ -244,7 +244,7 @@ class World:
     def roles(self, meeting_id: int) -> tuple[list[int], int | None, int | None]:
         """(hot seats in order, facilitator, timekeeper) as stored."""
         from peerkit.models import Meeting
-        from peerkit.services import meetings
+        from peerkit.services.groups import meetings
 
         with self.db.read() as session:
             meeting = session.get(Meeting, meeting_id)

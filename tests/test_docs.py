@@ -210,7 +210,8 @@ def _template_context(tmp_path: Path) -> dict[str, Any]:
     from peerkit.config import Settings
     from peerkit.db import open_database
     from peerkit.models import Meeting, Member
-    from peerkit.services import agenda, demo, planning
+    from peerkit.services.groups import agenda, planning
+    from peerkit.services.reports import demo
 
     path = demo.build(tmp_path / "demo", date(2026, 11, 27))
     db = open_database(Settings(db_path=path))

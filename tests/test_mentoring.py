@@ -20,7 +20,7 @@ import recurring_ical_events
 import vobject
 from aiosmtpd.controller import Controller
 
-from peerkit.services.mentoring import Mentee, Mentor, Pair, assign, quality
+from peerkit.services.mentoring.matching import Mentee, Mentor, Pair, assign, quality
 from tests.conftest import FIXED_TODAY, Cli, assert_error
 from tests.servers import free_port, radicale_calendar, smtp_server
 

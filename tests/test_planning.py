@@ -296,11 +296,11 @@ def test_a_member_who_joins_later_is_invited_from_then(world: World, tmp_path: P
     group_id = world.group("Join", people, start=date(2027, 1, 5))
     late = world.member("Late Comer", email="late@example.com")
     from peerkit.models import Group, Member
-    from peerkit.services import groups
+    from peerkit.services.groups import roster
 
     with world.db.write() as session:
         group = session.get(Group, group_id)
-        groups.add_member(session, group, session.get(Member, late), date(2027, 1, 10))
+        roster.add_member(session, group, session.get(Member, late), date(2027, 1, 10))
     out = tmp_path / "out"
     world.plan_week("2027-W01", out)
     world.plan_week("2027-W02", out)
@@ -485,7 +485,7 @@ def test_without_an_organiser_no_invitation_is_written_and_it_says_why(
 
 
 def test_sections_add_up_to_the_duration_for_every_length_and_size() -> None:
-    from peerkit.services import agenda
+    from peerkit.services.groups import agenda
 
     for duration in range(15, 481):
         for attendees in range(0, 13):
@@ -500,7 +500,7 @@ def test_sections_add_up_to_the_duration_for_every_length_and_size() -> None:
 
 
 def test_ninety_minutes_with_six_people_has_two_seats_of_about_25_minutes() -> None:
-    from peerkit.services import agenda
+    from peerkit.services.groups import agenda
 
     t = agenda.timing(90, 6)
     assert len(t.seats) == 2
@@ -543,7 +543,7 @@ def test_agenda_json_shape_and_minutes(world: World, cli: Cli, tmp_path: Path) -
 @pytest.mark.parametrize("duration", [15, 30, 45, 60, 90, 120, 240, 480])
 def test_every_built_agenda_adds_up(world: World, tmp_path: Path, duration: int) -> None:
     from peerkit.models import Meeting
-    from peerkit.services import agenda
+    from peerkit.services.groups import agenda
 
     world.community(organiser_name=None, organiser_email=None)  # no invitations needed
     people = world.members(7, "Sum")
@@ -616,7 +616,7 @@ def test_the_first_agenda_has_no_commitments_yet(world: World, cli: Cli, tmp_pat
 
 def test_another_groups_commitments_stay_out_of_the_agenda(world: World, tmp_path: Path) -> None:
     from peerkit.models import Meeting
-    from peerkit.services import agenda
+    from peerkit.services.groups import agenda
 
     ours = world.members(3, "Ours")
     theirs = world.members(3, "Theirs")

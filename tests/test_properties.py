@@ -1,6 +1,6 @@
 """Property-based tests (hypothesis) for the parsers, the text helpers and the member CSV.
 
-The parsers in peerkit.services.validate either return a normalised value or raise
+The parsers in peerkit.services.common.validate either return a normalised value or raise
 InvalidValue: whatever people type (or a spreadsheet holds) must never crash them.
 The CSV round trip runs the real CLI: export -> import into a fresh database -> export
 must give back the same bytes.
@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 
 from peerkit.errors import InvalidValue
 from peerkit.output import to_json
-from peerkit.services import validate
-from peerkit.services.csvio import COLUMNS
+from peerkit.services.common import validate
+from peerkit.services.members.csvio import COLUMNS
 from peerkit.text import FORMULA_STARTS, neutralise_cell, restore_cell, terminal_safe
 from tests.conftest import Cli
 

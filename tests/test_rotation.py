@@ -116,7 +116,7 @@ def _eligible(
 
 def simulate(world: World, out: Path) -> Year:
     from peerkit.models import Meeting
-    from peerkit.services import rotation
+    from peerkit.services.groups import rotation
 
     six = world.members(6, "Six")
     seven = world.members(7, "Seven")
@@ -235,7 +235,7 @@ def year(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Year]:
 
 
 def test_every_week_has_one_meeting_per_group_with_the_format_seats(year: Year) -> None:
-    from peerkit.services import agenda
+    from peerkit.services.groups import agenda
 
     for name in ("six", "seven"):
         seen = year.meetings(name)
@@ -435,7 +435,7 @@ def plan_and_attend(
 ) -> Any:
     """Plan one week (one group), then record everyone in the pool but ABSENT as present."""
     from peerkit.models import Meeting
-    from peerkit.services import rotation
+    from peerkit.services.groups import rotation
 
     (result,) = world.plan_week(week, out)
     with world.db.read() as session:
@@ -506,12 +506,12 @@ def test_assigned_roles_stay_when_the_week_is_planned_again(world: World, tmp_pa
     # Someone new joins after the week was planned: with no turns yet they would go first,
     # but the week's roles are already given.
     from peerkit.models import Group, Member
-    from peerkit.services import groups
+    from peerkit.services.groups import roster
 
     newcomer = world.member("Newcomer")
     with world.db.write() as session:
         group = session.get(Group, group_id)
-        groups.add_member(session, group, session.get(Member, newcomer), date(2026, 12, 1))
+        roster.add_member(session, group, session.get(Member, newcomer), date(2026, 12, 1))
     (again,) = world.plan_week("2027-W01", out)
     assert not again.created
     assert again.session == first.session

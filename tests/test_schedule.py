@@ -62,7 +62,7 @@ def test_the_2027_change_dates_are_the_ones_these_tests_assume() -> None:
 
 
 def test_rome_tuesday_1830_is_1830_in_rome_every_week_of_2027() -> None:
-    from peerkit.services import schedule
+    from peerkit.services.common import schedule
 
     dates = schedule.slots("weekly", 1, date(2027, 1, 5), date(2027, 1, 1), date(2027, 12, 31))
     assert dates == tuesdays(2027)
@@ -92,7 +92,7 @@ def test_rome_tuesday_1830_is_1830_in_rome_every_week_of_2027() -> None:
 def test_rome_offset_changes_around_the_european_switches(
     day: date, offset: timedelta, utc_time: time
 ) -> None:
-    from peerkit.services import schedule
+    from peerkit.services.common import schedule
 
     local = schedule.local_datetime(day, "18:30", "Europe/Rome")
     assert local.time() == time(18, 30)
@@ -104,7 +104,7 @@ def test_stored_meetings_keep_the_local_time_and_store_utc(world: World) -> None
     from sqlmodel import col, select
 
     from peerkit.models import Group, Meeting
-    from peerkit.services import meetings
+    from peerkit.services.groups import meetings
 
     group_id = world.group("Rome evenings", [], day="tue", time="18:30", start=date(2027, 1, 5))
     with world.db.write() as session:
@@ -190,7 +190,7 @@ NEW_YORK_SEEN_FROM_ROME = [
 def test_new_york_group_across_the_us_changes(
     day: date, ny_offset: timedelta, rome_offset: timedelta, in_rome: time
 ) -> None:
-    from peerkit.services import schedule
+    from peerkit.services.common import schedule
 
     local = schedule.local_datetime(day, "12:00", "America/New_York")
     assert (local.date(), local.time()) == (day, time(12, 0))
@@ -202,7 +202,7 @@ def test_new_york_group_across_the_us_changes(
 
 
 def test_new_york_group_every_week_of_2027_is_noon_in_new_york() -> None:
-    from peerkit.services import schedule
+    from peerkit.services.common import schedule
 
     for d in schedule.slots("weekly", 1, date(2027, 1, 5), date(2027, 1, 1), date(2027, 12, 31)):
         utc = schedule.to_utc(d, "12:00", "America/New_York")
@@ -247,7 +247,7 @@ def test_session_list_in_a_viewer_zone_across_the_out_of_step_weeks(world: World
 def test_a_nonexistent_local_time_moves_forward_by_the_gap(
     zone: str, day: date, expected_time: time, expected_offset: timedelta
 ) -> None:
-    from peerkit.services import schedule
+    from peerkit.services.common import schedule
 
     local = schedule.local_datetime(day, "02:30", zone)
     assert (local.date(), local.time()) == (day, expected_time)
@@ -259,7 +259,7 @@ def test_a_nonexistent_local_time_moves_forward_by_the_gap(
 
 
 def test_an_ambiguous_local_time_takes_its_first_occurrence() -> None:
-    from peerkit.services import schedule
+    from peerkit.services.common import schedule
 
     local = schedule.local_datetime(EU_AUTUMN, "02:30", "Europe/Rome")
     assert local.time() == time(2, 30)
@@ -270,7 +270,7 @@ def test_an_ambiguous_local_time_takes_its_first_occurrence() -> None:
 
 
 def test_a_sunday_0230_group_meets_at_0330_on_the_spring_forward_day_only() -> None:
-    from peerkit.services import schedule
+    from peerkit.services.common import schedule
 
     days = schedule.slots("weekly", 6, date(2027, 3, 21), date(2027, 3, 1), date(2027, 4, 4))
     assert days == [date(2027, 3, 21), date(2027, 3, 28), date(2027, 4, 4)]
@@ -286,7 +286,7 @@ def test_a_sunday_0230_group_meets_at_0330_on_the_spring_forward_day_only() -> N
 
 
 def test_biweekly_keeps_its_parity_from_the_anchor_across_a_53_week_year() -> None:
-    from peerkit.services import schedule
+    from peerkit.services.common import schedule
 
     anchor = date(2026, 12, 22)  # ISO week 52; 2026 has a week 53
     got = schedule.slots("biweekly", 1, anchor, date(2026, 12, 1), date(2027, 3, 1))
@@ -307,7 +307,7 @@ def test_biweekly_keeps_its_parity_from_the_anchor_across_a_53_week_year() -> No
 
 
 def test_no_meeting_before_the_anchor() -> None:
-    from peerkit.services import schedule
+    from peerkit.services.common import schedule
 
     for cadence in ("weekly", "biweekly", "monthly"):
         got = schedule.slots(cadence, 1, date(2027, 1, 12), date(2026, 11, 1), date(2027, 1, 31))
@@ -342,7 +342,7 @@ def is_last_of_month(d: date) -> bool:
     ],
 )
 def test_monthly_is_the_same_weekday_of_the_month_as_the_anchor(anchor: date, weekday: int) -> None:
-    from peerkit.services import schedule
+    from peerkit.services.common import schedule
 
     got = schedule.next_slots("monthly", weekday, anchor, anchor, 13)
     assert got[0] == anchor
@@ -356,7 +356,7 @@ def test_monthly_is_the_same_weekday_of_the_month_as_the_anchor(anchor: date, we
 
 
 def test_the_second_tuesday_stays_the_second_tuesday() -> None:
-    from peerkit.services import schedule
+    from peerkit.services.common import schedule
 
     got = schedule.next_slots("monthly", 1, date(2027, 1, 12), date(2027, 1, 1), 12)
     assert got == [
@@ -367,7 +367,7 @@ def test_the_second_tuesday_stays_the_second_tuesday() -> None:
 
 
 def test_a_fifth_week_anchor_means_the_last_weekday_of_each_month() -> None:
-    from peerkit.services import schedule
+    from peerkit.services.common import schedule
 
     anchor = date(2026, 12, 29)  # the 5th Tuesday of December 2026
     assert nth_weekday(anchor) == 5
@@ -384,7 +384,7 @@ def test_a_fifth_week_anchor_means_the_last_weekday_of_each_month() -> None:
 
 def test_a_monthly_group_plans_one_meeting_a_month(world: World) -> None:
     from peerkit.models import Group
-    from peerkit.services import meetings
+    from peerkit.services.groups import meetings
 
     group_id = world.group("Monthly", [], cadence="monthly", day="tue", start=date(2027, 1, 12))
     with world.db.write() as session:
@@ -411,7 +411,7 @@ def test_a_monthly_group_plans_one_meeting_a_month(world: World) -> None:
     ],
 )
 def test_iso_week_parses_to_its_monday_and_sunday(text: str, monday: date, sunday: date) -> None:
-    from peerkit.services import schedule
+    from peerkit.services.common import schedule
 
     assert schedule.iso_week(text) == (monday, sunday)
     assert schedule.week_label(monday) == schedule.week_label(sunday)
@@ -420,7 +420,7 @@ def test_iso_week_parses_to_its_monday_and_sunday(text: str, monday: date, sunda
 @pytest.mark.parametrize("text", ["2027-W53", "2026-W54", "2026-W00", "2026-49", "W49", "next"])
 def test_iso_week_refuses_weeks_that_do_not_exist(text: str) -> None:
     from peerkit.errors import InvalidValue
-    from peerkit.services import schedule
+    from peerkit.services.common import schedule
 
     with pytest.raises(InvalidValue) as caught:
         schedule.iso_week(text)
@@ -429,7 +429,7 @@ def test_iso_week_refuses_weeks_that_do_not_exist(text: str) -> None:
 
 
 def test_week_labels_across_the_year_end() -> None:
-    from peerkit.services import schedule
+    from peerkit.services.common import schedule
 
     assert schedule.week_label(date(2027, 1, 1)) == "2026-W53"
     assert schedule.week_label(date(2027, 1, 4)) == "2027-W01"

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from peerkit.services import validate
-from peerkit.services.weekly import DAY_MINUTES, intervals, mask, run_starts, runs
+from peerkit.services.common import validate
+from peerkit.services.formation.weekly import DAY_MINUTES, intervals, mask, run_starts, runs
 
 ROME = "Europe/Rome"
 UTC = "UTC"

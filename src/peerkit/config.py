@@ -93,7 +93,7 @@ def _validate_config(data: dict[str, Any], path: Path) -> dict[str, Any]:
 def _check_value(key: str, value: str, path: Path) -> None:
     """Community defaults are checked when read, before anything is created with them."""
     from peerkit.errors import InvalidValue
-    from peerkit.services import validate
+    from peerkit.services.common import validate
 
     checks = {
         "timezone": validate.timezone,

@@ -67,7 +67,7 @@ class AppContext:
 
 
 def community_defaults(settings: Settings) -> Any:
-    from peerkit.services.community import CommunityDefaults
+    from peerkit.services.common.community import CommunityDefaults
 
     return CommunityDefaults(
         name=settings.default("community"),

@@ -73,7 +73,7 @@ def emit(
     if fmt is Format.json:
         sys.stdout.write(to_json(list(rows)) + "\n")
     elif fmt is Format.csv:
-        from peerkit.services.csvio import write_rows
+        from peerkit.services.members.csvio import write_rows
 
         # CSV columns are the JSON keys (cli.md), unless the caller fixes them.
         keys = csv_columns or (tuple(rows[0]) if rows else columns)
@@ -89,7 +89,7 @@ def emit_one(obj: dict[str, Any], fmt: Format, *, title: str | None = None) -> N
     if fmt is Format.json:
         sys.stdout.write(to_json(obj) + "\n")
     elif fmt is Format.csv:
-        from peerkit.services.csvio import write_rows
+        from peerkit.services.members.csvio import write_rows
 
         write_rows(sys.stdout, [obj], tuple(obj))
     else:

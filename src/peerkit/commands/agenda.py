@@ -49,8 +49,9 @@ def agenda(
 ) -> None:
     """Print (or write) a meeting's agenda: check-in, hot seats, commitments, close."""
     from peerkit import render
-    from peerkit.services import agenda as agenda_svc
-    from peerkit.services import meetings, validate
+    from peerkit.services.common import validate
+    from peerkit.services.groups import agenda as agenda_svc
+    from peerkit.services.groups import meetings
 
     app_ctx = app_context(ctx)
     language = validate.locale(locale) if locale else None

@@ -44,12 +44,13 @@ def commitment_add(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Record a commitment; it shows on the next meeting's agenda until done or dropped."""
-    from peerkit.services import commitments, meetings, members
+    from peerkit.services.groups import commitments, meetings
+    from peerkit.services.members import profiles
 
     app_ctx = app_context(ctx)
     by = commitments.parse_due(due)
     with app_ctx.db().write() as session:
-        member = members.resolve(session, ref)
+        member = profiles.resolve(session, ref)
         meeting = meetings.resolve(session, session_id) if session_id else None
         end_of_today = datetime.combine(app_ctx.today(), time.max, UTC)
         made = commitments.add(session, member, text, meeting=meeting, due=by, now=end_of_today)
@@ -75,12 +76,13 @@ def commitment_list(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """List commitments."""
-    from peerkit.services import commitments, groups, members
+    from peerkit.services.groups import commitments, roster
+    from peerkit.services.members import profiles
 
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
-        who = members.resolve(session, member) if member else None
-        where = groups.resolve(session, group) if group else None
+        who = profiles.resolve(session, member) if member else None
+        where = roster.resolve(session, group) if group else None
         rows = [
             commitments.to_dict(session, c)
             for c in commitments.list_commitments(
@@ -91,7 +93,7 @@ def commitment_list(
 
 
 def _close(ctx: typer.Context, ref: str, status: str) -> None:
-    from peerkit.services import commitments
+    from peerkit.services.groups import commitments
 
     app_ctx = app_context(ctx)
     with app_ctx.db().write() as session:

@@ -49,31 +49,32 @@ def event_create(
 ) -> None:
     """Create an event; prints its id. The time zone defaults to the community's."""
     from peerkit.context import community_defaults
-    from peerkit.services import community, events, schedule, validate
+    from peerkit.services.common import community, schedule, validate
+    from peerkit.services.events import seats
 
     app_ctx = app_context(ctx)
     with app_ctx.db().write() as session:
         row = community.ensure(session, community_defaults(app_ctx.settings))
         zone = validate.timezone(timezone or row.timezone)
-        fields = events.EventFields(
+        fields = seats.EventFields(
             title, schedule.parse_local(start, zone), duration, kind, location, capacity
         )
-        event = events.create(session, fields)
-        shown = events.to_dict(session, event)
+        event = seats.create(session, fields)
+        shown = seats.to_dict(session, event)
     data_line(str(shown["id"]))
-    seats = f"{shown['capacity']} seats" if shown["capacity"] else "no seat limit"
-    message(f"Created event {shown['id']}: {shown['title']}, {shown['start']} ({seats}).")
+    room = f"{shown['capacity']} seats" if shown["capacity"] else "no seat limit"
+    message(f"Created event {shown['id']}: {shown['title']}, {shown['start']} ({room}).")
 
 
 @app.command("list")
 @catch_errors
 def event_list(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """List events with their seats taken and waitlist, in each event's own zone."""
-    from peerkit.services import events
+    from peerkit.services.events import seats
 
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
-        rows = [events.to_dict(session, e) for e in events.listing(session)]
+        rows = [seats.to_dict(session, e) for e in seats.listing(session)]
     if fmt is Format.table:
         rows = [{**r, "start": str(r["start"])[:16].replace("T", " ")} for r in rows]
     emit(rows, fmt, LIST_COLUMNS, csv_columns=CSV_COLUMNS, empty="No events yet.")
@@ -107,27 +108,28 @@ def event_rsvp(
     from peerkit.commands.invite import smtp_target
     from peerkit.commands.plan import default_out
     from peerkit.models import Member
-    from peerkit.services import events, members
+    from peerkit.services.events import seats
+    from peerkit.services.members import profiles
 
     app_ctx = app_context(ctx)
     target = smtp_target(app_ctx) if send else None
     folder = (out or default_out(app_ctx) / "events").expanduser()
     check_folder(folder)
     with app_ctx.db().write() as session:
-        found = events.resolve(session, event)
-        person = members.resolve(session, member)
-        answer = events.rsvp(session, found, person, not no, app_ctx.now())
+        found = seats.resolve(session, event)
+        person = profiles.resolve(session, member)
+        answer = seats.rsvp(session, found, person, not no, app_ctx.now())
         seated = [person.id or 0] if answer.status == "going" and answer.changed else []
         seated += answer.promoted
         people = {i: session.get(Member, i) for i in seated}
         invitations = [
-            events.invitation(session, found, p) for p in people.values() if p and p.email
+            seats.invitation(session, found, p) for p in people.values() if p and p.email
         ]
-        pending = [m for m in invitations if not events.was_invited(session, found, m.member_id)]
-        names = {i: members.describe(p) for i, p in people.items() if p}
+        pending = [m for m in invitations if not seats.was_invited(session, found, m.member_id)]
+        names = {i: profiles.describe(p) for i, p in people.items() if p}
         title, event_id = found.title, found.id or 0
     where = {"going": "has a seat", "waitlist": "is on the waitlist", "declined": "is not coming"}
-    message(f"{members.describe(person)} {where[answer.status]} ({title}).")
+    message(f"{profiles.describe(person)} {where[answer.status]} ({title}).")
     for i in answer.promoted:
         message(f"A seat freed: {names[i]} moves up from the waitlist.")
     _write(app_ctx, folder, invitations)
@@ -136,7 +138,7 @@ def event_rsvp(
 
 
 def _write(app_ctx: Any, folder: Path, invitations: list[Any]) -> None:
-    from peerkit.services import planning
+    from peerkit.services.groups import planning
 
     output = planning.Output(folder=folder)
     for item in invitations:
@@ -146,10 +148,10 @@ def _write(app_ctx: Any, folder: Path, invitations: list[Any]) -> None:
 
 def _send(app_ctx: Any, target: Any, event_id: int, pending: list[Any]) -> None:
     from peerkit.commands._delivery import send_recorded
-    from peerkit.services import events
+    from peerkit.services.events import seats
 
     def record(session: Any, accepted: list[int]) -> None:
-        events.mark_invited(session, events.resolve(session, str(event_id)), accepted)
+        seats.mark_invited(session, seats.resolve(session, str(event_id)), accepted)
 
     sent = send_recorded(app_ctx, target, pending, record)
     message(f"Sent {sent} through {target.describe()}.")
@@ -164,9 +166,9 @@ def event_export(
 ) -> None:
     """Write the event as an iCalendar file (METHOD:PUBLISH, no attendee addresses)."""
     from peerkit.commands.export import write_calendar
-    from peerkit.services import events
+    from peerkit.services.events import seats
 
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
-        data = events.ics(session, [events.resolve(session, event)])
+        data = seats.ics(session, [seats.resolve(session, event)])
     write_calendar(data, output)

@@ -42,7 +42,11 @@ def export_ics(
     output: OutputOpt = None,
 ) -> None:
     """Write an iCalendar feed (METHOD:PUBLISH, no attendee addresses)."""
-    from peerkit.services import checkins, events, feeds, groups, meetings, members
+    from peerkit.services.events import seats
+    from peerkit.services.groups import meetings, roster
+    from peerkit.services.members import profiles
+    from peerkit.services.mentoring import checkins
+    from peerkit.services.outbox import feeds
 
     chosen = [x for x in (session_id, group, member) if x is not None] + (
         ["all"] if everything else []
@@ -56,21 +60,21 @@ def export_ics(
         if session_id is not None:
             data = feeds.feed(session, [meetings.resolve(session, session_id)])
         elif group is not None:
-            target = groups.resolve(session, group)
+            target = roster.resolve(session, group)
             found = feeds.group_meetings(session, [target])
             data = feeds.series(session, target, found) if series else feeds.feed(session, found)
         elif member is not None:
-            who = members.resolve(session, member)
+            who = profiles.resolve(session, member)
             extra = [
                 checkins.feed_event(session, c) for c in checkins.of_member(session, who.id or 0)
             ]
-            extra += [events.vevent(session, e) for e in events.going_to(session, who.id or 0)]
+            extra += [seats.vevent(session, e) for e in seats.going_to(session, who.id or 0)]
             data = feeds.feed(
                 session, feeds.group_meetings(session, feeds.member_groups(session, who)), extra
             )
         else:
             data = feeds.feed(
-                session, feeds.group_meetings(session, groups.list_groups(session, True))
+                session, feeds.group_meetings(session, roster.list_groups(session, True))
             )
     write_calendar(data, output)
 

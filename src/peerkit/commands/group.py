@@ -73,11 +73,12 @@ def group_create(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Create a group. On a terminal, missing values are asked for."""
-    from peerkit.services import community, groups, validate
+    from peerkit.services.common import community, validate
+    from peerkit.services.groups import roster
 
     app_ctx = app_context(ctx)
     first = validate.iso_date(start, "--start") if start else None
-    raw = groups.GroupFields(
+    raw = roster.GroupFields(
         name=name or "", kind=kind, cadence=cadence, day=day, time=time, timezone=timezone,
         duration=duration, location=location, min_size=min_size, max_size=max_size,
         start=first, members=list(member or []), facilitator=facilitator,
@@ -94,8 +95,8 @@ def group_create(
             _ask_missing(app_ctx, session, raw, zone or "UTC")
     with db.write() as session:
         row = community.ensure(session, community_defaults(app_ctx.settings))
-        group = groups.create(session, raw, row.timezone, today)
-        shown = groups.to_dict(session, group)
+        group = roster.create(session, raw, row.timezone, today)
+        shown = roster.to_dict(session, group)
     if fmt is Format.json:
         emit_one(shown, fmt)
     else:
@@ -106,7 +107,7 @@ def group_create(
 def _ask_missing(app_ctx: AppContext, session: Any, raw: Any, zone: str) -> None:
     """Questionary prompts for what the command line left out."""
     from peerkit import prompts
-    from peerkit.services import members
+    from peerkit.services.members import profiles
 
     if not raw.name:
         raw.name = prompts.text(
@@ -118,7 +119,7 @@ def _ask_missing(app_ctx: AppContext, session: Any, raw: Any, zone: str) -> None
     raw.time = raw.time or prompts.text("Start time (HH:MM):", "18:30", validate=_valid_time)
     raw.timezone = raw.timezone or prompts.text("Time zone:", zone, validate=_valid_zone)
     if not raw.members:
-        active = members.list_members(session, "active", app_ctx.today())
+        active = profiles.list_members(session, "active", app_ctx.today())
         if active:
             choices = [(str(m.id), f"{m.name} ({m.timezone})") for m in active]
             raw.members = prompts.checkbox("Members (space to choose, enter to confirm):", choices)
@@ -126,7 +127,7 @@ def _ask_missing(app_ctx: AppContext, session: Any, raw: Any, zone: str) -> None
 
 def _valid_time(text: str) -> bool | str:
     from peerkit.errors import InvalidValue
-    from peerkit.services import schedule
+    from peerkit.services.common import schedule
 
     try:
         schedule.clock(text)
@@ -137,7 +138,7 @@ def _valid_time(text: str) -> bool | str:
 
 def _valid_zone(text: str) -> bool | str:
     from peerkit.errors import InvalidValue
-    from peerkit.services import validate
+    from peerkit.services.common import validate
 
     try:
         validate.timezone(text)
@@ -154,11 +155,11 @@ def group_list(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """List the groups."""
-    from peerkit.services import groups
+    from peerkit.services.groups import roster
 
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
-        rows = [groups.to_dict(session, g) for g in groups.list_groups(session, archived)]
+        rows = [roster.to_dict(session, g) for g in roster.list_groups(session, archived)]
     if fmt is Format.table:
         for row in rows:
             row["size"] = f"{len(row['members'])}/{row['max_size']}"
@@ -174,11 +175,11 @@ def group_list(
 @catch_errors
 def group_show(ctx: typer.Context, group: GroupRef, fmt: FormatOpt = Format.table) -> None:
     """Show a group and its members."""
-    from peerkit.services import groups
+    from peerkit.services.groups import roster
 
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
-        shown = groups.to_dict(session, groups.resolve(session, group))
+        shown = roster.to_dict(session, roster.resolve(session, group))
     if fmt is not Format.table:
         emit_one(shown, fmt)
         return
@@ -207,20 +208,22 @@ def group_add(
     ] = None,
 ) -> None:
     """Add members to a group (up to its --max-size)."""
-    from peerkit.services import groups, members, validate
+    from peerkit.services.common import validate
+    from peerkit.services.groups import roster
+    from peerkit.services.members import profiles
 
     app_ctx = app_context(ctx)
     chosen_role = validate.choice(role, ("member", "facilitator"), "role") if role else None
     with app_ctx.db().write() as session:
-        target = groups.resolve(session, group)
+        target = roster.resolve(session, group)
         outcomes = [
             (
-                members.describe(m),
-                groups.add_member(
+                profiles.describe(m),
+                roster.add_member(
                     session, target, m, app_ctx.today(), role=chosen_role, rotates=rotates
                 ),
             )
-            for m in (members.resolve(session, r) for r in refs)
+            for m in (profiles.resolve(session, r) for r in refs)
         ]
         slug = target.slug
     for who, outcome in outcomes:
@@ -235,14 +238,15 @@ def group_remove(
     ref: Annotated[str, typer.Argument(help="A member: id, e-mail or name.", metavar="REF")],
 ) -> None:
     """Take a member out of a group (their history in it is kept)."""
-    from peerkit.services import groups, members
+    from peerkit.services.groups import roster
+    from peerkit.services.members import profiles
 
     app_ctx = app_context(ctx)
     with app_ctx.db().write() as session:
-        target = groups.resolve(session, group)
-        member = members.resolve(session, ref)
-        groups.remove_member(session, target, member, app_ctx.today())
-        text = f"{target.slug}: removed {members.describe(member)}."
+        target = roster.resolve(session, group)
+        member = profiles.resolve(session, ref)
+        roster.remove_member(session, target, member, app_ctx.today())
+        text = f"{target.slug}: removed {profiles.describe(member)}."
     message(text)
 
 
@@ -250,12 +254,12 @@ def group_remove(
 @catch_errors
 def group_archive(ctx: typer.Context, group: GroupRef) -> None:
     """Archive a group: no more meetings are planned; its history is kept."""
-    from peerkit.services import groups
+    from peerkit.services.groups import roster
 
     app_ctx = app_context(ctx)
     with app_ctx.db().write() as session:
-        target = groups.resolve(session, group)
-        changed = groups.archive(session, target)
+        target = roster.resolve(session, group)
+        changed = roster.archive(session, target)
         slug = target.slug
     message(f"Archived {slug}." if changed else f"{slug} was already archived.")
 

@@ -71,22 +71,23 @@ def form_command(
     free (their own zones, this coming week); see docs/forming-groups.md for the score.
     With --apply --dry-run, shows the groups it would create and writes nothing.
     """
-    from peerkit.services import community, grouping
+    from peerkit.services.common import community
+    from peerkit.services.formation import proposals
 
     app_ctx = app_context(ctx)
-    low, high = grouping.parse_size(size)
-    opts = grouping.check_options(
-        grouping.FormOptions(low, high, source, kind, duration, separate, seed)
+    low, high = proposals.parse_size(size)
+    opts = proposals.check_options(
+        proposals.FormOptions(low, high, source, kind, duration, separate, seed)
     )
     db = app_ctx.db()
     writing = db.dry_run() if dry_run else db.write()
     with writing if apply else db.read() as session:
         row = community.get(session)
         zone = row.timezone if row else community_defaults(app_ctx.settings).timezone or "UTC"
-        proposal = grouping.propose(session, opts, app_ctx.today(), zone)
+        proposal = proposals.propose(session, opts, app_ctx.today(), zone)
         names = _names(session, proposal)
         if apply:
-            grouping.apply(session, proposal, opts, app_ctx.today(), zone)
+            proposals.apply(session, proposal, opts, app_ctx.today(), zone)
     _show_proposal(proposal, names, fmt)
     if apply:
         made = ", ".join(g["group"] for g in proposal["groups"]) or "none"
@@ -166,12 +167,14 @@ def slots_command(
     Shown in the group's time zone for the seven days from --from; each member's own windows
     are converted on the real dates, so daylight-saving changes are taken into account.
     """
-    from peerkit.services import groups, slots, validate
+    from peerkit.services.common import validate
+    from peerkit.services.formation import slots
+    from peerkit.services.groups import roster
 
     app_ctx = app_context(ctx)
     first = validate.iso_date(start, "--from") if start is not None else app_ctx.today()
     with app_ctx.db().read() as session:
-        week = slots.gather(session, groups.resolve(session, group), first, weeks)
+        week = slots.gather(session, roster.resolve(session, group), first, weeks)
         found = slots.windows(week)
         names = {m.id: m.name for m in week.members}
         chart = slots.chart_rows(week)

@@ -45,14 +45,16 @@ def invite(
 ) -> None:
     """Write one invitation e-mail per attendee (.eml); with --send, deliver them."""
     from peerkit.commands.plan import default_out
-    from peerkit.services import groups, invitations, meetings, planning, schedule
+    from peerkit.services.common import schedule
+    from peerkit.services.groups import meetings, planning, roster
+    from peerkit.services.outbox import invitations
 
     app_ctx = app_context(ctx)
     target = smtp_target(app_ctx) if send else None  # a bad setting stops us before writing
     with app_ctx.db().read() as session:
         meeting = meetings.resolve(session, session_id)
         prepared = invitations.prepare(session, meeting, method.value)
-        group = groups.resolve(session, str(meeting.group_id))
+        group = roster.resolve(session, str(meeting.group_id))
         folder = out or default_out(app_ctx) / schedule.week_label(meeting.slot_date) / group.slug
         pending = invitations.not_yet_sent(session, meeting, prepared) if send else []
     output = planning.Output(folder=folder.expanduser())
@@ -69,7 +71,7 @@ def deliver(
 ) -> None:
     """Send what has not been sent yet, and record what the server accepted."""
     from peerkit import mail
-    from peerkit.services import invitations
+    from peerkit.services.outbox import invitations
 
     sent: list[Any] = []
     outgoing = [p.outgoing for p in pending]

@@ -46,7 +46,7 @@ LIST_COLUMNS = ("id", "name", "email", "timezone", "locale", "stage", "status")
 
 
 def _fields(**values: Any) -> Any:
-    from peerkit.services.members import MemberFields
+    from peerkit.services.members.profiles import MemberFields
 
     if values.get("availability") == []:
         values["availability"] = None
@@ -73,7 +73,8 @@ def member_add(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Add a member. Time zone and language default to the community's."""
-    from peerkit.services import community, members
+    from peerkit.services.common import community
+    from peerkit.services.members import profiles
 
     app_ctx = app_context(ctx)
     name = app_ctx.require(name, "NAME", "Name")
@@ -92,13 +93,13 @@ def member_add(
         mentor_capacity=mentor_capacity,
     )
     today = app_ctx.today()
-    members.clean(raw)  # bad input is refused before anything, even the database, is created
+    profiles.clean(raw)  # bad input is refused before anything, even the database, is created
     with app_ctx.db().write() as session:
         row = community.ensure(session, community_defaults(app_ctx.settings))
         defaults = {"timezone": row.timezone, "locale": row.locale}
-        member = members.add(session, raw, defaults, today)
-        shown = members.to_dict(member, today)
-    _created(shown, fmt, f"Added {members.describe(member)}.")
+        member = profiles.add(session, raw, defaults, today)
+        shown = profiles.to_dict(member, today)
+    _created(shown, fmt, f"Added {profiles.describe(member)}.")
 
 
 def _created(obj: dict[str, Any], fmt: Format, note: str) -> None:
@@ -128,22 +129,23 @@ def member_list(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """List members (those who left only with --status left)."""
-    from peerkit.services import members, validate
+    from peerkit.services.common import validate
+    from peerkit.services.members import profiles
 
     app_ctx = app_context(ctx)
     wanted = validate.status(status) if status is not None else None
     today = app_ctx.today()
     with app_ctx.db().read() as session:
-        found = members.list_members(session, wanted, today)
+        found = profiles.list_members(session, wanted, today)
         if group is not None:
-            from peerkit.services import groups
+            from peerkit.services.groups import roster
 
             inside = {
                 p.id
-                for _m, p in groups.current_memberships(session, groups.resolve(session, group))
+                for _m, p in roster.current_memberships(session, roster.resolve(session, group))
             }
             found = [m for m in found if m.id in inside]
-        rows = [members.to_dict(m, today) for m in found]
+        rows = [profiles.to_dict(m, today) for m in found]
     emit(
         rows,
         fmt,
@@ -154,7 +156,7 @@ def member_list(
 
 
 def _csv_columns() -> tuple[str, ...]:
-    from peerkit.services.csvio import COLUMNS
+    from peerkit.services.members.csvio import COLUMNS
 
     return COLUMNS
 
@@ -163,13 +165,13 @@ def _csv_columns() -> tuple[str, ...]:
 @catch_errors
 def member_show(ctx: typer.Context, ref: MemberRef, fmt: FormatOpt = Format.table) -> None:
     """Show everything about one member."""
-    from peerkit.services import members
+    from peerkit.services.members import profiles
 
     app_ctx = app_context(ctx)
     today = app_ctx.today()
     with app_ctx.db().read() as session:
-        member = members.resolve(session, ref)
-        shown = members.to_dict(member, today)
+        member = profiles.resolve(session, ref)
+        shown = profiles.to_dict(member, today)
     emit_one(shown, fmt, title=shown["name"])
 
 
@@ -195,7 +197,7 @@ def member_edit(
     mentor_capacity: CapacityOpt = None,
 ) -> None:
     """Change a member. A list option (--skills, --available) replaces the list; "" clears it."""
-    from peerkit.services import members
+    from peerkit.services.members import profiles
 
     raw = _fields(
         name=name,
@@ -216,9 +218,9 @@ def member_edit(
         )
     app_ctx = app_context(ctx)
     with app_ctx.db().write() as session:
-        member = members.resolve(session, ref)
-        changed = members.edit(session, member, raw)
-        who = members.describe(member)
+        member = profiles.resolve(session, ref)
+        changed = profiles.edit(session, member, raw)
+        who = profiles.describe(member)
     message(f"Updated {who}: {', '.join(changed)}." if changed else f"No change to {who}.")
 
 
@@ -232,23 +234,25 @@ def member_remove(ctx: typer.Context, ref: MemberRef) -> None:
     """
     from peerkit.commands.plan import default_out
     from peerkit.models import Member
-    from peerkit.services import events, members, planning
+    from peerkit.services.events import seats
+    from peerkit.services.groups import planning
+    from peerkit.services.members import profiles
 
     app_ctx = app_context(ctx)
     invitations = []
     freed = []
     with app_ctx.db().write() as session:
-        member = members.resolve(session, ref)
-        changed = members.remove(session, member, app_ctx.today())
-        who = members.describe(member)
-        for event, promoted in events.release(session, member, app_ctx.now()) if changed else []:
+        member = profiles.resolve(session, ref)
+        changed = profiles.remove(session, member, app_ctx.today())
+        who = profiles.describe(member)
+        for event, promoted in seats.release(session, member, app_ctx.now()) if changed else []:
             for member_id in promoted:
                 person = session.get(Member, member_id)
                 if person is None:
                     continue
-                freed.append(f"{members.describe(person)} moves up at {event.title}")
+                freed.append(f"{profiles.describe(person)} moves up at {event.title}")
                 if person.email and planning.organiser(session) is not None:
-                    invitations.append(events.invitation(session, event, person))
+                    invitations.append(seats.invitation(session, event, person))
     message(f"{who} has left the community." if changed else f"{who} had already left.")
     for line in freed:
         message(f"A seat freed: {line}.")
@@ -269,14 +273,15 @@ def member_pause(
     ] = None,
 ) -> None:
     """Pause a member: skipped by planning, formation and matching until resumed or --until."""
-    from peerkit.services import members, validate
+    from peerkit.services.common import validate
+    from peerkit.services.members import profiles
 
     app_ctx = app_context(ctx)
     end = validate.iso_date(until, "--until") if until else None
     with app_ctx.db().write() as session:
-        member = members.resolve(session, ref)
-        members.pause(session, member, end, app_ctx.today())
-        who = members.describe(member)
+        member = profiles.resolve(session, ref)
+        profiles.pause(session, member, end, app_ctx.today())
+        who = profiles.describe(member)
     message(f"Paused {who}" + (f" until {end.isoformat()}." if end else "."))
 
 
@@ -284,13 +289,13 @@ def member_pause(
 @catch_errors
 def member_resume(ctx: typer.Context, ref: MemberRef) -> None:
     """Make a paused (or departed) member active again."""
-    from peerkit.services import members
+    from peerkit.services.members import profiles
 
     app_ctx = app_context(ctx)
     with app_ctx.db().write() as session:
-        member = members.resolve(session, ref)
-        outcome = members.resume(session, member, app_ctx.today())
-        who = members.describe(member)
+        member = profiles.resolve(session, ref)
+        outcome = profiles.resume(session, member, app_ctx.today())
+        who = profiles.describe(member)
     message(f"{who}: {outcome}.")
 
 
@@ -299,19 +304,19 @@ def member_resume(ctx: typer.Context, ref: MemberRef) -> None:
 def member_forget(ctx: typer.Context, ref: MemberRef, yes: YesOpt = False) -> None:
     """Erase a member's personal data everywhere; anonymous counts are kept."""
     from peerkit.db import list_backups
-    from peerkit.services import members
+    from peerkit.services.members import profiles
 
     app_ctx = app_context(ctx)
     db = app_ctx.db()
     with db.read() as session:
-        who = members.describe(members.resolve(session, ref))
+        who = profiles.describe(profiles.resolve(session, ref))
     if not yes:
         if app_ctx.settings.no_input:
             raise UsageProblem(f"erasing {who} cannot be undone; add --yes to confirm.")
         typer.confirm(f"Erase {who} for good?", abort=True, err=True)
     with db.write() as session:
-        member = members.resolve(session, ref)
-        members.forget(session, member, app_ctx.today())
+        member = profiles.resolve(session, ref)
+        profiles.forget(session, member, app_ctx.today())
         member_id = member.id
     db.checkpoint()
     for table in ("member", "mentorship", "mentor_checkin"):
@@ -345,7 +350,8 @@ def member_import(
     ] = False,
 ) -> None:
     """Import members from CSV: all rows or none; every bad row is reported with its line."""
-    from peerkit.services import community, csvio, member_import
+    from peerkit.services.common import community
+    from peerkit.services.members import csvio, importing
 
     app_ctx = app_context(ctx)
     today = app_ctx.today()
@@ -353,11 +359,11 @@ def member_import(
     plan = csvio.read(file, today, update=update and app_ctx.settings.database_exists())
     if plan.errors and not app_ctx.settings.database_exists():
         # With no database there is nothing to clash with: report without creating one.
-        raise member_import.import_error(plan.errors)
+        raise importing.import_error(plan.errors)
     with app_ctx.db().write() as session:
         row = community.ensure(session, community_defaults(app_ctx.settings))
         defaults = {"timezone": row.timezone, "locale": row.locale}
-        result = member_import.apply(
+        result = importing.apply(
             session, plan, update=update, defaults=defaults, today=today, dry_run=dry_run
         )
     verb = "Would add" if dry_run else "Added"
@@ -390,15 +396,15 @@ def member_export(
     output: OutputOpt = None,
 ) -> None:
     """Export members as CSV (what import reads back) or JSON."""
-    from peerkit.services import export
+    from peerkit.services.members import access
 
     app_ctx = app_context(ctx)
     chosen = Format(fmt.value) if fmt else (Format.json if ref else Format.csv)
     with app_ctx.db().read() as session:
         data = (
-            export.member_record(session, ref, app_ctx.today())
+            access.member_record(session, ref, app_ctx.today())
             if ref
-            else export.all_members(session, app_ctx.today())
+            else access.all_members(session, app_ctx.today())
         )
     text = _render(data, chosen)
     if output is None:

@@ -54,16 +54,16 @@ def mentor_match(
     possible, then the best coverage of their needs. Never a member with themselves,
     never a pair that is already active. With --apply --dry-run, writes nothing.
     """
-    from peerkit.services import mentoring
+    from peerkit.services.mentoring import matching
 
     app_ctx = app_context(ctx)
     db = app_ctx.db()
     writing = db.dry_run() if dry_run else db.write()
     with writing if apply else db.read() as session:
-        proposal = mentoring.match(session, app_ctx.today())
+        proposal = matching.match(session, app_ctx.today())
         names = _names(session, proposal)
         if apply:
-            mentoring.apply(session, proposal, app_ctx.today())
+            matching.apply(session, proposal, app_ctx.today())
     if fmt is Format.json:
         print(to_json(proposal))
     else:
@@ -111,18 +111,19 @@ def mentor_pair(
     ] = None,
 ) -> None:
     """Start a mentorship chosen by hand; prints its id."""
-    from peerkit.services import members, mentoring
+    from peerkit.services.members import profiles
+    from peerkit.services.mentoring import matching
 
     app_ctx = app_context(ctx)
     with app_ctx.db().write() as session:
-        item, warnings = mentoring.pair(
+        item, warnings = matching.pair(
             session,
-            members.resolve(session, mentor),
-            members.resolve(session, mentee),
+            profiles.resolve(session, mentor),
+            profiles.resolve(session, mentee),
             topic,
             app_ctx.today(),
         )
-        shown = mentoring.to_dict(item)
+        shown = matching.to_dict(item)
     for text in warnings:
         warning(text)
     data_line(str(shown["id"]))
@@ -138,11 +139,11 @@ def mentor_list(
 ) -> None:
     """List the mentorships (active ones unless --all)."""
     from peerkit.models import Member
-    from peerkit.services import mentoring
+    from peerkit.services.mentoring import matching
 
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
-        rows = [mentoring.to_dict(m) for m in mentoring.listing(session, include_ended)]
+        rows = [matching.to_dict(m) for m in matching.listing(session, include_ended)]
         names = {
             i: (m.name if (m := session.get(Member, i)) else str(i))
             for r in rows
@@ -162,15 +163,16 @@ def mentor_end(
 
     The cancellations are written (and with --send, sent) like those of checkin-cancel.
     """
-    from peerkit.services import checkins, mentoring, planning
+    from peerkit.services.groups import planning
+    from peerkit.services.mentoring import checkins, matching
 
     ended: list[int] = []
 
     def change(session: Any) -> list[int]:
-        item = mentoring.resolve(session, mentorship)
+        item = matching.resolve(session, mentorship)
         if send:
             checkins.require_organiser(session)
-        ended.extend(mentoring.end(session, item, app_ctx.today()))
+        ended.extend(matching.end(session, item, app_ctx.today()))
         return ended if planning.organiser(session) is not None else []
 
     app_ctx = app_context(ctx)
@@ -208,10 +210,11 @@ def mentor_checkin(
     new: it writes the files again, and with --send sends only what was not sent yet.
     """
     from peerkit.models import Member
-    from peerkit.services import checkins, mentoring, schedule, validate
+    from peerkit.services.common import schedule, validate
+    from peerkit.services.mentoring import checkins, matching
 
     def change(session: Any) -> list[int]:
-        item = mentoring.resolve(session, mentorship)
+        item = matching.resolve(session, mentorship)
         mentee = session.get(Member, item.mentee_id)
         zone = validate.timezone(timezone or (mentee.timezone if mentee else "UTC"))
         checkins.require_organiser(session)
@@ -235,7 +238,7 @@ def mentor_checkin_cancel(
     Cancelling a cancelled check-in writes the cancellation again, and with --send sends it
     to whoever has not received it yet (after a failed send, for example).
     """
-    from peerkit.services import checkins
+    from peerkit.services.mentoring import checkins
 
     def change(session: Any) -> list[int]:
         found = checkins.resolve(session, checkin)
@@ -265,12 +268,12 @@ def mentor_checkins(
     from sqlmodel import col, select
 
     from peerkit.models import MentorCheckin
-    from peerkit.services import checkins, mentoring
+    from peerkit.services.mentoring import checkins, matching
 
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
         if mentorship is not None:
-            found = checkins.of_mentorship(session, mentoring.resolve(session, mentorship))
+            found = checkins.of_mentorship(session, matching.resolve(session, mentorship))
         else:
             found = list(session.exec(select(MentorCheckin).order_by(col(MentorCheckin.start))))
         rows = [
@@ -309,7 +312,8 @@ def _issue(
     from peerkit.commands._delivery import check_folder
     from peerkit.commands.invite import smtp_target
     from peerkit.commands.plan import default_out
-    from peerkit.services import checkins, planning
+    from peerkit.services.groups import planning
+    from peerkit.services.mentoring import checkins
 
     app_ctx = app_context(ctx)
     target = smtp_target(app_ctx) if send else None
@@ -341,7 +345,7 @@ def _send(
     app_ctx: Any, target: Any, checkin_id: int, prepared: list[Any], pending: list[Any]
 ) -> None:
     from peerkit.commands._delivery import send_recorded
-    from peerkit.services import checkins
+    from peerkit.services.mentoring import checkins
 
     def record(session: Any, accepted: list[int]) -> None:
         checkins.mark_sent(session, checkins.resolve(session, str(checkin_id)), accepted)

@@ -53,7 +53,8 @@ def plan_week(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Plan the week: meetings, hot seats, facilitators, agendas, .ics and invitations."""
-    from peerkit.services import planning, schedule
+    from peerkit.services.common import schedule
+    from peerkit.services.groups import planning
 
     app_ctx = app_context(ctx)
     target = None
@@ -89,7 +90,8 @@ def plan_week(
 def send_week(app_ctx: AppContext, target: Any, results: list[Any]) -> None:
     """Send the week's invitations (and cancellations of meetings invited to before)."""
     from peerkit.commands.invite import deliver
-    from peerkit.services import invitations, meetings
+    from peerkit.services.groups import meetings
+    from peerkit.services.outbox import invitations
 
     for result in results:
         if result.session is None or not (result.invited or result.status == "cancelled"):
@@ -106,9 +108,9 @@ def send_week(app_ctx: AppContext, target: Any, results: list[Any]) -> None:
 
 
 def len_groups(session: Any) -> int:
-    from peerkit.services import groups
+    from peerkit.services.groups import roster
 
-    return len(groups.list_groups(session))
+    return len(roster.list_groups(session))
 
 
 def _row(result: dict[str, Any]) -> dict[str, Any]:

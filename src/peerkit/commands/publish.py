@@ -31,11 +31,12 @@ def publish_caldav(
 ) -> None:
     """Create or update one event per meeting (password from PEERKIT_CALDAV_PASSWORD)."""
     from peerkit.publish import caldav_password, put_all
-    from peerkit.services import feeds, groups
+    from peerkit.services.groups import roster
+    from peerkit.services.outbox import feeds
 
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
-        chosen = [groups.resolve(session, group)] if group else groups.list_groups(session, True)
+        chosen = [roster.resolve(session, group)] if group else roster.list_groups(session, True)
         items = feeds.resources(session, feeds.group_meetings(session, chosen))
     count = put_all(url, user or app_ctx.settings.default("caldav_user"), caldav_password(), items)
     message(f"Published {count} meeting(s) to {url}.")

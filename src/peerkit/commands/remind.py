@@ -40,7 +40,10 @@ def remind(
     --send (each member once per meeting or event)."""
     from peerkit.commands.invite import deliver, smtp_target
     from peerkit.commands.plan import default_out
-    from peerkit.services import events, groups, invitations, planning, reminders, schedule
+    from peerkit.services.common import schedule
+    from peerkit.services.events import seats
+    from peerkit.services.groups import planning, roster
+    from peerkit.services.outbox import invitations, reminders
 
     if not 0 < within <= reminders.MAX_HOURS:
         raise InvalidValue(f"--within is in hours, between 0 and {reminders.MAX_HOURS}.")
@@ -52,7 +55,7 @@ def remind(
         for meeting in reminders.due(session, app_ctx.now(), within):
             prepared = reminders.prepare(session, meeting)
             pending = invitations.not_yet_sent(session, meeting, prepared)
-            group = groups.resolve(session, str(meeting.group_id))
+            group = roster.resolve(session, str(meeting.group_id))
             folder = root / schedule.week_label(meeting.slot_date) / group.slug
             output = planning.Output(folder=folder, dry_run=dry_run)
             for item in pending:
@@ -61,8 +64,8 @@ def remind(
                 )
             batches.append((meeting.id or 0, pending, len(prepared)))
         happenings = []
-        for event in events.due(session, app_ctx.now(), within):
-            pending_events = events.reminders(session, event, app_ctx.today())
+        for event in seats.due(session, app_ctx.now(), within):
+            pending_events = seats.reminders(session, event, app_ctx.today())
             output = planning.Output(folder=root / "events" / f"event-{event.id}", dry_run=dry_run)
             for reminder in pending_events:
                 path = output.folder / reminder.filename
@@ -84,10 +87,10 @@ def remind(
 
 def _send_event(app_ctx: Any, target: Any, event_id: int, pending: list[Any]) -> None:
     from peerkit.commands._delivery import send_recorded
-    from peerkit.services import events
+    from peerkit.services.events import seats
 
     def record(session: Any, accepted: list[int]) -> None:
-        events.mark_reminded(session, events.resolve(session, str(event_id)), accepted)
+        seats.mark_reminded(session, seats.resolve(session, str(event_id)), accepted)
 
     sent = send_recorded(app_ctx, target, pending, record)
     message(f"Sent {sent} event reminder(s) through {target.describe()}.")

@@ -43,14 +43,15 @@ def session_plan(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Make sure a group's next meetings exist (running it again adds nothing)."""
-    from peerkit.services import groups, meetings, validate
+    from peerkit.services.common import validate
+    from peerkit.services.groups import meetings, roster
 
     app_ctx = app_context(ctx)
     first = validate.iso_date(start, "--from") if start else app_ctx.today()
     last = validate.iso_date(until, "--until") if until else None
     db = app_ctx.db()
     with db.dry_run() if dry_run else db.write() as session:
-        target = groups.resolve(session, group)
+        target = roster.resolve(session, group)
         planned = meetings.plan(session, target, first, count=count, until=last)
         rows = [dict(meetings.to_dict(session, m), created=new) for m, new in planned]
     emit(rows, fmt, ("id", "group", "start", "timezone", "status", "created"))
@@ -70,14 +71,15 @@ def session_list(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """List meetings; dates are in each meeting's zone. --timezone shows times in yours."""
-    from peerkit.services import groups, meetings, validate
+    from peerkit.services.common import validate
+    from peerkit.services.groups import meetings, roster
 
     app_ctx = app_context(ctx)
     first = validate.iso_date(start, "--from") if start else None
     last = validate.iso_date(end, "--to") if end else None
     viewer = validate.timezone(timezone) if timezone else None
     with app_ctx.db().read() as session:
-        target = groups.resolve(session, group) if group else None
+        target = roster.resolve(session, group) if group else None
         rows = [
             meetings.to_dict(session, m, viewer)
             for m in meetings.list_meetings(session, target, first, last)
@@ -100,7 +102,7 @@ def session_list(
 @catch_errors
 def session_show(ctx: typer.Context, session_id: SessionRef, fmt: FormatOpt = Format.table) -> None:
     """Show one meeting."""
-    from peerkit.services import meetings
+    from peerkit.services.groups import meetings
 
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
@@ -122,7 +124,7 @@ def session_move(
     timezone: TimezoneOpt = None,
 ) -> None:
     """Move a meeting (its calendar SEQUENCE goes up, so invitations update)."""
-    from peerkit.services import meetings
+    from peerkit.services.groups import meetings
 
     app_ctx = app_context(ctx)
     with app_ctx.db().write() as session:
@@ -142,7 +144,7 @@ def session_cancel(
     ] = None,
 ) -> None:
     """Cancel a meeting. It is kept (cancelled) and never planned again."""
-    from peerkit.services import meetings
+    from peerkit.services.groups import meetings
 
     app_ctx = app_context(ctx)
     with app_ctx.db().write() as session:
@@ -169,15 +171,16 @@ def session_attend(
     ] = None,
 ) -> None:
     """Record who came; the meeting is then done. Absent hot seats get the next turn."""
-    from peerkit.services import meetings, members
+    from peerkit.services.groups import meetings
+    from peerkit.services.members import profiles
 
     if not present and not absent:
         raise UsageProblem("say who came with --present REF and who did not with --absent REF.")
     app_ctx = app_context(ctx)
     with app_ctx.db().write() as session:
         meeting = meetings.resolve(session, session_id)
-        here = [members.resolve(session, r) for r in present or []]
-        away = [members.resolve(session, r) for r in absent or []]
+        here = [profiles.resolve(session, r) for r in present or []]
+        away = [profiles.resolve(session, r) for r in absent or []]
         meetings.attend(session, meeting, here, away)
     message(f"Session {session_id}: {len(here)} present, {len(away)} absent.")
 
@@ -194,7 +197,7 @@ def session_notes(
     edit: Annotated[bool, typer.Option("--edit", help="Write the notes in $EDITOR.")] = False,
 ) -> None:
     """Keep a meeting's notes; without options, print them."""
-    from peerkit.services import meetings
+    from peerkit.services.groups import meetings
 
     app_ctx = app_context(ctx)
     if text is not None and edit:

@@ -37,7 +37,7 @@ def init(
     ] = None,
 ) -> None:
     """Create the community's database, or update its settings. Safe to run again."""
-    from peerkit.services import community as svc
+    from peerkit.services.common import community as svc
 
     app_ctx = app_context(ctx)
     given = svc.CommunityDefaults(community, timezone, locale, organiser_name, organiser_email)
@@ -68,7 +68,7 @@ def demo(
     ] = Path("peerkit-demo"),
 ) -> None:
     """Build a sample community in DIR and run the weekly pipeline on it."""
-    from peerkit.services import demo as svc
+    from peerkit.services.reports import demo as svc
 
     app_ctx = app_context(ctx)
     db_path = svc.build(directory, app_ctx.today())
@@ -94,15 +94,20 @@ def _show(db_path: Path, app_ctx: AppContext, out: Path) -> str:
     from peerkit.config import Settings
     from peerkit.db import open_database
     from peerkit.output import Format, emit
-    from peerkit.services import demo, groups, members, planning, schedule, site
+    from peerkit.services.common import schedule
+    from peerkit.services.groups import planning, roster
+    from peerkit.services.members import profiles
+    from peerkit.services.reports import demo, site
 
     today = app_ctx.today()
     week = schedule.week_label(demo.coming_monday(today))
     db = open_database(Settings(db_path=db_path))
     try:
         with db.read() as session:
-            people = [members.to_dict(m, today) for m in members.list_members(session, None, today)]
-            teams = [groups.to_dict(session, g) for g in groups.list_groups(session)]
+            people = [
+                profiles.to_dict(m, today) for m in profiles.list_members(session, None, today)
+            ]
+            teams = [roster.to_dict(session, g) for g in roster.list_groups(session)]
         with db.write() as session:
             plan = planning.plan_week(session, week, planning.Output(folder=out), today=today)
         with db.read() as session:

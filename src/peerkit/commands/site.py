@@ -30,7 +30,7 @@ def site_build(
 
     The page is world-readable (mode 0644): it is meant to be published as it is.
     """
-    from peerkit.services import site
+    from peerkit.services.reports import site
 
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:

@@ -41,13 +41,14 @@ def stats(
     Members who only receive (hot seats, mentoring) and those who only give (mentoring,
     facilitating) are listed at the end.
     """
-    from peerkit.services import groups, validate
-    from peerkit.services import stats as stats_svc
+    from peerkit.services.common import validate
+    from peerkit.services.groups import roster
+    from peerkit.services.reports import stats as stats_svc
 
     app_ctx = app_context(ctx)
     first = validate.iso_date(since, "--since") if since is not None else None
     with app_ctx.db().read() as session:
-        chosen = groups.resolve(session, group) if group is not None else None
+        chosen = roster.resolve(session, group) if group is not None else None
         found = stats_svc.compute(session, chosen, first, app_ctx.today())
     if fmt is Format.json:
         print(to_json(found))

@@ -15,8 +15,9 @@ from peerkit import mail, render
 from peerkit.errors import Conflict, InvalidValue, NotFound, PeerkitError
 from peerkit.i18n import N_, format_when, gettext_for
 from peerkit.models import Member, MentorCheckin, Mentorship, utcnow
-from peerkit.services import planning, validate
-from peerkit.services.groups import slugify
+from peerkit.services.common import validate
+from peerkit.services.groups import planning
+from peerkit.services.groups.roster import slugify
 
 SUBJECTS = {
     "REQUEST": N_("Mentoring check-in: %(mentor)s and %(mentee)s, %(when)s"),

@@ -10,7 +10,9 @@ from sqlmodel import Session
 
 from peerkit.errors import InvalidValue
 from peerkit.models import Group, Member
-from peerkit.services import groups, validate, weekly
+from peerkit.services.common import validate
+from peerkit.services.formation import weekly
+from peerkit.services.groups import roster
 
 STEP = 5  # minutes: the resolution of the windows shown
 DAY_BLOCKS = weekly.DAY_MINUTES // STEP
@@ -32,7 +34,7 @@ def gather(session: Session, group: Group, first: date, weeks: int = 1) -> Week:
         raise InvalidValue(f"--weeks {weeks}: use 1 to 52.")
     if not 1970 <= first.year <= 2200:
         raise InvalidValue(f"--from {first.isoformat()}: use a year from 1970 to 2200.")
-    members = [m for _, m in groups.current_memberships(session, group)]
+    members = [m for _, m in roster.current_memberships(session, group)]
     free = []
     for member in members:
         bits = -1

@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 
 from peerkit.errors import Conflict, InvalidValue, NotFound
 from peerkit.models import CADENCES, GROUP_KINDS, Group, Member, Membership
-from peerkit.services import members as members_svc
-from peerkit.services import schedule, validate
+from peerkit.services.common import schedule, validate
+from peerkit.services.members import profiles as members_svc
 
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
     f"{p}{n}" for p in ("com", "lpt") for n in range(10)

@@ -18,10 +18,10 @@ from sqlmodel import Session, col, select
 from peerkit import calendar as ical
 from peerkit.i18n import gettext_for
 from peerkit.models import Group, HotSeat, Meeting, Member, Membership
-from peerkit.services import community as community_svc
-from peerkit.services import meetings as meetings_svc
-from peerkit.services import schedule
-from peerkit.services.validate import DAYS
+from peerkit.services.common import community as community_svc
+from peerkit.services.common import schedule
+from peerkit.services.common.validate import DAYS
+from peerkit.services.groups import meetings as meetings_svc
 
 SERIES_NAMESPACE = uuid.UUID("6f1c9a8e-3b7d-4c52-9d0e-4a1f2b3c5d6e")
 BYDAY = {i: d[:2].upper() for i, d in enumerate(DAYS)}

@@ -21,12 +21,13 @@ from peerkit import mail, render
 from peerkit.files import write_private
 from peerkit.i18n import N_, format_day, format_when, gettext_for
 from peerkit.models import Group, Meeting, Member
-from peerkit.services import agenda as agenda_svc
-from peerkit.services import community as community_svc
-from peerkit.services import groups as groups_svc
-from peerkit.services import meetings as meetings_svc
-from peerkit.services import rotation, schedule
-from peerkit.services.groups import slugify
+from peerkit.services.common import community as community_svc
+from peerkit.services.common import schedule
+from peerkit.services.groups import agenda as agenda_svc
+from peerkit.services.groups import meetings as meetings_svc
+from peerkit.services.groups import roster as groups_svc
+from peerkit.services.groups import rotation
+from peerkit.services.groups.roster import slugify
 
 
 @dataclass

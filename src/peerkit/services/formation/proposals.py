@@ -13,10 +13,12 @@ from sqlmodel import Session, col, select
 
 from peerkit.errors import Conflict, InvalidValue
 from peerkit.models import GROUP_KINDS, STAGES, Group, Member, Membership
-from peerkit.services import formation, groups, schedule, validate, weekly
-from peerkit.services import members as members_svc
-from peerkit.services.formation import Person, Rules
+from peerkit.services import formation
+from peerkit.services.common import schedule, validate
+from peerkit.services.formation import Person, Rules, weekly
 from peerkit.services.formation.placement import bits_of
+from peerkit.services.groups import roster
+from peerkit.services.members import profiles as members_svc
 
 STEP = 15  # minutes per block: windows are rounded inwards to the quarter hour
 WEEK_BLOCKS = 7 * 24 * 60 // STEP
@@ -326,7 +328,7 @@ def apply(
         name = f"{opts.kind.capitalize()} {number}"
         names.add(name.casefold())
         slot = proposed["slot"]
-        raw = groups.GroupFields(
+        raw = roster.GroupFields(
             name=name,
             kind=opts.kind,
             day=slot["day"],
@@ -339,7 +341,7 @@ def apply(
             start=schedule.first_on_or_after(monday, schedule.day(slot["day"])),
             members=[str(m) for m in proposed["members"]],
         )
-        group = groups.create(session, raw, community_tz, today)
+        group = roster.create(session, raw, community_tz, today)
         proposed["group"] = group.slug
         made.append(group)
     return made

@@ -9,8 +9,8 @@ from sqlmodel import Session, col, select
 
 from peerkit.errors import Conflict, InvalidValue, NotFound, UsageProblem
 from peerkit.models import Commitment, Group, Meeting, Member, Membership, utcnow
-from peerkit.services import members as members_svc
-from peerkit.services import validate
+from peerkit.services.common import validate
+from peerkit.services.members import profiles as members_svc
 
 MAX_TEXT = 500
 

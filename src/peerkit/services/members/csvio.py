@@ -1,7 +1,7 @@
 """Member CSV: the columns export writes are exactly those import reads.
 
 This module reads and checks a file (every problem, with its line number) and writes
-one; :mod:`peerkit.services.member_import` applies a checked file to the database.
+one; :mod:`peerkit.services.members.importing` applies a checked file to the database.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from peerkit.errors import InvalidValue, PeerkitError
-from peerkit.services import validate
+from peerkit.services.common import validate
 from peerkit.text import neutralise_cell, restore_cell, terminal_safe
 
 COLUMNS = (

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from peerkit.services import validate
+from peerkit.services.common import validate
 
 DAY_MINUTES = 1440
 

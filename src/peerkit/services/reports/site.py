@@ -16,10 +16,10 @@ from peerkit import render
 from peerkit.errors import PeerkitError
 from peerkit.i18n import format_when
 from peerkit.models import Event
-from peerkit.services import community as community_svc
-from peerkit.services import events as events_svc
-from peerkit.services import groups as groups_svc
-from peerkit.services import schedule, validate
+from peerkit.services.common import community as community_svc
+from peerkit.services.common import schedule, validate
+from peerkit.services.events import seats as events_svc
+from peerkit.services.groups import roster as groups_svc
 
 
 def context(session: Session, now: datetime) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from peerkit.models import Community
 
 __all__ = ["Community", "CommunityDefaults", "apply", "ensure", "get", "to_dict"]
-from peerkit.services import validate
+from peerkit.services.common import validate
 
 
 @dataclass

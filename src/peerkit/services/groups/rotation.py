@@ -15,8 +15,8 @@ from datetime import UTC, date, datetime
 from sqlmodel import Session, col, select
 
 from peerkit.models import Attendance, Group, HotSeat, Meeting, Member, Membership, utcnow
-from peerkit.services import groups as groups_svc
-from peerkit.services import members as members_svc
+from peerkit.services.groups import roster as groups_svc
+from peerkit.services.members import profiles as members_svc
 
 NEVER = datetime.min.replace(tzinfo=UTC)
 

@@ -17,7 +17,7 @@ from peerkit.models import (
     MentorCheckin,
     Mentorship,
 )
-from peerkit.services import members
+from peerkit.services.members import profiles
 
 
 def all_members(session: Session, today: date) -> list[dict[str, Any]]:
@@ -25,16 +25,16 @@ def all_members(session: Session, today: date) -> list[dict[str, Any]]:
     rows = session.exec(
         select(Member).where(col(Member.forgotten_at).is_(None)).order_by(col(Member.id))
     )
-    return [members.to_dict(m, today) for m in rows]
+    return [profiles.to_dict(m, today) for m in rows]
 
 
 def member_record(session: Session, ref: str, today: date) -> dict[str, Any]:
     """A subject-access export: the member and every record that refers to them."""
-    member = members.resolve(session, ref)
+    member = profiles.resolve(session, ref)
     return {
-        "member": members.to_dict(member, today),
+        "member": profiles.to_dict(member, today),
         "left_on": member.left_on.isoformat() if member.left_on else None,
-        "history": members.history(session, member),
+        "history": profiles.history(session, member),
         **_records(session, member.id or 0),
     }
 

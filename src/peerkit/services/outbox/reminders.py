@@ -10,10 +10,10 @@ from sqlmodel import Session, col, select
 from peerkit import mail, render
 from peerkit.i18n import gettext_for
 from peerkit.models import Group, Meeting
-from peerkit.services import agenda as agenda_svc
-from peerkit.services import planning
-from peerkit.services.groups import slugify
-from peerkit.services.invitations import Prepared
+from peerkit.services.groups import agenda as agenda_svc
+from peerkit.services.groups import planning
+from peerkit.services.groups.roster import slugify
+from peerkit.services.outbox.invitations import Prepared
 
 MAX_HOURS = 24 * 14
 

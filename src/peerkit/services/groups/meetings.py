@@ -11,8 +11,8 @@ from sqlmodel import Session, col, select
 
 from peerkit.errors import Conflict, InvalidValue, NotFound, UsageProblem
 from peerkit.models import Attendance, Group, HotSeat, Meeting, Member, utcnow
-from peerkit.services import members as members_svc
-from peerkit.services import schedule, validate
+from peerkit.services.common import schedule, validate
+from peerkit.services.members import profiles as members_svc
 
 MAX_PLAN = 200
 

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from peerkit.errors import InvalidValue
-from peerkit.services.validate import _DAY_ALIASES, DAYS
+from peerkit.services.common.validate import _DAY_ALIASES, DAYS
 
 CADENCE_STEP = {"weekly": 7, "biweekly": 14}
 _TIME = re.compile(r"(\d{1,2})[:.](\d{2})")

@@ -19,8 +19,8 @@ from sqlmodel import Session, col, or_, select
 
 from peerkit.errors import Conflict, InvalidValue, NotFound
 from peerkit.models import STAGES, Member, MentorCheckin, Mentorship, utcnow
-from peerkit.services import members as members_svc
-from peerkit.services import validate
+from peerkit.services.common import validate
+from peerkit.services.members import profiles as members_svc
 
 
 @dataclass(frozen=True)

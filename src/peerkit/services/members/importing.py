@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from peerkit.errors import PeerkitError
 from peerkit.models import Member, MemberHistory, UTCDateTime, utcnow
-from peerkit.services.csvio import ImportPlan, Row
+from peerkit.services.members.csvio import ImportPlan, Row
 
 MEMBER_TABLE: sa.Table = Member.__table__  # type: ignore[attr-defined]
 MAX_ERRORS_SHOWN = 50

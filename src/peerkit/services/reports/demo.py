@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from peerkit.config import Settings
 from peerkit.errors import PeerkitError
-from peerkit.services import schedule
+from peerkit.services.common import schedule
 
 COMMUNITY = {
     "name": "Freelance Insieme",
@@ -207,7 +207,8 @@ def _clear(path: Path) -> None:
 def build(directory: Path, today: date) -> Path:
     """Create (or re-create) the sample community in DIRECTORY/peerkit.db."""
     from peerkit.db import open_database
-    from peerkit.services import community, members
+    from peerkit.services.common import community
+    from peerkit.services.members import profiles
 
     if directory.exists() and not directory.is_dir():
         raise PeerkitError(f"{directory} is a file; give a folder with --dir.")
@@ -223,7 +224,7 @@ def build(directory: Path, today: date) -> Path:
             defaults = {"timezone": row.timezone, "locale": row.locale}
             for i, person in enumerate(PEOPLE):
                 name, email, tz, loc, skills, needs, stage, industry, avail, cap, bio = person
-                raw = members.MemberFields(
+                raw = profiles.MemberFields(
                     name=name,
                     email=email,
                     timezone=tz,
@@ -236,10 +237,10 @@ def build(directory: Path, today: date) -> Path:
                     mentor_capacity=cap,
                     bio=bio,
                 )
-                members.add(session, raw, defaults, today - timedelta(days=400 - 30 * i))
-            francesca = members.resolve(session, "Francesca Romano")
+                profiles.add(session, raw, defaults, today - timedelta(days=400 - 30 * i))
+            francesca = profiles.resolve(session, "Francesca Romano")
             populate(session, today)
-            members.pause(session, francesca, today + timedelta(days=21), today)
+            profiles.pause(session, francesca, today + timedelta(days=21), today)
     finally:
         db.dispose()
     return path
@@ -297,7 +298,8 @@ def coming_monday(today: date) -> date:
 
 def populate(session: Session, today: date) -> None:
     """Groups with a few weeks behind them: meetings, attendance and commitments."""
-    from peerkit.services import agenda, commitments, groups, meetings, members, rotation
+    from peerkit.services.groups import agenda, commitments, meetings, roster, rotation
+    from peerkit.services.members import profiles
 
     week_start = coming_monday(today)
     made = []
@@ -305,18 +307,18 @@ def populate(session: Session, today: date) -> None:
         first = schedule.first_on_or_after(
             week_start - timedelta(weeks=4), schedule.day(spec["day"])
         )
-        raw = groups.GroupFields(
+        raw = roster.GroupFields(
             name=spec["name"], cadence=spec["cadence"], day=spec["day"], time=spec["time"],
             timezone=spec["timezone"], location=spec["location"], start=first,
         )  # fmt: skip
-        group = groups.create(session, raw, "Europe/Rome", today)
+        group = roster.create(session, raw, "Europe/Rome", today)
         joined = first - timedelta(days=7)
         for name in spec["members"]:
-            member = members.resolve(session, name)
-            groups.add_member(session, group, member, joined, rotates=name in spec["rotates"])
+            member = profiles.resolve(session, name)
+            roster.add_member(session, group, member, joined, rotates=name in spec["rotates"])
         if spec["facilitator"]:
-            lead = members.resolve(session, spec["facilitator"])
-            groups.add_member(session, group, lead, joined, role="facilitator")
+            lead = profiles.resolve(session, spec["facilitator"])
+            roster.add_member(session, group, lead, joined, role="facilitator")
         made.append(group)
     for index, weeks_ago, absent, promises in HISTORY:
         group = made[index]
@@ -335,7 +337,7 @@ def populate(session: Session, today: date) -> None:
             [p for p in people if p.name in absent],
         )
         for name, text, days in promises:
-            who = members.resolve(session, name)
+            who = profiles.resolve(session, name)
             commitments.add(session, who, text, meeting=meeting, due=slot + timedelta(days=days))
 
     _events_and_mentoring(session, today, week_start)
@@ -345,20 +347,22 @@ def _events_and_mentoring(session: Session, today: date, week_start: date) -> No
     """A networking evening with more answers than seats, and two mentorships."""
     from datetime import UTC, datetime
 
-    from peerkit.services import events, members, mentoring
+    from peerkit.services.events import seats
+    from peerkit.services.members import profiles
+    from peerkit.services.mentoring import matching
 
     start = schedule.local_datetime(week_start + timedelta(days=3), "19:00", "Europe/Rome")
-    fields = events.EventFields(
+    fields = seats.EventFields(
         "Aperitivo freelance", start, 150, "networking", "Bar Centrale, Bologna", 4
     )
-    evening = events.create(session, fields)
+    evening = seats.create(session, fields)
     now = datetime.combine(today, datetime.min.time(), tzinfo=UTC)
     for name in ["Giulia Rossi", "Marco Bianchi", "Sara Colombo", "Luca Ferrari",
                  "Chiara Esposito", "Matteo Greco"]:  # fmt: skip
-        events.rsvp(session, evening, members.resolve(session, name), True, now)
-    workshop = events.create(
+        seats.rsvp(session, evening, profiles.resolve(session, name), True, now)
+    workshop = seats.create(
         session,
-        events.EventFields(
+        seats.EventFields(
             "Workshop: prezzi e preventivi",
             schedule.local_datetime(week_start + timedelta(days=12), "10:00", "Europe/Rome"),
             180,
@@ -368,8 +372,12 @@ def _events_and_mentoring(session: Session, today: date, week_start: date) -> No
         ),
     )
     for name in ["Giulia Rossi", "Emma Clarke"]:
-        events.rsvp(session, workshop, members.resolve(session, name), True, now)
+        seats.rsvp(session, workshop, profiles.resolve(session, name), True, now)
     for mentor, mentee in [("Sara Colombo", "Chiara Esposito"), ("Daniel Kim", "Matteo Greco")]:
-        mentoring.pair(
-            session, members.resolve(session, mentor), members.resolve(session, mentee), None, today
+        matching.pair(
+            session,
+            profiles.resolve(session, mentor),
+            profiles.resolve(session, mentee),
+            None,
+            today,
         )

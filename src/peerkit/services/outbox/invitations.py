@@ -17,9 +17,9 @@ from peerkit import calendar as ical
 from peerkit import mail
 from peerkit.errors import Conflict, PeerkitError
 from peerkit.models import Delivery, Group, Meeting, Member
-from peerkit.services import agenda as agenda_svc
-from peerkit.services import planning
-from peerkit.services.groups import slugify
+from peerkit.services.groups import agenda as agenda_svc
+from peerkit.services.groups import planning
+from peerkit.services.groups.roster import slugify
 
 KINDS = {"request": "invite", "cancel": "cancel"}
 

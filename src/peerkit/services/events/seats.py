@@ -15,9 +15,10 @@ from peerkit import mail, render
 from peerkit.errors import Conflict, InvalidValue, NotFound
 from peerkit.i18n import N_, format_when, gettext_for
 from peerkit.models import EVENT_KINDS, Event, Member, Rsvp, utcnow
-from peerkit.services import members as members_svc
-from peerkit.services import planning, validate
-from peerkit.services.groups import slugify
+from peerkit.services.common import validate
+from peerkit.services.groups import planning
+from peerkit.services.groups.roster import slugify
+from peerkit.services.members import profiles as members_svc
 
 SUBJECT = N_("Invitation: %(event)s, %(when)s")
 REMINDER_SUBJECT = N_("Reminder: %(event)s, %(when)s")

@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from peerkit.models import Attendance, Commitment, Group, HotSeat, Meeting, Member, Mentorship
-from peerkit.services import groups as groups_svc
+from peerkit.services.groups import roster as groups_svc
 
 RECENT = 4  # meetings looked at for "at risk"
 MISSED_FOR_RISK = 2

@@ -13,10 +13,10 @@ from sqlmodel import Session, col, select
 
 from peerkit.i18n import format_day, format_time, format_when, gettext_for
 from peerkit.models import Commitment, Group, Meeting, Member
-from peerkit.services import community as community_svc
-from peerkit.services import groups as groups_svc
-from peerkit.services import meetings as meetings_svc
-from peerkit.services import rotation
+from peerkit.services.common import community as community_svc
+from peerkit.services.groups import meetings as meetings_svc
+from peerkit.services.groups import roster as groups_svc
+from peerkit.services.groups import rotation
 
 CHECKIN_PER_PERSON = 3
 COMMITMENTS_PER_PERSON = 2

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from peerkit.errors import Ambiguous, Conflict, InvalidValue, NotFound
 from peerkit.models import Member, MemberHistory
-from peerkit.services import validate
+from peerkit.services.common import validate
 
 EDITABLE = (
     "name",

@@ -1,0 +1,4 @@
+"""What the community is told about itself.
+
+Stats, the public community page, and the demo community.
+"""
