@@ -185,6 +185,7 @@ def place(
     n = len(people)
     industries: dict[str | None, int] = {None: -1}
     industry = [industries.setdefault(p.industry, len(industries) - 1) for p in people]
+    # Sizes up to twice a bucket's (plus one joining): the nearest good size may be above.
     state = _Placement(rules, industry, allowed_sizes(2 * n + 2, rules), [UNPLACED] * n)
     options = [bits_of(p.starts) for p in people]
     coverers: dict[int, list[int]] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 
@@ -168,7 +169,7 @@ class Search(GroupState):
         """Spread a group's members over other groups, if that raises the total."""
         extra: dict[int, list[int]] = {}
         for i in self.groups[g]:
-            best_gain, best_h = -1e18, -1
+            best_gain, best_h = -math.inf, -1
             for h in self._candidates(i, index):
                 current = self.groups[h] + extra.get(h, [])
                 if h == g or not self.groups[h] or len(current) >= self.rules.max_size:
