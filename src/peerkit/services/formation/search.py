@@ -11,7 +11,7 @@ from peerkit.services.formation.placement import bits_of
 from peerkit.services.formation.state import GroupState
 
 EVAL_COST = 10  # a score evaluation costs about ten rule checks
-EPS = 1e-9
+EPS = 1e-9  # gains this small are rounding noise, not gains
 INDEX_ABOVE = 40  # with more groups than this, a person tries only groups sharing a time
 CANDIDATES = 12  # ... and at most this many of them, drawn at random
 SPAWNS = 20  # new groups tried per restructuring pass
