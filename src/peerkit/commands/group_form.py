@@ -108,25 +108,36 @@ def _show_proposal(proposal: dict[str, Any], names: dict[int, str], fmt: Format)
         print(to_json(proposal))
         return
     if fmt is Format.csv:
-        emit(
-            [
-                {
-                    "n": n,
-                    "size": len(g["members"]),
-                    **{k: g["slot"][k] for k in ("day", "time", "timezone")},
-                    "score": g["score"],
-                    "members": " ".join(str(m) for m in g["members"]),
-                    "reasons": "; ".join(g["reasons"]),
-                    "group": g.get("group"),
-                }
-                for n, g in enumerate(proposal["groups"], 1)
-            ],
-            fmt,
-            CSV_COLUMNS,
-            csv_columns=CSV_COLUMNS,
-        )
+        emit(_csv_rows(proposal), fmt, CSV_COLUMNS, csv_columns=CSV_COLUMNS)
         return
-    rows = [
+    emit(_table_rows(proposal, names), fmt, FORM_COLUMNS, empty="No group could be formed.")
+    for left in proposal["unassigned"]:
+        message(f"Not placed: {names[left['member']]} (#{left['member']}): {left['reason']}.")
+    message(
+        f"Score {proposal['score']:.3f} (0-1: placed members, weighted by their group's "
+        f"score); week of {proposal['reference_week']}."
+    )
+
+
+def _csv_rows(proposal: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row a group, the slot in its own columns, member ids space-separated."""
+    return [
+        {
+            "n": n,
+            "size": len(g["members"]),
+            **{k: g["slot"][k] for k in ("day", "time", "timezone")},
+            "score": g["score"],
+            "members": " ".join(str(m) for m in g["members"]),
+            "reasons": "; ".join(g["reasons"]),
+            "group": g.get("group"),
+        }
+        for n, g in enumerate(proposal["groups"], 1)
+    ]
+
+
+def _table_rows(proposal: dict[str, Any], names: dict[int, str]) -> list[dict[str, Any]]:
+    """One row a group, members by name and reasons one a line."""
+    return [
         {
             "n": n,
             "size": len(g["members"]),
@@ -138,13 +149,6 @@ def _show_proposal(proposal: dict[str, Any], names: dict[int, str], fmt: Format)
         }
         for n, g in enumerate(proposal["groups"], 1)
     ]
-    emit(rows, fmt, FORM_COLUMNS, empty="No group could be formed.")
-    for left in proposal["unassigned"]:
-        message(f"Not placed: {names[left['member']]} (#{left['member']}): {left['reason']}.")
-    message(
-        f"Score {proposal['score']:.3f} (0-1: placed members, weighted by their group's "
-        f"score); week of {proposal['reference_week']}."
-    )
 
 
 def slots_command(

@@ -25,8 +25,9 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from peerkit.services.formation.dealing import deal, group_count
 from peerkit.services.formation.model import UNPLACED, Person, Rules, Scorer, Weights
-from peerkit.services.formation.placement import allowed_sizes, deal, group_count, place
+from peerkit.services.formation.placement import allowed_sizes, place
 from peerkit.services.formation.search import EPS, Search
 
 __all__ = [
@@ -45,6 +46,12 @@ __all__ = [
     "restarts",
 ]
 
+RESTARTS = ((200, 6), (2_000, 2))  # (pool size up to, fresh starts); bigger pools get one
+BASE_BUDGET = 200_000  # work units (see search.Search) for any pool ...
+BUDGET_PER_PERSON = 1_500  # ... and for each person in it
+PLACE_STEPS = 2_000  # min-conflicts steps of each placement, at least ...
+PLACE_STEPS_PER_PERSON = 30  # ... or this many per person
+
 
 @dataclass
 class Grouping:
@@ -60,7 +67,7 @@ class Grouping:
 
 def restarts(n: int) -> int:
     """Fresh starts of the search: several for small pools, where they are cheap."""
-    return 6 if n <= 200 else 2 if n <= 2_000 else 1
+    return next((count for most, count in RESTARTS if n <= most), 1)
 
 
 def _placed(groups: list[list[int]]) -> int:
@@ -83,7 +90,7 @@ def _deal_all(
 
 def default_budget(n: int) -> int:
     """Work for n people: enough to settle small pools, bounded for big ones."""
-    return 200_000 + 1_500 * n
+    return BASE_BUDGET + BUDGET_PER_PERSON * n
 
 
 def form(
@@ -102,12 +109,13 @@ def form(
     n = len(people)
     work = default_budget(n) if budget is None else budget
     starts = restarts(n)
+    place_steps = max(PLACE_STEPS, PLACE_STEPS_PER_PERSON * n)
     best: list[list[int]] = []
     best_total = -1.0
     spent = 0
     search = Search(people, rules, scorer, rng, 0)
     for attempt in range(starts):
-        slot = place(people, rules, rng, steps=max(2_000, 30 * n), noise=attempt > 0)
+        slot = place(people, rules, rng, steps=place_steps, noise=attempt > 0)
         search.budget = spent + (work - spent) // (starts - attempt)
         search.load(_deal_all(slot, scorer.industry, rules, rng))
         found = search.run()
@@ -127,7 +135,7 @@ def form(
     total = sum(len(g) * s for g, s in zip(final, scores, strict=True)) / n if n else 0.0
     return Grouping(
         groups=final,
-        starts=[search._and(g) for g in final],
+        starts=[search.common_starts(g) for g in final],
         scores=scores,
         unplaced=unplaced,
         score=total,

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 UNPLACED = -1
+STAGE_SPAN = 3  # steps from the first stage (idea) to the last (established)
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class Scorer:
                 if (i * n + j if i < j else j * n + i) in met:
                     repeats += 1
         pairs = k * (k - 1) // 2
-        s_stage = 1.0 - stage_sum / (3 * stage_pairs) if stage_pairs else 1.0
+        s_stage = 1.0 - stage_sum / (STAGE_SPAN * stage_pairs) if stage_pairs else 1.0
         s_zone = max(0.0, 1.0 - zone_sum / (ZONE_SPAN * pairs)) if pairs else 1.0
         s_fresh = 1.0 - repeats / pairs if pairs else 1.0
         return s_stage, self._skills(group), self._industry(group), s_zone, s_fresh

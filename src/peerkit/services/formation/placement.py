@@ -1,4 +1,4 @@
-"""Steps 1 and 2: a start block (bucket) for everyone, then each bucket dealt into groups."""
+"""Step 1: a start block (bucket) for everyone who can be placed, by min-conflicts repair."""
 
 from __future__ import annotations
 
@@ -9,6 +9,14 @@ from dataclasses import dataclass, field
 
 from peerkit.services.formation.model import UNPLACED, Person, Rules
 
+# The repair's choices (min-conflicts with noise), as probabilities and sample sizes:
+FIX_BUCKET = 0.8  # work on a troubled bucket (rather than on someone left out)
+PUSH_OUT = 0.5  # push someone out of the troubled bucket (rather than pull someone in)
+NOISE = 0.1  # a random move instead of the best one
+FRESH_TRIED = 3  # unused blocks of a person's tried as targets
+PULL_TRIED = 24  # people who could make a bucket, tried for a pull
+BLUR_LOW = 0.5  # fresh starts scale a block's count by a random factor from this to 1
+
 
 def allowed_sizes(limit: int, rules: Rules) -> list[bool]:
     """allowed[b]: can b people be split into groups of MIN..MAX (0 is allowed)?"""
@@ -18,18 +26,6 @@ def allowed_sizes(limit: int, rules: Rules) -> list[bool]:
         k = b // rules.min_size
         ok[b] = k >= 1 and k * rules.max_size >= b
     return ok
-
-
-def group_count(size: int, biggest_industry: int, rules: Rules) -> int:
-    """How many groups to split `size` people into: near the middle size, industries apart."""
-    low = -(-size // rules.max_size)
-    high = size // rules.min_size
-    if rules.separate_industry:
-        low = max(low, biggest_industry)
-    if low > high:
-        return 0
-    middle = (rules.min_size + rules.max_size) / 2
-    return min(range(low, high + 1), key=lambda k: (abs(size / k - middle), k))
 
 
 @dataclass
@@ -189,6 +185,7 @@ def place(
     n = len(people)
     industries: dict[str | None, int] = {None: -1}
     industry = [industries.setdefault(p.industry, len(industries) - 1) for p in people]
+    # Sizes up to twice a bucket's (plus one joining): the nearest good size may be above.
     state = _Placement(rules, industry, allowed_sizes(2 * n + 2, rules), [UNPLACED] * n)
     options = [bits_of(p.starts) for p in people]
     coverers: dict[int, list[int]] = {}
@@ -209,10 +206,11 @@ def _concentrate(
     """Greedy start: the block most people can make takes all of them, and so on.
 
     With `rng`, the choice is blurred (fresh starts should differ): a block's count is
-    scaled by a random factor between 0.5 and 1.
+    scaled by a random factor between BLUR_LOW and 1.
     """
     left = Counter({s: len(who) for s, who in coverers.items()})
-    blur = {s: 0.5 + rng.random() / 2 for s in left} if rng else dict.fromkeys(left, 1.0)
+    spread = 1 - BLUR_LOW
+    blur = {s: BLUR_LOW + rng.random() * spread for s in left} if rng else dict.fromkeys(left, 1.0)
     while left:
         block, count = max(left.items(), key=lambda kv: (kv[1] * blur[kv[0]], -kv[0]))
         if count <= 0:
@@ -225,6 +223,63 @@ def _concentrate(
         del left[block]
 
 
+@dataclass
+class _Troubles:
+    """What the repair keeps fixing: buckets that cannot be dealt, people left out.
+
+    `lost` counts the people the placement really leaves out (those in no bucket, and
+    those their bucket leaves out when dealt); `cost` is the placement's total cost.
+    """
+
+    bad: _Pickable
+    left: _Pickable
+    losses: dict[int, int]
+    lost: int
+    cost: int
+
+    @classmethod
+    def of(cls, state: _Placement, options: list[list[int]]) -> _Troubles:
+        bad = _Pickable()
+        for s in state.members:
+            if state.cost(s) > 0:
+                bad.add(s)
+        left = _Pickable()
+        for i, s in enumerate(state.slot):
+            if s == UNPLACED and options[i]:
+                left.add(i)
+        cost = state.total()
+        losses = {b: state.loss(b) for b in state.members}
+        lost = sum(losses.values()) + sum(1 for i in left.items if options[i])
+        return cls(bad, left, losses, lost, cost)
+
+    def key(self) -> tuple[int, int]:
+        """Lower is better: people lost first, then the cost."""
+        return self.lost, self.cost
+
+    def move(self, state: _Placement, person: int, target: int) -> None:
+        """Move `person` to bucket `target` and bring the counts up to date."""
+        old = state.slot[person]
+        self.cost += state.delta(person, target)
+        state.move(person, target)
+        for b in (old, target):
+            if b == UNPLACED:
+                continue
+            if b in state.members and state.cost(b) > 0:
+                self.bad.add(b)
+            else:
+                self.bad.discard(b)
+            self.lost -= self.losses.pop(b, 0)
+            self.losses[b] = state.loss(b)
+            self.lost += self.losses[b]
+        if target == UNPLACED:
+            self.left.add(person)
+            self.lost += 1
+        else:
+            self.left.discard(person)
+        if old == UNPLACED:
+            self.lost -= 1
+
+
 def _repair(
     state: _Placement,
     options: list[list[int]],
@@ -233,58 +288,40 @@ def _repair(
     steps: int,
 ) -> None:
     """Min-conflicts: push people out of troubled buckets, pull helpers in, with some noise."""
-    bad = _Pickable()
-    for s in state.members:
-        if state.cost(s) > 0:
-            bad.add(s)
-    left = _Pickable()
-    for i, s in enumerate(state.slot):
-        if s == UNPLACED and options[i]:
-            left.add(i)
-    cost = state.total()
-    losses = {b: state.loss(b) for b in state.members}
-    lost = sum(losses.values()) + sum(1 for i in left.items if options[i])
-    best_key, best = (lost, cost), list(state.slot)
+    troubles = _Troubles.of(state, options)
+    best_key, best = troubles.key(), list(state.slot)
     for _ in range(steps):
-        if best_key[0] == 0 or not (bad or left):
+        if best_key[0] == 0 or not (troubles.bad or troubles.left):
             break
-        if bad and (not left or rng.random() < 0.8):
-            block = bad.choice(rng)
-            if rng.random() < 0.5:
-                person = rng.choice(sorted(state.members[block]))
-                target = _best_target(state, person, options[person], rng)
-            else:
-                person, target = _best_pull(state, block, coverers[block], rng)
-        else:
-            person = left.choice(rng)
-            target = _best_target(state, person, options[person], rng)
+        person, target = _pick_move(state, troubles, options, coverers, rng)
         if person < 0 or target == state.slot[person]:
             continue
-        old = state.slot[person]
-        cost += state.delta(person, target)
-        state.move(person, target)
-        for b in (old, target):
-            if b == UNPLACED:
-                continue
-            if b in state.members and state.cost(b) > 0:
-                bad.add(b)
-            else:
-                bad.discard(b)
-            lost -= losses.pop(b, 0)
-            losses[b] = state.loss(b)
-            lost += losses[b]
-        if target == UNPLACED:
-            left.add(person)
-            lost += 1
-        else:
-            left.discard(person)
-        if old == UNPLACED:
-            lost -= 1
-        if (lost, cost) < best_key:
-            best_key, best = (lost, cost), list(state.slot)
+        troubles.move(state, person, target)
+        if troubles.key() < best_key:
+            best_key, best = troubles.key(), list(state.slot)
     for i, b in enumerate(best):
         if state.slot[i] != b:
             state.move(i, b)
+
+
+def _pick_move(
+    state: _Placement,
+    troubles: _Troubles,
+    options: list[list[int]],
+    coverers: dict[int, list[int]],
+    rng: random.Random,
+) -> tuple[int, int]:
+    """A person (-1 for none) and the bucket to move them to: out of a troubled bucket,
+    into it, or a person left out into some bucket."""
+    bad, left = troubles.bad, troubles.left
+    if bad and (not left or rng.random() < FIX_BUCKET):
+        block = bad.choice(rng)
+        if rng.random() < PUSH_OUT:
+            person = rng.choice(sorted(state.members[block]))
+            return person, _best_target(state, person, options[person], rng)
+        return _best_pull(state, block, coverers[block], rng)
+    person = left.choice(rng)
+    return person, _best_target(state, person, options[person], rng)
 
 
 def _best_target(state: _Placement, person: int, options: list[int], rng: random.Random) -> int:
@@ -293,9 +330,10 @@ def _best_target(state: _Placement, person: int, options: list[int], rng: random
     for s in options:
         starts |= 1 << s
     used = bits_of(starts & state.used & ~(1 << old if old >= 0 else 0))
-    fresh = [s for s in rng.sample(options, min(3, len(options))) if not state.used >> s & 1]
+    tried = rng.sample(options, min(FRESH_TRIED, len(options)))
+    fresh = [s for s in tried if not state.used >> s & 1]
     candidates = [*used, *fresh, UNPLACED]
-    if rng.random() < 0.1:
+    if rng.random() < NOISE:
         return rng.choice(candidates)
     best_delta, best = 0, [old]
     for s in candidates:
@@ -313,47 +351,14 @@ def _best_pull(
     state: _Placement, block: int, coverers: list[int], rng: random.Random
 ) -> tuple[int, int]:
     """Someone who can make `block` and whose move there helps most (or a random one)."""
-    sample = coverers if len(coverers) <= 24 else rng.sample(coverers, 24)
+    sample = coverers if len(coverers) <= PULL_TRIED else rng.sample(coverers, PULL_TRIED)
     outside = [i for i in sample if state.slot[i] != block]
     if not outside:
         return -1, block
-    if rng.random() < 0.1:
+    if rng.random() < NOISE:
         return rng.choice(outside), block
     deltas = [(state.delta(i, block), i) for i in outside]
     best = min(d for d, _ in deltas)
     if best > 0:
         return -1, block
     return rng.choice([i for d, i in deltas if d == best]), block
-
-
-# --- step 2: dealing buckets into groups ------------------------------------------------
-
-
-def deal(
-    bucket: Sequence[int], industry: Sequence[int], rules: Rules, rng: random.Random
-) -> tuple[list[list[int]], list[int]]:
-    """Split one bucket into groups (industries apart when asked); returns groups, left out."""
-    people = list(bucket)
-    rng.shuffle(people)
-    left: list[int] = []
-    while people:
-        counts = Counter(industry[i] for i in people if industry[i] >= 0)
-        biggest = max(counts.values(), default=0) if rules.separate_industry else 0
-        k = group_count(len(people), biggest, rules)
-        if k:
-            break
-        if rules.separate_industry and biggest > len(people) // rules.min_size and counts:
-            crowded = counts.most_common(1)[0][0]
-            victim = next(i for i in people if industry[i] == crowded)
-        else:
-            victim = people[-1]
-        people.remove(victim)
-        left.append(victim)
-    if not people:
-        return [], left
-    counts = Counter(industry[i] for i in people)
-    people.sort(key=lambda i: (-counts[industry[i]], industry[i]))
-    groups: list[list[int]] = [[] for _ in range(k)]
-    for n, i in enumerate(people):
-        groups[n % k].append(i)
-    return groups, left

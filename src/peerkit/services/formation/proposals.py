@@ -21,7 +21,12 @@ from peerkit.services.groups import roster
 from peerkit.services.members import profiles as members_svc
 
 STEP = 15  # minutes per block: windows are rounded inwards to the quarter hour
-WEEK_BLOCKS = 7 * 24 * 60 // STEP
+WEEK_BLOCKS = weekly.WEEK_DAYS * weekly.DAY_MINUTES // STEP
+SPAN_DAYS = weekly.WEEK_DAYS + 1  # windows read: a meeting may start late on the last day
+SIZES = (2, 20)  # the smallest MIN and largest MAX of --size
+DURATIONS = (15, 480)  # minutes: the shortest and longest --duration
+OFFSET_AT = timedelta(hours=12)  # a member's UTC offset is the one at noon UTC of the Monday
+SCORE_DIGITS = 4  # decimals of the scores in a proposal
 SOURCES = ("unassigned", "active")
 
 
@@ -44,8 +49,10 @@ def parse_size(value: str) -> tuple[int, int]:
         a, b = int(low), int(high or low)
     except ValueError:
         raise InvalidValue(f"--size '{value}' is not a range like 5-7.") from None
-    if not 2 <= a <= b <= 20:
-        raise InvalidValue(f"--size '{value}': use MIN-MAX with 2 <= MIN <= MAX <= 20.")
+    if not SIZES[0] <= a <= b <= SIZES[1]:
+        raise InvalidValue(
+            f"--size '{value}': use MIN-MAX with {SIZES[0]} <= MIN <= MAX <= {SIZES[1]}."
+        )
     return a, b
 
 
@@ -54,14 +61,17 @@ def check_options(opts: FormOptions) -> FormOptions:
     validate.choice(opts.kind, GROUP_KINDS, "--kind")
     if opts.separate not in (None, "industry"):
         raise InvalidValue(f"--separate '{opts.separate}': only 'industry' can be kept apart.")
-    if not 15 <= opts.duration <= 480:
-        raise InvalidValue(f"--duration {opts.duration}: use 15 to 480 minutes.")
+    if not DURATIONS[0] <= opts.duration <= DURATIONS[1]:
+        raise InvalidValue(
+            f"--duration {opts.duration}: use {DURATIONS[0]} to {DURATIONS[1]} minutes."
+        )
     return opts
 
 
 def reference_week(today: date) -> date:
     """The Monday the weekly windows are compared on: the coming week."""
-    return today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+    week = weekly.WEEK_DAYS
+    return today + timedelta(days=(week - today.weekday()) % week or week)
 
 
 # --- the pool -----------------------------------------------------------------------------
@@ -109,10 +119,10 @@ class Seen:
 
 
 def to_person(member: Member, monday: date, duration: int) -> Seen:
-    spans = weekly.intervals(member.availability, member.timezone, "UTC", monday, days=8)
+    spans = weekly.intervals(member.availability, member.timezone, "UTC", monday, days=SPAN_DAYS)
     free = weekly.mask(spans, STEP)
     starts = weekly.run_starts(free, -(-duration // STEP), WEEK_BLOCKS)
-    noon = datetime.combine(monday, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    noon = datetime.combine(monday, datetime.min.time(), tzinfo=UTC) + OFFSET_AT
     offset = noon.astimezone(ZoneInfo(member.timezone)).utcoffset() or timedelta()
     person = Person(
         id=member.id or 0,
@@ -121,7 +131,7 @@ def to_person(member: Member, monday: date, duration: int) -> Seen:
         industry=(member.industry or "").strip().casefold() or None,
         skills=frozenset(member.skills),
         needs=frozenset(member.needs),
-        offset=int(offset.total_seconds() // 60),
+        offset=offset // timedelta(minutes=1),
     )
     return Seen(member, person, free)
 
@@ -146,7 +156,7 @@ def propose(session: Session, opts: FormOptions, today: date, community_tz: str)
             {
                 "members": [s.member.id for s in chosen],
                 "slot": _slot(chosen, starts, monday, opts.duration, community_tz),
-                "score": round(scorer.score(members), 4),
+                "score": round(scorer.score(members), SCORE_DIGITS),
                 "reasons": _reasons(chosen, scorer.components(members), opts),
             }
         )
@@ -157,7 +167,7 @@ def propose(session: Session, opts: FormOptions, today: date, community_tz: str)
     return {
         "groups": proposed,
         "unassigned": unassigned,
-        "score": round(found.score, 4),
+        "score": round(found.score, SCORE_DIGITS),
         "reference_week": monday.isoformat(),
     }
 
@@ -234,7 +244,7 @@ def _reasons(
     if named:
         out.append(f"{len(set(named))} industries among {len(named)} members")
     offsets = [s.person.offset for s in chosen]
-    spread = (max(offsets) - min(offsets)) / 60
+    spread = (max(offsets) - min(offsets)) / weekly.HOUR_MINUTES
     out.append(
         "one time zone offset"
         if spread == 0
@@ -268,22 +278,35 @@ def _why_left(
         g for g, starts in zip(found.groups, found.starts, strict=True) if starts & person.starts
     ]
     if not at_their_times:
-        kept = "size and industries apart" if rules.separate_industry else "size"
-        reason = (
-            f"the {others} other member(s) free at their times cannot make up a group that keeps "
-            f"the rules ({kept}, {rules.min_size}-{rules.max_size} members)"
-        )
-        rivals = sum(
-            1
-            for s in seen
-            if s is not seen[i]
-            and s.person.starts & person.starts
-            and person.industry
-            and s.person.industry == person.industry
-        )
-        if rules.separate_industry and rivals:
-            reason += f"; {rivals} of them are also in {person.industry}"
-        return reason
+        return _no_group_fits(seen, i, others, rules)
+    return _groups_refuse(seen, person, at_their_times, rules)
+
+
+def _no_group_fits(seen: list[Seen], i: int, others: int, rules: Rules) -> str:
+    """Why the people free when member i is make no group at all."""
+    person = seen[i].person
+    kept = "size and industries apart" if rules.separate_industry else "size"
+    reason = (
+        f"the {others} other member(s) free at their times cannot make up a group that keeps "
+        f"the rules ({kept}, {rules.min_size}-{rules.max_size} members)"
+    )
+    rivals = sum(
+        1
+        for s in seen
+        if s is not seen[i]
+        and s.person.starts & person.starts
+        and person.industry
+        and s.person.industry == person.industry
+    )
+    if rules.separate_industry and rivals:
+        reason += f"; {rivals} of them are also in {person.industry}"
+    return reason
+
+
+def _groups_refuse(
+    seen: list[Seen], person: Person, at_their_times: list[list[int]], rules: Rules
+) -> str:
+    """Why none of the groups meeting when `person` is free can take them."""
     full = sum(1 for g in at_their_times if len(g) >= rules.max_size)
     same = sum(
         1

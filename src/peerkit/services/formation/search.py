@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 
 from peerkit.services.formation.model import UNPLACED, Person, Rules, Scorer
 from peerkit.services.formation.placement import bits_of
+from peerkit.services.formation.state import GroupState
 
-# --- step 3: iterated local search on the score -----------------------------------------
-
-_ALL = -1  # the AND of no masks: every bit set
 EVAL_COST = 10  # a score evaluation costs about ten rule checks
-EPS = 1e-9
+EPS = 1e-9  # gains this small are rounding noise, not gains
+INDEX_ABOVE = 40  # with more groups than this, a person tries only groups sharing a time
+CANDIDATES = 12  # ... and at most this many of them, drawn at random
+SPAWNS = 20  # new groups tried per restructuring pass
+REBUILD_WAITING = 20  # people left out that a rebuild draws on, drawn at random
+REBUILD_BLOCKS = 12  # start blocks a rebuild tries, drawn at random
+SHAKE_TRIES = 4  # attempts per shake move wanted, before giving up
+SHAKE_GROUPS_PER_CHECK = 8  # an attempt costs a rule check per this many groups, plus one
+FIRST_STRENGTH = 2  # moves in the first shake; also the least strength ever reached
 
 
-class Search:
-    """Step 3's state: groups with their values and cached masks, and the moves on them.
+class Search(GroupState):
+    """Step 3: the moves on the groups, and the search that makes them.
 
     `work` counts rule checks (1) and score evaluations (EVAL_COST); the budget bounds it.
     """
@@ -29,77 +36,11 @@ class Search:
         rng: random.Random,
         budget: int,
     ):
-        self.people = people
-        self.starts = [p.starts for p in people]
-        self.rules = rules
-        self.scorer = scorer
-        self.industry = scorer.industry
+        super().__init__(people, rules, scorer)
         self.rng = rng
         self.budget = budget
         self.work = 0
-        self.groups: list[list[int]] = []
-        self.where: list[int] = [UNPLACED] * len(people)
-        self.value: list[float] = []
-        self.mask: list[int] = []
-        self.without: list[dict[int, int]] = []  # group -> member -> AND of the others
-        self.any_without: list[int] = []  # OR of those: where anyone could step in
-        self.industries: list[set[int]] = []
         self._index_cache: dict[int, list[int]] | None = None
-
-    # state -------------------------------------------------------------------------
-
-    def load(self, groups: list[list[int]]) -> None:
-        self.groups, self.value, self.mask = [], [], []
-        self.without, self.any_without, self.industries = [], [], []
-        self.where = [UNPLACED] * len(self.people)
-        for members in groups:
-            self.groups.append([])
-            self.value.append(0.0)
-            self.mask.append(0)
-            self.without.append({})
-            self.any_without.append(0)
-            self.industries.append(set())
-            self._set(len(self.groups) - 1, list(members), self.scorer.value(members))
-
-    def total(self) -> float:
-        return sum(self.value)
-
-    def _and(self, members: Sequence[int]) -> int:
-        bits = _ALL
-        for i in members:
-            bits &= self.starts[i]
-        return bits
-
-    def _set(self, g: int, members: list[int], value: float) -> None:
-        self.groups[g] = members
-        self.value[g] = value
-        starts = self.starts
-        k = len(members)
-        prefix = [_ALL] * (k + 1)
-        for x in range(k):
-            prefix[x + 1] = prefix[x] & starts[members[x]]
-        suffix = _ALL
-        without: dict[int, int] = {}
-        union = 0
-        for x in range(k - 1, -1, -1):
-            bits = prefix[x] & suffix
-            without[members[x]] = bits
-            union |= bits
-            suffix &= starts[members[x]]
-        self.mask[g] = prefix[k] if members else 0  # an empty group meets never
-        self.without[g] = without
-        self.any_without[g] = union
-        self.industries[g] = {self.industry[i] for i in members}
-        for i in members:
-            self.where[i] = g
-
-    def _industry_ok(self, g: int, person: int, leaving: int = -1) -> bool:
-        if not self.rules.separate_industry:
-            return True
-        ind = self.industry[person]
-        if ind < 0 or ind not in self.industries[g]:
-            return True
-        return leaving >= 0 and ind == self.industry[leaving]
 
     # moves -------------------------------------------------------------------------
 
@@ -165,12 +106,12 @@ class Search:
             seen.update(index.get(block, ()))
         seen.discard(g)
         found = sorted(seen)
-        if len(found) > 12:
-            found = self.rng.sample(found, 12)
+        if len(found) > CANDIDATES:
+            found = self.rng.sample(found, CANDIDATES)
         return found
 
     def _index(self) -> dict[int, list[int]] | None:
-        if len(self.groups) <= 40:
+        if len(self.groups) <= INDEX_ABOVE:
             return None
         index: dict[int, list[int]] = {}
         for g, bits in enumerate(self.mask):
@@ -207,7 +148,7 @@ class Search:
         index = self._index()
         order = [g for g in range(len(self.groups)) if self.groups[g]]
         self.rng.shuffle(order)
-        spawns = 20
+        spawns = SPAWNS
         for g in order:
             if self.work >= self.budget:
                 break
@@ -224,21 +165,11 @@ class Search:
         self.work += EVAL_COST
         return self.scorer.value(members)
 
-    def _fits_list(self, members: list[int], person: int) -> bool:
-        bits = self.starts[person]
-        for j in members:
-            bits &= self.starts[j]
-        if not bits:
-            return False
-        if not self.rules.separate_industry or self.industry[person] < 0:
-            return True
-        return all(self.industry[j] != self.industry[person] for j in members)
-
     def _try_dissolve(self, g: int, index: dict[int, list[int]] | None) -> bool:
         """Spread a group's members over other groups, if that raises the total."""
         extra: dict[int, list[int]] = {}
         for i in self.groups[g]:
-            best_gain, best_h = -1e18, -1
+            best_gain, best_h = -math.inf, -1
             for h in self._candidates(i, index):
                 current = self.groups[h] + extra.get(h, [])
                 if h == g or not self.groups[h] or len(current) >= self.rules.max_size:
@@ -281,21 +212,19 @@ class Search:
 
     def _try_rebuild(self, g: int) -> bool:
         """With people left out: rebuild the group from its members and them, at any time."""
-        waiting = [
-            i for i in range(len(self.people)) if self.where[i] == UNPLACED and self.starts[i]
-        ]
+        waiting = self._waiting()
         if not waiting:
             return False
-        if len(waiting) > 20:
-            waiting = self.rng.sample(waiting, 20)
+        if len(waiting) > REBUILD_WAITING:
+            waiting = self.rng.sample(waiting, REBUILD_WAITING)
         members = self.groups[g]
         pool = [*members, *waiting]
         blocks = 0
         for p in pool:
             blocks |= self.starts[p]
         chosen = bits_of(blocks)
-        if len(chosen) > 12:
-            chosen = self.rng.sample(chosen, 12)
+        if len(chosen) > REBUILD_BLOCKS:
+            chosen = self.rng.sample(chosen, REBUILD_BLOCKS)
         best, best_value = None, self.value[g]
         for block in chosen:
             candidates = [p for p in pool if self.starts[p] >> block & 1]
@@ -316,15 +245,47 @@ class Search:
     def _try_spawn(self, g: int, index: dict[int, list[int]] | None) -> bool:
         """Start a new group from people that bigger groups can spare, if that pays."""
         seed = self.rng.choice(self.groups[g])
+        spare, pool = self._spare(g, seed, index)
+        grown = self._grow(seed, g, pool, spare)
+        if grown is None:
+            return False
+        group, taken = grown
+        shrunk = {h: [p for p in self.groups[h] if p not in group] for h in taken}
+        new_values = {h: self._value(members) for h, members in shrunk.items()}
+        value = self._value(group)
+        gain = value + sum(new_values[h] - self.value[h] for h in shrunk)
+        if gain <= EPS:
+            return False
+        for h, members in shrunk.items():
+            self._set(h, members, new_values[h])
+        self._add(group, value)
+        return True
+
+    def _spare(
+        self, g: int, seed: int, index: dict[int, list[int]] | None
+    ) -> tuple[dict[int, int], list[int]]:
+        """How many members group g and the groups near `seed` can give up, and the pool.
+
+        A group can spare its members above the minimum size; the pool is their members but
+        the seed, then everyone left out.
+        """
         spare: dict[int, int] = {}
         pool: list[int] = []
         for h in [g, *self._candidates(seed, index)]:
             if self.groups[h] and len(self.groups[h]) > self.rules.min_size:
                 spare[h] = len(self.groups[h]) - self.rules.min_size
                 pool.extend(p for p in self.groups[h] if p != seed)
-        pool.extend(
-            i for i in range(len(self.people)) if self.where[i] == UNPLACED and self.starts[i]
-        )
+        pool.extend(self._waiting())
+        return spare, pool
+
+    def _grow(
+        self, seed: int, g: int, pool: list[int], spare: dict[int, int]
+    ) -> tuple[list[int], dict[int, int]] | None:
+        """Greedily a group of the minimum size around `seed` (a member of group g).
+
+        No group gives more than it can spare. Returns the group and how many each group
+        gave, or None when no one fits.
+        """
         group = [seed]
         taken = {g: 1}
         while len(group) < self.rules.min_size:
@@ -339,26 +300,11 @@ class Search:
                 if value > best_value:
                     best_value, best = value, p
             if best < 0:
-                return False
+                return None
             group.append(best)
             if self.where[best] != UNPLACED:
                 taken[self.where[best]] = taken.get(self.where[best], 0) + 1
-        shrunk = {h: [p for p in self.groups[h] if p not in group] for h in taken}
-        new_values = {h: self._value(members) for h, members in shrunk.items()}
-        value = self._value(group)
-        gain = value + sum(new_values[h] - self.value[h] for h in shrunk)
-        if gain <= EPS:
-            return False
-        for h, members in shrunk.items():
-            self._set(h, members, new_values[h])
-        self.groups.append([])
-        self.value.append(0.0)
-        self.mask.append(0)
-        self.without.append({})
-        self.any_without.append(0)
-        self.industries.append(set())
-        self._set(len(self.groups) - 1, group, value)
-        return True
+        return group, taken
 
     def shake(self, strength: int) -> int:
         """Random swaps and moves that keep every hard rule; returns how many were made."""
@@ -366,7 +312,7 @@ class Search:
         if len(self.groups) < 2 or not placed:
             return 0
         made = 0
-        for _ in range(strength * 4):
+        for _ in range(strength * SHAKE_TRIES):
             if made >= strength:
                 break
             i = self.rng.choice(placed)
@@ -376,7 +322,7 @@ class Search:
                 for h in self._candidates(i, self._index_cache)
                 if h != g and self.any_without[h] & self.starts[i]
             ]
-            self.work += len(self.groups) // 8 + 1
+            self.work += len(self.groups) // SHAKE_GROUPS_PER_CHECK + 1
             self.rng.shuffle(reachable)
             for h in reachable:
                 j = self.rng.choice(self.groups[h])
@@ -389,18 +335,18 @@ class Search:
         """Iterated local search: improve, keep the best, shake it harder while stuck."""
         best = [list(g) for g in self.groups]
         best_total = self.total()
-        strength = 2
-        most = max(2, len(self.groups))
+        strength = FIRST_STRENGTH
+        most = max(FIRST_STRENGTH, len(self.groups))
         while self.work < self.budget:
             while self.work < self.budget and (self.improve() or self.restructure()):
                 pass
             current = self.total()
             if current > best_total + EPS:
                 best, best_total = [list(g) for g in self.groups], current
-                strength = 2
+                strength = FIRST_STRENGTH
             else:
                 self.load(best)
-                strength = strength + 1 if strength < most else 2
+                strength = strength + 1 if strength < most else FIRST_STRENGTH
             self._index_cache = self._index()
             if not self.shake(strength) and strength >= most:
                 break  # no move keeps the rules: there is nothing else to try

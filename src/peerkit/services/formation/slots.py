@@ -16,6 +16,11 @@ from peerkit.services.groups import roster
 
 STEP = 5  # minutes: the resolution of the windows shown
 DAY_BLOCKS = weekly.DAY_MINUTES // STEP
+WEEK_BLOCKS = weekly.WEEK_DAYS * DAY_BLOCKS
+MAX_WEEKS = 52  # --weeks: windows that hold for up to a year
+YEARS = (1970, 2200)  # --from: the years accepted
+CELL_MINUTES = 30  # the chart draws a day as cells of half an hour ...
+CELLS = weekly.DAY_MINUTES // CELL_MINUTES  # ... 48 of them
 
 
 @dataclass
@@ -30,10 +35,10 @@ class Week:
 
 
 def gather(session: Session, group: Group, first: date, weeks: int = 1) -> Week:
-    if not 1 <= weeks <= 52:
-        raise InvalidValue(f"--weeks {weeks}: use 1 to 52.")
-    if not 1970 <= first.year <= 2200:
-        raise InvalidValue(f"--from {first.isoformat()}: use a year from 1970 to 2200.")
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise InvalidValue(f"--weeks {weeks}: use 1 to {MAX_WEEKS}.")
+    if not YEARS[0] <= first.year <= YEARS[1]:
+        raise InvalidValue(f"--from {first.isoformat()}: use a year from {YEARS[0]} to {YEARS[1]}.")
     members = [m for _, m in roster.current_memberships(session, group)]
     free = []
     for member in members:
@@ -43,7 +48,7 @@ def gather(session: Session, group: Group, first: date, weeks: int = 1) -> Week:
                 member.availability, member.timezone, group.timezone, first + timedelta(weeks=w)
             )
             bits &= weekly.mask(spans, STEP)
-        free.append(bits & ((1 << 7 * DAY_BLOCKS) - 1))
+        free.append(bits & ((1 << WEEK_BLOCKS) - 1))
     return Week(group, first, weeks, members, free)
 
 
@@ -53,7 +58,7 @@ def windows(week: Week) -> list[dict[str, Any]]:
     if n == 0:
         return []
     out: list[dict[str, Any]] = []
-    for day in range(7):
+    for day in range(weekly.WEEK_DAYS):
         current: tuple[int, ...] | None = None
         begin = 0
         for block in range(day * DAY_BLOCKS, (day + 1) * DAY_BLOCKS + 1):
@@ -91,7 +96,8 @@ def _window(week: Week, day: int, begin: int, end: int, present: tuple[int, ...]
 
 
 def _hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+    hours, rest = divmod(minutes, weekly.HOUR_MINUTES)
+    return f"{hours:02d}:{rest:02d}"
 
 
 def chart_rows(week: Week) -> list[tuple[str, list[str]]]:
@@ -101,17 +107,17 @@ def chart_rows(week: Week) -> list[tuple[str, list[str]]]:
     A cell is half an hour: full when free the whole half hour, light when free part of it.
     """
     rows: list[tuple[str, list[str]]] = []
-    half = 30 // STEP
-    for day in range(7):
+    per_cell = CELL_MINUTES // STEP  # blocks in a cell
+    for day in range(weekly.WEEK_DAYS):
         base = day * DAY_BLOCKS
         if not any(bits >> base & ((1 << DAY_BLOCKS) - 1) for bits in week.free):
             continue
         bars = []
         for bits in [*week.free, _all(week.free), _all_but_one(week.free)]:
             cells = []
-            for cell in range(48):
-                part = bits >> (base + cell * half) & ((1 << half) - 1)
-                cells.append("█" if part == (1 << half) - 1 else "▒" if part else "·")
+            for cell in range(CELLS):
+                part = bits >> (base + cell * per_cell) & ((1 << per_cell) - 1)
+                cells.append("█" if part == (1 << per_cell) - 1 else "▒" if part else "·")
             bars.append("".join(cells))
         on = week.first + timedelta(days=day)
         rows.append((f"{validate.DAYS[on.weekday()]} {on.isoformat()}", bars))

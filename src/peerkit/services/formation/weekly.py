@@ -15,17 +15,19 @@ from zoneinfo import ZoneInfo
 
 from peerkit.services.common import validate
 
-DAY_MINUTES = 1440
+HOUR_MINUTES = 60
+DAY_MINUTES = 24 * HOUR_MINUTES
+WEEK_DAYS = 7
 
 
 def _local_minutes(moment: datetime, zone: ZoneInfo, first: date) -> int:
     """Wall-clock minutes in `zone` since midnight of `first`."""
     local = moment.astimezone(zone)
-    return (local.date() - first).days * DAY_MINUTES + local.hour * 60 + local.minute
+    return (local.date() - first).days * DAY_MINUTES + local.hour * HOUR_MINUTES + local.minute
 
 
 def intervals(
-    windows: Iterable[str], member_zone: str, target_zone: str, first: date, days: int = 7
+    windows: Iterable[str], member_zone: str, target_zone: str, first: date, days: int = WEEK_DAYS
 ) -> list[tuple[int, int]]:
     """The member's windows as (start, end) wall-clock minutes of the target zone's week.
 

@@ -136,12 +136,7 @@ def _plan_meeting(
         created=created,
         status=meeting.status,
     )
-    if meeting.status == "planned" and not rotation.has_roles(session, meeting):
-        attendees = len(rotation.eligible(session, group, slot))
-        seats = agenda_svc.seats_for(meeting.duration, attendees)
-        rotation.assign(session, meeting, rotation.choose(session, group, meeting, seats, slot))
-    elif meeting.status == "planned" and (today is None or slot >= today):
-        rotation.refresh(session, group, meeting, slot)
+    _roles(session, group, meeting, slot, today)
     result.hot_seat = meetings_svc.hot_seat_ids(session, meeting)
     result.facilitator = meeting.facilitator_id
     folder = out.folder / week / group.slug
@@ -167,12 +162,35 @@ def _plan_meeting(
         return result  # the invitations it had stay as they were
     result.invited = len(invites)
     result.files.extend(invites)
-    # Invitations written earlier for people no longer invited (paused, removed, cancelled).
-    keep = {Path(f["path"]).name for f in invites}
-    for stale in sorted(folder.glob(f"invite{suffix}-*.eml")) if folder.is_dir() else []:
-        if stale.name not in keep and (suffix or not _belongs_to_other(stale.name)):
-            result.files.append(out.remove(stale))
+    result.files.extend(_remove_stale(folder, suffix, invites, out))
     return result
+
+
+def _roles(
+    session: Session, group: Group, meeting: Meeting, slot: date, today: date | None
+) -> None:
+    """Choose a planned meeting's roles once; refresh them while it is still to come."""
+    if meeting.status == "planned" and not rotation.has_roles(session, meeting):
+        attendees = len(rotation.eligible(session, group, slot))
+        seats = agenda_svc.seats_for(meeting.duration, attendees)
+        rotation.assign(session, meeting, rotation.choose(session, group, meeting, seats, slot))
+    elif meeting.status == "planned" and (today is None or slot >= today):
+        rotation.refresh(session, group, meeting, slot)
+
+
+def _remove_stale(
+    folder: Path, suffix: str, invites: list[dict[str, str]], out: Output
+) -> list[dict[str, str]]:
+    """Remove the invitations written earlier for people no longer invited.
+
+    They were paused or removed, or the meeting was cancelled.
+    """
+    keep = {Path(f["path"]).name for f in invites}
+    return [
+        out.remove(stale)
+        for stale in (sorted(folder.glob(f"invite{suffix}-*.eml")) if folder.is_dir() else [])
+        if stale.name not in keep and (suffix or not _belongs_to_other(stale.name))
+    ]
 
 
 def _belongs_to_other(name: str) -> bool:
