@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from slugify import slugify as _python_slugify
 from sqlmodel import Session, col, select
 
 from peerkit.errors import Conflict, InvalidValue, NotFound
@@ -40,9 +39,21 @@ class GroupFields:
 
 
 def slugify(name: str) -> str:
-    """An ASCII slug that is safe as a file or folder name on every system."""
-    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
+    """An ASCII slug that is safe as a file or folder name on every system.
+
+    python-slugify transliterates through text-unidecode ("Łukasz Żuławski" gives
+    "lukasz-zulawski", "Ёлка" gives "elka"). HTML entities stay plain text and a comma
+    between digits still separates, so a plain ASCII name keeps the slug it always had.
+    A name with nothing to transliterate (only emoji, say) falls back to "group".
+    """
+    slug = _python_slugify(
+        name.replace(",", "-"),
+        entities=False,
+        decimal=False,
+        hexadecimal=False,
+        max_length=60,
+        backend="text-unidecode",
+    )
     if not slug:
         slug = "group"
     if slug in _WINDOWS_RESERVED:

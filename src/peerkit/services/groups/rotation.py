@@ -9,6 +9,8 @@ volunteers the group's facilitator keeps the role.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -37,45 +39,65 @@ def eligible(session: Session, group: Group, on: date) -> list[tuple[Membership,
     ]
 
 
-def _earlier_meetings(session: Session, meeting: Meeting) -> list[Meeting]:
-    return list(
-        session.exec(
-            select(Meeting).where(
-                Meeting.group_id == meeting.group_id,
-                Meeting.status != "cancelled",
-                col(Meeting.start) < meeting.start,
-            )
+@dataclass
+class History:
+    """A group's meetings before the one being planned (cancelled ones left out), read once,
+    and the hot-seat turns taken at them: meeting id -> the members whose seat counted."""
+
+    meetings: dict[int, Meeting]
+    turns: dict[int, list[int]]
+
+
+def taken_turns(
+    seats: Mapping[int, Iterable[int]], marks: Mapping[int, Mapping[int, str]]
+) -> dict[int, list[int]]:
+    """The absent-turn rule, shared by the rotation and the stats: a hot seat is a turn
+    unless the member was marked absent at that meeting (no mark yet still counts).
+    SEATS is meeting id -> hot-seat member ids, MARKS meeting id -> member id -> status."""
+    return {
+        meeting: [who for who in members if marks.get(meeting, {}).get(who) != "absent"]
+        for meeting, members in seats.items()
+    }
+
+
+def history(session: Session, meeting: Meeting) -> History:
+    earlier = session.exec(
+        select(Meeting).where(
+            Meeting.group_id == meeting.group_id,
+            Meeting.status != "cancelled",
+            col(Meeting.start) < meeting.start,
         )
     )
+    meetings = {m.id: m for m in earlier if m.id is not None}
+    if not meetings:
+        return History({}, {})
+    seats: dict[int, list[int]] = defaultdict(list)
+    for seat in session.exec(select(HotSeat).where(col(HotSeat.meeting_id).in_(list(meetings)))):
+        seats[seat.meeting_id].append(seat.member_id)
+    return History(meetings, taken_turns(seats, _absences(session, list(meetings))))
 
 
-def _absences(session: Session, meeting_ids: list[int]) -> set[tuple[int, int]]:
-    if not meeting_ids:
-        return set()
+def _absences(session: Session, meeting_ids: list[int]) -> dict[int, dict[int, str]]:
     rows = session.exec(
         select(Attendance).where(
             col(Attendance.meeting_id).in_(meeting_ids), Attendance.status == "absent"
         )
     )
-    return {(a.meeting_id, a.member_id) for a in rows}
+    marks: dict[int, dict[int, str]] = defaultdict(dict)
+    for row in rows:
+        marks[row.meeting_id][row.member_id] = row.status
+    return marks
 
 
-def hot_seat_order(
-    session: Session, meeting: Meeting, candidates: list[tuple[Membership, Member]]
-) -> list[int]:
+def hot_seat_order(past: History, candidates: list[tuple[Membership, Member]]) -> list[int]:
     """Candidate member ids, the fairest next hot seats first."""
-    earlier = {m.id: m for m in _earlier_meetings(session, meeting) if m.id is not None}
-    absent = _absences(session, list(earlier))
     turns: dict[int, int] = {}
     last: dict[int, datetime] = {}
-    if earlier:
-        seats = session.exec(select(HotSeat).where(col(HotSeat.meeting_id).in_(list(earlier))))
-        for seat in seats:
-            if (seat.meeting_id, seat.member_id) in absent:
-                continue
-            turns[seat.member_id] = turns.get(seat.member_id, 0) + 1
-            when = earlier[seat.meeting_id].start
-            last[seat.member_id] = max(last.get(seat.member_id, NEVER), when)
+    for meeting_id, members in past.turns.items():
+        when = past.meetings[meeting_id].start
+        for member_id in members:
+            turns[member_id] = turns.get(member_id, 0) + 1
+            last[member_id] = max(last.get(member_id, NEVER), when)
 
     def key(item: tuple[Membership, Member]) -> tuple[int, datetime, date, int]:
         membership, member = item
@@ -85,11 +107,10 @@ def hot_seat_order(
     return [p.id for _, p in sorted(candidates, key=key) if p.id is not None]
 
 
-def _role_order(session: Session, meeting: Meeting, field: str, pool: list[int]) -> list[int]:
-    earlier = _earlier_meetings(session, meeting)
+def _role_order(past: History, field: str, pool: list[int]) -> list[int]:
     count: dict[int, int] = {}
     last: dict[int, datetime] = {}
-    for m in earlier:
+    for m in past.meetings.values():
         who = getattr(m, field)
         if who is not None:
             count[who] = count.get(who, 0) + 1
@@ -101,28 +122,28 @@ def choose(session: Session, group: Group, meeting: Meeting, seats: int, on: dat
     """Hot seats (everyone takes turns, facilitators too), the facilitator (volunteers in
     strict turn, else the group's facilitator), and a timekeeper off the hot seat if possible."""
     candidates = eligible(session, group, on)
-    hot = hot_seat_order(session, meeting, candidates)[:seats]
-    facilitator = _facilitator(session, group, meeting, candidates)
-    return Roles(hot, facilitator, _timekeeper(session, meeting, candidates, facilitator, hot))
+    past = history(session, meeting)
+    hot = hot_seat_order(past, candidates)[:seats]
+    facilitator = _facilitator(session, group, past, candidates)
+    return Roles(hot, facilitator, _timekeeper(past, candidates, facilitator, hot))
 
 
 def _facilitator(
     session: Session,
     group: Group,
-    meeting: Meeting,
+    past: History,
     candidates: list[tuple[Membership, Member]],
 ) -> int | None:
     volunteers = [p.id for m, p in candidates if m.rotates and p.id is not None]
     if volunteers:
-        return _role_order(session, meeting, "facilitator_id", volunteers)[0]
+        return _role_order(past, "facilitator_id", volunteers)[0]
     lead = groups_svc.facilitator(session, group)
     present = {p.id for _m, p in candidates}
     return lead.id if lead is not None and lead.id in present else None
 
 
 def _timekeeper(
-    session: Session,
-    meeting: Meeting,
+    past: History,
     candidates: list[tuple[Membership, Member]],
     facilitator: int | None,
     hot: list[int],
@@ -130,9 +151,7 @@ def _timekeeper(
     volunteers = [p.id for m, p in candidates if m.rotates and p.id not in (None, facilitator)]
     free = [v for v in volunteers if v not in hot] or volunteers
     return (
-        _role_order(session, meeting, "timekeeper_id", [v for v in free if v is not None])[0]
-        if free
-        else None
+        _role_order(past, "timekeeper_id", [v for v in free if v is not None])[0] if free else None
     )
 
 
@@ -155,9 +174,10 @@ def refresh(session: Session, group: Group, meeting: Meeting, on: date) -> bool:
         return False
     kept = [s.member_id for s in seats if s not in stale]
     pool = [c for c in candidates if c[1].id not in kept]
-    fresh = hot_seat_order(session, meeting, pool)[: len(stale)]
+    past = history(session, meeting)
+    fresh = hot_seat_order(past, pool)[: len(stale)]
     if lost_facilitator:
-        meeting.facilitator_id = _facilitator(session, group, meeting, candidates)
+        meeting.facilitator_id = _facilitator(session, group, past, candidates)
     for seat in seats:
         session.delete(seat)
     session.flush()
@@ -167,7 +187,7 @@ def refresh(session: Session, group: Group, meeting: Meeting, on: date) -> bool:
     doubled = meeting.facilitator_id is not None and meeting.timekeeper_id == meeting.facilitator_id
     if lost_timekeeper or doubled:
         meeting.timekeeper_id = _timekeeper(
-            session, meeting, candidates, meeting.facilitator_id, [*kept, *fresh]
+            past, candidates, meeting.facilitator_id, [*kept, *fresh]
         )
     meeting.updated_at = utcnow()
     session.add(meeting)

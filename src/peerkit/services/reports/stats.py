@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from peerkit.models import Attendance, Commitment, Group, HotSeat, Meeting, Member, Mentorship
 from peerkit.services.groups import roster as groups_svc
+from peerkit.services.groups.rotation import taken_turns
 
 RECENT = 4  # meetings looked at for "at risk"
 MISSED_FOR_RISK = 2
@@ -31,13 +32,14 @@ def compute(
         by_group[meeting.group_id].append(meeting)
     ids = [m.id or 0 for m in held]
     marks = _attendance(session, ids)
-    seats = _hot_seats(session, ids)
+    # A hot seat missed through absence is not a turn (the rotation's own rule).
+    turns = taken_turns(_hot_seats(session, ids), marks)
     people = _people(session, chosen, marks)
     promises = _commitments(session, [g.id or 0 for g in chosen], people, since)
     mentoring = _mentoring(session, people, since, today)
-    groups_out = [_group_row(g, by_group[g.id or 0], marks, seats, promises) for g in chosen]
+    groups_out = [_group_row(g, by_group[g.id or 0], marks, turns, promises) for g in chosen]
     members_out = [
-        _member_row(p, by_group, marks, seats, promises, mentoring, held) for p in people
+        _member_row(p, by_group, marks, turns, promises, mentoring, held) for p in people
     ]
     return {
         "groups": groups_out,
@@ -130,7 +132,7 @@ def _group_row(
     group: Group,
     held: list[Meeting],
     marks: dict[int, dict[int, str]],
-    seats: dict[int, list[int]],
+    turns: dict[int, list[int]],
     promises: list[Commitment],
 ) -> dict[str, Any]:
     present = absent = 0
@@ -148,12 +150,7 @@ def _group_row(
         "name": group.name,
         "sessions": len(held),
         "attendance_rate": _rate(present, present + absent),
-        "hot_seats": sum(
-            1
-            for m in held
-            for who in seats.get(m.id or 0, [])
-            if marks.get(m.id or 0, {}).get(who) != "absent"
-        ),
+        "hot_seats": sum(len(turns.get(m.id or 0, [])) for m in held),
         "commitments_done": done,
         "commitments_open": sum(1 for c in mine if c.status == "open"),
         "commitments_dropped": dropped,
@@ -166,19 +163,14 @@ def _member_row(
     member: Member,
     by_group: dict[int, list[Meeting]],
     marks: dict[int, dict[int, str]],
-    seats: dict[int, list[int]],
+    turns: dict[int, list[int]],
     promises: list[Commitment],
     mentoring: list[Mentorship],
     held: list[Meeting],
 ) -> dict[str, Any]:
     me = member.id or 0
     history = [marks[m.id or 0][me] for m in held if me in marks.get(m.id or 0, {})]
-    # A turn missed through absence is not a turn (as the rotation counts it).
-    hot = sum(
-        1
-        for m in held
-        if me in seats.get(m.id or 0, []) and marks.get(m.id or 0, {}).get(me) != "absent"
-    )
+    hot = sum(1 for m in held if me in turns.get(m.id or 0, []))
     roles = sum(1 for m in held if me in (m.facilitator_id, m.timekeeper_id))
     given = sum(1 for m in mentoring if m.mentor_id == me)
     received = sum(1 for m in mentoring if m.mentee_id == me)

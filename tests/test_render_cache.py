@@ -1,0 +1,91 @@
+"""One Jinja environment per (locale, user folder) for the whole process, and still current.
+
+The environment and its compiled templates are reused between renders; what the organiser
+does to the user folder in between (add an override, edit it, delete it, or point peerkit
+at another folder) shows in the very next render.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from peerkit import render
+
+PROBE = "agenda.txt.j2"  # a built-in name, so an override has something to win over
+
+
+def builtin_source(name: str) -> str:
+    return (render.builtin_templates_dir() / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    path = tmp_path / "templates"
+    path.mkdir()
+    return path
+
+
+def test_the_environment_is_built_once_per_locale_and_folder(folder: Path, tmp_path: Path) -> None:
+    assert render.environment("en", folder) is render.environment("en", folder)
+    assert render.environment("it", folder) is not render.environment("en", folder)
+    other = tmp_path / "other"
+    assert render.environment("en", other) is not render.environment("en", folder)
+
+
+def test_the_default_folder_follows_xdg_config_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "one"))
+    first = render.environment("en")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "two"))
+    assert render.environment("en") is not first
+
+
+def test_a_compiled_template_is_reused(folder: Path) -> None:
+    (folder / "hello.txt.j2").write_text("Hello {{ name }}\n", encoding="utf-8")
+    env = render.environment("en", folder)
+    assert env.get_template("hello.txt.j2") is env.get_template("hello.txt.j2")
+    assert render.render("hello.txt.j2", {"name": "Ann"}, "en", folder) == "Hello Ann\n"
+
+
+def test_an_override_added_after_the_built_in_was_rendered_wins(folder: Path) -> None:
+    env = render.environment("en", folder)
+    assert env.get_template(PROBE).filename == str(render.builtin_templates_dir() / PROBE)
+    (folder / PROBE).write_text("Ours\n", encoding="utf-8")
+    assert render.render(PROBE, {}, "en", folder) == "Ours\n"
+    (folder / PROBE).unlink()
+    assert env.get_template(PROBE).filename == str(render.builtin_templates_dir() / PROBE)
+
+
+def test_an_edit_in_the_same_clock_tick_is_seen(folder: Path) -> None:
+    """File times are coarse (a few ms): an edit with the same size and the same mtime as the
+    version already compiled must still be picked up."""
+    path = folder / "same.txt.j2"
+    path.write_text("one {{ x }}\n", encoding="utf-8")
+    assert render.render("same.txt.j2", {"x": 1}, "en", folder) == "one 1\n"
+    stamp = path.stat()
+    path.write_text("two {{ x }}\n", encoding="utf-8")
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert render.render("same.txt.j2", {"x": 1}, "en", folder) == "two 1\n"
+
+
+def test_extends_default_still_reaches_the_built_in_when_cached(folder: Path) -> None:
+    (folder / PROBE).write_text('{% extends "default:' + PROBE + '" %}', encoding="utf-8")
+    env = render.environment("en", folder)
+    template = env.get_template(PROBE)
+    assert template.filename == str(folder / PROBE)
+    assert env.get_template("default:" + PROBE).filename == str(
+        render.builtin_templates_dir() / PROBE
+    )
+    assert builtin_source(PROBE)  # the built-in is there to extend
+
+
+def test_a_user_template_is_html_escaped_through_the_cached_environment(folder: Path) -> None:
+    (folder / "probe.html.j2").write_text("{{ name }}", encoding="utf-8")
+    (folder / "probe.txt.j2").write_text("{{ name }}", encoding="utf-8")
+    for _ in range(2):
+        assert render.render("probe.html.j2", {"name": "<b>"}, "en", folder) == "&lt;b&gt;"
+        assert render.render("probe.txt.j2", {"name": "<b>"}, "en", folder) == "<b>"
