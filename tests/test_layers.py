@@ -132,3 +132,32 @@ def test_community_defaults_come_from_plain_settings() -> None:
     settings = Settings(db_path=Path("x.db"), config={"community": "Circle", "locale": "it"})
     assert community_defaults(settings) == CommunityDefaults(name="Circle", locale="it")
     assert community.CommunityDefaults is CommunityDefaults
+
+
+# --- the tests' own runner ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["member", "list", "--format", "json"],
+        ["member", "show", "nobody@example.com"],
+        ["member", "add", "Ada", "--email", "not-an-address"],
+        ["member", "--bogus"],
+        ["frobnicate"],
+        ["--version"],
+    ],
+)
+def test_the_click_command_built_once_answers_like_clirunner_invoke(
+    args: list[str], tmp_path: Path
+) -> None:
+    """tests/conftest.py invokes one Click command for the session; same answers."""
+    from peerkit.cli import app
+    from tests.conftest import invoke
+
+    argv = ["--db", str(tmp_path / "p.db"), *args]
+    full = CliRunner().invoke(app, argv, catch_exceptions=False)
+    (tmp_path / "p.db").unlink(missing_ok=True)
+    once = invoke(argv)
+    assert (once.exit_code, once.stdout, once.stderr) == (full.exit_code, full.stdout, full.stderr)
