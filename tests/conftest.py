@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer.main
 from typer.testing import CliRunner
 
 from peerkit.cli import app
@@ -39,6 +43,42 @@ class Result:
     stderr: str
 
 
+@functools.cache
+def click_command() -> Any:
+    """The full app's Click command, built once per test session.
+
+    CliRunner.invoke(app) builds the whole command tree from the Typer app on every
+    call (most of the suite's time, once); the console script builds it once per process.
+    """
+    return typer.main.get_command(app)
+
+
+def invoke(
+    argv: Sequence[str], *, input: str | None = None, runner: CliRunner | None = None
+) -> Result:
+    """Run peerkit in-process, as CliRunner.invoke(app, argv, catch_exceptions=False) does."""
+    runner = runner or CliRunner()
+    command = click_command()
+    code: Any = 0
+    with runner.isolation(input=input) as (out, err, _output):
+        try:
+            command.main(args=list(argv), prog_name=runner.get_default_prog_name(command))
+        except SystemExit as exc:
+            code = 0 if exc.code is None else exc.code
+            if not isinstance(code, int):  # sys.exit("message"): printed, exit 1
+                sys.stdout.write(f"{code}\n")
+                code = 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        stdout, stderr = out.getvalue(), err.getvalue()
+    return Result(code, _text(stdout, runner), _text(stderr, runner))
+
+
+def _text(data: bytes, runner: CliRunner) -> str:
+    return data.decode(runner.charset, "replace").replace("\r\n", "\n")
+
+
 class Cli:
     """Runs peerkit in-process against one database file."""
 
@@ -48,8 +88,7 @@ class Cli:
 
     def __call__(self, *args: str, input: str | None = None, db: bool = True) -> Result:
         argv = (["--db", str(self.db_path)] if db else []) + list(args)
-        result = self.runner.invoke(app, argv, input=input, catch_exceptions=False)
-        return Result(result.exit_code, result.stdout, result.stderr)
+        return invoke(argv, input=input, runner=self.runner)
 
     def ok(self, *args: str, input: str | None = None) -> Result:
         result = self(*args, input=input)

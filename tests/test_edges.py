@@ -113,6 +113,7 @@ def test_export_offers_only_csv_and_json(cli: Cli) -> None:
     assert result.stdout == ""
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_ends_quietly(cli: Cli, db_path: Path) -> None:
     for n in range(300):
         cli.ok("member", "add", f"Person {n}", "--email", f"p{n}@example.com")

@@ -109,6 +109,7 @@ def test_planted_pool_with_history_and_weights() -> None:
     assert result.unplaced == []
 
 
+@pytest.mark.slow
 def test_large_planted_pool_is_fully_placed() -> None:
     people, _ = planted(600, seed=5, wide=False)
     rules = Rules(separate_industry=True)

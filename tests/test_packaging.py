@@ -20,6 +20,7 @@ FIND = "from peerkit.resources import builtin_templates_dir as f; print(f())"
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel built by pip (seconds): the tests that use it are marked slow."""
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
@@ -31,6 +32,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return found
 
 
+@pytest.mark.slow
 def test_wheel_contains_templates_and_migrations(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "peerkit/templates/README.md" in names
@@ -40,6 +42,7 @@ def test_wheel_contains_templates_and_migrations(wheel: Path) -> None:
     assert not any(n.startswith("templates/") for n in names)
 
 
+@pytest.mark.slow
 def test_installed_wheel_finds_its_templates(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run(

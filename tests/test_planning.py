@@ -180,6 +180,7 @@ def test_moving_the_meeting_rewrites_its_files_with_a_higher_sequence(
     assert event.decoded("DTSTART") == datetime(2026, 12, 2, 19, 0, tzinfo=ROME)
 
 
+@pytest.mark.slow
 def test_twelve_weeks_one_at_a_time_with_attendance(world: World, cli: Cli, tmp_path: Path) -> None:
     """The "done when" of the issue: cron plans week after week, attendance in between.
 

@@ -11,21 +11,18 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
-from typer.testing import CliRunner
 
-from peerkit.cli import app
 from peerkit.config import Settings
 from peerkit.db import open_database
 from peerkit.migrations import HEAD
 from peerkit.migrations.runner import run_upgrade
-from tests.conftest import Result
+from tests.conftest import Result, invoke
 
 pytestmark = pytest.mark.postgres
 
 
 def run(url: str, *args: str) -> Result:
-    result = CliRunner().invoke(app, ["--database-url", url, *args], catch_exceptions=False)
-    return Result(result.exit_code, result.stdout, result.stderr)
+    return invoke(["--database-url", url, *args])
 
 
 def ok(url: str, *args: str) -> Result:

@@ -99,6 +99,7 @@ def groups(cli: Cli) -> list[dict[str, Any]]:
 # --- prompts --------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_group_create_asks_for_everything_on_a_terminal(
     cli: Cli, db_path: Path, env: dict[str, str], members: list[int]
 ) -> None:
@@ -133,6 +134,7 @@ def test_group_create_asks_for_everything_on_a_terminal(
     ]
 
 
+@pytest.mark.slow
 def test_the_defaults_are_offered_and_accepted_with_enter(
     cli: Cli, db_path: Path, env: dict[str, str], members: list[int]
 ) -> None:
@@ -332,6 +334,7 @@ def test_session_notes_edit_on_a_terminal_uses_the_editor(
     assert cli.ok("session", "notes", "1").stdout == "Before\nFrom the editor\n"
 
 
+@pytest.mark.slow
 def test_session_notes_edit_with_a_failing_editor_saves_nothing(
     cli: Cli, db_path: Path, env: dict[str, str], members: list[int]
 ) -> None:

@@ -140,6 +140,7 @@ availability_like = st.one_of(
 )
 
 
+@pytest.mark.slow
 @given(availability_like)
 @example("mon 24:01-25:00")
 @example("mon 18:00-18:00")
@@ -498,6 +499,7 @@ def export(cli: Cli, path: Path) -> bytes:
 # The autouse isolated_env fixture only sets environment variables (private XDG folders,
 # PEERKIT_TODAY); sharing them between examples is harmless. Every example makes its own
 # databases in a fresh temporary folder, so no state leaks from one example to the next.
+@pytest.mark.slow
 @settings(
     max_examples=25,
     deadline=None,

@@ -213,7 +213,10 @@ def _roles(result: Any) -> tuple[Any, ...]:
 
 @pytest.fixture(scope="module")
 def year(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Year]:
-    """The simulated year, run once for this module's tests (in its own folders)."""
+    """The simulated year, run once for this module's tests (in its own folders).
+
+    It takes about twenty seconds: every test that uses it is marked slow.
+    """
     from peerkit.config import Settings
     from peerkit.db import open_database
     from tests.factories import World
@@ -234,6 +237,7 @@ def year(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Year]:
 # --- the simulated year ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_week_has_one_meeting_per_group_with_the_format_seats(year: Year) -> None:
     from peerkit.services.groups import agenda
 
@@ -249,11 +253,13 @@ def test_every_week_has_one_meeting_per_group_with_the_format_seats(year: Year) 
     assert {len(s.seats) for s in year.seen if len(s.eligible) in (6, 7)} == {2}
 
 
+@pytest.mark.slow
 def test_only_eligible_members_take_the_hot_seat(year: Year) -> None:
     for s in year.seen:
         assert set(s.seats) <= set(s.eligible), (s.group, s.week)
 
 
+@pytest.mark.slow
 def test_fewest_attended_turns_go_first_and_ties_go_to_the_longest_wait(year: Year) -> None:
     for s in year.seen:
         waiting = [m for m in s.eligible if m not in s.seats]
@@ -265,6 +271,7 @@ def test_fewest_attended_turns_go_first_and_ties_go_to_the_longest_wait(year: Ye
                 )
 
 
+@pytest.mark.slow
 def test_attended_turns_never_differ_by_more_than_one(year: Year) -> None:
     """Among members in the pool all along; one absent on their turn may lag until seated."""
     for s in year.seen:
@@ -278,6 +285,7 @@ def test_attended_turns_never_differ_by_more_than_one(year: Year) -> None:
         assert top - bottom <= 1, (s.group, s.week, {m: ledger.turns[m] for m in pool})
 
 
+@pytest.mark.slow
 def test_at_the_end_of_the_year_everyone_present_is_within_one_turn(year: Year) -> None:
     for name in ("six", "seven"):
         last = year.meetings(name)[-1]
@@ -289,6 +297,7 @@ def test_at_the_end_of_the_year_everyone_present_is_within_one_turn(year: Year) 
         assert min(counts.values()) >= 10
 
 
+@pytest.mark.slow
 def test_a_member_absent_on_their_turn_gets_the_next_seat(year: Year) -> None:
     checked = 0
     for name in ("six", "seven"):
@@ -311,6 +320,7 @@ def test_a_member_absent_on_their_turn_gets_the_next_seat(year: Year) -> None:
     assert checked >= 10, "the seeded absences should exercise this rule"
 
 
+@pytest.mark.slow
 def test_paused_members_are_skipped_and_resume_fairly(year: Year) -> None:
     x, paused_in, until = year.events["x"]
     six = year.meetings("six")
@@ -335,6 +345,7 @@ def test_paused_members_are_skipped_and_resume_fairly(year: Year) -> None:
         assert s.before.turns[x] <= top
 
 
+@pytest.mark.slow
 def test_a_member_paused_without_an_end_rejoins_the_rotation_after_resume(year: Year) -> None:
     z = year.events["z"]
     seven = year.meetings("seven")
@@ -348,6 +359,7 @@ def test_a_member_paused_without_an_end_rejoins_the_rotation_after_resume(year: 
     assert z in first_back.seats
 
 
+@pytest.mark.slow
 def test_departed_members_never_come_back_to_the_rotation(year: Year) -> None:
     y = year.events["y"]
     for s in year.meetings("seven")[20:]:
@@ -355,11 +367,13 @@ def test_departed_members_never_come_back_to_the_rotation(year: Year) -> None:
         assert y not in s.seats
 
 
+@pytest.mark.slow
 def test_replanning_a_week_reshuffles_nothing(year: Year) -> None:
     for week, first, again in year.replans:
         assert first == again, week
 
 
+@pytest.mark.slow
 def test_replanning_the_whole_year_afterwards_reshuffles_nothing(year: Year) -> None:
     world = year.world
     counts = {m: world.count(m) for m in ("Meeting", "HotSeat", "Attendance")}
@@ -372,6 +386,7 @@ def test_replanning_the_whole_year_afterwards_reshuffles_nothing(year: Year) -> 
     assert {s.meeting: world.roles(s.meeting) for s in year.seen} == snapshot
 
 
+@pytest.mark.slow
 def test_replanning_a_past_week_leaves_its_files_alone(year: Year) -> None:
     """A second run changes nothing, even months later: the agenda of a meeting that has
     happened keeps its attendees and timings although some have paused or left since."""
@@ -383,6 +398,7 @@ def test_replanning_a_past_week_leaves_its_files_alone(year: Year) -> None:
     assert changed == [], f"re-planning {week} at the end of the year rewrote {changed}"
 
 
+@pytest.mark.slow
 def test_facilitator_and_timekeeper_rotate_among_the_volunteers(year: Year) -> None:
     facilitated: Counter[int] = Counter()
     kept_time: Counter[int] = Counter()
@@ -403,12 +419,14 @@ def test_facilitator_and_timekeeper_rotate_among_the_volunteers(year: Year) -> N
     assert set(facilitated) == set(kept_time) == set(year.volunteers)
 
 
+@pytest.mark.slow
 def test_without_volunteers_the_groups_facilitator_keeps_the_role(year: Year) -> None:
     for s in year.meetings("seven"):
         assert s.facilitator == year.lead, s.week
         assert s.timekeeper is None
 
 
+@pytest.mark.slow
 def test_the_agenda_files_name_the_weeks_hot_seats(year: Year) -> None:
     from peerkit.models import Member
 

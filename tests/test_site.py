@@ -106,6 +106,7 @@ def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.mark.slow
 def test_a_real_browser_loads_the_page_and_takes_a_screenshot(
     community: Cli, tmp_path: Path
 ) -> None:

@@ -270,6 +270,7 @@ for i in range(5):
 """
 
 
+@pytest.mark.slow
 def test_concurrent_writers_wait_instead_of_failing(cli: Cli, db_path: Path) -> None:
     cli.ok("init", "--community", "Test")
     procs = [

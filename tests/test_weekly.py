@@ -270,6 +270,7 @@ CHANGE_WEEKS = [
 ]
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(
     windows=st.lists(WINDOW, min_size=1, max_size=3),

@@ -9,11 +9,12 @@ keyring by the code that needs them.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from peerkit.errors import PeerkitError
+from peerkit.errors import InvalidValue, PeerkitError
 
 APP_NAME = "peerkit"
 
@@ -32,6 +33,10 @@ CONFIG_KEYS: dict[str, type] = {
     "caldav_user": str,
 }
 SECRET_KEYS = {"password", "smtp_password", "caldav_password"}
+
+# Checks a setting's value (key, value) and raises InvalidValue; the caller supplies the
+# domain's rules, so that this module does not depend on the services.
+ValueCheck = Callable[[str, str], object]
 
 
 def config_dir() -> Path:
@@ -54,8 +59,13 @@ def default_db_path() -> Path:
     return data_dir() / "peerkit.db"
 
 
-def load_config_file(path: Path | None = None) -> dict[str, Any]:
-    """Read config.toml; a missing file is an empty config, a bad one a clear error."""
+def load_config_file(
+    path: Path | None = None, check_value: ValueCheck | None = None
+) -> dict[str, Any]:
+    """Read config.toml; a missing file is an empty config, a bad one a clear error.
+
+    ``check_value`` checks each value (a time zone, an e-mail address, ...) as it is read.
+    """
     import tomllib
 
     path = path or config_path()
@@ -71,10 +81,12 @@ def load_config_file(path: Path | None = None) -> dict[str, Any]:
         raise PeerkitError(
             f"the config file {path} is not valid TOML ({exc}). Fix or remove it."
         ) from None
-    return _validate_config(data, path)
+    return _validate_config(data, path, check_value)
 
 
-def _validate_config(data: dict[str, Any], path: Path) -> dict[str, Any]:
+def _validate_config(
+    data: dict[str, Any], path: Path, check_value: ValueCheck | None
+) -> dict[str, Any]:
     for key, value in data.items():
         if key in SECRET_KEYS:
             raise PeerkitError(
@@ -86,25 +98,23 @@ def _validate_config(data: dict[str, Any], path: Path) -> dict[str, Any]:
             raise PeerkitError(f"{path}: unknown setting '{key}'. Known settings: {known}.")
         if not isinstance(value, CONFIG_KEYS[key]):
             raise PeerkitError(f"{path}: '{key}' must be a string.")
-        _check_value(key, str(value), path)
+        if check_value is not None:
+            try:
+                check_value(key, str(value))
+            except InvalidValue as err:
+                raise PeerkitError(f"{path}: '{key}': {err.message}") from None
     return data
 
 
-def _check_value(key: str, value: str, path: Path) -> None:
-    """Community defaults are checked when read, before anything is created with them."""
-    from peerkit.errors import InvalidValue
-    from peerkit.services.common import validate
+@dataclass
+class CommunityDefaults:
+    """The values the community row is created from (config.toml, or `init`'s options)."""
 
-    checks = {
-        "timezone": validate.timezone,
-        "locale": validate.locale,
-        "organiser_email": validate.email,
-    }
-    if key in checks:
-        try:
-            checks[key](value)
-        except InvalidValue as err:
-            raise PeerkitError(f"{path}: '{key}': {err.message}") from None
+    name: str | None = None
+    timezone: str | None = None
+    locale: str | None = None
+    organiser_name: str | None = None
+    organiser_email: str | None = None
 
 
 @dataclass
@@ -141,6 +151,17 @@ class Settings:
         return mask_url_password(self.database_url)
 
 
+def community_defaults(settings: Settings) -> CommunityDefaults:
+    """The community defaults config.toml gives (each None when it does not)."""
+    return CommunityDefaults(
+        name=settings.default("community"),
+        timezone=settings.default("timezone"),
+        locale=settings.default("locale"),
+        organiser_name=settings.default("organiser_name"),
+        organiser_email=settings.default("organiser_email"),
+    )
+
+
 def mask_url_password(url: str) -> str:
     from urllib.parse import urlsplit, urlunsplit
 
@@ -152,10 +173,14 @@ def mask_url_password(url: str) -> str:
 
 
 def resolve_settings(
-    db: Path | None, database_url: str | None, no_input: bool, stdin_is_tty: bool
+    db: Path | None,
+    database_url: str | None,
+    no_input: bool,
+    stdin_is_tty: bool,
+    check_value: ValueCheck | None = None,
 ) -> Settings:
     """Combine the flags (already merged with env vars by Typer) with config.toml."""
-    config = load_config_file()
+    config = load_config_file(check_value=check_value)
     # A flag or environment variable (either of them) beats anything in the config file.
     if database_url is None and db is None and config.get("database_url"):
         database_url = str(config["database_url"])

@@ -9,11 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from peerkit.config import Settings
+from peerkit.config import Settings, community_defaults
 from peerkit.errors import UsageProblem
 
 if TYPE_CHECKING:
     from peerkit.db import Database
+
+# community_defaults moved to peerkit.config; it is still importable from here.
+__all__ = ["AppContext", "app_context", "community_defaults"]
 
 
 @dataclass
@@ -25,8 +28,9 @@ class AppContext:
         """The database, opened (and migrated) on first use."""
         if self._db is None:
             from peerkit.db import open_database
+            from peerkit.output import message
 
-            self._db = open_database(self.settings, announce=True)
+            self._db = open_database(self.settings, announce=message)
         return self._db
 
     def close(self) -> None:
@@ -64,18 +68,6 @@ class AppContext:
         if self.settings.no_input or prompt is None:
             raise UsageProblem(f"missing {flag}; it is required when peerkit cannot prompt.")
         return typer.prompt(prompt)
-
-
-def community_defaults(settings: Settings) -> Any:
-    from peerkit.services.common.community import CommunityDefaults
-
-    return CommunityDefaults(
-        name=settings.default("community"),
-        timezone=settings.default("timezone"),
-        locale=settings.default("locale"),
-        organiser_name=settings.default("organiser_name"),
-        organiser_email=settings.default("organiser_email"),
-    )
 
 
 def app_context(ctx: typer.Context) -> AppContext:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -140,8 +139,14 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(settings: Settings, *, migrate: bool = True, announce: bool = False) -> Database:
-    """Open (creating if needed) and bring the schema up to date."""
+def open_database(
+    settings: Settings, *, migrate: bool = True, announce: Callable[[str], None] | None = None
+) -> Database:
+    """Open (creating if needed) and bring the schema up to date.
+
+    ``announce`` is told, in a sentence, what was done that the user should know (a new
+    database file created); this module never prints.
+    """
     if settings.is_sqlite:
         is_default = settings.db_path == _default_path()
         if settings.db_path.exists() and settings.db_path.is_dir():
@@ -154,9 +159,9 @@ def open_database(settings: Settings, *, migrate: bool = True, announce: bool = 
                 "Choose another place with --db or PEERKIT_DB."
             ) from None
         _precheck_sqlite(settings.db_path)
-        if created and announce:
+        if created and announce is not None:
             # A mistyped --db would otherwise look like an empty community.
-            sys.stderr.write(f"Created a new, empty database at {settings.db_path}.\n")
+            announce(f"Created a new, empty database at {settings.db_path}.")
     engine = make_engine(settings)
     db = Database(settings, engine)
     if migrate:

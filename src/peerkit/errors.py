@@ -4,6 +4,10 @@ Services raise :class:`PeerkitError` (or a subclass); commands never catch them.
 :func:`catch_errors` wraps every command: a domain error becomes ``Error: ...`` on
 stderr and exit 1, a :class:`UsageProblem` exit 2, anything unexpected a short
 message (with the traceback only when ``PEERKIT_DEBUG=1``).
+
+This module does not import the command-line framework: it ends a command with
+``SystemExit(code)``, which Click lets through (and ``CliRunner`` records), and it
+tells Typer's and Click's own exceptions apart by their class names.
 """
 
 from __future__ import annotations
@@ -14,12 +18,18 @@ import sys
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-import typer
-
 from peerkit.text import terminal_safe
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
+# Typer's and Click's own exceptions (exit, abort, usage errors) go through untouched.
+FRAMEWORK_EXCEPTIONS = frozenset(
+    {"Exit", "Abort", "TyperException", "ClickException", "UsageError"}
+)
+FRAMEWORK_PACKAGES = frozenset({"typer", "click"})
 
 
 class PeerkitError(Exception):
@@ -95,21 +105,19 @@ def catch_errors(func: Callable[P, R]) -> Callable[P, R]:
             if debug_enabled():
                 raise
             report(err)
-            raise typer.Exit(err.exit_code) from None
-        except (typer.Exit, typer.Abort, typer.TyperException):
-            raise
+            raise SystemExit(err.exit_code) from None
         except KeyboardInterrupt:
             sys.stderr.write("Interrupted.\n")
-            raise typer.Exit(130) from None
+            raise SystemExit(EXIT_INTERRUPTED) from None
         except BrokenPipeError:
             # The reader went away (`peerkit member list | head`): stop quietly, as cat does.
             _silence_stdout()
-            raise typer.Exit(141) from None
+            raise SystemExit(EXIT_BROKEN_PIPE) from None
         except Exception as exc:
             if debug_enabled() or _is_click_exception(exc):
                 raise
             report(PeerkitError(_describe_unexpected(exc)))
-            raise typer.Exit(1) from None
+            raise SystemExit(1) from None
 
     return wrapper
 
@@ -123,5 +131,9 @@ def _silence_stdout() -> None:
 
 
 def _is_click_exception(exc: BaseException) -> bool:
-    """Typer's own usage errors (bad parameter, ...) keep their exit code 2."""
-    return any(cls.__name__ in {"ClickException", "UsageError"} for cls in type(exc).__mro__)
+    """Typer's and Click's own exceptions keep their meaning (a usage error exits 2)."""
+    return any(
+        cls.__name__ in FRAMEWORK_EXCEPTIONS
+        and cls.__module__.partition(".")[0] in FRAMEWORK_PACKAGES
+        for cls in type(exc).__mro__
+    )

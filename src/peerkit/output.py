@@ -11,9 +11,9 @@ import re
 import sys
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any
+from typing import Any, TextIO
 
-from peerkit.text import terminal_safe
+from peerkit.text import csv_cell, terminal_safe
 
 
 class Format(StrEnum):
@@ -73,11 +73,9 @@ def emit(
     if fmt is Format.json:
         sys.stdout.write(to_json(list(rows)) + "\n")
     elif fmt is Format.csv:
-        from peerkit.services.members.csvio import write_rows
-
         # CSV columns are the JSON keys (cli.md), unless the caller fixes them.
         keys = csv_columns or (tuple(rows[0]) if rows else columns)
-        write_rows(sys.stdout, list(rows), tuple(keys))
+        write_csv(sys.stdout, list(rows), tuple(keys))
     elif not rows:
         message(empty)
     else:
@@ -89,11 +87,19 @@ def emit_one(obj: dict[str, Any], fmt: Format, *, title: str | None = None) -> N
     if fmt is Format.json:
         sys.stdout.write(to_json(obj) + "\n")
     elif fmt is Format.csv:
-        from peerkit.services.members.csvio import write_rows
-
-        write_rows(sys.stdout, [obj], tuple(obj))
+        write_csv(sys.stdout, [obj], tuple(obj))
     else:
         _key_values(obj, title)
+
+
+def write_csv(out: TextIO, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
+    """A header line, then one line per row (the columns member import reads back)."""
+    import csv
+
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([csv_cell(row.get(c)) for c in columns])
 
 
 def _console() -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 # C0 and C1 control characters, DEL, and the bidirectional/invisible format characters
 # that can disguise text on a terminal ("Trojan source").
@@ -56,6 +57,27 @@ def neutralise_cell(value: str) -> str:
     if value.lstrip("'").startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+# A list in a CSV cell (skills, availability): its items joined with this.
+LIST_SEPARATOR = "; "
+
+
+def csv_cell(value: Any) -> str:
+    """One value as the text of a CSV cell, harmless in a terminal and a spreadsheet."""
+    import json
+
+    if value is None:
+        return ""
+    if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
+        value = json.dumps(value, ensure_ascii=False)  # nested data: JSON in the cell
+    elif isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, list):
+        value = LIST_SEPARATOR.join(str(v) for v in value)
+    # Control characters other than newline and tab are shown as escapes (\x1b), so that
+    # a CSV printed to a terminal is harmless and a stray CR cannot split a record.
+    return neutralise_cell(terminal_safe(str(value), keep_newlines=True))
 
 
 def restore_cell(value: str) -> str:

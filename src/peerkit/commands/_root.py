@@ -2,7 +2,7 @@
 
 `peerkit --help` and `peerkit --version` are answered by a slim app built from this
 module alone: the same commands with the same help, none of them imported. A test
-holds its output equal to the full app's (peerkit.cli).
+holds its output equal to the full app's (build_app(), also peerkit.cli.app).
 """
 
 from __future__ import annotations
@@ -108,9 +108,26 @@ def main(
     from peerkit.config import resolve_settings
     from peerkit.context import AppContext
 
-    settings = resolve_settings(db, database_url, no_input, sys.stdin.isatty())
+    settings = resolve_settings(db, database_url, no_input, sys.stdin.isatty(), check_setting)
     ctx.obj = AppContext(settings=settings)
     ctx.call_on_close(ctx.obj.close)
+
+
+CHECKED_SETTINGS = ("timezone", "locale", "organiser_email")
+
+
+def check_setting(key: str, value: str) -> None:
+    """config.toml's community defaults are checked when read, by the domain's own rules."""
+    if key not in CHECKED_SETTINGS:
+        return
+    from peerkit.services.common import validate
+
+    checks = {
+        "timezone": validate.timezone,
+        "locale": validate.locale,
+        "organiser_email": validate.email,
+    }
+    checks[key](value)
 
 
 def new_app() -> typer.Typer:
@@ -184,7 +201,8 @@ def run() -> None:
     The root help comes from the slim app; a command line naming a command gets the root
     with that command alone (Typer builds every registered command before it parses, so
     the others would only cost time); anything else gets the full app. Tests hold all
-    three to the same output.
+    three to the same output. (peerkit.cli holds the full app for tests and docs; it is
+    not imported here, so that the two modules do not import each other.)
     """
     argv = sys.argv[1:]
     if argv in SLIM_ARGS:
@@ -194,6 +212,4 @@ def run() -> None:
     if name is not None:
         build_app(only=name)(prog_name="peerkit")
         return
-    from peerkit.cli import app
-
-    app(prog_name="peerkit")
+    build_app()(prog_name="peerkit")

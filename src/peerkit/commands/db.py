@@ -76,7 +76,7 @@ def db_upgrade(ctx: typer.Context) -> None:
     from peerkit.migrations import HEAD
 
     app_ctx = app_context(ctx)
-    db = open_database(app_ctx.settings, migrate=False, announce=True)
+    db = open_database(app_ctx.settings, migrate=False, announce=message)
     try:
         before = current_revision(db.engine)
         if before == HEAD:

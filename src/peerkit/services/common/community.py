@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlmodel import Session, select
 
+from peerkit.config import CommunityDefaults
 from peerkit.models import Community
 
 __all__ = ["Community", "CommunityDefaults", "apply", "ensure", "get", "to_dict"]
 from peerkit.services.common import validate
-
-
-@dataclass
-class CommunityDefaults:
-    """Values from config.toml used when the community row is first created."""
-
-    name: str | None = None
-    timezone: str | None = None
-    locale: str | None = None
-    organiser_name: str | None = None
-    organiser_email: str | None = None
 
 
 def get(session: Session) -> Community | None:

@@ -1,14 +1,14 @@
 """Member CSV: the columns export writes are exactly those import reads.
 
-This module reads and checks a file (every problem, with its line number) and writes
-one; :mod:`peerkit.services.members.importing` applies a checked file to the database.
+This module reads and checks a file (every problem, with its line number);
+:mod:`peerkit.services.members.importing` applies a checked file to the database. The
+file is written by :func:`peerkit.output.emit` (cells: :func:`peerkit.text.csv_cell`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,7 +18,7 @@ from typing import Any
 
 from peerkit.errors import InvalidValue, PeerkitError
 from peerkit.services.common import validate
-from peerkit.text import neutralise_cell, restore_cell, terminal_safe
+from peerkit.text import restore_cell
 
 COLUMNS = (
     "id",
@@ -39,35 +39,6 @@ COLUMNS = (
 )
 REQUIRED = ("email",)
 LIST_COLUMNS = ("skills", "needs", "availability")
-LIST_SEPARATOR = "; "
-
-
-# --- writing --------------------------------------------------------------------------
-
-
-def cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
-        value = json.dumps(value, ensure_ascii=False)  # nested data: JSON in the cell
-    elif isinstance(value, dict):
-        value = json.dumps(value, ensure_ascii=False)
-    elif isinstance(value, list):
-        value = LIST_SEPARATOR.join(str(v) for v in value)
-    # Control characters other than newline and tab are shown as escapes (\x1b), so that
-    # a CSV printed to a terminal is harmless and a stray CR cannot split a record.
-    return neutralise_cell(terminal_safe(str(value), keep_newlines=True))
-
-
-def write_rows(
-    out: io.TextIOBase | Any, rows: list[dict[str, Any]], columns: tuple[str, ...]
-) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([cell(row.get(c)) for c in columns])
-
-
 # --- reading --------------------------------------------------------------------------
 
 
