@@ -49,7 +49,11 @@ class AppContext:
             raise UsageProblem(f"PEERKIT_TODAY must look like 2026-12-08, not '{fixed}'.") from None
 
     def now(self) -> datetime:
-        """Now (UTC), or PEERKIT_NOW (ISO 8601 with an offset) for tests and demos."""
+        """Now (UTC), or PEERKIT_NOW (ISO 8601 with an offset) for tests and demos.
+
+        With PEERKIT_TODAY alone, now is the current time of day on that date, so that
+        "today" and "now" never disagree (a demo built for a fixed day shows its events).
+        """
         fixed = os.environ.get("PEERKIT_NOW")
         if fixed:
             try:
@@ -59,7 +63,10 @@ class AppContext:
                     f"PEERKIT_NOW must look like 2026-12-08T09:00:00+01:00, not '{fixed}'."
                 ) from None
             return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        return datetime.now(UTC)
+        current = datetime.now(UTC)
+        if os.environ.get("PEERKIT_TODAY"):
+            return datetime.combine(self.today(), current.timetz())
+        return current
 
     def require(self, value: Any, flag: str, prompt: str | None = None) -> Any:
         """A required value: asked for on a TTY, a usage error (exit 2) otherwise."""
