@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlmodel import Session
 
@@ -22,7 +22,7 @@ from peerkit.models import Member, MentorCheckin, Mentorship
 from peerkit.services.common import schedule, validate
 from peerkit.services.mentoring import checkins, matching
 from peerkit.services.outbox import ledger
-from peerkit.services.outbox.delivery import Sent, Written, check_folder, send, write
+from peerkit.services.outbox.delivery import Opener, Sent, Written, check_folder, send, write
 from peerkit.services.outbox.message import (
     CHECKIN,
     Key,
@@ -33,9 +33,6 @@ from peerkit.services.outbox.message import (
     recipient,
     require_organiser,
 )
-
-if TYPE_CHECKING:
-    from peerkit.db import Database
 
 SUBJECTS = {
     "REQUEST": N_("Mentoring check-in: %(mentor)s and %(mentee)s, %(when)s"),
@@ -139,7 +136,6 @@ class _Bundle:
     pending: list[Message]
 
 
-Opener = Callable[[], "Database"]
 Steps = Iterator[Written | Sent | Issued]
 Change = Callable[[Session], Issued]
 

@@ -7,7 +7,7 @@ server accepted even when a later message fails, so a retry sends only the rest.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +20,9 @@ from peerkit.services.outbox.message import Message
 
 if TYPE_CHECKING:
     from peerkit.db import Database
+
+# How a service that must check something first opens the database (only then).
+Opener = Callable[[], "Database"]
 
 NO_SERVER = (
     "--send needs a mail server: set PEERKIT_SMTP_URL (e.g. smtp+starttls://you@host:587) "

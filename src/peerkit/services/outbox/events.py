@@ -6,11 +6,11 @@ REQUEST; members going get a plain reminder shortly before. Each is sent once pe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlmodel import Session
 
@@ -22,7 +22,7 @@ from peerkit.models import Event, Member
 from peerkit.services.events import notices, seats
 from peerkit.services.members import profiles
 from peerkit.services.outbox import ledger
-from peerkit.services.outbox.delivery import Sent, Written, check_folder, send, write
+from peerkit.services.outbox.delivery import Opener, Sent, Written, check_folder, send, write
 from peerkit.services.outbox.message import (
     EVENT,
     Key,
@@ -33,9 +33,6 @@ from peerkit.services.outbox.message import (
     recipient,
     require_organiser,
 )
-
-if TYPE_CHECKING:
-    from peerkit.db import Database
 
 SUBJECT = N_("Invitation: %(event)s, %(when)s")
 REMINDER_SUBJECT = N_("Reminder: %(event)s, %(when)s")
@@ -146,7 +143,7 @@ class Answered:
 
 
 def answer(
-    open_db: Callable[[], Database],
+    open_db: Opener,
     reply: Reply,
     folder: Path,
     target: mail.SmtpTarget | None,
