@@ -144,6 +144,17 @@ class Settings:
         value = self.config.get(key)
         return value if isinstance(value, str) and value else fallback
 
+    @property
+    def smtp_url(self) -> str | None:
+        """PEERKIT_SMTP_URL, else smtp_url in config.toml, else none (nothing can be sent)."""
+        return os.environ.get("PEERKIT_SMTP_URL") or self.default("smtp_url")
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where messages and files go by default: beside the SQLite database (or in the
+        data folder for a server database), DIR/outbox."""
+        return (self.db_path.parent if self.is_sqlite else data_dir()) / "outbox"
+
     def describe_location(self) -> str:
         """The database location with any password masked (for `db path`)."""
         if not self.database_url:

@@ -11,6 +11,7 @@ import re
 import sys
 from collections.abc import Sequence
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, TextIO
 
 from peerkit.text import csv_cell, terminal_safe
@@ -46,6 +47,17 @@ def warning(text: str) -> None:
 def data_line(text: str) -> None:
     """A line of data on stdout (an id, a path)."""
     sys.stdout.write(terminal_safe(text) + "\n")
+
+
+def write_calendar(data: bytes, output: Path | None) -> None:
+    """A calendar to stdout, or to FILE (mode 0600)."""
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    from peerkit.files import write_private
+
+    message(f"Wrote {write_private(output, data.decode('utf-8'))}.")
 
 
 def _plain(value: Any) -> str:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from peerkit.commands._options import FormatOpt, MemberRef, OutputOpt, TimezoneOpt
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
-from peerkit.output import Format, data_line, emit, message
+from peerkit.output import Format, data_line, emit, message, write_calendar
 
 app = typer.Typer(
     help="Events for the wider community: create them, take answers with a waitlist, export.",
@@ -21,6 +21,7 @@ LIST_COLUMNS = ("id", "title", "kind", "start", "timezone", "location", "capacit
                 "waitlist")  # fmt: skip
 CSV_COLUMNS = ("id", "title", "kind", "start", "end", "timezone", "location", "capacity", "going",
                "waitlist")  # fmt: skip
+WHERE = {"going": "has a seat", "waitlist": "is on the waitlist", "declined": "is not coming"}
 EventRef = Annotated[str, typer.Argument(help="An event id (see event list).", metavar="EVENT")]
 
 
@@ -104,57 +105,22 @@ def event_rsvp(
 ) -> None:
     """Record an answer. Over capacity, a member goes on the waitlist; a freed seat goes to
     the first on it, who gets an invitation (.eml; sent with --send)."""
-    from peerkit.commands._delivery import check_folder
-    from peerkit.commands.invite import smtp_target
-    from peerkit.commands.plan import default_out
-    from peerkit.models import Member
-    from peerkit.services.events import seats
-    from peerkit.services.members import profiles
+    from peerkit.services.outbox import delivery, events
 
     app_ctx = app_context(ctx)
-    target = smtp_target(app_ctx) if send else None
-    folder = (out or default_out(app_ctx) / "events").expanduser()
-    check_folder(folder)
-    with app_ctx.db().write() as session:
-        found = seats.resolve(session, event)
-        person = profiles.resolve(session, member)
-        answer = seats.rsvp(session, found, person, not no, app_ctx.now())
-        seated = [person.id or 0] if answer.status == "going" and answer.changed else []
-        seated += answer.promoted
-        people = {i: session.get(Member, i) for i in seated}
-        invitations = [
-            seats.invitation(session, found, p) for p in people.values() if p and p.email
-        ]
-        pending = [m for m in invitations if not seats.was_invited(session, found, m.member_id)]
-        names = {i: profiles.describe(p) for i, p in people.items() if p}
-        title, event_id = found.title, found.id or 0
-    where = {"going": "has a seat", "waitlist": "is on the waitlist", "declined": "is not coming"}
-    message(f"{profiles.describe(person)} {where[answer.status]} ({title}).")
-    for i in answer.promoted:
-        message(f"A seat freed: {names[i]} moves up from the waitlist.")
-    _write(app_ctx, folder, invitations)
-    if target is not None and pending:
-        _send(app_ctx, target, event_id, pending)
-
-
-def _write(app_ctx: Any, folder: Path, invitations: list[Any]) -> None:
-    from peerkit.services.groups import planning
-
-    output = planning.Output(folder=folder)
-    for item in invitations:
-        written = output.put(output.folder / item.filename, item.outgoing.message.as_bytes())
-        data_line(written["path"])
-
-
-def _send(app_ctx: Any, target: Any, event_id: int, pending: list[Any]) -> None:
-    from peerkit.commands._delivery import send_recorded
-    from peerkit.services.events import seats
-
-    def record(session: Any, accepted: list[int]) -> None:
-        seats.mark_invited(session, seats.resolve(session, str(event_id)), accepted)
-
-    sent = send_recorded(app_ctx, target, pending, record)
-    message(f"Sent {sent} through {target.describe()}.")
+    target = delivery.smtp_target(app_ctx.settings.smtp_url) if send else None
+    folder = delivery.Place(out, app_ctx.settings.outbox_dir).folder("events")
+    reply = events.Reply(event, member, not no, app_ctx.now())
+    for step in events.answer(app_ctx.db, reply, folder, target):
+        if isinstance(step, events.Answered):
+            message(f"{step.member} {WHERE[step.status]} ({step.title}).")
+            for name in step.promoted:
+                message(f"A seat freed: {name} moves up from the waitlist.")
+        elif isinstance(step, delivery.Written):
+            for path in step.paths:
+                data_line(path)
+        else:
+            message(f"Sent {step.count} through {step.server}.")
 
 
 @app.command("export")
@@ -165,10 +131,9 @@ def event_export(
     output: OutputOpt = None,
 ) -> None:
     """Write the event as an iCalendar file (METHOD:PUBLISH, no attendee addresses)."""
-    from peerkit.commands.export import write_calendar
-    from peerkit.services.events import seats
+    from peerkit.services.events import notices, seats
 
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
-        data = seats.ics(session, [seats.resolve(session, event)])
+        data = notices.ics(session, [seats.resolve(session, event)])
     write_calendar(data, output)

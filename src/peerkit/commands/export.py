@@ -42,7 +42,7 @@ def export_ics(
     output: OutputOpt = None,
 ) -> None:
     """Write an iCalendar feed (METHOD:PUBLISH, no attendee addresses)."""
-    from peerkit.services.events import seats
+    from peerkit.services.events import notices, seats
     from peerkit.services.groups import meetings, roster
     from peerkit.services.members import profiles
     from peerkit.services.mentoring import checkins
@@ -68,7 +68,7 @@ def export_ics(
             extra = [
                 checkins.feed_event(session, c) for c in checkins.of_member(session, who.id or 0)
             ]
-            extra += [seats.vevent(session, e) for e in seats.going_to(session, who.id or 0)]
+            extra += [notices.vevent(session, e) for e in seats.going_to(session, who.id or 0)]
             data = feeds.feed(
                 session, feeds.group_meetings(session, feeds.member_groups(session, who)), extra
             )

@@ -232,11 +232,11 @@ def member_remove(ctx: typer.Context, ref: MemberRef) -> None:
     Their mentorships end, and their seats at events to come go to the waitlist: the members
     who move up get an invitation (.eml) in outbox/events.
     """
-    from peerkit.commands.plan import default_out
     from peerkit.models import Member
     from peerkit.services.events import seats
     from peerkit.services.groups import planning
     from peerkit.services.members import profiles
+    from peerkit.services.outbox import events
 
     app_ctx = app_context(ctx)
     invitations = []
@@ -252,11 +252,11 @@ def member_remove(ctx: typer.Context, ref: MemberRef) -> None:
                     continue
                 freed.append(f"{profiles.describe(person)} moves up at {event.title}")
                 if person.email and planning.organiser(session) is not None:
-                    invitations.append(seats.invitation(session, event, person))
+                    invitations.append(events.invitation(session, event, person))
     message(f"{who} has left the community." if changed else f"{who} had already left.")
     for line in freed:
         message(f"A seat freed: {line}.")
-    output = planning.Output(folder=default_out(app_ctx) / "events")
+    output = planning.Output(folder=app_ctx.settings.outbox_dir / "events")
     for item in invitations:
         written = output.put(output.folder / item.filename, item.outgoing.message.as_bytes())
         data_line(written["path"])

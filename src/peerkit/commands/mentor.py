@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -163,23 +163,15 @@ def mentor_end(
 
     The cancellations are written (and with --send, sent) like those of checkin-cancel.
     """
-    from peerkit.services.groups import planning
-    from peerkit.services.mentoring import checkins, matching
-
-    ended: list[int] = []
-
-    def change(session: Any) -> list[int]:
-        item = matching.resolve(session, mentorship)
-        if send:
-            checkins.require_organiser(session)
-        ended.extend(matching.end(session, item, app_ctx.today()))
-        return ended if planning.organiser(session) is not None else []
+    from peerkit.services.outbox import checkins
 
     app_ctx = app_context(ctx)
-    issued = _issue(ctx, out, send, change, quiet_when_empty=True)
-    extra = f"; {len(ended)} planned check-in(s) cancelled" if ended else ""
+    target, folder = _outbox(ctx, out, send)
+    steps = checkins.end(app_ctx.db, mentorship, app_ctx.today(), folder, target)
+    issued = _show(steps)
+    extra = f"; {len(issued.cancelled)} planned check-in(s) cancelled" if issued.cancelled else ""
     message(f"Mentorship {mentorship} ended{extra}.")
-    if ended and not issued:
+    if issued.cancelled and not issued.checkins:
         warning(
             "no organiser is set, so no cancellation was written; set one with peerkit init, "
             "then run peerkit mentor checkin-cancel CHECKIN for each of them."
@@ -209,20 +201,12 @@ def mentor_checkin(
     The time zone defaults to the mentee's. Running it again for the same start plans nothing
     new: it writes the files again, and with --send sends only what was not sent yet.
     """
-    from peerkit.models import Member
-    from peerkit.services.common import schedule, validate
-    from peerkit.services.mentoring import checkins, matching
+    from peerkit.services.outbox import checkins
 
-    def change(session: Any) -> list[int]:
-        item = matching.resolve(session, mentorship)
-        mentee = session.get(Member, item.mentee_id)
-        zone = validate.timezone(timezone or (mentee.timezone if mentee else "UTC"))
-        checkins.require_organiser(session)
-        moment = schedule.parse_local(start, zone)
-        found = checkins.find_or_plan(session, item, moment, duration, location)
-        return [found.id or 0]
-
-    _issue(ctx, out, send, change)
+    app_ctx = app_context(ctx)
+    target, folder = _outbox(ctx, out, send)
+    plan = checkins.Plan(mentorship, start, timezone, duration, location)
+    _nothing_to_write(_show(checkins.plan(app_ctx.db, plan, folder, target)))
 
 
 @app.command("checkin-cancel")
@@ -238,16 +222,11 @@ def mentor_checkin_cancel(
     Cancelling a cancelled check-in writes the cancellation again, and with --send sends it
     to whoever has not received it yet (after a failed send, for example).
     """
-    from peerkit.services.mentoring import checkins
+    from peerkit.services.outbox import checkins
 
-    def change(session: Any) -> list[int]:
-        found = checkins.resolve(session, checkin)
-        checkins.require_organiser(session)
-        if found.status != "cancelled":
-            checkins.cancel(session, found)
-        return [found.id or 0]
-
-    _issue(ctx, out, send, change)
+    app_ctx = app_context(ctx)
+    target, folder = _outbox(ctx, out, send)
+    _nothing_to_write(_show(checkins.cancel(app_ctx.db, checkin, folder, target)))
 
 
 @app.command("checkins")
@@ -297,62 +276,31 @@ def mentor_checkins(
     emit(rows, fmt, CHECKIN_COLUMNS, empty="No check-ins planned.")
 
 
-def _issue(
-    ctx: typer.Context,
-    out: Path | None,
-    send: bool,
-    change: Callable[[Any], list[int]],
-    quiet_when_empty: bool = False,
-) -> list[int]:
-    """Make the change and build the messages in one transaction, then write and send them.
+def _outbox(ctx: typer.Context, out: Path | None, send: bool) -> tuple[Any, Path]:
+    """The mail server (refused first when --send has none) and the folder for the files."""
+    from peerkit.services.outbox import delivery
 
-    Anything that can fail before the files exist (a mail server not set, a folder that is
-    a file, no organiser, a date calendars cannot hold) fails before anything is kept.
-    """
-    from peerkit.commands._delivery import check_folder
-    from peerkit.commands.invite import smtp_target
-    from peerkit.commands.plan import default_out
-    from peerkit.services.groups import planning
-    from peerkit.services.mentoring import checkins
+    settings = app_context(ctx).settings
+    target = delivery.smtp_target(settings.smtp_url) if send else None
+    return target, delivery.Place(out, settings.outbox_dir).folder("mentoring")
 
-    app_ctx = app_context(ctx)
-    target = smtp_target(app_ctx) if send else None
-    folder = (out or default_out(app_ctx) / "mentoring").expanduser()
-    check_folder(folder)
-    bundles = []
-    with app_ctx.db().write() as session:
-        ids = change(session)
-        for checkin_id in ids:
-            found = checkins.resolve(session, str(checkin_id))
-            prepared = checkins.messages(session, found)
-            pending = checkins.unsent(session, found, prepared) if send else []
-            bundles.append((checkin_id, checkins.ics(session, found), prepared, pending))
-    output = planning.Output(folder=folder)
-    for checkin_id, ics, prepared, pending in bundles:
-        data_line(output.put(output.folder / f"checkin-{checkin_id}.ics", ics)["path"])
-        for item in prepared:
-            written = output.put(output.folder / item.filename, item.outgoing.message.as_bytes())
-            data_line(written["path"])
-        message(f"Check-in {checkin_id}: {len(prepared)} message(s) in {output.folder}.")
-        if target is not None:
-            _send(app_ctx, target, checkin_id, prepared, pending)
-    if not ids and not quiet_when_empty:
+
+def _show(steps: Iterable[Any]) -> Any:
+    """Print what the outbox writes and sends; returns its last word (which check-ins)."""
+    from peerkit.services.outbox import delivery
+
+    for step in steps:
+        if isinstance(step, delivery.Written):
+            for path in step.paths:
+                data_line(path)
+            message(f"Check-in {step.about_id}: {step.count} message(s) in {step.folder}.")
+        elif isinstance(step, delivery.Sent):
+            message(step.describe())
+        else:
+            return step
+    raise AssertionError("the outbox always ends with what it issued")
+
+
+def _nothing_to_write(issued: Any) -> None:
+    if not issued.checkins:
         message("Nothing to write.")
-    return ids
-
-
-def _send(
-    app_ctx: Any, target: Any, checkin_id: int, prepared: list[Any], pending: list[Any]
-) -> None:
-    from peerkit.commands._delivery import send_recorded
-    from peerkit.services.mentoring import checkins
-
-    def record(session: Any, accepted: list[int]) -> None:
-        checkins.mark_sent(session, checkins.resolve(session, str(checkin_id)), accepted)
-
-    sent = send_recorded(app_ctx, target, pending, record)
-    skipped = len(prepared) - len(pending)
-    message(
-        f"Sent {sent} through {target.describe()}"
-        + (f"; {skipped} had been sent before." if skipped else ".")
-    )

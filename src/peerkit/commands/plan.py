@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from peerkit.commands._options import DryRunOpt, FormatOpt
-from peerkit.context import AppContext, app_context
+from peerkit.context import app_context
 from peerkit.errors import catch_errors
 from peerkit.output import Format, emit, message, warning
 
@@ -17,14 +17,6 @@ app = typer.Typer(help="Plan the week for every active group.", no_args_is_help=
 
 COLUMNS = ("group", "session", "start", "status", "hot_seat", "facilitator", "invited", "written")
 PROGRESS_FROM = 8
-
-
-def default_out(app_ctx: AppContext) -> Path:
-    """Beside the SQLite database (or in the data folder): DIR/outbox."""
-    from peerkit.config import data_dir
-
-    settings = app_ctx.settings
-    return (settings.db_path.parent if settings.is_sqlite else data_dir()) / "outbox"
 
 
 @app.command("week")
@@ -55,19 +47,18 @@ def plan_week(
     """Plan the week: meetings, hot seats, facilitators, agendas, .ics and invitations."""
     from peerkit.services.common import schedule
     from peerkit.services.groups import planning
+    from peerkit.services.outbox import delivery, invitations
 
     app_ctx = app_context(ctx)
-    target = None
-    if send and not dry_run:
-        from peerkit.commands.invite import smtp_target
-
-        target = smtp_target(app_ctx)  # a bad setting stops us before anything is written
+    # A bad mail setting stops us before anything is written.
+    target = delivery.smtp_target(app_ctx.settings.smtp_url) if send and not dry_run else None
     label = (
         schedule.week_label(schedule.iso_week(week)[0])
         if week is not None
         else schedule.week_label(app_ctx.today())
     )
-    output = planning.Output(folder=(out or default_out(app_ctx)).expanduser(), dry_run=dry_run)
+    place = delivery.Place(out, app_ctx.settings.outbox_dir)
+    output = planning.Output(folder=place.folder(), dry_run=dry_run)
     db = app_ctx.db()
     scope = db.dry_run() if dry_run else db.write()
     with scope as session, _progress(len_groups(session)) as tick:
@@ -76,8 +67,11 @@ def plan_week(
     emit(rows, fmt, COLUMNS, empty=f"No active groups: nothing to plan for {label}.")
     for text in dict.fromkeys(output.warnings):
         warning(text)
-    if target is not None:
-        send_week(app_ctx, target, results)
+    for step in invitations.send_week(db, target, results) if target is not None else []:
+        if isinstance(step, invitations.Sending):
+            message(f"{step.group}: sending {step.count} {step.method} message(s).")
+        else:
+            message(step.describe())
     files = [f["status"] for r in results for f in r.files]
     changed = sum(1 for s in files if s != "unchanged")
     verb = "would write" if dry_run else "wrote"
@@ -85,26 +79,6 @@ def plan_week(
         f"{label}: {verb} {changed} file(s), {len(files) - changed} unchanged, "
         f"under {output.folder / label}."
     )
-
-
-def send_week(app_ctx: AppContext, target: Any, results: list[Any]) -> None:
-    """Send the week's invitations (and cancellations of meetings invited to before)."""
-    from peerkit.commands.invite import deliver
-    from peerkit.services.groups import meetings
-    from peerkit.services.outbox import invitations
-
-    for result in results:
-        if result.session is None or not (result.invited or result.status == "cancelled"):
-            continue
-        with app_ctx.db().read() as session:
-            meeting = meetings.resolve(session, result.session)
-            method = "cancel" if meeting.status == "cancelled" else "request"
-            if method == "cancel" and not invitations.was_invited(session, meeting):
-                continue
-            prepared = invitations.prepare(session, meeting, method)
-            pending = invitations.not_yet_sent(session, meeting, prepared)
-        message(f"{result.group}: sending {len(pending)} {method} message(s).")
-        deliver(app_ctx, target, meeting.id or 0, pending, len(prepared))
 
 
 def len_groups(session: Any) -> int:

@@ -1,4 +1,7 @@
-"""Events for the wider community: create them, answer them, a waitlist served in order."""
+"""Events for the wider community: create them, answer them, a waitlist served in order.
+
+The event in calendars is in notices.py; its invitations and reminders in services/outbox.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +13,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
-from peerkit import calendar as ical
-from peerkit import mail, render
 from peerkit.errors import Conflict, InvalidValue, NotFound
-from peerkit.i18n import N_, format_when, gettext_for
 from peerkit.models import EVENT_KINDS, Event, Member, Rsvp, utcnow
 from peerkit.services.common import validate
-from peerkit.services.groups import planning
-from peerkit.services.groups.roster import slugify
 from peerkit.services.members import profiles as members_svc
-
-SUBJECT = N_("Invitation: %(event)s, %(when)s")
-REMINDER_SUBJECT = N_("Reminder: %(event)s, %(when)s")
 
 
 @dataclass(frozen=True)
@@ -217,170 +212,3 @@ def going_to(session: Session, member_id: int) -> list[Event]:
         .order_by(col(Event.start))
     )
     return list(rows)
-
-
-# --- calendar and mail -----------------------------------------------------------------------
-
-
-class _Occasion:
-    """An event as the calendar builder sees it."""
-
-    def __init__(self, event: Event) -> None:
-        self.uid = event.uid
-        self.updated_at = event.updated_at
-        self.sequence = event.sequence
-        self.duration = event.duration
-        self.status = event.status
-        self.location = event.location
-
-
-def vevent(
-    session: Session, event: Event, attendee: Member | None = None, description: str | None = None
-) -> Any:
-    people = [ical.Person(attendee.name, attendee.email)] if attendee is not None else None
-    return ical.event(
-        _Occasion(event),
-        event.title,
-        description=description,
-        organiser=planning.organiser(session),
-        attendees=people,
-        local_start=local_start(event),
-    )
-
-
-def ics(session: Session, events: list[Event]) -> bytes:
-    """A published feed (no attendee addresses)."""
-    items = [vevent(session, e) for e in events]
-    return ical.to_bytes(ical.calendar(items, method="PUBLISH"))
-
-
-@dataclass
-class Message:
-    member_id: int
-    filename: str
-    outgoing: mail.Outgoing
-
-
-def due(session: Session, now: datetime, hours: float) -> list[Event]:
-    """Planned events starting from now to now + hours."""
-    query = (
-        select(Event)
-        .where(
-            Event.status == "planned",
-            col(Event.start) >= now,
-            col(Event.start) <= now + timedelta(hours=hours),
-        )
-        .order_by(col(Event.start), col(Event.id))
-    )
-    return list(session.exec(query))
-
-
-def reminders(session: Session, event: Event, today: date) -> list[Message]:
-    """A plain reminder for each member going who was not reminded of this version yet."""
-    sender = planning.organiser(session)
-    if sender is None or sender.email is None:
-        return []
-    done = {
-        a.member_id
-        for a in session.exec(select(Rsvp).where(Rsvp.event_id == event.id))
-        if a.reminded_sequence == event.sequence
-    }
-    out = []
-    for member in attendees(session, event):
-        if not member.email or member.id in done:
-            continue
-        if members_svc.effective_status(member, today) != "active":
-            continue  # paused or gone: no reminder, as for meetings
-        locale = member.locale or "en"
-        when = format_when(local_start(event, member.timezone), locale)
-        context = _context(event, member, sender, when, reminder=True)
-        subject = gettext_for(locale).gettext(REMINDER_SUBJECT) % {
-            "event": event.title,
-            "when": when,
-        }
-        msg = mail.plain(
-            sender=mail.Address(sender.name, sender.email),
-            recipient=mail.Address(member.name, member.email),
-            subject=subject,
-            text=render.render("event.txt.j2", context, locale),
-            sent=event.updated_at,
-            mid=mail.message_id(event.uid, "reminder", str(event.sequence), member.email),
-        )
-        out.append(
-            Message(
-                member.id or 0,
-                f"event-reminder-{event.id}-{member.id}-{slugify(member.name)}.eml",
-                mail.Outgoing(msg, sender.email, member.email),
-            )
-        )
-    return out
-
-
-def mark_reminded(session: Session, event: Event, member_ids: list[int]) -> None:
-    for answer in session.exec(
-        select(Rsvp).where(Rsvp.event_id == event.id, col(Rsvp.member_id).in_(member_ids))
-    ):
-        answer.reminded_sequence = event.sequence
-        session.add(answer)
-
-
-def _context(
-    event: Event, member: Member, sender: ical.Person, when: str, reminder: bool
-) -> dict[str, Any]:
-    return {
-        "recipient": {"name": member.name, "locale": member.locale or "en",
-                      "timezone": member.timezone, "when": when},
-        "event": {"title": event.title, "kind": event.kind},
-        "location": event.location,
-        "reminder": reminder,
-        "organiser": {"name": sender.name, "email": sender.email},
-    }  # fmt: skip
-
-
-def invitation(session: Session, event: Event, member: Member) -> Message:
-    """An iMIP REQUEST for one member who has a seat."""
-    sender = planning.organiser(session)
-    if sender is None or sender.email is None:
-        raise Conflict(
-            "invitations need an organiser: peerkit init --organiser-name NAME "
-            "--organiser-email ADDRESS"
-        )
-    if not member.email:
-        raise Conflict(f"{members_svc.describe(member)} has no e-mail address.")
-    locale = member.locale or "en"
-    when = format_when(local_start(event, member.timezone), locale)
-    context = _context(event, member, sender, when, reminder=False)
-    text = render.render("event.txt.j2", context, locale)
-    subject = gettext_for(locale).gettext(SUBJECT) % {"event": event.title, "when": when}
-    ev = vevent(session, event, attendee=member, description=text)
-    msg = mail.invitation(
-        sender=mail.Address(sender.name, sender.email),
-        recipient=mail.Address(member.name, member.email),
-        subject=subject,
-        text=text,
-        html=render.render("event.html.j2", context, locale),
-        ics=ical.to_bytes(ical.calendar([ev], method="REQUEST")),
-        method="REQUEST",
-        sent=event.updated_at,
-        mid=mail.message_id(event.uid, "REQUEST", str(event.sequence), member.email),
-    )
-    return Message(
-        member.id or 0,
-        f"event-{event.id}-{member.id}-{slugify(member.name)}.eml",
-        mail.Outgoing(msg, sender.email, member.email),
-    )
-
-
-def mark_invited(session: Session, event: Event, member_ids: list[int]) -> None:
-    for answer in session.exec(
-        select(Rsvp).where(Rsvp.event_id == event.id, col(Rsvp.member_id).in_(member_ids))
-    ):
-        answer.invited_sequence = event.sequence
-        session.add(answer)
-
-
-def was_invited(session: Session, event: Event, member_id: int) -> bool:
-    answer = session.exec(
-        select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.member_id == member_id)
-    ).first()
-    return answer is not None and answer.invited_sequence == event.sequence

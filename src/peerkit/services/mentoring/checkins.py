@@ -1,9 +1,11 @@
-"""Mentorship check-ins: planned like meetings, sent as iMIP invitations and .ics files."""
+"""Mentorship check-ins: planned like meetings, and their calendar events.
+
+Their invitations and cancellations are built, written and sent by services/outbox.
+"""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,25 +13,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from peerkit import calendar as ical
-from peerkit import mail, render
-from peerkit.errors import Conflict, InvalidValue, NotFound, PeerkitError
-from peerkit.i18n import N_, format_when, gettext_for
+from peerkit.errors import Conflict, InvalidValue, NotFound
 from peerkit.models import Member, MentorCheckin, Mentorship, utcnow
 from peerkit.services.common import validate
 from peerkit.services.groups import planning
-from peerkit.services.groups.roster import slugify
-
-SUBJECTS = {
-    "REQUEST": N_("Mentoring check-in: %(mentor)s and %(mentee)s, %(when)s"),
-    "CANCEL": N_("Cancelled: mentoring check-in, %(when)s"),
-}
-
-
-@dataclass
-class Message:
-    member_id: int
-    filename: str
-    outgoing: mail.Outgoing
 
 
 def plan(
@@ -64,16 +51,6 @@ def plan(
     session.add(checkin)
     session.flush()
     return checkin
-
-
-def require_organiser(session: Session) -> None:
-    """Invitations come from the organiser: refuse before anything is planned without one."""
-    sender = planning.organiser(session)
-    if sender is None or sender.email is None:
-        raise PeerkitError(
-            "invitations need an organiser: peerkit init --organiser-name NAME "
-            "--organiser-email ADDRESS"
-        )
 
 
 def find_or_plan(
@@ -187,78 +164,6 @@ def feed_event(session: Session, checkin: MentorCheckin) -> Any:
 def ics(session: Session, checkin: MentorCheckin) -> bytes:
     method = "CANCEL" if checkin.status == "cancelled" else "REQUEST"
     return ical.to_bytes(ical.calendar([event(session, checkin)], method=method))
-
-
-def messages(session: Session, checkin: MentorCheckin) -> list[Message]:
-    """One iMIP message each for mentor and mentee (those with an address)."""
-    require_organiser(session)
-    sender = planning.organiser(session)
-    assert sender is not None
-    assert sender.email is not None
-    item, mentor, mentee = _people(session, checkin)
-    method = "CANCEL" if checkin.status == "cancelled" else "REQUEST"
-    out = []
-    for person, other in ((mentor, mentee), (mentee, mentor)):
-        if not person.email:
-            continue
-        locale = person.locale or "en"
-        context: dict[str, Any] = {
-            "recipient": {
-                "name": person.name,
-                "locale": locale,
-                "timezone": person.timezone,
-                "when": format_when(local_start(checkin, person.timezone), locale),
-            },
-            "other": {"name": other.name},
-            "topic": item.topic,
-            "location": checkin.location,
-            "status": checkin.status,
-            "organiser": {"name": sender.name, "email": sender.email},
-        }
-        text = render.render("checkin.txt.j2", context, locale)
-        _ = gettext_for(locale).gettext
-        subject = _(SUBJECTS[method]) % {
-            "mentor": mentor.name,
-            "mentee": mentee.name,
-            "when": context["recipient"]["when"],
-        }
-        ev = event(session, checkin, description=text)
-        msg = mail.invitation(
-            sender=mail.Address(sender.name, sender.email),
-            recipient=mail.Address(person.name, person.email),
-            subject=subject,
-            text=text,
-            html=render.render("checkin.html.j2", context, locale),
-            ics=ical.to_bytes(ical.calendar([ev], method=method)),
-            method=method,
-            sent=checkin.updated_at,
-            mid=mail.message_id(checkin.uid, method, str(checkin.sequence), person.email),
-        )
-        kind = "cancel" if method == "CANCEL" else "checkin"
-        out.append(
-            Message(
-                member_id=person.id or 0,
-                filename=f"{kind}-{checkin.id}-{person.id}-{slugify(person.name)}.eml",
-                outgoing=mail.Outgoing(msg, sender.email, person.email),
-            )
-        )
-    return out
-
-
-def unsent(session: Session, checkin: MentorCheckin, prepared: list[Message]) -> list[Message]:
-    """The messages of this SEQUENCE not sent yet to their recipient."""
-    item, _mentor, _mentee = _people(session, checkin)
-    done = {item.mentor_id: checkin.mentor_sent, item.mentee_id: checkin.mentee_sent}
-    return [m for m in prepared if done.get(m.member_id) != checkin.sequence]
-
-
-def mark_sent(session: Session, checkin: MentorCheckin, member_ids: list[int]) -> None:
-    item, _mentor, _mentee = _people(session, checkin)
-    if item.mentor_id in member_ids:
-        checkin.mentor_sent = checkin.sequence
-    if item.mentee_id in member_ids:
-        checkin.mentee_sent = checkin.sequence
-    session.add(checkin)
 
 
 def end_of(checkin: MentorCheckin) -> datetime:

@@ -1,4 +1,4 @@
-"""Every message peerkit writes or sends, and calendar feeds.
+"""Every message peerkit writes or sends, on one path: build, record, write, send; and feeds.
 
-Invitations, cancellations, reminders and check-ins are prepared, recorded, written and sent here.
+message, ledger (what was delivered) and delivery; then invitations, reminders, checkins, events.
 """

@@ -1,40 +1,62 @@
-"""`invite SESSION`: one iMIP message per attendee, written as .eml and optionally sent.
+"""Meeting invitations and cancellations: one iMIP message per attendee, written and sent.
 
 A request goes to every member invited to the meeting; a cancellation (METHOD:CANCEL,
 same UID, STATUS:CANCELLED, the raised SEQUENCE) to them and to anyone invited before.
-Deliveries are recorded per member, kind and SEQUENCE: a re-run sends nothing twice,
-while a moved meeting (a higher SEQUENCE) is sent again as an update.
+Deliveries are recorded per member, kind and SEQUENCE (see ledger): a re-run sends nothing
+twice, while a moved meeting (a higher SEQUENCE) is sent again as an update.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
-from peerkit import calendar as ical
 from peerkit import mail
-from peerkit.errors import Conflict, PeerkitError
-from peerkit.models import Delivery, Group, Meeting, Member
+from peerkit.errors import Conflict
+from peerkit.models import Group, Meeting, Member
+from peerkit.services.common import schedule
 from peerkit.services.groups import agenda as agenda_svc
-from peerkit.services.groups import planning
-from peerkit.services.groups.roster import slugify
+from peerkit.services.groups import meetings, planning
+from peerkit.services.outbox import ledger
+from peerkit.services.outbox.delivery import Place, Sent, Written, send, write
+from peerkit.services.outbox.message import MEETING, Key, Message, build, require_organiser
+
+if TYPE_CHECKING:
+    from peerkit.db import Database
 
 KINDS = {"request": "invite", "cancel": "cancel"}
 
 
-@dataclass
-class Prepared:
-    member_id: int
-    filename: str
-    outgoing: mail.Outgoing
-    kind: str
-    sequence: int
-
-
-def prepare(session: Session, meeting: Meeting, method: str) -> list[Prepared]:
+def prepare(session: Session, meeting: Meeting, method: str) -> list[Message]:
     """The messages for a meeting, one per recipient (nothing is sent or written here)."""
+    _check_method(meeting, method)
+    sender = require_organiser(session)
+    group = session.get(Group, meeting.group_id)
+    assert group is not None
+    assert meeting.id is not None
+    data = agenda_svc.build(session, meeting)
+    people = planning.invitees(session, group, meeting.slot_date)
+    if method == "cancel":
+        people = _with_earlier_invitees(session, meeting, people)
+    kind = KINDS[method]
+    key = Key(MEETING, meeting.id, kind, meeting.sequence)
+    organiser = sender.person()
+    return [
+        build(
+            key,
+            kind,
+            member,
+            sender,
+            planning.invitation(session, meeting, data, member, organiser, method.upper()),
+        )
+        for member in people
+    ]
+
+
+def _check_method(meeting: Meeting, method: str) -> None:
     if method == "cancel" and meeting.status != "cancelled":
         raise Conflict(
             f"session {meeting.id} is not cancelled. "
@@ -45,47 +67,12 @@ def prepare(session: Session, meeting: Meeting, method: str) -> list[Prepared]:
             f"session {meeting.id} is cancelled; send the cancellation: "
             f"peerkit invite {meeting.id} --method cancel"
         )
-    sender = planning.organiser(session)
-    if sender is None or sender.email is None:
-        raise PeerkitError(
-            "invitations need an organiser: peerkit init --organiser-name NAME "
-            "--organiser-email ADDRESS"
-        )
-    group = session.get(Group, meeting.group_id)
-    assert group is not None
-    assert meeting.id is not None
-    data = agenda_svc.build(session, meeting)
-    people = planning.invitees(session, group, meeting.slot_date)
-    if method == "cancel":
-        people = _with_earlier_invitees(session, meeting, people)
-    kind = KINDS[method]
-    out = []
-    for member in people:
-        assert member.id is not None
-        assert member.email is not None
-        message = _message(session, meeting, data, member, sender, method)
-        out.append(
-            Prepared(
-                member_id=member.id,
-                filename=f"{kind}-{member.id}-{slugify(member.name)}.eml",
-                outgoing=mail.Outgoing(message, sender.email, member.email),
-                kind=kind,
-                sequence=meeting.sequence,
-            )
-        )
-    return out
 
 
 def _with_earlier_invitees(
     session: Session, meeting: Meeting, people: list[Member]
 ) -> list[Member]:
-    invited = set(
-        session.exec(
-            select(Delivery.member_id).where(
-                Delivery.meeting_id == meeting.id, Delivery.kind == "invite"
-            )
-        )
-    )
+    invited = ledger.invited_to(session, meeting.id or 0)
     known = {p.id for p in people}
     extra = [
         m
@@ -95,39 +82,44 @@ def _with_earlier_invitees(
     return sorted([*people, *extra], key=lambda m: m.id or 0)
 
 
-def _message(
-    session: Session,
-    meeting: Meeting,
-    data: dict[str, Any],
-    member: Member,
-    sender: ical.Person,
-    method: str,
-) -> Any:
-    return planning.invitation(session, meeting, data, member, sender, method.upper())
+def invite(
+    db: Database, ref: str, method: str, place: Place, target: mail.SmtpTarget | None
+) -> Iterator[Written | Sent]:
+    """`invite SESSION`: write every message of the meeting; with a server, send the rest."""
+    with db.read() as session:
+        meeting = meetings.resolve(session, ref)
+        prepared = prepare(session, meeting, method)
+        group = session.get(Group, meeting.group_id)
+        assert group is not None
+        folder = place.folder(schedule.week_label(meeting.slot_date), group.slug)
+        pending = ledger.unsent(session, prepared) if target is not None else []
+    yield Written(meeting.id or 0, folder, write(folder, prepared), len(prepared))
+    if target is not None:
+        yield send(db, target, pending, about=MEETING, skipped=len(prepared) - len(pending))
 
 
-def was_invited(session: Session, meeting: Meeting) -> bool:
-    found = session.exec(
-        select(Delivery).where(Delivery.meeting_id == meeting.id, Delivery.kind == "invite")
-    ).first()
-    return found is not None
+@dataclass(frozen=True)
+class Sending:
+    """A group's messages about to be sent (plan week --send)."""
+
+    group: str
+    count: int
+    method: str
 
 
-def not_yet_sent(session: Session, meeting: Meeting, prepared: list[Prepared]) -> list[Prepared]:
-    done = {
-        (d.member_id, d.kind, d.sequence)
-        for d in session.exec(select(Delivery).where(Delivery.meeting_id == meeting.id))
-    }
-    return [p for p in prepared if (p.member_id, p.kind, p.sequence) not in done]
-
-
-def record(session: Session, meeting_id: int, sent: list[Prepared]) -> None:
-    for item in sent:
-        session.add(
-            Delivery(
-                meeting_id=meeting_id,
-                member_id=item.member_id,
-                kind=item.kind,
-                sequence=item.sequence,
-            )
-        )
+def send_week(
+    db: Database, target: mail.SmtpTarget, plans: list[planning.GroupPlan]
+) -> Iterator[Sending | Sent]:
+    """Send the week's invitations (and cancellations of meetings invited to before)."""
+    for plan in plans:
+        if plan.session is None or not (plan.invited or plan.status == "cancelled"):
+            continue
+        with db.read() as session:
+            meeting = meetings.resolve(session, plan.session)
+            method = "cancel" if meeting.status == "cancelled" else "request"
+            if method == "cancel" and not ledger.invited_to(session, plan.session):
+                continue
+            prepared = prepare(session, meeting, method)
+            pending = ledger.unsent(session, prepared)
+        yield Sending(plan.group, len(pending), method)
+        yield send(db, target, pending, about=MEETING, skipped=len(prepared) - len(pending))

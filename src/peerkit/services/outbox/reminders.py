@@ -1,21 +1,50 @@
-"""Reminders shortly before a meeting: one per member per meeting, in their language."""
+"""Reminders shortly before a meeting or an event: one per member, in their language.
+
+`remind` writes the reminders not sent yet for everything starting within the window, and
+with a mail server sends them; each member is reminded once per meeting (or event version).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
 from peerkit import mail, render
+from peerkit.errors import InvalidValue
 from peerkit.i18n import gettext_for
-from peerkit.models import Group, Meeting
+from peerkit.models import Group, Meeting, Member
+from peerkit.services.common import schedule
+from peerkit.services.events import notices
 from peerkit.services.groups import agenda as agenda_svc
 from peerkit.services.groups import planning
-from peerkit.services.groups.roster import slugify
-from peerkit.services.outbox.invitations import Prepared
+from peerkit.services.outbox import events, ledger
+from peerkit.services.outbox.delivery import Place, Sent, Written, send, write
+from peerkit.services.outbox.message import (
+    EVENT,
+    MEETING,
+    Key,
+    Message,
+    Sender,
+    build,
+    organiser,
+    recipient,
+)
+
+if TYPE_CHECKING:
+    from peerkit.db import Database
 
 MAX_HOURS = 24 * 14
+
+
+def check_hours(hours: float) -> None:
+    """A window of some hours, up to two weeks."""
+    if not 0 < hours <= MAX_HOURS:
+        raise InvalidValue(f"--within is in hours, between 0 and {MAX_HOURS}.")
 
 
 def due(session: Session, now: datetime, hours: float) -> list[Meeting]:
@@ -33,44 +62,105 @@ def due(session: Session, now: datetime, hours: float) -> list[Meeting]:
     )
 
 
-def prepare(session: Session, meeting: Meeting) -> list[Prepared]:
-    sender = planning.organiser(session)
-    if sender is None or sender.email is None:
+def prepare(session: Session, meeting: Meeting) -> list[Message]:
+    """A reminder for each member invited; none without an organiser to send them."""
+    sender = organiser(session)
+    if sender is None:
         return []
     group = session.get(Group, meeting.group_id)
     assert group is not None
     data = agenda_svc.build(session, meeting)
-    out = []
-    for member in planning.invitees(session, group, meeting.slot_date):
-        assert member.id is not None
-        assert member.email is not None
-        person = planning.recipient_context(meeting, data, member)
-        locale = person["locale"]
-        context: dict[str, Any] = {
-            **data,
-            "recipient": person,
-            "organiser": {"name": sender.name, "email": sender.email},
-        }
-        _ = gettext_for(locale).gettext
-        subject = _("Reminder: %(group)s, %(when)s") % {
-            "group": data["group"]["name"],
-            "when": person["when"],
-        }
-        message = mail.plain(
-            sender=mail.Address(sender.name, sender.email),
-            recipient=mail.Address(member.name, member.email),
-            subject=subject,
-            text=render.render("reminder.txt.j2", context, locale),
-            sent=meeting.updated_at,
-            mid=mail.message_id(meeting.uid, "reminder", str(member.id)),
-        )
-        out.append(
-            Prepared(
-                member_id=member.id,
-                filename=f"reminder-{member.id}-{slugify(member.name)}.eml",
-                outgoing=mail.Outgoing(message, sender.email, member.email),
-                kind="reminder",
-                sequence=0,
+    return [
+        _reminder(meeting, data, member, sender)
+        for member in planning.invitees(session, group, meeting.slot_date)
+    ]
+
+
+def _reminder(meeting: Meeting, data: dict[str, Any], member: Member, sender: Sender) -> Message:
+    person = planning.recipient_context(meeting, data, member)
+    locale = person["locale"]
+    context: dict[str, Any] = {
+        **data,
+        "recipient": person,
+        "organiser": {"name": sender.name, "email": sender.email},
+    }
+    _ = gettext_for(locale).gettext
+    subject = _("Reminder: %(group)s, %(when)s") % {
+        "group": data["group"]["name"],
+        "when": person["when"],
+    }
+    email = mail.plain(
+        sender=sender.address(),
+        recipient=recipient(member),
+        subject=subject,
+        text=render.render("reminder.txt.j2", context, locale),
+        sent=meeting.updated_at,
+        mid=mail.message_id(meeting.uid, "reminder", str(member.id)),
+    )
+    return build(Key(MEETING, meeting.id or 0, "reminder", 0), "reminder", member, sender, email)
+
+
+@dataclass(frozen=True)
+class Window:
+    """What `remind` looks at: from `now` to `hours` later, `today` for who is active."""
+
+    now: datetime
+    today: date
+    hours: float
+
+
+@dataclass(frozen=True)
+class Reminded:
+    """The reminders written (or that would be) for the meetings and events in the window."""
+
+    count: int
+    meetings: int
+    events: int
+
+
+@dataclass
+class _Batch:
+    about: str
+    pending: list[Message]
+    prepared: int
+
+
+def remind(
+    db: Database, window: Window, place: Place, dry_run: bool, target: mail.SmtpTarget | None
+) -> Iterator[Written | Reminded | Sent]:
+    """Write the reminders not sent yet; with a server, send them."""
+    root = place.folder()
+    batches: list[_Batch] = []
+    with db.read() as session:
+        for meeting in due(session, window.now, window.hours):
+            folder = _meeting_folder(session, meeting, root)
+            batch = _batch(session, MEETING, prepare(session, meeting))
+            yield Written(
+                meeting.id or 0, folder, write(folder, batch.pending, dry_run), batch.prepared
             )
-        )
-    return out
+            batches.append(batch)
+        for event in notices.due(session, window.now, window.hours):
+            folder = root / "events" / f"event-{event.id}"
+            batch = _batch(session, EVENT, events.reminders(session, event, window.today))
+            yield Written(
+                event.id or 0, folder, write(folder, batch.pending, dry_run), batch.prepared
+            )
+            batches.append(batch)
+    count = sum(len(b.pending) for b in batches)
+    meetings = sum(1 for b in batches if b.about == MEETING)
+    yield Reminded(count, meetings, len(batches) - meetings)
+    for batch in batches if target is not None else []:
+        assert target is not None
+        if batch.about == MEETING or batch.pending:
+            skipped = batch.prepared - len(batch.pending)
+            yield send(db, target, batch.pending, about=batch.about, skipped=skipped)
+
+
+def _batch(session: Session, about: str, prepared: list[Message]) -> _Batch:
+    return _Batch(about, ledger.unsent(session, prepared), len(prepared))
+
+
+def _meeting_folder(session: Session, meeting: Meeting, root: Path) -> Path:
+    group = session.get(Group, meeting.group_id)
+    assert group is not None
+    return root / schedule.week_label(meeting.slot_date) / group.slug

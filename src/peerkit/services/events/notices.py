@@ -1,0 +1,62 @@
+"""An event in calendars: its VEVENT, the published feed, and the events due for a reminder.
+
+The messages themselves (invitations and reminders) are built and sent by services/outbox.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from peerkit import calendar as ical
+from peerkit.models import Event, Member
+from peerkit.services.events.seats import local_start
+from peerkit.services.groups import planning
+
+
+class _Occasion:
+    """An event as the calendar builder sees it."""
+
+    def __init__(self, event: Event) -> None:
+        self.uid = event.uid
+        self.updated_at = event.updated_at
+        self.sequence = event.sequence
+        self.duration = event.duration
+        self.status = event.status
+        self.location = event.location
+
+
+def vevent(
+    session: Session, event: Event, attendee: Member | None = None, description: str | None = None
+) -> Any:
+    people = [ical.Person(attendee.name, attendee.email)] if attendee is not None else None
+    return ical.event(
+        _Occasion(event),
+        event.title,
+        description=description,
+        organiser=planning.organiser(session),
+        attendees=people,
+        local_start=local_start(event),
+    )
+
+
+def ics(session: Session, events: list[Event]) -> bytes:
+    """A published feed (no attendee addresses)."""
+    items = [vevent(session, e) for e in events]
+    return ical.to_bytes(ical.calendar(items, method="PUBLISH"))
+
+
+def due(session: Session, now: datetime, hours: float) -> list[Event]:
+    """Planned events starting from now to now + hours."""
+    query = (
+        select(Event)
+        .where(
+            Event.status == "planned",
+            col(Event.start) >= now,
+            col(Event.start) <= now + timedelta(hours=hours),
+        )
+        .order_by(col(Event.start), col(Event.id))
+    )
+    return list(session.exec(query))

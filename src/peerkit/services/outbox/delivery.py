@@ -1,0 +1,116 @@
+"""The path every message takes: the folder it is written to, the server, the record of sending.
+
+Nothing here knows what a message is about: invitations, reminders, check-ins and event
+messages are written with :func:`write` and sent with :func:`send`, which records what the
+server accepted even when a later message fails, so a retry sends only the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from peerkit import mail
+from peerkit.errors import InvalidValue, PeerkitError
+from peerkit.services.groups import planning
+from peerkit.services.outbox import ledger
+from peerkit.services.outbox.message import Message
+
+if TYPE_CHECKING:
+    from peerkit.db import Database
+
+# How a service that must check something first opens the database (only then).
+Opener = Callable[[], "Database"]
+
+NO_SERVER = (
+    "--send needs a mail server: set PEERKIT_SMTP_URL (e.g. smtp+starttls://you@host:587) "
+    "or smtp_url in config.toml."
+)
+
+
+def smtp_target(url: str | None) -> mail.SmtpTarget:
+    """The server to send through, from the URL in the settings (refused before any work)."""
+    if not url:
+        raise PeerkitError(NO_SERVER)
+    return mail.parse_smtp_url(url)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where files go: the folder the user gave (--out), else one under the outbox."""
+
+    out: Path | None
+    outbox: Path
+
+    def folder(self, *default: str) -> Path:
+        return (self.out or self.outbox.joinpath(*default)).expanduser()
+
+
+def check_folder(folder: Path) -> None:
+    """Refuse, before anything is written, a folder that cannot be made (a file on its path)."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InvalidValue(f"cannot write to {folder}: {existing} is not a folder.")
+
+
+@dataclass(frozen=True)
+class Written:
+    """Messages (and files) written for one meeting, check-in or event."""
+
+    about_id: int
+    folder: Path
+    paths: list[str]
+    count: int  # messages prepared (some may have been written before)
+
+
+def write(
+    folder: Path,
+    messages: Iterable[Message],
+    dry_run: bool = False,
+    files: Iterable[tuple[str, bytes]] = (),
+) -> list[str]:
+    """Write the files, then one .eml per message; unchanged files are left alone."""
+    output = planning.Output(folder=folder, dry_run=dry_run)
+    pieces = [*files, *((m.filename, m.data) for m in messages)]
+    return [output.put(output.folder / name, data)["path"] for name, data in pieces]
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What one batch of sending did."""
+
+    about: str  # MEETING, CHECKIN or EVENT
+    count: int
+    skipped: int  # sent before: not sent again
+    server: str
+
+    def describe(self) -> str:
+        tail = f"; {self.skipped} had been sent before." if self.skipped else "."
+        return f"Sent {self.count} through {self.server}{tail}"
+
+
+def send(
+    db: Database,
+    target: mail.SmtpTarget,
+    pending: list[Message],
+    *,
+    about: str = "",
+    skipped: int = 0,
+) -> Sent:
+    """Send each message to its one recipient; record whom the server accepted.
+
+    The record is written even when a later message fails, so a retry sends only the rest.
+    """
+    sent: list[mail.Outgoing] = []
+    try:
+        mail.send_all(target, mail.smtp_password(target), [m.outgoing for m in pending], sent)
+    finally:
+        accepted = [m for m in pending if m.outgoing in sent]
+        if accepted:
+            with db.write() as session:
+                ledger.record(session, accepted)
+    return Sent(about, len(sent), skipped, target.describe())

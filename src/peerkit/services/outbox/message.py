@@ -1,0 +1,100 @@
+"""One message to one member, whatever it is about, and who sends it.
+
+Meeting invitations and cancellations, reminders, check-ins, event invitations and event
+reminders are all a :class:`Message`: what it is about (the key the ledger records), the
+file it is written to and the e-mail itself. They all come from the community's organiser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from sqlmodel import Session
+
+from peerkit import calendar as ical
+from peerkit import mail
+from peerkit.errors import PeerkitError
+from peerkit.models import Member
+from peerkit.services.groups import planning
+from peerkit.services.groups.roster import slugify
+
+# What a message is about: the table whose row it concerns.
+MEETING = "meeting"
+CHECKIN = "checkin"
+EVENT = "event"
+
+NO_ORGANISER = (
+    "invitations need an organiser: peerkit init --organiser-name NAME --organiser-email ADDRESS"
+)
+
+
+@dataclass(frozen=True)
+class Sender:
+    """The organiser, who sends every message: always with an address."""
+
+    name: str
+    email: str
+
+    def address(self) -> mail.Address:
+        return mail.Address(self.name, self.email)
+
+    def person(self) -> ical.Person:
+        return ical.Person(self.name, self.email)
+
+
+def organiser(session: Session) -> Sender | None:
+    """The community's organiser, or None when the community has no organiser e-mail."""
+    found = planning.organiser(session)
+    if found is None or not found.email:
+        return None
+    return Sender(found.name, found.email)
+
+
+def require_organiser(session: Session) -> Sender:
+    """The organiser; without an organiser e-mail nothing can be sent: one error, everywhere."""
+    found = organiser(session)
+    if found is None:
+        raise PeerkitError(NO_ORGANISER)
+    return found
+
+
+@dataclass(frozen=True)
+class Key:
+    """What a delivery is about: a meeting, check-in or event, the kind and the SEQUENCE."""
+
+    about: str  # MEETING, CHECKIN or EVENT
+    about_id: int
+    kind: str  # invite, cancel, reminder, checkin, event, event-reminder
+    sequence: int
+
+
+@dataclass(frozen=True)
+class Message:
+    """One e-mail to one member, and the file it is written to."""
+
+    key: Key
+    member_id: int
+    filename: str
+    outgoing: mail.Outgoing
+
+    @property
+    def data(self) -> bytes:
+        return bytes(self.outgoing.message.as_bytes())
+
+
+def recipient(member: Member) -> mail.Address:
+    assert member.email is not None
+    return mail.Address(member.name, member.email)
+
+
+def build(key: Key, prefix: str, member: Member, sender: Sender, email: EmailMessage) -> Message:
+    """The one way a message is made: PREFIX-<member id>-<name>.eml, from the organiser."""
+    assert member.id is not None
+    assert member.email is not None
+    return Message(
+        key=key,
+        member_id=member.id,
+        filename=f"{prefix}-{member.id}-{slugify(member.name)}.eml",
+        outgoing=mail.Outgoing(email, sender.email, member.email),
+    )
