@@ -98,7 +98,7 @@ def _with_earlier_invitees(
 def _message(
     session: Session,
     meeting: Meeting,
-    data: dict[str, Any],
+    data: agenda_svc.Agenda,
     member: Member,
     sender: ical.Person,
     method: str,
