@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from peerkit.services.groups.defaults import FORMATION
+
 UNPLACED = -1
 
 
@@ -34,8 +36,8 @@ class Weights:
 
 @dataclass(frozen=True)
 class Rules:
-    min_size: int = 5
-    max_size: int = 7
+    min_size: int = FORMATION.min_size
+    max_size: int = FORMATION.max_size
     separate_industry: bool = False
 
 

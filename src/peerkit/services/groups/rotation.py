@@ -14,7 +14,17 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session, col, select
 
-from peerkit.models import Attendance, Group, HotSeat, Meeting, Member, Membership, utcnow
+from peerkit.enums import AttendanceStatus, MeetingStatus, MemberStatus
+from peerkit.models import (
+    Attendance,
+    Group,
+    HotSeat,
+    Meeting,
+    Member,
+    Membership,
+    id_of,
+    utcnow,
+)
 from peerkit.services.groups import roster as groups_svc
 from peerkit.services.members import profiles as members_svc
 
@@ -33,7 +43,7 @@ def eligible(session: Session, group: Group, on: date) -> list[tuple[Membership,
     return [
         (m, p)
         for m, p in groups_svc.current_memberships(session, group)
-        if members_svc.effective_status(p, on) == "active" and m.joined <= on
+        if members_svc.effective_status(p, on) == MemberStatus.ACTIVE and m.joined <= on
     ]
 
 
@@ -42,7 +52,7 @@ def _earlier_meetings(session: Session, meeting: Meeting) -> list[Meeting]:
         session.exec(
             select(Meeting).where(
                 Meeting.group_id == meeting.group_id,
-                Meeting.status != "cancelled",
+                Meeting.status != MeetingStatus.CANCELLED,
                 col(Meeting.start) < meeting.start,
             )
         )
@@ -54,7 +64,8 @@ def _absences(session: Session, meeting_ids: list[int]) -> set[tuple[int, int]]:
         return set()
     rows = session.exec(
         select(Attendance).where(
-            col(Attendance.meeting_id).in_(meeting_ids), Attendance.status == "absent"
+            col(Attendance.meeting_id).in_(meeting_ids),
+            Attendance.status == AttendanceStatus.ABSENT,
         )
     )
     return {(a.meeting_id, a.member_id) for a in rows}
@@ -64,7 +75,7 @@ def hot_seat_order(
     session: Session, meeting: Meeting, candidates: list[tuple[Membership, Member]]
 ) -> list[int]:
     """Candidate member ids, the fairest next hot seats first."""
-    earlier = {m.id: m for m in _earlier_meetings(session, meeting) if m.id is not None}
+    earlier = {id_of(m): m for m in _earlier_meetings(session, meeting)}
     absent = _absences(session, list(earlier))
     turns: dict[int, int] = {}
     last: dict[int, datetime] = {}
@@ -79,10 +90,10 @@ def hot_seat_order(
 
     def key(item: tuple[Membership, Member]) -> tuple[int, datetime, date, int]:
         membership, member = item
-        assert member.id is not None
-        return (turns.get(member.id, 0), last.get(member.id, NEVER), membership.joined, member.id)
+        me = id_of(member)
+        return (turns.get(me, 0), last.get(me, NEVER), membership.joined, me)
 
-    return [p.id for _, p in sorted(candidates, key=key) if p.id is not None]
+    return [id_of(p) for _, p in sorted(candidates, key=key)]
 
 
 def _role_order(session: Session, meeting: Meeting, field: str, pool: list[int]) -> list[int]:
@@ -112,7 +123,7 @@ def _facilitator(
     meeting: Meeting,
     candidates: list[tuple[Membership, Member]],
 ) -> int | None:
-    volunteers = [p.id for m, p in candidates if m.rotates and p.id is not None]
+    volunteers = [id_of(p) for m, p in candidates if m.rotates]
     if volunteers:
         return _role_order(session, meeting, "facilitator_id", volunteers)[0]
     lead = groups_svc.facilitator(session, group)
@@ -161,9 +172,8 @@ def refresh(session: Session, group: Group, meeting: Meeting, on: date) -> bool:
     for seat in seats:
         session.delete(seat)
     session.flush()
-    assert meeting.id is not None
     for position, member_id in enumerate([*kept, *fresh], start=1):
-        session.add(HotSeat(meeting_id=meeting.id, member_id=member_id, position=position))
+        session.add(HotSeat(meeting_id=id_of(meeting), member_id=member_id, position=position))
     doubled = meeting.facilitator_id is not None and meeting.timekeeper_id == meeting.facilitator_id
     if lost_timekeeper or doubled:
         meeting.timekeeper_id = _timekeeper(
@@ -177,9 +187,8 @@ def refresh(session: Session, group: Group, meeting: Meeting, on: date) -> bool:
 
 def assign(session: Session, meeting: Meeting, roles: Roles) -> None:
     """Store the roles on a meeting that has none yet (planning never reshuffles)."""
-    assert meeting.id is not None
     for position, member_id in enumerate(roles.hot_seat, start=1):
-        session.add(HotSeat(meeting_id=meeting.id, member_id=member_id, position=position))
+        session.add(HotSeat(meeting_id=id_of(meeting), member_id=member_id, position=position))
     meeting.facilitator_id = roles.facilitator
     meeting.timekeeper_id = roles.timekeeper
     session.add(meeting)
