@@ -52,9 +52,7 @@ def test_python_reads_typed_fields(world: World, tmp_path: Path) -> None:
     assert built.facilitator is None or isinstance(built.facilitator, agenda.Person)
 
 
-def test_templates_see_the_documented_mapping_of_plain_values(
-    world: World, tmp_path: Path
-) -> None:
+def test_templates_see_the_documented_mapping_of_plain_values(world: World, tmp_path: Path) -> None:
     built = _agenda_with_a_commitment(world, tmp_path)
     context = dict(built)
     assert list(context) == TEMPLATE_KEYS

@@ -90,7 +90,7 @@ def test_an_unknown_word_stops_the_upgrade_and_names_the_rows(db_path: Path) -> 
     with sqlite3.connect(db_path) as conn:
         conn.execute("UPDATE meeting SET status = 'Postponed' WHERE id = 2")
     result = Cli(db_path)("member", "list")
-    assert_error(result, "meeting.status = 'Postponed' (1 rows)")
+    assert_error(result, "meeting.status = 'Postponed' (1 row)")
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0005",)
         assert conn.execute("SELECT status FROM meeting WHERE id = 2").fetchone() == ("Postponed",)

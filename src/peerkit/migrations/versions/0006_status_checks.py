@@ -62,7 +62,10 @@ def _refuse_unknown_words() -> None:
                     f"WHERE NOT ({_condition(column, allowed)}) GROUP BY {column}"
                 )
             ).all()
-            found += [f"{table}.{column} = {value!r} ({n} rows)" for value, n in rows]
+            found += [
+                f"{table}.{column} = {value!r} ({n} row{'' if n == 1 else 's'})"
+                for value, n in rows
+            ]
     if found:
         raise PeerkitError(
             "the database holds words peerkit does not know: "
