@@ -219,10 +219,11 @@ def _template_context(tmp_path: Path) -> dict[str, Any]:
     try:
         with db.read() as session:
             for meeting in session.exec(select(Meeting)):
-                data = agenda.build(session, meeting)
+                built = agenda.build(session, meeting)
+                data = dict(built)  # what a template sees
                 member = session.get(Member, data["session"]["hot_seat"][0])
                 assert member is not None
-                data["recipient"] = planning.recipient_context(meeting, data, member)
+                data["recipient"] = planning.recipient_context(meeting, built, member)
                 data["organiser"] = {"name": "", "email": ""}
                 merged.update({k: v for k, v in data.items() if v or k not in merged})
     finally:

@@ -16,6 +16,7 @@ from peerkit.config import Settings
 from peerkit.db import open_database
 from peerkit.migrations import HEAD
 from peerkit.migrations.runner import run_upgrade
+from tests import statuses
 from tests.conftest import Result, invoke
 
 pytestmark = pytest.mark.postgres
@@ -47,6 +48,34 @@ def test_a_fresh_postgres_database_matches_the_models(pg_url: str) -> None:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(ctx, SQLModel.metadata) == []
     db.dispose()
+
+
+def test_postgres_upgrades_0005_with_data_and_refuses_unknown_words(pg_url: str) -> None:
+    engine = sa.create_engine(pg_url)
+    run_upgrade(engine, target="0005")
+    with engine.begin() as conn:
+        statuses.fill(conn)
+    with engine.connect() as conn:
+        before = statuses.stored(conn)
+    assert len(statuses.accepted_nonsense(engine)) == 14  # no constraints yet
+    run_upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == HEAD
+        assert statuses.stored(conn) == before
+        checks = conn.exec_driver_sql(
+            "SELECT count(*) FROM pg_constraint WHERE contype = 'c' AND conname LIKE 'ck_%%'"
+        ).scalar()
+    assert checks == 14
+    assert statuses.accepted_nonsense(engine) == []
+    engine.dispose()
+
+
+def test_a_fresh_postgres_database_refuses_an_unknown_status(pg_url: str) -> None:
+    ok(pg_url, "member", "add", "Ada", "--email", "ada@example.com")
+    engine = sa.create_engine(pg_url)
+    with pytest.raises(sa.exc.IntegrityError, match="ck_member_status"), engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE member SET status = 'asleep'")
+    engine.dispose()
 
 
 def test_members_on_postgres(pg_url: str) -> None:

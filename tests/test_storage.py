@@ -71,6 +71,9 @@ def _schema(engine: sa.Engine) -> dict[str, object]:
                 (u["name"], tuple(u["column_names"]))
                 for u in inspector.get_unique_constraints(table)
             ),
+            "checks": sorted(
+                (c["name"], c["sqltext"]) for c in inspector.get_check_constraints(table)
+            ),
         }  # fmt: skip
     return shape
 

@@ -43,8 +43,10 @@ class Occasion(Protocol):
     updated_at: datetime
     sequence: int
     duration: int
-    status: str
     location: str | None
+
+    @property
+    def status(self) -> str: ...  # read-only: a StrEnum status fits
 
 
 def event(

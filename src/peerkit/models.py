@@ -3,11 +3,32 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from enum import StrEnum
+from functools import cache
+from typing import Any, ClassVar, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
-from sqlmodel import JSON, Column, Field, SQLModel
+from sqlmodel import JSON, AutoString, Column, Field, SQLModel
+
+from peerkit.enums import (
+    AttendanceStatus,
+    Cadence,
+    CheckinStatus,
+    CommitmentStatus,
+    DeliveryKind,
+    EventKind,
+    EventStatus,
+    GroupKind,
+    GroupStatus,
+    MeetingStatus,
+    MemberStatus,
+    Role,
+    RsvpStatus,
+    Stage,
+    values,
+)
+from peerkit.defaults import GROUP
 
 # Named constraints, so that batch migrations on SQLite can find them again.
 SQLModel.metadata.naming_convention = {
@@ -18,9 +39,9 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-MEMBER_STATUSES = ("active", "paused", "left")
-STAGES = ("idea", "early", "growth", "established")
-LOCALES = ("en", "it")
+# The words as tuples, for the modules that still read them (peerkit.enums is the home).
+STAGES = values(Stage)
+EVENT_KINDS = values(EventKind)
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -47,6 +68,42 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class EnumText(sa.types.TypeDecorator[StrEnum]):
+    """A StrEnum stored as its plain string; rows read back as enum members."""
+
+    impl = AutoString
+    cache_ok = True
+    enum: ClassVar[type[StrEnum]]
+
+    def process_bind_param(self, value: StrEnum | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> StrEnum | None:
+        return None if value is None else self.enum(value)
+
+
+@cache
+def stored_as(enum: type[StrEnum]) -> type[EnumText]:
+    """The column type for ENUM: text in the database, the enum in Python."""
+    return type(f"{enum.__name__}Text", (EnumText,), {"enum": enum, "cache_ok": True})
+
+
+def one_of(column: str, enum: type[StrEnum]) -> sa.CheckConstraint:
+    """CHECK (column IN (...)), named ck_<table>_<column> by the naming convention."""
+    listed = ", ".join(f"'{value}'" for value in values(enum))
+    return sa.CheckConstraint(f"{column} IN ({listed})", name=column)
+
+
+class HasId(Protocol):
+    id: int | None
+
+
+def id_of(row: HasId) -> int:
+    """The id of a row that has been flushed (an unflushed row has none yet: a bug)."""
+    assert row.id is not None, f"{type(row).__name__} has no id yet: flush it first"
+    return row.id
+
+
 class Community(SQLModel, table=True):
     """The community this database belongs to (a single row)."""
 
@@ -66,6 +123,7 @@ class Member(SQLModel, table=True):
     """A person in the community. Forgotten members keep only their id and dates."""
 
     __tablename__: ClassVar[Any] = "member"
+    __table_args__ = (one_of("status", MemberStatus), one_of("stage", Stage))
 
     id: int | None = Field(default=None, primary_key=True)
     name: str
@@ -74,12 +132,13 @@ class Member(SQLModel, table=True):
     locale: str = Field(default="en")
     skills: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     needs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    stage: str | None = Field(default=None)
+    # Stage and MemberStatus values; typed str until services/members writes the enums.
+    stage: str | None = Field(default=None, sa_type=stored_as(Stage))
     industry: str | None = Field(default=None)
     bio: str | None = Field(default=None)
     availability: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     mentor_capacity: int = Field(default=0)
-    status: str = Field(default="active", index=True)
+    status: str = Field(default=MemberStatus.ACTIVE, index=True, sa_type=stored_as(MemberStatus))
     paused_until: date | None = Field(default=None)
     joined: date = Field(default_factory=date.today)
     left_on: date | None = Field(default=None)
@@ -106,13 +165,6 @@ class MemberHistory(SQLModel, table=True):
 
 # --- groups and their meetings --------------------------------------------------------
 
-GROUP_KINDS = ("mastermind", "accountability", "mentoring", "learning")
-CADENCES = ("weekly", "biweekly", "monthly")
-ROLES = ("member", "facilitator")
-MEETING_STATUSES = ("planned", "cancelled", "done")
-ATTENDANCE_STATUSES = ("present", "absent")
-COMMITMENT_STATUSES = ("open", "done", "dropped")
-
 
 def _fk(target: str, *, ondelete: str = "CASCADE", nullable: bool = False) -> Any:
     return Field(
@@ -127,21 +179,28 @@ class Group(SQLModel, table=True):
     """A small peer group that meets on a cadence, in its own time zone."""
 
     __tablename__: ClassVar[Any] = "peer_group"
+    __table_args__ = (
+        one_of("kind", GroupKind),
+        one_of("cadence", Cadence),
+        one_of("status", GroupStatus),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(unique=True)
     name: str
-    kind: str = Field(default="mastermind")
-    cadence: str = Field(default="weekly")
-    day: int = Field(default=1)  # 0 = Monday
-    time: str = Field(default="18:30")  # local wall-clock time, HH:MM
+    kind: GroupKind = Field(default=GROUP.kind, sa_type=stored_as(GroupKind))
+    cadence: Cadence = Field(default=GROUP.cadence, sa_type=stored_as(Cadence))
+    day: int = Field(default=GROUP.day)  # 0 = Monday
+    time: str = Field(default=GROUP.time)  # local wall-clock time, HH:MM
     timezone: str = Field(default="UTC")
-    duration: int = Field(default=90)  # minutes
+    duration: int = Field(default=GROUP.duration)  # minutes
     location: str | None = Field(default=None)
-    min_size: int = Field(default=4)
-    max_size: int = Field(default=8)
+    min_size: int = Field(default=GROUP.min_size)
+    max_size: int = Field(default=GROUP.max_size)
     anchor: date  # the first meeting date: fixes the fortnight and the week of the month
-    status: str = Field(default="active", index=True)
+    status: GroupStatus = Field(
+        default=GroupStatus.ACTIVE, index=True, sa_type=stored_as(GroupStatus)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -149,12 +208,12 @@ class Membership(SQLModel, table=True):
     """A member's place in a group; kept (with left_on) when they leave it."""
 
     __tablename__: ClassVar[Any] = "membership"
-    __table_args__ = (sa.UniqueConstraint("group_id", "member_id"),)
+    __table_args__ = (sa.UniqueConstraint("group_id", "member_id"), one_of("role", Role))
 
     id: int | None = Field(default=None, primary_key=True)
     group_id: int = _fk("peer_group.id")
     member_id: int = _fk("member.id")
-    role: str = Field(default="member")
+    role: Role = Field(default=Role.MEMBER, sa_type=stored_as(Role))
     rotates: bool = Field(default=False)  # opts in to facilitate and keep time in turn
     joined: date
     left_on: date | None = Field(default=None)
@@ -164,7 +223,10 @@ class Meeting(SQLModel, table=True):
     """One meeting of a group (the CLI calls it a session). Start is UTC plus the IANA zone."""
 
     __tablename__: ClassVar[Any] = "meeting"
-    __table_args__ = (sa.UniqueConstraint("group_id", "slot_date"),)
+    __table_args__ = (
+        sa.UniqueConstraint("group_id", "slot_date"),
+        one_of("status", MeetingStatus),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     group_id: int = _fk("peer_group.id")
@@ -173,7 +235,7 @@ class Meeting(SQLModel, table=True):
     timezone: str
     duration: int
     location: str | None = Field(default=None)
-    status: str = Field(default="planned")
+    status: MeetingStatus = Field(default=MeetingStatus.PLANNED, sa_type=stored_as(MeetingStatus))
     sequence: int = Field(default=0)
     uid: str = Field(unique=True)
     facilitator_id: int | None = _fk("member.id", ondelete="SET NULL", nullable=True)
@@ -199,18 +261,22 @@ class Attendance(SQLModel, table=True):
     """Who was present at a meeting, and who was not."""
 
     __tablename__: ClassVar[Any] = "attendance"
-    __table_args__ = (sa.UniqueConstraint("meeting_id", "member_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("meeting_id", "member_id"),
+        one_of("status", AttendanceStatus),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = _fk("meeting.id")
     member_id: int = _fk("member.id")
-    status: str
+    status: AttendanceStatus = Field(sa_type=stored_as(AttendanceStatus))
 
 
 class Commitment(SQLModel, table=True):
     """What a member said they would do, carried to the next meeting until done or dropped."""
 
     __tablename__: ClassVar[Any] = "commitment"
+    __table_args__ = (one_of("status", CommitmentStatus),)
 
     id: int | None = Field(default=None, primary_key=True)
     member_id: int = _fk("member.id")
@@ -218,7 +284,9 @@ class Commitment(SQLModel, table=True):
     group_id: int | None = _fk("peer_group.id", ondelete="SET NULL", nullable=True)
     text: str
     due: date | None = Field(default=None)
-    status: str = Field(default="open", index=True)
+    status: CommitmentStatus = Field(
+        default=CommitmentStatus.OPEN, index=True, sa_type=stored_as(CommitmentStatus)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -227,19 +295,20 @@ class Delivery(SQLModel, table=True):
     """A message really sent to a member, so that a re-run never sends it twice."""
 
     __tablename__: ClassVar[Any] = "delivery"
-    __table_args__ = (sa.UniqueConstraint("meeting_id", "member_id", "kind", "sequence"),)
+    __table_args__ = (
+        sa.UniqueConstraint("meeting_id", "member_id", "kind", "sequence"),
+        one_of("kind", DeliveryKind),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = _fk("meeting.id")
     member_id: int = _fk("member.id")
-    kind: str  # invite, cancel, reminder
+    kind: str = Field(sa_type=stored_as(DeliveryKind))  # typed str until outbox/ writes the enum
     sequence: int = Field(default=0)
     sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 # --- mentoring ------------------------------------------------------------------------
-
-CHECKIN_STATUSES = ("planned", "cancelled")
 
 
 class Mentorship(SQLModel, table=True):
@@ -261,6 +330,7 @@ class MentorCheckin(SQLModel, table=True):
     """A planned check-in of a mentorship: one calendar event for mentor and mentee."""
 
     __tablename__: ClassVar[Any] = "mentor_checkin"
+    __table_args__ = (one_of("status", CheckinStatus),)
 
     id: int | None = Field(default=None, primary_key=True)
     mentorship_id: int = _fk("mentorship.id")
@@ -268,7 +338,8 @@ class MentorCheckin(SQLModel, table=True):
     timezone: str
     duration: int = Field(default=45)
     location: str | None = Field(default=None)
-    status: str = Field(default="planned")
+    # typed str until services/mentoring writes the enum
+    status: str = Field(default=CheckinStatus.PLANNED, sa_type=stored_as(CheckinStatus))
     sequence: int = Field(default=0)
     uid: str = Field(unique=True)
     # The SEQUENCE last sent by e-mail to each of them, so that nothing is sent twice.
@@ -279,25 +350,23 @@ class MentorCheckin(SQLModel, table=True):
 
 # --- events ---------------------------------------------------------------------------
 
-EVENT_KINDS = ("networking", "workshop", "social")
-EVENT_STATUSES = ("planned", "cancelled")
-RSVP_STATUSES = ("going", "waitlist", "declined")
-
 
 class Event(SQLModel, table=True):
     """A networking event, workshop or social for the wider community, in its own zone."""
 
     __tablename__: ClassVar[Any] = "community_event"
+    __table_args__ = (one_of("kind", EventKind), one_of("status", EventStatus))
 
     id: int | None = Field(default=None, primary_key=True)
     title: str
-    kind: str = Field(default="networking")
+    # EventKind and EventStatus values; typed str until services/events writes the enums.
+    kind: str = Field(default=EventKind.NETWORKING, sa_type=stored_as(EventKind))
     start: datetime = Field(sa_type=UTCDateTime, index=True)
     timezone: str
     duration: int = Field(default=120)
     location: str | None = Field(default=None)
     capacity: int | None = Field(default=None)  # None: no limit
-    status: str = Field(default="planned")
+    status: str = Field(default=EventStatus.PLANNED, sa_type=stored_as(EventStatus))
     sequence: int = Field(default=0)
     uid: str = Field(unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -308,12 +377,12 @@ class Rsvp(SQLModel, table=True):
     """A member's answer to an event; the waitlist is served in order of `position`."""
 
     __tablename__: ClassVar[Any] = "rsvp"
-    __table_args__ = (sa.UniqueConstraint("event_id", "member_id"),)
+    __table_args__ = (sa.UniqueConstraint("event_id", "member_id"), one_of("status", RsvpStatus))
 
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = _fk("community_event.id")
     member_id: int = _fk("member.id")
-    status: str
+    status: str = Field(sa_type=stored_as(RsvpStatus))  # typed str until events/ is swept
     position: int  # order of the answers: the waitlist is promoted in this order
     answered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     invited_sequence: int | None = Field(default=None)  # the invitation last sent, by SEQUENCE

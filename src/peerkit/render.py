@@ -9,7 +9,7 @@ SandboxedEnvironment with StrictUndefined; HTML templates are autoescaped.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +120,7 @@ def _environment(locale: str, user_dir: Path, builtin_dir: Path) -> SandboxedEnv
     return env
 
 
-def render(name: str, context: dict[str, Any], locale: str, user_dir: Path | None = None) -> str:
+def render(name: str, context: Mapping[str, Any], locale: str, user_dir: Path | None = None) -> str:
     """Render a template by name (a user override wins over the built-in)."""
     env = environment(locale, user_dir)
     try:
@@ -132,7 +132,7 @@ def render(name: str, context: dict[str, Any], locale: str, user_dir: Path | Non
     return _render(template, context, name)
 
 
-def _render(template: Any, context: dict[str, Any], name: str) -> str:
+def _render(template: Any, context: Mapping[str, Any], name: str) -> str:
     """Render, turning any mistake in a template into a clear error (never a traceback)."""
     try:
         return str(template.render(context))
@@ -147,7 +147,7 @@ def _render(template: Any, context: dict[str, Any], name: str) -> str:
         ) from None
 
 
-def render_file(path: Path, context: dict[str, Any], locale: str) -> str:
+def render_file(path: Path, context: Mapping[str, Any], locale: str) -> str:
     """Render an organiser's own template file (`--template FILE`)."""
     try:
         source = path.read_text(encoding="utf-8")

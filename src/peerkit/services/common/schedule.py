@@ -10,10 +10,11 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from peerkit.enums import Cadence
 from peerkit.errors import InvalidValue
 from peerkit.services.common.validate import _DAY_ALIASES, DAYS
 
-CADENCE_STEP = {"weekly": 7, "biweekly": 14}
+CADENCE_STEP: dict[str, int] = {Cadence.WEEKLY: 7, Cadence.BIWEEKLY: 14}  # days apart
 _TIME = re.compile(r"(\d{1,2})[:.](\d{2})")
 
 
@@ -82,7 +83,7 @@ def is_slot(cadence: str, weekday: int, anchor: date, d: date) -> bool:
     """Whether the group's cadence has a meeting on date d."""
     if d.weekday() != weekday or d < anchor:
         return False
-    if cadence == "monthly":
+    if cadence == Cadence.MONTHLY:
         return is_nth_weekday(d, week_of_month(anchor))
     return (d - anchor).days % CADENCE_STEP[cadence] == 0
 

@@ -11,12 +11,13 @@ import zoneinfo
 from datetime import date
 from functools import lru_cache
 
+from peerkit.enums import MemberStatus, Stage, values
 from peerkit.errors import InvalidValue
 from peerkit.text import describe_char, find_control
 
-STAGES = ("idea", "early", "growth", "established")
+STAGES = values(Stage)
 LOCALES = ("en", "it")
-STATUSES = ("active", "paused", "left")
+STATUSES = values(MemberStatus)
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_ALIASES = {
     **{d: d for d in DAYS},

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from peerkit.defaults import FORMATION
+
 UNPLACED = -1
 STAGE_SPAN = 3  # steps from the first stage (idea) to the last (established)
 
@@ -35,8 +37,8 @@ class Weights:
 
 @dataclass(frozen=True)
 class Rules:
-    min_size: int = 5
-    max_size: int = 7
+    min_size: int = FORMATION.min_size
+    max_size: int = FORMATION.max_size
     separate_industry: bool = False
 
 

@@ -11,32 +11,33 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from peerkit.enums import GroupKind, GroupStatus, MemberStatus, Stage, values
 from peerkit.errors import Conflict, InvalidValue
-from peerkit.models import GROUP_KINDS, STAGES, Group, Member, Membership
+from peerkit.models import Group, Member, Membership, id_of
 from peerkit.services import formation
 from peerkit.services.common import schedule, validate
 from peerkit.services.formation import Person, Rules, weekly
 from peerkit.services.formation.placement import bits_of
 from peerkit.services.groups import roster
+from peerkit.defaults import FORMATION, LIMITS
 from peerkit.services.members import profiles as members_svc
 
 STEP = 15  # minutes per block: windows are rounded inwards to the quarter hour
 WEEK_BLOCKS = weekly.WEEK_DAYS * weekly.DAY_MINUTES // STEP
 SPAN_DAYS = weekly.WEEK_DAYS + 1  # windows read: a meeting may start late on the last day
-SIZES = (2, 20)  # the smallest MIN and largest MAX of --size
-DURATIONS = (15, 480)  # minutes: the shortest and longest --duration
 OFFSET_AT = timedelta(hours=12)  # a member's UTC offset is the one at noon UTC of the Monday
 SCORE_DIGITS = 4  # decimals of the scores in a proposal
 SOURCES = ("unassigned", "active")
+STAGES = values(Stage)  # in order: a stage's index is how far along it is
 
 
 @dataclass(frozen=True)
 class FormOptions:
-    min_size: int = 5
-    max_size: int = 7
+    min_size: int = FORMATION.min_size
+    max_size: int = FORMATION.max_size
     source: str = "unassigned"
-    kind: str = "mastermind"
-    duration: int = 90
+    kind: str = FORMATION.kind
+    duration: int = FORMATION.duration
     separate: str | None = None
     seed: int = 0
 
@@ -49,21 +50,23 @@ def parse_size(value: str) -> tuple[int, int]:
         a, b = int(low), int(high or low)
     except ValueError:
         raise InvalidValue(f"--size '{value}' is not a range like 5-7.") from None
-    if not SIZES[0] <= a <= b <= SIZES[1]:
+    low_limit, high_limit = LIMITS.min_size, FORMATION.max_group_size
+    if not low_limit <= a <= b <= high_limit:
         raise InvalidValue(
-            f"--size '{value}': use MIN-MAX with {SIZES[0]} <= MIN <= MAX <= {SIZES[1]}."
+            f"--size '{value}': use MIN-MAX with {low_limit} <= MIN <= MAX <= {high_limit}."
         )
     return a, b
 
 
 def check_options(opts: FormOptions) -> FormOptions:
     validate.choice(opts.source, SOURCES, "--from")
-    validate.choice(opts.kind, GROUP_KINDS, "--kind")
+    validate.choice(opts.kind, values(GroupKind), "--kind")
     if opts.separate not in (None, "industry"):
         raise InvalidValue(f"--separate '{opts.separate}': only 'industry' can be kept apart.")
-    if not DURATIONS[0] <= opts.duration <= DURATIONS[1]:
+    if not LIMITS.min_duration <= opts.duration <= LIMITS.max_duration:
         raise InvalidValue(
-            f"--duration {opts.duration}: use {DURATIONS[0]} to {DURATIONS[1]} minutes."
+            f"--duration {opts.duration}: use {LIMITS.min_duration} to {LIMITS.max_duration} "
+            "minutes."
         )
     return opts
 
@@ -80,7 +83,9 @@ def reference_week(today: date) -> date:
 def pool(session: Session, opts: FormOptions, today: date) -> list[Member]:
     """Active members; with --from unassigned, those in no active group of the kind."""
     query = (
-        select(Member).where(members_svc.status_clause("active", today)).order_by(col(Member.id))
+        select(Member)
+        .where(members_svc.status_clause(MemberStatus.ACTIVE, today))
+        .order_by(col(Member.id))
     )
     members = list(session.exec(query))
     if opts.source == "active":
@@ -93,7 +98,11 @@ def _in_groups_of_kind(session: Session, kind: str) -> list[int]:
     rows = session.exec(
         select(Membership.member_id)
         .join(Group, col(Group.id) == Membership.group_id)
-        .where(Group.status == "active", Group.kind == kind, col(Membership.left_on).is_(None))
+        .where(
+            Group.status == GroupStatus.ACTIVE,
+            Group.kind == kind,
+            col(Membership.left_on).is_(None),
+        )
     )
     return list(rows)
 
@@ -125,7 +134,7 @@ def to_person(member: Member, monday: date, duration: int) -> Seen:
     noon = datetime.combine(monday, datetime.min.time(), tzinfo=UTC) + OFFSET_AT
     offset = noon.astimezone(ZoneInfo(member.timezone)).utcoffset() or timedelta()
     person = Person(
-        id=member.id or 0,
+        id=id_of(member),
         starts=starts,
         stage=STAGES.index(member.stage) if member.stage in STAGES else None,
         industry=(member.industry or "").strip().casefold() or None,

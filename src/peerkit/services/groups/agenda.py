@@ -6,13 +6,16 @@ add up to that length. The data built here feeds the templates and `agenda --for
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict, dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from peerkit.enums import CommitmentStatus, GroupKind, MeetingStatus
 from peerkit.i18n import format_day, format_time, format_when, gettext_for
-from peerkit.models import Commitment, Group, Meeting, Member
+from peerkit.models import Commitment, Group, Meeting, Member, id_of
 from peerkit.services.common import community as community_svc
 from peerkit.services.groups import meetings as meetings_svc
 from peerkit.services.groups import roster as groups_svc
@@ -75,7 +78,7 @@ def open_commitments(session: Session, meeting: Meeting) -> list[tuple[Commitmen
     rows = session.exec(
         select(Commitment, Member)
         .join(Member, col(Member.id) == Commitment.member_id)
-        .where(Commitment.status == "open")
+        .where(Commitment.status == CommitmentStatus.OPEN)
         .where(
             col(Commitment.meeting_id).in_(earlier_ids)
             | (
@@ -97,110 +100,205 @@ def expected(session: Session, group: Group, meeting: Meeting) -> list[Member]:
         return [p for _m, p in rotation.eligible(session, group, meeting.slot_date)]
     members = list(session.exec(select(Member).where(col(Member.id).in_(recorded))))
     order = {p.id: i for i, (_m, p) in enumerate(groups_svc.current_memberships(session, group))}
-    return sorted(members, key=lambda p: (order.get(p.id, len(order)), p.id or 0))
+    return sorted(members, key=lambda p: (order.get(p.id, len(order)), id_of(p)))
 
 
-def build(session: Session, meeting: Meeting, locale: str | None = None) -> dict[str, Any]:
+# --- what an agenda is made of ------------------------------------------------------------
+
+Translate = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    id: int
+    slug: str
+    name: str
+    kind: GroupKind
+    timezone: str
+
+
+@dataclass(frozen=True)
+class HotSeatTurn:
+    id: int  # the member's
+    name: str
+    position: int  # 1 for the first seat
+    minutes: int
+
+
+@dataclass(frozen=True)
+class CommitmentItem:
+    id: int  # the commitment's
+    text: str
+    due: str | None  # written out in the agenda's language
+    due_iso: str | None
+
+
+@dataclass(frozen=True)
+class CommitmentOwner:
+    id: int  # the member's
+    name: str
+    items: list[CommitmentItem]
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # checkin, hot_seats, commitments or close
+    title: str
+    minutes: int
+    items: list[str]  # ready-made lines
+
+
+@dataclass(frozen=True)
+class Agenda(Mapping[str, Any]):
+    """One meeting's agenda. Python reads the typed fields; templates read it as the
+    mapping of plain values that docs/templates.md lists (the same keys, via as_dict)."""
+
+    locale: str
+    community: dict[str, Any]  # community.to_dict, or {} before `init`
+    group: GroupSummary
+    session: dict[str, Any]  # meetings.to_dict: the `session show` shape
+    when: str
+    start_time: str
+    end_time: str
+    duration: int
+    location: str | None
+    status: MeetingStatus
+    attendees: list[Person]
+    hot_seats: list[HotSeatTurn]
+    facilitator: Person | None
+    timekeeper: Person | None
+    commitments: list[CommitmentOwner]
+    sections: list[Section]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain dicts and lists all the way down, in the order of the fields."""
+        return asdict(self)
+
+    @cached_property
+    def _context(self) -> dict[str, Any]:
+        return self.as_dict()
+
+    def __getitem__(self, key: str) -> Any:
+        return self._context[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._context)
+
+    def __len__(self) -> int:
+        return len(self._context)
+
+
+def build(session: Session, meeting: Meeting, locale: str | None = None) -> Agenda:
     """Everything a template may use (see docs/templates.md), for one meeting."""
     group = session.get(Group, meeting.group_id)
     assert group is not None
     community = community_svc.get(session)
     lang = locale or (community.locale if community else "en")
-    _ = gettext_for(lang).gettext
     attendees = expected(session, group, meeting)
-    names = {p.id: p.name for p in attendees if p.id is not None}
     seat_ids = meetings_svc.hot_seat_ids(session, meeting)
-    extra = meetings_svc.names(session, [i for i in seat_ids if i not in names])
-    names.update(extra)
     plan = timing(meeting.duration, len(attendees), max_seats=len(seat_ids) or None)
-    hot = [
-        {"id": mid, "name": names.get(mid, "?"), "position": i + 1, "minutes": plan.seats[i]}
-        for i, mid in enumerate(seat_ids[: len(plan.seats)])
-    ]
-    owners: dict[int, dict[str, Any]] = {}
-    for commitment, member in open_commitments(session, meeting):
-        entry = owners.setdefault(
-            member.id or 0, {"id": member.id, "name": member.name, "items": []}
-        )
-        entry["items"].append(
-            {
-                "id": commitment.id,
-                "text": commitment.text,
-                "due": format_day(commitment.due, lang) if commitment.due else None,
-                "due_iso": commitment.due.isoformat() if commitment.due else None,
-            }
-        )
+    hot = _hot_seats(session, attendees, seat_ids, plan)
+    owners = _owners(session, meeting, lang)
     start = meetings_svc.local_start(meeting)
     roles = meetings_svc.names(
         session, [i for i in (meeting.facilitator_id, meeting.timekeeper_id) if i is not None]
     )
-    sections = [
-        {
-            "key": "checkin",
-            "title": _("Check-in and wins"),
-            "minutes": plan.checkin,
-            "items": [p.name for p in attendees],
-        },
-        {
-            "key": "hot_seats",
-            "title": _("Hot seats"),
-            "minutes": sum(plan.seats),
-            "items": [f"{h['name']} ({h['minutes']} min)" for h in hot],
-        },
-        {
-            "key": "commitments",
-            "title": _("Commitments round"),
-            "minutes": plan.commitments,
-            "items": [_commitment_line(o, it, _) for o in owners.values() for it in o["items"]],
-        },
-        {
-            "key": "close",
-            "title": _("Close"),
-            "minutes": plan.close,
-            "items": [_("New commitments, one per person"), _("Date of the next meeting")],
-        },
+    return Agenda(
+        locale=lang,
+        community=community_svc.to_dict(community) if community else {},
+        group=GroupSummary(id_of(group), group.slug, group.name, group.kind, group.timezone),
+        session=meetings_svc.to_dict(session, meeting),
+        when=format_when(start, lang),
+        start_time=format_time(start, lang),
+        end_time=format_time(meetings_svc.local_end(meeting), lang),
+        duration=meeting.duration,
+        location=meeting.location,
+        status=meeting.status,
+        attendees=[Person(id_of(p), p.name) for p in attendees],
+        hot_seats=hot,
+        facilitator=_person(meeting.facilitator_id, roles),
+        timekeeper=_person(meeting.timekeeper_id, roles),
+        commitments=owners,
+        sections=_sections(plan, attendees, hot, owners, gettext_for(lang).gettext),
+    )
+
+
+def _hot_seats(
+    session: Session, attendees: list[Member], seat_ids: list[int], plan: Timing
+) -> list[HotSeatTurn]:
+    """The seats chosen, as many as the meeting has time for; a seat holder who is no
+    longer expected still shows by name."""
+    names = {id_of(p): p.name for p in attendees}
+    names.update(meetings_svc.names(session, [i for i in seat_ids if i not in names]))
+    return [
+        HotSeatTurn(id=mid, name=names.get(mid, "?"), position=i + 1, minutes=plan.seats[i])
+        for i, mid in enumerate(seat_ids[: len(plan.seats)])
     ]
-    return {
-        "locale": lang,
-        "community": community_svc.to_dict(community) if community else {},
-        "group": {
-            "id": group.id,
-            "slug": group.slug,
-            "name": group.name,
-            "kind": group.kind,
-            "timezone": group.timezone,
-        },
-        "session": meetings_svc.to_dict(session, meeting),
-        "when": format_when(start, lang),
-        "start_time": format_time(start, lang),
-        "end_time": format_time(meetings_svc.local_end(meeting), lang),
-        "duration": meeting.duration,
-        "location": meeting.location,
-        "status": meeting.status,
-        "attendees": [{"id": p.id, "name": p.name} for p in attendees],
-        "hot_seats": hot,
-        "facilitator": _person(meeting.facilitator_id, roles),
-        "timekeeper": _person(meeting.timekeeper_id, roles),
-        "commitments": list(owners.values()),
-        "sections": sections,
-    }
 
 
-def _person(member_id: int | None, names: dict[int, str]) -> dict[str, Any] | None:
-    return {"id": member_id, "name": names.get(member_id, "?")} if member_id else None
+def _owners(session: Session, meeting: Meeting, lang: str) -> list[CommitmentOwner]:
+    """Open commitments grouped by member, in the order open_commitments gives them."""
+    owners: dict[int, CommitmentOwner] = {}
+    for commitment, member in open_commitments(session, meeting):
+        owner = owners.setdefault(id_of(member), CommitmentOwner(id_of(member), member.name, []))
+        due = commitment.due
+        owner.items.append(
+            CommitmentItem(
+                id=id_of(commitment),
+                text=commitment.text,
+                due=format_day(due, lang) if due else None,
+                due_iso=due.isoformat() if due else None,
+            )
+        )
+    return list(owners.values())
 
 
-def _commitment_line(owner: dict[str, Any], item: dict[str, Any], _: Any) -> str:
-    line = f"{owner['name']}: {item['text']}"
-    return f"{line} ({_('by')} {item['due']})" if item["due"] else line
+def _sections(
+    plan: Timing,
+    attendees: list[Member],
+    hot: list[HotSeatTurn],
+    owners: list[CommitmentOwner],
+    _: Translate,
+) -> list[Section]:
+    lines = [_commitment_line(owner, item, _) for owner in owners for item in owner.items]
+    return [
+        Section("checkin", _("Check-in and wins"), plan.checkin, [p.name for p in attendees]),
+        Section(
+            "hot_seats",
+            _("Hot seats"),
+            sum(plan.seats),
+            [f"{h.name} ({h.minutes} min)" for h in hot],
+        ),
+        Section("commitments", _("Commitments round"), plan.commitments, lines),
+        Section(
+            "close",
+            _("Close"),
+            plan.close,
+            [_("New commitments, one per person"), _("Date of the next meeting")],
+        ),
+    ]
 
 
-def as_json(data: dict[str, Any]) -> dict[str, Any]:
+def _person(member_id: int | None, names: dict[int, str]) -> Person | None:
+    return Person(member_id, names.get(member_id, "?")) if member_id else None
+
+
+def _commitment_line(owner: CommitmentOwner, item: CommitmentItem, _: Translate) -> str:
+    line = f"{owner.name}: {item.text}"
+    return f"{line} ({_('by')} {item.due})" if item.due else line
+
+
+def as_json(agenda: Agenda) -> dict[str, Any]:
     """The `agenda --format json` shape: {session, sections: [{title, minutes, items}]}."""
     return {
-        "session": data["session"],
+        "session": agenda.session,
         "sections": [
-            {"title": s["title"], "minutes": s["minutes"], "items": s["items"]}
-            for s in data["sections"]
+            {"title": s.title, "minutes": s.minutes, "items": s.items} for s in agenda.sections
         ],
     }

@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from peerkit.enums import CommitmentStatus, GroupStatus, MeetingStatus, MemberStatus
 from peerkit.errors import Conflict, InvalidValue, NotFound, UsageProblem
-from peerkit.models import Commitment, Group, Meeting, Member, Membership, utcnow
+from peerkit.models import Commitment, Group, Meeting, Member, Membership, id_of, utcnow
 from peerkit.services.common import validate
 from peerkit.services.members import profiles as members_svc
 
@@ -25,15 +26,14 @@ def add(
     now: datetime | None = None,
 ) -> Commitment:
     """A new open commitment, made at a meeting (by default the member's group's latest)."""
-    if member.forgotten_at is not None or member.status == "left":
+    if member.forgotten_at is not None or member.status == MemberStatus.LEFT:
         raise Conflict(f"{members_svc.describe(member)} has left the community.")
     what = validate.single_line(text, "a commitment", max_len=MAX_TEXT)
     group_id = meeting.group_id if meeting else None
     if meeting is None:
         group_id, meeting = _default_meeting(session, member, now or datetime.now(UTC))
-    assert member.id is not None
     commitment = Commitment(
-        member_id=member.id,
+        member_id=id_of(member),
         meeting_id=meeting.id if meeting else None,
         group_id=group_id,
         text=what,
@@ -54,7 +54,7 @@ def _default_meeting(
             .where(
                 Membership.member_id == member.id,
                 col(Membership.left_on).is_(None),
-                Group.status == "active",
+                Group.status == GroupStatus.ACTIVE,
             )
         )
     )
@@ -69,7 +69,7 @@ def _default_meeting(
         select(Meeting)
         .where(
             Meeting.group_id == group_ids[0],
-            Meeting.status != "cancelled",
+            Meeting.status != MeetingStatus.CANCELLED,
             col(Meeting.start) <= now,
         )
         .order_by(col(Meeting.start).desc())
@@ -85,13 +85,14 @@ def resolve(session: Session, ref: str) -> Commitment:
     return found
 
 
-def close(session: Session, commitment: Commitment, status: str) -> bool:
+def close(session: Session, commitment: Commitment, status: CommitmentStatus | str) -> bool:
     """Mark done or dropped; False when it already was."""
-    if commitment.status == status:
+    wanted = CommitmentStatus(status)
+    if commitment.status == wanted:
         return False
-    if commitment.status != "open":
+    if commitment.status != CommitmentStatus.OPEN:
         raise Conflict(f"commitment {commitment.id} is already {commitment.status}.")
-    commitment.status = status
+    commitment.status = wanted
     commitment.closed_at = utcnow()
     session.add(commitment)
     return True
@@ -110,7 +111,7 @@ def list_commitments(
     if group is not None:
         query = query.where(Commitment.group_id == group.id)
     if open_only:
-        query = query.where(Commitment.status == "open")
+        query = query.where(Commitment.status == CommitmentStatus.OPEN)
     return list(session.exec(query))
 
 

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from peerkit.enums import AttendanceStatus, GroupStatus, MeetingStatus
 from peerkit.errors import Conflict, InvalidValue, NotFound, UsageProblem
-from peerkit.models import Attendance, Group, HotSeat, Meeting, Member, utcnow
+from peerkit.models import Attendance, Group, HotSeat, Meeting, Member, id_of, utcnow
 from peerkit.services.common import schedule, validate
 from peerkit.services.members import profiles as members_svc
 
@@ -29,7 +30,7 @@ def plan(
 
     A cancelled meeting stays cancelled: planning never re-creates it.
     """
-    if group.status != "active":
+    if group.status != GroupStatus.ACTIVE:
         raise Conflict(f"the group {group.slug} is archived; it has no new meetings.")
     if count is not None and until is not None:
         raise UsageProblem("give --count or --until, not both.")
@@ -50,9 +51,8 @@ def ensure(session: Session, group: Group, slot: date) -> tuple[Meeting, bool]:
     ).first()
     if found is not None:
         return found, False
-    assert group.id is not None
     meeting = Meeting(
-        group_id=group.id,
+        group_id=id_of(group),
         slot_date=slot,
         start=schedule.to_utc(slot, group.time, group.timezone),
         timezone=group.timezone,
@@ -113,7 +113,7 @@ def _touch(meeting: Meeting) -> None:
 
 def move(session: Session, meeting: Meeting, when: str, zone: str | None) -> None:
     """Move to a local date and time (in the meeting's zone, or the one given)."""
-    if meeting.status == "cancelled":
+    if meeting.status == MeetingStatus.CANCELLED:
         raise Conflict(f"session {meeting.id} is cancelled; a cancelled session cannot be moved.")
     tz = validate.timezone(zone) if zone else meeting.timezone
     try:
@@ -131,9 +131,9 @@ def move(session: Session, meeting: Meeting, when: str, zone: str | None) -> Non
 
 
 def cancel(session: Session, meeting: Meeting, reason: str | None) -> bool:
-    if meeting.status == "cancelled":
+    if meeting.status == MeetingStatus.CANCELLED:
         return False
-    meeting.status = "cancelled"
+    meeting.status = MeetingStatus.CANCELLED
     meeting.cancel_reason = validate.optional_line(reason, "the reason")
     _touch(meeting)
     session.add(meeting)
@@ -142,23 +142,23 @@ def cancel(session: Session, meeting: Meeting, reason: str | None) -> bool:
 
 def attend(session: Session, meeting: Meeting, present: list[Member], absent: list[Member]) -> None:
     """Record attendance; a meeting with attendance recorded is done."""
-    if meeting.status == "cancelled":
+    if meeting.status == MeetingStatus.CANCELLED:
         raise Conflict(f"session {meeting.id} was cancelled; nobody attended it.")
     both = {m.id for m in present} & {m.id for m in absent}
     if both:
         raise UsageProblem("a member cannot be both --present and --absent.")
-    for member, status in [(m, "present") for m in present] + [(m, "absent") for m in absent]:
+    marks = [(m, AttendanceStatus.PRESENT) for m in present]
+    marks += [(m, AttendanceStatus.ABSENT) for m in absent]
+    for member, status in marks:
         row = session.exec(
             select(Attendance).where(
                 Attendance.meeting_id == meeting.id, Attendance.member_id == member.id
             )
         ).first()
-        assert meeting.id is not None
-        assert member.id is not None
-        row = row or Attendance(meeting_id=meeting.id, member_id=member.id, status=status)
+        row = row or Attendance(meeting_id=id_of(meeting), member_id=id_of(member), status=status)
         row.status = status
         session.add(row)
-    meeting.status = "done"
+    meeting.status = MeetingStatus.DONE
     session.add(meeting)
 
 
@@ -214,7 +214,7 @@ def names(session: Session, ids: list[int]) -> dict[int, str]:
     if not ids:
         return {}
     rows = session.exec(select(Member).where(col(Member.id).in_(ids)))
-    return {m.id: m.name for m in rows if m.id is not None}
+    return {id_of(m): m.name for m in rows}
 
 
 def describe_member(member: Member) -> str:

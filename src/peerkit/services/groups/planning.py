@@ -9,8 +9,9 @@ changes nothing: files whose content is the same are left alone.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlmodel import Session
 
 from peerkit import calendar as ical
 from peerkit import mail, render
+from peerkit.enums import MeetingStatus
 from peerkit.files import write_private
 from peerkit.i18n import N_, format_day, format_when, gettext_for
 from peerkit.models import Group, Meeting, Member
@@ -36,7 +38,7 @@ class GroupPlan:
     session: int | None = None
     start: str | None = None
     created: bool = False
-    status: str = "planned"
+    status: str = MeetingStatus.PLANNED  # or "none": no meeting that week
     hot_seat: list[int] = field(default_factory=list)
     facilitator: int | None = None
     invited: int = 0
@@ -136,60 +138,61 @@ def _plan_meeting(
         created=created,
         status=meeting.status,
     )
-    _roles(session, group, meeting, slot, today)
+    _settle_roles(session, group, meeting, slot, today)
     result.hot_seat = meetings_svc.hot_seat_ids(session, meeting)
     result.facilitator = meeting.facilitator_id
     folder = out.folder / week / group.slug
     suffix = f"-{meeting.id}" if multiple else ""
-    data = agenda_svc.build(session, meeting)
+    agenda = agenda_svc.build(session, meeting)
     # A meeting that has happened keeps the files it had: its agenda is a record now.
-    put = out.put_once if meeting.status == "done" else out.put
+    put = out.put_once if meeting.status == MeetingStatus.DONE else out.put
     result.files.append(
-        put(folder / f"agenda{suffix}.md", render.render("agenda.md.j2", data, data["locale"]))
+        put(folder / f"agenda{suffix}.md", render.render("agenda.md.j2", agenda, agenda.locale))
     )
-    result.files.append(put(folder / f"session{suffix}.ics", publish_ics(session, meeting, data)))
-    coming = len(data["attendees"])
-    if meeting.status != "cancelled" and coming < group.min_size:
+    result.files.append(put(folder / f"session{suffix}.ics", publish_ics(session, meeting, agenda)))
+    coming = len(agenda.attendees)
+    if meeting.status != MeetingStatus.CANCELLED and coming < group.min_size:
         result.note = f"only {coming} member(s) can come; the group's minimum is {group.min_size}"
     invites: list[dict[str, str]] = []
-    if meeting.status == "done":
+    if meeting.status == MeetingStatus.DONE:
         return result  # it has happened: its invitations are history, left as they are
     upcoming = today is None or slot >= today
-    if meeting.status == "planned" and upcoming:
-        invites = write_invitations(session, meeting, data, folder, suffix, out)
-    elif meeting.status == "planned":
+    if meeting.status == MeetingStatus.PLANNED and upcoming:
+        invites = write_invitations(session, meeting, agenda, folder, suffix, out)
+    elif meeting.status == MeetingStatus.PLANNED:
         result.note = "in the past: no invitations"
         return result  # the invitations it had stay as they were
     result.invited = len(invites)
     result.files.extend(invites)
-    result.files.extend(_remove_stale(folder, suffix, invites, out))
+    result.files.extend(_remove_stale_invitations(folder, suffix, invites, out))
     return result
 
 
-def _roles(
+def _settle_roles(
     session: Session, group: Group, meeting: Meeting, slot: date, today: date | None
 ) -> None:
-    """Choose a planned meeting's roles once; refresh them while it is still to come."""
-    if meeting.status == "planned" and not rotation.has_roles(session, meeting):
+    """Choose the roles of a planned meeting once; later runs only replace those who
+    can no longer come (and only for meetings still ahead)."""
+    if meeting.status != MeetingStatus.PLANNED:
+        return
+    if not rotation.has_roles(session, meeting):
         attendees = len(rotation.eligible(session, group, slot))
         seats = agenda_svc.seats_for(meeting.duration, attendees)
         rotation.assign(session, meeting, rotation.choose(session, group, meeting, seats, slot))
-    elif meeting.status == "planned" and (today is None or slot >= today):
+    elif today is None or slot >= today:
         rotation.refresh(session, group, meeting, slot)
 
 
-def _remove_stale(
+def _remove_stale_invitations(
     folder: Path, suffix: str, invites: list[dict[str, str]], out: Output
 ) -> list[dict[str, str]]:
-    """Remove the invitations written earlier for people no longer invited.
-
-    They were paused or removed, or the meeting was cancelled.
-    """
+    """Invitations written earlier for people no longer invited (paused, removed, cancelled)."""
     keep = {Path(f["path"]).name for f in invites}
+    stale = sorted(folder.glob(f"invite{suffix}-*.eml")) if folder.is_dir() else []
     return [
-        out.remove(stale)
-        for stale in (sorted(folder.glob(f"invite{suffix}-*.eml")) if folder.is_dir() else [])
-        if stale.name not in keep and (suffix or not _belongs_to_other(stale.name))
+        out.remove(path)
+        for path in stale
+        if path.name not in keep and (suffix or not _belongs_to_other(path.name))
     ]
 
 
@@ -199,12 +202,12 @@ def _belongs_to_other(name: str) -> bool:
     return len(parts) > 3 and parts[1].isdigit() and parts[2].isdigit()
 
 
-def publish_ics(session: Session, meeting: Meeting, data: dict[str, Any]) -> bytes:
+def publish_ics(session: Session, meeting: Meeting, agenda: agenda_svc.Agenda) -> bytes:
     """The meeting for a calendar feed: METHOD:PUBLISH, without attendees (RFC 5546)."""
-    description = render.render("agenda.txt.j2", data, data["locale"])
+    description = render.render("agenda.txt.j2", agenda, agenda.locale)
     event = ical.event(
         meeting,
-        data["group"]["name"],
+        agenda.group.name,
         description=description,
         organiser=organiser(session),
         local_start=meetings_svc.local_start(meeting),
@@ -227,7 +230,7 @@ def invitees(session: Session, group: Group, slot: date) -> list[Member]:
 def write_invitations(
     session: Session,
     meeting: Meeting,
-    data: dict[str, Any],
+    agenda: agenda_svc.Agenda,
     folder: Path,
     suffix: str,
     out: Output,
@@ -243,25 +246,26 @@ def write_invitations(
         return []
     files = []
     for member in invitees(session, group, meeting.slot_date):
-        message = invitation(session, meeting, data, member, sender)
+        message = invitation(session, meeting, agenda, member, sender)
         name = f"invite{suffix}-{member.id}-{slugify(member.name)}.eml"
         files.append(out.put(folder / name, mail.to_bytes(message)))
     return files
 
 
-def recipient_context(meeting: Meeting, data: dict[str, Any], member: Member) -> dict[str, Any]:
-    locale = member.locale or data["locale"]
+def recipient_context(
+    meeting: Meeting, agenda: agenda_svc.Agenda, member: Member
+) -> dict[str, Any]:
+    """The `recipient` of an invitation or reminder template (see docs/templates.md)."""
+    locale = member.locale or agenda.locale
     mine: list[dict[str, Any]] = [
         # Due dates again, in the recipient's language.
         {
-            **item,
-            "due": format_day(date.fromisoformat(item["due_iso"]), locale)
-            if item["due_iso"]
-            else None,
+            **asdict(item),
+            "due": format_day(date.fromisoformat(item.due_iso), locale) if item.due_iso else None,
         }
-        for owner in data["commitments"]
-        if owner["id"] == member.id
-        for item in owner["items"]
+        for owner in agenda.commitments
+        if owner.id == member.id
+        for item in owner.items
     ]
     return {
         "id": member.id,
@@ -283,27 +287,27 @@ SUBJECTS = {
 def invitation(
     session: Session,
     meeting: Meeting,
-    data: dict[str, Any],
+    agenda: agenda_svc.Agenda,
     member: Member,
     sender: ical.Person,
     method: str = "REQUEST",
-) -> Any:
+) -> EmailMessage:
     """An iMIP message for one member: REQUEST (invite or update) or CANCEL."""
     assert member.email is not None
     assert sender.email is not None
-    person = recipient_context(meeting, data, member)
+    person = recipient_context(meeting, agenda, member)
     locale = person["locale"]
     context = {
-        **data,
+        **agenda,
         "recipient": person,
         "organiser": {"name": sender.name, "email": sender.email},
     }
     _ = gettext_for(locale).gettext
-    subject = _(SUBJECTS[method]) % {"group": data["group"]["name"], "when": person["when"]}
+    subject = _(SUBJECTS[method]) % {"group": agenda.group.name, "when": person["when"]}
     text = render.render("invite.txt.j2", context, locale)
     event = ical.event(
         meeting,
-        data["group"]["name"],
+        agenda.group.name,
         description=text,
         organiser=sender,
         attendees=[ical.Person(member.name, member.email)],

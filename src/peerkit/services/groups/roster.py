@@ -9,9 +9,11 @@ from typing import Any
 from slugify import slugify as _python_slugify
 from sqlmodel import Session, col, select
 
+from peerkit.enums import Cadence, GroupKind, GroupStatus, MemberStatus, Role, values
 from peerkit.errors import Conflict, InvalidValue, NotFound
-from peerkit.models import CADENCES, GROUP_KINDS, Group, Member, Membership
+from peerkit.models import Group, Member, Membership, id_of
 from peerkit.services.common import schedule, validate
+from peerkit.defaults import GROUP, LIMITS
 from peerkit.services.members import profiles as members_svc
 
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
@@ -76,34 +78,48 @@ def _unique_slug(session: Session, name: str) -> str:
 
 def _size(value: int | None, what: str, default: int) -> int:
     number = default if value is None else value
-    if not 2 <= number <= 50:
-        raise InvalidValue(f"{what} must be between 2 and 50, not {number}.")
+    if not LIMITS.min_size <= number <= LIMITS.max_size:
+        raise InvalidValue(
+            f"{what} must be between {LIMITS.min_size} and {LIMITS.max_size}, not {number}."
+        )
     return number
 
 
 def _duration(value: int | None) -> int:
-    minutes = 90 if value is None else value
-    if not 15 <= minutes <= 8 * 60:
-        raise InvalidValue(f"the duration is in minutes, between 15 and 480, not {minutes}.")
+    minutes = GROUP.duration if value is None else value
+    if not LIMITS.min_duration <= minutes <= LIMITS.max_duration:
+        raise InvalidValue(
+            f"the duration is in minutes, between {LIMITS.min_duration} and "
+            f"{LIMITS.max_duration}, not {minutes}."
+        )
     return minutes
+
+
+def _kind(value: str | None) -> GroupKind:
+    return GroupKind(validate.choice(value, values(GroupKind), "kind")) if value else GROUP.kind
+
+
+def _cadence(value: str | None) -> Cadence:
+    return Cadence(validate.choice(value, values(Cadence), "cadence")) if value else GROUP.cadence
 
 
 def create(session: Session, raw: GroupFields, community_tz: str, today: date) -> Group:
     name = validate.name(raw.name)
-    min_size = _size(raw.min_size, "--min-size", 4)
-    max_size = _size(raw.max_size, "--max-size", 8)
+    min_size = _size(raw.min_size, "--min-size", GROUP.min_size)
+    max_size = _size(raw.max_size, "--max-size", GROUP.max_size)
     if min_size > max_size:
         raise InvalidValue(f"--min-size ({min_size}) is larger than --max-size ({max_size}).")
-    weekday = schedule.day(raw.day) if raw.day else (raw.start.weekday() if raw.start else 1)
+    weekday = schedule.day(raw.day) if raw.day else (raw.start.weekday() if raw.start else None)
+    weekday = GROUP.day if weekday is None else weekday
     if raw.start is not None and raw.start.weekday() != weekday:
         raise InvalidValue(f"--start {raw.start} is not a {validate.DAYS[weekday]}.")
     group = Group(
         slug=_unique_slug(session, name),
         name=name,
-        kind=validate.choice(raw.kind or "mastermind", GROUP_KINDS, "kind"),
-        cadence=validate.choice(raw.cadence or "weekly", CADENCES, "cadence"),
+        kind=_kind(raw.kind),
+        cadence=_cadence(raw.cadence),
         day=weekday,
-        time=schedule.clock(raw.time or "18:30"),
+        time=schedule.clock(raw.time or GROUP.time),
         timezone=validate.timezone(raw.timezone or community_tz),
         duration=_duration(raw.duration),
         location=validate.optional_line(raw.location, "the location"),
@@ -118,7 +134,11 @@ def create(session: Session, raw: GroupFields, community_tz: str, today: date) -
         add_member(session, group, members_svc.resolve(session, ref), today)
     if raw.facilitator:
         add_member(
-            session, group, members_svc.resolve(session, raw.facilitator), today, role="facilitator"
+            session,
+            group,
+            members_svc.resolve(session, raw.facilitator),
+            today,
+            role=Role.FACILITATOR,
         )
     return group
 
@@ -145,7 +165,7 @@ def resolve(session: Session, ref: str) -> Group:
 def list_groups(session: Session, include_archived: bool = False) -> list[Group]:
     query = select(Group).order_by(col(Group.id))
     if not include_archived:
-        query = query.where(Group.status == "active")
+        query = query.where(Group.status == GroupStatus.ACTIVE)
     return list(session.exec(query))
 
 
@@ -165,19 +185,20 @@ def add_member(
     member: Member,
     today: date,
     *,
-    role: str | None = None,
+    role: Role | str | None = None,
     rotates: bool | None = None,
 ) -> str:
     """Add (or re-add) a member; returns what happened. Respects the group's maximum size."""
-    if group.status != "active":
+    wanted = None if role is None else Role(role)
+    if group.status != GroupStatus.ACTIVE:
         raise Conflict(f"the group {group.slug} is archived.")
-    if member.status == "left" or member.forgotten_at is not None:
+    if member.status == MemberStatus.LEFT or member.forgotten_at is not None:
         raise Conflict(f"{members_svc.describe(member)} has left the community.")
     existing = session.exec(
         select(Membership).where(Membership.group_id == group.id, Membership.member_id == member.id)
     ).first()
     if existing is not None and existing.left_on is None:
-        changed = _update_membership(existing, role, rotates)
+        changed = _update_membership(existing, wanted, rotates)
         session.add(existing)
         return "updated" if changed else "already a member"
     size = len(current_memberships(session, group))
@@ -187,17 +208,15 @@ def add_member(
             f"Remove someone first (peerkit group remove {group.slug} REF) or choose another group."
         )
     if existing is None:
-        assert group.id is not None
-        assert member.id is not None
-        existing = Membership(group_id=group.id, member_id=member.id, joined=today)
+        existing = Membership(group_id=id_of(group), member_id=id_of(member), joined=today)
     existing.left_on, existing.joined = None, today
-    _update_membership(existing, role or "member", rotates or False)
+    _update_membership(existing, wanted or Role.MEMBER, rotates or False)
     session.add(existing)
     session.flush()
     return "added"
 
 
-def _update_membership(m: Membership, role: str | None, rotates: bool | None) -> bool:
+def _update_membership(m: Membership, role: Role | None, rotates: bool | None) -> bool:
     changed = False
     if role is not None and m.role != role:
         m.role, changed = role, True
@@ -221,16 +240,16 @@ def remove_member(session: Session, group: Group, member: Member, today: date) -
 
 
 def archive(session: Session, group: Group) -> bool:
-    if group.status == "archived":
+    if group.status == GroupStatus.ARCHIVED:
         return False
-    group.status = "archived"
+    group.status = GroupStatus.ARCHIVED
     session.add(group)
     return True
 
 
 def facilitator(session: Session, group: Group) -> Member | None:
     for membership, member in current_memberships(session, group):
-        if membership.role == "facilitator":
+        if membership.role == Role.FACILITATOR:
             return member
     return None
 

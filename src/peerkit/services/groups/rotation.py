@@ -16,7 +16,17 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session, col, select
 
-from peerkit.models import Attendance, Group, HotSeat, Meeting, Member, Membership, utcnow
+from peerkit.enums import AttendanceStatus, MeetingStatus, MemberStatus
+from peerkit.models import (
+    Attendance,
+    Group,
+    HotSeat,
+    Meeting,
+    Member,
+    Membership,
+    id_of,
+    utcnow,
+)
 from peerkit.services.groups import roster as groups_svc
 from peerkit.services.members import profiles as members_svc
 
@@ -35,7 +45,7 @@ def eligible(session: Session, group: Group, on: date) -> list[tuple[Membership,
     return [
         (m, p)
         for m, p in groups_svc.current_memberships(session, group)
-        if members_svc.effective_status(p, on) == "active" and m.joined <= on
+        if members_svc.effective_status(p, on) == MemberStatus.ACTIVE and m.joined <= on
     ]
 
 
@@ -55,7 +65,9 @@ def taken_turns(
     unless the member was marked absent at that meeting (no mark yet still counts).
     SEATS is meeting id -> hot-seat member ids, MARKS meeting id -> member id -> status."""
     return {
-        meeting: [who for who in members if marks.get(meeting, {}).get(who) != "absent"]
+        meeting: [
+            who for who in members if marks.get(meeting, {}).get(who) != AttendanceStatus.ABSENT
+        ]
         for meeting, members in seats.items()
     }
 
@@ -64,11 +76,11 @@ def history(session: Session, meeting: Meeting) -> History:
     earlier = session.exec(
         select(Meeting).where(
             Meeting.group_id == meeting.group_id,
-            Meeting.status != "cancelled",
+            Meeting.status != MeetingStatus.CANCELLED,
             col(Meeting.start) < meeting.start,
         )
     )
-    meetings = {m.id: m for m in earlier if m.id is not None}
+    meetings = {id_of(m): m for m in earlier}
     if not meetings:
         return History({}, {})
     seats: dict[int, list[int]] = defaultdict(list)
@@ -80,7 +92,8 @@ def history(session: Session, meeting: Meeting) -> History:
 def _absences(session: Session, meeting_ids: list[int]) -> dict[int, dict[int, str]]:
     rows = session.exec(
         select(Attendance).where(
-            col(Attendance.meeting_id).in_(meeting_ids), Attendance.status == "absent"
+            col(Attendance.meeting_id).in_(meeting_ids),
+            Attendance.status == AttendanceStatus.ABSENT,
         )
     )
     marks: dict[int, dict[int, str]] = defaultdict(dict)
@@ -101,10 +114,10 @@ def hot_seat_order(past: History, candidates: list[tuple[Membership, Member]]) -
 
     def key(item: tuple[Membership, Member]) -> tuple[int, datetime, date, int]:
         membership, member = item
-        assert member.id is not None
-        return (turns.get(member.id, 0), last.get(member.id, NEVER), membership.joined, member.id)
+        me = id_of(member)
+        return (turns.get(me, 0), last.get(me, NEVER), membership.joined, me)
 
-    return [p.id for _, p in sorted(candidates, key=key) if p.id is not None]
+    return [id_of(p) for _, p in sorted(candidates, key=key)]
 
 
 def _role_order(past: History, field: str, pool: list[int]) -> list[int]:
@@ -134,7 +147,7 @@ def _facilitator(
     past: History,
     candidates: list[tuple[Membership, Member]],
 ) -> int | None:
-    volunteers = [p.id for m, p in candidates if m.rotates and p.id is not None]
+    volunteers = [id_of(p) for m, p in candidates if m.rotates]
     if volunteers:
         return _role_order(past, "facilitator_id", volunteers)[0]
     lead = groups_svc.facilitator(session, group)
@@ -181,9 +194,8 @@ def refresh(session: Session, group: Group, meeting: Meeting, on: date) -> bool:
     for seat in seats:
         session.delete(seat)
     session.flush()
-    assert meeting.id is not None
     for position, member_id in enumerate([*kept, *fresh], start=1):
-        session.add(HotSeat(meeting_id=meeting.id, member_id=member_id, position=position))
+        session.add(HotSeat(meeting_id=id_of(meeting), member_id=member_id, position=position))
     doubled = meeting.facilitator_id is not None and meeting.timekeeper_id == meeting.facilitator_id
     if lost_timekeeper or doubled:
         meeting.timekeeper_id = _timekeeper(
@@ -197,9 +209,8 @@ def refresh(session: Session, group: Group, meeting: Meeting, on: date) -> bool:
 
 def assign(session: Session, meeting: Meeting, roles: Roles) -> None:
     """Store the roles on a meeting that has none yet (planning never reshuffles)."""
-    assert meeting.id is not None
     for position, member_id in enumerate(roles.hot_seat, start=1):
-        session.add(HotSeat(meeting_id=meeting.id, member_id=member_id, position=position))
+        session.add(HotSeat(meeting_id=id_of(meeting), member_id=member_id, position=position))
     meeting.facilitator_id = roles.facilitator
     meeting.timekeeper_id = roles.timekeeper
     session.add(meeting)

@@ -76,7 +76,7 @@ def prepare(session: Session, meeting: Meeting) -> list[Message]:
     ]
 
 
-def _reminder(meeting: Meeting, data: dict[str, Any], member: Member, sender: Sender) -> Message:
+def _reminder(meeting: Meeting, data: agenda_svc.Agenda, member: Member, sender: Sender) -> Message:
     person = planning.recipient_context(meeting, data, member)
     locale = person["locale"]
     context: dict[str, Any] = {

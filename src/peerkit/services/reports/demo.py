@@ -5,13 +5,17 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
 from peerkit.config import Settings
+from peerkit.enums import Cadence, EventKind, Role
 from peerkit.errors import PeerkitError
 from peerkit.services.common import schedule
+
+if TYPE_CHECKING:
+    from peerkit.models import Group
 
 COMMUNITY = {
     "name": "Freelance Insieme",
@@ -251,7 +255,7 @@ def build(directory: Path, today: date) -> Path:
 GROUPS: list[dict[str, Any]] = [
     {
         "name": "Mastermind del martedì",
-        "cadence": "weekly",
+        "cadence": Cadence.WEEKLY,
         "day": "tue",
         "time": "18:30",
         "timezone": "Europe/Rome",
@@ -263,7 +267,7 @@ GROUPS: list[dict[str, Any]] = [
     },
     {
         "name": "Founders across time zones",
-        "cadence": "biweekly",
+        "cadence": Cadence.BIWEEKLY,
         "day": "wed",
         "time": "17:00",
         "timezone": "Europe/London",
@@ -298,28 +302,11 @@ def coming_monday(today: date) -> date:
 
 def populate(session: Session, today: date) -> None:
     """Groups with a few weeks behind them: meetings, attendance and commitments."""
-    from peerkit.services.groups import agenda, commitments, meetings, roster, rotation
+    from peerkit.services.groups import agenda, commitments, meetings, rotation
     from peerkit.services.members import profiles
 
     week_start = coming_monday(today)
-    made = []
-    for spec in GROUPS:
-        first = schedule.first_on_or_after(
-            week_start - timedelta(weeks=4), schedule.day(spec["day"])
-        )
-        raw = roster.GroupFields(
-            name=spec["name"], cadence=spec["cadence"], day=spec["day"], time=spec["time"],
-            timezone=spec["timezone"], location=spec["location"], start=first,
-        )  # fmt: skip
-        group = roster.create(session, raw, "Europe/Rome", today)
-        joined = first - timedelta(days=7)
-        for name in spec["members"]:
-            member = profiles.resolve(session, name)
-            roster.add_member(session, group, member, joined, rotates=name in spec["rotates"])
-        if spec["facilitator"]:
-            lead = profiles.resolve(session, spec["facilitator"])
-            roster.add_member(session, group, lead, joined, role="facilitator")
-        made.append(group)
+    made = [_demo_group(session, spec, week_start, today) for spec in GROUPS]
     for index, weeks_ago, absent, promises in HISTORY:
         group = made[index]
         around = week_start - timedelta(weeks=weeks_ago)
@@ -343,6 +330,27 @@ def populate(session: Session, today: date) -> None:
     _events_and_mentoring(session, today, week_start)
 
 
+def _demo_group(session: Session, spec: dict[str, Any], week_start: date, today: date) -> Group:
+    """One of GROUPS, with its members, started four weeks before the planned week."""
+    from peerkit.services.groups import roster
+    from peerkit.services.members import profiles
+
+    first = schedule.first_on_or_after(week_start - timedelta(weeks=4), schedule.day(spec["day"]))
+    raw = roster.GroupFields(
+        name=spec["name"], cadence=spec["cadence"], day=spec["day"], time=spec["time"],
+        timezone=spec["timezone"], location=spec["location"], start=first,
+    )  # fmt: skip
+    group = roster.create(session, raw, "Europe/Rome", today)
+    joined = first - timedelta(days=7)
+    for name in spec["members"]:
+        member = profiles.resolve(session, name)
+        roster.add_member(session, group, member, joined, rotates=name in spec["rotates"])
+    if spec["facilitator"]:
+        lead = profiles.resolve(session, spec["facilitator"])
+        roster.add_member(session, group, lead, joined, role=Role.FACILITATOR)
+    return group
+
+
 def _events_and_mentoring(session: Session, today: date, week_start: date) -> None:
     """A networking evening with more answers than seats, and two mentorships."""
     from datetime import UTC, datetime
@@ -353,7 +361,7 @@ def _events_and_mentoring(session: Session, today: date, week_start: date) -> No
 
     start = schedule.local_datetime(week_start + timedelta(days=3), "19:00", "Europe/Rome")
     fields = seats.EventFields(
-        "Aperitivo freelance", start, 150, "networking", "Bar Centrale, Bologna", 4
+        "Aperitivo freelance", start, 150, EventKind.NETWORKING, "Bar Centrale, Bologna", 4
     )
     evening = seats.create(session, fields)
     now = datetime.combine(today, datetime.min.time(), tzinfo=UTC)
@@ -366,7 +374,7 @@ def _events_and_mentoring(session: Session, today: date, week_start: date) -> No
             "Workshop: prezzi e preventivi",
             schedule.local_datetime(week_start + timedelta(days=12), "10:00", "Europe/Rome"),
             180,
-            "workshop",
+            EventKind.WORKSHOP,
             "https://meet.jit.si/freelance-insieme-workshop",
             None,
         ),

@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from peerkit import render
+from peerkit.enums import EventStatus
 from peerkit.errors import PeerkitError
 from peerkit.i18n import format_when
 from peerkit.models import Event
@@ -25,16 +26,25 @@ from peerkit.services.groups import roster as groups_svc
 def context(session: Session, now: datetime) -> dict[str, Any]:
     row = community_svc.get(session)
     locale = row.locale if row else "en"
+    return {
+        "community": {"name": row.name if row else "peerkit", "locale": locale},
+        "generated": format_when(now.astimezone(), locale),
+        "events": _upcoming_events(session, now, locale),
+        "groups": _open_groups(session, now, locale),
+    }
+
+
+def _upcoming_events(session: Session, now: datetime, locale: str) -> list[dict[str, Any]]:
     upcoming = session.exec(
         select(Event)
-        .where(Event.status == "planned", col(Event.start) >= now)
+        .where(Event.status == EventStatus.PLANNED, col(Event.start) >= now)
         .order_by(col(Event.start), col(Event.id))
     )
-    shown_events = []
+    shown = []
     for event in upcoming:
         counts = events_svc.counts(session, event)
         left = None if event.capacity is None else max(0, event.capacity - counts["going"])
-        shown_events.append(
+        shown.append(
             {
                 "title": event.title,
                 "kind": event.kind,
@@ -46,13 +56,18 @@ def context(session: Session, now: datetime) -> dict[str, Any]:
                 "waitlist": counts["waitlist"],
             }
         )
-    open_groups = []
+    return shown
+
+
+def _open_groups(session: Session, now: datetime, locale: str) -> list[dict[str, Any]]:
+    """Active groups with room for more, and when they next meet."""
+    shown = []
     for group in groups_svc.list_groups(session):
         size = len(groups_svc.current_memberships(session, group))
         if size < group.max_size:
             (first,) = schedule.next_slots(group.cadence, group.day, group.anchor, now.date(), 1)
             when = schedule.local_datetime(first, group.time, group.timezone)
-            open_groups.append(
+            shown.append(
                 {
                     "name": group.name,
                     "kind": group.kind,
@@ -64,12 +79,7 @@ def context(session: Session, now: datetime) -> dict[str, Any]:
                     "open_seats": group.max_size - size,
                 }
             )
-    return {
-        "community": {"name": row.name if row else "peerkit", "locale": locale},
-        "generated": format_when(now.astimezone(), locale),
-        "events": shown_events,
-        "groups": open_groups,
-    }
+    return shown
 
 
 def build(session: Session, out: Path, now: datetime) -> Path:

@@ -1,6 +1,6 @@
 """Community health: how groups meet, who is drifting away, and the balance of give and take.
 
-A meeting counts as held once its attendance was taken (status "done"). A member is at risk
+A meeting counts as held once its attendance was taken (MeetingStatus.DONE). A member is at risk
 when they missed two or more of their group's last four held meetings, the usual mastermind
 norm. Giving is mentoring someone, or facilitating or keeping time at a meeting; receiving is a
 turn on the hot seat, or being mentored.
@@ -14,30 +14,42 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from peerkit.models import Attendance, Commitment, Group, HotSeat, Meeting, Member, Mentorship
+from peerkit.enums import AttendanceStatus, CommitmentStatus, MeetingStatus
+from peerkit.models import (
+    Attendance,
+    Commitment,
+    Group,
+    HotSeat,
+    Meeting,
+    Member,
+    Mentorship,
+    id_of,
+)
 from peerkit.services.groups import roster as groups_svc
 from peerkit.services.groups.rotation import taken_turns
 
 RECENT = 4  # meetings looked at for "at risk"
 MISSED_FOR_RISK = 2
 
+Marks = dict[int, dict[int, AttendanceStatus]]  # meeting id -> member id -> present/absent
+
 
 def compute(
     session: Session, group: Group | None, since: date | None, today: date
 ) -> dict[str, Any]:
     chosen = [group] if group is not None else groups_svc.list_groups(session)
-    held = _held(session, [g.id or 0 for g in chosen], since, today)
+    held = _held(session, [id_of(g) for g in chosen], since, today)
     by_group: dict[int, list[Meeting]] = defaultdict(list)
     for meeting in held:
         by_group[meeting.group_id].append(meeting)
-    ids = [m.id or 0 for m in held]
+    ids = [id_of(m) for m in held]
     marks = _attendance(session, ids)
     # A hot seat missed through absence is not a turn (the rotation's own rule).
     turns = taken_turns(_hot_seats(session, ids), marks)
     people = _people(session, chosen, marks)
-    promises = _commitments(session, [g.id or 0 for g in chosen], people, since)
+    promises = _commitments(session, [id_of(g) for g in chosen], people, since)
     mentoring = _mentoring(session, people, since, today)
-    groups_out = [_group_row(g, by_group[g.id or 0], marks, turns, promises) for g in chosen]
+    groups_out = [_group_row(g, by_group[id_of(g)], marks, turns, promises) for g in chosen]
     members_out = [
         _member_row(p, by_group, marks, turns, promises, mentoring, held) for p in people
     ]
@@ -55,7 +67,7 @@ def compute(
 def _held(session: Session, group_ids: list[int], since: date | None, today: date) -> list[Meeting]:
     query = (
         select(Meeting)
-        .where(col(Meeting.group_id).in_(group_ids), Meeting.status == "done")
+        .where(col(Meeting.group_id).in_(group_ids), Meeting.status == MeetingStatus.DONE)
         .where(col(Meeting.slot_date) <= today)
         .order_by(col(Meeting.slot_date), col(Meeting.id))
     )
@@ -64,9 +76,9 @@ def _held(session: Session, group_ids: list[int], since: date | None, today: dat
     return list(session.exec(query))
 
 
-def _attendance(session: Session, meeting_ids: list[int]) -> dict[int, dict[int, str]]:
+def _attendance(session: Session, meeting_ids: list[int]) -> Marks:
     """meeting id -> member id -> present/absent."""
-    marks: dict[int, dict[int, str]] = defaultdict(dict)
+    marks: Marks = defaultdict(dict)
     rows = session.exec(select(Attendance).where(col(Attendance.meeting_id).in_(meeting_ids)))
     for row in rows:
         marks[row.meeting_id][row.member_id] = row.status
@@ -81,13 +93,11 @@ def _hot_seats(session: Session, meeting_ids: list[int]) -> dict[int, list[int]]
     return seats
 
 
-def _people(
-    session: Session, chosen: list[Group], marks: dict[int, dict[int, str]]
-) -> list[Member]:
+def _people(session: Session, chosen: list[Group], marks: Marks) -> list[Member]:
     """Current members of the groups, and anyone with attendance in their held meetings."""
     ids: set[int] = set()
     for group in chosen:
-        ids.update(p.id or 0 for _m, p in groups_svc.current_memberships(session, group))
+        ids.update(id_of(p) for _m, p in groups_svc.current_memberships(session, group))
     for per_meeting in marks.values():
         ids.update(per_meeting)
     rows = session.exec(select(Member).where(col(Member.id).in_(ids)).order_by(col(Member.id)))
@@ -131,28 +141,28 @@ def _mentoring(
 def _group_row(
     group: Group,
     held: list[Meeting],
-    marks: dict[int, dict[int, str]],
+    marks: Marks,
     turns: dict[int, list[int]],
     promises: list[Commitment],
 ) -> dict[str, Any]:
     present = absent = 0
     trend = []
     for meeting in held:
-        here = list(marks.get(meeting.id or 0, {}).values())
-        present += here.count("present")
-        absent += here.count("absent")
-        trend.append(_rate(here.count("present"), len(here)))
+        here = list(marks.get(id_of(meeting), {}).values())
+        present += here.count(AttendanceStatus.PRESENT)
+        absent += here.count(AttendanceStatus.ABSENT)
+        trend.append(_rate(here.count(AttendanceStatus.PRESENT), len(here)))
     mine = [c for c in promises if c.group_id == group.id]
-    done = sum(1 for c in mine if c.status == "done")
-    dropped = sum(1 for c in mine if c.status == "dropped")
+    done = sum(1 for c in mine if c.status == CommitmentStatus.DONE)
+    dropped = sum(1 for c in mine if c.status == CommitmentStatus.DROPPED)
     return {
         "group": group.slug,
         "name": group.name,
         "sessions": len(held),
         "attendance_rate": _rate(present, present + absent),
-        "hot_seats": sum(len(turns.get(m.id or 0, [])) for m in held),
+        "hot_seats": sum(len(turns.get(id_of(m), [])) for m in held),
         "commitments_done": done,
-        "commitments_open": sum(1 for c in mine if c.status == "open"),
+        "commitments_open": sum(1 for c in mine if c.status == CommitmentStatus.OPEN),
         "commitments_dropped": dropped,
         "commitments_kept": _rate(done, done + dropped),
         "attendance_trend": trend,
@@ -162,15 +172,15 @@ def _group_row(
 def _member_row(
     member: Member,
     by_group: dict[int, list[Meeting]],
-    marks: dict[int, dict[int, str]],
+    marks: Marks,
     turns: dict[int, list[int]],
     promises: list[Commitment],
     mentoring: list[Mentorship],
     held: list[Meeting],
 ) -> dict[str, Any]:
-    me = member.id or 0
-    history = [marks[m.id or 0][me] for m in held if me in marks.get(m.id or 0, {})]
-    hot = sum(1 for m in held if me in turns.get(m.id or 0, []))
+    me = id_of(member)
+    history = [marks[id_of(m)][me] for m in held if me in marks.get(id_of(m), {})]
+    hot = sum(1 for m in held if me in turns.get(id_of(m), []))
     roles = sum(1 for m in held if me in (m.facilitator_id, m.timekeeper_id))
     given = sum(1 for m in mentoring if m.mentor_id == me)
     received = sum(1 for m in mentoring if m.mentee_id == me)
@@ -178,11 +188,11 @@ def _member_row(
     return {
         "member": me,
         "name": member.name,
-        "attended": history.count("present"),
-        "missed": history.count("absent"),
+        "attended": history.count(AttendanceStatus.PRESENT),
+        "missed": history.count(AttendanceStatus.ABSENT),
         "hot_seats": hot,
-        "commitments_done": sum(1 for c in mine if c.status == "done"),
-        "commitments_open": sum(1 for c in mine if c.status == "open"),
+        "commitments_done": sum(1 for c in mine if c.status == CommitmentStatus.DONE),
+        "commitments_open": sum(1 for c in mine if c.status == CommitmentStatus.OPEN),
         "mentoring_given": given,
         "mentoring_received": received,
         "facilitated": roles,
@@ -193,14 +203,16 @@ def _member_row(
     }
 
 
-def _at_risk(me: int, by_group: dict[int, list[Meeting]], marks: dict[int, dict[int, str]]) -> bool:
+def _at_risk(me: int, by_group: dict[int, list[Meeting]], marks: Marks) -> bool:
     """Missed two or more of the last four held meetings of a group they are marked in."""
     for meetings in by_group.values():
-        theirs = [m for m in meetings if me in marks.get(m.id or 0, {})]
+        theirs = [m for m in meetings if me in marks.get(id_of(m), {})]
         if not theirs:
             continue
         recent = meetings[-RECENT:]
-        missed = sum(1 for m in recent if marks.get(m.id or 0, {}).get(me) == "absent")
+        missed = sum(
+            1 for m in recent if marks.get(id_of(m), {}).get(me) == AttendanceStatus.ABSENT
+        )
         if missed >= MISSED_FOR_RISK:
             return True
     return False

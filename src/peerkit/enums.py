@@ -1,0 +1,105 @@
+"""The words the database stores: every status and kind, one StrEnum each.
+
+A member compares equal to its string ("planned" == MeetingStatus.PLANNED) and is
+written as that string, so stored data and JSON output read exactly as before. The
+tables hold the same lists as CHECK constraints (peerkit.models, migration 0006).
+Only the standard library here: the CLI imports it while parsing options.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class MemberStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    LEFT = "left"
+
+
+class Stage(StrEnum):
+    """How far a member's business has come (optional)."""
+
+    IDEA = "idea"
+    EARLY = "early"
+    GROWTH = "growth"
+    ESTABLISHED = "established"
+
+
+class GroupKind(StrEnum):
+    MASTERMIND = "mastermind"
+    ACCOUNTABILITY = "accountability"
+    MENTORING = "mentoring"
+    LEARNING = "learning"
+
+
+class Cadence(StrEnum):
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+
+
+class GroupStatus(StrEnum):
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class Role(StrEnum):
+    """A member's role in a group (membership.role)."""
+
+    MEMBER = "member"
+    FACILITATOR = "facilitator"
+
+
+class MeetingStatus(StrEnum):
+    PLANNED = "planned"
+    CANCELLED = "cancelled"
+    DONE = "done"  # attendance was taken
+
+
+class AttendanceStatus(StrEnum):
+    PRESENT = "present"
+    ABSENT = "absent"
+
+
+class CommitmentStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class DeliveryKind(StrEnum):
+    """What a recorded message to a member of a meeting was."""
+
+    INVITE = "invite"
+    CANCEL = "cancel"
+    REMINDER = "reminder"
+
+
+class CheckinStatus(StrEnum):
+    """A mentorship's planned check-in."""
+
+    PLANNED = "planned"
+    CANCELLED = "cancelled"
+
+
+class EventKind(StrEnum):
+    NETWORKING = "networking"
+    WORKSHOP = "workshop"
+    SOCIAL = "social"
+
+
+class EventStatus(StrEnum):
+    PLANNED = "planned"
+    CANCELLED = "cancelled"
+
+
+class RsvpStatus(StrEnum):
+    GOING = "going"
+    WAITLIST = "waitlist"
+    DECLINED = "declined"
+
+
+def values(enum: type[StrEnum]) -> tuple[str, ...]:
+    """The stored strings of an enum, in declaration order (for choices and messages)."""
+    return tuple(member.value for member in enum)
