@@ -12,10 +12,10 @@ from sqlmodel import Session, col, func, select
 
 from peerkit import calendar as ical
 from peerkit import mail, render
-from peerkit.errors import Conflict, InvalidValue, NotFound
+from peerkit.errors import Conflict, InvalidValue
 from peerkit.i18n import N_, format_when, gettext_for
 from peerkit.models import EVENT_KINDS, Event, Member, Rsvp, utcnow
-from peerkit.services.common import validate
+from peerkit.services.common import lookup, validate
 from peerkit.services.groups import planning
 from peerkit.services.groups.roster import slugify
 from peerkit.services.members import profiles as members_svc
@@ -58,11 +58,11 @@ def create(session: Session, fields: EventFields) -> Event:
 
 
 def resolve(session: Session, ref: str) -> Event:
-    text = ref.strip().lstrip("#")
-    found = session.get(Event, int(text)) if text.isdigit() and len(text) < 19 else None
-    if found is None:
-        raise NotFound(f"no event has the id '{ref.strip()}'. See: peerkit event list")
-    return found
+    """An event by id."""
+    return lookup.find(session, FINDER, ref)
+
+
+FINDER = lookup.Finder(Event, "event", "peerkit event list")
 
 
 def listing(session: Session) -> list[Event]:

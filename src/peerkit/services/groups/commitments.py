@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from peerkit.errors import Conflict, InvalidValue, NotFound, UsageProblem
+from peerkit.errors import Conflict, InvalidValue, UsageProblem
 from peerkit.models import Commitment, Group, Meeting, Member, Membership, utcnow
-from peerkit.services.common import validate
+from peerkit.services.common import lookup, validate
 from peerkit.services.members import profiles as members_svc
 
 MAX_TEXT = 500
@@ -78,11 +78,11 @@ def _default_meeting(
 
 
 def resolve(session: Session, ref: str) -> Commitment:
-    text = ref.strip().lstrip("#")
-    found = session.get(Commitment, int(text)) if text.isdigit() and len(text) < 19 else None
-    if found is None:
-        raise NotFound(f"no commitment has the id '{ref}'. See: peerkit commitment list")
-    return found
+    """A commitment by id."""
+    return lookup.find(session, FINDER, ref)
+
+
+FINDER = lookup.Finder(Commitment, "commitment", "peerkit commitment list")
 
 
 def close(session: Session, commitment: Commitment, status: str) -> bool:

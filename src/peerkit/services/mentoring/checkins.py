@@ -12,10 +12,10 @@ from sqlmodel import Session, col, select
 
 from peerkit import calendar as ical
 from peerkit import mail, render
-from peerkit.errors import Conflict, InvalidValue, NotFound, PeerkitError
+from peerkit.errors import Conflict, InvalidValue, PeerkitError
 from peerkit.i18n import N_, format_when, gettext_for
 from peerkit.models import Member, MentorCheckin, Mentorship, utcnow
-from peerkit.services.common import validate
+from peerkit.services.common import lookup, validate
 from peerkit.services.groups import planning
 from peerkit.services.groups.roster import slugify
 
@@ -106,11 +106,11 @@ def find_or_plan(
 
 
 def resolve(session: Session, ref: str) -> MentorCheckin:
-    text = ref.strip().lstrip("#")
-    found = session.get(MentorCheckin, int(text)) if text.isdigit() and len(text) < 19 else None
-    if found is None:
-        raise NotFound(f"no check-in has the id '{ref.strip()}'.")
-    return found
+    """A mentoring check-in by id."""
+    return lookup.find(session, FINDER, ref)
+
+
+FINDER = lookup.Finder(MentorCheckin, "check-in", "peerkit mentor checkins")
 
 
 def cancel(session: Session, checkin: MentorCheckin) -> None:
