@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from peerkit.models import Community
 
-__all__ = ["Community", "CommunityDefaults", "apply", "ensure", "get", "to_dict"]
+__all__ = ["Community", "CommunityDefaults", "apply", "ensure", "get", "member_defaults", "to_dict"]
 from peerkit.services.common import validate
 
 
@@ -37,6 +37,12 @@ def ensure(session: Session, defaults: CommunityDefaults) -> Community:
     session.add(community)
     session.flush()
     return community
+
+
+def member_defaults(session: Session, defaults: CommunityDefaults) -> dict[str, str]:
+    """What a new member gets when no time zone or language is given: the community's."""
+    row = ensure(session, defaults)
+    return {"timezone": row.timezone, "locale": row.locale}
 
 
 def apply(community: Community, values: CommunityDefaults) -> list[str]:
