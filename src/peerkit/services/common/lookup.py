@@ -65,7 +65,7 @@ def find(session: Session, finder: Finder[T], ref: str | int) -> T:
         if found is not None:
             return found
         if key is None:
-            raise NotFound(f"no {finder.noun} has id {digits}.{_see(finder)}")
+            raise NotFound(f"no {finder.noun} has id {text}.{_see(finder)}")
     if key is not None:
         return _by_key(session, finder, key, text)
     if finder.name is None:
