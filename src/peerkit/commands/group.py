@@ -90,9 +90,8 @@ def group_create(
     if not app_ctx.settings.no_input:
         # Ask before the write transaction: nobody else waits while the organiser thinks.
         with db.read() as session:
-            row = community.get(session)
-            zone = row.timezone if row else community_defaults(app_ctx.settings).timezone
-            _ask_missing(app_ctx, session, raw, zone or "UTC")
+            zone = community.default_timezone(session, community_defaults(app_ctx.settings))
+            _ask_missing(app_ctx, session, raw, zone)
     with db.write() as session:
         row = community.ensure(session, community_defaults(app_ctx.settings))
         group = roster.create(session, raw, row.timezone, today)

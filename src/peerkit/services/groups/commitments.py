@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -22,15 +22,20 @@ def add(
     *,
     meeting: Meeting | None = None,
     due: date | None = None,
-    now: datetime | None = None,
+    today: date | None = None,
 ) -> Commitment:
-    """A new open commitment, made at a meeting (by default the member's group's latest)."""
+    """A new open commitment, made at a meeting.
+
+    By default the meeting is the latest of the member's group that started by the end of
+    `today` (default: now).
+    """
     if member.forgotten_at is not None or member.status == "left":
         raise Conflict(f"{members_svc.describe(member)} has left the community.")
     what = validate.single_line(text, "a commitment", max_len=MAX_TEXT)
     group_id = meeting.group_id if meeting else None
     if meeting is None:
-        group_id, meeting = _default_meeting(session, member, now or datetime.now(UTC))
+        by = datetime.combine(today, time.max, UTC) if today else datetime.now(UTC)
+        group_id, meeting = _default_meeting(session, member, by)
     assert member.id is not None
     commitment = Commitment(
         member_id=member.id,

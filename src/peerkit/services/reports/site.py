@@ -23,18 +23,29 @@ from peerkit.services.groups import roster as groups_svc
 
 
 def context(session: Session, now: datetime) -> dict[str, Any]:
+    """What the page shows: the community, events to come, groups with open seats."""
     row = community_svc.get(session)
     locale = row.locale if row else "en"
+    return {
+        "community": {"name": row.name if row else "peerkit", "locale": locale},
+        "generated": format_when(now.astimezone(), locale),
+        "events": _events(session, now, locale),
+        "groups": _open_groups(session, now, locale),
+    }
+
+
+def _events(session: Session, now: datetime, locale: str) -> list[dict[str, Any]]:
+    """Planned events from now on, with the seats left (None: no limit) and the waitlist."""
     upcoming = session.exec(
         select(Event)
         .where(Event.status == "planned", col(Event.start) >= now)
         .order_by(col(Event.start), col(Event.id))
     )
-    shown_events = []
+    shown = []
     for event in upcoming:
         counts = events_svc.counts(session, event)
         left = None if event.capacity is None else max(0, event.capacity - counts["going"])
-        shown_events.append(
+        shown.append(
             {
                 "title": event.title,
                 "kind": event.kind,
@@ -46,30 +57,31 @@ def context(session: Session, now: datetime) -> dict[str, Any]:
                 "waitlist": counts["waitlist"],
             }
         )
-    open_groups = []
+    return shown
+
+
+def _open_groups(session: Session, now: datetime, locale: str) -> list[dict[str, Any]]:
+    """Active groups below their maximum size, with their next meeting."""
+    shown = []
     for group in groups_svc.list_groups(session):
         size = len(groups_svc.current_memberships(session, group))
-        if size < group.max_size:
-            (first,) = schedule.next_slots(group.cadence, group.day, group.anchor, now.date(), 1)
-            when = schedule.local_datetime(first, group.time, group.timezone)
-            open_groups.append(
-                {
-                    "name": group.name,
-                    "kind": group.kind,
-                    "cadence": group.cadence,
-                    "day": validate.DAYS[group.day],
-                    "time": group.time,
-                    "timezone": group.timezone,
-                    "next": format_when(when, locale),
-                    "open_seats": group.max_size - size,
-                }
-            )
-    return {
-        "community": {"name": row.name if row else "peerkit", "locale": locale},
-        "generated": format_when(now.astimezone(), locale),
-        "events": shown_events,
-        "groups": open_groups,
-    }
+        if size >= group.max_size:
+            continue
+        (first,) = schedule.next_slots(group.cadence, group.day, group.anchor, now.date(), 1)
+        when = schedule.local_datetime(first, group.time, group.timezone)
+        shown.append(
+            {
+                "name": group.name,
+                "kind": group.kind,
+                "cadence": group.cadence,
+                "day": validate.DAYS[group.day],
+                "time": group.time,
+                "timezone": group.timezone,
+                "next": format_when(when, locale),
+                "open_seats": group.max_size - size,
+            }
+        )
+    return shown
 
 
 def build(session: Session, out: Path, now: datetime) -> Path:
