@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -124,12 +124,13 @@ class World:
             profiles.resume(session, session.get(Member, member_id), today)
 
     def remove(self, member_id: int, today: date) -> None:
-        """The member leaves the community."""
+        """The member leaves the community, as `member remove` does (at noon UTC)."""
         from peerkit.models import Member
-        from peerkit.services.members import profiles
+        from peerkit.services.members import leaving
 
+        noon = datetime.combine(today, time(12), UTC)
         with self.db.write() as session:
-            profiles.remove(session, session.get(Member, member_id), today)
+            leaving.remove(session, session.get(Member, member_id), today, noon)
 
     # --- groups ----------------------------------------------------------------------
 

@@ -500,6 +500,36 @@ def test_name_reference_is_exact(cli: Cli, add_member: AddMember) -> None:
     assert_error(cli("member", "show", "Giulia Ross"))
 
 
+@pytest.mark.parametrize("ref", ["²", "١٢", "99999999999999999999999", "#99"])
+def test_odd_numbers_are_refused_by_every_lookup_with_the_same_words(
+    cli: Cli, add_member: AddMember, ref: str
+) -> None:
+    """Superscript or Arabic-Indic digits, and ids too long for any row, are not crashes."""
+    add_member()
+    for command in (("member", "show"), ("session", "show"), ("commitment", "done"),
+                    ("mentor", "end"), ("group", "show")):  # fmt: skip
+        result = cli(*command, ref)
+        assert_error(result, ref)
+        assert "internal error" not in result.stderr
+
+
+def test_every_lookup_by_id_says_where_to_look(cli: Cli, add_member: AddMember) -> None:
+    add_member()
+    for noun, listing in [("member", "member list"), ("session", "session list"),
+                          ("commitment", "commitment list"), ("mentorship", "mentor list"),
+                          ("event", "event list")]:  # fmt: skip
+        command = {"member": ("member", "show"), "session": ("session", "show"),
+                   "commitment": ("commitment", "done"), "mentorship": ("mentor", "end"),
+                   "event": ("event", "export")}[noun]  # fmt: skip
+        assert_error(cli(*command, "42"), f"no {noun} has id 42. See: peerkit {listing}")
+
+
+def test_a_group_is_found_by_its_id_with_a_hash_too(cli: Cli) -> None:
+    cli.ok("group", "create", "Founders")
+    shown = json.loads(cli.ok("group", "show", "#1", "--format", "json").stdout)
+    assert shown["slug"] == "founders"
+
+
 # --- hostile text is shown literally --------------------------------------------------------------
 
 

@@ -763,3 +763,32 @@ def test_a_member_who_leaves_frees_their_seat_for_the_waitlist(
     assert int(written.name.split("-")[2]) == 2
     _part, data = calendar_part(read_eml(written))
     assert b"METHOD:REQUEST" in data
+
+
+@pytest.mark.parametrize("leaving", [("remove",), ("forget", "--yes")])
+def test_remove_and_forget_free_seats_and_move_the_waitlist_alike(
+    community: Cli, tmp_path: Path, leaving: tuple[str, ...]
+) -> None:
+    """Erasure is a way of leaving: the seat goes to the first waiting, who is invited."""
+    event = create(community, "Pricing workshop", "--capacity", "1")
+    out = tmp_path / "answers"
+    for member in (1, 2, 3):
+        answer(community, event, member, out)
+    other = create(community, "Small table", "--capacity", "1")
+    answer(community, other, 3, out)
+    answer(community, other, 1, out)  # on this waitlist: the place is given up, nobody moves
+    assert seats(community, event) == (1, 2)
+
+    left = community.ok("member", *leaving, "1")
+
+    assert "A seat freed: #2 Bruno Costa <bruno@example.com> moves up at Pricing workshop." in (
+        left.stderr
+    )
+    assert seats(community, event) == (1, 1)
+    assert seats(community, other) == (1, 0)
+    assert who_is_going(community, event) == {2}
+    (written,) = [Path(line) for line in left.stdout.split()]
+    assert written.parent.name == "events"
+    assert int(written.name.split("-")[2]) == 2
+    _part, data = calendar_part(read_eml(written))
+    assert b"METHOD:REQUEST" in data

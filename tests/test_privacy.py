@@ -6,7 +6,10 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Cli
+from tests.servers import smtp_server
 
 NAME = "Zefferina Quaglierini"
 EMAIL = "zefferina.quaglierini@posta-unica.example.com"
@@ -138,3 +141,66 @@ def test_subject_access_export_has_every_record_with_others_as_ids(cli: Cli) -> 
     text = json.dumps(record)
     for other in ("Anna Verdi", "anna@example.com", "Bruno Neri", "bruno@example.com"):
         assert other not in text
+
+
+class _Accept:
+    """An SMTP server that takes every message."""
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        return "250 Message accepted"
+
+
+def test_subject_access_export_holds_event_replies_roles_and_deliveries(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PEERKIT_NOW", "2026-11-27T12:00:00+01:00")
+    cli.ok("init", "--timezone", "Europe/Rome", "--organiser-name", "Paolo Pavan",
+           "--organiser-email", "paolo@example.com")  # fmt: skip
+    _setup(cli)
+    cli.ok("member", "resume", EMAIL)
+    cli.ok("group", "create", "Ceramisti", "--member", EMAIL, "--member", "anna@example.com",
+           "--day", "tue", "--time", "18:00", "--start", "2026-12-01")  # fmt: skip
+    cli.ok("session", "plan", "ceramisti", "--count", "1")
+    cli.ok("session", "attend", "1", "--present", EMAIL, "--absent", "anna@example.com")
+    cli.ok("event", "create", "Aperitivo", "--start", "2026-12-10 19:00", "--capacity", "1")
+    out = str(tmp_path / "out")
+    cli.ok("member", "edit", "anna@example.com", "--mentor-capacity", "1")
+    cli.ok("mentor", "pair", "anna@example.com", EMAIL, "--topic", "prezzi")
+    with smtp_server(_Accept(), monkeypatch):
+        cli.ok("invite", "1", "--out", out, "--send")
+        cli.ok("event", "rsvp", "1", EMAIL, "--out", out, "--send")
+        cli.ok("mentor", "checkin", "1", "--start", "2026-12-03 18:30", "--out", out, "--send")
+    cli.ok("event", "rsvp", "1", "anna@example.com", "--out", out)
+
+    record = json.loads(cli.ok("member", "export", EMAIL).stdout)
+
+    assert record["attendance"] == [{"session": 1, "status": "present"}]
+    (reply,) = record["events"]
+    assert (reply["event"], reply["title"], reply["status"]) == (1, "Aperitivo", "going")
+    assert reply["start"] == "2026-12-10T18:00:00+00:00"
+    kinds = {(d["kind"], d["about"], d["id"], d["sequence"]) for d in record["deliveries"]}
+    assert kinds == {
+        ("invite", "session", 1, 0),
+        ("event_invitation", "event", 1, 0),
+        ("checkin", "checkin", 1, 0),
+    }
+    assert [c["id"] for c in record["checkins"]] == [1]
+    (invite,) = [d for d in record["deliveries"] if d["about"] == "session"]
+    assert invite["sent_at"] is not None
+    text = json.dumps(record)
+    for other in ("Anna Verdi", "anna@example.com", "Bruno Neri", "bruno@example.com"):
+        assert other not in text
+
+
+def test_subject_access_export_lists_the_meetings_they_facilitate(cli: Cli) -> None:
+    _setup(cli)
+    cli.ok("member", "resume", EMAIL)
+    cli.ok("group", "create", "Ceramisti", "--member", "anna@example.com", "--facilitator",
+           EMAIL, "--day", "tue", "--time", "18:00", "--start", "2026-12-01")  # fmt: skip
+    cli.ok("plan", "week", "--week", "2026-W49", "--out", str(cli.db_path.parent / "out"))
+
+    record = json.loads(cli.ok("member", "export", EMAIL).stdout)
+
+    assert record["roles"] == [{"session": 1, "role": "facilitator"}]
+    anna = json.loads(cli.ok("member", "export", "anna@example.com").stdout)
+    assert {"session": 1, "role": "facilitator"} not in anna["roles"]

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlmodel import JSON, AutoString, Column, Field, SQLModel
 
+from peerkit.defaults import GROUP
 from peerkit.enums import (
     AttendanceStatus,
     Cadence,
@@ -28,7 +29,6 @@ from peerkit.enums import (
     Stage,
     values,
 )
-from peerkit.defaults import GROUP
 
 # Named constraints, so that batch migrations on SQLite can find them again.
 SQLModel.metadata.naming_convention = {
@@ -143,6 +143,18 @@ class Member(SQLModel, table=True):
     joined: date = Field(default_factory=date.today)
     left_on: date | None = Field(default=None)
     forgotten_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    def status_on(self, today: date) -> str:
+        """The status in force on TODAY: a pause with an end date is over on that date."""
+        paused = self.status == MemberStatus.PAUSED
+        if paused and self.paused_until is not None and self.paused_until <= today:
+            return MemberStatus.ACTIVE
+        return self.status
+
+    def describe(self) -> str:
+        """How messages name a member: '#7 Giulia Rossi <giulia@example.com>'."""
+        email = f" <{self.email}>" if self.email else ""
+        return f"#{self.id} {self.name}{email}"
 
 
 class MemberHistory(SQLModel, table=True):

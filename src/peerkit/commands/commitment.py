@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
 from typing import Annotated
 
 import typer
@@ -52,8 +51,9 @@ def commitment_add(
     with app_ctx.db().write() as session:
         member = profiles.resolve(session, ref)
         meeting = meetings.resolve(session, session_id) if session_id else None
-        end_of_today = datetime.combine(app_ctx.today(), time.max, UTC)
-        made = commitments.add(session, member, text, meeting=meeting, due=by, now=end_of_today)
+        made = commitments.add(
+            session, member, text, meeting=meeting, due=by, today=app_ctx.today()
+        )
         shown = commitments.to_dict(session, made)
     if fmt is Format.json:
         emit_one(shown, fmt)

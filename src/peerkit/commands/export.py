@@ -10,7 +10,7 @@ import typer
 
 from peerkit.commands._options import OutputOpt
 from peerkit.context import app_context
-from peerkit.errors import UsageProblem, catch_errors
+from peerkit.errors import catch_errors
 from peerkit.output import message
 
 app = typer.Typer(
@@ -42,40 +42,13 @@ def export_ics(
     output: OutputOpt = None,
 ) -> None:
     """Write an iCalendar feed (METHOD:PUBLISH, no attendee addresses)."""
-    from peerkit.services.events import notices, seats
-    from peerkit.services.groups import meetings, roster
-    from peerkit.services.members import profiles
-    from peerkit.services.mentoring import checkins
-    from peerkit.services.outbox import feeds
+    from peerkit.services.outbox import ics_export
 
-    chosen = [x for x in (session_id, group, member) if x is not None] + (
-        ["all"] if everything else []
-    )
-    if len(chosen) != 1:
-        raise UsageProblem("choose exactly one of --session ID, --group G, --member REF or --all.")
-    if series and group is None:
-        raise UsageProblem("--series works with --group: one recurring event per group.")
+    scope = ics_export.Scope(session_id, group, member, everything, series)
+    scope.check()
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
-        if session_id is not None:
-            data = feeds.feed(session, [meetings.resolve(session, session_id)])
-        elif group is not None:
-            target = roster.resolve(session, group)
-            found = feeds.group_meetings(session, [target])
-            data = feeds.series(session, target, found) if series else feeds.feed(session, found)
-        elif member is not None:
-            who = profiles.resolve(session, member)
-            extra = [
-                checkins.feed_event(session, c) for c in checkins.of_member(session, who.id or 0)
-            ]
-            extra += [notices.vevent(session, e) for e in seats.going_to(session, who.id or 0)]
-            data = feeds.feed(
-                session, feeds.group_meetings(session, feeds.member_groups(session, who)), extra
-            )
-        else:
-            data = feeds.feed(
-                session, feeds.group_meetings(session, roster.list_groups(session, True))
-            )
+        data = ics_export.build(session, scope)
     write_calendar(data, output)
 
 

@@ -7,7 +7,7 @@ import sys
 from contextlib import redirect_stdout
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -27,9 +27,13 @@ from peerkit.commands._options import (
     TimezoneOpt,
     YesOpt,
 )
-from peerkit.context import app_context, community_defaults
+from peerkit.context import AppContext, app_context, community_defaults
 from peerkit.errors import UsageProblem, catch_errors
 from peerkit.output import Format, data_line, emit, emit_one, message, warning
+
+if TYPE_CHECKING:
+    from peerkit.services.members.leaving import MovedUp
+    from peerkit.services.outbox.message import Message
 
 app = typer.Typer(
     help="Keep the member record: add, list, edit, pause, import, export, forget.",
@@ -79,24 +83,13 @@ def member_add(
     app_ctx = app_context(ctx)
     name = app_ctx.require(name, "NAME", "Name")
     email = app_ctx.require(email, "--email", "E-mail")
-    raw = _fields(
-        name=name,
-        email=email,
-        timezone=timezone,
-        locale=locale,
-        skills=skills,
-        needs=needs,
-        stage=stage,
-        industry=industry,
-        bio=bio,
-        availability=available,
-        mentor_capacity=mentor_capacity,
-    )
+    raw = _fields(name=name, email=email, timezone=timezone, locale=locale, skills=skills,
+                  needs=needs, stage=stage, industry=industry, bio=bio, availability=available,
+                  mentor_capacity=mentor_capacity)  # fmt: skip
     today = app_ctx.today()
     profiles.clean(raw)  # bad input is refused before anything, even the database, is created
     with app_ctx.db().write() as session:
-        row = community.ensure(session, community_defaults(app_ctx.settings))
-        defaults = {"timezone": row.timezone, "locale": row.locale}
+        defaults = community.member_defaults(session, community_defaults(app_ctx.settings))
         member = profiles.add(session, raw, defaults, today)
         shown = profiles.to_dict(member, today)
     _created(shown, fmt, f"Added {profiles.describe(member)}.")
@@ -130,21 +123,15 @@ def member_list(
 ) -> None:
     """List members (those who left only with --status left)."""
     from peerkit.services.common import validate
+    from peerkit.services.groups import roster
     from peerkit.services.members import profiles
 
     app_ctx = app_context(ctx)
     wanted = validate.status(status) if status is not None else None
     today = app_ctx.today()
     with app_ctx.db().read() as session:
-        found = profiles.list_members(session, wanted, today)
-        if group is not None:
-            from peerkit.services.groups import roster
-
-            inside = {
-                p.id
-                for _m, p in roster.current_memberships(session, roster.resolve(session, group))
-            }
-            found = [m for m in found if m.id in inside]
+        where = roster.resolve(session, group) if group is not None else None
+        found = profiles.list_members(session, wanted, today, where)
         rows = [profiles.to_dict(m, today) for m in found]
     emit(
         rows,
@@ -199,19 +186,9 @@ def member_edit(
     """Change a member. A list option (--skills, --available) replaces the list; "" clears it."""
     from peerkit.services.members import profiles
 
-    raw = _fields(
-        name=name,
-        email=email,
-        timezone=timezone,
-        locale=locale,
-        skills=skills,
-        needs=needs,
-        stage=stage,
-        industry=industry,
-        bio=bio,
-        availability=available,
-        mentor_capacity=mentor_capacity,
-    )
+    raw = _fields(name=name, email=email, timezone=timezone, locale=locale, skills=skills,
+                  needs=needs, stage=stage, industry=industry, bio=bio, availability=available,
+                  mentor_capacity=mentor_capacity)  # fmt: skip
     if not raw.given():
         raise UsageProblem(
             "nothing to change: give at least one option, e.g. --timezone Europe/Rome."
@@ -232,34 +209,28 @@ def member_remove(ctx: typer.Context, ref: MemberRef) -> None:
     Their mentorships end, and their seats at events to come go to the waitlist: the members
     who move up get an invitation (.eml) in outbox/events.
     """
-    from peerkit.models import Member
-    from peerkit.services.events import seats
-    from peerkit.services.groups import planning
-    from peerkit.services.members import profiles
-    from peerkit.services.outbox import events
+    from peerkit.services.members import leaving, profiles
+    from peerkit.services.outbox import events as outbox_events
 
     app_ctx = app_context(ctx)
-    invitations = []
-    freed = []
     with app_ctx.db().write() as session:
         member = profiles.resolve(session, ref)
-        changed = profiles.remove(session, member, app_ctx.today())
+        gone = leaving.remove(session, member, app_ctx.today(), app_ctx.now())
         who = profiles.describe(member)
-        for event, promoted in seats.release(session, member, app_ctx.now()) if changed else []:
-            for member_id in promoted:
-                person = session.get(Member, member_id)
-                if person is None:
-                    continue
-                freed.append(f"{profiles.describe(person)} moves up at {event.title}")
-                if person.email and planning.organiser(session) is not None:
-                    invitations.append(events.invitation(session, event, person))
-    message(f"{who} has left the community." if changed else f"{who} had already left.")
-    for line in freed:
-        message(f"A seat freed: {line}.")
-    output = planning.Output(folder=app_ctx.settings.outbox_dir / "events")
-    for item in invitations:
-        written = output.put(output.folder / item.filename, item.outgoing.message.as_bytes())
-        data_line(written["path"])
+        invitations = outbox_events.for_moved_up(session, gone.moved_up)
+    message(f"{who} has left the community." if gone.changed else f"{who} had already left.")
+    _tell_moved_up(app_ctx, gone.moved_up, invitations)
+
+
+def _tell_moved_up(app_ctx: AppContext, moved: list[MovedUp], invitations: list[Message]) -> None:
+    """Say who got a freed seat; write their invitations in outbox/events."""
+    from peerkit.services.members import profiles
+    from peerkit.services.outbox import delivery
+
+    for m in moved:
+        message(f"A seat freed: {profiles.describe(m.member)} moves up at {m.event.title}.")
+    for path in delivery.write(app_ctx.settings.outbox_dir / "events", invitations):
+        data_line(path)
 
 
 @app.command("pause")
@@ -304,7 +275,8 @@ def member_resume(ctx: typer.Context, ref: MemberRef) -> None:
 def member_forget(ctx: typer.Context, ref: MemberRef, yes: YesOpt = False) -> None:
     """Erase a member's personal data everywhere; anonymous counts are kept."""
     from peerkit.db import list_backups
-    from peerkit.services.members import profiles
+    from peerkit.services.members import leaving, profiles
+    from peerkit.services.outbox import events as outbox_events
 
     app_ctx = app_context(ctx)
     db = app_ctx.db()
@@ -316,13 +288,15 @@ def member_forget(ctx: typer.Context, ref: MemberRef, yes: YesOpt = False) -> No
         typer.confirm(f"Erase {who} for good?", abort=True, err=True)
     with db.write() as session:
         member = profiles.resolve(session, ref)
-        profiles.forget(session, member, app_ctx.today())
+        gone = leaving.forget(session, member, app_ctx.today(), app_ctx.now())
         member_id = member.id
+        invitations = outbox_events.for_moved_up(session, gone.moved_up)
     db.checkpoint()
-    for table in ("member", "mentorship", "mentor_checkin"):
+    for table in leaving.ERASED_TABLES:
         db.vacuum_table(table)
     # Only the id: the erased name and address must not live on in logs either.
     message(f"Erased the personal data of member #{member_id}.")
+    _tell_moved_up(app_ctx, gone.moved_up, invitations)
     if db.is_sqlite and (backups := list_backups(db.settings.db_path)):
         warning(
             f"{len(backups)} backup file(s) in {backups[0].parent} were made before this "
@@ -351,18 +325,13 @@ def member_import(
 ) -> None:
     """Import members from CSV: all rows or none; every bad row is reported with its line."""
     from peerkit.services.common import community
-    from peerkit.services.members import csvio, importing
+    from peerkit.services.members import importing
 
     app_ctx = app_context(ctx)
     today = app_ctx.today()
-    # Without a database every row is a new member, --update or not.
-    plan = csvio.read(file, today, update=update and app_ctx.settings.database_exists())
-    if plan.errors and not app_ctx.settings.database_exists():
-        # With no database there is nothing to clash with: report without creating one.
-        raise importing.import_error(plan.errors)
+    plan = importing.read(file, today, update=update, stored=app_ctx.settings.database_exists())
     with app_ctx.db().write() as session:
-        row = community.ensure(session, community_defaults(app_ctx.settings))
-        defaults = {"timezone": row.timezone, "locale": row.locale}
+        defaults = community.member_defaults(session, community_defaults(app_ctx.settings))
         result = importing.apply(
             session, plan, update=update, defaults=defaults, today=today, dry_run=dry_run
         )
@@ -401,11 +370,7 @@ def member_export(
     app_ctx = app_context(ctx)
     chosen = Format(fmt.value) if fmt else (Format.json if ref else Format.csv)
     with app_ctx.db().read() as session:
-        data = (
-            access.member_record(session, ref, app_ctx.today())
-            if ref
-            else access.all_members(session, app_ctx.today())
-        )
+        data = access.export(session, ref, app_ctx.today())
     text = _render(data, chosen)
     if output is None:
         sys.stdout.write(text)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from peerkit.commands._options import LocaleOpt, TimezoneOpt
-from peerkit.context import AppContext, app_context, community_defaults
+from peerkit.context import app_context, community_defaults
 from peerkit.errors import catch_errors
 from peerkit.output import data_line, message
+
+if TYPE_CHECKING:
+    from peerkit.services.reports.demo import Showcase
 
 
 @catch_errors
@@ -37,25 +40,23 @@ def init(
     ] = None,
 ) -> None:
     """Create the community's database, or update its settings. Safe to run again."""
+    from peerkit.config import CommunityDefaults
     from peerkit.services.common import community as svc
 
     app_ctx = app_context(ctx)
-    given = svc.CommunityDefaults(community, timezone, locale, organiser_name, organiser_email)
-    svc.apply(svc.Community(), given)  # refuse bad values before the database is created
+    given = CommunityDefaults(community, timezone, locale, organiser_name, organiser_email)
+    svc.check(given)  # refuse bad values before the database is created
     with app_ctx.db().write() as session:
-        existed = svc.get(session) is not None
-        row = svc.ensure(session, community_defaults(app_ctx.settings))
-        changed = svc.apply(row, given)
-        session.add(row)
-        summary = svc.to_dict(row)
+        done = svc.setup(session, community_defaults(app_ctx.settings), given)
     data_line(app_ctx.settings.describe_location())
-    if not existed:
+    if done.created:
+        summary = done.summary
         message(
             f"Created the community '{summary['name']}' "
             f"({summary['timezone']}, {summary['locale']})."
         )
-    elif changed:
-        message(f"Updated {', '.join(changed)}.")
+    elif done.changed:
+        message(f"Updated {', '.join(done.changed)}.")
     else:
         message("Already set up; nothing changed.")
 
@@ -73,7 +74,9 @@ def demo(
     app_ctx = app_context(ctx)
     db_path = svc.build(directory, app_ctx.today())
     message(f"Built a sample community in {db_path}.\n")
-    week = _show(db_path, app_ctx, directory / "outbox")
+    shown = svc.showcase(db_path, app_ctx.today(), app_ctx.now())
+    _show(shown)
+    week = shown.week
     message(
         f"\nThis week's agendas and invitations are in {directory / 'outbox' / week}.\n"
         f"Try it:  peerkit --db {db_path} member list\n"
@@ -89,42 +92,18 @@ def demo(
     )
 
 
-def _show(db_path: Path, app_ctx: AppContext, out: Path) -> str:
-    """Show the members and groups, then plan this week; returns the week's label."""
-    from peerkit.config import Settings
-    from peerkit.db import open_database
+def _show(shown: Showcase) -> None:
+    """The sample's members and groups, then the plan of the week."""
     from peerkit.output import Format, emit
-    from peerkit.services.common import schedule
-    from peerkit.services.groups import planning, roster
-    from peerkit.services.members import profiles
-    from peerkit.services.reports import demo, site
 
-    today = app_ctx.today()
-    week = schedule.week_label(demo.coming_monday(today))
-    db = open_database(Settings(db_path=db_path))
-    try:
-        with db.read() as session:
-            people = [
-                profiles.to_dict(m, today) for m in profiles.list_members(session, None, today)
-            ]
-            teams = [roster.to_dict(session, g) for g in roster.list_groups(session)]
-        with db.write() as session:
-            plan = planning.plan_week(session, week, planning.Output(folder=out), today=today)
-        with db.read() as session:
-            site.build(session, out.parent / "site", app_ctx.now())
-    finally:
-        db.dispose()
     columns = ("id", "name", "timezone", "locale", "stage", "skills", "needs", "status")
-    emit(people, Format.table, columns, title="Freelance Insieme: members")
-    for team in teams:
-        team["size"] = len(team["members"])
+    emit(shown.members, Format.table, columns, title="Freelance Insieme: members")
+    teams = [dict(team, size=len(team["members"])) for team in shown.groups]
     emit(teams, Format.table, ("slug", "name", "cadence", "day", "time", "timezone", "size"),
          title="Groups")  # fmt: skip
-    rows = [r.as_dict() for r in plan]
     emit(
-        rows,
+        shown.plan,
         Format.table,
         ("group", "start", "status", "hot_seat", "invited"),
-        title=f"Plan for {week}",
+        title=f"Plan for {shown.week}",
     )
-    return week

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import Session, select
 
+from peerkit import calendar as ical
 from peerkit.config import CommunityDefaults
 from peerkit.models import Community
-
-__all__ = ["Community", "CommunityDefaults", "apply", "ensure", "get", "to_dict"]
 from peerkit.services.common import validate
 
 
 def get(session: Session) -> Community | None:
     return session.exec(select(Community).order_by(Community.id)).first()  # type: ignore[arg-type]
+
+
+def organiser(session: Session) -> ical.Person | None:
+    """Who sends the community's invitations: None when there is no organiser e-mail.
+
+    The one rule for "the community has no organiser e-mail" (outbox.message builds on it).
+    """
+    community = get(session)
+    if community is None or not community.organiser_email:
+        return None
+    return ical.Person(community.organiser_name or community.name, community.organiser_email)
 
 
 def ensure(session: Session, defaults: CommunityDefaults) -> Community:
@@ -25,6 +37,18 @@ def ensure(session: Session, defaults: CommunityDefaults) -> Community:
     session.add(community)
     session.flush()
     return community
+
+
+def default_timezone(session: Session, defaults: CommunityDefaults) -> str:
+    """The community's time zone, or the one it would be created with (without creating it)."""
+    row = get(session)
+    return (row.timezone if row else defaults.timezone) or "UTC"
+
+
+def member_defaults(session: Session, defaults: CommunityDefaults) -> dict[str, str]:
+    """What a new member gets when no time zone or language is given: the community's."""
+    row = ensure(session, defaults)
+    return {"timezone": row.timezone, "locale": row.locale}
 
 
 def apply(community: Community, values: CommunityDefaults) -> list[str]:
@@ -46,6 +70,29 @@ def apply(community: Community, values: CommunityDefaults) -> list[str]:
             setattr(community, field, value)
             changed.append(field)
     return changed
+
+
+@dataclass
+class Setup:
+    """What `init` did: created the community, or changed some of its settings."""
+
+    created: bool
+    changed: list[str]  # the settings changed
+    summary: dict[str, object]  # the community as it is now
+
+
+def check(given: CommunityDefaults) -> None:
+    """Refuse bad values before anything, even the database, is created."""
+    apply(Community(), given)
+
+
+def setup(session: Session, defaults: CommunityDefaults, given: CommunityDefaults) -> Setup:
+    """`init`: create the community (from the config's defaults), then set the given values."""
+    created = get(session) is None
+    row = ensure(session, defaults)
+    changed = apply(row, given)
+    session.add(row)
+    return Setup(created, changed, to_dict(row))
 
 
 def to_dict(community: Community) -> dict[str, object]:

@@ -13,10 +13,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
-from peerkit.errors import Conflict, InvalidValue, NotFound
+from peerkit.errors import Conflict, InvalidValue
 from peerkit.models import EVENT_KINDS, Event, Member, Rsvp, utcnow
-from peerkit.services.common import validate
-from peerkit.services.members import profiles as members_svc
+from peerkit.services.common import lookup, validate
 
 
 @dataclass(frozen=True)
@@ -53,11 +52,11 @@ def create(session: Session, fields: EventFields) -> Event:
 
 
 def resolve(session: Session, ref: str) -> Event:
-    text = ref.strip().lstrip("#")
-    found = session.get(Event, int(text)) if text.isdigit() and len(text) < 19 else None
-    if found is None:
-        raise NotFound(f"no event has the id '{ref.strip()}'. See: peerkit event list")
-    return found
+    """An event by id."""
+    return lookup.find(session, FINDER, ref)
+
+
+FINDER = lookup.Finder(Event, "event", "peerkit event list")
 
 
 def listing(session: Session) -> list[Event]:
@@ -111,8 +110,8 @@ def rsvp(session: Session, event: Event, member: Member, going: bool, now: datet
         raise Conflict(f"event {event.id} is cancelled.")
     if event.start <= now:
         raise Conflict(f"event {event.id} has already started; answers are closed.")
-    if going and members_svc.effective_status(member, now.date()) != "active":
-        raise Conflict(f"{members_svc.describe(member)} is not active.")
+    if going and member.status_on(now.date()) != "active":
+        raise Conflict(f"{member.describe()} is not active.")
     mine = session.exec(
         select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.member_id == member.id)
     ).first()
@@ -157,7 +156,7 @@ def promote(session: Session, event: Event, today: date) -> list[int]:
     for answer, member in waiting:
         if not _has_seat(session, event):
             break
-        if members_svc.effective_status(member, today) != "active":
+        if member.status_on(today) != "active":
             continue  # paused or gone: they keep their place, the seat goes on
         answer.status = "going"
         session.add(answer)

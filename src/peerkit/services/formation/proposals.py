@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from peerkit.defaults import FORMATION, LIMITS
 from peerkit.enums import GroupKind, GroupStatus, MemberStatus, Stage, values
 from peerkit.errors import Conflict, InvalidValue
 from peerkit.models import Group, Member, Membership, id_of
@@ -19,7 +20,6 @@ from peerkit.services.common import schedule, validate
 from peerkit.services.formation import Person, Rules, weekly
 from peerkit.services.formation.placement import bits_of
 from peerkit.services.groups import roster
-from peerkit.defaults import FORMATION, LIMITS
 from peerkit.services.members import profiles as members_svc
 
 STEP = 15  # minutes per block: windows are rounded inwards to the quarter hour

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from peerkit.enums import CommitmentStatus, GroupStatus, MeetingStatus, MemberStatus
-from peerkit.errors import Conflict, InvalidValue, NotFound, UsageProblem
+from peerkit.errors import Conflict, InvalidValue, UsageProblem
 from peerkit.models import Commitment, Group, Meeting, Member, Membership, id_of, utcnow
-from peerkit.services.common import validate
+from peerkit.services.common import lookup, validate
 from peerkit.services.members import profiles as members_svc
 
 MAX_TEXT = 500
@@ -23,15 +23,21 @@ def add(
     *,
     meeting: Meeting | None = None,
     due: date | None = None,
-    now: datetime | None = None,
+    today: date | None = None,
 ) -> Commitment:
-    """A new open commitment, made at a meeting (by default the member's group's latest)."""
+    """A new open commitment, made at a meeting.
+
+    By default the meeting is the latest of the member's group that started by the end of
+    `today` (default: now).
+    """
     if member.forgotten_at is not None or member.status == MemberStatus.LEFT:
         raise Conflict(f"{members_svc.describe(member)} has left the community.")
     what = validate.single_line(text, "a commitment", max_len=MAX_TEXT)
     group_id = meeting.group_id if meeting else None
     if meeting is None:
-        group_id, meeting = _default_meeting(session, member, now or datetime.now(UTC))
+        by = datetime.combine(today, time.max, UTC) if today else datetime.now(UTC)
+        group_id, meeting = _default_meeting(session, member, by)
+    assert member.id is not None
     commitment = Commitment(
         member_id=id_of(member),
         meeting_id=meeting.id if meeting else None,
@@ -78,11 +84,11 @@ def _default_meeting(
 
 
 def resolve(session: Session, ref: str) -> Commitment:
-    text = ref.strip().lstrip("#")
-    found = session.get(Commitment, int(text)) if text.isdigit() and len(text) < 19 else None
-    if found is None:
-        raise NotFound(f"no commitment has the id '{ref}'. See: peerkit commitment list")
-    return found
+    """A commitment by id."""
+    return lookup.find(session, FINDER, ref)
+
+
+FINDER = lookup.Finder(Commitment, "commitment", "peerkit commitment list")
 
 
 def close(session: Session, commitment: Commitment, status: CommitmentStatus | str) -> bool:

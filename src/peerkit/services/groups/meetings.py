@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from peerkit.enums import AttendanceStatus, GroupStatus, MeetingStatus
-from peerkit.errors import Conflict, InvalidValue, NotFound, UsageProblem
+from peerkit.errors import Conflict, InvalidValue, UsageProblem
 from peerkit.models import Attendance, Group, HotSeat, Meeting, Member, id_of, utcnow
-from peerkit.services.common import schedule, validate
+from peerkit.services.common import lookup, schedule, validate
 from peerkit.services.members import profiles as members_svc
 
 MAX_PLAN = 200
@@ -66,11 +66,11 @@ def ensure(session: Session, group: Group, slot: date) -> tuple[Meeting, bool]:
 
 
 def resolve(session: Session, ref: str | int) -> Meeting:
-    text = str(ref).strip().lstrip("#")
-    found = session.get(Meeting, int(text)) if text.isdigit() and len(text) < 19 else None
-    if found is None:
-        raise NotFound(f"no session has the id '{ref}'. See: peerkit session list")
-    return found
+    """A meeting by id."""
+    return lookup.find(session, FINDER, ref)
+
+
+FINDER = lookup.Finder(Meeting, "session", "peerkit session list")
 
 
 def list_meetings(

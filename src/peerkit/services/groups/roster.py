@@ -9,11 +9,11 @@ from typing import Any
 from slugify import slugify as _python_slugify
 from sqlmodel import Session, col, select
 
+from peerkit.defaults import GROUP, LIMITS
 from peerkit.enums import Cadence, GroupKind, GroupStatus, MemberStatus, Role, values
 from peerkit.errors import Conflict, InvalidValue, NotFound
 from peerkit.models import Group, Member, Membership, id_of
-from peerkit.services.common import schedule, validate
-from peerkit.defaults import GROUP, LIMITS
+from peerkit.services.common import lookup, schedule, validate
 from peerkit.services.members import profiles as members_svc
 
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
@@ -145,21 +145,22 @@ def create(session: Session, raw: GroupFields, community_tz: str, today: date) -
 
 def resolve(session: Session, ref: str) -> Group:
     """A group by id or slug."""
-    text = ref.strip()
-    found = session.get(Group, int(text)) if text.isdigit() and len(text) < 19 else None
-    if found is None:
-        found = session.exec(select(Group).where(Group.slug == text.lower())).first()
-    if found is not None:
-        return found
-    close = list(
-        session.exec(select(Group).where(col(Group.slug).like(f"%{slugify(text)}%")).limit(5))
-    )
-    hint = (
-        " Did you mean: " + ", ".join(f"{g.slug} (#{g.id})" for g in close) + "?"
-        if close
-        else " See: peerkit group list"
-    )
-    raise NotFound(f"no group has the id or slug '{text}'.{hint}")
+    return lookup.find(session, FINDER, ref)
+
+
+def _suggest(session: Session, text: str) -> list[str]:
+    """Groups whose slug holds the slug of what was typed."""
+    close = session.exec(select(Group).where(col(Group.slug).like(f"%{slugify(text)}%")).limit(5))
+    return [f"{g.slug} (#{g.id})" for g in close]
+
+
+FINDER = lookup.Finder(
+    Group,
+    "group",
+    "peerkit group list",
+    keys=(lookup.Key(Group.slug, "id or slug"),),
+    suggest=_suggest,
+)
 
 
 def list_groups(session: Session, include_archived: bool = False) -> list[Group]:

@@ -1,8 +1,13 @@
-"""What the community holds: every member, or everything about one member."""
+"""What the community holds: every member, or everything about one member (subject access).
+
+`member_record` is the answer to a subject-access request: the member's row, their history,
+and every row of every other table that refers to them. Other people appear as ids only.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -10,17 +15,28 @@ from sqlmodel import Session, col, select
 from peerkit.models import (
     Attendance,
     Commitment,
+    Delivery,
+    Event,
     Group,
     HotSeat,
+    Meeting,
     Member,
     Membership,
     MentorCheckin,
     Mentorship,
+    Rsvp,
 )
 from peerkit.services.members import profiles
 
+Record = dict[str, Any]
 
-def all_members(session: Session, today: date) -> list[dict[str, Any]]:
+
+def export(session: Session, ref: str | None, today: date) -> Record | list[Record]:
+    """`member export [REF]`: one member's record, or every member."""
+    return member_record(session, ref, today) if ref else all_members(session, today)
+
+
+def all_members(session: Session, today: date) -> list[Record]:
     """Every member who has not been forgotten, in id order."""
     rows = session.exec(
         select(Member).where(col(Member.forgotten_at).is_(None)).order_by(col(Member.id))
@@ -28,90 +44,221 @@ def all_members(session: Session, today: date) -> list[dict[str, Any]]:
     return [profiles.to_dict(m, today) for m in rows]
 
 
-def member_record(session: Session, ref: str, today: date) -> dict[str, Any]:
+def member_record(session: Session, ref: str, today: date) -> Record:
     """A subject-access export: the member and every record that refers to them."""
     member = profiles.resolve(session, ref)
-    return {
+    assert member.id is not None
+    record: Record = {
         "member": profiles.to_dict(member, today),
-        "left_on": member.left_on.isoformat() if member.left_on else None,
+        "left_on": _day(member.left_on),
         "history": profiles.history(session, member),
-        **_records(session, member.id or 0),
     }
+    for key, part in SECTIONS:
+        record[key] = part(session, member.id)
+    return record
 
 
-def _records(session: Session, member_id: int) -> dict[str, Any]:
-    """What refers to the member in the other tables; other people appear as ids only."""
-    groups = session.exec(
+# --- groups and meetings --------------------------------------------------------------
+
+
+def _groups(session: Session, member_id: int) -> list[Record]:
+    rows = session.exec(
         select(Membership, Group)
         .join(Group, col(Group.id) == Membership.group_id)
         .where(Membership.member_id == member_id)
         .order_by(col(Membership.id))
     )
-    attendance = session.exec(
+    return [
+        {
+            "group": g.slug,
+            "role": m.role,
+            "joined": m.joined.isoformat(),
+            "left_on": _day(m.left_on),
+        }
+        for m, g in rows
+    ]
+
+
+def _attendance(session: Session, member_id: int) -> list[Record]:
+    rows = session.exec(
         select(Attendance).where(Attendance.member_id == member_id).order_by(col(Attendance.id))
     )
-    seats = session.exec(
+    return [{"session": a.meeting_id, "status": a.status} for a in rows]
+
+
+def _hot_seats(session: Session, member_id: int) -> list[Record]:
+    rows = session.exec(
         select(HotSeat).where(HotSeat.member_id == member_id).order_by(col(HotSeat.id))
     )
-    promises = session.exec(
+    return [{"session": h.meeting_id} for h in rows]
+
+
+def _roles(session: Session, member_id: int) -> list[Record]:
+    """The meetings they facilitate or keep time at."""
+    rows = session.exec(
+        select(Meeting)
+        .where(
+            (col(Meeting.facilitator_id) == member_id) | (col(Meeting.timekeeper_id) == member_id)
+        )
+        .order_by(col(Meeting.id))
+    )
+    return [
+        {"session": m.id, "role": role}
+        for m in rows
+        for role, who in (("facilitator", m.facilitator_id), ("timekeeper", m.timekeeper_id))
+        if who == member_id
+    ]
+
+
+def _commitments(session: Session, member_id: int) -> list[Record]:
+    rows = session.exec(
         select(Commitment).where(Commitment.member_id == member_id).order_by(col(Commitment.id))
     )
-    mine = session.exec(
-        select(Mentorship)
-        .where((col(Mentorship.mentor_id) == member_id) | (col(Mentorship.mentee_id) == member_id))
-        .order_by(col(Mentorship.id))
-    ).all()
-    ids = [m.id for m in mine]
-    checkins = session.exec(
-        select(MentorCheckin)
+    return [
+        {
+            "id": c.id,
+            "text": c.text,
+            "due": _day(c.due),
+            "status": c.status,
+            "created_at": c.created_at.isoformat(),
+            "closed_at": _moment(c.closed_at),
+        }
+        for c in rows
+    ]
+
+
+# --- mentoring -----------------------------------------------------------------------
+
+
+def _mentorships_of(session: Session, member_id: int) -> list[Mentorship]:
+    return list(
+        session.exec(
+            select(Mentorship)
+            .where(
+                (col(Mentorship.mentor_id) == member_id) | (col(Mentorship.mentee_id) == member_id)
+            )
+            .order_by(col(Mentorship.id))
+        )
+    )
+
+
+def _checkins_of(session: Session, member_id: int) -> list[tuple[MentorCheckin, Mentorship]]:
+    ids = [m.id for m in _mentorships_of(session, member_id)]
+    rows = session.exec(
+        select(MentorCheckin, Mentorship)
+        .join(Mentorship, col(Mentorship.id) == MentorCheckin.mentorship_id)
         .where(col(MentorCheckin.mentorship_id).in_(ids))
         .order_by(col(MentorCheckin.id))
     )
+    return list(rows.all())
+
+
+def _mentorships(session: Session, member_id: int) -> list[Record]:
+    return [
+        {
+            "id": m.id,
+            "role": "mentor" if m.mentor_id == member_id else "mentee",
+            "with": m.mentee_id if m.mentor_id == member_id else m.mentor_id,
+            "topic": m.topic,
+            "started": m.started.isoformat(),
+            "ended": _day(m.ended),
+        }
+        for m in _mentorships_of(session, member_id)
+    ]
+
+
+def _checkins(session: Session, member_id: int) -> list[Record]:
+    return [
+        {
+            "id": c.id,
+            "mentorship": c.mentorship_id,
+            "start": c.start.isoformat(),
+            "status": c.status,
+        }
+        for c, _m in _checkins_of(session, member_id)
+    ]
+
+
+# --- events and messages ----------------------------------------------------------------
+
+
+def _events(session: Session, member_id: int) -> list[Record]:
+    """Their answers to events: going, on the waitlist (with their place) or declined."""
+    return [
+        {
+            "event": e.id,
+            "title": e.title,
+            "start": e.start.isoformat(),
+            "status": r.status,
+            "position": r.position,
+            "answered_at": r.answered_at.isoformat(),
+        }
+        for r, e in _answers(session, member_id)
+    ]
+
+
+def _answers(session: Session, member_id: int) -> list[tuple[Rsvp, Event]]:
+    rows = session.exec(
+        select(Rsvp, Event)
+        .join(Event, col(Event.id) == Rsvp.event_id)
+        .where(Rsvp.member_id == member_id)
+        .order_by(col(Rsvp.id))
+    )
+    return list(rows.all())
+
+
+def _deliveries(session: Session, member_id: int) -> list[Record]:
+    """Every message recorded as sent to them, and the version (SEQUENCE) it carried.
+
+    Meeting messages record when they were sent; event and check-in messages record only
+    the last version sent (`sent_at` is then null).
+    """
+    meetings = session.exec(
+        select(Delivery).where(Delivery.member_id == member_id).order_by(col(Delivery.id))
+    )
+    found = [_sent(d.kind, "session", d.meeting_id, d.sequence, d.sent_at) for d in meetings]
+    for answer, _event in _answers(session, member_id):
+        for kind, sequence in (
+            ("event_invitation", answer.invited_sequence),
+            ("event_reminder", answer.reminded_sequence),
+        ):
+            if sequence is not None:
+                found.append(_sent(kind, "event", answer.event_id, sequence))
+    for checkin, item in _checkins_of(session, member_id):
+        sequence = checkin.mentor_sent if item.mentor_id == member_id else checkin.mentee_sent
+        if sequence is not None:
+            found.append(_sent("checkin", "checkin", checkin.id, sequence))
+    return found
+
+
+def _sent(
+    kind: str, about: str, about_id: int | None, sequence: int, at: datetime | None = None
+) -> Record:
     return {
-        "groups": [
-            {
-                "group": g.slug,
-                "role": m.role,
-                "joined": m.joined.isoformat(),
-                "left_on": _day(m.left_on),
-            }
-            for m, g in groups
-        ],
-        "attendance": [{"session": a.meeting_id, "status": a.status} for a in attendance],
-        "hot_seats": [{"session": h.meeting_id} for h in seats],
-        "commitments": [
-            {
-                "id": c.id,
-                "text": c.text,
-                "due": _day(c.due),
-                "status": c.status,
-                "created_at": c.created_at.isoformat(),
-                "closed_at": c.closed_at.isoformat() if c.closed_at else None,
-            }
-            for c in promises
-        ],
-        "mentorships": [
-            {
-                "id": m.id,
-                "role": "mentor" if m.mentor_id == member_id else "mentee",
-                "with": m.mentee_id if m.mentor_id == member_id else m.mentor_id,
-                "topic": m.topic,
-                "started": m.started.isoformat(),
-                "ended": _day(m.ended),
-            }
-            for m in mine
-        ],
-        "checkins": [
-            {
-                "id": c.id,
-                "mentorship": c.mentorship_id,
-                "start": c.start.isoformat(),
-                "status": c.status,
-            }
-            for c in checkins
-        ],
+        "kind": kind,
+        "about": about,
+        "id": about_id,
+        "sequence": sequence,
+        "sent_at": _moment(at),
     }
 
 
+SECTIONS: list[tuple[str, Callable[[Session, int], list[Record]]]] = [
+    ("groups", _groups),
+    ("attendance", _attendance),
+    ("hot_seats", _hot_seats),
+    ("commitments", _commitments),
+    ("mentorships", _mentorships),
+    ("checkins", _checkins),
+    ("roles", _roles),
+    ("events", _events),
+    ("deliveries", _deliveries),
+]
+
+
 def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _moment(value: datetime | None) -> str | None:
     return value.isoformat() if value else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from peerkit.errors import PeerkitError
 from peerkit.models import Member, MemberHistory, UTCDateTime, utcnow
+from peerkit.services.members import csvio
 from peerkit.services.members.csvio import ImportPlan, Row
 
 MEMBER_TABLE: sa.Table = Member.__table__  # type: ignore[attr-defined]
@@ -97,6 +99,18 @@ def _record_history(session: Session, updated: list[int]) -> None:
 def _line_key(message: str) -> int:
     head = message.split(":", 1)[0]
     return int(head.removeprefix("line ")) if head.startswith("line ") else 0
+
+
+def read(path: Path, today: date, *, update: bool, stored: bool) -> ImportPlan:
+    """The file's rows, checked. `stored`: whether a database with members exists yet.
+
+    Without a database every row is a new member, --update or not, and there is nothing to
+    clash with: problems are reported at once, before a database is created.
+    """
+    plan = csvio.read(path, today, update=update and stored)
+    if plan.errors and not stored:
+        raise import_error(plan.errors)
+    return plan
 
 
 def import_error(errors: list[str]) -> PeerkitError:

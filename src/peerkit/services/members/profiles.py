@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from peerkit.errors import Ambiguous, Conflict, InvalidValue, NotFound
-from peerkit.models import Member, MemberHistory
-from peerkit.services.common import validate
+from peerkit.errors import Conflict, InvalidValue
+from peerkit.models import Group, Member, MemberHistory, Membership
+from peerkit.services.common import lookup, validate
 
 EDITABLE = (
     "name",
@@ -87,14 +86,8 @@ def clean_all(raw: MemberFields) -> tuple[dict[str, Any], list[str]]:
 
 
 def effective_status(member: Member, today: date) -> str:
-    """A pause with an end date is over on that date."""
-    if (
-        member.status == "paused"
-        and member.paused_until is not None
-        and member.paused_until <= today
-    ):
-        return "active"
-    return member.status
+    """A pause with an end date is over on that date (the rule is Member.status_on)."""
+    return member.status_on(today)
 
 
 def status_clause(status: str, today: date) -> sa.ColumnElement[bool]:
@@ -118,68 +111,58 @@ def record(session: Session, member: Member, action: str) -> None:
 # --- queries --------------------------------------------------------------------------
 
 
-def list_members(session: Session, status: str | None, today: date) -> list[Member]:
+def list_members(
+    session: Session, status: str | None, today: date, group: Group | None = None
+) -> list[Member]:
+    """Members in id order: those who have not left, or those with `status`; of `group` now."""
     query = select(Member).order_by(col(Member.id))
     if status is None:
         query = query.where(col(Member.status) != "left")
     else:
         query = query.where(status_clause(status, today))
+    if group is not None:
+        query = query.join(Membership, col(Membership.member_id) == Member.id).where(
+            Membership.group_id == group.id, col(Membership.left_on).is_(None)
+        )
     return list(session.exec(query))
 
 
 def resolve(session: Session, ref: str) -> Member:
     """A member by id, e-mail (case-insensitive) or unique exact name."""
-    text = ref.strip()
-    if text.lstrip("#").isdigit():
-        digits = text.lstrip("#")
-        found = session.get(Member, int(digits)) if len(digits) < 19 else None
-        if found is None:
-            raise NotFound(f"no member has id {text.lstrip('#')}. See: peerkit member list")
-        return found
-    if "@" in text:
-        by_email = session.exec(select(Member).where(col(Member.email) == text.lower())).first()
-        if by_email is None:
-            raise NotFound(f"no member has the e-mail {text}.{_suggest(session, text)}")
-        return by_email
-    matches = list(
-        session.exec(
-            select(Member).where(col(Member.name) == text, col(Member.forgotten_at).is_(None))
-        )
-    )
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        raise Ambiguous(
-            f"'{text}' matches {len(matches)} members; use an id or an e-mail instead:",
-            details=[describe(m) for m in matches],
-        )
-    raise NotFound(f"no member is called '{text}'.{_suggest(session, text)}")
+    return lookup.find(session, FINDER, ref)
 
 
-def _suggest(session: Session, text: str) -> str:
+def _suggest(session: Session, text: str) -> list[str]:
+    """Members whose name or e-mail holds what was typed (before any @)."""
     needle = text.split("@")[0].lower()
     if not needle:
-        return ""
+        return []
     pattern = f"%{needle}%"
-    close = list(
-        session.exec(
-            select(Member)
-            .where(col(Member.forgotten_at).is_(None))
-            .where(
-                sa.or_(sa.func.lower(Member.name).like(pattern), col(Member.email).like(pattern))
-            )
-            .order_by(col(Member.id))
-            .limit(5)
-        )
+    close = session.exec(
+        select(Member)
+        .where(col(Member.forgotten_at).is_(None))
+        .where(sa.or_(sa.func.lower(Member.name).like(pattern), col(Member.email).like(pattern)))
+        .order_by(col(Member.id))
+        .limit(5)
     )
-    if not close:
-        return " See: peerkit member list"
-    return " Did you mean: " + "; ".join(describe(m) for m in close) + "?"
+    return [describe(m) for m in close]
 
 
 def describe(member: Member) -> str:
-    email = f" <{member.email}>" if member.email else ""
-    return f"#{member.id} {member.name}{email}"
+    return member.describe()
+
+
+FINDER = lookup.Finder(
+    Member,
+    "member",
+    "peerkit member list",
+    keys=(lookup.Key(Member.email, "e-mail", fits=lambda text: "@" in text),),
+    name=Member.name,
+    current=(col(Member.forgotten_at).is_(None),),
+    other_ways="an id or an e-mail",
+    describe=describe,
+    suggest=_suggest,
+)
 
 
 # --- changes --------------------------------------------------------------------------
@@ -230,12 +213,12 @@ def _refuse_forgotten(member: Member) -> None:
 
 
 def remove(session: Session, member: Member, today: date) -> bool:
+    """The record says they left (False when it already did); leaving.remove does the rest."""
     _refuse_forgotten(member)
     if member.status == "left":
         return False
     member.status, member.left_on, member.paused_until = "left", today, None
     session.add(member)
-    _close_mentoring(session, member, today, erase=False)
     record(session, member, "left")
     return True
 
@@ -264,7 +247,10 @@ def resume(session: Session, member: Member, today: date) -> str:
 
 
 def forget(session: Session, member: Member, today: date) -> None:
-    """Erase personal data in place; the id, dates and history rows stay for counts."""
+    """Erase personal data in place; the id, dates and history rows stay for counts.
+
+    leaving.forget calls this, then lets the member leave as `remove` does.
+    """
     if member.forgotten_at is not None:
         raise Conflict(f"member #{member.id} was already forgotten.")
     member.name = f"Forgotten member #{member.id}"
@@ -279,44 +265,7 @@ def forget(session: Session, member: Member, today: date) -> None:
     member.status, member.paused_until = "left", None
     member.forgotten_at = datetime.now(UTC)
     session.add(member)
-    _forget_mentoring(session, member, today)
     record(session, member, "forgotten")
-
-
-def _forget_mentoring(session: Session, member: Member, today: date) -> None:
-    """Their mentorships end, lose their topics (the needs they reveal), check-ins cancelled."""
-    _close_mentoring(session, member, today, erase=True)
-
-
-def _close_mentoring(session: Session, member: Member, today: date, erase: bool) -> None:
-    """End the member's active mentorships and cancel their planned check-ins."""
-    from peerkit.models import MentorCheckin, Mentorship
-
-    mine = session.exec(
-        select(Mentorship).where(
-            sa.or_(col(Mentorship.mentor_id) == member.id, col(Mentorship.mentee_id) == member.id)
-        )
-    )
-    for item in mine:
-        if erase:
-            item.topic = None
-        elif item.ended is not None:
-            continue
-        if item.ended is None:
-            item.ended = today
-        session.add(item)
-        for checkin in session.exec(
-            select(MentorCheckin).where(
-                MentorCheckin.mentorship_id == item.id, MentorCheckin.status == "planned"
-            )
-        ):
-            if not erase and checkin.start.astimezone(ZoneInfo(checkin.timezone)).date() < today:
-                continue  # it has happened: leaving does not undo it
-            checkin.status = "cancelled"
-            checkin.sequence += 1
-            if erase:
-                checkin.location = None
-            session.add(checkin)
 
 
 # --- shapes ---------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from peerkit import calendar as ical
-from peerkit.errors import Conflict, InvalidValue, NotFound
+from peerkit.errors import Conflict, InvalidValue
 from peerkit.models import Member, MentorCheckin, Mentorship, utcnow
-from peerkit.services.common import validate
+from peerkit.services.common import lookup, validate
 from peerkit.services.groups import planning
 
 
@@ -83,11 +83,11 @@ def find_or_plan(
 
 
 def resolve(session: Session, ref: str) -> MentorCheckin:
-    text = ref.strip().lstrip("#")
-    found = session.get(MentorCheckin, int(text)) if text.isdigit() and len(text) < 19 else None
-    if found is None:
-        raise NotFound(f"no check-in has the id '{ref.strip()}'.")
-    return found
+    """A mentoring check-in by id."""
+    return lookup.find(session, FINDER, ref)
+
+
+FINDER = lookup.Finder(MentorCheckin, "check-in", "peerkit mentor checkins")
 
 
 def cancel(session: Session, checkin: MentorCheckin) -> None:

@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, or_, select
 
-from peerkit.errors import Conflict, InvalidValue, NotFound
+from peerkit.errors import Conflict, InvalidValue
 from peerkit.models import STAGES, Member, MentorCheckin, Mentorship, utcnow
-from peerkit.services.common import validate
+from peerkit.services.common import lookup, validate
 from peerkit.services.members import profiles as members_svc
 
 
@@ -236,11 +236,11 @@ def pair(
 
 
 def resolve(session: Session, ref: str) -> Mentorship:
-    text = ref.strip().lstrip("#")
-    found = session.get(Mentorship, int(text)) if text.isdigit() and len(text) < 19 else None
-    if found is None:
-        raise NotFound(f"no mentorship has the id '{ref.strip()}'. See: peerkit mentor list")
-    return found
+    """A mentorship by id."""
+    return lookup.find(session, FINDER, ref)
+
+
+FINDER = lookup.Finder(Mentorship, "mentorship", "peerkit mentor list")
 
 
 def end(session: Session, item: Mentorship, today: date) -> list[int]:

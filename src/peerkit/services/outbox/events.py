@@ -21,6 +21,7 @@ from peerkit.i18n import N_, format_when, gettext_for
 from peerkit.models import Event, Member
 from peerkit.services.events import notices, seats
 from peerkit.services.members import profiles
+from peerkit.services.members.leaving import MovedUp
 from peerkit.services.outbox import ledger
 from peerkit.services.outbox.delivery import Opener, Sent, Written, check_folder, send, write
 from peerkit.services.outbox.message import (
@@ -88,6 +89,14 @@ def invitations(session: Session, event: Event, member_ids: list[int]) -> list[M
         return []
     people = [session.get(Member, i) for i in member_ids]
     return [invitation(session, event, p) for p in people if p is not None and p.email]
+
+
+def for_moved_up(session: Session, moved_up: list[MovedUp]) -> list[Message]:
+    """An invitation for each member who moved up when someone left (see members.leaving),
+    for those with an address, if there is an organiser to send them."""
+    if organiser(session) is None:
+        return []
+    return [invitation(session, m.event, m.member) for m in moved_up if m.member.email]
 
 
 def reminders(session: Session, event: Event, today: date) -> list[Message]:

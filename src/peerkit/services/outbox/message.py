@@ -16,7 +16,7 @@ from peerkit import calendar as ical
 from peerkit import mail
 from peerkit.errors import PeerkitError
 from peerkit.models import Member
-from peerkit.services.groups import planning
+from peerkit.services.common import community
 from peerkit.services.groups.roster import slugify
 
 # What a message is about: the table whose row it concerns.
@@ -45,7 +45,7 @@ class Sender:
 
 def organiser(session: Session) -> Sender | None:
     """The community's organiser, or None when the community has no organiser e-mail."""
-    found = planning.organiser(session)
+    found = community.organiser(session)
     if found is None or not found.email:
         return None
     return Sender(found.name, found.email)

@@ -13,7 +13,6 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from peerkit import render
-from peerkit.enums import EventStatus
 from peerkit.errors import PeerkitError
 from peerkit.i18n import format_when
 from peerkit.models import Event
@@ -24,20 +23,22 @@ from peerkit.services.groups import roster as groups_svc
 
 
 def context(session: Session, now: datetime) -> dict[str, Any]:
+    """What the page shows: the community, events to come, groups with open seats."""
     row = community_svc.get(session)
     locale = row.locale if row else "en"
     return {
         "community": {"name": row.name if row else "peerkit", "locale": locale},
         "generated": format_when(now.astimezone(), locale),
-        "events": _upcoming_events(session, now, locale),
+        "events": _events(session, now, locale),
         "groups": _open_groups(session, now, locale),
     }
 
 
-def _upcoming_events(session: Session, now: datetime, locale: str) -> list[dict[str, Any]]:
+def _events(session: Session, now: datetime, locale: str) -> list[dict[str, Any]]:
+    """Planned events from now on, with the seats left (None: no limit) and the waitlist."""
     upcoming = session.exec(
         select(Event)
-        .where(Event.status == EventStatus.PLANNED, col(Event.start) >= now)
+        .where(Event.status == "planned", col(Event.start) >= now)
         .order_by(col(Event.start), col(Event.id))
     )
     shown = []
@@ -60,25 +61,26 @@ def _upcoming_events(session: Session, now: datetime, locale: str) -> list[dict[
 
 
 def _open_groups(session: Session, now: datetime, locale: str) -> list[dict[str, Any]]:
-    """Active groups with room for more, and when they next meet."""
+    """Active groups below their maximum size, with their next meeting."""
     shown = []
     for group in groups_svc.list_groups(session):
         size = len(groups_svc.current_memberships(session, group))
-        if size < group.max_size:
-            (first,) = schedule.next_slots(group.cadence, group.day, group.anchor, now.date(), 1)
-            when = schedule.local_datetime(first, group.time, group.timezone)
-            shown.append(
-                {
-                    "name": group.name,
-                    "kind": group.kind,
-                    "cadence": group.cadence,
-                    "day": validate.DAYS[group.day],
-                    "time": group.time,
-                    "timezone": group.timezone,
-                    "next": format_when(when, locale),
-                    "open_seats": group.max_size - size,
-                }
-            )
+        if size >= group.max_size:
+            continue
+        (first,) = schedule.next_slots(group.cadence, group.day, group.anchor, now.date(), 1)
+        when = schedule.local_datetime(first, group.time, group.timezone)
+        shown.append(
+            {
+                "name": group.name,
+                "kind": group.kind,
+                "cadence": group.cadence,
+                "day": validate.DAYS[group.day],
+                "time": group.time,
+                "timezone": group.timezone,
+                "next": format_when(when, locale),
+                "open_seats": group.max_size - size,
+            }
+        )
     return shown
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from peerkit.commands._options import FormatOpt, GroupRef, TimezoneOpt
-from peerkit.commands.group_form import register
+from peerkit.commands.group.form import register
 from peerkit.context import AppContext, app_context, community_defaults
 from peerkit.errors import UsageProblem, catch_errors
 from peerkit.output import Format, data_line, emit, emit_one, message
@@ -90,9 +90,8 @@ def group_create(
     if not app_ctx.settings.no_input:
         # Ask before the write transaction: nobody else waits while the organiser thinks.
         with db.read() as session:
-            row = community.get(session)
-            zone = row.timezone if row else community_defaults(app_ctx.settings).timezone
-            _ask_missing(app_ctx, session, raw, zone or "UTC")
+            zone = community.default_timezone(session, community_defaults(app_ctx.settings))
+            _ask_missing(app_ctx, session, raw, zone)
     with db.write() as session:
         row = community.ensure(session, community_defaults(app_ctx.settings))
         group = roster.create(session, raw, row.timezone, today)
