@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from enum import StrEnum
-from functools import cache
+from datetime import date, datetime
 from typing import Any, ClassVar, Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Dialect
-from sqlmodel import JSON, AutoString, Column, Field, SQLModel
+from sqlmodel import JSON, Column, Field, SQLModel
 
+from peerkit.columns import EnumText as EnumText
+from peerkit.columns import UTCDateTime as UTCDateTime
+from peerkit.columns import one_of as one_of
+from peerkit.columns import stored_as as stored_as
+from peerkit.columns import utcnow as utcnow
 from peerkit.defaults import GROUP
 from peerkit.enums import (
     AttendanceStatus,
@@ -42,56 +44,6 @@ SQLModel.metadata.naming_convention = {
 # The words as tuples, for the modules that still read them (peerkit.enums is the home).
 STAGES = values(Stage)
 EVENT_KINDS = values(EventKind)
-
-
-class UTCDateTime(sa.types.TypeDecorator[datetime]):
-    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class EnumText(sa.types.TypeDecorator[StrEnum]):
-    """A StrEnum stored as its plain string; rows read back as enum members."""
-
-    impl = AutoString
-    cache_ok = True
-    enum: ClassVar[type[StrEnum]]
-
-    def process_bind_param(self, value: StrEnum | str | None, dialect: Dialect) -> str | None:
-        return None if value is None else str(value)
-
-    def process_result_value(self, value: str | None, dialect: Dialect) -> StrEnum | None:
-        return None if value is None else self.enum(value)
-
-
-@cache
-def stored_as(enum: type[StrEnum]) -> type[EnumText]:
-    """The column type for ENUM: text in the database, the enum in Python."""
-    return type(f"{enum.__name__}Text", (EnumText,), {"enum": enum, "cache_ok": True})
-
-
-def one_of(column: str, enum: type[StrEnum]) -> sa.CheckConstraint:
-    """CHECK (column IN (...)), named ck_<table>_<column> by the naming convention."""
-    listed = ", ".join(f"'{value}'" for value in values(enum))
-    return sa.CheckConstraint(f"{column} IN ({listed})", name=column)
 
 
 class HasId(Protocol):
