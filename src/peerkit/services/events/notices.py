@@ -6,8 +6,8 @@ The messages themselves (invitations and reminders) are built and sent by servic
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
+import icalendar
 from sqlmodel import Session, col, select
 
 from peerkit import calendar as ical
@@ -30,7 +30,7 @@ class _Occasion:
 
 def vevent(
     session: Session, event: Event, attendee: Member | None = None, description: str | None = None
-) -> Any:
+) -> icalendar.Event:
     people = [ical.Person(attendee.name, attendee.email)] if attendee is not None else None
     return ical.event(
         _Occasion(event),

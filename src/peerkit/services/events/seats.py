@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, func, select
 
 from peerkit.errors import Conflict, InvalidValue
-from peerkit.models import EVENT_KINDS, Event, Member, Rsvp, utcnow
+from peerkit.models import EVENT_KINDS, Event, Member, Rsvp, id_of, utcnow
 from peerkit.services.common import lookup, validate
 
 
@@ -125,7 +125,7 @@ def rsvp(session: Session, event: Event, member: Member, going: bool, now: datet
         status = "declined"
     freed = mine is not None and mine.status == "going" and status == "declined"
     if mine is None:
-        mine = Rsvp(event_id=event.id or 0, member_id=member.id or 0, status=status, position=0)
+        mine = Rsvp(event_id=id_of(event), member_id=id_of(member), status=status, position=0)
     mine.status = status
     mine.position = _next_position(session, event)
     mine.answered_at = utcnow()

@@ -39,13 +39,16 @@ COLUMNS = (
 )
 REQUIRED = ("email",)
 LIST_COLUMNS = ("skills", "needs", "availability")
+# What a checked cell holds: text, a number, a date, a list (a tuple once cached) or nothing.
+Cell = str | int | date | list[str] | tuple[str, ...] | None
+
 # --- reading --------------------------------------------------------------------------
 
 
 @dataclass
 class Row:
     line: int
-    values: dict[str, Any]
+    values: dict[str, Any]  # column -> checked Cell; each column has its own type
     id: int | None = None
 
 
@@ -143,7 +146,7 @@ def _read_row(plan: ImportPlan, line: int, cells: list[str], today: date) -> Non
             problems.append(f"{column}: {err.message}")
             continue
         if column == "id":
-            row.id = value
+            row.id = value if isinstance(value, int) else None
         else:
             row.values[column] = value
     if not plan.update and "name" not in row.values:
@@ -159,8 +162,8 @@ def _read_row(plan: ImportPlan, line: int, cells: list[str], today: date) -> Non
         plan.rows.append(row)
 
 
-def _required(check: Callable[[str], Any]) -> Callable[[str], Any]:
-    def run(text: str) -> Any:
+def _required(check: Callable[[str], Cell]) -> Callable[[str], Cell]:
+    def run(text: str) -> Cell:
         if not text.strip():
             raise InvalidValue("is empty.")
         return check(text)
@@ -168,7 +171,7 @@ def _required(check: Callable[[str], Any]) -> Callable[[str], Any]:
     return run
 
 
-def _cached(check: Callable[[str], Any]) -> Callable[[str], Any]:
+def _cached(check: Callable[[str], Cell]) -> Callable[[str], Cell]:
     """Values such as time zones, languages and windows repeat across rows: parse each once.
 
     Lists come back as tuples, so that the cached value cannot be changed by a caller.
@@ -176,7 +179,7 @@ def _cached(check: Callable[[str], Any]) -> Callable[[str], Any]:
     return lru_cache(maxsize=8192)(lambda text: _frozen(check(text)))
 
 
-def _frozen(value: Any) -> Any:
+def _frozen(value: Cell) -> Cell:
     return tuple(value) if isinstance(value, list) else value
 
 
@@ -199,7 +202,7 @@ def _optional_status(text: str) -> str | None:
 
 # Empty cells in these columns mean "the default", not "empty".
 _DEFAULTED = {"name", "timezone", "locale", "mentor_capacity", "status", "joined", "id"}
-_CHECKS: dict[str, Callable[[str], Any]] = {
+_CHECKS: dict[str, Callable[[str], Cell]] = {
     "id": _positive_int,
     "name": validate.name,
     "email": _required(validate.email),

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
+import icalendar
 from sqlmodel import Session, col, select
 
 from peerkit import calendar as ical
 from peerkit.errors import Conflict, InvalidValue
-from peerkit.models import Member, MentorCheckin, Mentorship, utcnow
-from peerkit.services.common import lookup, validate
-from peerkit.services.groups import planning
+from peerkit.models import Member, MentorCheckin, Mentorship, id_of, utcnow
+from peerkit.services.common import community, lookup, validate
 
 
 def plan(
@@ -41,7 +40,7 @@ def plan(
     if zone is None:
         raise InvalidValue("a check-in needs a start in a named time zone.")
     checkin = MentorCheckin(
-        mentorship_id=item.id or 0,
+        mentorship_id=id_of(item),
         start=start,
         timezone=zone,
         duration=duration,
@@ -126,14 +125,16 @@ def summary(mentor: Member, mentee: Member) -> str:
     return f"Mentoring: {mentor.name} & {mentee.name}"
 
 
-def event(session: Session, checkin: MentorCheckin, description: str | None = None) -> Any:
+def event(
+    session: Session, checkin: MentorCheckin, description: str | None = None
+) -> icalendar.Event:
     """The check-in as a VEVENT: organiser the community, attendees mentor and mentee."""
     _item, mentor, mentee = _people(session, checkin)
     return ical.event(
         checkin,
         summary(mentor, mentee),
         description=description,
-        organiser=planning.organiser(session),
+        organiser=community.organiser(session),
         attendees=[ical.Person(p.name, p.email) for p in (mentor, mentee)],
         local_start=local_start(checkin),
     )
@@ -150,13 +151,13 @@ def of_member(session: Session, member_id: int) -> list[MentorCheckin]:
     return list(session.exec(query))
 
 
-def feed_event(session: Session, checkin: MentorCheckin) -> Any:
+def feed_event(session: Session, checkin: MentorCheckin) -> icalendar.Event:
     """For a published feed: no attendee addresses."""
     _item, mentor, mentee = _people(session, checkin)
     return ical.event(
         checkin,
         summary(mentor, mentee),
-        organiser=planning.organiser(session),
+        organiser=community.organiser(session),
         local_start=local_start(checkin),
     )
 

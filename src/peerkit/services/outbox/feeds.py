@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from peerkit import calendar as ical
 from peerkit.i18n import gettext_for
-from peerkit.models import Group, HotSeat, Meeting, Member, Membership
+from peerkit.models import Group, HotSeat, Meeting, Member, Membership, id_of
 from peerkit.services.common import community as community_svc
 from peerkit.services.common import schedule
 from peerkit.services.common.validate import DAYS
@@ -82,7 +82,7 @@ class _Context:
         lines = []
         if meeting.status == "cancelled":
             lines.append(_("This meeting is cancelled."))
-        seated = [self.names.get(i, "?") for i in self.seats.get(meeting.id or 0, [])]
+        seated = [self.names.get(i, "?") for i in self.seats.get(id_of(meeting), [])]
         if seated:
             lines.append(f"{_('On the hot seat')}: {', '.join(seated)}")
         if meeting.facilitator_id:

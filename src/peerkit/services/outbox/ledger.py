@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 
 from sqlmodel import Session, col, select
 
-from peerkit.models import Delivery, MentorCheckin, Mentorship, Rsvp
+from peerkit.models import Delivery, MentorCheckin, Mentorship, Rsvp, id_of
 from peerkit.services.outbox.message import CHECKIN, EVENT, MEETING, Message
 
 # (about, about id, member id, kind, sequence)
@@ -59,7 +59,7 @@ def _checkins(session: Session, ids: set[int]) -> set[Stamp]:
         for member_id, sent in ((item.mentor_id, checkin.mentor_sent),
                                 (item.mentee_id, checkin.mentee_sent)):  # fmt: skip
             if sent is not None:
-                done |= {(CHECKIN, checkin.id or 0, member_id, k, sent) for k in CHECKIN_KINDS}
+                done |= {(CHECKIN, id_of(checkin), member_id, k, sent) for k in CHECKIN_KINDS}
     return done
 
 
