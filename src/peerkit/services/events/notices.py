@@ -11,6 +11,7 @@ import icalendar
 from sqlmodel import Session, col, select
 
 from peerkit import calendar as ical
+from peerkit.enums import EventStatus
 from peerkit.models import Event, Member
 from peerkit.services.common import community
 from peerkit.services.events.seats import local_start
@@ -53,7 +54,7 @@ def due(session: Session, now: datetime, hours: float) -> list[Event]:
     query = (
         select(Event)
         .where(
-            Event.status == "planned",
+            Event.status == EventStatus.PLANNED,
             col(Event.start) >= now,
             col(Event.start) <= now + timedelta(hours=hours),
         )

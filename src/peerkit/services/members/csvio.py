@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from peerkit.enums import MemberStatus
 from peerkit.errors import InvalidValue, PeerkitError
 from peerkit.services.common import validate
 from peerkit.text import restore_cell
@@ -153,8 +154,8 @@ def _read_row(plan: ImportPlan, line: int, cells: list[str], today: date) -> Non
         problems.append("name: a new member needs a name.")
     if row.values.get("paused_until"):
         # A pause end date implies a pause; any other status contradicts it.
-        status = row.values.setdefault("status", "paused")
-        if status != "paused":
+        status = row.values.setdefault("status", MemberStatus.PAUSED)
+        if status != MemberStatus.PAUSED:
             problems.append("paused_until: only a paused member can have one.")
     if problems:
         plan.errors.extend(f"line {line}: {p}" for p in problems)
@@ -196,7 +197,7 @@ def _optional_date(what: str) -> Callable[[str], date | None]:
     return lambda text: validate.iso_date(text, what) if text.strip() else None
 
 
-def _optional_status(text: str) -> str | None:
+def _optional_status(text: str) -> MemberStatus | None:
     return validate.status(text) if text.strip() else None
 
 

@@ -13,6 +13,7 @@ import icalendar
 from sqlmodel import Session, col, select
 
 from peerkit import calendar as ical
+from peerkit.enums import CheckinStatus, MemberStatus
 from peerkit.errors import Conflict, InvalidValue
 from peerkit.models import Member, MentorCheckin, Mentorship, id_of, utcnow
 from peerkit.services.common import community, lookup, validate
@@ -30,7 +31,7 @@ def plan(
         raise Conflict(f"mentorship {item.id} ended on {item.ended.isoformat()}.")
     for member_id in (item.mentor_id, item.mentee_id):
         person = session.get(Member, member_id)
-        if person is None or person.status == "left":
+        if person is None or person.status == MemberStatus.LEFT:
             raise Conflict(
                 f"member #{member_id} has left; end the mentorship: peerkit mentor end {item.id}"
             )
@@ -67,7 +68,7 @@ def find_or_plan(
         select(MentorCheckin).where(
             MentorCheckin.mentorship_id == item.id,
             MentorCheckin.start == start,
-            MentorCheckin.status == "planned",
+            MentorCheckin.status == CheckinStatus.PLANNED,
         )
     ).first()
     if same is None:
@@ -90,9 +91,9 @@ FINDER = lookup.Finder(MentorCheckin, "check-in", "peerkit mentor checkins")
 
 
 def cancel(session: Session, checkin: MentorCheckin) -> None:
-    if checkin.status == "cancelled":
+    if checkin.status == CheckinStatus.CANCELLED:
         raise Conflict(f"check-in {checkin.id} is already cancelled.")
-    checkin.status = "cancelled"
+    checkin.status = CheckinStatus.CANCELLED
     checkin.sequence += 1
     checkin.updated_at = utcnow()
     session.add(checkin)
@@ -163,7 +164,7 @@ def feed_event(session: Session, checkin: MentorCheckin) -> icalendar.Event:
 
 
 def ics(session: Session, checkin: MentorCheckin) -> bytes:
-    method = "CANCEL" if checkin.status == "cancelled" else "REQUEST"
+    method = "CANCEL" if checkin.status == CheckinStatus.CANCELLED else "REQUEST"
     return ical.to_bytes(ical.calendar([event(session, checkin)], method=method))
 
 

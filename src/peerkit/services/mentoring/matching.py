@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, or_, select
 
+from peerkit.enums import CheckinStatus, MemberStatus, Stage
 from peerkit.errors import Conflict, InvalidValue
-from peerkit.models import STAGES, Member, MentorCheckin, Mentorship, id_of, utcnow
+from peerkit.models import Member, MentorCheckin, Mentorship, id_of, utcnow
 from peerkit.services.common import lookup, validate
 from peerkit.services.members import profiles as members_svc
 
@@ -95,8 +96,11 @@ def assign(
 # --- the database side ----------------------------------------------------------------------
 
 
+STAGES = list(Stage)  # in order: a stage's index is how far along it is
+
+
 def _stage(member: Member) -> int | None:
-    return STAGES.index(member.stage) if member.stage in STAGES else None
+    return None if member.stage is None else STAGES.index(member.stage)
 
 
 def active_mentorships(session: Session) -> list[Mentorship]:
@@ -114,7 +118,7 @@ def candidates(session: Session, today: date) -> tuple[list[Mentor], list[Mentee
     people = list(
         session.exec(
             select(Member)
-            .where(members_svc.status_clause("active", today))
+            .where(members_svc.status_clause(MemberStatus.ACTIVE, today))
             .order_by(col(Member.id))
         )
     )
@@ -197,7 +201,7 @@ def pair(
     if mentor.id == mentee.id:
         raise InvalidValue("a member cannot mentor themselves.")
     for who in (mentor, mentee):
-        if members_svc.effective_status(who, today) != "active":
+        if members_svc.effective_status(who, today) != MemberStatus.ACTIVE:
             raise Conflict(f"{members_svc.describe(who)} is not active.")
     existing = session.exec(
         select(Mentorship).where(
@@ -250,11 +254,12 @@ def end(session: Session, item: Mentorship, today: date) -> list[int]:
     cancelled: list[int] = []
     for checkin in session.exec(
         select(MentorCheckin).where(
-            MentorCheckin.mentorship_id == item.id, MentorCheckin.status == "planned"
+            MentorCheckin.mentorship_id == item.id,
+            MentorCheckin.status == CheckinStatus.PLANNED,
         )
     ):
         if checkin.start.astimezone(ZoneInfo(checkin.timezone)).date() >= today:
-            checkin.status = "cancelled"
+            checkin.status = CheckinStatus.CANCELLED
             checkin.sequence += 1
             checkin.updated_at = utcnow()
             session.add(checkin)

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from peerkit import calendar as ical
 from peerkit import mail, render
+from peerkit.enums import CheckinStatus
 from peerkit.i18n import N_, format_when, gettext_for
 from peerkit.models import Member, MentorCheckin, Mentorship, id_of
 from peerkit.services.common import schedule, validate
@@ -41,7 +42,7 @@ SUBJECTS = {
 
 
 def method_of(checkin: MentorCheckin) -> str:
-    return "CANCEL" if checkin.status == "cancelled" else "REQUEST"
+    return "CANCEL" if checkin.status == CheckinStatus.CANCELLED else "REQUEST"
 
 
 def messages(session: Session, checkin: MentorCheckin) -> list[Message]:
@@ -199,7 +200,7 @@ def cancel(open_db: Opener, ref: str, folder: Path, target: mail.SmtpTarget | No
     def change(session: Session) -> Issued:
         found = checkins.resolve(session, ref)
         require_organiser(session)
-        if found.status != "cancelled":
+        if found.status != CheckinStatus.CANCELLED:
             checkins.cancel(session, found)
         return Issued([id_of(found)])
 

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from peerkit import calendar as ical
 from peerkit import mail, render
+from peerkit.enums import MemberStatus, RsvpStatus
 from peerkit.errors import Conflict
 from peerkit.i18n import N_, format_when, gettext_for
 from peerkit.models import Event, Member, id_of
@@ -108,7 +109,7 @@ def reminders(session: Session, event: Event, today: date) -> list[Message]:
         _reminder(event, member, sender)
         for member in seats.attendees(session, event)
         # paused or gone: no reminder, as for meetings
-        if member.email and profiles.effective_status(member, today) == "active"
+        if member.email and profiles.effective_status(member, today) == MemberStatus.ACTIVE
     ]
 
 
@@ -146,7 +147,7 @@ class Answered:
     """The answer recorded, and who moved up from the waitlist."""
 
     member: str  # as shown: "Name <address>"
-    status: str  # going, waitlist, declined
+    status: RsvpStatus
     title: str
     promoted: list[str]  # as shown
 
@@ -164,7 +165,7 @@ def answer(
         found = seats.resolve(session, reply.event)
         person = profiles.resolve(session, reply.member)
         result = seats.rsvp(session, found, person, reply.going, reply.now)
-        seated = [id_of(person)] if result.status == "going" and result.changed else []
+        seated = [id_of(person)] if result.status == RsvpStatus.GOING and result.changed else []
         messages = _seat_invitations(session, found, [*seated, *result.promoted])
         pending = ledger.unsent(session, messages)
         promoted = [_describe(session, i) for i in result.promoted]
