@@ -9,6 +9,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from peerkit.config import Settings
@@ -109,3 +110,42 @@ def test_rows_read_back_as_enum_members(cli: Cli, db_path: Path) -> None:
         (ada,) = session.exec(select(Member)).all()
         assert ada.status is MemberStatus.ACTIVE
     db.dispose()
+
+
+def test_every_status_column_is_typed_with_its_enum() -> None:
+    """The models say what a status column holds: its enum, not str."""
+    import typing
+
+    from sqlmodel import SQLModel
+
+    from peerkit import models
+    from peerkit.models import EnumText
+
+    typed = 0
+    for cls in vars(models).values():
+        if not (isinstance(cls, type) and issubclass(cls, SQLModel) and hasattr(cls, "__table__")):
+            continue
+        hints = typing.get_type_hints(cls)
+        for column in cls.__table__.c:
+            if isinstance(column.type, EnumText):
+                assert set(typing.get_args(hints[column.name]) or [hints[column.name]]) <= {
+                    column.type.enum,
+                    type(None),
+                }, f"{cls.__name__}.{column.name} is typed {hints[column.name]}"
+                typed += 1
+    assert typed == sum(len(columns) for columns in statuses.enum_columns().values())
+
+
+def test_a_checked_word_comes_back_as_its_enum() -> None:
+    from peerkit.enums import MemberStatus, Stage
+    from peerkit.errors import InvalidValue
+    from peerkit.services.common import validate
+
+    assert validate.word(" Growth ", Stage, "stage") is Stage.GROWTH
+    assert validate.stage("idea") is Stage.IDEA
+    assert validate.status("PAUSED") is MemberStatus.PAUSED
+    with pytest.raises(InvalidValue) as caught:
+        validate.word("later", Stage, "stage")
+    assert caught.value.message == (
+        "unknown stage 'later'; choose one of: idea, early, growth, established."
+    )

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from enum import StrEnum
-from functools import cache
+from datetime import date, datetime
 from typing import Any, ClassVar, Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Dialect
-from sqlmodel import JSON, AutoString, Column, Field, SQLModel
+from sqlmodel import JSON, Column, Field, SQLModel
 
+from peerkit.columns import EnumText as EnumText
+from peerkit.columns import UTCDateTime as UTCDateTime
+from peerkit.columns import one_of as one_of
+from peerkit.columns import stored_as as stored_as
+from peerkit.columns import utcnow as utcnow
 from peerkit.defaults import GROUP
 from peerkit.enums import (
     AttendanceStatus,
@@ -27,7 +29,6 @@ from peerkit.enums import (
     Role,
     RsvpStatus,
     Stage,
-    values,
 )
 
 # Named constraints, so that batch migrations on SQLite can find them again.
@@ -38,60 +39,6 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-# The words as tuples, for the modules that still read them (peerkit.enums is the home).
-STAGES = values(Stage)
-EVENT_KINDS = values(EventKind)
-
-
-class UTCDateTime(sa.types.TypeDecorator[datetime]):
-    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class EnumText(sa.types.TypeDecorator[StrEnum]):
-    """A StrEnum stored as its plain string; rows read back as enum members."""
-
-    impl = AutoString
-    cache_ok = True
-    enum: ClassVar[type[StrEnum]]
-
-    def process_bind_param(self, value: StrEnum | str | None, dialect: Dialect) -> str | None:
-        return None if value is None else str(value)
-
-    def process_result_value(self, value: str | None, dialect: Dialect) -> StrEnum | None:
-        return None if value is None else self.enum(value)
-
-
-@cache
-def stored_as(enum: type[StrEnum]) -> type[EnumText]:
-    """The column type for ENUM: text in the database, the enum in Python."""
-    return type(f"{enum.__name__}Text", (EnumText,), {"enum": enum, "cache_ok": True})
-
-
-def one_of(column: str, enum: type[StrEnum]) -> sa.CheckConstraint:
-    """CHECK (column IN (...)), named ck_<table>_<column> by the naming convention."""
-    listed = ", ".join(f"'{value}'" for value in values(enum))
-    return sa.CheckConstraint(f"{column} IN ({listed})", name=column)
 
 
 class HasId(Protocol):
@@ -132,19 +79,20 @@ class Member(SQLModel, table=True):
     locale: str = Field(default="en")
     skills: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     needs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    # Stage and MemberStatus values; typed str until services/members writes the enums.
-    stage: str | None = Field(default=None, sa_type=stored_as(Stage))
+    stage: Stage | None = Field(default=None, sa_type=stored_as(Stage))
     industry: str | None = Field(default=None)
     bio: str | None = Field(default=None)
     availability: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     mentor_capacity: int = Field(default=0)
-    status: str = Field(default=MemberStatus.ACTIVE, index=True, sa_type=stored_as(MemberStatus))
+    status: MemberStatus = Field(
+        default=MemberStatus.ACTIVE, index=True, sa_type=stored_as(MemberStatus)
+    )
     paused_until: date | None = Field(default=None)
     joined: date = Field(default_factory=date.today)
     left_on: date | None = Field(default=None)
     forgotten_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
-    def status_on(self, today: date) -> str:
+    def status_on(self, today: date) -> MemberStatus:
         """The status in force on TODAY: a pause with an end date is over on that date."""
         paused = self.status == MemberStatus.PAUSED
         if paused and self.paused_until is not None and self.paused_until <= today:
@@ -315,7 +263,7 @@ class Delivery(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = _fk("meeting.id")
     member_id: int = _fk("member.id")
-    kind: str = Field(sa_type=stored_as(DeliveryKind))  # typed str until outbox/ writes the enum
+    kind: DeliveryKind = Field(sa_type=stored_as(DeliveryKind))
     sequence: int = Field(default=0)
     sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -350,8 +298,7 @@ class MentorCheckin(SQLModel, table=True):
     timezone: str
     duration: int = Field(default=45)
     location: str | None = Field(default=None)
-    # typed str until services/mentoring writes the enum
-    status: str = Field(default=CheckinStatus.PLANNED, sa_type=stored_as(CheckinStatus))
+    status: CheckinStatus = Field(default=CheckinStatus.PLANNED, sa_type=stored_as(CheckinStatus))
     sequence: int = Field(default=0)
     uid: str = Field(unique=True)
     # The SEQUENCE last sent by e-mail to each of them, so that nothing is sent twice.
@@ -371,14 +318,13 @@ class Event(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     title: str
-    # EventKind and EventStatus values; typed str until services/events writes the enums.
-    kind: str = Field(default=EventKind.NETWORKING, sa_type=stored_as(EventKind))
+    kind: EventKind = Field(default=EventKind.NETWORKING, sa_type=stored_as(EventKind))
     start: datetime = Field(sa_type=UTCDateTime, index=True)
     timezone: str
     duration: int = Field(default=120)
     location: str | None = Field(default=None)
     capacity: int | None = Field(default=None)  # None: no limit
-    status: str = Field(default=EventStatus.PLANNED, sa_type=stored_as(EventStatus))
+    status: EventStatus = Field(default=EventStatus.PLANNED, sa_type=stored_as(EventStatus))
     sequence: int = Field(default=0)
     uid: str = Field(unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -394,7 +340,7 @@ class Rsvp(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = _fk("community_event.id")
     member_id: int = _fk("member.id")
-    status: str = Field(sa_type=stored_as(RsvpStatus))  # typed str until events/ is swept
+    status: RsvpStatus = Field(sa_type=stored_as(RsvpStatus))
     position: int  # order of the answers: the waitlist is promoted in this order
     answered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     invited_sequence: int | None = Field(default=None)  # the invitation last sent, by SEQUENCE

@@ -8,6 +8,7 @@ import typer
 
 from peerkit.commands._options import FormatOpt, MemberRef
 from peerkit.context import app_context
+from peerkit.enums import CommitmentStatus
 from peerkit.errors import catch_errors
 from peerkit.output import Format, data_line, emit, emit_one, message
 
@@ -92,7 +93,7 @@ def commitment_list(
     emit(rows, fmt, COLUMNS, empty="No commitments.")
 
 
-def _close(ctx: typer.Context, ref: str, status: str) -> None:
+def _close(ctx: typer.Context, ref: str, status: CommitmentStatus) -> None:
     from peerkit.services.groups import commitments
 
     app_ctx = app_context(ctx)
@@ -107,11 +108,11 @@ def _close(ctx: typer.Context, ref: str, status: str) -> None:
 @catch_errors
 def commitment_done(ctx: typer.Context, ref: CommitmentRef) -> None:
     """Mark a commitment done."""
-    _close(ctx, ref, "done")
+    _close(ctx, ref, CommitmentStatus.DONE)
 
 
 @app.command("drop")
 @catch_errors
 def commitment_drop(ctx: typer.Context, ref: CommitmentRef) -> None:
     """Drop a commitment (it leaves the agendas)."""
-    _close(ctx, ref, "dropped")
+    _close(ctx, ref, CommitmentStatus.DROPPED)

@@ -9,6 +9,7 @@ import typer
 
 from peerkit.commands._options import FormatOpt, MemberRef, OutputOpt, TimezoneOpt
 from peerkit.context import app_context
+from peerkit.enums import EventKind, RsvpStatus
 from peerkit.errors import catch_errors
 from peerkit.output import Format, data_line, emit, message, write_calendar
 
@@ -21,7 +22,11 @@ LIST_COLUMNS = ("id", "title", "kind", "start", "timezone", "location", "capacit
                 "waitlist")  # fmt: skip
 CSV_COLUMNS = ("id", "title", "kind", "start", "end", "timezone", "location", "capacity", "going",
                "waitlist")  # fmt: skip
-WHERE = {"going": "has a seat", "waitlist": "is on the waitlist", "declined": "is not coming"}
+WHERE = {
+    RsvpStatus.GOING: "has a seat",
+    RsvpStatus.WAITLIST: "is on the waitlist",
+    RsvpStatus.DECLINED: "is not coming",
+}
 EventRef = Annotated[str, typer.Argument(help="An event id (see event list).", metavar="EVENT")]
 
 
@@ -38,7 +43,7 @@ def event_create(
     duration: Annotated[int, typer.Option("--duration", help="Minutes.")] = 120,
     kind: Annotated[
         str, typer.Option("--kind", help="networking, workshop or social.")
-    ] = "networking",
+    ] = EventKind.NETWORKING.value,
     location: Annotated[
         str | None,
         typer.Option("--location", help="A place or a video-call URL.", show_default=False),

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from peerkit.context import app_context
+from peerkit.enums import AttendanceStatus
 from peerkit.errors import catch_errors
 from peerkit.output import Format, message, to_json
 
@@ -88,7 +89,9 @@ def _tables(found: dict[str, Any]) -> None:
     for column in MEMBER_COLUMNS:
         people.add_column(column.replace("_", " ").replace("commitments ", "c. "))
     for m in found["members"]:
-        marks = "".join("●" if s == "present" else "○" for s in m["attendance"][-12:])
+        marks = "".join(
+            "●" if s == AttendanceStatus.PRESENT else "○" for s in m["attendance"][-12:]
+        )
         people.add_row(
             str(m["member"]),
             _text(m["name"]),

@@ -9,6 +9,8 @@ import typer
 from peerkit.commands._options import FormatOpt, GroupRef, TimezoneOpt
 from peerkit.commands.group.form import register
 from peerkit.context import AppContext, app_context, community_defaults
+from peerkit.defaults import GROUP
+from peerkit.enums import Cadence, GroupKind, MemberStatus, Role, values
 from peerkit.errors import UsageProblem, catch_errors
 from peerkit.output import Format, data_line, emit, emit_one, message
 
@@ -29,9 +31,14 @@ LIST_COLUMNS = (
     "size",
     "status",
 )
-KINDS = ["mastermind", "accountability", "mentoring", "learning"]
-CADENCES = ["weekly", "biweekly", "monthly"]
+KINDS = list(values(GroupKind))
+CADENCES = list(values(Cadence))
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _either(words: list[str]) -> str:
+    """'a, b or c'."""
+    return f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 def _opt(name: str, text: str, **kw: Any) -> Any:
@@ -45,20 +52,26 @@ def group_create(
     name: Annotated[
         str | None, typer.Argument(help="The group's name.", show_default=False)
     ] = None,
-    kind: Annotated[
-        str | None, _opt("--kind", "mastermind, accountability, mentoring or learning.")
-    ] = None,
+    kind: Annotated[str | None, _opt("--kind", f"{_either(KINDS)}.")] = None,
     cadence: Annotated[
         str | None,
-        _opt("--cadence", "weekly, biweekly or monthly (the same weekday of the month)."),
+        _opt("--cadence", f"{_either(CADENCES)} (the same weekday of the month)."),
     ] = None,
     day: Annotated[str | None, _opt("--day", "Meeting day: mon..sun.")] = None,
-    time: Annotated[str | None, _opt("--time", "Local start time, HH:MM (default 18:30).")] = None,
+    time: Annotated[
+        str | None, _opt("--time", f"Local start time, HH:MM (default {GROUP.time}).")
+    ] = None,
     timezone: TimezoneOpt = None,
-    duration: Annotated[int | None, _opt("--duration", "Minutes (default 90).")] = None,
+    duration: Annotated[
+        int | None, _opt("--duration", f"Minutes (default {GROUP.duration}).")
+    ] = None,
     location: Annotated[str | None, _opt("--location", "A place or a video-call URL.")] = None,
-    min_size: Annotated[int | None, _opt("--min-size", "Fewest members (default 4).")] = None,
-    max_size: Annotated[int | None, _opt("--max-size", "Most members (default 8).")] = None,
+    min_size: Annotated[
+        int | None, _opt("--min-size", f"Fewest members (default {GROUP.min_size}).")
+    ] = None,
+    max_size: Annotated[
+        int | None, _opt("--max-size", f"Most members (default {GROUP.max_size}).")
+    ] = None,
     start: Annotated[
         str | None,
         _opt(
@@ -112,13 +125,13 @@ def _ask_missing(app_ctx: AppContext, session: Any, raw: Any, zone: str) -> None
         raw.name = prompts.text(
             "Group name:", validate=lambda t: bool(t.strip()) or "A name, please"
         )
-    raw.kind = raw.kind or prompts.select("Kind:", KINDS, "mastermind")
-    raw.cadence = raw.cadence or prompts.select("How often:", CADENCES, "weekly")
-    raw.day = raw.day or prompts.select("Day:", DAYS, "tue")
-    raw.time = raw.time or prompts.text("Start time (HH:MM):", "18:30", validate=_valid_time)
+    raw.kind = raw.kind or prompts.select("Kind:", KINDS, GROUP.kind.value)
+    raw.cadence = raw.cadence or prompts.select("How often:", CADENCES, GROUP.cadence.value)
+    raw.day = raw.day or prompts.select("Day:", DAYS, DAYS[GROUP.day])
+    raw.time = raw.time or prompts.text("Start time (HH:MM):", GROUP.time, validate=_valid_time)
     raw.timezone = raw.timezone or prompts.text("Time zone:", zone, validate=_valid_zone)
     if not raw.members:
-        active = profiles.list_members(session, "active", app_ctx.today())
+        active = profiles.list_members(session, MemberStatus.ACTIVE, app_ctx.today())
         if active:
             choices = [(str(m.id), f"{m.name} ({m.timezone})") for m in active]
             raw.members = prompts.checkbox("Members (space to choose, enter to confirm):", choices)
@@ -212,7 +225,7 @@ def group_add(
     from peerkit.services.members import profiles
 
     app_ctx = app_context(ctx)
-    chosen_role = validate.choice(role, ("member", "facilitator"), "role") if role else None
+    chosen_role = validate.word(role, Role, "role") if role else None
     with app_ctx.db().write() as session:
         target = roster.resolve(session, group)
         outcomes = [

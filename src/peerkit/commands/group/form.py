@@ -8,6 +8,7 @@ import typer
 
 from peerkit.commands._options import DryRunOpt, FormatOpt, GroupRef
 from peerkit.context import app_context, community_defaults
+from peerkit.defaults import FORMATION
 from peerkit.errors import catch_errors
 from peerkit.output import Format, emit, message, to_json
 
@@ -31,7 +32,7 @@ def form_command(
     ctx: typer.Context,
     size: Annotated[
         str, typer.Option("--size", help="Members per group, MIN-MAX.", show_default=True)
-    ] = "5-7",
+    ] = FORMATION.size,
     source: Annotated[
         str,
         typer.Option(
@@ -43,11 +44,11 @@ def form_command(
     ] = "unassigned",
     kind: Annotated[
         str, typer.Option("--kind", help="The kind of group to form.", show_default=True)
-    ] = "mastermind",
+    ] = FORMATION.kind.value,
     duration: Annotated[
         int,
         typer.Option("--duration", help="Minutes every group needs in common.", show_default=True),
-    ] = 90,
+    ] = FORMATION.duration,
     separate: Annotated[
         str | None,
         typer.Option(

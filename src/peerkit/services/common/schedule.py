@@ -14,7 +14,7 @@ from peerkit.enums import Cadence
 from peerkit.errors import InvalidValue
 from peerkit.services.common.validate import _DAY_ALIASES, DAYS
 
-CADENCE_STEP: dict[str, int] = {Cadence.WEEKLY: 7, Cadence.BIWEEKLY: 14}  # days apart
+CADENCE_STEP: dict[Cadence, int] = {Cadence.WEEKLY: 7, Cadence.BIWEEKLY: 14}  # days apart
 _TIME = re.compile(r"(\d{1,2})[:.](\d{2})")
 
 
@@ -79,7 +79,7 @@ def is_nth_weekday(d: date, nth: int) -> bool:
     return (d.day - 1) // 7 + 1 == nth
 
 
-def is_slot(cadence: str, weekday: int, anchor: date, d: date) -> bool:
+def is_slot(cadence: Cadence, weekday: int, anchor: date, d: date) -> bool:
     """Whether the group's cadence has a meeting on date d."""
     if d.weekday() != weekday or d < anchor:
         return False
@@ -88,7 +88,7 @@ def is_slot(cadence: str, weekday: int, anchor: date, d: date) -> bool:
     return (d - anchor).days % CADENCE_STEP[cadence] == 0
 
 
-def slots(cadence: str, weekday: int, anchor: date, start: date, end: date) -> list[date]:
+def slots(cadence: Cadence, weekday: int, anchor: date, start: date, end: date) -> list[date]:
     """Meeting dates from start to end inclusive."""
     out: list[date] = []
     d = first_on_or_after(max(start, anchor), weekday)
@@ -99,7 +99,7 @@ def slots(cadence: str, weekday: int, anchor: date, start: date, end: date) -> l
     return out
 
 
-def next_slots(cadence: str, weekday: int, anchor: date, start: date, count: int) -> list[date]:
+def next_slots(cadence: Cadence, weekday: int, anchor: date, start: date, count: int) -> list[date]:
     out: list[date] = []
     d = first_on_or_after(max(start, anchor), weekday)
     while len(out) < count:

@@ -9,15 +9,18 @@ from __future__ import annotations
 import re
 import zoneinfo
 from datetime import date
+from enum import StrEnum
 from functools import lru_cache
+from typing import TypeVar
 
 from peerkit.enums import MemberStatus, Stage, values
 from peerkit.errors import InvalidValue
 from peerkit.text import describe_char, find_control
 
+E = TypeVar("E", bound=StrEnum)
+
 STAGES = values(Stage)
 LOCALES = ("en", "it")
-STATUSES = values(MemberStatus)
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_ALIASES = {
     **{d: d for d in DAYS},
@@ -184,18 +187,23 @@ def choice(value: str, allowed: tuple[str, ...], what: str) -> str:
     return text
 
 
-def stage(value: str | None) -> str | None:
+def word(value: str, enum: type[E], what: str) -> E:
+    """VALUE as one of ENUM's words (any case), or InvalidValue listing them."""
+    return enum(choice(value, values(enum), what))
+
+
+def stage(value: str | None) -> Stage | None:
     if value is None or not value.strip():
         return None
-    return choice(value, STAGES, "stage")
+    return word(value, Stage, "stage")
 
 
 def locale(value: str) -> str:
     return choice(value, LOCALES, "language")
 
 
-def status(value: str) -> str:
-    return choice(value, STATUSES, "status")
+def status(value: str) -> MemberStatus:
+    return word(value, MemberStatus, "status")
 
 
 def capacity(value: str | int) -> int:

@@ -6,11 +6,12 @@ The messages themselves (invitations and reminders) are built and sent by servic
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
+import icalendar
 from sqlmodel import Session, col, select
 
 from peerkit import calendar as ical
+from peerkit.enums import EventStatus
 from peerkit.models import Event, Member
 from peerkit.services.common import community
 from peerkit.services.events.seats import local_start
@@ -30,7 +31,7 @@ class _Occasion:
 
 def vevent(
     session: Session, event: Event, attendee: Member | None = None, description: str | None = None
-) -> Any:
+) -> icalendar.Event:
     people = [ical.Person(attendee.name, attendee.email)] if attendee is not None else None
     return ical.event(
         _Occasion(event),
@@ -53,7 +54,7 @@ def due(session: Session, now: datetime, hours: float) -> list[Event]:
     query = (
         select(Event)
         .where(
-            Event.status == "planned",
+            Event.status == EventStatus.PLANNED,
             col(Event.start) >= now,
             col(Event.start) <= now + timedelta(hours=hours),
         )

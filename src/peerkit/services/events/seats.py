@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
+from peerkit.enums import EventKind, EventStatus, MemberStatus, RsvpStatus
 from peerkit.errors import Conflict, InvalidValue
-from peerkit.models import EVENT_KINDS, Event, Member, Rsvp, utcnow
+from peerkit.models import Event, Member, Rsvp, id_of, utcnow
 from peerkit.services.common import lookup, validate
 
 
@@ -23,7 +24,7 @@ class EventFields:
     title: str
     start: datetime  # aware, in the event's zone
     duration: int = 120
-    kind: str = "networking"
+    kind: str = EventKind.NETWORKING  # as typed: checked by create
     location: str | None = None
     capacity: int | None = None
 
@@ -38,7 +39,7 @@ def create(session: Session, fields: EventFields) -> Event:
         raise InvalidValue(f"--capacity {fields.capacity}: use a number from 1, or leave it out.")
     event = Event(
         title=validate.name(fields.title),
-        kind=validate.choice(fields.kind, EVENT_KINDS, "kind"),
+        kind=validate.word(fields.kind, EventKind, "kind"),
         start=fields.start,
         timezone=zone,
         duration=fields.duration,
@@ -76,7 +77,7 @@ def counts(session: Session, event: Event) -> dict[str, int]:
         select(Rsvp.status, func.count()).where(Rsvp.event_id == event.id).group_by(Rsvp.status)
     )
     found = dict(rows.all())
-    return {"going": found.get("going", 0), "waitlist": found.get("waitlist", 0)}
+    return {"going": found.get(RsvpStatus.GOING, 0), "waitlist": found.get(RsvpStatus.WAITLIST, 0)}
 
 
 def to_dict(session: Session, event: Event) -> dict[str, Any]:
@@ -99,33 +100,33 @@ def to_dict(session: Session, event: Event) -> dict[str, Any]:
 
 @dataclass
 class Answer:
-    status: str  # going, waitlist, declined
+    status: RsvpStatus
     changed: bool
     promoted: list[int]  # members moved from the waitlist to a seat
 
 
 def rsvp(session: Session, event: Event, member: Member, going: bool, now: datetime) -> Answer:
     """Record a member's answer; a freed seat goes to the first on the waitlist."""
-    if event.status == "cancelled":
+    if event.status == EventStatus.CANCELLED:
         raise Conflict(f"event {event.id} is cancelled.")
     if event.start <= now:
         raise Conflict(f"event {event.id} has already started; answers are closed.")
-    if going and member.status_on(now.date()) != "active":
+    if going and member.status_on(now.date()) != MemberStatus.ACTIVE:
         raise Conflict(f"{member.describe()} is not active.")
     mine = session.exec(
         select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.member_id == member.id)
     ).first()
     if going:
-        if mine is not None and mine.status in ("going", "waitlist"):
+        if mine is not None and mine.status in (RsvpStatus.GOING, RsvpStatus.WAITLIST):
             return Answer(mine.status, False, [])
-        status = "going" if _has_seat(session, event) else "waitlist"
+        status = RsvpStatus.GOING if _has_seat(session, event) else RsvpStatus.WAITLIST
     else:
-        if mine is not None and mine.status == "declined":
-            return Answer("declined", False, [])
-        status = "declined"
-    freed = mine is not None and mine.status == "going" and status == "declined"
+        if mine is not None and mine.status == RsvpStatus.DECLINED:
+            return Answer(RsvpStatus.DECLINED, False, [])
+        status = RsvpStatus.DECLINED
+    freed = mine is not None and mine.status == RsvpStatus.GOING and status == RsvpStatus.DECLINED
     if mine is None:
-        mine = Rsvp(event_id=event.id or 0, member_id=member.id or 0, status=status, position=0)
+        mine = Rsvp(event_id=id_of(event), member_id=id_of(member), status=status, position=0)
     mine.status = status
     mine.position = _next_position(session, event)
     mine.answered_at = utcnow()
@@ -150,15 +151,15 @@ def promote(session: Session, event: Event, today: date) -> list[int]:
     waiting = session.exec(
         select(Rsvp, Member)
         .join(Member, col(Member.id) == Rsvp.member_id)
-        .where(Rsvp.event_id == event.id, Rsvp.status == "waitlist")
+        .where(Rsvp.event_id == event.id, Rsvp.status == RsvpStatus.WAITLIST)
         .order_by(col(Rsvp.position), col(Rsvp.id))
     ).all()
     for answer, member in waiting:
         if not _has_seat(session, event):
             break
-        if member.status_on(today) != "active":
+        if member.status_on(today) != MemberStatus.ACTIVE:
             continue  # paused or gone: they keep their place, the seat goes on
-        answer.status = "going"
+        answer.status = RsvpStatus.GOING
         session.add(answer)
         session.flush()
         promoted.append(answer.member_id)
@@ -176,14 +177,14 @@ def release(session: Session, member: Member, now: datetime) -> list[tuple[Event
         .join(Event, col(Event.id) == Rsvp.event_id)
         .where(
             Rsvp.member_id == member.id,
-            col(Rsvp.status).in_(["going", "waitlist"]),
-            Event.status == "planned",
+            col(Rsvp.status).in_([RsvpStatus.GOING, RsvpStatus.WAITLIST]),
+            Event.status == EventStatus.PLANNED,
             col(Event.start) > now,
         )
     ).all()
     for answer, event in answers:
-        had_seat = answer.status == "going"
-        answer.status = "declined"
+        had_seat = answer.status == RsvpStatus.GOING
+        answer.status = RsvpStatus.DECLINED
         session.add(answer)
         session.flush()
         if had_seat:
@@ -193,7 +194,9 @@ def release(session: Session, member: Member, now: datetime) -> list[tuple[Event
     return moved
 
 
-def attendees(session: Session, event: Event, status: str = "going") -> list[Member]:
+def attendees(
+    session: Session, event: Event, status: RsvpStatus = RsvpStatus.GOING
+) -> list[Member]:
     rows = session.exec(
         select(Member)
         .join(Rsvp, col(Rsvp.member_id) == Member.id)
@@ -207,7 +210,7 @@ def going_to(session: Session, member_id: int) -> list[Event]:
     rows = session.exec(
         select(Event)
         .join(Rsvp, col(Rsvp.event_id) == Event.id)
-        .where(Rsvp.member_id == member_id, Rsvp.status == "going")
+        .where(Rsvp.member_id == member_id, Rsvp.status == RsvpStatus.GOING)
         .order_by(col(Event.start))
     )
     return list(rows)

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from peerkit.enums import MemberStatus
 from peerkit.errors import InvalidValue, PeerkitError
 from peerkit.services.common import validate
 from peerkit.text import restore_cell
@@ -39,13 +40,16 @@ COLUMNS = (
 )
 REQUIRED = ("email",)
 LIST_COLUMNS = ("skills", "needs", "availability")
+# What a checked cell holds: text, a number, a date, a list (a tuple once cached) or nothing.
+Cell = str | int | date | list[str] | tuple[str, ...] | None
+
 # --- reading --------------------------------------------------------------------------
 
 
 @dataclass
 class Row:
     line: int
-    values: dict[str, Any]
+    values: dict[str, Any]  # column -> checked Cell; each column has its own type
     id: int | None = None
 
 
@@ -143,15 +147,15 @@ def _read_row(plan: ImportPlan, line: int, cells: list[str], today: date) -> Non
             problems.append(f"{column}: {err.message}")
             continue
         if column == "id":
-            row.id = value
+            row.id = value if isinstance(value, int) else None
         else:
             row.values[column] = value
     if not plan.update and "name" not in row.values:
         problems.append("name: a new member needs a name.")
     if row.values.get("paused_until"):
         # A pause end date implies a pause; any other status contradicts it.
-        status = row.values.setdefault("status", "paused")
-        if status != "paused":
+        status = row.values.setdefault("status", MemberStatus.PAUSED)
+        if status != MemberStatus.PAUSED:
             problems.append("paused_until: only a paused member can have one.")
     if problems:
         plan.errors.extend(f"line {line}: {p}" for p in problems)
@@ -159,8 +163,8 @@ def _read_row(plan: ImportPlan, line: int, cells: list[str], today: date) -> Non
         plan.rows.append(row)
 
 
-def _required(check: Callable[[str], Any]) -> Callable[[str], Any]:
-    def run(text: str) -> Any:
+def _required(check: Callable[[str], Cell]) -> Callable[[str], Cell]:
+    def run(text: str) -> Cell:
         if not text.strip():
             raise InvalidValue("is empty.")
         return check(text)
@@ -168,7 +172,7 @@ def _required(check: Callable[[str], Any]) -> Callable[[str], Any]:
     return run
 
 
-def _cached(check: Callable[[str], Any]) -> Callable[[str], Any]:
+def _cached(check: Callable[[str], Cell]) -> Callable[[str], Cell]:
     """Values such as time zones, languages and windows repeat across rows: parse each once.
 
     Lists come back as tuples, so that the cached value cannot be changed by a caller.
@@ -176,7 +180,7 @@ def _cached(check: Callable[[str], Any]) -> Callable[[str], Any]:
     return lru_cache(maxsize=8192)(lambda text: _frozen(check(text)))
 
 
-def _frozen(value: Any) -> Any:
+def _frozen(value: Cell) -> Cell:
     return tuple(value) if isinstance(value, list) else value
 
 
@@ -193,13 +197,13 @@ def _optional_date(what: str) -> Callable[[str], date | None]:
     return lambda text: validate.iso_date(text, what) if text.strip() else None
 
 
-def _optional_status(text: str) -> str | None:
+def _optional_status(text: str) -> MemberStatus | None:
     return validate.status(text) if text.strip() else None
 
 
 # Empty cells in these columns mean "the default", not "empty".
 _DEFAULTED = {"name", "timezone", "locale", "mentor_capacity", "status", "joined", "id"}
-_CHECKS: dict[str, Callable[[str], Any]] = {
+_CHECKS: dict[str, Callable[[str], Cell]] = {
     "id": _positive_int,
     "name": validate.name,
     "email": _required(validate.email),

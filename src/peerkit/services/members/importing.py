@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from peerkit.enums import MemberStatus
 from peerkit.errors import PeerkitError
 from peerkit.models import Member, MemberHistory, UTCDateTime, utcnow
 from peerkit.services.members import csvio
@@ -199,7 +200,7 @@ class _Encoder:
 def _insert_values(row: Row, defaults: dict[str, str], today: date, enc: _Encoder) -> Insert:
     v = row.values
     get = v.get
-    status = get("status") or "active"
+    status = get("status") or MemberStatus.ACTIVE
     return Insert(
         row.id,
         (
@@ -217,7 +218,7 @@ def _insert_values(row: Row, defaults: dict[str, str], today: date, enc: _Encode
             status,
             enc.date(get("paused_until")),
             enc.date(get("joined") or today),
-            enc.date(today) if status == "left" else None,
+            enc.date(today) if status == MemberStatus.LEFT else None,
             None,
         ),
     )

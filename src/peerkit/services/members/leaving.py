@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from peerkit.enums import CheckinStatus
 from peerkit.models import Event, Member, MentorCheckin, Mentorship
 from peerkit.services.events import seats
 from peerkit.services.members import profiles
@@ -89,13 +90,14 @@ def close_mentoring(session: Session, member: Member, today: date, *, erase: boo
 def _cancel_checkins(session: Session, item: Mentorship, today: date, *, erase: bool) -> None:
     planned = session.exec(
         select(MentorCheckin).where(
-            MentorCheckin.mentorship_id == item.id, MentorCheckin.status == "planned"
+            MentorCheckin.mentorship_id == item.id,
+            MentorCheckin.status == CheckinStatus.PLANNED,
         )
     )
     for checkin in planned:
         if not erase and checkin.start.astimezone(ZoneInfo(checkin.timezone)).date() < today:
             continue  # it has happened: leaving does not undo it
-        checkin.status = "cancelled"
+        checkin.status = CheckinStatus.CANCELLED
         checkin.sequence += 1
         if erase:
             checkin.location = None

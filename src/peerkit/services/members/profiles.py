@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from peerkit.enums import MemberStatus
 from peerkit.errors import Conflict, InvalidValue
 from peerkit.models import Group, Member, MemberHistory, Membership
 from peerkit.services.common import lookup, validate
@@ -85,21 +86,21 @@ def clean_all(raw: MemberFields) -> tuple[dict[str, Any], list[str]]:
 # --- status ---------------------------------------------------------------------------
 
 
-def effective_status(member: Member, today: date) -> str:
+def effective_status(member: Member, today: date) -> MemberStatus:
     """A pause with an end date is over on that date (the rule is Member.status_on)."""
     return member.status_on(today)
 
 
-def status_clause(status: str, today: date) -> sa.ColumnElement[bool]:
+def status_clause(status: MemberStatus, today: date) -> sa.ColumnElement[bool]:
     paused_over = sa.and_(
-        col(Member.status) == "paused",
+        col(Member.status) == MemberStatus.PAUSED,
         col(Member.paused_until).is_not(None),
         col(Member.paused_until) <= today,
     )
-    if status == "active":
-        return sa.or_(col(Member.status) == "active", paused_over)
-    if status == "paused":
-        return sa.and_(col(Member.status) == "paused", sa.not_(paused_over))
+    if status == MemberStatus.ACTIVE:
+        return sa.or_(col(Member.status) == MemberStatus.ACTIVE, paused_over)
+    if status == MemberStatus.PAUSED:
+        return sa.and_(col(Member.status) == MemberStatus.PAUSED, sa.not_(paused_over))
     return col(Member.status) == status
 
 
@@ -112,12 +113,12 @@ def record(session: Session, member: Member, action: str) -> None:
 
 
 def list_members(
-    session: Session, status: str | None, today: date, group: Group | None = None
+    session: Session, status: MemberStatus | None, today: date, group: Group | None = None
 ) -> list[Member]:
     """Members in id order: those who have not left, or those with `status`; of `group` now."""
     query = select(Member).order_by(col(Member.id))
     if status is None:
-        query = query.where(col(Member.status) != "left")
+        query = query.where(col(Member.status) != MemberStatus.LEFT)
     else:
         query = query.where(status_clause(status, today))
     if group is not None:
@@ -215,9 +216,9 @@ def _refuse_forgotten(member: Member) -> None:
 def remove(session: Session, member: Member, today: date) -> bool:
     """The record says they left (False when it already did); leaving.remove does the rest."""
     _refuse_forgotten(member)
-    if member.status == "left":
+    if member.status == MemberStatus.LEFT:
         return False
-    member.status, member.left_on, member.paused_until = "left", today, None
+    member.status, member.left_on, member.paused_until = MemberStatus.LEFT, today, None
     session.add(member)
     record(session, member, "left")
     return True
@@ -225,11 +226,11 @@ def remove(session: Session, member: Member, today: date) -> bool:
 
 def pause(session: Session, member: Member, until: date | None, today: date) -> None:
     _refuse_forgotten(member)
-    if member.status == "left":
+    if member.status == MemberStatus.LEFT:
         raise Conflict(f"{describe(member)} has left the community; resume them first.")
     if until is not None and until <= today:
         raise InvalidValue(f"--until must be after today ({today.isoformat()}).")
-    member.status, member.paused_until = "paused", until
+    member.status, member.paused_until = MemberStatus.PAUSED, until
     session.add(member)
     record(session, member, "paused")
 
@@ -237,10 +238,10 @@ def pause(session: Session, member: Member, until: date | None, today: date) -> 
 def resume(session: Session, member: Member, today: date) -> str:
     _refuse_forgotten(member)
     before = effective_status(member, today)
-    if before == "active" and member.status == "active":
+    if before == MemberStatus.ACTIVE and member.status == MemberStatus.ACTIVE:
         return "already active"
-    action = "rejoined" if member.status == "left" else "resumed"
-    member.status, member.paused_until, member.left_on = "active", None, None
+    action = "rejoined" if member.status == MemberStatus.LEFT else "resumed"
+    member.status, member.paused_until, member.left_on = MemberStatus.ACTIVE, None, None
     session.add(member)
     record(session, member, action)
     return action
@@ -260,9 +261,9 @@ def forget(session: Session, member: Member, today: date) -> None:
     member.skills, member.needs, member.availability = [], [], []
     member.stage = member.industry = member.bio = None
     member.mentor_capacity = 0
-    if member.status != "left":
+    if member.status != MemberStatus.LEFT:
         member.left_on = today
-    member.status, member.paused_until = "left", None
+    member.status, member.paused_until = MemberStatus.LEFT, None
     member.forgotten_at = datetime.now(UTC)
     session.add(member)
     record(session, member, "forgotten")
@@ -288,7 +289,7 @@ def to_dict(member: Member, today: date) -> dict[str, Any]:
         "status": effective_status(member, today),
         "paused_until": (
             member.paused_until.isoformat()
-            if member.paused_until and effective_status(member, today) == "paused"
+            if member.paused_until and effective_status(member, today) == MemberStatus.PAUSED
             else None
         ),
         "joined": member.joined.isoformat(),

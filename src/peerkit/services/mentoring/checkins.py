@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
+import icalendar
 from sqlmodel import Session, col, select
 
 from peerkit import calendar as ical
+from peerkit.enums import CheckinStatus, MemberStatus
 from peerkit.errors import Conflict, InvalidValue
-from peerkit.models import Member, MentorCheckin, Mentorship, utcnow
-from peerkit.services.common import lookup, validate
-from peerkit.services.groups import planning
+from peerkit.models import Member, MentorCheckin, Mentorship, id_of, utcnow
+from peerkit.services.common import community, lookup, validate
 
 
 def plan(
@@ -31,7 +31,7 @@ def plan(
         raise Conflict(f"mentorship {item.id} ended on {item.ended.isoformat()}.")
     for member_id in (item.mentor_id, item.mentee_id):
         person = session.get(Member, member_id)
-        if person is None or person.status == "left":
+        if person is None or person.status == MemberStatus.LEFT:
             raise Conflict(
                 f"member #{member_id} has left; end the mentorship: peerkit mentor end {item.id}"
             )
@@ -41,7 +41,7 @@ def plan(
     if zone is None:
         raise InvalidValue("a check-in needs a start in a named time zone.")
     checkin = MentorCheckin(
-        mentorship_id=item.id or 0,
+        mentorship_id=id_of(item),
         start=start,
         timezone=zone,
         duration=duration,
@@ -68,7 +68,7 @@ def find_or_plan(
         select(MentorCheckin).where(
             MentorCheckin.mentorship_id == item.id,
             MentorCheckin.start == start,
-            MentorCheckin.status == "planned",
+            MentorCheckin.status == CheckinStatus.PLANNED,
         )
     ).first()
     if same is None:
@@ -91,9 +91,9 @@ FINDER = lookup.Finder(MentorCheckin, "check-in", "peerkit mentor checkins")
 
 
 def cancel(session: Session, checkin: MentorCheckin) -> None:
-    if checkin.status == "cancelled":
+    if checkin.status == CheckinStatus.CANCELLED:
         raise Conflict(f"check-in {checkin.id} is already cancelled.")
-    checkin.status = "cancelled"
+    checkin.status = CheckinStatus.CANCELLED
     checkin.sequence += 1
     checkin.updated_at = utcnow()
     session.add(checkin)
@@ -126,14 +126,16 @@ def summary(mentor: Member, mentee: Member) -> str:
     return f"Mentoring: {mentor.name} & {mentee.name}"
 
 
-def event(session: Session, checkin: MentorCheckin, description: str | None = None) -> Any:
+def event(
+    session: Session, checkin: MentorCheckin, description: str | None = None
+) -> icalendar.Event:
     """The check-in as a VEVENT: organiser the community, attendees mentor and mentee."""
     _item, mentor, mentee = _people(session, checkin)
     return ical.event(
         checkin,
         summary(mentor, mentee),
         description=description,
-        organiser=planning.organiser(session),
+        organiser=community.organiser(session),
         attendees=[ical.Person(p.name, p.email) for p in (mentor, mentee)],
         local_start=local_start(checkin),
     )
@@ -150,19 +152,19 @@ def of_member(session: Session, member_id: int) -> list[MentorCheckin]:
     return list(session.exec(query))
 
 
-def feed_event(session: Session, checkin: MentorCheckin) -> Any:
+def feed_event(session: Session, checkin: MentorCheckin) -> icalendar.Event:
     """For a published feed: no attendee addresses."""
     _item, mentor, mentee = _people(session, checkin)
     return ical.event(
         checkin,
         summary(mentor, mentee),
-        organiser=planning.organiser(session),
+        organiser=community.organiser(session),
         local_start=local_start(checkin),
     )
 
 
 def ics(session: Session, checkin: MentorCheckin) -> bytes:
-    method = "CANCEL" if checkin.status == "cancelled" else "REQUEST"
+    method = "CANCEL" if checkin.status == CheckinStatus.CANCELLED else "REQUEST"
     return ical.to_bytes(ical.calendar([event(session, checkin)], method=method))
 
 

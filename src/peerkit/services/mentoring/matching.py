@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, or_, select
 
+from peerkit.enums import CheckinStatus, MemberStatus, Stage
 from peerkit.errors import Conflict, InvalidValue
-from peerkit.models import STAGES, Member, MentorCheckin, Mentorship, utcnow
+from peerkit.models import Member, MentorCheckin, Mentorship, id_of, utcnow
 from peerkit.services.common import lookup, validate
 from peerkit.services.members import profiles as members_svc
 
@@ -95,8 +96,11 @@ def assign(
 # --- the database side ----------------------------------------------------------------------
 
 
+STAGES = list(Stage)  # in order: a stage's index is how far along it is
+
+
 def _stage(member: Member) -> int | None:
-    return STAGES.index(member.stage) if member.stage in STAGES else None
+    return None if member.stage is None else STAGES.index(member.stage)
 
 
 def active_mentorships(session: Session) -> list[Mentorship]:
@@ -114,7 +118,7 @@ def candidates(session: Session, today: date) -> tuple[list[Mentor], list[Mentee
     people = list(
         session.exec(
             select(Member)
-            .where(members_svc.status_clause("active", today))
+            .where(members_svc.status_clause(MemberStatus.ACTIVE, today))
             .order_by(col(Member.id))
         )
     )
@@ -124,18 +128,16 @@ def candidates(session: Session, today: date) -> tuple[list[Mentor], list[Mentee
     for m in current:
         taken[m.mentor_id] = taken.get(m.mentor_id, 0) + 1
         covered.setdefault(m.mentee_id, set()).update(_topics(m.topic))
-    mentors = [
-        Mentor(
-            p.id or 0, frozenset(p.skills), p.mentor_capacity - taken.get(p.id or 0, 0), _stage(p)
-        )
-        for p in people
-        if p.mentor_capacity - taken.get(p.id or 0, 0) > 0 and p.skills
-    ]
-    mentees = [
-        Mentee(p.id or 0, frozenset(set(p.needs) - covered.get(p.id or 0, set())), _stage(p))
-        for p in people
-        if set(p.needs) - covered.get(p.id or 0, set())
-    ]
+    mentors: list[Mentor] = []
+    mentees: list[Mentee] = []
+    for p in people:
+        pid = id_of(p)
+        seats = p.mentor_capacity - taken.get(pid, 0)
+        if seats > 0 and p.skills:
+            mentors.append(Mentor(pid, frozenset(p.skills), seats, _stage(p)))
+        needs = set(p.needs) - covered.get(pid, set())
+        if needs:
+            mentees.append(Mentee(pid, frozenset(needs), _stage(p)))
     return mentors, mentees
 
 
@@ -199,7 +201,7 @@ def pair(
     if mentor.id == mentee.id:
         raise InvalidValue("a member cannot mentor themselves.")
     for who in (mentor, mentee):
-        if members_svc.effective_status(who, today) != "active":
+        if members_svc.effective_status(who, today) != MemberStatus.ACTIVE:
             raise Conflict(f"{members_svc.describe(who)} is not active.")
     existing = session.exec(
         select(Mentorship).where(
@@ -220,12 +222,12 @@ def pair(
             f"{mentor.mentor_capacity}."
         )
     score = quality(
-        Mentor(mentor.id or 0, frozenset(mentor.skills), 1, _stage(mentor)),
-        Mentee(mentee.id or 0, frozenset(mentee.needs), _stage(mentee)),
+        Mentor(id_of(mentor), frozenset(mentor.skills), 1, _stage(mentor)),
+        Mentee(id_of(mentee), frozenset(mentee.needs), _stage(mentee)),
     )
     item = Mentorship(
-        mentor_id=mentor.id or 0,
-        mentee_id=mentee.id or 0,
+        mentor_id=id_of(mentor),
+        mentee_id=id_of(mentee),
         topic=text or (", ".join(sorted(topics)) or None),
         started=today,
         score=score,
@@ -252,15 +254,16 @@ def end(session: Session, item: Mentorship, today: date) -> list[int]:
     cancelled: list[int] = []
     for checkin in session.exec(
         select(MentorCheckin).where(
-            MentorCheckin.mentorship_id == item.id, MentorCheckin.status == "planned"
+            MentorCheckin.mentorship_id == item.id,
+            MentorCheckin.status == CheckinStatus.PLANNED,
         )
     ):
         if checkin.start.astimezone(ZoneInfo(checkin.timezone)).date() >= today:
-            checkin.status = "cancelled"
+            checkin.status = CheckinStatus.CANCELLED
             checkin.sequence += 1
             checkin.updated_at = utcnow()
             session.add(checkin)
-            cancelled.append(checkin.id or 0)
+            cancelled.append(id_of(checkin))
     return cancelled
 
 

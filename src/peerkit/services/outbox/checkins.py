@@ -17,8 +17,9 @@ from sqlmodel import Session
 
 from peerkit import calendar as ical
 from peerkit import mail, render
+from peerkit.enums import CheckinStatus
 from peerkit.i18n import N_, format_when, gettext_for
-from peerkit.models import Member, MentorCheckin, Mentorship
+from peerkit.models import Member, MentorCheckin, Mentorship, id_of
 from peerkit.services.common import schedule, validate
 from peerkit.services.mentoring import checkins, matching
 from peerkit.services.outbox import ledger
@@ -41,7 +42,7 @@ SUBJECTS = {
 
 
 def method_of(checkin: MentorCheckin) -> str:
-    return "CANCEL" if checkin.status == "cancelled" else "REQUEST"
+    return "CANCEL" if checkin.status == CheckinStatus.CANCELLED else "REQUEST"
 
 
 def messages(session: Session, checkin: MentorCheckin) -> list[Message]:
@@ -112,7 +113,7 @@ def _message(session: Session, checkin: MentorCheckin, letter: _Letter, sender: 
         mid=mail.message_id(checkin.uid, method, str(checkin.sequence), person.email),
     )
     kind = "cancel" if method == "CANCEL" else "checkin"
-    key = Key(CHECKIN, checkin.id or 0, kind, checkin.sequence)
+    key = Key(CHECKIN, id_of(checkin), kind, checkin.sequence)
     return build(key, f"{kind}-{checkin.id}", person, sender, email)
 
 
@@ -188,7 +189,7 @@ def plan(open_db: Opener, request: Plan, folder: Path, target: mail.SmtpTarget |
         require_organiser(session)
         moment = schedule.parse_local(request.start, zone)
         found = checkins.find_or_plan(session, item, moment, request.duration, request.location)
-        return Issued([found.id or 0])
+        return Issued([id_of(found)])
 
     return issue(open_db, folder, target, change)
 
@@ -199,9 +200,9 @@ def cancel(open_db: Opener, ref: str, folder: Path, target: mail.SmtpTarget | No
     def change(session: Session) -> Issued:
         found = checkins.resolve(session, ref)
         require_organiser(session)
-        if found.status != "cancelled":
+        if found.status != CheckinStatus.CANCELLED:
             checkins.cancel(session, found)
-        return Issued([found.id or 0])
+        return Issued([id_of(found)])
 
     return issue(open_db, folder, target, change)
 

@@ -16,9 +16,10 @@ from sqlmodel import Session
 
 from peerkit import calendar as ical
 from peerkit import mail, render
+from peerkit.enums import MemberStatus, RsvpStatus
 from peerkit.errors import Conflict
 from peerkit.i18n import N_, format_when, gettext_for
-from peerkit.models import Event, Member
+from peerkit.models import Event, Member, id_of
 from peerkit.services.events import notices, seats
 from peerkit.services.members import profiles
 from peerkit.services.members.leaving import MovedUp
@@ -78,7 +79,7 @@ def invitation(session: Session, event: Event, member: Member) -> Message:
         sent=event.updated_at,
         mid=mail.message_id(event.uid, "REQUEST", str(event.sequence), member.email),
     )
-    key = Key(EVENT, event.id or 0, "event", event.sequence)
+    key = Key(EVENT, id_of(event), "event", event.sequence)
     return build(key, f"event-{event.id}", member, sender, email)
 
 
@@ -108,7 +109,7 @@ def reminders(session: Session, event: Event, today: date) -> list[Message]:
         _reminder(event, member, sender)
         for member in seats.attendees(session, event)
         # paused or gone: no reminder, as for meetings
-        if member.email and profiles.effective_status(member, today) == "active"
+        if member.email and profiles.effective_status(member, today) == MemberStatus.ACTIVE
     ]
 
 
@@ -124,7 +125,7 @@ def _reminder(event: Event, member: Member, sender: Sender) -> Message:
         sent=event.updated_at,
         mid=mail.message_id(event.uid, "reminder", str(event.sequence), member.email),
     )
-    key = Key(EVENT, event.id or 0, "event-reminder", event.sequence)
+    key = Key(EVENT, id_of(event), "event-reminder", event.sequence)
     return build(key, f"event-reminder-{event.id}", member, sender, email)
 
 
@@ -146,7 +147,7 @@ class Answered:
     """The answer recorded, and who moved up from the waitlist."""
 
     member: str  # as shown: "Name <address>"
-    status: str  # going, waitlist, declined
+    status: RsvpStatus
     title: str
     promoted: list[str]  # as shown
 
@@ -164,13 +165,13 @@ def answer(
         found = seats.resolve(session, reply.event)
         person = profiles.resolve(session, reply.member)
         result = seats.rsvp(session, found, person, reply.going, reply.now)
-        seated = [person.id or 0] if result.status == "going" and result.changed else []
+        seated = [id_of(person)] if result.status == RsvpStatus.GOING and result.changed else []
         messages = _seat_invitations(session, found, [*seated, *result.promoted])
         pending = ledger.unsent(session, messages)
         promoted = [_describe(session, i) for i in result.promoted]
         answered = Answered(profiles.describe(person), result.status, found.title, promoted)
     yield answered
-    yield Written(found.id or 0, folder, write(folder, messages), len(messages))
+    yield Written(id_of(found), folder, write(folder, messages), len(messages))
     if target is not None and pending:
         yield send(db, target, pending, about=EVENT)
 

@@ -16,8 +16,9 @@ from icalendar import Event, vRecur
 from sqlmodel import Session, col, select
 
 from peerkit import calendar as ical
+from peerkit.enums import Cadence, MeetingStatus
 from peerkit.i18n import gettext_for
-from peerkit.models import Group, HotSeat, Meeting, Member, Membership
+from peerkit.models import Group, HotSeat, Meeting, Member, Membership, id_of
 from peerkit.services.common import community as community_svc
 from peerkit.services.common import schedule
 from peerkit.services.common.validate import DAYS
@@ -80,9 +81,9 @@ class _Context:
     def description(self, meeting: Meeting) -> str:
         _ = self._
         lines = []
-        if meeting.status == "cancelled":
+        if meeting.status == MeetingStatus.CANCELLED:
             lines.append(_("This meeting is cancelled."))
-        seated = [self.names.get(i, "?") for i in self.seats.get(meeting.id or 0, [])]
+        seated = [self.names.get(i, "?") for i in self.seats.get(id_of(meeting), [])]
         if seated:
             lines.append(f"{_('On the hot seat')}: {', '.join(seated)}")
         if meeting.facilitator_id:
@@ -129,7 +130,7 @@ def series(session: Session, group: Group, meetings: list[Meeting]) -> bytes:
     events = [master]
     for slot, start in pattern.items():
         meeting = by_slot.get(slot)
-        if meeting is None or meeting.status == "cancelled":
+        if meeting is None or meeting.status == MeetingStatus.CANCELLED:
             master.add("exdate", start)
             continue
         if (
@@ -138,10 +139,10 @@ def series(session: Session, group: Group, meetings: list[Meeting]) -> bytes:
             or meeting.sequence
         ):
             events.append(_override(ctx, meeting, start, master))
-    rule: dict[str, Any] = {"FREQ": "MONTHLY" if group.cadence == "monthly" else "WEEKLY"}
-    if group.cadence == "biweekly":
+    rule: dict[str, Any] = {"FREQ": "MONTHLY" if group.cadence == Cadence.MONTHLY else "WEEKLY"}
+    if group.cadence == Cadence.BIWEEKLY:
         rule["INTERVAL"] = 2
-    if group.cadence == "monthly":
+    if group.cadence == Cadence.MONTHLY:
         rule["BYDAY"] = f"{schedule.week_of_month(group.anchor)}{BYDAY[group.day]}"
     else:
         rule["BYDAY"] = BYDAY[group.day]

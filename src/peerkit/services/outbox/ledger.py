@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable
 
 from sqlmodel import Session, col, select
 
-from peerkit.models import Delivery, MentorCheckin, Mentorship, Rsvp
+from peerkit.enums import DeliveryKind
+from peerkit.models import Delivery, MentorCheckin, Mentorship, Rsvp, id_of
 from peerkit.services.outbox.message import CHECKIN, EVENT, MEETING, Message
 
 # (about, about id, member id, kind, sequence)
@@ -59,7 +60,7 @@ def _checkins(session: Session, ids: set[int]) -> set[Stamp]:
         for member_id, sent in ((item.mentor_id, checkin.mentor_sent),
                                 (item.mentee_id, checkin.mentee_sent)):  # fmt: skip
             if sent is not None:
-                done |= {(CHECKIN, checkin.id or 0, member_id, k, sent) for k in CHECKIN_KINDS}
+                done |= {(CHECKIN, id_of(checkin), member_id, k, sent) for k in CHECKIN_KINDS}
     return done
 
 
@@ -92,7 +93,7 @@ def _record_meeting(session: Session, message: Message) -> None:
         Delivery(
             meeting_id=key.about_id,
             member_id=message.member_id,
-            kind=key.kind,
+            kind=DeliveryKind(key.kind),
             sequence=key.sequence,
         )
     )
@@ -131,7 +132,7 @@ def invited_to(session: Session, meeting_id: int) -> set[int]:
     """The members ever sent an invitation to this meeting (whatever its SEQUENCE)."""
     rows = session.exec(
         select(Delivery.member_id).where(
-            Delivery.meeting_id == meeting_id, Delivery.kind == "invite"
+            Delivery.meeting_id == meeting_id, Delivery.kind == DeliveryKind.INVITE
         )
     )
     return set(rows)
