@@ -233,10 +233,10 @@ def member_remove(ctx: typer.Context, ref: MemberRef) -> None:
     who move up get an invitation (.eml) in outbox/events.
     """
     from peerkit.models import Member
+    from peerkit.services.common import community
     from peerkit.services.events import seats
-    from peerkit.services.groups import planning
     from peerkit.services.members import profiles
-    from peerkit.services.outbox import events
+    from peerkit.services.outbox import delivery, events
 
     app_ctx = app_context(ctx)
     invitations = []
@@ -251,12 +251,12 @@ def member_remove(ctx: typer.Context, ref: MemberRef) -> None:
                 if person is None:
                     continue
                 freed.append(f"{profiles.describe(person)} moves up at {event.title}")
-                if person.email and planning.organiser(session) is not None:
+                if person.email and community.organiser(session) is not None:
                     invitations.append(events.invitation(session, event, person))
     message(f"{who} has left the community." if changed else f"{who} had already left.")
     for line in freed:
         message(f"A seat freed: {line}.")
-    output = planning.Output(folder=app_ctx.settings.outbox_dir / "events")
+    output = delivery.Output(folder=app_ctx.settings.outbox_dir / "events")
     for item in invitations:
         written = output.put(output.folder / item.filename, item.outgoing.message.as_bytes())
         data_line(written["path"])

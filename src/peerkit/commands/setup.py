@@ -95,8 +95,10 @@ def _show(db_path: Path, app_ctx: AppContext, out: Path) -> str:
     from peerkit.db import open_database
     from peerkit.output import Format, emit
     from peerkit.services.common import schedule
-    from peerkit.services.groups import planning, roster
+    from peerkit.services.groups import roster
     from peerkit.services.members import profiles
+    from peerkit.services.outbox import delivery
+    from peerkit.services.outbox import week as week_svc
     from peerkit.services.reports import demo, site
 
     today = app_ctx.today()
@@ -109,7 +111,7 @@ def _show(db_path: Path, app_ctx: AppContext, out: Path) -> str:
             ]
             teams = [roster.to_dict(session, g) for g in roster.list_groups(session)]
         with db.write() as session:
-            plan = planning.plan_week(session, week, planning.Output(folder=out), today=today)
+            plan = week_svc.plan_week(session, week, delivery.Output(folder=out), today=today)
         with db.read() as session:
             site.build(session, out.parent / "site", app_ctx.now())
     finally:

@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 
 from peerkit import calendar as ical
 from peerkit.models import Event, Member
+from peerkit.services.common import community as community_svc
 from peerkit.services.events.seats import local_start
-from peerkit.services.groups import planning
 
 
 class _Occasion:
@@ -36,7 +36,7 @@ def vevent(
         _Occasion(event),
         event.title,
         description=description,
-        organiser=planning.organiser(session),
+        organiser=community_svc.calendar_organiser(session),
         attendees=people,
         local_start=local_start(event),
     )

@@ -15,8 +15,8 @@ from sqlmodel import Session, col, select
 from peerkit import calendar as ical
 from peerkit.errors import Conflict, InvalidValue, NotFound
 from peerkit.models import Member, MentorCheckin, Mentorship, utcnow
+from peerkit.services.common import community as community_svc
 from peerkit.services.common import validate
-from peerkit.services.groups import planning
 
 
 def plan(
@@ -133,7 +133,7 @@ def event(session: Session, checkin: MentorCheckin, description: str | None = No
         checkin,
         summary(mentor, mentee),
         description=description,
-        organiser=planning.organiser(session),
+        organiser=community_svc.calendar_organiser(session),
         attendees=[ical.Person(p.name, p.email) for p in (mentor, mentee)],
         local_start=local_start(checkin),
     )
@@ -156,7 +156,7 @@ def feed_event(session: Session, checkin: MentorCheckin) -> Any:
     return ical.event(
         checkin,
         summary(mentor, mentee),
-        organiser=planning.organiser(session),
+        organiser=community_svc.calendar_organiser(session),
         local_start=local_start(checkin),
     )
 
