@@ -124,3 +124,24 @@ def test_plan_week_writes_the_golden_bytes(
     again = cli.ok("plan", "week", "--week", "2026-W49", "--out", str(out))
     assert f"wrote 0 file(s), {len(files)} unchanged" in again.stderr
     assert written(out) == files
+
+
+def test_calendar_text_with_shared_zones_is_what_icalendar_writes() -> None:
+    """calendar.to_bytes keeps the text of the shared VTIMEZONEs: the bytes stay the same."""
+    from zoneinfo import ZoneInfo
+
+    from peerkit import calendar as ical
+
+    class Occasion:
+        uid, sequence, duration, location, status = "u@peerkit", 2, 90, "Room 1", "planned"
+        updated_at = CLOCK
+
+    events = [
+        ical.event(Occasion(), f"Meeting {zone}", local_start=datetime(2026, 12, 1, 18, 30,
+                   tzinfo=ZoneInfo(zone)), organiser=ical.Person("Olga", "olga@example.com"))
+        for zone in ("Europe/Rome", "America/New_York", "Europe/Rome")
+    ]  # fmt: skip
+    for method in ("PUBLISH", None):
+        cal = ical.calendar(events, method=method)
+        assert ical.to_bytes(cal) == bytes(cal.to_ical())
+        assert ical.to_bytes(cal) == ical.to_bytes(ical.calendar(events, method=method))

@@ -1,29 +1,31 @@
-"""The week's meetings of every active group, with their roles settled.
+"""The week's meetings of every active group, with their roles settled, read at once.
 
 For each active group the week's meeting(s) exist per cadence, and the hot seats,
 facilitator and timekeeper are chosen once; later runs only replace those who can no
-longer come. The files of `plan week` (agenda, .ics, invitations) are written by
-services/outbox/week.py.
+longer come. What that needs is read for all groups together (services/groups/week_data.py),
+so the number of queries does not grow with the number of groups; the roles are written
+in a fixed number of flushes. The files of `plan week` (agenda, .ics, invitations) are
+written by services/outbox/week.py from the agenda facts gathered here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session
 
 from peerkit.enums import MeetingStatus
-from peerkit.models import Group, Meeting
+from peerkit.models import Community, Group, Meeting, Member, id_of, utcnow
+from peerkit.services.common import community as community_svc
 from peerkit.services.common import schedule
 from peerkit.services.groups import agenda as agenda_svc
 from peerkit.services.groups import meetings as meetings_svc
 from peerkit.services.groups import roster as groups_svc
-from peerkit.services.groups import rotation
+from peerkit.services.groups import rotation, week_data
 
 
-@dataclass(frozen=True)
+@dataclass
 class Slot:
     """A group's meeting of the week (meeting None: the group does not meet that week)."""
 
@@ -31,39 +33,136 @@ class Slot:
     meeting: Meeting | None = None
     created: bool = False
     multiple: bool = False  # the group meets more than once that week
+    current: list[rotation.Seat] = field(default_factory=list)  # the group's memberships
+    seat_ids: list[int] = field(default_factory=list)  # the hot seats, once settled
+    facts: agenda_svc.Facts | None = None  # what its agenda is built from
+
+    @property
+    def meeting_id(self) -> int:
+        assert self.meeting is not None
+        return id_of(self.meeting)
+
+    @property
+    def candidates(self) -> list[rotation.Seat]:
+        """The members who can come (rotation.eligible), in the roster's order."""
+        assert self.meeting is not None
+        return rotation.eligible_among(self.current, self.meeting.slot_date)
 
 
-def week_meetings(
-    session: Session,
-    week: str,
-    *,
-    progress: Callable[[str], None] | None = None,
-    today: date | None = None,
-) -> Iterator[Slot]:
-    """Every active group's meetings of one ISO week, made if needed, roles settled."""
+@dataclass(frozen=True)
+class Week:
+    community: Community | None
+    slots: list[Slot]
+
+
+def plan(session: Session, week: str, *, today: date | None = None) -> Week:
+    """Every active group's meetings of one ISO week, made if needed, roles settled, with
+    what their agendas need."""
     monday, sunday = schedule.iso_week(week)
-    for group in groups_svc.list_groups(session):
-        if progress:
-            progress(group.slug)
-        dates = schedule.slots(group.cadence, group.day, group.anchor, monday, sunday)
-        if not dates:
-            yield Slot(group)
-        for slot in dates:
-            meeting, created = meetings_svc.ensure(session, group, slot)
-            settle_roles(session, group, meeting, slot, today)
-            yield Slot(group, meeting, created, multiple=len(dates) > 1)
+    current = week_data.memberships(session)
+    existing = week_data.meetings_between(session, monday, sunday)
+    wanted = [
+        (group, slot, len(dates))
+        for group in groups_svc.list_groups(session)
+        for dates in [schedule.slots(group.cadence, group.day, group.anchor, monday, sunday)]
+        for slot in ([*dates] if dates else [None])
+    ]
+    missing = [
+        meetings_svc.new(g, slot)
+        for g, slot, _n in wanted
+        if slot is not None and (id_of(g), slot) not in existing
+    ]
+    if missing:  # one INSERT for them all, then read back with their ids
+        week_data.insert_meetings(session, missing)
+        existing = week_data.meetings_between(session, monday, sunday)
+    made = {(m.group_id, m.slot_date) for m in missing}
+    slots = [
+        Slot(g, current=current.get(id_of(g), []))
+        if slot is None
+        else Slot(g, existing[id_of(g), slot], (id_of(g), slot) in made, n > 1,
+                  current.get(id_of(g), []))
+        for g, slot, n in wanted
+    ]  # fmt: skip
+    held = [s for s in slots if s.meeting is not None]
+    _settle_roles(session, held, today)
+    community = community_svc.get(session)
+    _gather_facts(session, held, community)
+    return Week(community, slots)
 
 
-def settle_roles(
-    session: Session, group: Group, meeting: Meeting, slot: date, today: date | None
-) -> None:
-    """Choose the roles of a planned meeting once; later runs only replace those who
-    can no longer come (and only for meetings still ahead)."""
-    if meeting.status != MeetingStatus.PLANNED:
-        return
-    if not rotation.has_roles(session, meeting):
-        attendees = len(rotation.eligible(session, group, slot))
-        seats = agenda_svc.seats_for(meeting.duration, attendees)
-        rotation.assign(session, meeting, rotation.choose(session, group, meeting, seats, slot))
-    elif today is None or slot >= today:
-        rotation.refresh(session, group, meeting, slot)
+def _settle_roles(session: Session, slots: list[Slot], today: date | None) -> None:
+    """Choose the roles of planned meetings once; later runs only replace those who can
+    no longer come (and only for meetings still ahead)."""
+    seats = week_data.hot_seats(session, [s.meeting_id for s in slots])
+    for item in slots:
+        item.seat_ids = seats.get(item.meeting_id, [])
+    choosing, refreshing = [], []
+    for item in slots:
+        meeting = item.meeting
+        assert meeting is not None
+        if meeting.status != MeetingStatus.PLANNED:
+            continue
+        if not item.seat_ids and meeting.facilitator_id is None:
+            choosing.append(item)
+        elif (today is None or meeting.slot_date >= today) and rotation.loses(
+            meeting, item.seat_ids, item.candidates
+        ):
+            refreshing.append(item)
+    past = week_data.histories(session, [s.meeting for s in choosing + refreshing if s.meeting])
+    changes = [
+        _settle(item, past[item.meeting_id], refresh=item in refreshing)
+        for item in choosing + refreshing
+    ]
+    week_data.save_roles(session, changes, replaced=[s.meeting_id for s in refreshing])
+
+
+def _settle(item: Slot, past: rotation.History, *, refresh: bool) -> week_data.RoleChange:
+    """The roles a meeting gets: chosen afresh, or with those who cannot come replaced."""
+    meeting = item.meeting
+    assert meeting is not None
+    lead = rotation.lead_of(item.current)
+    candidates = item.candidates
+    if refresh:
+        found = rotation.refreshed(meeting, item.seat_ids, candidates, lead, lambda: past)
+        assert found is not None
+        roles, touched = found, utcnow()
+    else:
+        seats = agenda_svc.seats_for(meeting.duration, len(candidates))
+        roles, touched = rotation.choose_from(past, candidates, lead, seats), meeting.updated_at
+    item.seat_ids = roles.hot_seat
+    return week_data.RoleChange(meeting, roles, touched)
+
+
+def _gather_facts(session: Session, slots: list[Slot], community: Community | None) -> None:
+    """What each meeting's agenda is built from (agenda.build, for all meetings at once)."""
+    ids = [s.meeting_id for s in slots]
+    marks = week_data.attendance(session, ids)
+    owed = week_data.by_group(week_data.open_commitments(session))
+    known = {id_of(p): p for s in slots for _m, p in s.current}
+    wanted = {a["member"] for rows in marks.values() for a in rows}
+    for s in slots:
+        assert s.meeting is not None
+        wanted |= {*s.seat_ids, s.meeting.facilitator_id or 0, s.meeting.timekeeper_id or 0}
+    known |= week_data.members(session, wanted - known.keys() - {0})
+    names = {i: p.name for i, p in known.items()}
+    for item in slots:
+        meeting = item.meeting
+        assert meeting is not None
+        recorded = marks.get(id_of(meeting), [])
+        attendees = _expected(item, [known[a["member"]] for a in recorded])
+        item.facts = agenda_svc.Facts(
+            community=community,
+            group=item.group,
+            attendees=attendees,
+            seat_ids=item.seat_ids,
+            names=names,
+            commitments=week_data.owed_at(owed, meeting),
+            shown=meetings_svc.shown(meeting, item.group.slug, item.seat_ids, recorded),
+        )
+
+
+def _expected(item: Slot, recorded: list[Member]) -> list[Member]:
+    """agenda.expected: those attendance was recorded for, else who can come."""
+    if not recorded:
+        return [p for _m, p in item.candidates]
+    return agenda_svc.in_roster_order(recorded, item.current)

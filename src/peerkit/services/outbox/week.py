@@ -19,14 +19,13 @@ from sqlmodel import Session
 from peerkit import calendar as ical
 from peerkit import render
 from peerkit.enums import MeetingStatus
-from peerkit.models import Group, Meeting
-from peerkit.services.common import community as community_svc
+from peerkit.models import Meeting
+from peerkit.services.common.community import Sender, organiser_of
 from peerkit.services.groups import agenda as agenda_svc
 from peerkit.services.groups import meetings as meetings_svc
 from peerkit.services.groups import planning
 from peerkit.services.outbox import meeting_mail
 from peerkit.services.outbox.delivery import Output
-from peerkit.services.outbox.message import organiser
 
 NO_INVITATIONS = (
     "no invitations written: set the organiser first, e.g. "
@@ -60,21 +59,25 @@ def plan_week(
     today: date | None = None,
 ) -> list[GroupPlan]:
     """Plan one ISO week; meetings before `today` get their files but no invitations."""
+    planned = planning.plan(session, week, today=today)
+    sender = organiser_of(planned.community)
     results: list[GroupPlan] = []
-    for item in planning.week_meetings(session, week, progress=progress, today=today):
+    for item in planned.slots:
+        if progress and (not results or results[-1].group != item.group.slug):
+            progress(item.group.slug)
         if item.meeting is None:
             results.append(
                 GroupPlan(group=item.group.slug, status="none", note="no meeting this week")
             )
         else:
-            results.append(_meeting_files(session, item, item.meeting, week, out, today))
+            results.append(_meeting_files(item, item.meeting, sender, week, out, today))
     return results
 
 
 def _meeting_files(
-    session: Session,
     item: planning.Slot,
     meeting: Meeting,
+    sender: Sender | None,
     week: str,
     out: Output,
     today: date | None,
@@ -86,18 +89,22 @@ def _meeting_files(
         start=meetings_svc.local_start(meeting).isoformat(),
         created=item.created,
         status=meeting.status,
-        hot_seat=meetings_svc.hot_seat_ids(session, meeting),
+        hot_seat=list(item.seat_ids),
         facilitator=meeting.facilitator_id,
     )
     folder = out.folder / week / group.slug
     suffix = f"-{meeting.id}" if item.multiple else ""
-    agenda = agenda_svc.build(session, meeting)
+    assert item.facts is not None
+    agenda = agenda_svc.assemble(item.facts, meeting)
     # A meeting that has happened keeps the files it had: its agenda is a record now.
     put = out.put_once if meeting.status == MeetingStatus.DONE else out.put
     result.files.append(
         put(folder / f"agenda{suffix}.md", render.render("agenda.md.j2", agenda, agenda.locale))
     )
-    result.files.append(put(folder / f"session{suffix}.ics", publish_ics(session, meeting, agenda)))
+    organiser = sender.person() if sender is not None else None
+    result.files.append(
+        put(folder / f"session{suffix}.ics", publish_ics(meeting, agenda, organiser))
+    )
     coming = len(agenda.attendees)
     if meeting.status != MeetingStatus.CANCELLED and coming < group.min_size:
         result.note = f"only {coming} member(s) can come; the group's minimum is {group.min_size}"
@@ -105,7 +112,7 @@ def _meeting_files(
         return result  # it has happened: its invitations are history, left as they are
     invites: list[dict[str, str]] = []
     if meeting.status == MeetingStatus.PLANNED and (today is None or meeting.slot_date >= today):
-        invites = _invitations(session, group, meeting, agenda, folder / f"invite{suffix}", out)
+        invites = _invitations(item, meeting, agenda, sender, folder / f"invite{suffix}", out)
     elif meeting.status == MeetingStatus.PLANNED:
         result.note = "in the past: no invitations"
         return result  # the invitations it had stay as they were
@@ -116,19 +123,18 @@ def _meeting_files(
 
 
 def _invitations(
-    session: Session,
-    group: Group,
+    item: planning.Slot,
     meeting: Meeting,
     agenda: agenda_svc.Agenda,
+    sender: Sender | None,
     prefix: Path,
     out: Output,
 ) -> list[dict[str, str]]:
     """One invitation file per invited member (PREFIX-<id>-<name>.eml)."""
-    sender = organiser(session)
     if sender is None:
         out.warnings.append(NO_INVITATIONS)
         return []
-    people = meeting_mail.invitees(session, group, meeting.slot_date)
+    people = meeting_mail.with_address(item.candidates)
     prepared = meeting_mail.messages(meeting, agenda, people, sender, prefix=prefix.name)
     return [out.put(prefix.parent / m.filename, m.data) for m in prepared]
 
@@ -152,14 +158,16 @@ def _belongs_to_other(name: str) -> bool:
     return len(parts) > 3 and parts[1].isdigit() and parts[2].isdigit()
 
 
-def publish_ics(session: Session, meeting: Meeting, agenda: agenda_svc.Agenda) -> bytes:
+def publish_ics(
+    meeting: Meeting, agenda: agenda_svc.Agenda, organiser: ical.Person | None
+) -> bytes:
     """The meeting for a calendar feed: METHOD:PUBLISH, without attendees (RFC 5546)."""
     description = render.render("agenda.txt.j2", agenda, agenda.locale)
     event = ical.event(
         meeting,
         agenda.group.name,
         description=description,
-        organiser=community_svc.calendar_organiser(session),
+        organiser=organiser,
         local_start=meetings_svc.local_start(meeting),
     )
     return ical.to_bytes(ical.calendar([event], method="PUBLISH"))
