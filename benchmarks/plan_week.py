@@ -162,7 +162,6 @@ def count_statements(db_path: Path, out: Path) -> int:
 
     from peerkit.config import Settings
     from peerkit.db import open_database
-
     from peerkit.services.outbox import delivery, week
 
     db = open_database(Settings(db_path=db_path))
