@@ -185,12 +185,13 @@ class World:
 
     def plan_week(self, week: str, out: Path, *, dry_run: bool = False) -> list[Any]:
         """`plan week` through the service, in one transaction (rolled back when dry)."""
-        from peerkit.services.groups import planning
+        from peerkit.services.outbox import delivery
+        from peerkit.services.outbox import week as week_svc
 
-        output = planning.Output(folder=out, dry_run=dry_run)
+        output = delivery.Output(folder=out, dry_run=dry_run)
         scope = self.db.dry_run() if dry_run else self.db.write()
         with scope as session:
-            return planning.plan_week(session, week, output)
+            return week_svc.plan_week(session, week, output)
 
     def meeting_on(self, group_id: int, slot: date) -> Any:
         """The meeting of a group for a cadence date (created if needed), without roles."""

@@ -210,7 +210,8 @@ def _template_context(tmp_path: Path) -> dict[str, Any]:
     from peerkit.config import Settings
     from peerkit.db import open_database
     from peerkit.models import Meeting, Member
-    from peerkit.services.groups import agenda, planning
+    from peerkit.services.groups import agenda
+    from peerkit.services.outbox import meeting_mail
     from peerkit.services.reports import demo
 
     path = demo.build(tmp_path / "demo", date(2026, 11, 27))
@@ -223,7 +224,7 @@ def _template_context(tmp_path: Path) -> dict[str, Any]:
                 data = dict(built)  # what a template sees
                 member = session.get(Member, data["session"]["hot_seat"][0])
                 assert member is not None
-                data["recipient"] = planning.recipient_context(meeting, built, member)
+                data["recipient"] = meeting_mail.recipient_context(meeting, built, member)
                 data["organiser"] = {"name": "", "email": ""}
                 merged.update({k: v for k, v in data.items() if v or k not in merged})
     finally:

@@ -142,6 +142,9 @@ WIDE_UNTIL = 2038
 def vtimezone(tzid: str, first: date, last: date) -> Timezone:
     """The zone's rules from 2000 to 2038 (wider if the dates need it), one RDATE per line.
 
+    One component per zone and span, shared by every calendar that uses it (read-only:
+    never change it), with its text ready for :func:`to_bytes`.
+
     icalendar writes a transition list as one comma-separated RDATE, which vobject (and so
     Radicale) misreads; each transition gets its own RDATE property here instead. The span
     is wide on purpose: vobject keeps the first VTIMEZONE it meets for a TZID for the rest of
@@ -149,7 +152,18 @@ def vtimezone(tzid: str, first: date, last: date) -> Timezone:
     """
     start = min(WIDE_FROM, first.year - 1)
     end = max(WIDE_UNTIL, last.year + 2)
-    return Timezone.from_ical(_vtimezone_text(tzid, start, end))  # type: ignore[return-value]
+    return _shared_zone(tzid, start, end)
+
+
+@lru_cache(maxsize=64)
+def _shared_zone(tzid: str, start: int, end: int) -> Timezone:
+    zone: Timezone = Timezone.from_ical(_vtimezone_text(tzid, start, end))  # type: ignore[assignment]
+    _ZONE_TEXT[id(zone)] = (zone, bytes(zone.to_ical()))
+    return zone
+
+
+# id of a shared VTIMEZONE -> (the component, kept alive so the id stays its own; its text)
+_ZONE_TEXT: dict[int, tuple[Timezone, bytes]] = {}
 
 
 @lru_cache(maxsize=64)
@@ -180,5 +194,28 @@ def _prop(component: Any, name: str) -> Any:
     return component[name]
 
 
+END_CALENDAR = b"END:VCALENDAR\r\n"
+
+
 def to_bytes(cal: Calendar) -> bytes:
-    return bytes(cal.to_ical())
+    """The calendar's text. The shared VTIMEZONEs that open it are not written out again
+    each time (most of the work for a one-event calendar): their text is kept, and the
+    result is the same bytes as ``cal.to_ical()``."""
+    parts = cal.subcomponents
+    zones = 0
+    while zones < len(parts) and id(parts[zones]) in _ZONE_TEXT:
+        zones += 1
+    if not zones:
+        return bytes(cal.to_ical())
+    head = Calendar()
+    head.update(cal)
+    text = bytes(head.to_ical())
+    assert text.endswith(END_CALENDAR)
+    return b"".join(
+        [
+            text[: -len(END_CALENDAR)],
+            *(_ZONE_TEXT[id(z)][1] for z in parts[:zones]),
+            *(bytes(c.to_ical()) for c in parts[zones:]),
+            END_CALENDAR,
+        ]
+    )

@@ -46,8 +46,8 @@ def plan_week(
 ) -> None:
     """Plan the week: meetings, hot seats, facilitators, agendas, .ics and invitations."""
     from peerkit.services.common import schedule
-    from peerkit.services.groups import planning
     from peerkit.services.outbox import delivery, invitations
+    from peerkit.services.outbox import week as week_svc
 
     app_ctx = app_context(ctx)
     # A bad mail setting stops us before anything is written.
@@ -58,11 +58,11 @@ def plan_week(
         else schedule.week_label(app_ctx.today())
     )
     place = delivery.Place(out, app_ctx.settings.outbox_dir)
-    output = planning.Output(folder=place.folder(), dry_run=dry_run)
+    output = delivery.Output(folder=place.folder(), dry_run=dry_run)
     db = app_ctx.db()
     scope = db.dry_run() if dry_run else db.write()
     with scope as session, _progress(len_groups(session)) as tick:
-        results = planning.plan_week(session, label, output, progress=tick, today=app_ctx.today())
+        results = week_svc.plan_week(session, label, output, progress=tick, today=app_ctx.today())
     rows = [_row(r.as_dict()) for r in results]
     emit(rows, fmt, COLUMNS, empty=f"No active groups: nothing to plan for {label}.")
     for text in dict.fromkeys(output.warnings):

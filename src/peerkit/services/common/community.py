@@ -7,24 +7,60 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from peerkit import calendar as ical
+from peerkit import mail
 from peerkit.config import CommunityDefaults
 from peerkit.models import Community
 from peerkit.services.common import validate
+
+__all__ = [
+    "Community",
+    "CommunityDefaults",
+    "Sender",
+    "apply",
+    "calendar_organiser",
+    "ensure",
+    "get",
+    "organiser",
+    "organiser_of",
+    "to_dict",
+]
 
 
 def get(session: Session) -> Community | None:
     return session.exec(select(Community).order_by(Community.id)).first()  # type: ignore[arg-type]
 
 
-def organiser(session: Session) -> ical.Person | None:
-    """Who sends the community's invitations: None when there is no organiser e-mail.
+@dataclass(frozen=True)
+class Sender:
+    """The organiser, who sends every message: always with an address."""
 
-    The one rule for "the community has no organiser e-mail" (outbox.message builds on it).
-    """
-    community = get(session)
+    name: str
+    email: str
+
+    def address(self) -> mail.Address:
+        return mail.Address(self.name, self.email)
+
+    def person(self) -> ical.Person:
+        return ical.Person(self.name, self.email)
+
+
+def organiser_of(community: Community | None) -> Sender | None:
+    """The one rule: the organiser is the community's organiser e-mail, under the
+    organiser's name (else the community's); without that e-mail there is none."""
     if community is None or not community.organiser_email:
         return None
-    return ical.Person(community.organiser_name or community.name, community.organiser_email)
+    return Sender(community.organiser_name or community.name, community.organiser_email)
+
+
+def organiser(session: Session) -> Sender | None:
+    """The community's organiser, or None when the community has no organiser e-mail."""
+    return organiser_of(get(session))
+
+
+def calendar_organiser(session: Session) -> ical.Person | None:
+    """The ORGANIZER of a calendar entry (none without an organiser e-mail)."""
+    found = organiser(session)
+    return found.person() if found is not None else None
 
 
 def ensure(session: Session, defaults: CommunityDefaults) -> Community:

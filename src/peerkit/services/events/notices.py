@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from peerkit import calendar as ical
 from peerkit.enums import EventStatus
 from peerkit.models import Event, Member
-from peerkit.services.common import community
+from peerkit.services.common import community as community_svc
 from peerkit.services.events.seats import local_start
 
 
@@ -37,7 +37,7 @@ def vevent(
         _Occasion(event),
         event.title,
         description=description,
-        organiser=community.organiser(session),
+        organiser=community_svc.calendar_organiser(session),
         attendees=people,
         local_start=local_start(event),
     )

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from peerkit.enums import CommitmentStatus, GroupKind, MeetingStatus
 from peerkit.i18n import format_day, format_time, format_when, gettext_for
-from peerkit.models import Commitment, Group, Meeting, Member, id_of
+from peerkit.models import Commitment, Community, Group, Meeting, Member, id_of
 from peerkit.services.common import community as community_svc
 from peerkit.services.groups import meetings as meetings_svc
 from peerkit.services.groups import roster as groups_svc
@@ -65,7 +65,10 @@ def seats_for(duration: int, attendees: int) -> int:
     return len(timing(duration, attendees).seats) if attendees else 0
 
 
-def open_commitments(session: Session, meeting: Meeting) -> list[tuple[Commitment, Member]]:
+OpenCommitment = tuple[Commitment, Member]
+
+
+def open_commitments(session: Session, meeting: Meeting) -> list[OpenCommitment]:
     """Open commitments made at this group's earlier meetings (or for the group)."""
     earlier_ids = [
         m.id
@@ -99,7 +102,12 @@ def expected(session: Session, group: Group, meeting: Meeting) -> list[Member]:
     if not recorded:
         return [p for _m, p in rotation.eligible(session, group, meeting.slot_date)]
     members = list(session.exec(select(Member).where(col(Member.id).in_(recorded))))
-    order = {p.id: i for i, (_m, p) in enumerate(groups_svc.current_memberships(session, group))}
+    return in_roster_order(members, groups_svc.current_memberships(session, group))
+
+
+def in_roster_order(members: list[Member], current: list[rotation.Seat]) -> list[Member]:
+    """Members in the order of the group's current memberships, others after them by id."""
+    order = {p.id: i for i, (_m, p) in enumerate(current)}
     return sorted(members, key=lambda p: (order.get(p.id, len(order)), id_of(p)))
 
 
@@ -194,26 +202,53 @@ class Agenda(Mapping[str, Any]):
         return len(self._context)
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What an agenda is built from, read for one meeting (build) or for a whole week at
+    once (planning): NAMES holds at least the hot seats and roles nobody expects."""
+
+    community: Community | None
+    group: Group
+    attendees: list[Member]  # expected
+    seat_ids: list[int]
+    names: Mapping[int, str]
+    commitments: list[OpenCommitment]
+    shown: dict[str, Any]  # meetings.to_dict
+
+
 def build(session: Session, meeting: Meeting, locale: str | None = None) -> Agenda:
     """Everything a template may use (see docs/templates.md), for one meeting."""
     group = session.get(Group, meeting.group_id)
     assert group is not None
-    community = community_svc.get(session)
-    lang = locale or (community.locale if community else "en")
     attendees = expected(session, group, meeting)
     seat_ids = meetings_svc.hot_seat_ids(session, meeting)
-    plan = timing(meeting.duration, len(attendees), max_seats=len(seat_ids) or None)
-    hot = _hot_seats(session, attendees, seat_ids, plan)
-    owners = _owners(session, meeting, lang)
-    start = meetings_svc.local_start(meeting)
-    roles = meetings_svc.names(
-        session, [i for i in (meeting.facilitator_id, meeting.timekeeper_id) if i is not None]
+    known = {id_of(p) for p in attendees}
+    roles = [i for i in (meeting.facilitator_id, meeting.timekeeper_id) if i is not None]
+    facts = Facts(
+        community=community_svc.get(session),
+        group=group,
+        attendees=attendees,
+        seat_ids=seat_ids,
+        names=meetings_svc.names(session, [*{*roles, *(i for i in seat_ids if i not in known)}]),
+        commitments=open_commitments(session, meeting),
+        shown=meetings_svc.to_dict(session, meeting),
     )
+    return assemble(facts, meeting, locale)
+
+
+def assemble(facts: Facts, meeting: Meeting, locale: str | None = None) -> Agenda:
+    """The agenda of a meeting from what was read about it (no database here)."""
+    group, community, attendees = facts.group, facts.community, facts.attendees
+    lang = locale or (community.locale if community else "en")
+    plan = timing(meeting.duration, len(attendees), max_seats=len(facts.seat_ids) or None)
+    hot = _hot_seats(attendees, facts.seat_ids, facts.names, plan)
+    owners = _owners(facts.commitments, lang)
+    start = meetings_svc.local_start(meeting)
     return Agenda(
         locale=lang,
         community=community_svc.to_dict(community) if community else {},
         group=GroupSummary(id_of(group), group.slug, group.name, group.kind, group.timezone),
-        session=meetings_svc.to_dict(session, meeting),
+        session=facts.shown,
         when=format_when(start, lang),
         start_time=format_time(start, lang),
         end_time=format_time(meetings_svc.local_end(meeting), lang),
@@ -222,30 +257,30 @@ def build(session: Session, meeting: Meeting, locale: str | None = None) -> Agen
         status=meeting.status,
         attendees=[Person(id_of(p), p.name) for p in attendees],
         hot_seats=hot,
-        facilitator=_person(meeting.facilitator_id, roles),
-        timekeeper=_person(meeting.timekeeper_id, roles),
+        facilitator=_person(meeting.facilitator_id, facts.names),
+        timekeeper=_person(meeting.timekeeper_id, facts.names),
         commitments=owners,
         sections=_sections(plan, attendees, hot, owners, gettext_for(lang).gettext),
     )
 
 
 def _hot_seats(
-    session: Session, attendees: list[Member], seat_ids: list[int], plan: Timing
+    attendees: list[Member], seat_ids: list[int], known: Mapping[int, str], plan: Timing
 ) -> list[HotSeatTurn]:
     """The seats chosen, as many as the meeting has time for; a seat holder who is no
     longer expected still shows by name."""
     names = {id_of(p): p.name for p in attendees}
-    names.update(meetings_svc.names(session, [i for i in seat_ids if i not in names]))
+    names.update({i: known[i] for i in seat_ids if i not in names and i in known})
     return [
         HotSeatTurn(id=mid, name=names.get(mid, "?"), position=i + 1, minutes=plan.seats[i])
         for i, mid in enumerate(seat_ids[: len(plan.seats)])
     ]
 
 
-def _owners(session: Session, meeting: Meeting, lang: str) -> list[CommitmentOwner]:
+def _owners(commitments: list[OpenCommitment], lang: str) -> list[CommitmentOwner]:
     """Open commitments grouped by member, in the order open_commitments gives them."""
     owners: dict[int, CommitmentOwner] = {}
-    for commitment, member in open_commitments(session, meeting):
+    for commitment, member in commitments:
         owner = owners.setdefault(id_of(member), CommitmentOwner(id_of(member), member.name, []))
         due = commitment.due
         owner.items.append(
@@ -285,7 +320,7 @@ def _sections(
     ]
 
 
-def _person(member_id: int | None, names: dict[int, str]) -> Person | None:
+def _person(member_id: int | None, names: Mapping[int, str]) -> Person | None:
     return Person(member_id, names.get(member_id, "?")) if member_id else None
 
 

@@ -51,7 +51,15 @@ def ensure(session: Session, group: Group, slot: date) -> tuple[Meeting, bool]:
     ).first()
     if found is not None:
         return found, False
-    meeting = Meeting(
+    meeting = new(group, slot)
+    session.add(meeting)
+    session.flush()
+    return meeting, True
+
+
+def new(group: Group, slot: date) -> Meeting:
+    """A group's meeting for a cadence date, as the group's settings say (not added yet)."""
+    return Meeting(
         group_id=id_of(group),
         slot_date=slot,
         start=schedule.to_utc(slot, group.time, group.timezone),
@@ -60,9 +68,6 @@ def ensure(session: Session, group: Group, slot: date) -> tuple[Meeting, bool]:
         location=group.location,
         uid=f"{uuid.uuid4()}@peerkit",
     )
-    session.add(meeting)
-    session.flush()
-    return meeting, True
 
 
 def resolve(session: Session, ref: str | int) -> Meeting:
@@ -186,9 +191,21 @@ def attendance(session: Session, meeting: Meeting) -> list[dict[str, Any]]:
 def to_dict(session: Session, meeting: Meeting, viewer_tz: str | None = None) -> dict[str, Any]:
     group = session.get(Group, meeting.group_id)
     assert group is not None
+    marks = attendance(session, meeting)
+    return shown(meeting, group.slug, hot_seat_ids(session, meeting), marks, viewer_tz)
+
+
+def shown(
+    meeting: Meeting,
+    slug: str,
+    seat_ids: list[int],
+    marks: list[dict[str, Any]],
+    viewer_tz: str | None = None,
+) -> dict[str, Any]:
+    """The `session show` shape, from what was read (marks: attendance(), by member id)."""
     shown: dict[str, Any] = {
         "id": meeting.id,
-        "group": group.slug,
+        "group": slug,
         "start": local_start(meeting).isoformat(),
         "end": local_end(meeting).isoformat(),
         "timezone": meeting.timezone,
@@ -196,10 +213,10 @@ def to_dict(session: Session, meeting: Meeting, viewer_tz: str | None = None) ->
         "sequence": meeting.sequence,
         "uid": meeting.uid,
         "location": meeting.location,
-        "hot_seat": hot_seat_ids(session, meeting),
+        "hot_seat": seat_ids,
         "facilitator": meeting.facilitator_id,
         "timekeeper": meeting.timekeeper_id,
-        "attendance": attendance(session, meeting),
+        "attendance": marks,
         "notes": meeting.notes,
         "cancel_reason": meeting.cancel_reason,
     }

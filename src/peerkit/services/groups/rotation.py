@@ -10,13 +10,14 @@ volunteers the group's facilitator keeps the role.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Protocol
 
 from sqlmodel import Session, col, select
 
-from peerkit.enums import AttendanceStatus, MeetingStatus, MemberStatus
+from peerkit.enums import AttendanceStatus, MeetingStatus, MemberStatus, Role
 from peerkit.models import (
     Attendance,
     Group,
@@ -40,13 +41,37 @@ class Roles:
     timekeeper: int | None
 
 
-def eligible(session: Session, group: Group, on: date) -> list[tuple[Membership, Member]]:
+Seat = tuple[Membership, Member]
+
+
+def eligible(session: Session, group: Group, on: date) -> list[Seat]:
     """Current members who are active on that date (not paused, not gone)."""
+    return eligible_among(groups_svc.current_memberships(session, group), on)
+
+
+def eligible_among(current: Iterable[Seat], on: date) -> list[Seat]:
+    """Of a group's current memberships (in their order), those active on that date."""
     return [
         (m, p)
-        for m, p in groups_svc.current_memberships(session, group)
+        for m, p in current
         if members_svc.effective_status(p, on) == MemberStatus.ACTIVE and m.joined <= on
     ]
+
+
+def lead_of(current: Iterable[Seat]) -> Member | None:
+    """The group's facilitator among its current memberships (roster.facilitator)."""
+    return next((p for m, p in current if m.role == Role.FACILITATOR), None)
+
+
+class Past(Protocol):
+    """What the rotation reads of an earlier meeting (a Meeting, or a row of one)."""
+
+    @property
+    def start(self) -> datetime: ...
+    @property
+    def facilitator_id(self) -> int | None: ...
+    @property
+    def timekeeper_id(self) -> int | None: ...
 
 
 @dataclass
@@ -54,7 +79,7 @@ class History:
     """A group's meetings before the one being planned (cancelled ones left out), read once,
     and the hot-seat turns taken at them: meeting id -> the members whose seat counted."""
 
-    meetings: dict[int, Meeting]
+    meetings: Mapping[int, Past]
     turns: dict[int, list[int]]
 
 
@@ -134,23 +159,23 @@ def _role_order(past: History, field: str, pool: list[int]) -> list[int]:
 def choose(session: Session, group: Group, meeting: Meeting, seats: int, on: date) -> Roles:
     """Hot seats (everyone takes turns, facilitators too), the facilitator (volunteers in
     strict turn, else the group's facilitator), and a timekeeper off the hot seat if possible."""
-    candidates = eligible(session, group, on)
-    past = history(session, meeting)
+    current = groups_svc.current_memberships(session, group)
+    return choose_from(
+        history(session, meeting), eligible_among(current, on), lead_of(current), seats
+    )
+
+
+def choose_from(past: History, candidates: list[Seat], lead: Member | None, seats: int) -> Roles:
+    """choose, on what has been read already: the history, who can come, the group's lead."""
     hot = hot_seat_order(past, candidates)[:seats]
-    facilitator = _facilitator(session, group, past, candidates)
+    facilitator = _facilitator(lead, past, candidates)
     return Roles(hot, facilitator, _timekeeper(past, candidates, facilitator, hot))
 
 
-def _facilitator(
-    session: Session,
-    group: Group,
-    past: History,
-    candidates: list[tuple[Membership, Member]],
-) -> int | None:
+def _facilitator(lead: Member | None, past: History, candidates: list[Seat]) -> int | None:
     volunteers = [id_of(p) for m, p in candidates if m.rotates]
     if volunteers:
         return _role_order(past, "facilitator_id", volunteers)[0]
-    lead = groups_svc.facilitator(session, group)
     present = {p.id for _m, p in candidates}
     return lead.id if lead is not None and lead.id in present else None
 
@@ -173,48 +198,87 @@ def refresh(session: Session, group: Group, meeting: Meeting, on: date) -> bool:
 
     Everyone else keeps their role: planning again never reshuffles a meeting.
     """
-    candidates = eligible(session, group, on)
-    present = {p.id for _m, p in candidates}
+    current = groups_svc.current_memberships(session, group)
     seats = list(
         session.exec(
             select(HotSeat).where(HotSeat.meeting_id == meeting.id).order_by(col(HotSeat.position))
         )
     )
-    stale = [s for s in seats if s.member_id not in present]
-    lost_facilitator = meeting.facilitator_id is not None and meeting.facilitator_id not in present
-    lost_timekeeper = meeting.timekeeper_id is not None and meeting.timekeeper_id not in present
-    if not (stale or lost_facilitator or lost_timekeeper):
+    roles = refreshed(
+        meeting,
+        [s.member_id for s in seats],
+        eligible_among(current, on),
+        lead_of(current),
+        lambda: history(session, meeting),
+    )
+    if roles is None:
         return False
-    kept = [s.member_id for s in seats if s not in stale]
-    pool = [c for c in candidates if c[1].id not in kept]
-    past = history(session, meeting)
-    fresh = hot_seat_order(past, pool)[: len(stale)]
-    if lost_facilitator:
-        meeting.facilitator_id = _facilitator(session, group, past, candidates)
     for seat in seats:
         session.delete(seat)
     session.flush()
-    for position, member_id in enumerate([*kept, *fresh], start=1):
-        session.add(HotSeat(meeting_id=id_of(meeting), member_id=member_id, position=position))
-    doubled = meeting.facilitator_id is not None and meeting.timekeeper_id == meeting.facilitator_id
-    if lost_timekeeper or doubled:
-        meeting.timekeeper_id = _timekeeper(
-            past, candidates, meeting.facilitator_id, [*kept, *fresh]
-        )
-    meeting.updated_at = utcnow()
-    session.add(meeting)
+    replace(session, meeting, roles)
     session.flush()
     return True
 
 
+def refreshed(
+    meeting: Meeting,
+    seat_ids: list[int],
+    candidates: list[Seat],
+    lead: Member | None,
+    past_of: Callable[[], History],
+) -> Roles | None:
+    """The roles once those who can no longer come are replaced; None: nobody is lost.
+    SEAT_IDS are the hot seats as they stand; the history is read only when needed."""
+    if not loses(meeting, seat_ids, candidates):
+        return None
+    present = {p.id for _m, p in candidates}
+    stale = [s for s in seat_ids if s not in present]
+    lost_facilitator = meeting.facilitator_id is not None and meeting.facilitator_id not in present
+    lost_timekeeper = meeting.timekeeper_id is not None and meeting.timekeeper_id not in present
+    kept = [s for s in seat_ids if s not in stale]
+    pool = [c for c in candidates if c[1].id not in kept]
+    past = past_of()
+    hot = [*kept, *hot_seat_order(past, pool)[: len(stale)]]
+    facilitator = (
+        _facilitator(lead, past, candidates) if lost_facilitator else meeting.facilitator_id
+    )
+    timekeeper = meeting.timekeeper_id
+    if lost_timekeeper or (facilitator is not None and timekeeper == facilitator):
+        timekeeper = _timekeeper(past, candidates, facilitator, hot)
+    return Roles(hot, facilitator, timekeeper)
+
+
+def loses(meeting: Meeting, seat_ids: list[int], candidates: list[Seat]) -> bool:
+    """Whether someone holding a role (hot seat, facilitator, timekeeper) can no longer come."""
+    present = {p.id for _m, p in candidates}
+    held = [*seat_ids, meeting.facilitator_id, meeting.timekeeper_id]
+    return any(who is not None and who not in present for who in held)
+
+
+def replace(session: Session, meeting: Meeting, roles: Roles) -> None:
+    """Store refreshed roles (the old hot seats deleted and flushed first): a change."""
+    for position, member_id in enumerate(roles.hot_seat, start=1):
+        session.add(HotSeat(meeting_id=id_of(meeting), member_id=member_id, position=position))
+    meeting.facilitator_id = roles.facilitator
+    meeting.timekeeper_id = roles.timekeeper
+    meeting.updated_at = utcnow()
+    session.add(meeting)
+
+
 def assign(session: Session, meeting: Meeting, roles: Roles) -> None:
     """Store the roles on a meeting that has none yet (planning never reshuffles)."""
+    store(session, meeting, roles)
+    session.flush()
+
+
+def store(session: Session, meeting: Meeting, roles: Roles) -> None:
+    """assign, left for the next flush."""
     for position, member_id in enumerate(roles.hot_seat, start=1):
         session.add(HotSeat(meeting_id=id_of(meeting), member_id=member_id, position=position))
     meeting.facilitator_id = roles.facilitator
     meeting.timekeeper_id = roles.timekeeper
     session.add(meeting)
-    session.flush()
 
 
 def has_roles(session: Session, meeting: Meeting) -> bool:

@@ -16,7 +16,8 @@ from peerkit import calendar as ical
 from peerkit.enums import CheckinStatus, MemberStatus
 from peerkit.errors import Conflict, InvalidValue
 from peerkit.models import Member, MentorCheckin, Mentorship, id_of, utcnow
-from peerkit.services.common import community, lookup, validate
+from peerkit.services.common import community as community_svc
+from peerkit.services.common import lookup, validate
 
 
 def plan(
@@ -135,7 +136,7 @@ def event(
         checkin,
         summary(mentor, mentee),
         description=description,
-        organiser=community.organiser(session),
+        organiser=community_svc.calendar_organiser(session),
         attendees=[ical.Person(p.name, p.email) for p in (mentor, mentee)],
         local_start=local_start(checkin),
     )
@@ -158,7 +159,7 @@ def feed_event(session: Session, checkin: MentorCheckin) -> icalendar.Event:
     return ical.event(
         checkin,
         summary(mentor, mentee),
-        organiser=community.organiser(session),
+        organiser=community_svc.calendar_organiser(session),
         local_start=local_start(checkin),
     )
 

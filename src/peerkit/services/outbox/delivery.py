@@ -8,13 +8,13 @@ server accepted even when a later message fails, so a retry sends only the rest.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from peerkit import mail
 from peerkit.errors import InvalidValue, PeerkitError
-from peerkit.services.groups import planning
+from peerkit.files import write_private
 from peerkit.services.outbox import ledger
 from peerkit.services.outbox.message import Message
 
@@ -57,6 +57,53 @@ def check_folder(folder: Path) -> None:
         raise InvalidValue(f"cannot write to {folder}: {existing} is not a folder.")
 
 
+@dataclass
+class Output:
+    """Where files go, and whether to write them: a file whose content is the same is
+    left alone, so a second run changes nothing."""
+
+    folder: Path
+    dry_run: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    def put(self, path: Path, data: bytes | str) -> dict[str, str]:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        try:
+            same = path.read_bytes() == text.encode("utf-8")
+        except OSError:
+            same = False
+        if same:
+            status = "unchanged"
+        elif self.dry_run:
+            status = "would write"
+        else:
+            _private_dirs(path.parent, self.folder)
+            write_private(path, text)
+            status = "written"
+        return {"path": str(path), "status": status}
+
+    def put_once(self, path: Path, data: bytes | str) -> dict[str, str]:
+        """Write only if the file is not there yet."""
+        if path.exists():
+            return {"path": str(path), "status": "unchanged"}
+        return self.put(path, data)
+
+    def remove(self, path: Path) -> dict[str, str]:
+        if not self.dry_run:
+            path.unlink(missing_ok=True)
+        return {"path": str(path), "status": "would remove" if self.dry_run else "removed"}
+
+
+def _private_dirs(folder: Path, root: Path) -> None:
+    """Create missing folders readable only by the owner (they hold addresses).
+
+    Folders that already exist (the organiser's own --out, say) are left as they are.
+    """
+    missing = [p for p in [folder, *folder.parents] if not p.exists()]
+    for path in reversed(missing):
+        path.mkdir(mode=0o700)
+
+
 @dataclass(frozen=True)
 class Written:
     """Messages (and files) written for one meeting, check-in or event."""
@@ -74,7 +121,7 @@ def write(
     files: Iterable[tuple[str, bytes]] = (),
 ) -> list[str]:
     """Write the files, then one .eml per message; unchanged files are left alone."""
-    output = planning.Output(folder=folder, dry_run=dry_run)
+    output = Output(folder=folder, dry_run=dry_run)
     pieces = [*files, *((m.filename, m.data) for m in messages)]
     return [output.put(output.folder / name, data)["path"] for name, data in pieces]
 

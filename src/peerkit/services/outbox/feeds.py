@@ -23,7 +23,6 @@ from peerkit.services.common import community as community_svc
 from peerkit.services.common import schedule
 from peerkit.services.common.validate import DAYS
 from peerkit.services.groups import meetings as meetings_svc
-from peerkit.services.groups import planning
 
 SERIES_NAMESPACE = uuid.UUID("6f1c9a8e-3b7d-4c52-9d0e-4a1f2b3c5d6e")
 BYDAY = {i: d[:2].upper() for i, d in enumerate(DAYS)}
@@ -61,7 +60,7 @@ class _Context:
         community = community_svc.get(session)
         self.locale = community.locale if community else "en"
         self._ = gettext_for(self.locale).gettext
-        self.organiser = planning.organiser(session)
+        self.organiser = community_svc.calendar_organiser(session)
         group_ids = {m.group_id for m in meetings}
         self.groups = {
             g.id: g for g in session.exec(select(Group).where(col(Group.id).in_(group_ids)))

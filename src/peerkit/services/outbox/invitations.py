@@ -19,15 +19,14 @@ from peerkit.errors import Conflict
 from peerkit.models import Group, Meeting, Member
 from peerkit.services.common import schedule
 from peerkit.services.groups import agenda as agenda_svc
-from peerkit.services.groups import meetings, planning
-from peerkit.services.outbox import ledger
+from peerkit.services.groups import meetings
+from peerkit.services.outbox import ledger, meeting_mail
 from peerkit.services.outbox.delivery import Place, Sent, Written, send, write
-from peerkit.services.outbox.message import MEETING, Key, Message, build, require_organiser
+from peerkit.services.outbox.message import MEETING, Message, require_organiser
 
 if TYPE_CHECKING:
     from peerkit.db import Database
-
-KINDS = {"request": "invite", "cancel": "cancel"}
+    from peerkit.services.outbox.week import GroupPlan
 
 
 def prepare(session: Session, meeting: Meeting, method: str) -> list[Message]:
@@ -38,22 +37,10 @@ def prepare(session: Session, meeting: Meeting, method: str) -> list[Message]:
     assert group is not None
     assert meeting.id is not None
     data = agenda_svc.build(session, meeting)
-    people = planning.invitees(session, group, meeting.slot_date)
+    people = meeting_mail.invitees(session, group, meeting.slot_date)
     if method == "cancel":
         people = _with_earlier_invitees(session, meeting, people)
-    kind = KINDS[method]
-    key = Key(MEETING, meeting.id, kind, meeting.sequence)
-    organiser = sender.person()
-    return [
-        build(
-            key,
-            kind,
-            member,
-            sender,
-            planning.invitation(session, meeting, data, member, organiser, method.upper()),
-        )
-        for member in people
-    ]
+    return meeting_mail.messages(meeting, data, people, sender, method.upper())
 
 
 def _check_method(meeting: Meeting, method: str) -> None:
@@ -108,7 +95,7 @@ class Sending:
 
 
 def send_week(
-    db: Database, target: mail.SmtpTarget, plans: list[planning.GroupPlan]
+    db: Database, target: mail.SmtpTarget, plans: list[GroupPlan]
 ) -> Iterator[Sending | Sent]:
     """Send the week's invitations (and cancellations of meetings invited to before)."""
     for plan in plans:

@@ -2,7 +2,8 @@
 
 Meeting invitations and cancellations, reminders, check-ins, event invitations and event
 reminders are all a :class:`Message`: what it is about (the key the ledger records), the
-file it is written to and the e-mail itself. They all come from the community's organiser.
+file it is written to and the e-mail itself. They all come from the community's organiser
+(the rule is services/common/community.py `organiser`, for the calendars too).
 """
 
 from __future__ import annotations
@@ -12,12 +13,24 @@ from email.message import EmailMessage
 
 from sqlmodel import Session
 
-from peerkit import calendar as ical
 from peerkit import mail
 from peerkit.errors import PeerkitError
 from peerkit.models import Member
-from peerkit.services.common import community
+from peerkit.services.common.community import Sender, organiser
 from peerkit.services.groups.roster import slugify
+
+__all__ = [
+    "CHECKIN",
+    "EVENT",
+    "MEETING",
+    "Key",
+    "Message",
+    "Sender",
+    "build",
+    "organiser",
+    "recipient",
+    "require_organiser",
+]
 
 # What a message is about: the table whose row it concerns.
 MEETING = "meeting"
@@ -27,28 +40,6 @@ EVENT = "event"
 NO_ORGANISER = (
     "invitations need an organiser: peerkit init --organiser-name NAME --organiser-email ADDRESS"
 )
-
-
-@dataclass(frozen=True)
-class Sender:
-    """The organiser, who sends every message: always with an address."""
-
-    name: str
-    email: str
-
-    def address(self) -> mail.Address:
-        return mail.Address(self.name, self.email)
-
-    def person(self) -> ical.Person:
-        return ical.Person(self.name, self.email)
-
-
-def organiser(session: Session) -> Sender | None:
-    """The community's organiser, or None when the community has no organiser e-mail."""
-    found = community.organiser(session)
-    if found is None or not found.email:
-        return None
-    return Sender(found.name, found.email)
 
 
 def require_organiser(session: Session) -> Sender:

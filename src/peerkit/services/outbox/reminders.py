@@ -21,8 +21,7 @@ from peerkit.models import Group, Meeting, Member
 from peerkit.services.common import schedule
 from peerkit.services.events import notices
 from peerkit.services.groups import agenda as agenda_svc
-from peerkit.services.groups import planning
-from peerkit.services.outbox import events, ledger
+from peerkit.services.outbox import events, ledger, meeting_mail
 from peerkit.services.outbox.delivery import Place, Sent, Written, send, write
 from peerkit.services.outbox.message import (
     EVENT,
@@ -72,12 +71,12 @@ def prepare(session: Session, meeting: Meeting) -> list[Message]:
     data = agenda_svc.build(session, meeting)
     return [
         _reminder(meeting, data, member, sender)
-        for member in planning.invitees(session, group, meeting.slot_date)
+        for member in meeting_mail.invitees(session, group, meeting.slot_date)
     ]
 
 
 def _reminder(meeting: Meeting, data: agenda_svc.Agenda, member: Member, sender: Sender) -> Message:
-    person = planning.recipient_context(meeting, data, member)
+    person = meeting_mail.recipient_context(meeting, data, member)
     locale = person["locale"]
     context: dict[str, Any] = {
         **data,

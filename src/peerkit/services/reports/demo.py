@@ -204,8 +204,10 @@ class Showcase:
 def showcase(db_path: Path, today: date, now: datetime) -> Showcase:
     """Plan the coming week into DIR/outbox and build the page in DIR/site."""
     from peerkit.db import open_database
-    from peerkit.services.groups import planning, roster
+    from peerkit.services.groups import roster
     from peerkit.services.members import profiles
+    from peerkit.services.outbox import delivery
+    from peerkit.services.outbox import week as week_svc
     from peerkit.services.reports import site
 
     week = schedule.week_label(coming_monday(today))
@@ -218,7 +220,7 @@ def showcase(db_path: Path, today: date, now: datetime) -> Showcase:
             ]
             teams = [roster.to_dict(session, g) for g in roster.list_groups(session)]
         with db.write() as session:
-            plan = planning.plan_week(session, week, planning.Output(folder=out), today=today)
+            plan = week_svc.plan_week(session, week, delivery.Output(folder=out), today=today)
         with db.read() as session:
             site.build(session, db_path.parent / "site", on_the_day(now, today))
     finally:

@@ -1,0 +1,132 @@
+"""The one builder of meeting mail: who is invited, and the iMIP message each one gets.
+
+`plan week`, `invite` (requests and cancellations) and `remind` all take their recipients
+and the `recipient` of the templates from here; a request or cancellation is one
+multipart message (text, HTML and the meeting's calendar) to one member.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from email.message import EmailMessage
+from typing import Any
+
+from sqlmodel import Session
+
+from peerkit import calendar as ical
+from peerkit import mail, render
+from peerkit.i18n import N_, format_day, format_when, gettext_for
+from peerkit.models import Group, Meeting, Member, id_of
+from peerkit.services.groups import agenda as agenda_svc
+from peerkit.services.groups import meetings as meetings_svc
+from peerkit.services.groups import rotation
+from peerkit.services.outbox.message import MEETING, Key, Message, Sender, build
+
+SUBJECTS = {
+    "REQUEST": N_("Invitation: %(group)s, %(when)s"),
+    "CANCEL": N_("Cancelled: %(group)s, %(when)s"),
+}
+KINDS = {"REQUEST": "invite", "CANCEL": "cancel"}
+
+
+def invitees(session: Session, group: Group, slot: date) -> list[Member]:
+    """Members invited to a meeting: current members active on its date, with an address."""
+    return with_address(rotation.eligible(session, group, slot))
+
+
+def with_address(eligible: list[tuple[Any, Member]]) -> list[Member]:
+    """The invited among the members who can come (rotation.eligible): those with an address."""
+    return [p for _m, p in eligible if p.email]
+
+
+def recipient_context(
+    meeting: Meeting, agenda: agenda_svc.Agenda, member: Member
+) -> dict[str, Any]:
+    """The `recipient` of an invitation or reminder template (see docs/templates.md)."""
+    locale = member.locale or agenda.locale
+    mine: list[dict[str, Any]] = [
+        # Due dates again, in the recipient's language.
+        {
+            **asdict(item),
+            "due": format_day(date.fromisoformat(item.due_iso), locale) if item.due_iso else None,
+        }
+        for owner in agenda.commitments
+        if owner.id == member.id
+        for item in owner.items
+    ]
+    return {
+        "id": member.id,
+        "name": member.name,
+        "email": member.email,
+        "locale": locale,
+        "timezone": member.timezone,
+        "when": format_when(meetings_svc.local_start(meeting, member.timezone), locale),
+        "commitments": mine,
+    }
+
+
+def invitation(
+    meeting: Meeting,
+    agenda: agenda_svc.Agenda,
+    member: Member,
+    sender: Sender,
+    method: str = "REQUEST",
+) -> EmailMessage:
+    """An iMIP message for one member: REQUEST (invite or update) or CANCEL."""
+    assert member.email is not None
+    person = recipient_context(meeting, agenda, member)
+    locale = person["locale"]
+    context = {
+        **agenda,
+        "recipient": person,
+        "organiser": {"name": sender.name, "email": sender.email},
+    }
+    _ = gettext_for(locale).gettext
+    subject = _(SUBJECTS[method]) % {"group": agenda.group.name, "when": person["when"]}
+    text = render.render("invite.txt.j2", context, locale)
+    event = ical.event(
+        meeting,
+        agenda.group.name,
+        description=text,
+        organiser=sender.person(),
+        attendees=[ical.Person(member.name, member.email)],
+        local_start=meetings_svc.local_start(meeting),
+    )
+    return mail.invitation(
+        sender=sender.address(),
+        recipient=mail.Address(member.name, member.email),
+        subject=subject,
+        text=text,
+        html=render.render("invite.html.j2", context, locale),
+        ics=ical.to_bytes(ical.calendar([event], method=method)),
+        method=method,
+        sent=meeting.updated_at,
+        mid=mail.message_id(
+            meeting.uid,
+            method,
+            str(meeting.sequence),
+            str(member.id),
+            meeting.updated_at.isoformat(),
+        ),
+    )
+
+
+def messages(
+    meeting: Meeting,
+    agenda: agenda_svc.Agenda,
+    people: list[Member],
+    sender: Sender,
+    method: str = "REQUEST",
+    prefix: str | None = None,
+) -> list[Message]:
+    """One message per member, in their order; files PREFIX-<id>-<name>.eml (the kind
+    when no prefix is given: invite- or cancel-)."""
+    kind = KINDS[method]
+    key = Key(MEETING, id_of(meeting), kind, meeting.sequence)
+    return [
+        build(
+            key, prefix or kind, member, sender, invitation(meeting, agenda, member, sender, method)
+        )
+        for member in people
+    ]
