@@ -316,7 +316,7 @@ def _histories(session: Session, held: sa.Subquery) -> dict[int, list[Attendance
     )
     words = {str(s): s for s in AttendanceStatus}
     found: dict[int, list[AttendanceStatus]] = defaultdict(list)
-    for member, word in session.connection().execute(query):
+    for member, word in session.connection().execute(query):  # BATCH rows at a time
         found[member].append(words[word])
     return found
 
