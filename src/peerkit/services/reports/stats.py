@@ -37,7 +37,7 @@ from peerkit.services.groups import roster as groups_svc
 
 RECENT = 4  # meetings looked at for "at risk"
 MISSED_FOR_RISK = 2
-BATCH = 10_000  # attendance marks fetched at a time
+BATCH = 5_000  # held meetings fetched at a time
 
 Promised = tuple[int, int, int]  # commitments done, open, dropped
 
@@ -150,8 +150,9 @@ def compute(
     chosen = [group] if group is not None else groups_svc.list_groups(session)
     held = held_meetings(group, since, today)
     people = _people(session, group, held)
-    counts = _count(session, group, held, (since, today), {me for me, _name in people})
-    histories = _histories(session, held)
+    meetings, histories = _marks(session, held)
+    ids = {me for me, _name in people}
+    counts = _count(session, group, held, (since, today), ids, meetings)
     groups_out = [_group_row(g, counts) for g in chosen]
     members_out = [_member_row(me, name, histories.get(me, []), counts) for me, name in people]
     return {
@@ -171,6 +172,7 @@ def _count(
     held: sa.Subquery,
     period: tuple[date | None, date],
     people: set[int],
+    meetings: dict[int, list[tuple[int, int]]],
 ) -> Counts:
     since, today = period
     given, received = _mentoring(session, since, today)
@@ -182,7 +184,7 @@ def _count(
             by_group[g] = _plus(by_group.get(g), promised)
         by_member[m] = _plus(by_member.get(m), promised)
     return Counts(
-        meetings=_meetings(session, held),
+        meetings=meetings,
         group_turns=group_turns,
         member_turns=member_turns,
         group_promised=by_group,
@@ -203,23 +205,6 @@ def _plus(total: Promised | None, more: Promised) -> Promised:
 def _rows(session: Session, query: sa.Executable) -> list[Any]:
     """The rows of QUERY, fetched at once (few: counts per group, member or meeting)."""
     return list(session.connection().execute(query).all())
-
-
-def _meetings(session: Session, held: sa.Subquery) -> dict[int, list[tuple[int, int]]]:
-    """group -> (present, marked) for each held meeting, oldest first."""
-    present = sa.func.count(sa.case((col(Attendance.status) == AttendanceStatus.PRESENT, 1)))
-    order = (held.c.group_id, held.c.slot_date, held.c.id)
-    query = (
-        sa.select(held.c.group_id, present, sa.func.count(col(Attendance.id)))
-        .select_from(held)
-        .outerjoin(Attendance, col(Attendance.meeting_id) == held.c.id)
-        .group_by(*order)
-        .order_by(*order)
-    )
-    found: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for group_id, here, marked in _rows(session, query):
-        found[group_id].append((here, marked))
-    return found
 
 
 def _turns(session: Session, held: sa.Subquery) -> tuple[dict[int, int], dict[int, int]]:
@@ -305,20 +290,38 @@ def _mentoring(
     return found[0], found[1]
 
 
-def _histories(session: Session, held: sa.Subquery) -> dict[int, list[AttendanceStatus]]:
-    """member -> their marks at the held meetings, oldest first."""
-    status = sa.type_coerce(col(Attendance.status), sa.String)  # the word, not a new enum
+def _marks(
+    session: Session, held: sa.Subquery
+) -> tuple[dict[int, list[tuple[int, int]]], dict[int, list[AttendanceStatus]]]:
+    """Per group, (present, marked) for each held meeting; per member, their marks at the held
+    meetings; both oldest first, from one row per held meeting.
+
+    A meeting's marks come as one string of codes, "member id * 2, + 1 if absent", in any
+    order (a member has one mark per meeting); the meetings come in order.
+    """
+    status = col(Attendance.status)
+    code = col(Attendance.member_id) * 2 + sa.case((status == AttendanceStatus.ABSENT, 1), else_=0)
     query = (
-        sa.select(col(Attendance.member_id), status)
-        .join(held, held.c.id == col(Attendance.meeting_id))
+        sa.select(
+            held.c.group_id,
+            sa.func.count(sa.case((status == AttendanceStatus.PRESENT, 1))),
+            sa.func.count(col(Attendance.member_id)),
+            sa.func.aggregate_strings(sa.cast(code, sa.String), ","),
+        )
+        .select_from(held)
+        .outerjoin(Attendance, col(Attendance.meeting_id) == held.c.id)
+        .group_by(held.c.id, held.c.group_id, held.c.slot_date)
         .order_by(held.c.slot_date, held.c.id)
         .execution_options(yield_per=BATCH)
     )
-    words = {str(s): s for s in AttendanceStatus}
-    found: dict[int, list[AttendanceStatus]] = defaultdict(list)
-    for member, word in session.connection().execute(query):  # BATCH rows at a time
-        found[member].append(words[word])
-    return found
+    words = (AttendanceStatus.PRESENT, AttendanceStatus.ABSENT)
+    meetings: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    histories: dict[int, list[AttendanceStatus]] = defaultdict(list)
+    for group_id, here, marked, codes in session.connection().execute(query):
+        meetings[group_id].append((here, marked))
+        for value in map(int, codes.split(",")) if codes else ():
+            histories[value >> 1].append(words[value & 1])
+    return meetings, histories
 
 
 def _people(session: Session, group: Group | None, held: sa.Subquery) -> list[tuple[int, str]]:
