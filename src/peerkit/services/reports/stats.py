@@ -7,8 +7,8 @@ turn on the hot seat, or being mentored.
 
 The counting is done by the database (GROUP BY, conditional counts, a window for "the group's last
 four"), in SQLAlchemy Core that SQLite and PostgreSQL both run: what comes back is one row per
-group, per member or per held meeting. The only rows read one by one are the attendance marks
-themselves, because the report lists each member's marks.
+group, per member or per held meeting, never one per attendance mark (the marks each member's row
+lists come with their meeting's row, as one string).
 """
 
 from __future__ import annotations
