@@ -109,20 +109,16 @@ def taken_turns_query(held: sa.Subquery) -> sa.Select[int, int, Any]:
     `peerkit.services.groups.rotation.taken_turns`, the same rule in Python that the rotation
     uses; tests/test_stats_sql.py checks that both agree on random histories.
     """
-    mark = sa.and_(
+    missed = sa.exists().where(
         col(Attendance.meeting_id) == col(HotSeat.meeting_id),
         col(Attendance.member_id) == col(HotSeat.member_id),
+        col(Attendance.status) == AttendanceStatus.ABSENT,
     )
     return (
         sa.select(col(HotSeat.meeting_id), col(HotSeat.member_id), held.c.group_id)
         .select_from(HotSeat)
         .join(held, held.c.id == col(HotSeat.meeting_id))
-        .outerjoin(Attendance, mark)
-        .where(
-            sa.or_(
-                col(Attendance.status).is_(None), col(Attendance.status) != AttendanceStatus.ABSENT
-            )
-        )
+        .where(~missed)
     )
 
 
@@ -330,8 +326,10 @@ def _people(session: Session, group: Group | None, held: sa.Subquery) -> list[tu
     current = sa.select(col(Membership.member_id)).where(
         col(Membership.left_on).is_(None), chosen_groups(col(Membership.group_id), group)
     )
-    marked = sa.select(col(Attendance.member_id)).join(
-        held, held.c.id == col(Attendance.meeting_id)
+    marked = (
+        sa.select(col(Attendance.member_id))
+        .join(held, held.c.id == col(Attendance.meeting_id))
+        .distinct()
     )
     query = (
         sa.select(col(Member.id), col(Member.name))
