@@ -9,6 +9,7 @@ import stat
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -159,3 +160,49 @@ def test_the_demo_shows_events_with_a_waitlist_stats_and_the_page(cli: Cli, tmp_
     page = (folder / "site" / "index.html").read_text(encoding="utf-8")
     assert "Aperitivo freelance" in page
     assert "@example.com" not in page
+
+
+def _page_context(cli: Cli) -> tuple[dict[str, Any], int]:
+    """The page's data, and how many SQL statements reading it took."""
+    from datetime import datetime
+
+    import sqlalchemy as sa
+
+    from peerkit.config import Settings
+    from peerkit.db import open_database
+    from peerkit.services.reports import site
+
+    db = open_database(Settings(db_path=cli.db_path))
+    statements: list[str] = []
+
+    def note(*args: Any) -> None:
+        statements.append(args[2])
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    with db.read() as session:
+        data = site.context(session, datetime.fromisoformat(NOW))
+    db.dispose()
+    return data, len(statements)
+
+
+def test_the_page_reads_the_same_few_queries_however_many_groups_and_events(
+    community: Cli, tmp_path: Path
+) -> None:
+    """Seats and waitlists counted for all groups and events at once, not one by one."""
+    _data, before = _page_context(community)
+    for n in range(4):
+        community.ok("member", "add", f"Extra {n}", "--email", f"extra{n}@example.com")
+        community.ok("group", "create", f"Extra {n}", "--min-size", "2", "--max-size",
+                     str(3 + n), "--member", "1", "--member", str(3 + n))  # fmt: skip
+        community.ok("event", "create", f"Extra {n}", "--start", f"2026-12-2{n} 19:00",
+                     "--capacity", str(1 + n))  # fmt: skip
+        for who in (3 + n, 1):
+            community.ok("event", "rsvp", str(4 + n), str(who), "--out", str(tmp_path / "o"))
+    data, after = _page_context(community)
+    assert after == before
+    seats = {g["name"]: g["open_seats"] for g in data["groups"]}
+    assert seats == {"Mastermind del martedì": 4, "Extra 0": 1, "Extra 1": 2, "Extra 2": 3,
+                     "Extra 3": 4}  # fmt: skip
+    events = {e["title"]: (e["seats_left"], e["waitlist"]) for e in data["events"]}
+    assert events["Aperitivo freelance"] == (0, 1)
+    assert [events[f"Extra {n}"] for n in range(4)] == [(0, 1), (0, 0), (1, 0), (2, 0)]

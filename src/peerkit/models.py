@@ -224,6 +224,8 @@ class Attendance(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("meeting_id", "member_id"),
         one_of("status", AttendanceStatus),
+        # the reports read a meeting's marks from the index alone (migration 0007)
+        sa.Index("ix_attendance_meeting_member_status", "meeting_id", "member_id", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

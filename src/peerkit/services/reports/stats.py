@@ -4,17 +4,24 @@ A meeting counts as held once its attendance was taken (MeetingStatus.DONE). A m
 when they missed two or more of their group's last four held meetings, the usual mastermind
 norm. Giving is mentoring someone, or facilitating or keeping time at a meeting; receiving is a
 turn on the hot seat, or being mentored.
+
+The counting is done by the database (GROUP BY, conditional counts, a window for "the group's last
+four"), in SQLAlchemy Core that SQLite and PostgreSQL both run: what comes back is one row per
+group, per member or per held meeting, never one per attendance mark (the marks each member's row
+lists come with their meeting's row, as one string).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlmodel import Session, col
 
-from peerkit.enums import AttendanceStatus, CommitmentStatus, MeetingStatus
+from peerkit.enums import AttendanceStatus, CommitmentStatus, GroupStatus, MeetingStatus
 from peerkit.models import (
     Attendance,
     Commitment,
@@ -22,37 +29,128 @@ from peerkit.models import (
     HotSeat,
     Meeting,
     Member,
+    Membership,
     Mentorship,
     id_of,
 )
 from peerkit.services.groups import roster as groups_svc
-from peerkit.services.groups.rotation import taken_turns
 
 RECENT = 4  # meetings looked at for "at risk"
 MISSED_FOR_RISK = 2
+BATCH = 5_000  # held meetings fetched at a time
 
-Marks = dict[int, dict[int, AttendanceStatus]]  # meeting id -> member id -> present/absent
+Promised = tuple[int, int, int]  # commitments done, open, dropped
+
+
+# --- the rules, as queries ----------------------------------------------------------------
+
+
+def chosen_groups(column: Any, group: Group | None) -> sa.ColumnElement[bool]:
+    """COLUMN is GROUP's id, or, without one, that of a group `roster.list_groups` lists."""
+    if group is not None:
+        return sa.and_(column == id_of(group))
+    return sa.and_(
+        column.in_(sa.select(col(Group.id)).where(col(Group.status) == GroupStatus.ACTIVE))
+    )
+
+
+def held_meetings(group: Group | None, since: date | None, today: date) -> sa.Subquery:
+    """The held meetings of GROUP (or of every active group) up to TODAY, from SINCE:
+    id, group_id, slot_date, facilitator_id, timekeeper_id."""
+    query = sa.select(
+        col(Meeting.id),
+        col(Meeting.group_id),
+        col(Meeting.slot_date),
+        col(Meeting.facilitator_id),
+        col(Meeting.timekeeper_id),
+    ).where(
+        col(Meeting.status) == MeetingStatus.DONE,
+        col(Meeting.slot_date) <= today,
+        chosen_groups(col(Meeting.group_id), group),
+    )
+    if since is not None:
+        query = query.where(col(Meeting.slot_date) >= since)
+    return query.subquery("held")
+
+
+def at_risk_query(held: sa.Subquery) -> sa.Select[int]:
+    """THE at-risk rule: the members who missed MISSED_FOR_RISK or more of the last RECENT
+    held meetings of one group (HELD, as from `held_meetings`)."""
+    latest_first = (held.c.slot_date.desc(), held.c.id.desc())
+    recent = sa.select(
+        held.c.id,
+        held.c.group_id,
+        sa.func.row_number()
+        .over(partition_by=held.c.group_id, order_by=latest_first)
+        .label("back"),
+    ).subquery("recent")
+    return (
+        sa.select(col(Attendance.member_id))
+        .join(recent, recent.c.id == col(Attendance.meeting_id))
+        .where(recent.c.back <= RECENT, col(Attendance.status) == AttendanceStatus.ABSENT)
+        .group_by(recent.c.group_id, col(Attendance.member_id))
+        .having(sa.func.count() >= MISSED_FOR_RISK)
+        .distinct()
+    )
+
+
+def at_risk(session: Session, group: Group | None, since: date | None, today: date) -> set[int]:
+    """The ids of the members at risk in GROUP (or in any active group), judged on the held
+    meetings up to TODAY, from SINCE."""
+    query = at_risk_query(held_meetings(group, since, today))
+    return set(session.connection().execute(query).scalars())
+
+
+def taken_turns_query(held: sa.Subquery) -> sa.Select[int, int, Any]:
+    """The hot seats of the HELD meetings that were taken: meeting_id, member_id, group_id.
+
+    The absent-turn rule in SQL: a hot seat counts unless that member's attendance at that
+    meeting is 'absent' (no mark yet still counts). It MUST agree with
+    `peerkit.services.groups.rotation.taken_turns`, the same rule in Python that the rotation
+    uses; tests/test_stats_sql.py checks that both agree on random histories.
+    """
+    missed = sa.exists().where(
+        col(Attendance.meeting_id) == col(HotSeat.meeting_id),
+        col(Attendance.member_id) == col(HotSeat.member_id),
+        col(Attendance.status) == AttendanceStatus.ABSENT,
+    )
+    return (
+        sa.select(col(HotSeat.meeting_id), col(HotSeat.member_id), held.c.group_id)
+        .select_from(HotSeat)
+        .join(held, held.c.id == col(HotSeat.meeting_id))
+        .where(~missed)
+    )
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What the database counted, for the chosen groups and period."""
+
+    meetings: dict[int, list[tuple[int, int]]]  # group -> (present, marked) per held meeting
+    group_turns: dict[int, int]  # group -> hot seats taken
+    member_turns: dict[int, int]  # member -> hot seats taken
+    group_promised: dict[int, Promised]  # group -> commitments of the people listed
+    member_promised: dict[int, Promised]  # member -> commitments in the groups or in none
+    led: dict[int, int]  # member -> held meetings facilitated or timed
+    given: dict[int, int]  # member -> mentorships as mentor
+    received: dict[int, int]  # member -> mentorships as mentee
+    risky: set[int]  # members at risk
 
 
 def compute(
     session: Session, group: Group | None, since: date | None, today: date
 ) -> dict[str, Any]:
     chosen = [group] if group is not None else groups_svc.list_groups(session)
-    held = _held(session, [id_of(g) for g in chosen], since, today)
-    by_group: dict[int, list[Meeting]] = defaultdict(list)
-    for meeting in held:
-        by_group[meeting.group_id].append(meeting)
-    ids = [id_of(m) for m in held]
-    marks = _attendance(session, ids)
-    # A hot seat missed through absence is not a turn (the rotation's own rule).
-    turns = taken_turns(_hot_seats(session, ids), marks)
-    people = _people(session, chosen, marks)
-    promises = _commitments(session, [id_of(g) for g in chosen], people, since)
-    mentoring = _mentoring(session, people, since, today)
-    groups_out = [_group_row(g, by_group[id_of(g)], marks, turns, promises) for g in chosen]
-    members_out = [
-        _member_row(p, by_group, marks, turns, promises, mentoring, held) for p in people
-    ]
+    held = held_meetings(group, since, today)
+    people = _people(session, group, held)
+    meetings, histories = _marks(session, held)
+    ids = {me for me, _name in people}
+    counts = _count(session, group, held, (since, today), ids, meetings)
+    groups_out = [_group_row(g, counts) for g in chosen]
+    members_out = [_member_row(me, name, histories.get(me, []), counts) for me, name in people]
     return {
         "groups": groups_out,
         "members": members_out,
@@ -64,158 +162,226 @@ def compute(
     }
 
 
-def _held(session: Session, group_ids: list[int], since: date | None, today: date) -> list[Meeting]:
-    query = (
-        select(Meeting)
-        .where(col(Meeting.group_id).in_(group_ids), Meeting.status == MeetingStatus.DONE)
-        .where(col(Meeting.slot_date) <= today)
-        .order_by(col(Meeting.slot_date), col(Meeting.id))
+def _count(
+    session: Session,
+    group: Group | None,
+    held: sa.Subquery,
+    period: tuple[date | None, date],
+    people: set[int],
+    meetings: dict[int, list[tuple[int, int]]],
+) -> Counts:
+    since, today = period
+    given, received = _mentoring(session, since, today)
+    group_turns, member_turns = _turns(session, held)
+    by_group: dict[int, Promised] = {}
+    by_member: dict[int, Promised] = {}
+    for (g, m), promised in _commitments(session, group, since).items():
+        if g is not None and m in people:  # a group counts the commitments of those listed
+            by_group[g] = _plus(by_group.get(g), promised)
+        by_member[m] = _plus(by_member.get(m), promised)
+    return Counts(
+        meetings=meetings,
+        group_turns=group_turns,
+        member_turns=member_turns,
+        group_promised=by_group,
+        member_promised=by_member,
+        led=_led(session, held),
+        given=given,
+        received=received,
+        risky=set(session.connection().execute(at_risk_query(held)).scalars()),
     )
-    if since is not None:
-        query = query.where(col(Meeting.slot_date) >= since)
-    return list(session.exec(query))
 
 
-def _attendance(session: Session, meeting_ids: list[int]) -> Marks:
-    """meeting id -> member id -> present/absent."""
-    marks: Marks = defaultdict(dict)
-    rows = session.exec(select(Attendance).where(col(Attendance.meeting_id).in_(meeting_ids)))
-    for row in rows:
-        marks[row.meeting_id][row.member_id] = row.status
-    return marks
+def _plus(total: Promised | None, more: Promised) -> Promised:
+    if total is None:
+        return more
+    return (total[0] + more[0], total[1] + more[1], total[2] + more[2])
 
 
-def _hot_seats(session: Session, meeting_ids: list[int]) -> dict[int, list[int]]:
-    seats: dict[int, list[int]] = defaultdict(list)
-    rows = session.exec(select(HotSeat).where(col(HotSeat.meeting_id).in_(meeting_ids)))
-    for row in rows:
-        seats[row.meeting_id].append(row.member_id)
-    return seats
+def _rows(session: Session, query: sa.Executable) -> list[Any]:
+    """The rows of QUERY, fetched at once (few: counts per group, member or meeting)."""
+    return list(session.connection().execute(query).all())
 
 
-def _people(session: Session, chosen: list[Group], marks: Marks) -> list[Member]:
-    """Current members of the groups, and anyone with attendance in their held meetings."""
-    ids: set[int] = set()
-    for group in chosen:
-        ids.update(id_of(p) for _m, p in groups_svc.current_memberships(session, group))
-    for per_meeting in marks.values():
-        ids.update(per_meeting)
-    rows = session.exec(select(Member).where(col(Member.id).in_(ids)).order_by(col(Member.id)))
-    return [m for m in rows if m.forgotten_at is None]
+def _turns(session: Session, held: sa.Subquery) -> tuple[dict[int, int], dict[int, int]]:
+    """Hot seats taken, per group and per member."""
+    taken = taken_turns_query(held).subquery("taken")
+    query = sa.select(taken.c.group_id, taken.c.member_id, sa.func.count()).group_by(
+        taken.c.group_id, taken.c.member_id
+    )
+    by_group: dict[int, int] = defaultdict(int)
+    by_member: dict[int, int] = defaultdict(int)
+    for g, m, n in _rows(session, query):
+        by_group[g] += n
+        by_member[m] += n
+    return by_group, by_member
+
+
+def _led(session: Session, held: sa.Subquery) -> dict[int, int]:
+    """member -> held meetings they facilitated or kept time at (both at once count once)."""
+    roles = sa.union_all(
+        sa.select(held.c.facilitator_id.label("member")),
+        sa.select(held.c.timekeeper_id).where(
+            held.c.timekeeper_id.is_distinct_from(held.c.facilitator_id)
+        ),
+    ).subquery("roles")
+    query = (
+        sa.select(roles.c.member, sa.func.count())
+        .where(roles.c.member.is_not(None))
+        .group_by(roles.c.member)
+    )
+    return dict(_rows(session, query))
 
 
 def _commitments(
-    session: Session, group_ids: list[int], people: list[Member], since: date | None
-) -> list[Commitment]:
-    query = select(Commitment).where(col(Commitment.member_id).in_([p.id for p in people]))
-    found = [c for c in session.exec(query) if c.group_id is None or c.group_id in group_ids]
-    if since is None:
-        return found
-    wanted = [c.meeting_id for c in found if c.meeting_id]
-    slots: dict[int | None, date] = {
-        m.id: m.slot_date for m in session.exec(select(Meeting).where(col(Meeting.id).in_(wanted)))
-    }
+    session: Session, group: Group | None, since: date | None
+) -> dict[tuple[int | None, int], Promised]:
+    """(group, member) -> done, open, dropped, for the chosen groups and those of no group."""
+    status = col(Commitment.status)
+    query = (
+        sa.select(
+            col(Commitment.group_id),
+            col(Commitment.member_id),
+            *(sa.func.count(sa.case((status == s, 1))) for s in _PROMISE_ORDER),
+        )
+        .select_from(Commitment)
+        .where(
+            sa.or_(
+                col(Commitment.group_id).is_(None),
+                chosen_groups(col(Commitment.group_id), group),
+            )
+        )
+        .group_by(col(Commitment.group_id), col(Commitment.member_id))
+    )
+    if since is not None:
+        query = query.outerjoin(Meeting, col(Meeting.id) == col(Commitment.meeting_id))
+        query = query.where(_made_from(since))
+    return {(g, m): (done, open_, dropped) for g, m, done, open_, dropped in _rows(session, query)}
 
-    # Dated by the meeting it was made at; one made outside a meeting by the day it was added.
-    def made_on(c: Commitment) -> date:
-        slot = slots.get(c.meeting_id) if c.meeting_id is not None else None
-        return slot if isinstance(slot, date) else c.created_at.date()
 
-    return [c for c in found if made_on(c) >= since]
+_PROMISE_ORDER = (CommitmentStatus.DONE, CommitmentStatus.OPEN, CommitmentStatus.DROPPED)
+
+
+def _made_from(since: date) -> sa.ColumnElement[bool]:
+    """Made from SINCE: dated by the meeting it was made at; one made outside a meeting (or
+    whose meeting is gone) by the day, in UTC, it was added."""
+    midnight = datetime.combine(since, time(), UTC)
+    return sa.or_(
+        sa.and_(col(Meeting.id).is_not(None), col(Meeting.slot_date) >= since),
+        sa.and_(col(Meeting.id).is_(None), col(Commitment.created_at) >= midnight),
+    )
 
 
 def _mentoring(
-    session: Session, people: list[Member], since: date | None, today: date
-) -> list[Mentorship]:
-    ids = [p.id for p in people]
-    query = select(Mentorship).where(
-        col(Mentorship.mentor_id).in_(ids) | col(Mentorship.mentee_id).in_(ids)
+    session: Session, since: date | None, today: date
+) -> tuple[dict[int, int], dict[int, int]]:
+    """member -> mentorships as mentor, and as mentee, begun by TODAY and not ended before SINCE."""
+    active = [col(Mentorship.started) <= today]
+    if since is not None:
+        active.append(sa.or_(col(Mentorship.ended).is_(None), col(Mentorship.ended) >= since))
+    found: list[dict[int, int]] = []
+    for side in (col(Mentorship.mentor_id), col(Mentorship.mentee_id)):
+        query = sa.select(side, sa.func.count()).where(*active).group_by(side)
+        found.append(dict(_rows(session, query)))
+    return found[0], found[1]
+
+
+def _marks(
+    session: Session, held: sa.Subquery
+) -> tuple[dict[int, list[tuple[int, int]]], dict[int, list[AttendanceStatus]]]:
+    """Per group, (present, marked) for each held meeting; per member, their marks at the held
+    meetings; both oldest first, from one row per held meeting.
+
+    A meeting's marks come as one string of codes, "member id * 2, + 1 if absent", in any
+    order (a member has one mark per meeting); the meetings come in order.
+    """
+    status = col(Attendance.status)
+    code = col(Attendance.member_id) * 2 + sa.case((status == AttendanceStatus.ABSENT, 1), else_=0)
+    query = (
+        sa.select(
+            held.c.group_id,
+            sa.func.count(sa.case((status == AttendanceStatus.PRESENT, 1))),
+            sa.func.count(col(Attendance.member_id)),
+            sa.func.aggregate_strings(sa.cast(code, sa.String), ","),
+        )
+        .select_from(held)
+        .outerjoin(Attendance, col(Attendance.meeting_id) == held.c.id)
+        .group_by(held.c.id, held.c.group_id, held.c.slot_date)
+        .order_by(held.c.slot_date, held.c.id)
+        .execution_options(yield_per=BATCH)
     )
-    return [
-        m
-        for m in session.exec(query)
-        if m.started <= today and (since is None or m.ended is None or m.ended >= since)
-    ]
+    words = (AttendanceStatus.PRESENT, AttendanceStatus.ABSENT)
+    meetings: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    histories: dict[int, list[AttendanceStatus]] = defaultdict(list)
+    for group_id, here, marked, codes in session.connection().execute(query):
+        meetings[group_id].append((here, marked))
+        for value in map(int, codes.split(",")) if codes else ():
+            histories[value >> 1].append(words[value & 1])
+    return meetings, histories
 
 
-def _group_row(
-    group: Group,
-    held: list[Meeting],
-    marks: Marks,
-    turns: dict[int, list[int]],
-    promises: list[Commitment],
-) -> dict[str, Any]:
-    present = absent = 0
-    trend = []
-    for meeting in held:
-        here = list(marks.get(id_of(meeting), {}).values())
-        present += here.count(AttendanceStatus.PRESENT)
-        absent += here.count(AttendanceStatus.ABSENT)
-        trend.append(_rate(here.count(AttendanceStatus.PRESENT), len(here)))
-    mine = [c for c in promises if c.group_id == group.id]
-    done = sum(1 for c in mine if c.status == CommitmentStatus.DONE)
-    dropped = sum(1 for c in mine if c.status == CommitmentStatus.DROPPED)
+def _people(session: Session, group: Group | None, held: sa.Subquery) -> list[tuple[int, str]]:
+    """(id, name) of the current members of the groups, and of anyone with a mark at their held
+    meetings; not those forgotten."""
+    current = sa.select(col(Membership.member_id)).where(
+        col(Membership.left_on).is_(None), chosen_groups(col(Membership.group_id), group)
+    )
+    marked = (
+        sa.select(col(Attendance.member_id))
+        .join(held, held.c.id == col(Attendance.meeting_id))
+        .distinct()
+    )
+    query = (
+        sa.select(col(Member.id), col(Member.name))
+        .where(col(Member.id).in_(sa.union(current, marked)), col(Member.forgotten_at).is_(None))
+        .order_by(col(Member.id))
+    )
+    return [(me, name) for me, name in _rows(session, query)]
+
+
+def _group_row(group: Group, counts: Counts) -> dict[str, Any]:
+    me = id_of(group)
+    meetings = counts.meetings.get(me, [])
+    present = sum(here for here, _marked in meetings)
+    marked = sum(n for _here, n in meetings)
+    done, open_, dropped = counts.group_promised.get(me, (0, 0, 0))
     return {
         "group": group.slug,
         "name": group.name,
-        "sessions": len(held),
-        "attendance_rate": _rate(present, present + absent),
-        "hot_seats": sum(len(turns.get(id_of(m), [])) for m in held),
+        "sessions": len(meetings),
+        "attendance_rate": _rate(present, marked),
+        "hot_seats": counts.group_turns.get(me, 0),
         "commitments_done": done,
-        "commitments_open": sum(1 for c in mine if c.status == CommitmentStatus.OPEN),
+        "commitments_open": open_,
         "commitments_dropped": dropped,
         "commitments_kept": _rate(done, done + dropped),
-        "attendance_trend": trend,
+        "attendance_trend": [_rate(here, n) for here, n in meetings],
     }
 
 
 def _member_row(
-    member: Member,
-    by_group: dict[int, list[Meeting]],
-    marks: Marks,
-    turns: dict[int, list[int]],
-    promises: list[Commitment],
-    mentoring: list[Mentorship],
-    held: list[Meeting],
+    me: int, name: str, history: list[AttendanceStatus], counts: Counts
 ) -> dict[str, Any]:
-    me = id_of(member)
-    history = [marks[id_of(m)][me] for m in held if me in marks.get(id_of(m), {})]
-    hot = sum(1 for m in held if me in turns.get(id_of(m), []))
-    roles = sum(1 for m in held if me in (m.facilitator_id, m.timekeeper_id))
-    given = sum(1 for m in mentoring if m.mentor_id == me)
-    received = sum(1 for m in mentoring if m.mentee_id == me)
-    mine = [c for c in promises if c.member_id == me]
+    hot = counts.member_turns.get(me, 0)
+    done, open_, _dropped = counts.member_promised.get(me, (0, 0, 0))
+    roles = counts.led.get(me, 0)
+    given, received = counts.given.get(me, 0), counts.received.get(me, 0)
     return {
         "member": me,
-        "name": member.name,
+        "name": name,
         "attended": history.count(AttendanceStatus.PRESENT),
         "missed": history.count(AttendanceStatus.ABSENT),
         "hot_seats": hot,
-        "commitments_done": sum(1 for c in mine if c.status == CommitmentStatus.DONE),
-        "commitments_open": sum(1 for c in mine if c.status == CommitmentStatus.OPEN),
+        "commitments_done": done,
+        "commitments_open": open_,
         "mentoring_given": given,
         "mentoring_received": received,
         "facilitated": roles,
         "gives": given + roles,
         "receives": hot + received,
-        "at_risk": _at_risk(me, by_group, marks),
+        "at_risk": me in counts.risky,
         "attendance": history,
     }
-
-
-def _at_risk(me: int, by_group: dict[int, list[Meeting]], marks: Marks) -> bool:
-    """Missed two or more of the last four held meetings of a group they are marked in."""
-    for meetings in by_group.values():
-        theirs = [m for m in meetings if me in marks.get(id_of(m), {})]
-        if not theirs:
-            continue
-        recent = meetings[-RECENT:]
-        missed = sum(
-            1 for m in recent if marks.get(id_of(m), {}).get(me) == AttendanceStatus.ABSENT
-        )
-        if missed >= MISSED_FOR_RISK:
-            return True
-    return False
 
 
 def _rate(part: int, whole: int) -> float | None:

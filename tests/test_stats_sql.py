@@ -1,0 +1,136 @@
+"""The stats counted in SQL say exactly what the stats counted in Python said (issue 19).
+
+tests/stats_reference.py is `services/reports/stats.py` as it was before: it loads every row
+and counts in Python. On random communities (tests/random_community.py), with and without
+--group and --since, both must print the same JSON, on SQLite and on PostgreSQL. The
+absent-turn rule, written twice (`rotation.taken_turns` in Python, `taken_turns_query` in
+SQL), must agree too, and so must `at_risk` with the report's at-risk column.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import col, select
+
+from peerkit.config import Settings
+from peerkit.db import Database, open_database
+from peerkit.models import Attendance, Group, HotSeat, Meeting
+from peerkit.output import to_json
+from peerkit.services.groups.rotation import taken_turns
+from peerkit.services.reports import stats
+from tests import random_community, stats_reference
+
+# The first eight seeds run in the fast loop; the rest only in the full run (./check, CI).
+SQLITE_SEEDS = [
+    seed if seed < 8 else pytest.param(seed, marks=pytest.mark.slow) for seed in range(40)
+]
+PG_SEEDS = range(12)
+
+
+def _open(tmp_path: Path, url: str | None, seed: int) -> Database:
+    db = open_database(Settings(db_path=tmp_path / f"stats-{seed}.db", database_url=url))
+    with db.write() as session:
+        random_community.build(session, random.Random(seed))
+    return db
+
+
+def _choices(db: Database, seed: int) -> Iterator[tuple[int | None, date | None]]:
+    """(group id or None, since or None): every group, alone and with a few start days."""
+    with db.read() as session:
+        group_ids = list(session.exec(select(Group.id)))
+    days: list[date | None] = [None, *random_community.since_options(random.Random(-seed))]
+    for group_id in [None, *group_ids]:
+        for since in days:
+            yield group_id, since
+
+
+def _compare(db: Database, seed: int) -> int:
+    compared = 0
+    for group_id, since in _choices(db, seed):
+        with db.read() as session:
+            group = None if group_id is None else session.get(Group, group_id)
+            today = random_community.TODAY
+            found = stats.compute(session, group, since, today)
+            old = to_json(stats_reference.compute(session, group, since, today))
+            assert to_json(found) == old, (seed, group_id, since)
+            listed = {m["member"] for m in found["members"]}
+            risky = {m["member"] for m in found["members"] if m["at_risk"]}
+            assert stats.at_risk(session, group, since, today) & listed == risky
+        compared += 1
+    return compared
+
+
+def _turns_agree(db: Database) -> int:
+    """rotation.taken_turns and stats.taken_turns_query on every meeting, held or not."""
+    with db.read() as session:
+        seats: dict[int, list[int]] = defaultdict(list)
+        for seat in session.exec(select(HotSeat)):
+            seats[seat.meeting_id].append(seat.member_id)
+        marks: dict[int, dict[int, Any]] = defaultdict(dict)
+        for mark in session.exec(select(Attendance)):
+            marks[mark.meeting_id][mark.member_id] = mark.status
+        every = select(col(Meeting.id), col(Meeting.group_id)).subquery("every")
+        query = stats.taken_turns_query(every)
+        in_sql = sorted((m, who) for m, who, _g in session.connection().execute(query))
+    taken = taken_turns(seats, marks)
+    in_python = sorted((m, who) for m, members in taken.items() for who in members)
+    assert in_sql == in_python
+    return sum(len(s) for s in seats.values()) - len(in_python)  # seats missed through absence
+
+
+@pytest.mark.parametrize("seed", SQLITE_SEEDS)
+def test_sql_stats_equal_the_python_stats_on_sqlite(tmp_path: Path, seed: int) -> None:
+    db = _open(tmp_path, None, seed)
+    assert _compare(db, seed) >= 4
+    _turns_agree(db)
+    db.dispose()
+
+
+def test_the_random_histories_have_hot_seats_missed_through_absence(tmp_path: Path) -> None:
+    assert sum(_turns_agree(_open(tmp_path, None, seed)) for seed in range(4)) > 0
+
+
+@pytest.mark.postgres
+def test_sql_stats_equal_the_python_stats_on_postgres(tmp_path: Path, pg_url: str) -> None:
+    engine = sa.create_engine(pg_url)
+    for seed in PG_SEEDS:
+        db = _open(tmp_path, pg_url, seed)
+        _compare(db, seed)
+        _turns_agree(db)
+        db.dispose()
+        with engine.begin() as conn:  # empty again for the next seed
+            tables = ", ".join(
+                t
+                for (t,) in conn.exec_driver_sql(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            )
+            conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    engine.dispose()
+
+
+def test_the_report_reads_a_fixed_number_of_statements(tmp_path: Path) -> None:
+    """However many groups, members and meetings, the same handful of queries."""
+    counted = []
+    for seed in (3, 5):
+        db = _open(tmp_path, None, seed)
+        statements: list[str] = []
+
+        def note(*args: Any, seen: list[str] = statements) -> None:
+            seen.append(args[2])
+
+        sa.event.listen(db.engine, "before_cursor_execute", note)
+        with db.read() as session:
+            stats.compute(session, None, None, random_community.TODAY)
+        counted.append(len(statements))
+        db.dispose()
+    assert counted[0] == counted[1] <= 12
