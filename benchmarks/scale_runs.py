@@ -1,0 +1,165 @@
+"""How benchmarks/scale.py runs a figure: whole processes, bounded, with their peak memory.
+
+Every run is a child process of this interpreter's environment (run.py's clean one, plus
+PYTHONPATH pointing at this checkout's src/ and PEERKIT_TODAY at the community's today).
+Its wall time is measured around the process; its CPU time and peak memory (ru_maxrss) come
+from ``os.wait4``, which reports the rusage of that one child. A run that has not ended
+after the timeout is killed (its whole process group) and recorded as not finished, with
+the memory it had reached by then. Only the standard library here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from run import BenchmarkError, _fmt, _progress
+
+
+@dataclass
+class Run:
+    wall: float  # seconds
+    cpu: float  # user + system seconds
+    rss: float  # peak resident memory, MB
+    finished: bool = True
+
+
+@dataclass
+class Side:
+    label: str
+    argv: list[str]
+    before: Callable[[], None] | None = None  # untimed: a fresh copy of the database...
+    after: Callable[[], None] | None = None  # untimed: check what the run did
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def finished(self) -> bool:
+        return all(r.finished for r in self.runs)
+
+    def median(self) -> float:
+        return statistics.median(r.wall for r in self.runs)
+
+    def peak(self) -> float:
+        return max(r.rss for r in self.runs)
+
+    def cpu(self) -> float:
+        return statistics.median(r.cpu for r in self.runs)
+
+
+@dataclass
+class Figure:
+    name: str  # what --only matches
+    what: str  # the first column of the table
+    community: str  # the data it runs on, in words
+    candidate: Side
+    reference: Side
+    setup: Callable[[], None] | None = None  # once, untimed, before the first run
+    check: Callable[[], str] | None = None  # once, untimed, after the runs: a sentence
+    groups: int = 0  # > 0: also show the time per group
+    max_rounds: int = 7
+    note: str = ""
+
+    @property
+    def rounds(self) -> int:
+        return len(self.reference.runs)
+
+
+def _maxrss_mb(kilobytes: int) -> float:
+    """ru_maxrss is in kilobytes on Linux and in bytes on macOS."""
+    return kilobytes / (1024 * 1024) if sys.platform == "darwin" else kilobytes / 1024
+
+
+def _kill(pid: int, killed: threading.Event) -> None:
+    killed.set()
+    with contextlib.suppress(ProcessLookupError):  # it may have ended just now
+        os.killpg(pid, signal.SIGKILL)
+
+
+class Child:
+    """Runs one command line at a time, in a fixed folder and environment."""
+
+    def __init__(self, cwd: Path, env: dict[str, str], timeout: float) -> None:
+        self.cwd = cwd
+        self.env = env
+        self.timeout = timeout
+        self.stderr = cwd / "last-stderr.txt"
+
+    def run(self, argv: list[str]) -> Run:
+        with self.stderr.open("w+b") as err:
+            start = time.perf_counter()
+            proc = subprocess.Popen(
+                argv,
+                cwd=self.cwd,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                start_new_session=True,  # its own process group, to kill it whole
+            )
+            killed = threading.Event()
+            timer = threading.Timer(self.timeout, _kill, (proc.pid, killed))
+            timer.start()
+            try:
+                _pid, status, usage = os.wait4(proc.pid, 0)
+            finally:
+                timer.cancel()
+            wall = time.perf_counter() - start
+            proc.returncode = os.waitstatus_to_exitcode(status)
+        finished = not killed.is_set()
+        if finished and proc.returncode != 0:
+            raise BenchmarkError(f"{' '.join(argv)} exited with {proc.returncode}:\n{self.tail()}")
+        cpu = usage.ru_utime + usage.ru_stime
+        return Run(wall, cpu, _maxrss_mb(usage.ru_maxrss), finished)
+
+    def tail(self, lines: int = 15) -> str:
+        text = self.stderr.read_text(encoding="utf-8", errors="replace")
+        return "\n".join(text.strip().splitlines()[-lines:])
+
+    def side(self, side: Side) -> Run:
+        if side.before:
+            side.before()
+        run = self.run(side.argv)
+        if side.after and run.finished:
+            side.after()
+        return run
+
+
+def measure(child: Child, fig: Figure, budget: float, min_rounds: int = 3) -> None:
+    """One run of each side first. When that pair took longer than BUDGET seconds (or the
+    candidate did not finish), it is the measurement; otherwise it was a warm-up, and the
+    sides alternate in ABBA order for as many rounds as fit in the budget (MIN_ROUNDS to
+    max_rounds). A side that does not finish within the timeout is not run again."""
+    if fig.setup:
+        fig.setup()
+    _progress(f"{fig.name}: first run of each side")
+    first = child.side(fig.candidate)
+    first_ref = child.side(fig.reference)
+    pair = first.wall + first_ref.wall
+    if not first.finished or pair > budget:
+        fig.candidate.runs.append(first)
+        fig.reference.runs.append(first_ref)
+        _progress(f"{fig.name}: {_show(fig.candidate)} vs {_show(fig.reference)} (one round)")
+        return
+    rounds = max(min_rounds, min(fig.max_rounds, int(budget / pair)))
+    for i in range(rounds):
+        pair_order = (fig.candidate, fig.reference)
+        for side in pair_order if i % 2 == 0 else pair_order[::-1]:
+            if side.finished:
+                side.runs.append(child.side(side))
+        _progress(f"{fig.name}: round {i + 1}/{rounds}  {_show(fig.candidate)} vs "
+                  f"{_show(fig.reference)} (medians so far)")  # fmt: skip
+
+
+def _show(side: Side) -> str:
+    if not side.finished:
+        return "not finished"
+    return _fmt(side.median())
