@@ -16,12 +16,14 @@ import sqlite3
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
 from peerkit.calendar import PRODID
 
+ALARM_BEFORE = timedelta(minutes=-30)
 PLAIN_COMMUNITY = (
     "SELECT coalesce(nullif(organiser_name, ''), name), organiser_email "
     "FROM community ORDER BY id LIMIT 1"
@@ -53,44 +55,50 @@ def plain_feed(path: Path) -> bytes:
     cal.add("method", "PUBLISH")
     organiser = vCalAddress(f"mailto:{organiser_email}")
     organiser.params["CN"] = vText(organiser_name)
-    alarm_before = timedelta(minutes=-30)
     first = last = None
-    for uid, start, tz, minutes, location, status, sequence, stamp, name, seated, lead in rows:
-        begin = datetime.fromisoformat(start).replace(tzinfo=UTC).astimezone(ZoneInfo(tz))
+    for row in rows:
+        event, begin = _event(row, organiser)
         first = begin if first is None else min(first, begin)
         last = begin if last is None else max(last, begin)
-        cancelled = status == "cancelled"
-        ev = Event()
-        ev.add("uid", uid)
-        ev.add("dtstamp", datetime.fromisoformat(stamp).replace(tzinfo=UTC))
-        ev.add("sequence", sequence)
-        ev.add("summary", name)
-        ev.add("dtstart", begin)
-        ev.add("dtend", begin + timedelta(minutes=minutes))
-        ev.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-        if location:
-            if location.startswith(("https://", "http://")):
-                ev.add("url", location)
-            ev.add("location", location)
-        lines = ["This meeting is cancelled."] if cancelled else []
-        if seated:
-            lines.append(f"On the hot seat: {seated}")
-        if lead:
-            lines.append(f"Facilitator: {lead}")
-        lines.append(f"Duration: {minutes} min")
-        ev.add("description", "\n".join(lines))
-        ev.add("organizer", organiser)
-        if not cancelled:
-            alarm = Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", name)
-            alarm.add("trigger", alarm_before)
-            ev.add_component(alarm)
-        cal.add_component(ev)
+        cal.add_component(event)
     if first is not None and last is not None:
         # The span of the data, as peerkit's own VTIMEZONEs (the default is 1970-2038).
         cal.add_missing_timezones(date(first.year - 1, 1, 1), date(last.year + 2, 1, 1))
     return bytes(cal.to_ical())
+
+
+def _event(row: tuple[Any, ...], organiser: vCalAddress) -> tuple[Event, datetime]:
+    """One meeting as a VEVENT, and its local start."""
+    uid, start, tz, minutes, location, status, sequence, stamp, name, seated, lead = row
+    begin = datetime.fromisoformat(start).replace(tzinfo=UTC).astimezone(ZoneInfo(tz))
+    cancelled = status == "cancelled"
+    ev = Event()
+    ev.add("uid", uid)
+    ev.add("dtstamp", datetime.fromisoformat(stamp).replace(tzinfo=UTC))
+    ev.add("sequence", sequence)
+    ev.add("summary", name)
+    ev.add("dtstart", begin)
+    ev.add("dtend", begin + timedelta(minutes=minutes))
+    ev.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if location:
+        if location.startswith(("https://", "http://")):
+            ev.add("url", location)
+        ev.add("location", location)
+    lines = ["This meeting is cancelled."] if cancelled else []
+    if seated:
+        lines.append(f"On the hot seat: {seated}")
+    if lead:
+        lines.append(f"Facilitator: {lead}")
+    lines.append(f"Duration: {minutes} min")
+    ev.add("description", "\n".join(lines))
+    ev.add("organizer", organiser)
+    if not cancelled:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", name)
+        alarm.add("trigger", ALARM_BEFORE)
+        ev.add_component(alarm)
+    return ev, begin
 
 
 def main(db: str, out: str) -> None:

@@ -156,17 +156,27 @@ def machine() -> str:
     )
 
 
+def load() -> str:
+    """The machine's load average over the last 15 minutes (other work slows both sides)."""
+    try:
+        return f"{os.getloadavg()[2]:.1f}"
+    except OSError:
+        return "unknown"
+
+
 def report(
     figures: list[Figure],
     counts: list[Counted],
     built: list[Built],
     timeout: float,
+    started_load: str,
 ) -> str:
     command = " ".join(["python benchmarks/scale.py", *sys.argv[1:]])
     now = datetime.now().astimezone()
     lines = [
         f"Measured on {now.day} {now:%B %Y} with `{command}` "
-        f"({_git_state()}), every run bounded by {timeout:.0f} s, on {machine()}.",
+        f"({_git_state()}), every run bounded by {timeout:.0f} s, on {machine()}; load "
+        f"average over the last 15 minutes at the start {started_load}, at the end {load()}.",
         "",
         *figures_table(figures, timeout),
     ]

@@ -1,23 +1,22 @@
 """How benchmarks/scale.py runs a figure: whole processes, bounded, with their peak memory.
 
-Every run is a child process of this interpreter's environment (run.py's clean one, plus
-PYTHONPATH pointing at this checkout's src/ and PEERKIT_TODAY at the community's today).
-Its wall time is measured around the process; its CPU time and peak memory (ru_maxrss) come
-from ``os.wait4``, which reports the rusage of that one child. A run that has not ended
-after the timeout is killed (its whole process group) and recorded as not finished, with
-the memory it had reached by then. Only the standard library here.
+Every run is a process of this interpreter in run.py's clean environment, plus PYTHONPATH
+pointing at this checkout's src/ and PEERKIT_TODAY at the community's today. It is started
+by benchmarks/spawn.py, a bare interpreter that measures the wall time around it and takes
+its CPU time and peak memory (ru_maxrss) from ``os.wait4``: started from this process
+directly, a child would report at least this process's own peak memory (Linux carries it
+over through fork and exec). A run that has not ended after the timeout is killed and
+recorded as not finished, with the memory it had reached by then. Only the standard
+library here.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import statistics
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,10 +77,8 @@ def _maxrss_mb(kilobytes: int) -> float:
     return kilobytes / (1024 * 1024) if sys.platform == "darwin" else kilobytes / 1024
 
 
-def _kill(pid: int, killed: threading.Event) -> None:
-    killed.set()
-    with contextlib.suppress(ProcessLookupError):  # it may have ended just now
-        os.killpg(pid, signal.SIGKILL)
+SPAWN = Path(__file__).resolve().parent / "spawn.py"
+MARGIN = 30.0  # seconds after the timeout before the launcher itself is stopped
 
 
 class Child:
@@ -92,33 +89,33 @@ class Child:
         self.env = env
         self.timeout = timeout
         self.stderr = cwd / "last-stderr.txt"
+        self.report = cwd / "last-run.txt"
 
     def run(self, argv: list[str]) -> Run:
+        self.report.unlink(missing_ok=True)
+        launcher = [sys.executable, "-I", "-S", str(SPAWN), str(self.report), str(self.timeout)]
         with self.stderr.open("w+b") as err:
-            start = time.perf_counter()
             proc = subprocess.Popen(
-                argv,
+                [*launcher, *argv],
                 cwd=self.cwd,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=err,
-                start_new_session=True,  # its own process group, to kill it whole
+                start_new_session=True,  # a process group, to stop it whole if need be
             )
-            killed = threading.Event()
-            timer = threading.Timer(self.timeout, _kill, (proc.pid, killed))
-            timer.start()
             try:
-                _pid, status, usage = os.wait4(proc.pid, 0)
-            finally:
-                timer.cancel()
-            wall = time.perf_counter() - start
-            proc.returncode = os.waitstatus_to_exitcode(status)
-        finished = not killed.is_set()
-        if finished and proc.returncode != 0:
-            raise BenchmarkError(f"{' '.join(argv)} exited with {proc.returncode}:\n{self.tail()}")
-        cpu = usage.ru_utime + usage.ru_stime
-        return Run(wall, cpu, _maxrss_mb(usage.ru_maxrss), finished)
+                proc.wait(timeout=self.timeout + MARGIN)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        try:
+            wall, cpu, rss, code, finished = self.report.read_text(encoding="utf-8").split()
+        except (OSError, ValueError):
+            raise BenchmarkError(f"no report from {SPAWN.name}:\n{self.tail()}") from None
+        if finished == "1" and code != "0":
+            raise BenchmarkError(f"{' '.join(argv)} exited with {code}:\n{self.tail()}")
+        return Run(float(wall), float(cpu), _maxrss_mb(int(rss)), finished == "1")
 
     def tail(self, lines: int = 15) -> str:
         text = self.stderr.read_text(encoding="utf-8", errors="replace")
@@ -134,17 +131,18 @@ class Child:
 
 
 def measure(child: Child, fig: Figure, budget: float, min_rounds: int = 3) -> None:
-    """One run of each side first. When that pair took longer than BUDGET seconds (or the
-    candidate did not finish), it is the measurement; otherwise it was a warm-up, and the
-    sides alternate in ABBA order for as many rounds as fit in the budget (MIN_ROUNDS to
-    max_rounds). A side that does not finish within the timeout is not run again."""
+    """One run of each side first. When MIN_ROUNDS such pairs would not fit in BUDGET
+    seconds (or the candidate did not finish), that pair is the measurement; otherwise it was
+    a warm-up, and the sides alternate in ABBA order for as many rounds as fit in the budget
+    (MIN_ROUNDS to max_rounds). A side that does not finish within the timeout is not run
+    again."""
     if fig.setup:
         fig.setup()
     _progress(f"{fig.name}: first run of each side")
     first = child.side(fig.candidate)
     first_ref = child.side(fig.reference)
     pair = first.wall + first_ref.wall
-    if not first.finished or pair > budget:
+    if not first.finished or pair * min_rounds > budget:
         fig.candidate.runs.append(first)
         fig.reference.runs.append(first_ref)
         _progress(f"{fig.name}: {_show(fig.candidate)} vs {_show(fig.reference)} (one round)")
