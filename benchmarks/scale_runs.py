@@ -132,7 +132,8 @@ class Child:
 
 def measure(child: Child, fig: Figure, budget: float, min_rounds: int = 3) -> None:
     """One run of each side first. When MIN_ROUNDS such pairs would not fit in BUDGET
-    seconds (or the candidate did not finish), that pair is the measurement; otherwise it was
+    seconds (or the candidate did not finish), that pair is the measurement (with more runs
+    of the reference when it is quick beside the candidate); otherwise it was
     a warm-up, and the sides alternate in ABBA order for as many rounds as fit in the budget
     (MIN_ROUNDS to max_rounds). A side that does not finish within the timeout is not run
     again."""
@@ -145,6 +146,10 @@ def measure(child: Child, fig: Figure, budget: float, min_rounds: int = 3) -> No
     if not first.finished or pair * min_rounds > budget:
         fig.candidate.runs.append(first)
         fig.reference.runs.append(first_ref)
+        # A quick reference beside a slow run: more of it for a tenth of the time, so one
+        # busy moment does not make the ratio.
+        more = min(fig.max_rounds - 1, int(0.1 * first.wall / max(first_ref.wall, 1e-3)))
+        fig.reference.runs += [child.side(fig.reference) for _ in range(more)]
         _progress(f"{fig.name}: {_show(fig.candidate)} vs {_show(fig.reference)} (one round)")
         return
     rounds = max(min_rounds, min(fig.max_rounds, int(budget / pair)))
