@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event, vCalAddress, vText
+from icalendar import Calendar
+from ics_baseline import plain_feed
 from run import (
     DOMAINS,
     FIRST_EN,
@@ -54,7 +54,6 @@ from run import (
     source_fingerprint,
 )
 
-from peerkit.calendar import PRODID
 from peerkit.config import Settings
 from peerkit.db import Database, open_database
 from peerkit.services.common import community as community_svc
@@ -226,77 +225,6 @@ def peerkit_feed(db: Database) -> bytes:
     with db.read() as session:
         found = feeds.group_meetings(session, groups_svc.list_groups(session, True))
         return feeds.feed(session, found)
-
-
-PLAIN_COMMUNITY = (
-    "SELECT coalesce(nullif(organiser_name, ''), name), organiser_email "
-    "FROM community ORDER BY id LIMIT 1"
-)
-PLAIN_MEETINGS = """
-SELECT m.uid, m.start, m.timezone, m.duration, m.location, m.status, m.sequence,
-       m.updated_at, g.name,
-       (SELECT group_concat(name, ', ') FROM (
-            SELECT p.name FROM hot_seat h JOIN member p ON p.id = h.member_id
-            WHERE h.meeting_id = m.id ORDER BY h.position)),
-       (SELECT p.name FROM member p WHERE p.id = m.facilitator_id)
-FROM meeting m JOIN peer_group g ON g.id = m.group_id
-ORDER BY m.start, m.id
-"""
-
-
-def plain_feed(path: Path) -> bytes:
-    """Baseline: the same events, built directly with icalendar from a plain SQL query."""
-    conn = sqlite3.connect(path)
-    try:
-        organiser_name, organiser_email = conn.execute(PLAIN_COMMUNITY).fetchone()
-        rows = conn.execute(PLAIN_MEETINGS).fetchall()
-    finally:
-        conn.close()
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    organiser = vCalAddress(f"mailto:{organiser_email}")
-    organiser.params["CN"] = vText(organiser_name)
-    alarm_before = timedelta(minutes=-30)
-    first = last = None
-    for uid, start, tz, minutes, location, status, sequence, stamp, name, seated, lead in rows:
-        begin = datetime.fromisoformat(start).replace(tzinfo=UTC).astimezone(ZoneInfo(tz))
-        first = begin if first is None else min(first, begin)
-        last = begin if last is None else max(last, begin)
-        cancelled = status == "cancelled"
-        ev = Event()
-        ev.add("uid", uid)
-        ev.add("dtstamp", datetime.fromisoformat(stamp).replace(tzinfo=UTC))
-        ev.add("sequence", sequence)
-        ev.add("summary", name)
-        ev.add("dtstart", begin)
-        ev.add("dtend", begin + timedelta(minutes=minutes))
-        ev.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-        if location:
-            if location.startswith(("https://", "http://")):
-                ev.add("url", location)
-            ev.add("location", location)
-        lines = ["This meeting is cancelled."] if cancelled else []
-        if seated:
-            lines.append(f"On the hot seat: {seated}")
-        if lead:
-            lines.append(f"Facilitator: {lead}")
-        lines.append(f"Duration: {minutes} min")
-        ev.add("description", "\n".join(lines))
-        ev.add("organizer", organiser)
-        if not cancelled:
-            alarm = Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", name)
-            alarm.add("trigger", alarm_before)
-            ev.add_component(alarm)
-        cal.add_component(ev)
-    if first is not None and last is not None:
-        # The span of the data, as peerkit's own VTIMEZONEs (the default is 1970-2038).
-        cal.add_missing_timezones(date(first.year - 1, 1, 1), date(last.year + 2, 1, 1))
-    return bytes(cal.to_ical())
 
 
 # --- checks (untimed) -----------------------------------------------------------------
