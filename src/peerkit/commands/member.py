@@ -328,13 +328,15 @@ def member_import(
     from peerkit.services.members import importing
 
     app_ctx = app_context(ctx)
-    today = app_ctx.today()
-    plan = importing.read(file, today, update=update, stored=app_ctx.settings.database_exists())
-    with app_ctx.db().write() as session:
-        defaults = community.member_defaults(session, community_defaults(app_ctx.settings))
-        result = importing.apply(
-            session, plan, update=update, defaults=defaults, today=today, dry_run=dry_run
-        )
+    stored = app_ctx.settings.database_exists()
+    with importing.Import(
+        file, app_ctx.today(), update=update, stored=stored, dry_run=dry_run
+    ) as job:
+        if not stored:
+            job.check()  # a file with problems does not create the database
+        with app_ctx.db().write() as session:
+            defaults = community.member_defaults(session, community_defaults(app_ctx.settings))
+            result = job.apply(session, defaults)
     verb = "Would add" if dry_run else "Added"
     changed = "would update" if dry_run else "updated"
     message(f"{verb} {_count(result.created, 'new member')}, {changed} {result.updated}.")
