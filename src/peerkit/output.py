@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
+from json.encoder import encode_basestring
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any
 
 from peerkit.text import csv_cell, terminal_safe
 
@@ -32,7 +33,100 @@ def to_json(data: Any) -> str:
     import json
 
     text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    return _json_safe(text)
+
+
+def _json_safe(text: str) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+def write_json_list(out: IO[str], rows: Iterable[Any]) -> None:
+    """`to_json(list(rows))` and a newline, written an element at a time as rows come."""
+    first = True
+    for row in rows:
+        out.write("[\n  " if first else ",\n  ")
+        out.write(_json_safe(json_text(row, 1)))
+        first = False
+    out.write("[]\n" if first else "\n]\n")
+
+
+def json_text(value: Any, level: int = 0) -> str:
+    """`json.dumps(value, indent=2, ensure_ascii=False, default=str)`, as if nested `level`
+    deep (every line after the first indented by two spaces per level).
+
+    Plain records (text, numbers, lists, dicts with text keys) are written here, a good deal
+    faster than json's own indenting encoder; anything else is left to json itself.
+    """
+    import json
+
+    try:
+        return _json_value(value, level)
+    except _Unusual:
+        text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+        return text.replace("\n", "\n" + "  " * level)
+
+
+class _Unusual(Exception):
+    """A value json_text leaves to json (a key that is not text, a float, a cycle)."""
+
+
+def _json_value(value: Any, level: int) -> str:
+    plain = _JSON_PLAIN.get(type(value))
+    if plain is not None:
+        return str(plain(value))
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int.__repr__(value)
+    if isinstance(value, list | tuple | dict):
+        return _json_container(value, level)
+    if isinstance(value, float) or level > 50:
+        raise _Unusual
+    return encode_basestring(str(value))  # default=str
+
+
+def _json_container(value: Any, level: int) -> str:
+    if not value:
+        return "{}" if isinstance(value, dict) else "[]"
+    inner = _INDENTS[level + 1] if level < 50 else "\n" + "  " * (level + 1)
+    if isinstance(value, dict):
+        try:
+            keys = [_JSON_KEYS[key] for key in value]
+        except KeyError:
+            raise _Unusual from None
+        get, deeper = _JSON_PLAIN.get, level + 1
+        items = [
+            k + (plain(v) if (plain := get(type(v))) is not None else _json_value(v, deeper))
+            for k, v in zip(keys, value.values(), strict=True)
+        ]
+        opening, closing = "{", "}"
+    else:
+        try:  # a list of text, the common case
+            items = list(map(encode_basestring, value))
+        except TypeError:
+            items = [_json_value(v, level + 1) for v in value]
+        opening, closing = "[", "]"
+    return opening + inner + ("," + inner).join(items) + inner[:-2] + closing
+
+
+class _Keys(dict[Any, str]):
+    """A dict key as json writes it, with its ': ' (text keys only; others are _Unusual)."""
+
+    def __missing__(self, key: Any) -> str:
+        if not isinstance(key, str) or len(self) > 4096:
+            raise KeyError(key)
+        found = self[key] = encode_basestring(key) + ": "
+        return found
+
+
+_JSON_KEYS = _Keys()
+_INDENTS = ["\n" + "  " * n for n in range(52)]
+_JSON_PLAIN: dict[type, Any] = {
+    str: encode_basestring,
+    int: int.__repr__,
+    type(None): lambda _v: "null",
+    bool: lambda v: "true" if v else "false",
+}
 
 
 def message(text: str) -> None:
@@ -94,6 +188,29 @@ def emit(
         _table(rows, columns, title)
 
 
+def emit_rows(
+    rows: Iterable[dict[str, Any]],
+    fmt: Format,
+    columns: Sequence[str],
+    *,
+    csv_columns: Sequence[str],
+    out: IO[str] | None = None,
+    title: str | None = None,
+    empty: str = "Nothing to show.",
+) -> None:
+    """As `emit`, with the same bytes, but JSON and CSV are written a row at a time.
+
+    The rows may come straight from the database: none is kept once written. A table
+    needs every row before it can be drawn.
+    """
+    if fmt is Format.table:
+        emit(list(rows), fmt, columns, csv_columns=csv_columns, title=title, empty=empty)
+    elif fmt is Format.json:
+        write_json_list(out or sys.stdout, rows)
+    else:
+        write_csv(out or sys.stdout, rows, tuple(csv_columns))
+
+
 def emit_one(obj: dict[str, Any], fmt: Format, *, title: str | None = None) -> None:
     """A single object: key/value table, JSON object or a one-row CSV."""
     if fmt is Format.json:
@@ -104,14 +221,13 @@ def emit_one(obj: dict[str, Any], fmt: Format, *, title: str | None = None) -> N
         _key_values(obj, title)
 
 
-def write_csv(out: TextIO, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
+def write_csv(out: IO[str], rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> None:
     """A header line, then one line per row (the columns member import reads back)."""
     import csv
 
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    for row in rows:
-        writer.writerow([csv_cell(row.get(c)) for c in columns])
+    writer.writerows([csv_cell(row.get(c)) for c in columns] for row in rows)
 
 
 def _console() -> Any:
