@@ -19,12 +19,14 @@ from sqlmodel import col, select
 
 from peerkit.config import Settings
 from peerkit.db import open_database
+from peerkit.enums import MemberStatus
 from peerkit.models import Member
-from peerkit.output import json_text, to_json, write_csv, write_json_list
+from peerkit.output import csv_column, json_text, to_json, write_csv, write_json_list
 from peerkit.services.common import validate
 from peerkit.services.groups import roster
 from peerkit.services.members import profiles
 from peerkit.services.members.csvio import COLUMNS
+from peerkit.text import csv_cell
 from tests.conftest import FIXED_TODAY, Cli, invoke
 
 ODD_CSV = (
@@ -168,3 +170,51 @@ def test_a_streamed_json_list_is_to_json(values: list[Any]) -> None:
     out = io.StringIO()
     write_json_list(out, iter(values))
     assert out.getvalue() == to_json(values) + "\n"
+
+
+_CELLS = st.lists(
+    st.none()
+    | st.text(alphabet=st.sampled_from(list("ab '=+-@\t\r\n\x1b\u202e;,é")))
+    | st.integers()
+    | st.booleans()
+    | st.lists(st.text(max_size=4) | st.integers(), max_size=3)
+    | st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    max_size=6,
+)
+
+
+@given(_CELLS)
+def test_a_csv_column_is_its_cells(values: list[Any]) -> None:
+    assert csv_column(values) == [csv_cell(v) for v in values]
+
+
+def test_a_csv_column_of_words_and_formulas() -> None:
+    words = [MemberStatus.ACTIVE, None, "'=x", "=1", "a\n-b", "-3", "\x1b[31m"]
+    assert csv_column(words) == [csv_cell(v) for v in words]
+    assert csv_column([-1, 2]) == ["'-1", "2"]
+    assert csv_column([["a", "=b"], []]) == ["a; =b", ""]
+
+
+_PLAIN = (
+    st.none()
+    | st.text(max_size=6)
+    | st.integers()
+    | st.booleans()
+    | st.lists(st.text(max_size=4), max_size=3)
+    | st.lists(st.integers(), max_size=2)
+    | st.sampled_from(list(MemberStatus))
+    | st.dates()
+)
+
+
+@given(
+    st.lists(st.sampled_from(["id", "name", "100%", 'say "hi"', "é"]), min_size=1, unique=True),
+    st.lists(st.lists(_PLAIN, min_size=5, max_size=5), max_size=4),
+)
+def test_records_with_the_same_keys_are_written_as_json_dumps(
+    keys: list[str], rows: list[list[Any]]
+) -> None:
+    records = [dict(zip(keys, values, strict=False)) for values in rows]
+    out = io.StringIO()
+    write_json_list(out, iter(records))
+    assert out.getvalue() == to_json(records) + "\n"

@@ -12,10 +12,17 @@ import sys
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from json.encoder import encode_basestring
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
-from peerkit.text import csv_cell, terminal_safe
+from peerkit.text import (
+    LIST_SEPARATOR,
+    csv_cell,
+    find_control,
+    neutralise_cell,
+    terminal_safe,
+)
 
 
 class Format(StrEnum):
@@ -41,13 +48,76 @@ def _json_safe(text: str) -> str:
 
 
 def write_json_list(out: IO[str], rows: Iterable[Any]) -> None:
-    """`to_json(list(rows))` and a newline, written an element at a time as rows come."""
+    """`to_json(list(rows))` and a newline, written a batch of elements at a time."""
     first = True
+    batch: list[Any] = []
     for row in rows:
-        out.write("[\n  " if first else ",\n  ")
-        out.write(_json_safe(json_text(row, 1)))
-        first = False
+        batch.append(row)
+        if len(batch) == _JSON_BATCH:
+            first = _write_json_items(out, batch, first)
+            batch = []
+    first = _write_json_items(out, batch, first)
     out.write("[]\n" if first else "\n]\n")
+
+
+_JSON_BATCH = 1000
+
+
+def _write_json_items(out: IO[str], items: list[Any], first: bool) -> bool:
+    """The elements of a list, after `first` or not; whether the list is still empty."""
+    if not items:
+        return first
+    texts = _json_records(items)
+    if texts is None:
+        texts = [_json_safe(json_text(item, 1)) for item in items]
+    out.write(("[\n  " if first else ",\n  ") + ",\n  ".join(texts))
+    return False
+
+
+def _json_records(items: list[Any]) -> list[str] | None:
+    """json_text(item, 1) of records with the same keys and plain values, a column at a time
+    (None when they are not such records: then each goes through json_text)."""
+    keys = tuple(items[0]) if type(items[0]) is dict else ()
+    if not keys or not all(type(k) is str for k in keys):
+        return None
+    if any(type(item) is not dict or tuple(item) != keys for item in items):
+        return None
+    columns = [_json_column(list(map(itemgetter(key), items))) for key in keys]
+    if any(column is None for column in columns):
+        return None
+    fields = (encode_basestring(key).replace("%", "%%") + ": %s" for key in keys)
+    template = _json_safe("{\n    " + ",\n    ".join(fields) + "\n  }")
+    return [template % values for values in zip(*columns, strict=True)]
+
+
+def _json_column(values: list[Any]) -> list[str] | None:
+    """Each value as json_text(value, 2), made safe: text, whole numbers, nothing or lists
+    of text (None for anything else)."""
+    kinds = set(map(type, values)) - {type(None)}
+    if all(issubclass(kind, str) for kind in kinds) and None not in values:
+        return _json_safe_column(list(map(encode_basestring, values)))
+    if all(issubclass(kind, str) for kind in kinds):
+        return _json_safe_column(["null" if v is None else encode_basestring(v) for v in values])
+    if kinds == {int}:
+        return ["null" if v is None else int.__repr__(v) for v in values]
+    if kinds != {list} or None in values:
+        return None
+    try:
+        texts = [
+            "[\n      " + ",\n      ".join(map(encode_basestring, v)) + "\n    ]" if v else "[]"
+            for v in values
+        ]
+    except TypeError:  # not a list of text
+        return None
+    return _json_safe_column(texts)
+
+
+def _json_safe_column(texts: list[str]) -> list[str]:
+    """_json_safe of each text; most columns are plain ASCII and need nothing."""
+    joined = "".join(texts)
+    if (joined.isascii() and "\x7f" not in joined) or not _JSON_UNSAFE.search(joined):
+        return texts
+    return [_json_safe(t) for t in texts]
 
 
 def json_text(value: Any, level: int = 0) -> str:
@@ -227,7 +297,58 @@ def write_csv(out: IO[str], rows: Iterable[dict[str, Any]], columns: tuple[str, 
 
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows([csv_cell(row.get(c)) for c in columns] for row in rows)
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == _CSV_BATCH:
+            writer.writerows(_csv_batch(batch, columns))
+            batch = []
+    writer.writerows(_csv_batch(batch, columns))
+
+
+_CSV_BATCH = 1000
+# A cell that may need neutralising: one starting with a formula character or a quote.
+_RISKY_START = re.compile("\n['=+\\-@\t\r]")
+
+
+def _csv_batch(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> Iterable[tuple[str, ...]]:
+    """The cells of ROWS, a column at a time, as `csv_cell` gives each."""
+    cells = [csv_column(_column(rows, c)) for c in columns]
+    return zip(*cells, strict=True)
+
+
+def _column(rows: list[dict[str, Any]], key: str) -> list[Any]:
+    """row.get(key) of every row."""
+    try:
+        return list(map(itemgetter(key), rows))
+    except KeyError:
+        return [row.get(key) for row in rows]
+
+
+def csv_column(values: list[Any]) -> list[str]:
+    """`[csv_cell(v) for v in values]`, with a few passes over the whole column.
+
+    Plain values and lists of text are turned into cells together; only when the column
+    holds a control character or a cell that may start like a formula does each cell go
+    through the careful rule (`csv_cell` for anything else).
+    """
+    kinds = set(map(type, values))
+    if all(issubclass(kind, str) for kind in kinds):  # text, and no None
+        texts = values
+    elif not any(issubclass(kind, list | dict) for kind in kinds):
+        texts = ["" if v is None else str(v) for v in values]
+    elif kinds == {list}:
+        try:
+            texts = list(map(LIST_SEPARATOR.join, values))
+        except TypeError:  # numbers or nested data in a list
+            return [csv_cell(v) for v in values]
+    else:
+        return [csv_cell(v) for v in values]
+    if find_control("\n".join(texts), allow_newlines=True) is not None:
+        texts = [terminal_safe(t, keep_newlines=True) for t in texts]
+    if _RISKY_START.search("\n" + "\n".join(texts)):
+        texts = [neutralise_cell(t) for t in texts]
+    return texts
 
 
 def _console() -> Any:

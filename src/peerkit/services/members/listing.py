@@ -45,18 +45,26 @@ def shown(session: Session, query: Any, today: date) -> Iterator[dict[str, Any]]
 
     They come BATCH at a time (a server-side cursor on PostgreSQL).
     """
-    lists = _Lists()
+    lists, stored = _Lists(), _Stored()
     result = session.connection().execute(query.execution_options(yield_per=BATCH))
     for batch in result.partitions():
         for row in batch:
-            yield _shown(row, lists, today)
+            yield _shown(row, lists, stored, today)
 
 
-def _shown(row: Any, lists: _Lists, today: date) -> dict[str, Any]:
-    status = _STATUSES[Member.status_on(cast(Member, row), today)]  # .status, .paused_until
-    paused = row.paused_until if status == MemberStatus.PAUSED else None
+class _Stored:
+    """What Member.status_on reads, for one row at a time."""
+
+    __slots__ = ("paused_until", "status")
+    status: str
+    paused_until: date | None
+
+
+def _shown(row: Any, lists: _Lists, stored: _Stored, today: date) -> dict[str, Any]:
     (member_id, name, email, zone, locale, skills, needs, stage, industry, bio, windows,
-     capacity, _status, _paused, joined) = row  # fmt: skip
+     capacity, stored.status, stored.paused_until, joined) = row  # fmt: skip
+    status = _STATUSES[Member.status_on(cast(Member, stored), today)]
+    paused = stored.paused_until if status == MemberStatus.PAUSED else None
     return {
         "id": member_id,
         "name": name,
