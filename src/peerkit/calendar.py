@@ -7,10 +7,13 @@ the last change, so exporting twice gives the same bytes.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText
@@ -101,38 +104,71 @@ def event(
 
 def calendar(events: list[Event], method: str | None = None) -> Calendar:
     """A VCALENDAR with a VTIMEZONE for every TZID its events use."""
+    cal = _shell(_zones_used(events), method)
+    for ev in events:
+        cal.add_component(ev)
+    return cal
+
+
+def _shell(spans: dict[str, tuple[date, date]], method: str | None) -> Calendar:
+    """The VCALENDAR's properties and VTIMEZONEs, without its events."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     if method:
         cal.add("method", method)
-    for tzid, (first, last) in sorted(_zones_used(events).items()):
+    for tzid, (first, last) in sorted(spans.items()):
         cal.add_component(vtimezone(tzid, first, last))
-    for ev in events:
-        cal.add_component(ev)
     return cal
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
+def write(out: IO[bytes], events: Iterable[Event], method: str | None = None) -> None:
+    """The bytes of `calendar(list(events), method)`, without holding more than one event.
+
+    Each event is serialised as it comes, into a spool file, while the span of dates of
+    each zone it uses is noted; then the calendar's head with the VTIMEZONEs those spans
+    need, the spooled events and the calendar's end are written to OUT.
+    """
+    spans: dict[str, tuple[date, date]] = {}
+    with tempfile.TemporaryFile(prefix="peerkit-ics-") as spool:
+        for ev in events:
+            _widen(spans, ev)
+            spool.write(ev.to_ical())
+        head = bytes(_shell(spans, method).to_ical())
+        out.write(head.removesuffix(_END))
+        spool.seek(0)
+        shutil.copyfileobj(spool, out, 1 << 20)
+        out.write(_END)
 
 
 def _zones_used(events: list[Event]) -> dict[str, tuple[date, date]]:
     """Each zone named by a TZID, with the span of dates it must cover."""
     spans: dict[str, tuple[date, date]] = {}
     for ev in events:
-        moments = [ev.get(key) for key in ("DTSTART", "DTEND", "RECURRENCE-ID")]
-        values = [m.dt for m in moments if m is not None]
-        for exdate in (
-            ev.get("EXDATE", []) if isinstance(ev.get("EXDATE"), list) else [ev.get("EXDATE")]
-        ):
-            if exdate is not None:
-                values.extend(p.dt for p in exdate.dts)
-        for value in values:
-            zone = getattr(value, "tzinfo", None)
-            key = getattr(zone, "key", None)
-            if not isinstance(value, datetime) or key is None or key == "UTC":
-                continue
-            first, last = spans.get(key, (value.date(), value.date()))
-            spans[key] = (min(first, value.date()), max(last, value.date()))
+        _widen(spans, ev)
     return spans
+
+
+def _widen(spans: dict[str, tuple[date, date]], ev: Event) -> None:
+    """Widen SPANS to the dates of EV in each zone it names."""
+    moments = [ev.get(key) for key in ("DTSTART", "DTEND", "RECURRENCE-ID")]
+    values = [m.dt for m in moments if m is not None]
+    for exdate in (
+        ev.get("EXDATE", []) if isinstance(ev.get("EXDATE"), list) else [ev.get("EXDATE")]
+    ):
+        if exdate is not None:
+            values.extend(p.dt for p in exdate.dts)
+    for value in values:
+        zone = getattr(value, "tzinfo", None)
+        key = getattr(zone, "key", None)
+        if not isinstance(value, datetime) or key is None or key == "UTC":
+            continue
+        first, last = spans.get(key, (value.date(), value.date()))
+        spans[key] = (min(first, value.date()), max(last, value.date()))
 
 
 WIDE_FROM = 2000

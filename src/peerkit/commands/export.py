@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -48,16 +47,12 @@ def export_ics(
     scope.check()
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
-        data = ics_export.build(session, scope)
-    write_calendar(data, output)
+        if output is None:
+            ics_export.write(session, scope, sys.stdout.buffer)
+            sys.stdout.flush()
+            return
+        from peerkit.files import private_file
 
-
-def write_calendar(data: bytes, output: Path | None) -> None:
-    """To stdout, or to FILE (mode 0600)."""
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    from peerkit.files import write_private
-
-    message(f"Wrote {write_private(output, data.decode('utf-8'))}.")
+        with private_file(output, binary=True) as (handle, path):
+            ics_export.write(session, scope, handle)
+    message(f"Wrote {path}.")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import sys
-from contextlib import redirect_stdout
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -29,7 +27,16 @@ from peerkit.commands._options import (
 )
 from peerkit.context import AppContext, app_context, community_defaults
 from peerkit.errors import UsageProblem, catch_errors
-from peerkit.output import Format, data_line, emit, emit_one, message, warning
+from peerkit.output import (
+    Format,
+    data_line,
+    emit_one,
+    emit_rows,
+    message,
+    to_json,
+    warning,
+    write_csv,
+)
 
 if TYPE_CHECKING:
     from peerkit.services.members.leaving import MovedUp
@@ -124,22 +131,20 @@ def member_list(
     """List members (those who left only with --status left)."""
     from peerkit.services.common import validate
     from peerkit.services.groups import roster
-    from peerkit.services.members import profiles
+    from peerkit.services.members import listing
 
     app_ctx = app_context(ctx)
     wanted = validate.status(status) if status is not None else None
     today = app_ctx.today()
     with app_ctx.db().read() as session:
         where = roster.resolve(session, group) if group is not None else None
-        found = profiles.list_members(session, wanted, today, where)
-        rows = [profiles.to_dict(m, today) for m in found]
-    emit(
-        rows,
-        fmt,
-        LIST_COLUMNS,
-        csv_columns=_csv_columns(),
-        empty="No members yet. Add one: peerkit member add NAME --email E",
-    )
+        emit_rows(
+            listing.members(session, wanted, today, where),
+            fmt,
+            LIST_COLUMNS,
+            csv_columns=_csv_columns(),
+            empty="No members yet. Add one: peerkit member add NAME --email E",
+        )
 
 
 def _csv_columns() -> tuple[str, ...]:
@@ -328,13 +333,15 @@ def member_import(
     from peerkit.services.members import importing
 
     app_ctx = app_context(ctx)
-    today = app_ctx.today()
-    plan = importing.read(file, today, update=update, stored=app_ctx.settings.database_exists())
-    with app_ctx.db().write() as session:
-        defaults = community.member_defaults(session, community_defaults(app_ctx.settings))
-        result = importing.apply(
-            session, plan, update=update, defaults=defaults, today=today, dry_run=dry_run
-        )
+    stored = app_ctx.settings.database_exists()
+    with importing.Import(
+        file, app_ctx.today(), update=update, stored=stored, dry_run=dry_run
+    ) as job:
+        if not stored:
+            job.check()  # a file with problems does not create the database
+        with app_ctx.db().write() as session:
+            defaults = community.member_defaults(session, community_defaults(app_ctx.settings))
+            result = job.apply(session, defaults)
     verb = "Would add" if dry_run else "Added"
     changed = "would update" if dry_run else "updated"
     message(f"{verb} {_count(result.created, 'new member')}, {changed} {result.updated}.")
@@ -371,23 +378,21 @@ def member_export(
     chosen = Format(fmt.value) if fmt else (Format.json if ref else Format.csv)
     with app_ctx.db().read() as session:
         data = access.export(session, ref, app_ctx.today())
-    text = _render(data, chosen)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    from peerkit.files import write_private
+        if output is None:
+            _write(data, chosen, sys.stdout)
+            return
+        from peerkit.files import private_file
 
-    path = write_private(output, text)
+        with private_file(output) as (handle, path):
+            _write(data, chosen, handle)
     message(f"Wrote {path} (readable only by you).")
 
 
-def _render(data: Any, fmt: Format) -> str:
-    buffer = io.StringIO()
-    with redirect_stdout(buffer):
-        if isinstance(data, dict) and fmt is Format.json:
-            emit_one(data, fmt)
-        elif isinstance(data, dict):
-            emit([data["member"]], fmt, (), csv_columns=_csv_columns())
-        else:
-            emit(data, fmt, (), csv_columns=_csv_columns())
-    return buffer.getvalue()
+def _write(data: Any, fmt: Format, out: IO[str]) -> None:
+    """One member's record, or every member as they are read from the database."""
+    if isinstance(data, dict) and fmt is Format.json:
+        out.write(to_json(data) + "\n")
+    elif isinstance(data, dict):
+        write_csv(out, [data["member"]], _csv_columns())
+    else:
+        emit_rows(data, fmt, (), csv_columns=_csv_columns(), out=out)

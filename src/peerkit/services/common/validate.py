@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
@@ -128,6 +129,29 @@ def email(value: str) -> str:
     ):
         return text
     return _email_slow(text, value)
+
+
+# The same test for a whole column of addresses, one per line: each simple, no local part
+# over 64 characters, no special-use top-level domain, no "--" anywhere.
+_SIMPLE_EMAILS = re.compile(f"(?:{_SIMPLE_EMAIL.pattern})(?:\n(?:{_SIMPLE_EMAIL.pattern}))*")
+_LONG_LOCAL = re.compile(r"(?:^|\n)[^@\n]{65}")
+_SPECIAL_END = re.compile(rf"\.(?:{'|'.join(sorted(_SPECIAL_TLDS))})(?:\n|$)")
+
+
+def emails(values: Sequence[str]) -> list[str]:
+    """`email` of each value: a column of simple addresses is checked in a few passes."""
+    texts = list(map(str.lower, map(str.strip, values)))
+    joined = "\n".join(texts)
+    if (
+        joined.count("\n") == len(texts) - 1
+        and max(map(len, texts), default=0) <= 254
+        and "--" not in joined
+        and _SIMPLE_EMAILS.fullmatch(joined)
+        and not _LONG_LOCAL.search(joined)
+        and not _SPECIAL_END.search(joined)
+    ):
+        return texts
+    return list(map(email, values))
 
 
 def _email_slow(text: str, original: str) -> str:
@@ -257,6 +281,7 @@ def _minutes(hours: str, minutes: str, text: str) -> int:
     return h * 60 + m
 
 
+@lru_cache(maxsize=4096)  # windows repeat across members: parse each once
 def window(value: str) -> tuple[int, int, int]:
     """Parse "mon 18:00-20:00" into (weekday 0-6, start minute, end minute)."""
     text = " ".join(value.strip().split())

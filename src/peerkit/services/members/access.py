@@ -6,10 +6,11 @@ and every row of every other table that refers to them. Other people appear as i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from peerkit.models import (
@@ -26,22 +27,24 @@ from peerkit.models import (
     Mentorship,
     Rsvp,
 )
-from peerkit.services.members import profiles
+from peerkit.services.members import listing, profiles
 
 Record = dict[str, Any]
 
 
-def export(session: Session, ref: str | None, today: date) -> Record | list[Record]:
-    """`member export [REF]`: one member's record, or every member."""
+def export(session: Session, ref: str | None, today: date) -> Record | Iterator[Record]:
+    """`member export [REF]`: one member's record, or every member (as they are read)."""
     return member_record(session, ref, today) if ref else all_members(session, today)
 
 
-def all_members(session: Session, today: date) -> list[Record]:
-    """Every member who has not been forgotten, in id order."""
-    rows = session.exec(
-        select(Member).where(col(Member.forgotten_at).is_(None)).order_by(col(Member.id))
+def all_members(session: Session, today: date) -> Iterator[Record]:
+    """Every member who has not been forgotten, in id order, read a batch at a time."""
+    query = (
+        sa.select(*listing.COLUMNS)
+        .where(col(Member.forgotten_at).is_(None))
+        .order_by(col(Member.id))
     )
-    return [profiles.to_dict(m, today) for m in rows]
+    return listing.shown(session, query, today)
 
 
 def member_record(session: Session, ref: str, today: date) -> Record:

@@ -1,25 +1,25 @@
 """Member CSV: the columns export writes are exactly those import reads.
 
-This module reads and checks a file (every problem, with its line number);
-:mod:`peerkit.services.members.importing` applies a checked file to the database. The
-file is written by :func:`peerkit.output.emit` (cells: :func:`peerkit.text.csv_cell`).
+This module reads and checks a file (every problem, with its line number), a batch of rows
+at a time and a column at a time (the checks of each column are in cells.py);
+:mod:`peerkit.services.members.importing` applies it to the database. The file is written
+by :func:`peerkit.output.emit` (cells: :func:`peerkit.text.csv_cell`).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from peerkit.enums import MemberStatus
 from peerkit.errors import InvalidValue, PeerkitError
-from peerkit.services.common import validate
-from peerkit.text import restore_cell
+from peerkit.services.members.cells import CHECKS, MISSING, check_column
 
 COLUMNS = (
     "id",
@@ -40,77 +40,223 @@ COLUMNS = (
 )
 REQUIRED = ("email",)
 LIST_COLUMNS = ("skills", "needs", "availability")
-# What a checked cell holds: text, a number, a date, a list (a tuple once cached) or nothing.
-Cell = str | int | date | list[str] | tuple[str, ...] | None
 
 # --- reading --------------------------------------------------------------------------
 
-
-@dataclass
-class Row:
-    line: int
-    values: dict[str, Any]  # column -> checked Cell; each column has its own type
-    id: int | None = None
+CHUNK = 1 << 20  # bytes read at a time
+ROWS = 1000  # rows checked together
 
 
 @dataclass
-class ImportPlan:
-    columns: list[str]
-    update: bool = False
-    rows: list[Row] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+class Batch:
+    """Rows of the file, checked: the good ones a column at a time, and the problems.
+
+    `values[column][i]` is the checked value of the i-th good row, MISSING for an empty
+    cell that means the default (the id is a column here too). `problems` are those of
+    the bad rows, as (line, "line N: ..."), in the order of the file.
+    """
+
+    lines: list[int] = field(default_factory=list)
+    values: dict[str, list[Any]] = field(default_factory=dict)
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+    def row(self, i: int) -> dict[str, Any]:
+        """The values the i-th good row gives (not its id), for an update."""
+        return {
+            column: found[i]
+            for column, found in self.values.items()
+            if column != "id" and found[i] is not MISSING
+        }
 
 
-def _open_text(path: Path) -> str:
+def _open(path: Path) -> BinaryIO:
     try:
-        data = path.read_bytes()
+        return path.open("rb")
     except FileNotFoundError:
         raise PeerkitError(f"no such file: {path}") from None
     except IsADirectoryError:
         raise PeerkitError(f"{path} is a folder; give a CSV file.") from None
     except OSError as exc:
         raise PeerkitError(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise PeerkitError(
-            f"{path} is not UTF-8 text (byte {exc.start}). Save it as 'CSV UTF-8' and try again."
-        ) from None
 
 
-def _dialect(text: str) -> str:
-    """Comma, or semicolon as written by spreadsheets in Italian and other locales."""
-    header = text.split("\n", 1)[0]
-    return ";" if header.count(";") > header.count(",") else ","
+def _survey(handle: BinaryIO, path: Path) -> str:
+    """Refuse a file that is not UTF-8 before reading a row; its delimiter.
 
-
-def read(path: Path, today: date, *, update: bool = False) -> ImportPlan:
-    """Parse and check every row; without --update every row is a new member."""
-    text = _open_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_dialect(text), strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise PeerkitError(f"{path} is empty; the first line must name the columns.") from None
-    except csv.Error as exc:
-        raise PeerkitError(f"{path}, line 1: {exc}") from None
-    columns = [h.strip().lower() for h in header]
-    _check_header(columns, path)
-    plan = ImportPlan(columns=columns, update=update)
-    line = reader.line_num + 1
+    One pass over the bytes, a chunk at a time. The byte named in the message is counted
+    after a BOM. The delimiter is a semicolon when the header line (up to the first
+    newline) has more of them than commas, as spreadsheets in Italian write.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset, semicolons, commas, in_header = 0, 0, 0, True
+    chunk = _read(handle, path).removeprefix(codecs.BOM_UTF8)
     while True:
+        pending = len(decoder.getstate()[0])
         try:
-            cells = next(reader)
+            decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            raise PeerkitError(
+                f"{path} is not UTF-8 text (byte {offset - pending + exc.start}). "
+                "Save it as 'CSV UTF-8' and try again."
+            ) from None
+        if in_header:
+            head = chunk.split(b"\n", 1)
+            semicolons, commas = semicolons + head[0].count(b";"), commas + head[0].count(b",")
+            in_header = len(head) == 1
+        if not chunk:
+            return ";" if semicolons > commas else ","
+        offset += len(chunk)
+        chunk = _read(handle, path)
+
+
+def _read(handle: BinaryIO, path: Path) -> bytes:
+    try:
+        return handle.read(CHUNK)
+    except OSError as exc:
+        raise PeerkitError(f"cannot read {path}: {exc.strerror}") from None
+
+
+class Reader:
+    """A member CSV read a batch of rows at a time; its encoding and header are checked first.
+
+    Empty lines are skipped. Lines are counted as a text editor counts them, even when a
+    quoted cell spans several.
+    """
+
+    def __init__(self, path: Path, today: date, *, update: bool = False) -> None:
+        self.path, self.today, self.update = path, today, update
+        self._handle = _open(path)
+        try:
+            delimiter = _survey(self._handle, path)
+            self._handle.seek(0)
+            text = io.TextIOWrapper(self._handle, encoding="utf-8-sig", newline="")
+            self._reader = csv.reader(text, delimiter=delimiter, strict=True)
+            self.columns = self._header()
+        except BaseException:
+            self._handle.close()
+            raise
+        self._checks = [CHECKS[c] for c in self.columns]
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def _header(self) -> list[str]:
+        try:
+            header = next(self._reader)
         except StopIteration:
-            break
+            raise PeerkitError(
+                f"{self.path} is empty; the first line must name the columns."
+            ) from None
         except csv.Error as exc:
-            plan.errors.append(f"line {line}: {exc}")
-            break
-        if any(c.strip() for c in cells):
-            _read_row(plan, line, cells, today)
+            raise PeerkitError(f"{self.path}, line 1: {exc}") from None
+        columns = [h.strip().lower() for h in header]
+        _check_header(columns, self.path)
+        return columns
+
+    def __iter__(self) -> Iterator[Batch]:
+        while True:
+            records, error = self._read_some()
+            if records or error:
+                batch = self._batch(records)
+                if error:
+                    batch.problems.append(error)
+                yield batch
+            if error or len(records) < ROWS:
+                return
+
+    def _read_some(self) -> tuple[list[tuple[int, list[str]]], tuple[int, str] | None]:
+        """Up to ROWS (line, cells) of lines that are not empty; a parse error ends the file."""
+        reader = self._reader
+        records: list[tuple[int, list[str]]] = []
         line = reader.line_num + 1
-    _check_duplicates(plan)
-    return plan
+        try:
+            for cells in reader:
+                if "".join(cells).strip():  # a line of empty cells is skipped
+                    records.append((line, cells))
+                    if len(records) == ROWS:
+                        break
+                line = reader.line_num + 1
+        except csv.Error as exc:
+            return records, (line, f"line {line}: {exc}")
+        return records, None
+
+    def _batch(self, records: list[tuple[int, list[str]]]) -> Batch:
+        """Check the rows a column at a time; a batch with a problem is checked row by row."""
+        width = len(self.columns)
+        batch = Batch(problems=[(n, _width_problem(n, cells, width))
+                                for n, cells in records if len(cells) != width])  # fmt: skip
+        good = [r for r in records if len(r[1]) == width] if batch.problems else records
+        if not good:
+            return self._row_by_row(records)
+        try:
+            cells = zip(self.columns, zip(*(c for _n, c in good), strict=True), strict=True)
+            batch.values = {column: check_column(column, texts) for column, texts in cells}
+            _whole_rows(batch.values, self.update)
+        except InvalidValue:
+            return self._row_by_row(records)
+        batch.lines = [n for n, _c in good]
+        return batch
+
+    def _row_by_row(self, records: list[tuple[int, list[str]]]) -> Batch:
+        """Every problem of every row, in the order of the file; the good rows too."""
+        # A pause end date can give a status to a file without that column.
+        keys = {*self.columns, "status"} if "paused_until" in self.columns else set(self.columns)
+        batch = Batch(values={c: [] for c in keys})
+        for line, cells in records:
+            values, problems = self._check_row(line, cells)
+            if problems:
+                batch.problems.extend((line, p) for p in problems)
+                continue
+            batch.lines.append(line)
+            for column in keys:
+                batch.values[column].append(values.get(column, MISSING))
+        return batch
+
+    def _check_row(self, line: int, cells: list[str]) -> tuple[dict[str, Any], list[str]]:
+        width = len(self.columns)
+        if len(cells) != width:
+            return {}, [_width_problem(line, cells, width)]
+        values: dict[str, Any] = {}
+        problems: list[str] = []
+        for column, check, text in zip(self.columns, self._checks, cells, strict=True):
+            try:
+                value = check(text)
+            except InvalidValue as err:
+                problems.append(f"line {line}: {column}: {err.message}")
+                continue
+            if value is not MISSING:
+                values[column] = value
+        if not self.update and "name" not in values:
+            problems.append(f"line {line}: name: a new member needs a name.")
+        if values.get("paused_until"):
+            # A pause end date implies a pause; any other status contradicts it.
+            status = values.setdefault("status", MemberStatus.PAUSED)
+            if status != MemberStatus.PAUSED:
+                problems.append(f"line {line}: paused_until: only a paused member can have one.")
+        return values, problems
+
+
+def _width_problem(line: int, cells: list[str], width: int) -> str:
+    return f"line {line}: {len(cells)} cells, but the header names {width} columns."
+
+
+def _whole_rows(values: dict[str, list[Any]], update: bool) -> None:
+    """The rules over more than one cell, for a batch of good rows (InvalidValue: not so).
+
+    A new member needs a name; a pause end date means a paused member (an empty status
+    becomes paused) and contradicts any other status.
+    """
+    if not update and MISSING in values.get("name", (MISSING,)):
+        raise InvalidValue("a new member needs a name.")
+    ends = values.get("paused_until")
+    if ends is None or not any(ends):
+        return
+    statuses = values.setdefault("status", [MISSING] * len(ends))
+    for i, end in enumerate(ends):
+        if end and statuses[i] is MISSING:
+            statuses[i] = MemberStatus.PAUSED
+        elif end and statuses[i] != MemberStatus.PAUSED:
+            raise InvalidValue("only a paused member can have one.")
 
 
 def _check_header(columns: list[str], path: Path) -> None:
@@ -126,115 +272,3 @@ def _check_header(columns: list[str], path: Path) -> None:
     dupes = sorted({c for c in columns if columns.count(c) > 1})
     if dupes:
         raise PeerkitError(f"{path}: the column(s) {', '.join(dupes)} appear more than once.")
-
-
-def _read_row(plan: ImportPlan, line: int, cells: list[str], today: date) -> None:
-    if len(cells) != len(plan.columns):
-        plan.errors.append(
-            f"line {line}: {len(cells)} cells, but the header names {len(plan.columns)} columns."
-        )
-        return
-    row = Row(line=line, values={})
-    problems: list[str] = []
-    for column, text in zip(plan.columns, cells, strict=True):
-        if column in _DEFAULTED and not text.strip():
-            continue
-        if text[:1] == "'":
-            text = restore_cell(text)
-        try:
-            value = _CHECKS[column](text)
-        except InvalidValue as err:
-            problems.append(f"{column}: {err.message}")
-            continue
-        if column == "id":
-            row.id = value if isinstance(value, int) else None
-        else:
-            row.values[column] = value
-    if not plan.update and "name" not in row.values:
-        problems.append("name: a new member needs a name.")
-    if row.values.get("paused_until"):
-        # A pause end date implies a pause; any other status contradicts it.
-        status = row.values.setdefault("status", MemberStatus.PAUSED)
-        if status != MemberStatus.PAUSED:
-            problems.append("paused_until: only a paused member can have one.")
-    if problems:
-        plan.errors.extend(f"line {line}: {p}" for p in problems)
-    else:
-        plan.rows.append(row)
-
-
-def _required(check: Callable[[str], Cell]) -> Callable[[str], Cell]:
-    def run(text: str) -> Cell:
-        if not text.strip():
-            raise InvalidValue("is empty.")
-        return check(text)
-
-    return run
-
-
-def _cached(check: Callable[[str], Cell]) -> Callable[[str], Cell]:
-    """Values such as time zones, languages and windows repeat across rows: parse each once.
-
-    Lists come back as tuples, so that the cached value cannot be changed by a caller.
-    """
-    return lru_cache(maxsize=8192)(lambda text: _frozen(check(text)))
-
-
-def _frozen(value: Cell) -> Cell:
-    return tuple(value) if isinstance(value, list) else value
-
-
-def _positive_int(text: str) -> int | None:
-    text = text.strip()
-    if not text:
-        return None
-    if not text.isdigit() or int(text) < 1:
-        raise InvalidValue(f"must be a positive whole number, not '{text}'.")
-    return int(text)
-
-
-def _optional_date(what: str) -> Callable[[str], date | None]:
-    return lambda text: validate.iso_date(text, what) if text.strip() else None
-
-
-def _optional_status(text: str) -> MemberStatus | None:
-    return validate.status(text) if text.strip() else None
-
-
-# Empty cells in these columns mean "the default", not "empty".
-_DEFAULTED = {"name", "timezone", "locale", "mentor_capacity", "status", "joined", "id"}
-_CHECKS: dict[str, Callable[[str], Cell]] = {
-    "id": _positive_int,
-    "name": validate.name,
-    "email": _required(validate.email),
-    "timezone": _cached(validate.timezone),
-    "locale": _cached(validate.locale),
-    "skills": _cached(lambda v: validate.tags(v, "skills")),
-    "needs": _cached(lambda v: validate.tags(v, "needs")),
-    "stage": _cached(validate.stage),
-    "industry": _cached(lambda v: validate.optional_line(v, "the industry")),
-    "bio": validate.bio,
-    "availability": _cached(validate.availability),
-    "mentor_capacity": _cached(validate.capacity),
-    "status": _cached(_optional_status),
-    "paused_until": _optional_date("paused_until"),
-    "joined": _cached(_optional_date("joined")),
-}
-
-
-def _check_duplicates(plan: ImportPlan) -> None:
-    seen_email: dict[str, int] = {}
-    seen_id: dict[int, int] = {}
-    for row in plan.rows:
-        email = row.values["email"]
-        if email in seen_email:
-            plan.errors.append(
-                f"line {row.line}: email: {email} is also on line {seen_email[email]}."
-            )
-        seen_email.setdefault(email, row.line)
-        if row.id is not None:
-            if row.id in seen_id:
-                plan.errors.append(
-                    f"line {row.line}: id: {row.id} is also on line {seen_id[row.id]}."
-                )
-            seen_id.setdefault(row.id, row.line)

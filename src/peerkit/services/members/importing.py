@@ -1,28 +1,27 @@
-"""Applying a checked member CSV: all rows or none, in bulk.
+"""Importing a member CSV: all rows or none, streamed from the file in batches.
 
-Rows are matched against the database (new, update, or conflict), every problem is
-reported with its line number, and only then is anything written: one executemany
-per shape of row straight to the driver, never one ORM object per row.
+Each row is checked as it is read and matched against the database (new, update, or
+conflict); good rows are written a batch at a time inside the import's one transaction
+(see bulk.py), and the first problem stops the writing while the reading goes on, so that
+every problem is reported with its line number and the transaction is rolled back. Only
+what that rule needs is kept: the e-mails and ids seen (for duplicates) and the first
+problems (as many as the message shows, and how many there are).
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from peerkit.enums import MemberStatus
 from peerkit.errors import PeerkitError
-from peerkit.models import Member, MemberHistory, UTCDateTime, utcnow
-from peerkit.services.members import csvio
-from peerkit.services.members.csvio import ImportPlan, Row
+from peerkit.models import Member
+from peerkit.services.members import bulk
+from peerkit.services.members.cells import MISSING
+from peerkit.services.members.csvio import Batch, Reader
 
-MEMBER_TABLE: sa.Table = Member.__table__  # type: ignore[attr-defined]
 MAX_ERRORS_SHOWN = 50
 
 
@@ -33,256 +32,248 @@ class ImportResult:
     unchanged: int = 0
 
 
-def apply(
-    session: Session,
-    plan: ImportPlan,
-    *,
-    update: bool,
-    defaults: dict[str, str],
-    today: date,
-    dry_run: bool = False,
-) -> ImportResult:
-    """Check the rows against the database, then insert/update them in bulk."""
-    existing = {
-        mid: email
-        for mid, email in session.exec(select(col(Member.id), col(Member.email)))
-        if mid is not None
-    }
-    by_email = {email: mid for mid, email in existing.items() if email}
-    inserts: list[Insert] = []
-    enc = _Encoder()
-    updates: list[tuple[int, dict[str, Any]]] = []
-    errors: list[str] = []
-    for row in plan.rows:
-        target = _target(row, existing, by_email, update, errors)
-        if target is None and "name" not in row.values:
-            errors.append(f"line {row.line}: name: a new member needs a name.")
-        elif target is None:
-            inserts.append(_insert_values(row, defaults, today, enc))
-        elif target > 0:
-            updates.append((target, row.values))
-    errors.extend(plan.errors)
-    if errors:
-        raise import_error(sorted(errors, key=_line_key))
-    result = ImportResult(created=len(inserts), updated=len(updates))
-    if dry_run:
-        return result
-    if inserts:
-        _bulk_insert(session, inserts)
-        _sync_sequence(session, inserts)
-    _apply_updates(session, updates)
-    _record_history(session, [member_id for member_id, _ in updates])
-    return result
-
-
-def _record_history(session: Session, updated: list[int]) -> None:
-    """'imported' for every member without history (the new ones), 'edited' for the rest."""
-    conn = session.connection()
-    now = utcnow()
-    history = MemberHistory.__table__  # type: ignore[attr-defined]
-    conn.execute(
-        history.insert().from_select(
-            ["member_id", "action", "at"],
-            sa.select(
-                MEMBER_TABLE.c.id,
-                sa.literal("imported"),
-                sa.literal(now, UTCDateTime()),
-            ).where(~sa.exists().where(history.c.member_id == MEMBER_TABLE.c.id)),
-        )
-    )
-    if updated:
-        conn.execute(
-            history.insert(),
-            [{"member_id": mid, "action": "edited", "at": now} for mid in updated],
-        )
-
-
-def _line_key(message: str) -> int:
-    head = message.split(":", 1)[0]
-    return int(head.removeprefix("line ")) if head.startswith("line ") else 0
-
-
-def read(path: Path, today: date, *, update: bool, stored: bool) -> ImportPlan:
-    """The file's rows, checked. `stored`: whether a database with members exists yet.
-
-    Without a database every row is a new member, --update or not, and there is nothing to
-    clash with: problems are reported at once, before a database is created.
-    """
-    plan = csvio.read(path, today, update=update and stored)
-    if plan.errors and not stored:
-        raise import_error(plan.errors)
-    return plan
-
-
-def import_error(errors: list[str]) -> PeerkitError:
+def import_error(errors: list[str], total: int | None = None) -> PeerkitError:
+    """The refusal: the first problems, and how many more there are (of `total`)."""
+    count = len(errors) if total is None else total
     shown = errors[:MAX_ERRORS_SHOWN]
-    more = len(errors) - len(shown)
+    more = count - len(shown)
     details = shown + ([f"... and {more} more"] if more else [])
-    noun = "problem" if len(errors) == 1 else "problems"
+    noun = "problem" if count == 1 else "problems"
     return PeerkitError(
-        f"nothing was imported: the file has {len(errors)} {noun}. Fix them and run again:",
+        f"nothing was imported: the file has {count} {noun}. Fix them and run again:",
         details=details,
     )
 
 
-def _target(
-    row: Row,
-    existing: dict[int, str | None],
-    by_email: dict[str, int],
-    update: bool,
-    errors: list[str],
-) -> int | None:
-    """None: insert; an id: update that member; -1: skip (error recorded)."""
-    email = row.values["email"]
-    owner = by_email.get(email)
-    if row.id is not None and row.id in existing:
-        if not update:
-            errors.append(
-                f"line {row.line}: id: member #{row.id} already exists; use --update to change it."
-            )
-            return -1
-        if owner is not None and owner != row.id:
-            errors.append(
-                f"line {row.line}: email: {email} belongs to member #{owner}, not #{row.id}."
-            )
-            return -1
-        return row.id
-    if owner is not None:
-        if not update:
-            errors.append(
-                f"line {row.line}: email: {email} is already member #{owner}; "
-                "use --update to change it."
-            )
-            return -1
-        if row.id is not None:
-            errors.append(f"line {row.line}: id: {email} is member #{owner}, not #{row.id}.")
-            return -1
-        return owner
-    return None
+@dataclass
+class Problems:
+    """The problems found so far: the first MAX_ERRORS_SHOWN of each kind, and their count.
+
+    Rows are checked in the order of the file, so each list is in the order of its lines.
+    Duplicates are listed after the other problems when there is no database yet (they were
+    found once the whole file had been read) and in line order otherwise.
+    """
+
+    duplicates_last: bool
+    first: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, message: str, *, duplicate: bool = False) -> None:
+        found = self.duplicates if duplicate and self.duplicates_last else self.first
+        self.count += 1
+        if len(found) < MAX_ERRORS_SHOWN:
+            found.append(message)
+
+    def error(self) -> PeerkitError:
+        return import_error(self.first + self.duplicates, self.count)
 
 
-INSERT_COLUMNS = (
-    "name", "email", "timezone", "locale", "skills", "needs", "stage", "industry", "bio",
-    "availability", "mentor_capacity", "status", "paused_until", "joined", "left_on",
-    "forgotten_at",
-)  # fmt: skip
+class Existing:
+    """The members already in the database: id -> e-mail, and e-mail -> id."""
+
+    def __init__(self, pairs: list[tuple[int, str | None]]) -> None:
+        self.ids = dict(pairs)
+        self.by_email = {email: mid for mid, email in pairs if email}
+
+    @classmethod
+    def load(cls, session: Session) -> Existing:
+        found = session.exec(select(col(Member.id), col(Member.email)))
+        return cls([(mid, email) for mid, email in found if mid is not None])
+
+
+class Import:
+    """One `member import`: the file, its checks, and what is written, batch by batch.
+
+    Without a database yet (`stored` False) `check` reads the whole file first, so a file
+    with problems does not create one; rows then wait in a spool until `apply`.
+    """
+
+    def __init__(
+        self, path: Path, today: date, *, update: bool, stored: bool, dry_run: bool = False
+    ) -> None:
+        self.reader = Reader(path, today, update=update and stored)
+        self.update, self.dry_run = update, dry_run
+        self.problems = Problems(duplicates_last=not stored)
+        self._checked = False
+        self._emails: dict[str, int] = {}
+        self._ids: dict[int, int] = {}
+        self._encode = bulk.Encoder(today)
+        self._target = bulk.Target()
+        # Rows without an id take the next free ids, so they go in after every explicit id.
+        has_ids = "id" in self.reader.columns
+        self._with_id = bulk.Sink(("id", *bulk.INSERT_COLUMNS), hold=False)
+        self._without_id = bulk.Sink(bulk.INSERT_COLUMNS, hold=has_ids)
+        self._updated: list[int] = []
+
+    def __enter__(self) -> Import:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.reader.close()
+        self._with_id.close()
+        self._without_id.close()
+
+    def check(self) -> None:
+        """Read and check every row before any database exists; the first problem raises."""
+        self._read(Existing([]))
+        self._checked = True
+        if self.problems.count:
+            raise self.problems.error()
+
+    def apply(self, session: Session, defaults: dict[str, str]) -> ImportResult:
+        """Read what is left of the file into the database: all of it, or nothing."""
+        self._target.attach(session, defaults)
+        if not self._checked:
+            self._read(Existing.load(session))
+        if self.problems.count:
+            raise self.problems.error()
+        result = ImportResult(
+            created=self._with_id.count + self._without_id.count,
+            updated=len(self._updated),
+        )
+        if self.dry_run:
+            return result
+        self._with_id.drain(self._target)
+        if self._with_id.count:
+            bulk.sync_sequence(session)
+        self._without_id.drain(self._target)
+        bulk.record_history(session, self._updated)
+        return result
+
+    def _read(self, existing: Existing) -> None:
+        for batch in self.reader:
+            found = [(line, message, False) for line, message in batch.problems]
+            plan = self._match(batch, existing, found)
+            found.sort(key=lambda problem: problem[0])  # stable: a line's problems keep order
+            for _line, message, duplicate in found:
+                self.problems.add(message, duplicate=duplicate)
+            if self.problems.count == 0:
+                self._queue(batch, plan)
+            else:  # nothing will be written: let the spools go
+                self._with_id.close()
+                self._without_id.close()
+
+    def _match(self, batch: Batch, existing: Existing, found: list[Problem]) -> Plan:
+        """Each good row: new, an update of a member, or a problem (added to `found`)."""
+        plan = self._all_new(batch, existing)
+        if plan is not None:
+            return plan
+        plan = Plan()
+        size = len(batch.lines)
+        ids = batch.values.get("id") or [MISSING] * size
+        names = batch.values.get("name") or [MISSING] * size
+        rows = zip(batch.lines, batch.values["email"], ids, names, strict=True)
+        for i, (line, email, found_id, name) in enumerate(rows):
+            row_id = None if found_id is MISSING else found_id
+            target, problem = _target(line, email, row_id, existing, self.update)
+            if target is None and name is MISSING:
+                problem = f"line {line}: name: a new member needs a name."
+            if problem:
+                found.append((line, problem, False))
+            self._duplicates(line, email, row_id, found)
+            if problem:
+                continue
+            if target is None:
+                (plan.new if row_id is None else plan.new_with_id).append(i)
+            else:
+                plan.changed.append((i, target))
+        return plan
+
+    def _all_new(self, batch: Batch, existing: Existing) -> Plan | None:
+        """The plan of a batch of new members, all with an id or all without; else None.
+
+        Whole columns at a time: no e-mail or id is in the database, on an earlier line or
+        twice in the batch, and every row has a name. Anything else goes row by row.
+        """
+        emails, size = batch.values["email"], len(batch.lines)
+        ids = batch.values.get("id") or [MISSING] * size
+        without = ids.count(MISSING)
+        if (
+            without not in (0, size)
+            or MISSING in batch.values.get("name", (MISSING,))
+            or len(set(emails)) != size
+            or not existing.by_email.keys().isdisjoint(emails)
+            or not self._emails.keys().isdisjoint(emails)
+        ):
+            return None
+        everyone = list(range(size))
+        if without:
+            self._emails.update(zip(emails, batch.lines, strict=True))
+            return Plan(new=everyone)
+        if (
+            len(set(ids)) != size
+            or not existing.ids.keys().isdisjoint(ids)
+            or not self._ids.keys().isdisjoint(ids)
+        ):
+            return None
+        self._emails.update(zip(emails, batch.lines, strict=True))
+        self._ids.update(zip(ids, batch.lines, strict=True))
+        return Plan(new_with_id=everyone)
+
+    def _queue(self, batch: Batch, plan: Plan) -> None:
+        """Write (or spool) the batch's new members and updates; in a dry run, count them."""
+        self._updated.extend(target for _i, target in plan.changed)
+        if self.dry_run:
+            self._with_id.count += len(plan.new_with_id)
+            self._without_id.count += len(plan.new)
+            return
+        size = len(batch.lines)
+        if plan.new:
+            take = None if len(plan.new) == size else plan.new
+            self._without_id.add(self._encode.rows(batch.values, take), self._target)
+        if plan.new_with_id:
+            take = None if len(plan.new_with_id) == size else plan.new_with_id
+            rows = self._encode.rows(batch.values, take, with_id=True)
+            self._with_id.add(rows, self._target)
+        if plan.changed and self._target.session is not None:
+            updates = [(target, batch.row(i)) for i, target in plan.changed]
+            bulk.update(self._target.session, updates)
+
+    def _duplicates(self, line: int, email: str, row_id: int | None, found: list[Problem]) -> None:
+        """The same e-mail or id on an earlier line of the file."""
+        first = self._emails.setdefault(email, line)
+        if first != line:
+            found.append((line, f"line {line}: email: {email} is also on line {first}.", True))
+        if row_id is not None:
+            first = self._ids.setdefault(row_id, line)
+            if first != line:
+                found.append((line, f"line {line}: id: {row_id} is also on line {first}.", True))
+
+
+Problem = tuple[int, str, bool]  # (line, message, whether it is a duplicate)
 
 
 @dataclass
-class Insert:
-    """A new member as the database stores it: lists as JSON text, dates as ISO text."""
+class Plan:
+    """What to do with a batch's good rows, by their place in it."""
 
-    id: int | None
-    values: tuple[Any, ...]
-
-
-class _Encoder:
-    """JSON of repeated lists and ISO text of repeated dates are computed once."""
-
-    def __init__(self) -> None:
-        self._cache: dict[Any, str] = {}
-
-    def json(self, value: tuple[str, ...]) -> str:
-        text = self._cache.get(value)
-        if text is None:
-            text = self._cache[value] = json.dumps(list(value))
-        return text
-
-    def date(self, value: date | None) -> str | None:
-        if value is None:
-            return None
-        text = self._cache.get(value)
-        if text is None:
-            text = self._cache[value] = value.isoformat()
-        return text
+    new: list[int] = field(default_factory=list)
+    new_with_id: list[int] = field(default_factory=list)
+    changed: list[tuple[int, int]] = field(default_factory=list)  # (place, member id)
 
 
-def _insert_values(row: Row, defaults: dict[str, str], today: date, enc: _Encoder) -> Insert:
-    v = row.values
-    get = v.get
-    status = get("status") or MemberStatus.ACTIVE
-    return Insert(
-        row.id,
-        (
-            v["name"],
-            v["email"],
-            get("timezone") or defaults.get("timezone", "UTC"),
-            get("locale") or defaults.get("locale", "en"),
-            enc.json(get("skills", ())),
-            enc.json(get("needs", ())),
-            get("stage"),
-            get("industry"),
-            get("bio"),
-            enc.json(get("availability", ())),
-            get("mentor_capacity", 0),
-            status,
-            enc.date(get("paused_until")),
-            enc.date(get("joined") or today),
-            enc.date(today) if status == MemberStatus.LEFT else None,
-            None,
-        ),
-    )
+def _target(
+    line: int, email: str, row_id: int | None, existing: Existing, update: bool
+) -> tuple[int | None, str | None]:
+    """(None, None): insert; (id, None): update that member; (-1, problem): refused."""
+    owner = existing.by_email.get(email)
+    if row_id is not None and row_id in existing.ids:
+        if not update:
+            return -1, f"line {line}: id: member #{row_id} already exists; {_USE_UPDATE}"
+        if owner is not None and owner != row_id:
+            return -1, f"line {line}: email: {email} belongs to member #{owner}, not #{row_id}."
+        return row_id, None
+    if owner is not None:
+        if not update:
+            return -1, f"line {line}: email: {email} is already member #{owner}; {_USE_UPDATE}"
+        if row_id is not None:
+            return -1, f"line {line}: id: {email} is member #{owner}, not #{row_id}."
+        return owner, None
+    return None, None
 
 
-def _bulk_insert(session: Session, rows: list[Insert]) -> None:
-    """One executemany per shape of row, straight to the driver (no per-row ORM work).
-
-    Both SQLite and PostgreSQL accept JSON text and ISO dates for these columns.
-    """
-    conn = session.connection()
-    with_id = [(r.id, *r.values) for r in rows if r.id is not None]
-    without_id = [r.values for r in rows if r.id is None]
-    if with_id:
-        conn.exec_driver_sql(_insert_sql(conn, "member", ("id", *INSERT_COLUMNS)), with_id)
-    if without_id:
-        conn.exec_driver_sql(_insert_sql(conn, "member", INSERT_COLUMNS), without_id)
-
-
-def _insert_sql(conn: sa.Connection, table: str, columns: tuple[str, ...]) -> str:
-    quote = conn.dialect.identifier_preparer.quote
-    style = conn.dialect.paramstyle
-    if style == "qmark":
-        marks = ["?"] * len(columns)
-    elif style in ("format", "pyformat"):
-        marks = ["%s"] * len(columns)
-    elif style == "numeric":
-        marks = [f":{i}" for i in range(1, len(columns) + 1)]
-    else:  # pragma: no cover - no supported driver uses "named" positionally
-        raise PeerkitError(f"bulk import does not support the {style!r} parameter style")
-    names = ", ".join(quote(c) for c in columns)
-    return f"INSERT INTO {quote(table)} ({names}) VALUES ({', '.join(marks)})"
-
-
-def _sync_sequence(session: Session, inserts: list[Insert]) -> None:
-    """Explicit ids do not advance a PostgreSQL sequence: move it past them."""
-    if session.get_bind().dialect.name != "postgresql" or all(r.id is None for r in inserts):
-        return
-    session.execute(
-        sa.text(
-            "SELECT setval(pg_get_serial_sequence('member', 'id'), "
-            "(SELECT COALESCE(MAX(id), 1) FROM member))"
-        )
-    )
-
-
-def _apply_updates(session: Session, updates: list[tuple[int, dict[str, Any]]]) -> int:
-    if not updates:
-        return 0
-    table = MEMBER_TABLE
-    count = 0
-    # Group rows by the set of columns they change, one executemany per group.
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for member_id, values in updates:
-        keys = tuple(sorted(values))
-        groups.setdefault(keys, []).append(
-            {"b_id": member_id, **{f"b_{k}": values[k] for k in keys}}
-        )
-    for keys, params in groups.items():
-        stmt = (
-            sa.update(table)
-            .where(table.c.id == sa.bindparam("b_id"))
-            .values({k: sa.bindparam(f"b_{k}") for k in keys})
-        )
-        session.execute(stmt, params)
-        count += len(params)
-    return count
+_USE_UPDATE = "use --update to change it."

@@ -116,7 +116,12 @@ def list_members(
     session: Session, status: MemberStatus | None, today: date, group: Group | None = None
 ) -> list[Member]:
     """Members in id order: those who have not left, or those with `status`; of `group` now."""
-    query = select(Member).order_by(col(Member.id))
+    return list(session.exec(listed(select(Member), status, today, group)))
+
+
+def listed(query: Any, status: MemberStatus | None, today: date, group: Group | None) -> Any:
+    """QUERY (of members or their columns) narrowed and ordered as `list_members` is."""
+    query = query.order_by(col(Member.id))
     if status is None:
         query = query.where(col(Member.status) != MemberStatus.LEFT)
     else:
@@ -125,7 +130,7 @@ def list_members(
         query = query.join(Membership, col(Membership.member_id) == Member.id).where(
             Membership.group_id == group.id, col(Membership.left_on).is_(None)
         )
-    return list(session.exec(query))
+    return query
 
 
 def resolve(session: Session, ref: str) -> Member:

@@ -7,10 +7,11 @@ missing dates, and a RECURRENCE-ID override for each meeting that was moved.
 
 from __future__ import annotations
 
+import io
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import IO, Any
 
 from icalendar import Event, vRecur
 from sqlmodel import Session, col, select
@@ -53,18 +54,44 @@ def member_groups(session: Session, member: Member) -> list[Group]:
     )
 
 
-class _Context:
-    """What every event needs, looked up once for the whole feed."""
+def meetings_of(session: Session, groups: list[Group]) -> Iterator[Sequence[Meeting]]:
+    """The groups' meetings in the order of `group_meetings`, BATCH at a time."""
+    ids = [g.id for g in groups]
+    if not ids:
+        return
+    query = (
+        select(Meeting)
+        .where(col(Meeting.group_id).in_(ids))
+        .order_by(col(Meeting.start), col(Meeting.id))
+        .execution_options(yield_per=BATCH)
+    )
+    yield from session.exec(query).partitions()
 
-    def __init__(self, session: Session, meetings: list[Meeting]) -> None:
+
+BATCH = 1000  # meetings loaded, and their events built, at a time
+
+
+class _Context:
+    """What every event needs: the community's once, each batch of meetings' with `load`."""
+
+    def __init__(self, session: Session, meetings: Sequence[Meeting] = ()) -> None:
         community = community_svc.get(session)
         self.locale = community.locale if community else "en"
         self._ = gettext_for(self.locale).gettext
         self.organiser = community_svc.calendar_organiser(session)
-        group_ids = {m.group_id for m in meetings}
-        self.groups = {
-            g.id: g for g in session.exec(select(Group).where(col(Group.id).in_(group_ids)))
-        }
+        self._session = session
+        self.groups: dict[int | None, Group] = {}
+        self.seats: dict[int, list[int]] = {}
+        self.names: dict[int, str] = {}
+        self.load(meetings)
+
+    def load(self, meetings: Sequence[Meeting]) -> None:
+        """The groups, hot seats and people's names of these meetings (a few queries)."""
+        session = self._session
+        group_ids = {m.group_id for m in meetings} - self.groups.keys()
+        if group_ids:
+            found = session.exec(select(Group).where(col(Group.id).in_(group_ids)))
+            self.groups.update((g.id, g) for g in found)
         meeting_ids = [m.id for m in meetings]
         seats: dict[int, list[tuple[int, int]]] = {}
         for seat in session.exec(select(HotSeat).where(col(HotSeat.meeting_id).in_(meeting_ids))):
@@ -72,7 +99,8 @@ class _Context:
         self.seats = {k: [mid for _p, mid in sorted(v)] for k, v in seats.items()}
         people = {mid for v in self.seats.values() for mid in v}
         people |= {m.facilitator_id for m in meetings if m.facilitator_id}
-        self.names = meetings_svc.names(session, [p for p in people if p is not None])
+        missing = [p for p in people if p is not None and p not in self.names]
+        self.names.update(meetings_svc.names(session, missing))
 
     def summary(self, meeting: Meeting) -> str:
         return self.groups[meeting.group_id].name
@@ -103,9 +131,28 @@ def _single(ctx: _Context, meeting: Meeting) -> Event:
 
 def feed(session: Session, meetings: list[Meeting], extra: Sequence[Event] = ()) -> bytes:
     """One VEVENT per meeting (then the extra events), METHOD:PUBLISH."""
-    ctx = _Context(session, meetings)
-    events = [*(_single(ctx, m) for m in meetings), *extra]
-    return ical.to_bytes(ical.calendar(events, method="PUBLISH"))
+    out = io.BytesIO()
+    write_feed(out, session, [meetings[i : i + BATCH] for i in range(0, len(meetings), BATCH)],
+               extra)  # fmt: skip
+    return out.getvalue()
+
+
+def write_feed(
+    out: IO[bytes],
+    session: Session,
+    batches: Iterable[Sequence[Meeting]],
+    extra: Sequence[Event] = (),
+) -> None:
+    """`feed` of the meetings in BATCHES, written to OUT as each event is built."""
+    ctx = _Context(session)
+
+    def events() -> Iterator[Event]:
+        for batch in batches:
+            ctx.load(batch)
+            yield from (_single(ctx, m) for m in batch)
+        yield from extra
+
+    ical.write(out, events(), method="PUBLISH")
 
 
 def series_uid(group: Group) -> str:

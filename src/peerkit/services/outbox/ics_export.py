@@ -9,7 +9,7 @@ without attendee addresses (see feeds.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from sqlmodel import Session
 
@@ -55,6 +55,16 @@ def build(session: Session, scope: Scope) -> bytes:
     if scope.member is not None:
         return member_feed(session, profiles.resolve(session, scope.member))
     return feeds.feed(session, feeds.group_meetings(session, roster.list_groups(session, True)))
+
+
+def write(session: Session, scope: Scope, out: IO[bytes]) -> None:
+    """`build`, written to OUT; every meeting of every group is written event by event."""
+    scope.check()
+    if not scope.everyone:
+        out.write(build(session, scope))
+        return
+    groups = roster.list_groups(session, True)
+    feeds.write_feed(out, session, feeds.meetings_of(session, groups))
 
 
 def member_feed(session: Session, member: Member) -> bytes:

@@ -1,0 +1,243 @@
+"""Writing imported members in bulk: executemany straight to the driver, a batch at a time.
+
+New members go in as they are checked, BATCH rows per executemany, inside the import's one
+transaction; rows that cannot go in yet (before the database exists, or rows without an id
+while rows with explicit ids may still come) wait in a spool file, never in memory. Members
+who are changed (`--update`) are updated a batch at a time too.
+"""
+
+from __future__ import annotations
+
+import json
+import marshal
+import tempfile
+from collections.abc import Callable, Iterable
+from datetime import date
+from itertools import repeat
+from typing import IO, Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from peerkit.enums import MemberStatus
+from peerkit.errors import PeerkitError
+from peerkit.models import Member, MemberHistory, UTCDateTime, utcnow
+from peerkit.services.members.cells import MISSING
+
+MEMBER_TABLE: sa.Table = Member.__table__  # type: ignore[attr-defined]
+BATCH = 2000
+
+INSERT_COLUMNS = (
+    "name", "email", "timezone", "locale", "skills", "needs", "stage", "industry", "bio",
+    "availability", "mentor_capacity", "status", "paused_until", "joined", "left_on",
+    "forgotten_at",
+)  # fmt: skip
+_TIMEZONE, _LOCALE = 2, 3  # their places in a row of INSERT_COLUMNS: None means the default
+
+
+class _Memo(dict[Any, Any]):
+    """convert(value), computed once per distinct value (and forgotten past LIMIT)."""
+
+    LIMIT = 1 << 14
+
+    def __init__(self, convert: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, key: Any) -> Any:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        value = self[key] = self.convert(key)
+        return value
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None or value is MISSING else str(value.isoformat())
+
+
+class Encoder:
+    """Checked rows as the database stores them, a column at a time.
+
+    Lists become JSON text, dates ISO text, statuses and stages their plain words, and an
+    empty cell its default. Rows hold plain str, int and None only, so that a spool can
+    keep them (marshal). An empty time zone or language stays None until `Target.insert`.
+    """
+
+    def __init__(self, today: date) -> None:
+        day = today.isoformat()
+        self._json = _Memo(lambda v: "[]" if v is MISSING else json.dumps(list(v)))
+        self._plain = _Memo(lambda v: None if v is MISSING or v is None else str(v))
+        self._day = _Memo(lambda v: day if v is MISSING else _iso(v))
+        self._number = _Memo(lambda v: 0 if v is MISSING else v)
+        self._status = _Memo(lambda v: str(MemberStatus.ACTIVE if v is MISSING else v))
+        self._left = _Memo(lambda v: day if v == MemberStatus.LEFT else None)
+        self._date = _Memo(_iso)
+
+    def rows(
+        self, values: dict[str, list[Any]], take: list[int] | None, *, with_id: bool = False
+    ) -> list[tuple[Any, ...]]:
+        """The rows of INSERT_COLUMNS (the id first `with_id`): all, or those in `take`."""
+        size = len(take) if take is not None else len(next(iter(values.values())))
+
+        def column(name: str, memo: _Memo | None = None, absent: Any = None) -> Iterable[Any]:
+            found = values.get(name)
+            if found is None:
+                return repeat(memo[MISSING] if memo is not None else absent, size)
+            if take is not None:
+                found = [found[i] for i in take]
+            return found if memo is None else map(memo.__getitem__, found)
+
+        status = list(column("status", self._status))
+        inserted = [
+            column("name"), column("email"), column("timezone", self._plain),
+            column("locale", self._plain), column("skills", self._json),
+            column("needs", self._json), column("stage", self._plain), column("industry"),
+            column("bio"), column("availability", self._json),
+            column("mentor_capacity", self._number), status,
+            column("paused_until", self._date), column("joined", self._day),
+            map(self._left.__getitem__, status), repeat(None, size),
+        ]  # fmt: skip
+        if with_id:
+            inserted.insert(0, column("id"))
+        return list(zip(*inserted, strict=True))
+
+
+class Sink:
+    """The rows of one INSERT: written BATCH at a time, or spooled until `drain`."""
+
+    def __init__(self, columns: tuple[str, ...], *, hold: bool) -> None:
+        self.columns = columns
+        self.hold = hold  # spool even when the database is there
+        self.count = 0
+        self._rows: list[tuple[Any, ...]] = []
+        self._spool: IO[bytes] | None = None
+
+    def add(self, rows: list[tuple[Any, ...]], target: Target) -> None:
+        self._rows.extend(rows)
+        self.count += len(rows)
+        if len(self._rows) >= BATCH:
+            self._flush(target)
+
+    def _flush(self, target: Target) -> None:
+        if target.conn is None or self.hold:
+            if self._spool is None:
+                self._spool = tempfile.TemporaryFile(prefix="peerkit-import-")  # noqa: SIM115
+            data = marshal.dumps(self._rows)
+            self._spool.write(len(data).to_bytes(8, "little") + data)
+        else:
+            target.insert(self.columns, self._rows)
+        self._rows = []
+
+    def drain(self, target: Target) -> None:
+        """Everything spooled, then the rest, into the database."""
+        self.hold = False
+        if self._spool is not None:
+            self._spool.seek(0)
+            while size := int.from_bytes(self._spool.read(8), "little"):
+                target.insert(self.columns, marshal.loads(self._spool.read(size)))
+        self._flush(target)
+        self.close()
+
+    def close(self) -> None:
+        self._rows = []
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+
+
+class Target:
+    """The connection and the community's defaults, once the database is open."""
+
+    def __init__(self) -> None:
+        self.session: Session | None = None
+        self.conn: sa.Connection | None = None
+        self.defaults: dict[str, str] = {}
+
+    def attach(self, session: Session, defaults: dict[str, str]) -> None:
+        self.session = session
+        self.conn = session.connection()
+        self.defaults = defaults
+
+    def insert(self, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """One executemany; an empty time zone or language becomes the community's."""
+        if not rows:
+            return
+        assert self.conn is not None
+        zone = self.defaults.get("timezone", "UTC")
+        locale = self.defaults.get("locale", "en")
+        at = len(columns) - len(INSERT_COLUMNS)  # 1 with an id column first
+        tz, loc = at + _TIMEZONE, at + _LOCALE
+        filled = [
+            r
+            if r[tz] is not None and r[loc] is not None
+            else (*r[:tz], r[tz] or zone, r[loc] or locale, *r[loc + 1 :])
+            for r in rows
+        ]
+        self.conn.exec_driver_sql(_insert_sql(self.conn, "member", columns), filled)
+
+
+def _insert_sql(conn: sa.Connection, table: str, columns: tuple[str, ...]) -> str:
+    quote = conn.dialect.identifier_preparer.quote
+    style = conn.dialect.paramstyle
+    if style == "qmark":
+        marks = ["?"] * len(columns)
+    elif style in ("format", "pyformat"):
+        marks = ["%s"] * len(columns)
+    elif style == "numeric":
+        marks = [f":{i}" for i in range(1, len(columns) + 1)]
+    else:  # pragma: no cover - no supported driver uses "named" positionally
+        raise PeerkitError(f"bulk import does not support the {style!r} parameter style")
+    names = ", ".join(quote(c) for c in columns)
+    return f"INSERT INTO {quote(table)} ({names}) VALUES ({', '.join(marks)})"
+
+
+def sync_sequence(session: Session) -> None:
+    """Explicit ids do not advance a PostgreSQL sequence: move it past them."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(
+        sa.text(
+            "SELECT setval(pg_get_serial_sequence('member', 'id'), "
+            "(SELECT COALESCE(MAX(id), 1) FROM member))"
+        )
+    )
+
+
+def update(session: Session, updates: list[tuple[int, dict[str, Any]]]) -> None:
+    """Rows grouped by the set of columns they change, one executemany per group."""
+    table = MEMBER_TABLE
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for member_id, values in updates:
+        keys = tuple(sorted(values))
+        groups.setdefault(keys, []).append(
+            {"b_id": member_id, **{f"b_{k}": values[k] for k in keys}}
+        )
+    for keys, params in groups.items():
+        stmt = (
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("b_id"))
+            .values({k: sa.bindparam(f"b_{k}") for k in keys})
+        )
+        session.execute(stmt, params)
+
+
+def record_history(session: Session, updated: list[int]) -> None:
+    """'imported' for every member without history (the new ones), 'edited' for the rest."""
+    conn = session.connection()
+    now = utcnow()
+    history = MemberHistory.__table__  # type: ignore[attr-defined]
+    conn.execute(
+        history.insert().from_select(
+            ["member_id", "action", "at"],
+            sa.select(
+                MEMBER_TABLE.c.id,
+                sa.literal("imported"),
+                sa.literal(now, UTCDateTime()),
+            ).where(~sa.exists().where(history.c.member_id == MEMBER_TABLE.c.id)),
+        )
+    )
+    if updated:
+        conn.execute(
+            history.insert(),
+            [{"member_id": mid, "action": "edited", "at": now} for mid in updated],
+        )
