@@ -18,7 +18,16 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from peerkit.enums import AttendanceStatus, CommitmentStatus, GroupStatus, MeetingStatus
-from peerkit.models import Attendance, Commitment, Group, HotSeat, Meeting, Member, Membership
+from peerkit.models import (
+    Attendance,
+    Commitment,
+    Group,
+    HotSeat,
+    Meeting,
+    Member,
+    Membership,
+    id_of,
+)
 from peerkit.services.groups import rotation
 
 ACTIVE = Group.status == GroupStatus.ACTIVE
@@ -130,7 +139,7 @@ def attendance(session: Session, meeting_ids: Iterable[int]) -> dict[int, list[d
 def members(session: Session, ids: set[int]) -> dict[int, Member]:
     if not ids:
         return {}
-    return {m.id or 0: m for m in session.exec(select(Member).where(col(Member.id).in_(ids)))}
+    return {id_of(m): m for m in session.exec(select(Member).where(col(Member.id).in_(ids)))}
 
 
 class Open(NamedTuple):
@@ -220,7 +229,7 @@ def histories(session: Session, targets: list[Meeting]) -> dict[int, rotation.Hi
         .where(*earlier, Attendance.status == AttendanceStatus.ABSENT)
     ):
         marks[meeting_id][member_id] = AttendanceStatus.ABSENT
-    return {m.id or 0: _history_of(m, past, seats, marks) for m in targets}
+    return {id_of(m): _history_of(m, past, seats, marks) for m in targets}
 
 
 def _history_of(

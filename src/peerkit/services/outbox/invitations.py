@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from peerkit import mail
 from peerkit.errors import Conflict
-from peerkit.models import Group, Meeting, Member
+from peerkit.models import Group, Meeting, Member, id_of
 from peerkit.services.common import schedule
 from peerkit.services.groups import agenda as agenda_svc
 from peerkit.services.groups import meetings
@@ -59,14 +59,14 @@ def _check_method(meeting: Meeting, method: str) -> None:
 def _with_earlier_invitees(
     session: Session, meeting: Meeting, people: list[Member]
 ) -> list[Member]:
-    invited = ledger.invited_to(session, meeting.id or 0)
+    invited = ledger.invited_to(session, id_of(meeting))
     known = {p.id for p in people}
     extra = [
         m
         for m in session.exec(select(Member).where(col(Member.id).in_(invited - known)))
         if m.email
     ]
-    return sorted([*people, *extra], key=lambda m: m.id or 0)
+    return sorted([*people, *extra], key=id_of)
 
 
 def invite(
@@ -80,7 +80,7 @@ def invite(
         assert group is not None
         folder = place.folder(schedule.week_label(meeting.slot_date), group.slug)
         pending = ledger.unsent(session, prepared) if target is not None else []
-    yield Written(meeting.id or 0, folder, write(folder, prepared), len(prepared))
+    yield Written(id_of(meeting), folder, write(folder, prepared), len(prepared))
     if target is not None:
         yield send(db, target, pending, about=MEETING, skipped=len(prepared) - len(pending))
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from peerkit import mail, render
 from peerkit.errors import InvalidValue
 from peerkit.i18n import gettext_for
-from peerkit.models import Group, Meeting, Member
+from peerkit.models import Group, Meeting, Member, id_of
 from peerkit.services.common import schedule
 from peerkit.services.events import notices
 from peerkit.services.groups import agenda as agenda_svc
@@ -96,7 +96,7 @@ def _reminder(meeting: Meeting, data: agenda_svc.Agenda, member: Member, sender:
         sent=meeting.updated_at,
         mid=mail.message_id(meeting.uid, "reminder", str(member.id)),
     )
-    return build(Key(MEETING, meeting.id or 0, "reminder", 0), "reminder", member, sender, email)
+    return build(Key(MEETING, id_of(meeting), "reminder", 0), "reminder", member, sender, email)
 
 
 @dataclass(frozen=True)
@@ -135,14 +135,14 @@ def remind(
             folder = _meeting_folder(session, meeting, root)
             batch = _batch(session, MEETING, prepare(session, meeting))
             yield Written(
-                meeting.id or 0, folder, write(folder, batch.pending, dry_run), batch.prepared
+                id_of(meeting), folder, write(folder, batch.pending, dry_run), batch.prepared
             )
             batches.append(batch)
         for event in notices.due(session, window.now, window.hours):
             folder = root / "events" / f"event-{event.id}"
             batch = _batch(session, EVENT, events.reminders(session, event, window.today))
             yield Written(
-                event.id or 0, folder, write(folder, batch.pending, dry_run), batch.prepared
+                id_of(event), folder, write(folder, batch.pending, dry_run), batch.prepared
             )
             batches.append(batch)
     count = sum(len(b.pending) for b in batches)
