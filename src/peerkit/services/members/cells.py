@@ -17,6 +17,7 @@ from typing import Any, Final
 from peerkit.enums import MemberStatus
 from peerkit.errors import InvalidValue
 from peerkit.services.common import validate
+from peerkit.services.members import profiles
 from peerkit.text import find_control, restore_cell
 
 # What a checked cell holds: text, a number, a date, a list (a tuple once cached) or nothing.
@@ -66,17 +67,8 @@ def _optional_status(text: str) -> MemberStatus | None:
 
 _RULES: dict[str, Callable[[str], Cell]] = {
     "id": _positive_int,
-    "name": validate.name,
+    **profiles.FIELD_CHECKS,  # the same rules as member add and edit, then what a file adds
     "email": _required(validate.email),
-    "timezone": validate.timezone,
-    "locale": validate.locale,
-    "skills": lambda v: validate.tags(v, "skills"),
-    "needs": lambda v: validate.tags(v, "needs"),
-    "stage": validate.stage,
-    "industry": lambda v: validate.optional_line(v, "the industry"),
-    "bio": validate.bio,
-    "availability": validate.availability,
-    "mentor_capacity": validate.capacity,
     "status": _optional_status,
     "paused_until": _optional_date("paused_until"),
     "joined": _optional_date("joined"),

@@ -51,7 +51,8 @@ class MemberFields:
         }
 
 
-_CHECKS: dict[str, Any] = {
+# How each field a person types is checked: `member add`/`edit` and the CSV import (cells.py).
+FIELD_CHECKS: dict[str, Any] = {
     "name": validate.name,
     "email": validate.email,
     "timezone": validate.timezone,
@@ -68,7 +69,7 @@ _CHECKS: dict[str, Any] = {
 
 def clean(raw: MemberFields) -> dict[str, Any]:
     """Validate every given field; the first problem raises InvalidValue."""
-    return {key: _CHECKS[key](value) for key, value in raw.given().items()}
+    return {key: FIELD_CHECKS[key](value) for key, value in raw.given().items()}
 
 
 def clean_all(raw: MemberFields) -> tuple[dict[str, Any], list[str]]:
@@ -77,7 +78,7 @@ def clean_all(raw: MemberFields) -> tuple[dict[str, Any], list[str]]:
     problems: list[str] = []
     for key, value in raw.given().items():
         try:
-            values[key] = _CHECKS[key](value)
+            values[key] = FIELD_CHECKS[key](value)
         except InvalidValue as err:
             problems.append(f"{key}: {err.message}")
     return values, problems
