@@ -10,20 +10,29 @@ from __future__ import annotations
 
 import json
 import random
-import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from run import BIOS, DOMAINS, FIRST_EN, FIRST_IT, INDUSTRIES, LAST_EN, LAST_IT, NEEDS, SKILLS
+from run import (  # the same sample words and helpers as the start-up benchmark
+    BIOS,
+    DOMAINS,
+    FIRST_EN,
+    FIRST_IT,
+    INDUSTRIES,
+    LAST_EN,
+    LAST_IT,
+    NEEDS,
+    SKILLS,
+    _ascii,
+    _window,
+)
 
 ZONES = (
     "Europe/Rome", "Europe/London", "America/New_York", "America/Los_Angeles",
     "Asia/Kolkata", "Australia/Sydney",
 )  # fmt: skip
 STAGES = ("idea", "early", "growth", "established", None)
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SEP = "; "
 CSV_COLUMNS = (
     "id", "name", "email", "timezone", "locale", "skills", "needs", "stage", "industry", "bio",
@@ -49,17 +58,6 @@ class Person:
     paused_until: date | None
     joined: date
     left_on: date | None
-
-
-def _ascii(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z]", "", plain.lower())
-
-
-def _window(rng: random.Random, day: int) -> str:
-    start = rng.choice((7 * 60, 7 * 60 + 30, 8 * 60, 12 * 60, 13 * 60, 18 * 60, 19 * 60))
-    end = start + rng.choice((60, 90, 120))
-    return f"{DAYS[day]} {start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
 
 
 def _status(rng: random.Random, today: date, joined: date) -> tuple[str, date | None, date | None]:
