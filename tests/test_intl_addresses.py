@@ -265,8 +265,13 @@ def test_a_row_from_before_that_cannot_travel_is_held_back_not_a_crash(
         conn.execute("UPDATE member SET email = 'anna@bü_cher.example' WHERE id = 2")
     out = str(tmp_path / "o")
     world.ok("plan", "week", "--week", WEEK, "--out", out)
+    world.ok("invite", "1", "--out", str(tmp_path / "invite"))
     world.ok("export", "ics", "--all", "--output", str(tmp_path / "all.ics"))
     world.ok("site", "build", "--out", str(tmp_path / "site"))
+    world.ok("member", "export", "--format", "csv")
+    assert _addr(next((tmp_path / "invite").glob("invite-2-*.eml")).read_bytes(), "To") == (
+        "anna@bü_cher.example"
+    )
     smtp = server(smtputf8=False)
     result = world("plan", "week", "--week", WEEK, "--out", out, "--send")
     assert_error_line(result, "anna@bü_cher.example", "SMTPUTF8")

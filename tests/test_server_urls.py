@@ -228,3 +228,12 @@ def test_an_unreachable_caldav_server_with_a_common_word_for_password(
     assert "s3cret" not in text
     assert "***" not in text.replace("token=***", "")
     assert "Check the URL (it must name a calendar)" in text  # "to" is left as it is
+
+
+def test_a_database_server_that_cannot_be_reached_is_shown_masked() -> None:
+    pytest.importorskip("psycopg")
+    url = f"postgresql+psycopg://u:a@127.0.0.1:{free_port()}/p?password=hunter2&sslmode=disable"
+    text = one_error(invoke(["--database-url", url, "member", "list"]), "cannot connect to")
+    assert "postgresql+psycopg://u:***@127.0.0.1:" in text
+    assert "/p?password=***&sslmode=disable:" in text
+    assert "hunter2" not in text

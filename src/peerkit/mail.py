@@ -293,6 +293,6 @@ def _no_smtputf8(target: SmtpTarget, held: list[Outgoing], sent: list[Outgoing])
     return (
         f"{len(held)} message(s) not sent through {target.describe()}: the server does not "
         f"offer SMTPUTF8, which {', '.join(addresses[:3])}{more} need(s) (letters outside "
-        "ASCII before the @); send through a server that offers it, or give the member "
-        f"another address (peerkit member edit).{done}"
+        "ASCII that plain SMTP cannot carry); send through a server that offers it, or give "
+        f"the member another address (peerkit member edit).{done}"
     )
