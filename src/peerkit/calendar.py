@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText
 
 from peerkit import __version__
+from peerkit.mail import mailto
 
 PRODID = f"-//peerkit//peerkit {__version__}//EN"
 
@@ -32,7 +33,7 @@ class Person:
 def address(person: Person, **params: str) -> vCalAddress | None:
     if not person.email:
         return None
-    address = vCalAddress(f"mailto:{person.email}")
+    address = vCalAddress(mailto(person.email))  # the domain in IDNA form
     address.params["CN"] = vText(person.name)
     for key, value in params.items():
         address.params[key] = vText(value)

@@ -9,12 +9,15 @@ keyring by the code that needs them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import SplitResult, unquote, unquote_plus, urlsplit, urlunsplit
 
 from peerkit.errors import InvalidValue, PeerkitError
+from peerkit.text import find_control
 
 APP_NAME = "peerkit"
 
@@ -98,11 +101,13 @@ def _validate_config(
             raise PeerkitError(f"{path}: unknown setting '{key}'. Known settings: {known}.")
         if not isinstance(value, CONFIG_KEYS[key]):
             raise PeerkitError(f"{path}: '{key}' must be a string.")
-        if check_value is not None:
-            try:
+        try:
+            if key in URL_SETTINGS:
+                URL_SETTINGS[key](str(value))
+            if check_value is not None:
                 check_value(key, str(value))
-            except InvalidValue as err:
-                raise PeerkitError(f"{path}: '{key}': {err.message}") from None
+        except InvalidValue as err:
+            raise PeerkitError(f"{path}: '{key}': {err.message}") from None
     return data
 
 
@@ -159,7 +164,7 @@ class Settings:
         """The database location with any password masked (for `db path`)."""
         if not self.database_url:
             return str(self.db_path)
-        return mask_url_password(self.database_url)
+        return mask_url(self.database_url)
 
 
 def community_defaults(settings: Settings) -> CommunityDefaults:
@@ -173,16 +178,6 @@ def community_defaults(settings: Settings) -> CommunityDefaults:
     )
 
 
-def mask_url_password(url: str) -> str:
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
 def resolve_settings(
     db: Path | None,
     database_url: str | None,
@@ -192,6 +187,8 @@ def resolve_settings(
 ) -> Settings:
     """Combine the flags (already merged with env vars by Typer) with config.toml."""
     config = load_config_file(check_value=check_value)
+    if database_url:
+        check_database_url(database_url)  # the flag's or the variable's; the file's is checked
     # A flag or environment variable (either of them) beats anything in the config file.
     if database_url is None and db is None and config.get("database_url"):
         database_url = str(config["database_url"])
@@ -203,3 +200,146 @@ def resolve_settings(
         no_input=no_input or not stdin_is_tty,
         config=config,
     )
+
+
+# --- the URLs of servers ----------------------------------------------------------------
+
+SMTP_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+SMTP_FORMS = "smtp://host:port, smtp+starttls://user@host:587 or smtps://user@host:465"
+CALDAV_PORTS = {"https": 443, "http": 80}
+CALDAV_FORMS = "https://host/path/to/the/calendar/ (or http:// on your own network)"
+# Query parameters whose value is a secret (libpq's password, a token): shown as ***.
+SECRET_PARAMS = frozenset(
+    {"password", "passwd", "pass", "pwd", "sslpassword", "secret", "client_secret", "token",
+     "access_token", "auth", "key", "api_key", "apikey"}
+)  # fmt: skip
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
+
+
+@dataclass(frozen=True)
+class ServerUrl:
+    """The parts of a server's URL that peerkit uses (the port filled in from the scheme)."""
+
+    scheme: str
+    host: str
+    port: int
+    user: str | None
+
+
+def mask_url(url: str) -> str:
+    """URL with its password (user:password@host) and secret query values shown as ***.
+
+    Masked by the URL's structure, never by looking for the password's text, which may
+    be one letter or a word that occurs elsewhere in the URL.
+    """
+    parts = _split(url)
+    if parts is None:
+        return url
+    netloc, query = _mask_netloc(parts.netloc), _mask_query(parts.query)
+    if (netloc, query) == (parts.netloc, parts.query):
+        return url
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+def mask_urls(text: str) -> str:
+    """Every URL in TEXT (a library's error message, say) passed through :func:`mask_url`."""
+    return _URL_IN_TEXT.sub(lambda m: mask_url(m.group()), text)
+
+
+def _split(url: str) -> SplitResult | None:
+    """urlsplit, or the same split done by hand when the host is not a valid address."""
+    try:
+        return urlsplit(url)
+    except ValueError:  # "smtp://[::1": the authority still ends at the first / ? or #
+        scheme, sep, rest = url.partition("://")
+        if not sep:
+            return None
+        end = min((i for i in map(rest.find, "/?#") if i >= 0), default=len(rest))
+        tail, _, fragment = rest[end:].partition("#")
+        path, _, query = tail.partition("?")
+        return SplitResult(scheme, rest[:end], path, query, fragment)
+
+
+def _mask_netloc(netloc: str) -> str:
+    userinfo, at, host = netloc.rpartition("@")
+    user, colon, _password = userinfo.partition(":")
+    return f"{user}:***@{host}" if at and colon else netloc
+
+
+def _mask_query(query: str) -> str:
+    pieces = []
+    for piece in query.split("&") if query else []:
+        name, equals, _value = piece.partition("=")
+        secret = equals and unquote_plus(name).strip().lower() in SECRET_PARAMS
+        pieces.append(f"{name}=***" if secret else piece)
+    return "&".join(pieces)
+
+
+def server_url(
+    url: str, what: str, ports: Mapping[str, int], forms: str, secret_from: str
+) -> ServerUrl:
+    """The server a URL names, or InvalidValue saying in one line what is wrong with it.
+
+    WHAT names the setting ("the SMTP URL"); PORTS are its schemes and their default
+    ports; a password is refused (it comes from SECRET_FROM), and never shown.
+    """
+    text = url.strip()
+    problem = _url_problem(text, ports)
+    if problem is not None:
+        raise InvalidValue(f"cannot use {what} '{mask_url(text)}': {problem}. Write {forms}.")
+    parts = urlsplit(text)
+    if parts.password is not None:
+        raise InvalidValue(
+            f"{what} must not contain a password ('{mask_url(text)}'); put it in {secret_from}."
+        )
+    assert parts.hostname is not None  # _url_problem refused a URL without a host
+    user = unquote(parts.username) if parts.username else None
+    return ServerUrl(parts.scheme, parts.hostname, parts.port or ports[parts.scheme], user)
+
+
+def _url_problem(text: str, ports: Mapping[str, int] | None) -> str | None:
+    """What is wrong with a URL's shape (None: nothing); PORTS None: any scheme, any host."""
+    if find_control(text) is not None or (ports is not None and " " in text):
+        return "a URL cannot contain spaces or control characters"
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return "its host is not a valid address (write an IPv6 address in [ ], closed)"
+    if ports is not None and parts.scheme not in ports:
+        given = "://" in text and parts.scheme
+        return f"it starts with '{parts.scheme}://'" if given else "it has no scheme"
+    if ports is not None and not parts.hostname:
+        return "it names no host"
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        return "the port must be a number from 1 to 65535"
+    return None
+
+
+def smtp_server(url: str) -> ServerUrl:
+    """The mail server of an SMTP URL (PEERKIT_SMTP_URL or smtp_url), or InvalidValue."""
+    secret_from = "PEERKIT_SMTP_PASSWORD or the system keyring"
+    return server_url(url, "the SMTP URL", SMTP_PORTS, SMTP_FORMS, secret_from)
+
+
+def caldav_server(url: str) -> ServerUrl:
+    """The server of a CalDAV calendar's URL, or InvalidValue."""
+    return server_url(url, "the CalDAV URL", CALDAV_PORTS, CALDAV_FORMS, "PEERKIT_CALDAV_PASSWORD")
+
+
+def check_database_url(url: str) -> None:
+    """A database URL whose host or port cannot be read is refused here, in one line
+    (SQLAlchemy's own message for the rest: an unknown dialect, a missing driver)."""
+    problem = _url_problem(url.strip(), None)
+    if problem is not None and "://" in url:
+        raise InvalidValue(f"cannot use the database URL '{mask_url(url)}': {problem}.")
+
+
+URL_SETTINGS: dict[str, Callable[[str], object]] = {
+    "smtp_url": smtp_server,
+    "caldav_url": caldav_server,
+    "database_url": check_database_url,
+}

@@ -21,7 +21,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from peerkit.config import Settings
+from peerkit.config import Settings, mask_url
 from peerkit.errors import PeerkitError
 
 BUSY_TIMEOUT_MS = 10_000
@@ -215,17 +215,22 @@ def current_revision(engine: Engine) -> str | None:
     return row[0] if row else None
 
 
+def _shown(engine: Engine) -> str:
+    """The URL for a message: its password and secret query values (?password=) masked."""
+    return mask_url(engine.url.render_as_string(hide_password=False))
+
+
 def _cannot_connect(engine: Engine, exc: Exception) -> PeerkitError:
     reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
     return PeerkitError(
-        f"cannot connect to {engine.url.render_as_string(hide_password=True)}: {reason}. "
+        f"cannot connect to {_shown(engine)}: {reason}. "
         "Check the URL, that the server is running, and the password."
     )
 
 
 def _not_a_database(engine: Engine, exc: Exception) -> PeerkitError:
     return PeerkitError(
-        f"cannot read the database {engine.url.render_as_string(hide_password=True)}: "
+        f"cannot read the database {_shown(engine)}: "
         f"{str(exc).splitlines()[0]}. Is it a peerkit database?"
     )
 

@@ -9,10 +9,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from email.headerregistry import Address as HeaderAddress
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
+from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from peerkit.text import find_control
+
+if TYPE_CHECKING:
+    import smtplib
 
 _FLATTEN = str.maketrans({"\r": " ", "\n": " ", "\t": " ", "\x00": ""})
 
@@ -31,7 +37,53 @@ class Address:
     email: str
 
     def formatted(self) -> str:
-        return formataddr((header_value(self.name), header_value(self.email)))
+        """`Name <address>` for a header, the domain in its IDNA (xn--) form.
+
+        A local part outside ASCII stays UTF-8 (RFC 6532): :func:`to_bytes` writes such
+        a message with UTF-8 headers, and sending it needs a server that offers SMTPUTF8.
+        """
+        name, spec = header_value(self.name), smtp_address(header_value(self.email))
+        if spec.isascii():
+            return formataddr((name, spec))
+        local, _, domain = spec.rpartition("@")
+        return str(HeaderAddress(display_name=name, username=local, domain=domain))
+
+
+def ascii_domain(domain: str) -> str:
+    """DOMAIN in IDNA form (UTS #46, as mail servers and browsers write it): bücher.example
+    is xn--bcher-kva.example. A domain IDNA cannot write raises ValueError."""
+    if domain.isascii():
+        return domain
+    import idna
+
+    return bytes(idna.encode(domain, uts46=True)).decode("ascii")
+
+
+def smtp_address(address: str) -> str:
+    """The address as it travels (headers, envelope, calendars): the domain in IDNA form,
+    the local part as it is. A domain IDNA cannot write is left as typed."""
+    if address.isascii():
+        return address
+    local, at, domain = address.rpartition("@")
+    try:
+        return f"{local}{at}{ascii_domain(domain)}"
+    except ValueError:
+        return address
+
+
+def needs_smtputf8(address: str) -> bool:
+    """True for an address only SMTPUTF8 can carry: letters outside ASCII before the @."""
+    return not smtp_address(address).isascii()
+
+
+def mailto(address: str) -> str:
+    """The address as a calendar's mailto: URI (RFC 6068): the domain in IDNA form, the
+    local part's letters outside ASCII percent-encoded as UTF-8."""
+    if address.isascii():
+        return f"mailto:{address}"
+    local, at, domain = smtp_address(address).rpartition("@")
+    local = "".join(c if c.isascii() else quote(c, safe="") for c in local)
+    return f"mailto:{local}{at}{domain}"
 
 
 def message_id(*parts: str) -> str:
@@ -81,7 +133,25 @@ def plain(
 
 
 def to_bytes(msg: EmailMessage) -> bytes:
+    """The message as a file: headers in UTF-8 (RFC 6532) only when an address needs it."""
+    if international(msg):
+        from email.policy import EmailPolicy
+
+        policy = msg.policy
+        if isinstance(policy, EmailPolicy):  # the message's own policy, with UTF-8 headers
+            return bytes(msg.as_bytes(policy=policy.clone(utf8=True)))
     return bytes(msg.as_bytes())
+
+
+def international(msg: EmailMessage) -> bool:
+    """True when an address in From, Reply-To or To has letters outside ASCII before the @."""
+    headers = [msg.get(name) for name in ("From", "Reply-To", "To")]
+    return any(
+        not a.addr_spec.isascii()
+        for header in headers
+        if header is not None and not str(header).isascii()  # a name outside ASCII is fine
+        for a in header.addresses
+    )
 
 
 # --- sending --------------------------------------------------------------------------
@@ -96,37 +166,19 @@ class SmtpTarget:
 
     def describe(self) -> str:
         who = f"{self.user}@" if self.user else ""
-        return f"{self.scheme}://{who}{self.host}:{self.port}"
-
-
-DEFAULT_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{who}{host}:{self.port}"
 
 
 def parse_smtp_url(url: str) -> SmtpTarget:
-    """smtp://host:port, smtp+starttls://user@host:587 or smtps://user@host:465."""
-    from urllib.parse import unquote, urlsplit
+    """smtp://host:port, smtp+starttls://user@host:587 or smtps://user@host:465.
 
-    from peerkit.config import mask_url_password
-    from peerkit.errors import PeerkitError
+    Anything else is refused in one line (InvalidValue), with any password masked.
+    """
+    from peerkit.config import smtp_server
 
-    parts = urlsplit(url.strip())
-    shown = mask_url_password(url.strip())
-    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
-        raise PeerkitError(
-            f"cannot use the SMTP URL '{shown}': write smtp://host:port, "
-            "smtp+starttls://user@host:587 or smtps://user@host:465."
-        )
-    if parts.password:
-        raise PeerkitError(
-            "the SMTP URL must not contain a password; put it in PEERKIT_SMTP_PASSWORD "
-            "or the system keyring."
-        )
-    try:
-        port = parts.port or DEFAULT_PORTS[parts.scheme]
-    except ValueError:
-        raise PeerkitError(f"the SMTP URL '{shown}' has an invalid port.") from None
-    user = unquote(parts.username) if parts.username else None
-    return SmtpTarget(parts.scheme, parts.hostname, port, user)
+    server = smtp_server(url)
+    return SmtpTarget(server.scheme, server.host, server.port, server.user)
 
 
 def smtp_password(target: SmtpTarget) -> str | None:
@@ -151,6 +203,10 @@ class Outgoing:
     sender: str
     recipient: str
 
+    def envelope(self) -> tuple[str, str]:
+        """MAIL FROM and RCPT TO: the addresses with their domains in IDNA form."""
+        return smtp_address(self.sender), smtp_address(self.recipient)
+
 
 def send_all(
     target: SmtpTarget,
@@ -161,37 +217,82 @@ def send_all(
 ) -> None:
     """Send each message to its one recipient; `sent` collects those the server accepted.
 
-    Any failure stops the run with a clear error; what was accepted before it stays in
-    `sent` so that the caller can record it.
+    A message whose addresses need SMTPUTF8 is held back when the server does not offer
+    it, and the others go; then one error names those addresses. Any other failure stops
+    the run with a clear error. Either way what was accepted stays in `sent`, so that
+    the caller can record it.
     """
     import smtplib
-    import ssl
 
     from peerkit.errors import PeerkitError
 
     if not outgoing:
         return
+    held: list[Outgoing] = []  # they need SMTPUTF8, which the server does not offer
     try:
-        if target.scheme == "smtps":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(
-                target.host, target.port, timeout=timeout, context=ssl.create_default_context()
-            )
-        else:
-            client = smtplib.SMTP(target.host, target.port, timeout=timeout)
-        with client:
-            if target.scheme == "smtp+starttls":
-                client.starttls(context=ssl.create_default_context())
-            if target.user and password:
-                client.login(target.user, password)
+        with _connect(target, password, timeout) as client:
+            utf8 = client.has_extn("smtputf8")
             for item in outgoing:
-                client.send_message(item.message, from_addr=item.sender, to_addrs=[item.recipient])
+                sender, recipient = item.envelope()
+                if not utf8 and not (sender + recipient).isascii():
+                    held.append(item)
+                    continue
+                client.send_message(item.message, from_addr=sender, to_addrs=[recipient])
                 sent.append(item)
     except (smtplib.SMTPException, OSError) as exc:
-        reason = str(exc).replace(password, "***") if password else str(exc)
-        done = (
-            f" {len(sent)} of {len(outgoing)} were sent before that."
-            if sent
-            else " Nothing was sent."
-        )
-        reason = (reason or type(exc).__name__).rstrip(".")
+        reason = (str(exc) or type(exc).__name__).rstrip(".")
+        done = _so_far(sent, outgoing, " were sent before that.")
         raise PeerkitError(f"cannot send through {target.describe()}: {reason}.{done}") from None
+    if held:
+        raise PeerkitError(_no_smtputf8(target, held, sent))
+
+
+def _connect(target: SmtpTarget, password: str | None, timeout: float) -> smtplib.SMTP:
+    """A client that has greeted the server, with TLS and logged in as the URL says."""
+    import smtplib
+    import ssl
+
+    from peerkit.errors import PeerkitError
+
+    if target.scheme == "smtps":
+        context = ssl.create_default_context()
+        client: smtplib.SMTP = smtplib.SMTP_SSL(
+            target.host, target.port, timeout=timeout, context=context
+        )
+    else:
+        client = smtplib.SMTP(target.host, target.port, timeout=timeout)
+    try:
+        if target.scheme == "smtp+starttls":
+            client.starttls(context=ssl.create_default_context())
+        if target.user and password:
+            client.login(target.user, password)
+        client.ehlo_or_helo_if_needed()
+    except UnicodeError:  # smtplib's login sends ASCII only
+        client.close()
+        raise PeerkitError(
+            f"cannot log in to {target.describe()}: the user name or the password has "
+            "characters outside ASCII, which SMTP login cannot carry. Nothing was sent."
+        ) from None
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def _so_far(sent: list[Outgoing], outgoing: list[Outgoing], tail: str) -> str:
+    return f" {len(sent)} of {len(outgoing)}{tail}" if sent else " Nothing was sent."
+
+
+def _no_smtputf8(target: SmtpTarget, held: list[Outgoing], sent: list[Outgoing]) -> str:
+    """One line: which addresses the server cannot take, and what to do."""
+    addresses = sorted(
+        {a for item in held for a in (item.sender, item.recipient) if needs_smtputf8(a)}
+    )
+    more = f" and {len(addresses) - 3} more" if len(addresses) > 3 else ""
+    done = _so_far(sent, [*sent, *held], " were sent.")
+    return (
+        f"{len(held)} message(s) not sent through {target.describe()}: the server does not "
+        f"offer SMTPUTF8, which {', '.join(addresses[:3])}{more} need(s) (letters outside "
+        "ASCII that plain SMTP cannot carry); send through a server that offers it, or give "
+        f"the member another address (peerkit member edit).{done}"
+    )

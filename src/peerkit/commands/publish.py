@@ -30,13 +30,15 @@ def publish_caldav(
     ] = None,
 ) -> None:
     """Create or update one event per meeting (password from PEERKIT_CALDAV_PASSWORD)."""
-    from peerkit.publish import caldav_password, put_all
+    from peerkit.config import mask_url
+    from peerkit.publish import caldav_password, calendar_url, put_all
     from peerkit.services.groups import roster
     from peerkit.services.outbox import feeds
 
+    url = calendar_url(url)  # refused before the database is opened
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
         chosen = [roster.resolve(session, group)] if group else roster.list_groups(session, True)
         items = feeds.resources(session, feeds.group_meetings(session, chosen))
     count = put_all(url, user or app_ctx.settings.default("caldav_user"), caldav_password(), items)
-    message(f"Published {count} meeting(s) to {url}.")
+    message(f"Published {count} meeting(s) to {mask_url(url)}.")

@@ -7,6 +7,7 @@ used by the CLI, by CSV import (one row at a time) and by the hypothesis tests.
 from __future__ import annotations
 
 import re
+import unicodedata
 import zoneinfo
 from collections.abc import Sequence
 from datetime import date
@@ -155,16 +156,22 @@ def emails(values: Sequence[str]) -> list[str]:
 
 
 def _email_slow(text: str, original: str) -> str:
+    """email-validator's check: internationalised domains (bücher.example) and local parts
+    (üñí@...) are accepted, as RFC 6531 allows; each is sent as mail.py says."""
     from email_validator import EmailNotValidError, validate_email
+
+    from peerkit import mail
 
     bad = find_control(original)
     if bad is not None:
         raise InvalidValue(f"an e-mail address cannot contain {describe_char(bad)}.")
     try:
         result = validate_email(text, check_deliverability=False)
-    except EmailNotValidError as exc:
+        address = unicodedata.normalize("NFC", result.normalized.lower())
+        mail.ascii_domain(address.rpartition("@")[2])  # the form it travels in
+    except (EmailNotValidError, ValueError) as exc:
         raise InvalidValue(f"'{original.strip()}' is not a valid e-mail address: {exc}") from None
-    return result.normalized.lower()
+    return address
 
 
 # --- time zones -----------------------------------------------------------------------

@@ -159,11 +159,20 @@ def describe(member: Member) -> str:
     return member.describe()
 
 
+def _email_key(text: str) -> str:
+    """An e-mail reference as addresses are stored: anna@xn--bcher-kva.example finds
+    anna@bücher.example; a reference that is no valid address is only lower-cased."""
+    try:
+        return validate.email(text)
+    except InvalidValue:
+        return text.lower()
+
+
 FINDER = lookup.Finder(
     Member,
     "member",
     "peerkit member list",
-    keys=(lookup.Key(Member.email, "e-mail", fits=lambda text: "@" in text),),
+    keys=(lookup.Key(Member.email, "e-mail", fits=lambda text: "@" in text, normalise=_email_key),),
     name=Member.name,
     current=(col(Member.forgotten_at).is_(None),),
     other_ways="an id or an e-mail",

@@ -71,7 +71,7 @@ class Message:
 
     @property
     def data(self) -> bytes:
-        return bytes(self.outgoing.message.as_bytes())
+        return mail.to_bytes(self.outgoing.message)
 
 
 def recipient(member: Member) -> mail.Address:
