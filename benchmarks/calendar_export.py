@@ -566,7 +566,7 @@ def session(args: argparse.Namespace, work: Path) -> None:
     all_cli = Single(
         f"export ics --all -o FILE ({built.meetings:,} meetings, subprocess)", "", cli_runs, None
     )
-    cmd = Command("all", [*export, "--all", "-o", str(out_file)])
+    cmd = Command("all", [*export, "--all", "-o", str(out_file), "--force"])
     all_cli.shown = _show(cmd.argv)
     all_cli.spawn(runner, cmd)
     written = out_file.read_bytes()

@@ -209,7 +209,8 @@ def export_ics_figure(ws: Workspace, sizes: Sizes) -> Figure:
     built = ws.community(sizes.history)
     mine, plain = ws.work / "peerkit.ics", ws.work / "plain.ics"
     peerkit = Side(
-        "peerkit", ws.peerkit(built.path, "export", "ics", "--all", "--output", str(mine))
+        "peerkit",
+        ws.peerkit(built.path, "export", "ics", "--all", "--output", str(mine), "--force"),
     )
     reference = Side(
         "the same calendar built with icalendar directly",

@@ -1064,7 +1064,7 @@ def test_export_over_an_existing_file_keeps_it_private(
     target = tmp_path / "members.csv"
     target.write_text("old", encoding="utf-8")
     target.chmod(0o644)
-    cli.ok("member", "export", "--output", str(target))
+    cli.ok("member", "export", "--output", str(target), "--force")
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert target.read_text(encoding="utf-8").startswith("id,")
 

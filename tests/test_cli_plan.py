@@ -493,7 +493,7 @@ def test_agenda_output_replaces_a_readable_file_with_a_private_one(
     target = tmp_path / "agenda.json"
     target.write_text("old")
     target.chmod(0o644)
-    cli.ok("agenda", "2", "--format", "json", "-o", str(target))
+    cli.ok("agenda", "2", "--format", "json", "-o", str(target), "--force")
     assert mode(target) == 0o600
     assert json.loads(target.read_text(encoding="utf-8"))["session"]["id"] == 2
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -315,15 +316,16 @@ def backup(db: Database, dest: Path) -> Path:
             "(for example: pg_dump --format=custom DBNAME > peerkit.dump)."
         )
     dest = dest.expanduser()
-    if dest.exists():
+    if os.path.lexists(dest):  # a link too: never written through
         raise PeerkitError(f"{dest} already exists; choose another file name.")
     if dest.resolve() == db.settings.db_path.resolve():
         raise PeerkitError("the backup file cannot be the database itself.")
     if not dest.parent.exists():
         dest.parent.mkdir(parents=True, mode=0o700)
-    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # Created exclusively (mode 0600, never through a link planted under its name).
+    fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
     os.close(fd)
+    tmp = Path(name)
     try:
         src = sqlite3.connect(db.settings.db_path, timeout=BUSY_TIMEOUT_MS / 1000)
         try:

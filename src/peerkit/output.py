@@ -213,15 +213,15 @@ def data_line(text: str) -> None:
     sys.stdout.write(terminal_safe(text) + "\n")
 
 
-def write_calendar(data: bytes, output: Path | None) -> None:
-    """A calendar to stdout, or to FILE (mode 0600)."""
+def write_calendar(data: bytes, output: Path | None, *, overwrite: bool = False) -> None:
+    """A calendar to stdout, or to FILE (mode 0600; an existing FILE only with ``overwrite``)."""
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
     from peerkit.files import write_private
 
-    message(f"Wrote {write_private(output, data.decode('utf-8'))}.")
+    message(f"Wrote {write_private(output, data.decode('utf-8'), overwrite=overwrite)}.")
 
 
 def _plain(value: Any) -> str:

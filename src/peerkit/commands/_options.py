@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from peerkit.errors import UsageProblem, catch_errors
 from peerkit.output import Format
+
+
+def _refuse_empty(what: str) -> Callable[..., Any]:
+    @catch_errors
+    def check(param: typer.CallbackParam, value: str | Path | None) -> Path | None:
+        if value == "":
+            name = next((o for o in param.opts if o.startswith("-")), (param.name or "").upper())
+            raise UsageProblem(f"{name} is empty; give {what}.")
+        return None if value is None else Path(value)
+
+    return check
+
+
+def refuse_empty(what: str) -> dict[str, Any]:
+    """Keywords for a path option or argument: an empty value ("") is a usage error (exit 2).
+
+    Typer would turn "" into Path("."), the current folder, which nobody asked for; so the
+    value is taken as typed (``path_type=str``) and made a Path by the check.
+    """
+    return {"path_type": str, "callback": _refuse_empty(what)}
+
+
+EMPTY_FILE = refuse_empty("a file name")
+EMPTY_FOLDER = refuse_empty("a folder (. for the current one)")
 
 FormatOpt = Annotated[
     Format,
@@ -16,8 +42,15 @@ FormatOpt = Annotated[
 OutputOpt = Annotated[
     Path | None,
     typer.Option(
-        "--output", "-o", help="Write to FILE (mode 0600) instead of stdout.", dir_okay=False
+        "--output",
+        "-o",
+        help="Write to FILE (mode 0600) instead of stdout. An existing FILE needs --force.",
+        dir_okay=False,
+        **EMPTY_FILE,
     ),
+]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="With --output: replace FILE if it already exists.")
 ]
 TimezoneOpt = Annotated[
     str | None,

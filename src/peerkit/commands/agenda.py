@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from peerkit.commands._options import OutputOpt, SessionRef
+from peerkit.commands._options import ForceOpt, OutputOpt, SessionRef
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
 from peerkit.output import message, to_json
@@ -40,6 +40,7 @@ def agenda(
         ),
     ] = None,
     output: OutputOpt = None,
+    force: ForceOpt = False,
     locale: Annotated[
         str | None,
         typer.Option(
@@ -68,4 +69,4 @@ def agenda(
         return
     from peerkit.files import write_private
 
-    message(f"Wrote {write_private(output, text)}.")
+    message(f"Wrote {write_private(output, text, overwrite=force)}.")

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from peerkit.commands._options import EMPTY_FILE
 from peerkit.context import app_context
 from peerkit.errors import PeerkitError, catch_errors
 from peerkit.output import data_line, message
@@ -32,6 +33,7 @@ def db_backup(
         typer.Argument(
             help="Where to write the copy. Default: backups/ beside the database.",
             show_default=False,
+            **EMPTY_FILE,
         ),
     ] = None,
 ) -> None:

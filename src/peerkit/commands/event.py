@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from peerkit.commands._options import FormatOpt, MemberRef, OutputOpt, TimezoneOpt
+from peerkit.commands._options import (
+    EMPTY_FOLDER,
+    ForceOpt,
+    FormatOpt,
+    MemberRef,
+    OutputOpt,
+    TimezoneOpt,
+)
 from peerkit.context import app_context
 from peerkit.enums import EventKind, RsvpStatus
 from peerkit.errors import catch_errors
@@ -102,6 +109,7 @@ def event_rsvp(
             help="Folder for invitations (default: outbox/events).",
             show_default=False,
             file_okay=False,
+            **EMPTY_FOLDER,
         ),
     ] = None,
     send: Annotated[
@@ -134,6 +142,7 @@ def event_export(
     ctx: typer.Context,
     event: EventRef,
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Write the event as an iCalendar file (METHOD:PUBLISH, no attendee addresses)."""
     from peerkit.services.events import notices, seats
@@ -141,4 +150,4 @@ def event_export(
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
         data = notices.ics(session, [seats.resolve(session, event)])
-    write_calendar(data, output)
+    write_calendar(data, output, overwrite=force)

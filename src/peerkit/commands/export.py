@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from peerkit.commands._options import OutputOpt
+from peerkit.commands._options import ForceOpt, OutputOpt
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
 from peerkit.output import message
@@ -39,6 +39,7 @@ def export_ics(
         bool, typer.Option("--series", help="With --group: one recurring event (RRULE).")
     ] = False,
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Write an iCalendar feed (METHOD:PUBLISH, no attendee addresses)."""
     from peerkit.services.outbox import ics_export
@@ -53,6 +54,6 @@ def export_ics(
             return
         from peerkit.files import private_file
 
-        with private_file(output, binary=True) as (handle, path):
+        with private_file(output, binary=True, overwrite=force) as (handle, path):
             ics_export.write(session, scope, handle)
     message(f"Wrote {path}.")

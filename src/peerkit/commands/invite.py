@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from peerkit.commands._options import SessionRef
+from peerkit.commands._options import EMPTY_FOLDER, SessionRef
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
 from peerkit.output import data_line, message
@@ -30,6 +30,7 @@ def invite(
             help="Folder for the .eml files (default: the week's folder in the outbox).",
             show_default=False,
             file_okay=False,
+            **EMPTY_FOLDER,
         ),
     ] = None,
     send: Annotated[

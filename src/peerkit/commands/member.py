@@ -14,6 +14,7 @@ from peerkit.commands._options import (
     BioOpt,
     CapacityOpt,
     DryRunOpt,
+    ForceOpt,
     FormatOpt,
     IndustryOpt,
     LocaleOpt,
@@ -370,6 +371,7 @@ def member_export(
         ),
     ] = None,
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Export members as CSV (what import reads back) or JSON."""
     from peerkit.services.members import access
@@ -383,7 +385,7 @@ def member_export(
             return
         from peerkit.files import private_file
 
-        with private_file(output) as (handle, path):
+        with private_file(output, overwrite=force) as (handle, path):
             _write(data, chosen, handle)
     message(f"Wrote {path} (readable only by you).")
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from peerkit.commands._options import DryRunOpt, FormatOpt, MemberRef, TimezoneOpt
+from peerkit.commands._options import EMPTY_FOLDER, DryRunOpt, FormatOpt, MemberRef, TimezoneOpt
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
 from peerkit.output import Format, data_line, emit, message, to_json, warning
@@ -31,6 +31,7 @@ OutOpt = Annotated[
         help="Folder for the .ics and .eml files (default: outbox/mentoring).",
         show_default=False,
         file_okay=False,
+        **EMPTY_FOLDER,
     ),
 ]
 SendOpt = Annotated[

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from peerkit.commands._options import DryRunOpt, FormatOpt
+from peerkit.commands._options import EMPTY_FOLDER, DryRunOpt, FormatOpt
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
 from peerkit.output import Format, emit, message, warning
@@ -36,6 +36,7 @@ def plan_week(
             help="Where the files go (default: outbox/ beside the database).",
             show_default=False,
             file_okay=False,
+            **EMPTY_FOLDER,
         ),
     ] = None,
     send: Annotated[

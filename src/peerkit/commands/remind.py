@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from peerkit.commands._options import DryRunOpt
+from peerkit.commands._options import EMPTY_FOLDER, DryRunOpt
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
 from peerkit.output import data_line, message
@@ -33,6 +33,7 @@ def remind(
             help="Outbox folder (default: outbox/ beside the database).",
             show_default=False,
             file_okay=False,
+            **EMPTY_FOLDER,
         ),
     ] = None,
 ) -> None:

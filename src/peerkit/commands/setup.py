@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from peerkit.commands._options import LocaleOpt, TimezoneOpt
+from peerkit.commands._options import EMPTY_FOLDER, LocaleOpt, TimezoneOpt
 from peerkit.context import app_context, community_defaults
 from peerkit.errors import catch_errors
 from peerkit.output import data_line, message
@@ -65,7 +65,13 @@ def init(
 def demo(
     ctx: typer.Context,
     directory: Annotated[
-        Path, typer.Option("--dir", help="Where to build the sample community.", file_okay=False)
+        Path,
+        typer.Option(
+            "--dir",
+            help="Where to build the sample community.",
+            file_okay=False,
+            **EMPTY_FOLDER,
+        ),
     ] = Path("peerkit-demo"),
 ) -> None:
     """Build a sample community in DIR and run the weekly pipeline on it."""

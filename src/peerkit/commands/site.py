@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from peerkit.commands._options import EMPTY_FOLDER
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
 from peerkit.output import data_line, message
@@ -23,7 +24,12 @@ def site_build(
     ctx: typer.Context,
     out: Annotated[
         Path,
-        typer.Option("--out", help="The folder to write index.html into.", file_okay=False),
+        typer.Option(
+            "--out",
+            help="The folder to write index.html into.",
+            file_okay=False,
+            **EMPTY_FOLDER,
+        ),
     ],
 ) -> None:
     """Write DIR/index.html: upcoming events and groups with open seats, no member's data.

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from peerkit.commands._options import EMPTY_FOLDER
 from peerkit.context import app_context
 from peerkit.errors import PeerkitError, catch_errors
 from peerkit.output import Format, data_line, emit, message
@@ -59,6 +59,7 @@ def templates_copy(
             help="Folder to copy into (default: your template folder).",
             show_default=False,
             file_okay=False,
+            **EMPTY_FOLDER,
         ),
     ] = None,
 ) -> None:
@@ -69,10 +70,13 @@ def templates_copy(
     app_context(ctx)
     if name not in render.builtin_names():
         raise PeerkitError(f"no built-in template called '{name}'. See: peerkit templates list")
+    from peerkit import files
+
     folder = (to or render.user_templates_dir()).expanduser()
     target = folder / name
-    if target.exists():
+    if target.is_symlink() or target.exists():
         raise PeerkitError(f"{target} already exists; edit it, or remove it to start again.")
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(builtin_templates_dir() / name, target)
+    with files.new_file(target, mode=files.PUBLIC, binary=True, overwrite=False) as (handle, _):
+        handle.write((builtin_templates_dir() / name).read_bytes())
     data_line(str(target))

@@ -78,7 +78,7 @@ class Output:
             status = "would write"
         else:
             _private_dirs(path.parent, self.folder)
-            write_private(path, text)
+            write_private(path, text, durable=False)
             status = "written"
         return {"path": str(path), "status": status}
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from peerkit import render
+from peerkit import files, render
 from peerkit.enums import EventStatus, RsvpStatus
 from peerkit.errors import PeerkitError
 from peerkit.i18n import format_when
@@ -120,11 +120,6 @@ def build(session: Session, out: Path, now: datetime) -> Path:
     if not folder.is_dir():
         raise PeerkitError(f"{folder} is not a folder.")
     target = folder / "index.html"
-    tmp = folder / ".index.html.tmp"
-    try:
-        tmp.write_text(html, encoding="utf-8")
-        tmp.chmod(0o644)
-        tmp.replace(target)
-    except OSError as exc:
-        raise PeerkitError(f"cannot write {target}: {exc.strerror}.") from None
+    with files.new_file(target, mode=files.PUBLIC) as (handle, _):
+        handle.write(html)
     return target
