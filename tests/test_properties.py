@@ -37,7 +37,7 @@ from tests.conftest import Cli
 # embeddings, overrides and isolates, and the line and paragraph separators. Zero-width
 # joiners and non-joiners, marks and variation selectors are text (tests/test_names_kept.py).
 BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
-INVISIBLE = sorted(BIDI_CONTROLS) + ["\u2028", "\u2029"]
+INVISIBLE = [*sorted(BIDI_CONTROLS), "\u2028", "\u2029"]
 
 # Printable text: no C0/C1 controls, no surrogates, none of the characters that act.
 safe_char = st.characters(exclude_categories=("Cc", "Cs"), exclude_characters=INVISIBLE)
