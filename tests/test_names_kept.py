@@ -242,6 +242,17 @@ def test_characters_that_act_are_refused_in_a_csv_cell(
     assert _counts(community) == (0, 0, 0, 0)
 
 
+def test_bytes_that_are_not_utf8_are_refused_not_a_crash(community: Cli) -> None:
+    """A byte that is not UTF-8 in an argument reaches Python as a lone surrogate."""
+    for argv in [
+        ("member", "add", "Ann\udcffLee", "--email", "ann@example.com"),
+        ("group", "create", "Circle\udcff", "--day", "mon"),
+        ("event", "create", "Party\udcff", "--start", "2026-12-10 19:00"),
+    ]:
+        assert_error(community(*argv), "U+DCFF")
+    assert _counts(community) == (0, 0, 0, 0)
+
+
 def test_line_breaks_in_notes_and_bios_become_new_lines(community: Cli) -> None:
     community.ok("member", "add", "Ann", "--email", "ann@example.com",
                  "--bio", "one\u2028two\u2029three\r\nfour")  # fmt: skip
