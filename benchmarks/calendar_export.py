@@ -68,6 +68,7 @@ from peerkit.services.outbox import feeds
 
 TODAY = date(2025, 1, 1)  # everyone joins on this day; the meetings start the week after
 FIRST_WEEK = date(2025, 1, 6)
+BUILT_AT = datetime(2025, 1, 1, 12, tzinfo=UTC)  # "now" while the data is built
 GROUPS = 80  # group 1 meets weekly for ten years (520 meetings), the others 120 times
 WEEKLY = 120
 SERIES_WEEKS = 520
@@ -190,7 +191,9 @@ def build_database(path: Path, seed: int = 2026) -> Built:
                         cancelled += 1
                     elif luck < 0.06:
                         when = meetings_svc.local_start(meeting) + timedelta(days=1, hours=1)
-                        meetings_svc.move(session, meeting, f"{when:%Y-%m-%d %H:%M}", None)
+                        meetings_svc.move(
+                            session, meeting, f"{when:%Y-%m-%d %H:%M}", None, now=BUILT_AT
+                        )
                         moved += 1
                 session.flush()
     finally:

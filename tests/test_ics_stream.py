@@ -38,7 +38,9 @@ def zones(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
         cli.ok("session", "plan", name.lower().replace(" ", "-"), "--from", start,
                "--count", "40")  # fmt: skip
     cli.ok("session", "cancel", "3", "--reason", "holiday")
+    monkeypatch.setenv("PEERKIT_TODAY", "2027-03-01")  # moved while it was still to come
     cli.ok("session", "move", "5", "--to", "2027-03-04 19:00")
+    monkeypatch.setenv("PEERKIT_TODAY", "2027-03-22")
     cli.ok("plan", "week", "--week", "2027-W12", "--out", str(tmp_path / "out"))
     monkeypatch.setattr(feeds, "BATCH", 7)
     return cli

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from peerkit.config import Settings, community_defaults
+from peerkit.defaults import DATES
 from peerkit.errors import UsageProblem
 
 if TYPE_CHECKING:
@@ -44,9 +45,12 @@ class AppContext:
         if not fixed:
             return date.today()
         try:
-            return date.fromisoformat(fixed)
+            day = date.fromisoformat(fixed)
         except ValueError:
             raise UsageProblem(f"PEERKIT_TODAY must look like 2026-12-08, not '{fixed}'.") from None
+        if day not in DATES:
+            raise UsageProblem(DATES.refusal("PEERKIT_TODAY", fixed))
+        return day
 
     def now(self) -> datetime:
         """Now (UTC), or PEERKIT_NOW (ISO 8601 with an offset) for tests and demos.
@@ -62,6 +66,8 @@ class AppContext:
                 raise UsageProblem(
                     f"PEERKIT_NOW must look like 2026-12-08T09:00:00+01:00, not '{fixed}'."
                 ) from None
+            if moment.date() not in DATES:
+                raise UsageProblem(DATES.refusal("PEERKIT_NOW", fixed))
             return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         current = datetime.now(UTC)
         if os.environ.get("PEERKIT_TODAY"):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from peerkit.text import (
+    JSON_UNSAFE,
     LIST_SEPARATOR,
     csv_cell,
     find_control,
@@ -31,9 +32,9 @@ class Format(StrEnum):
     csv = "csv"
 
 
-# json.dumps leaves DEL, C1 controls and bidi/invisible characters raw with
-# ensure_ascii=False; escape them so a JSON document printed to a terminal is harmless.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# json.dumps leaves DEL, C1 controls and bidi overrides raw with ensure_ascii=False; escape
+# them (the characters peerkit.text calls unsafe) so JSON printed to a terminal is harmless.
+_JSON_UNSAFE = JSON_UNSAFE
 
 
 def to_json(data: Any) -> str:

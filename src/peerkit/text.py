@@ -6,12 +6,20 @@ import re
 import unicodedata
 from typing import Any
 
-# C0 and C1 control characters, DEL, and the bidirectional/invisible format characters
-# that can disguise text on a terminal ("Trojan source").
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-_UNSAFE_KEEP_NEWLINES = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
-)
+# What is refused in what people type, and shown as a visible escape on a terminal. Only
+# characters that act instead of being read: the C0 and C1 controls and DEL (an escape
+# sequence starts with ESC), the line and paragraph separators (a line break to e-mail
+# headers), the bidi embeddings, overrides and isolates that reorder text on screen
+# ("Trojan Source": U+202A-U+202E, U+2066-U+2069), and lone surrogates (bytes that were not
+# UTF-8). Everything else is text people write and is kept as typed: the zero-width joiner
+# U+200D (emoji sequences) and non-joiner U+200C (Persian), variation selectors, combining
+# accents, the left-to-right and right-to-left marks, emoji tag characters.
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+_ACTING = f"\u2028\u2029{BIDI_CONTROLS}\ud800-\udfff"
+_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{_ACTING}]")
+_UNSAFE_KEEP_NEWLINES = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_ACTING}]")
+# The same in JSON text, where json.dumps has already escaped the C0 controls.
+JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_ACTING}]")
 
 
 def _escape_char(m: re.Match[str]) -> str:

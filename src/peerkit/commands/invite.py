@@ -50,7 +50,8 @@ def invite(
     # A bad mail setting stops us before anything is written.
     target = delivery.smtp_target(app_ctx.settings.smtp_url) if send else None
     place = delivery.Place(out, app_ctx.settings.outbox_dir)
-    for step in invitations.invite(app_ctx.db(), session_id, method.value, place, target):
+    steps = invitations.invite(app_ctx.db(), session_id, method.value, place, target, app_ctx.now())
+    for step in steps:
         if isinstance(step, delivery.Written):
             for path in step.paths:
                 data_line(path)

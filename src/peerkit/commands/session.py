@@ -129,7 +129,7 @@ def session_move(
     app_ctx = app_context(ctx)
     with app_ctx.db().write() as session:
         meeting = meetings.resolve(session, session_id)
-        meetings.move(session, meeting, to, timezone)
+        meetings.move(session, meeting, to, timezone, now=app_ctx.now())
         when = meetings.local_start(meeting).isoformat()
     message(f"Session {session_id} now starts at {when}.")
 

@@ -10,8 +10,10 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from peerkit.defaults import DATES
 from peerkit.enums import Cadence
 from peerkit.errors import InvalidValue
+from peerkit.services.common import validate
 from peerkit.services.common.validate import _DAY_ALIASES, DAYS
 
 CADENCE_STEP: dict[Cadence, int] = {Cadence.WEEKLY: 7, Cadence.BIWEEKLY: 14}  # days apart
@@ -49,13 +51,12 @@ def local_datetime(on: date, hhmm: str, zone: str) -> datetime:
 
 
 def parse_local(text: str, zone: str, what: str = "--start") -> datetime:
-    """ "YYYY-MM-DD HH:MM" in a zone, as an aware datetime (years 1970 to 2200)."""
+    """ "YYYY-MM-DD HH:MM" in a zone, as an aware datetime (a date within defaults.DATES)."""
     try:
         naive = datetime.strptime(" ".join(text.split()), "%Y-%m-%d %H:%M")
     except ValueError:
         raise InvalidValue(f"{what} '{text}' is not like 2026-12-01 18:30.") from None
-    if not 1970 <= naive.year <= 2200:
-        raise InvalidValue(f"{what} '{text}': use a year from 1970 to 2200.")
+    validate.in_window(naive.date(), what, f"'{text.strip()}'")
     return local_datetime(naive.date(), naive.strftime("%H:%M"), zone)
 
 
@@ -118,6 +119,9 @@ def iso_week(value: str) -> tuple[date, date]:
         monday = date.fromisocalendar(int(m[1]), int(m[2]), 1)
     except ValueError:
         raise InvalidValue(f"{value} does not exist; weeks run from W01 to W52 or W53.") from None
+    # A week with any of its days within the accepted dates is fine.
+    if not DATES.first - timedelta(days=6) <= monday <= DATES.last:
+        validate.in_window(monday, "the week", value.strip())
     return monday, monday + timedelta(days=6)
 
 

@@ -15,6 +15,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import TypeVar
 
+from peerkit.defaults import DATES
 from peerkit.enums import MemberStatus, Stage, values
 from peerkit.errors import InvalidValue
 from peerkit.text import describe_char, find_control
@@ -93,11 +94,15 @@ def optional_line(value: str | None, what: str) -> str | None:
     return text or None
 
 
+# A carriage return, or a line or paragraph separator (U+2028, U+2029), is a new line.
+_LINE_BREAKS = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n"})
+
+
 def bio(value: str | None) -> str | None:
     """Free text over several lines; other control characters are refused."""
     if value is None:
         return None
-    text = value.replace("\r\n", "\n").replace("\r", "\n").strip(" \n")
+    text = value.replace("\r\n", "\n").translate(_LINE_BREAKS).strip(" \n")
     bad = find_control(text, allow_newlines=True)
     if bad is not None:
         raise InvalidValue(
@@ -248,10 +253,23 @@ def capacity(value: str | int) -> int:
 
 
 def iso_date(value: str, what: str = "a date") -> date:
+    """A date typed as YYYY-MM-DD, within the years peerkit accepts (defaults.DATES)."""
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidValue(f"{what} must look like 2026-12-31, not '{value}'.") from None
+    return in_window(day, what)
+
+
+def in_window(day: date, what: str, shown: str | None = None) -> date:
+    """DAY, or InvalidValue when it is outside defaults.DATES (SHOWN: the text as typed).
+
+    Every date and date-time anyone types passes here: a date too near the ends of the
+    calendar would be accepted, then break a later command with an overflow.
+    """
+    if day not in DATES:
+        raise InvalidValue(DATES.refusal(what, shown or day.isoformat()))
+    return day
 
 
 # --- lists ----------------------------------------------------------------------------

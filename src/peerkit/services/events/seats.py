@@ -107,6 +107,8 @@ class Answer:
 
 def rsvp(session: Session, event: Event, member: Member, going: bool, now: datetime) -> Answer:
     """Record a member's answer; a freed seat goes to the first on the waitlist."""
+    if member.status == MemberStatus.LEFT or member.forgotten_at is not None:
+        raise Conflict(f"{member.describe()} is not active: they left the community.")
     if event.status == EventStatus.CANCELLED:
         raise Conflict(f"event {event.id} is cancelled.")
     if event.start <= now:

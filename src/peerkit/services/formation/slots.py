@@ -18,7 +18,6 @@ STEP = 5  # minutes: the resolution of the windows shown
 DAY_BLOCKS = weekly.DAY_MINUTES // STEP
 WEEK_BLOCKS = weekly.WEEK_DAYS * DAY_BLOCKS
 MAX_WEEKS = 52  # --weeks: windows that hold for up to a year
-YEARS = (1970, 2200)  # --from: the years accepted
 CELL_MINUTES = 30  # the chart draws a day as cells of half an hour ...
 CELLS = weekly.DAY_MINUTES // CELL_MINUTES  # ... 48 of them
 
@@ -37,8 +36,7 @@ class Week:
 def gather(session: Session, group: Group, first: date, weeks: int = 1) -> Week:
     if not 1 <= weeks <= MAX_WEEKS:
         raise InvalidValue(f"--weeks {weeks}: use 1 to {MAX_WEEKS}.")
-    if not YEARS[0] <= first.year <= YEARS[1]:
-        raise InvalidValue(f"--from {first.isoformat()}: use a year from {YEARS[0]} to {YEARS[1]}.")
+    validate.in_window(first, "--from")
     members = [m for _, m in roster.current_memberships(session, group)]
     free = []
     for member in members:

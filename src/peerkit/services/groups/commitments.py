@@ -8,9 +8,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from peerkit.enums import CommitmentStatus, GroupStatus, MeetingStatus, MemberStatus
-from peerkit.errors import Conflict, InvalidValue, UsageProblem
+from peerkit.errors import Conflict, UsageProblem
 from peerkit.models import Commitment, Group, Meeting, Member, Membership, id_of, utcnow
 from peerkit.services.common import lookup, validate
+from peerkit.services.groups import roster
 from peerkit.services.members import profiles as members_svc
 
 MAX_TEXT = 500
@@ -34,6 +35,10 @@ def add(
         raise Conflict(f"{members_svc.describe(member)} has left the community.")
     what = validate.single_line(text, "a commitment", max_len=MAX_TEXT)
     group_id = meeting.group_id if meeting else None
+    if meeting is not None:  # made at a meeting: by someone in its group
+        group = session.get(Group, meeting.group_id)
+        assert group is not None
+        roster.refuse_outsiders(session, group, meeting.slot_date, [member])
     if meeting is None:
         by = datetime.combine(today, time.max, UTC) if today else datetime.now(UTC)
         group_id, meeting = _default_meeting(session, member, by)
@@ -122,12 +127,7 @@ def list_commitments(
 
 
 def parse_due(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidValue(f"--due must look like 2026-12-31, not '{text}'.") from None
+    return None if text is None else validate.iso_date(text, "--due")
 
 
 def to_dict(session: Session, commitment: Commitment) -> dict[str, Any]:

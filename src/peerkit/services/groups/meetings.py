@@ -13,6 +13,7 @@ from peerkit.enums import AttendanceStatus, GroupStatus, MeetingStatus
 from peerkit.errors import Conflict, InvalidValue, UsageProblem
 from peerkit.models import Attendance, Group, HotSeat, Meeting, Member, id_of, utcnow
 from peerkit.services.common import lookup, schedule, validate
+from peerkit.services.groups import roster
 from peerkit.services.members import profiles as members_svc
 
 MAX_PLAN = 200
@@ -116,23 +117,43 @@ def _touch(meeting: Meeting) -> None:
     meeting.updated_at = utcnow()
 
 
-def move(session: Session, meeting: Meeting, when: str, zone: str | None) -> None:
-    """Move to a local date and time (in the meeting's zone, or the one given)."""
+def move(session: Session, meeting: Meeting, when: str, zone: str | None, *, now: datetime) -> None:
+    """Move to a local date and time (in the meeting's zone, or the one given).
+
+    Only a meeting still to come moves, and only to a time still to come: one that has
+    started or has its attendance taken is history (its invitations, its roles).
+    """
     if meeting.status == MeetingStatus.CANCELLED:
         raise Conflict(f"session {meeting.id} is cancelled; a cancelled session cannot be moved.")
+    _refuse_history(session, meeting, now)
     tz = validate.timezone(zone) if zone else meeting.timezone
     try:
         day_text, time_text = when.strip().split(maxsplit=1)
         new_day = date.fromisoformat(day_text)
     except ValueError:
         raise InvalidValue(f"--to must look like \"2026-12-08 18:30\", not '{when}'.") from None
+    validate.in_window(new_day, "--to", f"'{when.strip()}'")
     # The time is typed in TZ; the meeting keeps its own zone (the group's).
     new_start = schedule.to_utc(new_day, schedule.clock(time_text), tz)
     if new_start == meeting.start:
         return
+    if new_start <= now:
+        raise Conflict(f"--to '{when.strip()}' is in the past; move a meeting to a time to come.")
     meeting.start = new_start
     _touch(meeting)
     session.add(meeting)
+
+
+def _refuse_history(session: Session, meeting: Meeting, now: datetime) -> None:
+    """Conflict when the meeting has taken place: attendance taken, or its start passed."""
+    taken = session.exec(select(Attendance.id).where(Attendance.meeting_id == meeting.id)).first()
+    if meeting.status == MeetingStatus.DONE or taken is not None:
+        raise Conflict(f"session {meeting.id} has its attendance taken; it cannot be moved.")
+    if meeting.start <= now:
+        started = local_start(meeting).strftime("%Y-%m-%d %H:%M")
+        raise Conflict(
+            f"session {meeting.id} started at {started}; a past meeting cannot be moved."
+        )
 
 
 def cancel(session: Session, meeting: Meeting, reason: str | None) -> bool:
@@ -152,6 +173,9 @@ def attend(session: Session, meeting: Meeting, present: list[Member], absent: li
     both = {m.id for m in present} & {m.id for m in absent}
     if both:
         raise UsageProblem("a member cannot be both --present and --absent.")
+    group = session.get(Group, meeting.group_id)
+    assert group is not None
+    roster.refuse_outsiders(session, group, meeting.slot_date, [*present, *absent])
     marks = [(m, AttendanceStatus.PRESENT) for m in present]
     marks += [(m, AttendanceStatus.ABSENT) for m in absent]
     for member, status in marks:

@@ -180,6 +180,35 @@ def current_memberships(session: Session, group: Group) -> list[tuple[Membership
     return [(m, p) for m, p in rows]
 
 
+def refuse_outsiders(session: Session, group: Group, on: date, people: list[Member]) -> None:
+    """Conflict unless everyone in PEOPLE was in GROUP on the date ON (a meeting's).
+
+    The rule for what is recorded about a meeting (attendance, a commitment made at it): a
+    member in the group then, including one who left it on that day or later. When they
+    joined is not asked: a group created today may record the meetings it held before.
+    """
+    ids = [id_of(p) for p in people]
+    rows = session.exec(
+        select(Membership).where(
+            Membership.group_id == group.id, col(Membership.member_id).in_(ids)
+        )
+    )
+    left = {m.member_id: m.left_on for m in rows}
+    for person in people:
+        who = members_svc.describe(person)
+        if id_of(person) not in left:
+            raise Conflict(
+                f"{who} is not in the group {group.slug}; "
+                f"add them first: peerkit group add {group.slug} {person.id}"
+            )
+        gone = left[id_of(person)]
+        if gone is not None and gone < on:
+            raise Conflict(
+                f"{who} left the group {group.slug} on {gone.isoformat()}, "
+                f"before its meeting of {on.isoformat()}."
+            )
+
+
 def add_member(
     session: Session,
     group: Group,

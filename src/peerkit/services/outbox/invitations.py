@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
@@ -70,11 +71,25 @@ def _with_earlier_invitees(
 
 
 def invite(
-    db: Database, ref: str, method: str, place: Place, target: mail.SmtpTarget | None
+    db: Database,
+    ref: str,
+    method: str,
+    place: Place,
+    target: mail.SmtpTarget | None,
+    now: datetime,
 ) -> Iterator[Written | Sent]:
-    """`invite SESSION`: write every message of the meeting; with a server, send the rest."""
+    """`invite SESSION`: write every message of the meeting; with a server, send the rest.
+
+    Only for a meeting still to come: nobody can accept (or be told of the cancellation of)
+    a meeting that has started.
+    """
     with db.read() as session:
         meeting = meetings.resolve(session, ref)
+        if meeting.start <= now:
+            started = meetings.local_start(meeting).strftime("%Y-%m-%d %H:%M")
+            raise Conflict(
+                f"session {meeting.id} started at {started}; invitations are for meetings to come."
+            )
         prepared = prepare(session, meeting, method)
         group = session.get(Group, meeting.group_id)
         assert group is not None
