@@ -177,12 +177,6 @@ def test_a_commitment_and_notes_keep_the_text(community: Cli, name: str) -> None
     assert community.ok("session", "notes", "1").stdout == f"{name}\n{name}\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mail.Address.formatted uses email.utils.formataddr, whose encoded word the email "
-    "package refolds with the brackets outside it (a comment): the fix is "
-    "str(email.headerregistry.Address(display_name=..., addr_spec=...)), in mail.py",
-)
 def test_brackets_in_a_name_outside_ascii_stay_in_the_name(community: Cli, tmp_path: Path) -> None:
     name = "Zo\u00eb (Tel Aviv)"
     slug = _with_group(community, name)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address as HeaderAddress
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -41,10 +41,10 @@ class Address:
 
         A local part outside ASCII stays UTF-8 (RFC 6532): :func:`to_bytes` writes such
         a message with UTF-8 headers, and sending it needs a server that offers SMTPUTF8.
+        The display name is quoted by the header registry, so brackets in a name outside
+        ASCII ("Zoë (Tel Aviv)") stay inside the encoded name instead of becoming a comment.
         """
         name, spec = header_value(self.name), smtp_address(header_value(self.email))
-        if spec.isascii():
-            return formataddr((name, spec))
         local, _, domain = spec.rpartition("@")
         return str(HeaderAddress(display_name=name, username=local, domain=domain))
 
