@@ -6,6 +6,7 @@ Used by `db check` (services/common/health.py). The comparison is Alembic's
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import sqlalchemy as sa
@@ -51,7 +52,10 @@ def differences(conn: sa.Connection) -> list[str]:
 
     context = MigrationContext.configure(conn, opts={"compare_type": True})
     diffs: list[tuple[Any, ...]] = []
-    for diff in compare_metadata(context, SQLModel.metadata):
+    with warnings.catch_warnings():  # reflection's notes are not the user's problem
+        warnings.simplefilter("ignore", sa.exc.SAWarning)
+        found = compare_metadata(context, SQLModel.metadata)
+    for diff in found:
         # Changes to one column come as a list of (modify_..., ...) tuples.
         diffs.extend(diff if isinstance(diff, list) else [diff])
     missing = {d[1].name for d in diffs if d[0] == "add_table"}
