@@ -181,16 +181,19 @@ def _claim_meeting(session: Session, message: Message) -> Claim | None:
         "sequence": key.sequence,
         "sent_at": utcnow(),
     }
-    result: Any = session.execute(_insert_if_absent(session, row))
-    return Claim(message) if result.rowcount == 1 else None
+    inserted = session.execute(_insert_if_absent(session, row)).first()
+    return Claim(message) if inserted is not None else None
 
 
-def _insert_if_absent(session: Session, row: dict[str, Any]) -> sa.Executable:
+def _insert_if_absent(session: Session, row: dict[str, Any]) -> Any:
     from sqlalchemy.dialects import postgresql, sqlite
 
+    # RETURNING says whether this run inserted the row (another run's row: nothing).
     if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(Delivery).values(**row).on_conflict_do_nothing()
-    return sqlite.insert(Delivery).values(**row).on_conflict_do_nothing()
+        pg = postgresql.insert(Delivery).values(**row).on_conflict_do_nothing()
+        return pg.returning(col(Delivery.id))
+    lite = sqlite.insert(Delivery).values(**row).on_conflict_do_nothing()
+    return lite.returning(col(Delivery.id))
 
 
 def _release_meeting(session: Session, taken: Claim) -> None:
@@ -255,11 +258,9 @@ def _claim_field(
     """Set the SEQUENCE sent, only where it is not that SEQUENCE yet: one run wins."""
     sequence = message.key.sequence
     not_yet = sa.or_(col(column).is_(None), col(column) != sequence)
-    result: Any = session.execute(
-        sa.update(table).where(where, not_yet).values({column.key: sequence})
-    )
-    if result.rowcount != 1:
-        return None
+    change = sa.update(table).where(where, not_yet).values({column.key: sequence})
+    if session.execute(change.returning(table.id)).first() is None:
+        return None  # another run recorded it first
     # What the row held before this claim (read before it, it may be stale: the SEQUENCE
     # claimed is not, and only a row still holding it is given back).
     return Claim(message, before if before != sequence else None)
