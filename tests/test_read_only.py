@@ -161,3 +161,29 @@ def test_a_new_database_in_a_read_only_folder_is_refused(tmp_path: Path) -> None
     assert line.startswith("Error: cannot create the database ")
     assert "Permission denied" in line
     assert list(folder.iterdir()) == []
+
+
+def test_a_backup_of_a_read_only_database(locked: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "backup.db"
+    done = unprivileged.peerkit("--db", str(locked), "db", "backup", str(copy))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"{copy}\n"
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("SELECT count(*) FROM member").fetchone() == (3,)
+    assert sorted(p.name for p in locked.parent.iterdir()) == ["peerkit.db"]
+
+
+def test_a_read_only_database_that_needs_an_upgrade(locked: Path) -> None:
+    locked.parent.chmod(0o700)
+    locked.chmod(0o600)
+    with sqlite3.connect(locked) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0006'")
+    conn.close()
+    locked.chmod(0o400)
+    for args in (("member", "list"), ("db", "upgrade")):
+        done = unprivileged.peerkit("--db", str(locked), *args)
+        assert done.returncode == 1, (args, done.stderr)
+        (line,) = done.stderr.splitlines()
+        assert "is read-only (the file is read-only)" in line
+        assert "needs an upgrade" in line
+    assert not (locked.parent / "backups").exists()

@@ -98,8 +98,9 @@ def sqlite_on_begin(conn: sa.Connection) -> None:
 
 
 def pg_on_connect(dbapi_conn: Any, _record: Any) -> None:
-    with dbapi_conn.cursor() as cur:
-        cur.execute(f"SET lock_timeout = {BUSY_TIMEOUT_MS}")
+    cur = dbapi_conn.cursor()
+    cur.execute(f"SET lock_timeout = {BUSY_TIMEOUT_MS}")
+    cur.close()
     dbapi_conn.commit()
 
 
@@ -145,7 +146,7 @@ def precheck_sqlite(path: Path, access: ReadOnly | None) -> None:
             f"cannot open the database {path} ({exc}): check that you may read it and its "
             "folder (a -wal file beside a read-only database needs its -shm file too)."
         ) from None
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # bytes that are not text
         raise _not_peerkit(path, exc) from None
     if tables and "alembic_version" not in tables:
         raise PeerkitError(

@@ -263,6 +263,7 @@ def upgrade(
     """Migrate to head. An existing SQLite database is backed up first."""
     from peerkit.migrations.runner import known_revisions, run_upgrade
 
+    db.refuse_if_read_only(f"its schema (revision {current or 'none'}) needs an upgrade")
     if current is None and has_user_tables(db.engine):
         raise PeerkitError(
             f"{db.settings.describe_location()} holds tables but is not a peerkit database; "
@@ -307,7 +308,9 @@ def backup(db: Database, dest: Path) -> Path:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.close(fd)
     try:
-        src = sqlite3.connect(db.settings.db_path, timeout=BUSY_TIMEOUT_MS / 1000)
+        # Read without creating anything beside it (a read-only database: as it is read).
+        source = connections.inspect_uri(db.settings.db_path)
+        src = sqlite3.connect(source, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             target = sqlite3.connect(tmp)
             try:
