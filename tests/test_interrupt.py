@@ -128,3 +128,20 @@ def test_ctrl_c_during_plan_week(world: World, cli: Cli, db_path: Path, tmp_path
         assert len(list(folder.glob("invite-*.eml"))) == SIZE, folder
         assert (folder / "agenda.md").is_file()
     assert {uid_of(f) for f in (out / WEEK).glob("*/session.ics")} == uids_in(db_path)
+
+
+def test_ctrl_c_while_the_app_is_being_built(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before any command runs (Typer building the commands): still 130 and one line."""
+    from peerkit.commands import _root
+
+    def stopped(only: str | None = None) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_root, "build_app", stopped)
+    monkeypatch.setattr(sys, "argv", ["peerkit", "member", "list"])
+    with pytest.raises(SystemExit) as stop:
+        _root.run()
+    assert stop.value.code == 130
+    assert capsys.readouterr().err == "Interrupted.\n"
