@@ -9,6 +9,7 @@ differs from the models (a table, column or index dropped, a table peerkit does 
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import sqlite3
 from pathlib import Path
@@ -22,17 +23,31 @@ from tests.conftest import Cli, Result, invoke
 @pytest.fixture(scope="module")
 def healthy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A community with members, a group, meetings and a commitment: a few pages of data."""
-    path = tmp_path_factory.mktemp("check") / "peerkit.db"
-    cli = Cli(path)
-    cli.ok("init", "--community", "Insieme", "--timezone", "Europe/Rome")
-    for n in range(1, 41):
-        cli.ok("member", "add", f"Member {n}", "--email", f"m{n}@example.com",
-               "--bio", "A freelance designer who likes long walks. " * 8)  # fmt: skip
-    cli.ok("group", "create", "Martedì", "--day", "tue", "--time", "18:30", "--start",
-           "2026-12-01", "--member", "1", "--member", "2", "--member", "3")  # fmt: skip
-    cli.ok("session", "plan", "martedi", "--from", "2026-12-01", "--count", "4")
-    cli.ok("commitment", "add", "1", "Call three clients", "--session", "1")
+    root = tmp_path_factory.mktemp("check")
+    path = root / "community" / "peerkit.db"
+    with pytest.MonkeyPatch.context() as patch:
+        isolated(patch, root / "home")
+        cli = Cli(path)
+        cli.ok("init", "--community", "Insieme", "--timezone", "Europe/Rome")
+        for n in range(1, 41):
+            cli.ok("member", "add", f"Member {n}", "--email", f"m{n}@example.com",
+                   "--bio", "A freelance designer who likes long walks. " * 8)  # fmt: skip
+        cli.ok("group", "create", "Martedì", "--day", "tue", "--time", "18:30", "--start",
+               "2026-12-01", "--member", "1", "--member", "2", "--member", "3")  # fmt: skip
+        cli.ok("session", "plan", "martedi", "--from", "2026-12-01", "--count", "4")
+        cli.ok("commitment", "add", "1", "Call three clients", "--session", "1")
     return path
+
+
+def isolated(patch: pytest.MonkeyPatch, home: Path) -> None:
+    """As conftest's isolated_env, for a fixture built once per module."""
+    for key in [k for k in os.environ if k.startswith("PEERKIT_")]:
+        patch.delenv(key)
+    home.mkdir()
+    patch.setenv("HOME", str(home))
+    patch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    patch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    patch.setenv("PEERKIT_TODAY", "2026-11-27")
 
 
 @pytest.fixture
