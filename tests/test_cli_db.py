@@ -333,16 +333,21 @@ def test_a_db_that_is_not_a_database_is_refused(cli: Cli, db_path: Path) -> None
     assert db_path.read_text(encoding="utf-8").startswith("name,email")
 
 
-def test_a_db_in_an_unwritable_place_is_refused(cli: Cli, tmp_path: Path) -> None:
+def test_a_db_in_an_unwritable_place_is_refused(tmp_path: Path) -> None:
+    """Run with file modes enforced, also as root (tests/unprivileged.py): never skipped."""
+    from tests import unprivileged
+
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)
     try:
-        result = cli("--db", str(locked / "sub" / "peerkit.db"), "member", "list")
+        done = unprivileged.peerkit("--db", str(locked / "sub" / "peerkit.db"), "member", "list")
     finally:
         locked.chmod(0o700)
-    if result.exit_code == 0:  # root ignores the folder's mode
-        pytest.skip("file permissions are not enforced for this user")
-    assert_error(result)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == ""
+    assert done.stderr.startswith("Error: cannot create the database ")
+    assert "Traceback" not in done.stderr
+    assert list(locked.iterdir()) == []
 
 
 # --- db backup ------------------------------------------------------------------------------------

@@ -153,6 +153,10 @@ def test_db_commands_on_postgres(pg_url: str) -> None:
     assert path.exit_code == 0
     assert "s3cret" not in path.stdout
     assert "***" in path.stdout
+    empty = run(pg_url, "db", "check")  # db check creates nothing, not even tables
+    assert empty.exit_code == 1
+    assert "the database is empty" in empty.stderr
+    ok(pg_url, "member", "list")
     ok(pg_url, "db", "check")
     backup = run(pg_url, "db", "backup")
     assert backup.exit_code == 1

@@ -2,8 +2,10 @@
 
 SQLite connections get foreign keys, WAL, a busy timeout, secure_delete and
 full sync; write transactions start with BEGIN IMMEDIATE so that a read-then-write
-waits for another writer instead of failing with "database is locked".
-Any other SQLAlchemy URL (PostgreSQL) is used as it is.
+waits for another writer instead of failing with "database is locked". A file (or
+folder) peerkit may not write is opened read-only: reading works, writing is refused.
+On PostgreSQL a write transaction takes one advisory lock first, so writers take turns
+there too, and a lock waited for longer than the busy timeout is an error.
 """
 
 from __future__ import annotations
@@ -22,75 +24,58 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from peerkit import connections
 from peerkit.config import Settings, mask_url
+from peerkit.connections import ReadOnly
 from peerkit.errors import PeerkitError
 
-BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_MS = connections.BUSY_TIMEOUT_MS
 
 
-def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-    # Let SQLAlchemy's "begin" event emit BEGIN itself (the driver would use a plain,
-    # deferred BEGIN, and too late for PRAGMAs).
-    dbapi_conn.isolation_level = None
-    cur = dbapi_conn.cursor()
-    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    cur.execute("PRAGMA foreign_keys = ON")
-    cur.execute("PRAGMA secure_delete = ON")
-    mode = cur.execute("PRAGMA journal_mode").fetchone()[0]
-    if mode != "wal":
-        cur.execute("PRAGMA journal_mode = WAL")
-    cur.execute("PRAGMA synchronous = FULL")
-    cur.close()
-
-
-def _sqlite_on_begin(conn: sa.Connection) -> None:
-    immediate = conn.get_execution_options().get("peerkit_write", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def create_file_private(path: Path, *, private_dir: bool) -> bool:
-    """Create an empty database file with mode 0600 (its folder 0700 when we own it).
-
-    Returns whether the file is new.
-    """
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True, mode=0o700)
-    elif private_dir:
-        os.chmod(path.parent, 0o700)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return False
-    os.close(fd)
-    return True
-
-
-def make_engine(settings: Settings) -> Engine:
+def make_engine(settings: Settings, access: ReadOnly | None = None) -> Engine:
     if not settings.is_sqlite:
-        try:
-            return sa.create_engine(settings.url, pool_pre_ping=True)
-        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
-            raise PeerkitError(
-                f"cannot use the database URL {settings.describe_location()}: {exc}. "
-                "Install the driver the URL names; for PostgreSQL with psycopg: pip install "
-                "'peerkit[postgres]' (from a source checkout: pip install '.[postgres]')."
-            ) from None
+        return _server_engine(settings)
+    timeout = connections.BUSY_TIMEOUT_MS / 1000
+    options: dict[str, Any] = {}
+    if access is not None:
+        uri = connections.sqlite_uri(settings.db_path, access)
+        options["creator"] = lambda: sqlite3.connect(
+            uri, uri=True, timeout=timeout, check_same_thread=False
+        )
     engine = sa.create_engine(
         settings.url,
-        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        connect_args={"timeout": timeout, "check_same_thread": False},
         poolclass=sa.pool.NullPool,
+        **options,
     )
-    event.listen(engine, "connect", _sqlite_on_connect)
-    event.listen(engine, "begin", _sqlite_on_begin)
+    on_connect = connections.sqlite_on_connect if access is None else connections.sqlite_read_only
+    event.listen(engine, "connect", on_connect)
+    event.listen(engine, "begin", connections.sqlite_on_begin)
+    return engine
+
+
+def _server_engine(settings: Settings) -> Engine:
+    try:
+        engine = sa.create_engine(settings.url, pool_pre_ping=True)
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
+        raise PeerkitError(
+            f"cannot use the database URL {settings.describe_location()}: {exc}. "
+            "Install the driver the URL names; for PostgreSQL with psycopg: pip install "
+            "'peerkit[postgres]' (from a source checkout: pip install '.[postgres]')."
+        ) from None
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", connections.pg_on_connect)
+        event.listen(engine, "begin", connections.pg_on_begin)
     return engine
 
 
 class Database:
     """An opened, migrated database."""
 
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    def __init__(self, settings: Settings, engine: Engine, access: ReadOnly | None = None) -> None:
         self.settings = settings
         self.engine = engine
+        self.read_only = access
         self._write_engine = engine.execution_options(peerkit_write=True)
 
     @property
@@ -103,15 +88,24 @@ class Database:
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
+    def refuse_if_read_only(self, doing: str = "this command changes it") -> None:
+        if self.read_only is not None:
+            raise PeerkitError(
+                f"the database {self.settings.db_path} is read-only ({self.read_only.reason}) "
+                f"and {doing}; make it writable, or run a command that only reads."
+            )
+
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction: all of its changes are committed, or none."""
+        self.refuse_if_read_only()
         with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
             yield session
 
     @contextmanager
     def dry_run(self) -> Iterator[Session]:
         """A write transaction that is always rolled back: shows what would happen."""
+        self.refuse_if_read_only("a dry run tries the changes in it before it undoes them")
         with Session(self._write_engine, expire_on_commit=False) as session:
             session.begin()
             try:
@@ -146,50 +140,39 @@ def open_database(
     """Open (creating if needed) and bring the schema up to date.
 
     ``announce`` is told, in a sentence, what was done that the user should know (a new
-    database file created); this module never prints.
+    database file created); this module never prints. A database peerkit may not write is
+    opened read-only (see :func:`read_only`).
     """
-    if settings.is_sqlite:
-        is_default = settings.db_path == _default_path()
-        if settings.db_path.exists() and settings.db_path.is_dir():
-            raise PeerkitError(f"{settings.db_path} is a folder, not a database file.")
-        try:
-            created = create_file_private(settings.db_path, private_dir=is_default)
-        except OSError as exc:
-            raise PeerkitError(
-                f"cannot create the database {settings.db_path}: {exc.strerror}. "
-                "Choose another place with --db or PEERKIT_DB."
-            ) from None
-        _precheck_sqlite(settings.db_path)
-        if created and announce is not None:
-            # A mistyped --db would otherwise look like an empty community.
-            announce(f"Created a new, empty database at {settings.db_path}.")
-    engine = make_engine(settings)
-    db = Database(settings, engine)
+    access = _open_sqlite_file(settings, announce) if settings.is_sqlite else None
+    db = Database(settings, make_engine(settings, access), access)
     if migrate:
         ensure_schema(db)
     return db
 
 
-def _precheck_sqlite(path: Path) -> None:
-    """Refuse, without touching it, a file that is not a peerkit database."""
-    if path.stat().st_size == 0:
-        return
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+def _open_sqlite_file(
+    settings: Settings, announce: Callable[[str], None] | None
+) -> ReadOnly | None:
+    path = settings.db_path
+    if path.exists() and path.is_dir():
+        raise PeerkitError(f"{path} is a folder, not a database file.")
+    created = False
+    if not path.exists():
         try:
-            tables = {
-                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            }
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise PeerkitError(
-            f"{path} is not a peerkit database ({exc}); choose another file with --db."
-        ) from None
-    if tables and "alembic_version" not in tables:
-        raise PeerkitError(
-            f"{path} holds tables but is not a peerkit database; choose another file with --db."
-        )
+            created = connections.create_file_private(path, private_dir=path == _default_path())
+        except OSError as exc:
+            raise PeerkitError(
+                f"cannot create the database {path}: {exc.strerror}. "
+                "Choose another place with --db or PEERKIT_DB."
+            ) from None
+    elif path == _default_path():
+        connections.create_file_private(path, private_dir=True)
+    access = connections.read_only(path)
+    connections.precheck_sqlite(path, access)
+    if created and announce is not None:
+        # A mistyped --db would otherwise look like an empty community.
+        announce(f"Created a new, empty database at {path}.")
+    return access
 
 
 def _default_path() -> Path:
@@ -242,6 +225,10 @@ def ensure_schema(db: Database) -> None:
     current = current_revision(db.engine)
     if current == HEAD:
         return
+    if current is None:
+        db.refuse_if_read_only("it is empty: peerkit cannot create its tables")
+    else:
+        db.refuse_if_read_only(f"its schema (revision {current}) needs an upgrade to {HEAD}")
     if current is None and not has_user_tables(db.engine):
         create_fresh(db, HEAD)
         return
@@ -282,6 +269,7 @@ def upgrade(
     """Migrate to head. An existing SQLite database is backed up first."""
     from peerkit.migrations.runner import known_revisions, run_upgrade
 
+    db.refuse_if_read_only(f"its schema (revision {current or 'none'}) needs an upgrade")
     if current is None and has_user_tables(db.engine):
         raise PeerkitError(
             f"{db.settings.describe_location()} holds tables but is not a peerkit database; "
@@ -327,7 +315,9 @@ def backup(db: Database, dest: Path) -> Path:
     os.close(fd)
     tmp = Path(name)
     try:
-        src = sqlite3.connect(db.settings.db_path, timeout=BUSY_TIMEOUT_MS / 1000)
+        # Read without creating anything beside it (a read-only database: as it is read).
+        source = connections.inspect_uri(db.settings.db_path)
+        src = sqlite3.connect(source, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             target = sqlite3.connect(tmp)
             try:
@@ -349,24 +339,3 @@ def list_backups(db_path: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(folder.glob(f"{db_path.stem}-*.db"))
-
-
-def check(db: Database) -> list[str]:
-    """Integrity and foreign-key problems; an empty list means healthy."""
-    problems: list[str] = []
-    with db.engine.connect() as conn:
-        if db.is_sqlite:
-            for (msg,) in conn.exec_driver_sql("PRAGMA integrity_check"):
-                if msg != "ok":
-                    problems.append(f"integrity: {msg}")
-            for row in conn.exec_driver_sql("PRAGMA foreign_key_check"):
-                problems.append(
-                    f"foreign key: row {row[1]} of table {row[0]} refers to a missing "
-                    f"row of {row[2]}"
-                )
-        from peerkit.migrations import HEAD
-
-        rev = current_revision(db.engine)
-        if rev != HEAD:
-            problems.append(f"schema: at revision {rev}, expected {HEAD} (run peerkit db upgrade)")
-    return problems

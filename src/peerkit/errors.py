@@ -16,7 +16,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import NoReturn, ParamSpec, TypeVar
 
 from peerkit.text import terminal_safe
 
@@ -76,14 +76,37 @@ def report(err: PeerkitError) -> None:
     sys.stderr.flush()
 
 
+BUSY = "another peerkit is writing, try again in a moment (the database stayed busy too long)."
+READ_ONLY = (
+    "the database is read-only and this command changes it; make it writable, "
+    "or run a command that only reads."
+)
+# SQLite's words, and PostgreSQL's SQLSTATEs: lock_not_available (lock_timeout),
+# deadlock_detected, serialization_failure; read_only_sql_transaction.
+BUSY_WORDS = ("database is locked", "database is busy", "lock timeout")
+BUSY_STATES = frozenset({"55P03", "40P01", "40001"})
+READ_ONLY_WORDS = ("attempt to write a readonly database", "read-only transaction")
+READ_ONLY_STATES = frozenset({"25006"})
+
+
+def _database_state(exc: BaseException, text: str) -> str | None:
+    """BUSY or READ_ONLY when a database error means one of them (a driver's error is
+    wrapped by SQLAlchemy in `orig`)."""
+    orig = getattr(exc, "orig", None)
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if state in BUSY_STATES or any(w in text for w in BUSY_WORDS):
+        return BUSY
+    if state in READ_ONLY_STATES or any(w in text for w in READ_ONLY_WORDS):
+        return READ_ONLY
+    return None
+
+
 def _describe_unexpected(exc: BaseException) -> str:
     name = type(exc).__name__
     text = str(exc).splitlines()[0] if str(exc) else ""
-    if "database is locked" in text:
-        return (
-            "the database is busy: another peerkit process kept it locked for too long. "
-            "Try again in a moment."
-        )
+    known = _database_state(exc, text)
+    if known is not None:
+        return known
     if isinstance(exc, PermissionError):
         return f"permission denied: {exc.filename or text}. Check the file's owner and mode."
     if isinstance(exc, OSError):
@@ -107,8 +130,7 @@ def catch_errors(func: Callable[P, R]) -> Callable[P, R]:
             report(err)
             raise SystemExit(err.exit_code) from None
         except KeyboardInterrupt:
-            sys.stderr.write("Interrupted.\n")
-            raise SystemExit(EXIT_INTERRUPTED) from None
+            interrupted()
         except BrokenPipeError:
             # The reader went away (`peerkit member list | head`): stop quietly, as cat does.
             _silence_stdout()
@@ -120,6 +142,13 @@ def catch_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise SystemExit(1) from None
 
     return wrapper
+
+
+def interrupted() -> NoReturn:
+    """Ctrl-C: one line, and the exit code a shell gives a command stopped by SIGINT."""
+    sys.stderr.write("Interrupted.\n")
+    sys.stderr.flush()
+    raise SystemExit(EXIT_INTERRUPTED) from None
 
 
 def _silence_stdout() -> None:

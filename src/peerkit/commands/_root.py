@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from peerkit import __version__
-from peerkit.errors import catch_errors
+from peerkit.errors import catch_errors, interrupted
 
 ROOT_HELP = (
     "Organise a peer-support community from the terminal: members, mastermind groups, "
@@ -205,11 +205,11 @@ def run() -> None:
     not imported here, so that the two modules do not import each other.)
     """
     argv = sys.argv[1:]
-    if argv in SLIM_ARGS:
-        build_slim_app()(prog_name="peerkit")
-        return
-    name = invoked_command(argv)
-    if name is not None:
+    try:
+        if argv in SLIM_ARGS:
+            build_slim_app()(prog_name="peerkit")
+            return
+        name = invoked_command(argv)
         build_app(only=name)(prog_name="peerkit")
-        return
-    build_app()(prog_name="peerkit")
+    except KeyboardInterrupt:  # while the app was being built: before any command ran
+        interrupted()

@@ -61,12 +61,15 @@ def db_backup(
 @app.command("check")
 @catch_errors
 def db_check(ctx: typer.Context) -> None:
-    """Check integrity, foreign keys and the schema version."""
-    from peerkit.db import check
+    """Check integrity, foreign keys, the schema and its version. Changes nothing."""
+    from peerkit.services.common import health
 
-    problems = check(app_context(ctx).db())
+    settings = app_context(ctx).settings
+    problems = health.check(settings)
     if problems:
-        raise PeerkitError(f"the database has {len(problems)} problem(s):", details=problems)
+        raise PeerkitError(
+            f"{settings.describe_location()} has {len(problems)} problem(s):", details=problems
+        )
     message("ok: integrity, foreign keys and schema are fine.")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -48,22 +49,20 @@ def plan_week(
     """Plan the week: meetings, hot seats, facilitators, agendas, .ics and invitations."""
     from peerkit.services.common import schedule
     from peerkit.services.outbox import delivery, invitations
-    from peerkit.services.outbox import week as week_svc
 
     app_ctx = app_context(ctx)
+    today = app_ctx.today()
     # A bad mail setting stops us before anything is written.
     target = delivery.smtp_target(app_ctx.settings.smtp_url) if send and not dry_run else None
     label = (
         schedule.week_label(schedule.iso_week(week)[0])
         if week is not None
-        else schedule.week_label(app_ctx.today())
+        else schedule.week_label(today)
     )
     place = delivery.Place(out, app_ctx.settings.outbox_dir)
     output = delivery.Output(folder=place.folder(), dry_run=dry_run)
     db = app_ctx.db()
-    scope = db.dry_run() if dry_run else db.write()
-    with scope as session, _progress(len_groups(session)) as tick:
-        results = week_svc.plan_week(session, label, output, progress=tick, today=app_ctx.today())
+    results = _plan(db, label, output, today)
     rows = [_row(r.as_dict()) for r in results]
     emit(rows, fmt, COLUMNS, empty=f"No active groups: nothing to plan for {label}.")
     for text in dict.fromkeys(output.warnings):
@@ -80,6 +79,23 @@ def plan_week(
         f"{label}: {verb} {changed} file(s), {len(files) - changed} unchanged, "
         f"under {output.folder / label}."
     )
+
+
+def _plan(db: Any, label: str, output: Any, today: date) -> list[Any]:
+    """Plan the week and write its files (a dry run: show what would be written)."""
+    from peerkit.services.groups import planning
+    from peerkit.services.outbox import week as week_svc
+
+    if output.dry_run:
+        with db.dry_run() as session, _progress(len_groups(session)) as tick:
+            return week_svc.plan_week(session, label, output, progress=tick, today=today)
+    # The plan is committed first, then its files are written: a run stopped half-way
+    # (Ctrl-C) leaves no file for a meeting that was rolled back, and a re-run writes the
+    # files that are missing.
+    with db.write() as session:
+        planned, total = planning.plan(session, label, today=today), len_groups(session)
+    with _progress(total) as tick:
+        return week_svc.write_week(planned, label, output, progress=tick, today=today)
 
 
 def len_groups(session: Any) -> int:

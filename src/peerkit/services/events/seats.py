@@ -139,7 +139,13 @@ def rsvp(session: Session, event: Event, member: Member, going: bool, now: datet
 
 
 def _has_seat(session: Session, event: Event) -> bool:
-    return event.capacity is None or counts(session, event)["going"] < event.capacity
+    """Whether a seat is free, counted under a lock on the event's row (PostgreSQL's
+    SELECT ... FOR UPDATE; SQLite's write transactions take turns already), so that two
+    answers at once for the last seat give it to one of them."""
+    if event.capacity is None:
+        return True
+    session.exec(select(Event.id).where(Event.id == event.id).with_for_update())
+    return counts(session, event)["going"] < event.capacity
 
 
 def _next_position(session: Session, event: Event) -> int:

@@ -148,16 +148,24 @@ def send(
     about: str = "",
     skipped: int = 0,
 ) -> Sent:
-    """Send each message to its one recipient; record whom the server accepted.
+    """Send each message to its one recipient, once, even with two runs at once.
 
-    The record is written even when a later message fails, so a retry sends only the rest.
+    Each message is first claimed in the ledger (committed before anything is sent: another
+    run that claimed it sends it instead); the claims of messages the server did not accept
+    are given back even when a later message fails, so a retry sends only the rest.
     """
+    if not pending:
+        return Sent(about, 0, skipped, target.describe())
+    with db.write() as session:
+        claims = ledger.claim(session, pending)
+    skipped += len(pending) - len(claims)
     sent: list[mail.Outgoing] = []
     try:
-        mail.send_all(target, mail.smtp_password(target), [m.outgoing for m in pending], sent)
+        outgoing = [c.message.outgoing for c in claims]
+        mail.send_all(target, mail.smtp_password(target), outgoing, sent)
     finally:
-        accepted = [m for m in pending if m.outgoing in sent]
-        if accepted:
+        unsent = [c for c in claims if c.message.outgoing not in sent]
+        if unsent:
             with db.write() as session:
-                ledger.record(session, accepted)
+                ledger.release(session, unsent)
     return Sent(about, len(sent), skipped, target.describe())

@@ -60,6 +60,19 @@ def plan_week(
 ) -> list[GroupPlan]:
     """Plan one ISO week; meetings before `today` get their files but no invitations."""
     planned = planning.plan(session, week, today=today)
+    return write_week(planned, week, out, progress=progress, today=today)
+
+
+def write_week(
+    planned: planning.Week,
+    week: str,
+    out: Output,
+    *,
+    progress: Callable[[str], None] | None = None,
+    today: date | None = None,
+) -> list[GroupPlan]:
+    """The files of a planned week. It reads nothing from the database: `plan week` runs it
+    after the plan is committed, so that no file is written for a meeting rolled back."""
     sender = organiser_of(planned.community)
     results: list[GroupPlan] = []
     for item in planned.slots:

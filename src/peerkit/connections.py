@@ -1,0 +1,161 @@
+"""How peerkit connects: SQLite files (read-write, or read-only) and PostgreSQL servers.
+
+SQLite connections get foreign keys, WAL, a busy timeout, secure_delete and full sync.
+A file, or a folder, peerkit may not write is read through a read-only connection
+(immutable when there is no write-ahead log to read). A PostgreSQL connection waits for
+a lock at most the busy timeout, and a write transaction first takes one advisory lock, so
+that writers take turns as they do on SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from peerkit.errors import PeerkitError
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+BUSY_TIMEOUT_MS = 10_000
+# PostgreSQL: the advisory lock every write transaction takes (one writer at a time).
+WRITE_LOCK = 0x7065_6572_6B69  # "peerki"
+
+
+@dataclass(frozen=True)
+class ReadOnly:
+    """Why an SQLite database can only be read here, and how to open it."""
+
+    reason: str  # "the file is read-only", "its folder is read-only"
+    immutable: bool  # no write-ahead log to read: open it as a file that does not change
+
+
+def read_only(path: Path) -> ReadOnly | None:
+    """None when peerkit may write the database file and create its -wal and -shm."""
+    if not path.is_file():
+        return None
+    if not os.access(path, os.W_OK):
+        reason = "the file is read-only"
+    elif not os.access(path.parent, os.W_OK | os.X_OK):
+        reason = "its folder is read-only"
+    else:
+        return None
+    # A WAL database whose folder cannot take a -shm file opens only as "immutable"
+    # (https://sqlite.org/wal.html#readonly); with committed pages still in a -wal
+    # file it must be read through that file instead.
+    wal = Path(f"{path}-wal")
+    return ReadOnly(reason, immutable=not (wal.exists() and wal.stat().st_size > 0))
+
+
+def sqlite_uri(path: Path, access: ReadOnly | None = None) -> str:
+    """A read-only URI for the file (immutable when `access` says so)."""
+    uri = f"file:{urllib.parse.quote(str(path.absolute()))}?mode=ro"
+    return f"{uri}&immutable=1" if access is not None and access.immutable else uri
+
+
+def inspect_uri(path: Path) -> str:
+    """A URI to read an existing file without creating anything: read-write (so the last
+    connection folds its -wal back and removes it, as every peerkit does) when allowed."""
+    access = read_only(path)
+    if access is not None:
+        return sqlite_uri(path, access)
+    return f"file:{urllib.parse.quote(str(path.absolute()))}?mode=rw"
+
+
+def sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event emit BEGIN itself (the driver would use a plain,
+    # deferred BEGIN, and too late for PRAGMAs).
+    cur = _sqlite_basics(dbapi_conn)
+    cur.execute("PRAGMA secure_delete = ON")
+    mode = cur.execute("PRAGMA journal_mode").fetchone()[0]
+    if mode != "wal":
+        cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = FULL")
+    cur.close()
+
+
+def _sqlite_basics(dbapi_conn: sqlite3.Connection) -> sqlite3.Cursor:
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA foreign_keys = ON")
+    return cur
+
+
+def sqlite_read_only(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    cur = _sqlite_basics(dbapi_conn)
+    cur.execute("PRAGMA query_only = ON")
+    cur.close()
+
+
+def sqlite_on_begin(conn: sa.Connection) -> None:
+    immediate = conn.get_execution_options().get("peerkit_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def pg_on_connect(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute(f"SET lock_timeout = {BUSY_TIMEOUT_MS}")
+    cur.close()
+    dbapi_conn.commit()
+
+
+def pg_on_begin(conn: sa.Connection) -> None:
+    """A write waits for the writer before it (as BEGIN IMMEDIATE does on SQLite)."""
+    if conn.get_execution_options().get("peerkit_write", False):
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+
+def create_file_private(path: Path, *, private_dir: bool) -> bool:
+    """Create an empty database file with mode 0600 (its folder 0700 when we own it).
+
+    Returns whether the file is new.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    elif private_dir:
+        os.chmod(path.parent, 0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    os.close(fd)
+    return True
+
+
+def precheck_sqlite(path: Path, access: ReadOnly | None) -> None:
+    """Refuse, without touching it, a file that is not a peerkit database."""
+    if path.stat().st_size == 0:
+        return
+    try:
+        conn = sqlite3.connect(sqlite_uri(path, access), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as exc:
+        if "unable to open" not in str(exc) and "readonly" not in str(exc):
+            raise _not_peerkit(path, exc) from None
+        raise PeerkitError(
+            f"cannot open the database {path} ({exc}): check that you may read it and its "
+            "folder (a -wal file beside a read-only database needs its -shm file too)."
+        ) from None
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # bytes that are not text
+        raise _not_peerkit(path, exc) from None
+    if tables and "alembic_version" not in tables:
+        raise PeerkitError(
+            f"{path} holds tables but is not a peerkit database; choose another file with --db."
+        )
+
+
+def _not_peerkit(path: Path, exc: Exception) -> PeerkitError:
+    return PeerkitError(
+        f"{path} is not a peerkit database, or it is damaged ({exc}); choose another file "
+        "with --db, or check it with peerkit db check."
+    )
