@@ -258,3 +258,17 @@ def test_every_template_variable_is_documented(tmp_path: Path) -> None:
 
     missing = sorted(k for k, top in _keys(context) if not documented(k, top))
     assert not missing, f"docs/templates.md does not describe the template variables: {missing}"
+
+
+def test_every_promise_in_the_security_page_names_tests_that_exist() -> None:
+    """docs/security.md says which tests hold peerkit to each promise: they must exist."""
+    text = (DOCS / "security.md").read_text(encoding="utf-8")
+    files = set(re.findall(r"`(tests/test_\w+\.py)`", text))
+    assert len(files) >= 10
+    missing = sorted(f for f in files if not (ROOT / f).is_file())
+    assert not missing, f"docs/security.md names test files that do not exist: {missing}"
+    named = re.findall(r"`(tests/test_\w+\.py)` \(([^)]*)\)", text)
+    for path, inside in named:
+        source = (ROOT / path).read_text(encoding="utf-8")
+        for test in re.findall(r"`(test_\w+)`", inside):
+            assert f"def {test}(" in source, f"docs/security.md: {path} has no {test}"
