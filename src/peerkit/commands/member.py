@@ -129,22 +129,33 @@ def member_list(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """List members (those who left only with --status left)."""
-    from peerkit.services.common import validate
-    from peerkit.services.groups import roster
+    # Only what the options given need is imported: this is the command scripts run most.
     from peerkit.services.members import listing
 
     app_ctx = app_context(ctx)
-    wanted = validate.status(status) if status is not None else None
+    wanted = _status(status) if status is not None else None
     today = app_ctx.today()
     with app_ctx.db().read() as session:
-        where = roster.resolve(session, group) if group is not None else None
+        where = _group(session, group) if group is not None else None
         emit_rows(
             listing.members(session, wanted, today, where),
             fmt,
             LIST_COLUMNS,
-            csv_columns=_csv_columns(),
+            csv_columns=_csv_columns() if fmt is Format.csv else (),
             empty="No members yet. Add one: peerkit member add NAME --email E",
         )
+
+
+def _status(status: str) -> Any:
+    from peerkit.services.common import validate
+
+    return validate.status(status)
+
+
+def _group(session: Any, ref: str) -> Any:
+    from peerkit.services.groups import roster
+
+    return roster.resolve(session, ref)
 
 
 def _csv_columns() -> tuple[str, ...]:
