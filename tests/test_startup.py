@@ -134,11 +134,19 @@ def test_the_console_script_serves_help_without_the_commands() -> None:
 
 
 @pytest.mark.parametrize(
-    "args", [["member", "--help"], ["member", "-h"], ["member"], ["agenda", "--help"]]
+    "args",
+    [
+        ["member", "--help"],
+        ["member", "-h"],
+        ["member"],
+        ["member", "list", "--help"],
+        ["group", "form", "-h"],
+        ["agenda", "--help"],
+    ],
 )
 def test_a_command_help_imports_neither_the_database_nor_the_domain(args: list[str]) -> None:
-    """`peerkit member --help` reads no setting and builds no parameter: no pydantic either
-    (Typer imports it to convert the value of any option it parses)."""
+    """`peerkit member --help` (or `member list --help`) reads no setting and parses no option
+    it does not need: no pydantic either (Typer imports it to convert any option it parses)."""
     out, loaded = _run_modules(args)
     assert "Usage: peerkit" in out
     tops = {m.split(".")[0] for m in loaded}
@@ -164,6 +172,8 @@ def test_a_command_help_imports_neither_the_database_nor_the_domain(args: list[s
         ["member", "add", "--email", "--help"],
         ["member", "import", "--help"],
         ["--db", "x.db", "member", "--help"],
+        ["--db", "x.db", "member", "list", "--help"],
+        ["member", "list", "--help", "--help"],
         ["--no-input", "member"],
         ["--db", "x.db", "group", "--help"],
         ["group", "--help"],

@@ -225,7 +225,9 @@ def narrowed(group: typer.Typer, rest: list[str]) -> typer.Typer:
 
     Typer builds every command of a group (each parameter of each) before it parses;
     a group is narrowed to the one sub-command REST names, and `peerkit GROUP --help`
-    (or GROUP alone) gets `listing(group)`. Anything else gets the whole group.
+    (or GROUP alone) gets `listing(group)`. Anything else gets the whole group. For
+    `GROUP SUB --help` the group has no help option of its own either: parsing it (unused)
+    would make Typer import pydantic.
     """
     if group.registered_groups:
         return group
@@ -236,6 +238,9 @@ def narrowed(group: typer.Typer, rest: list[str]) -> typer.Typer:
         return group
     one = copy.copy(group)
     one.registered_commands = named
+    if len(rest) == 2 and rest[1] in HELP_FLAGS:
+        one.info = copy.copy(group.info)
+        one.info.add_help_option = False
     return one
 
 
