@@ -136,7 +136,7 @@ def test_ctrl_c_while_the_app_is_being_built(
     """Before any command runs (Typer building the commands): still 130 and one line."""
     from peerkit.commands import _root
 
-    def stopped(only: str | None = None) -> None:
+    def stopped(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(_root, "build_app", stopped)

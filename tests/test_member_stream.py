@@ -22,9 +22,10 @@ from peerkit.db import open_database
 from peerkit.enums import MemberStatus
 from peerkit.models import Member
 from peerkit.output import csv_column, json_text, to_json, write_csv, write_json_list
+from peerkit.output.stream import write_csv_columns, write_json_columns
 from peerkit.services.common import validate
 from peerkit.services.groups import roster
-from peerkit.services.members import profiles
+from peerkit.services.members import listing, profiles
 from peerkit.services.members.csvio import COLUMNS
 from peerkit.text import csv_cell
 from tests.conftest import FIXED_TODAY, Cli, invoke
@@ -218,3 +219,47 @@ def test_records_with_the_same_keys_are_written_as_json_dumps(
     out = io.StringIO()
     write_json_list(out, iter(records))
     assert out.getvalue() == to_json(records) + "\n"
+
+
+@given(
+    st.lists(st.sampled_from(["id", "name", "100%", 'say "hi"', "é"]), min_size=1, unique=True),
+    st.lists(st.lists(_PLAIN, min_size=5, max_size=5), max_size=6),
+    st.integers(min_value=1, max_value=4),
+    st.lists(st.sampled_from(["name", "id", "missing", "é"]), min_size=1, unique=True),
+)
+def test_batches_of_columns_are_written_as_their_records(
+    keys: list[str], rows: list[list[Any]], size: int, csv_keys: list[str]
+) -> None:
+    """The member listing hands the writers batches of columns (no dict per member): the
+    bytes are those of the records, in JSON and in CSV."""
+    records = [dict(zip(keys, values, strict=False)) for values in rows]
+    batches = [
+        [[r[k] for r in records[i : i + size]] for k in keys] for i in range(0, len(records), size)
+    ]
+    out = io.StringIO()
+    write_json_columns(out, tuple(keys), iter(batches))
+    assert out.getvalue() == to_json(records) + "\n"
+    out, expected = io.StringIO(), io.StringIO()
+    write_csv_columns(out, tuple(keys), iter(batches), tuple(csv_keys))
+    write_csv(expected, iter(records), tuple(csv_keys))
+    assert out.getvalue() == expected.getvalue()
+
+
+def test_the_listing_offers_its_members_as_columns(cli: Cli, db_path: Path) -> None:
+    """The same members, as dicts or as columns."""
+    cli.ok("member", "add", "Anna", "--email", "anna@example.com", "--skills", "a, b")
+    cli.ok("member", "add", "Ben", "--email", "ben@example.com")
+    today = dt.date.fromisoformat(FIXED_TODAY)
+    db = open_database(Settings(db_path=db_path))
+    try:
+        with db.read() as session:
+            as_dicts = list(listing.members(session, None, today))
+            keys, batches = listing.members(session, None, today).column_batches()
+            as_columns = [
+                dict(zip(keys, v, strict=True)) for b in batches for v in zip(*b, strict=True)
+            ]
+            one = profiles.to_dict(profiles.resolve(session, "anna@example.com"), today)
+    finally:
+        db.dispose()
+    assert as_dicts == as_columns
+    assert as_dicts[0] == one

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+import peerkit
 
 # pydantic is not listed: Typer itself builds its parameter parsers with it.
 HEAVY = (
@@ -19,6 +22,15 @@ HEAVY = (
     "babel",
     "email_validator",
 )
+
+# The peerkit under test (a checkout's src/ may come before an installed one), no user
+# settings.
+ENV = {
+    "PATH": "/usr/bin:/bin",
+    "HOME": "/nonexistent",
+    "COLUMNS": "100",
+    "PYTHONPATH": str(Path(peerkit.__file__).resolve().parents[1]),
+}
 
 PROBE = """
 import json, sys
@@ -38,7 +50,7 @@ def _modules(args: list[str]) -> set[str]:
         capture_output=True,
         text=True,
         timeout=60,
-        env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "COLUMNS": "100"},
+        env=ENV,
     )
     last = proc.stderr.strip().splitlines()[-1]
     return {m.split(".")[0] for m in json.loads(last)}
@@ -91,7 +103,7 @@ def test_the_slim_root_app_answers_exactly_like_the_full_one(args: list[str]) ->
 
 RUN_PROBE = """
 import json, sys
-sys.argv = ["peerkit", "--help"]
+sys.argv = ["peerkit"] + {args!r}
 from peerkit.commands._root import run
 try:
     run()
@@ -101,46 +113,103 @@ print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 """
 
 
-def test_the_console_script_serves_help_without_the_commands() -> None:
+def _run_modules(args: list[str]) -> tuple[str, set[str]]:
+    """What the console script (`run()`) prints and imports for ARGS."""
     proc = subprocess.run(
-        [sys.executable, "-c", RUN_PROBE],
+        [sys.executable, "-c", RUN_PROBE.format(args=args)],
         capture_output=True,
         text=True,
         timeout=60,
-        env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "COLUMNS": "100"},
+        env=ENV,
     )
-    loaded = set(json.loads(proc.stderr.strip().splitlines()[-1]))
-    assert "Commands" in proc.stdout
+    return proc.stdout, set(json.loads(proc.stderr.strip().splitlines()[-1]))
+
+
+def test_the_console_script_serves_help_without_the_commands() -> None:
+    out, loaded = _run_modules(["--help"])
+    assert "Commands" in out
     commands = {m for m in loaded if m.startswith("peerkit.commands")}
     assert commands == {"peerkit.commands", "peerkit.commands._root"}
     assert "peerkit.cli" not in loaded
 
 
 @pytest.mark.parametrize(
+    "args",
+    [
+        ["member", "--help"],
+        ["member", "-h"],
+        ["member"],
+        ["member", "list", "--help"],
+        ["group", "form", "-h"],
+        ["agenda", "--help"],
+    ],
+)
+def test_a_command_help_imports_neither_the_database_nor_the_domain(args: list[str]) -> None:
+    """`peerkit member --help` (or `member list --help`) reads no setting and parses no option
+    it does not need: no pydantic either (Typer imports it to convert any option it parses)."""
+    out, loaded = _run_modules(args)
+    assert "Usage: peerkit" in out
+    tops = {m.split(".")[0] for m in loaded}
+    assert not tops & {*HEAVY, "pydantic"}, sorted(tops & {*HEAVY, "pydantic"})
+    assert not {m for m in loaded if m.startswith(("peerkit.services", "peerkit.db"))}
+    assert not {"tomllib", "platformdirs"} & tops  # no setting is read for help
+
+
+@pytest.mark.parametrize(
     "argv",
     [
         ["member", "--help"],
+        ["member", "-h"],
+        ["member"],
+        ["member", "list", "--help"],
+        ["member", "list", "-h"],
+        ["member", "lst", "--help"],
+        ["member", "lis"],
+        ["member", "--bogus"],
+        ["member", "--help", "list"],
+        ["member", "list", "--bogus"],
+        ["member", "list", "extra", "--help"],
+        ["member", "add", "--email", "--help"],
+        ["member", "import", "--help"],
+        ["--db", "x.db", "member", "--help"],
+        ["--db", "x.db", "member", "list", "--help"],
+        ["member", "list", "--help", "--help"],
+        ["--no-input", "member"],
         ["--db", "x.db", "group", "--help"],
+        ["group", "--help"],
+        ["group", "form", "--help"],
         ["--no-input", "plan", "week", "--help"],
+        ["plan"],
         ["--database-url=sqlite:///x.db", "export", "ics", "--help"],
         ["agenda", "--help"],
+        ["agenda"],
+        ["stats", "-h"],
+        ["db", "check", "--help"],
         ["frobnicate"],
         ["--db"],
     ],
 )
-def test_the_root_with_one_command_answers_like_the_full_app(argv: list[str]) -> None:
-    """`run()` registers only the command named; its answers must be the full app's."""
+def test_the_app_built_for_a_command_line_answers_like_the_full_app(argv: list[str]) -> None:
+    """`run()` builds only what the command line needs (app_for); its answers must be the
+    full app's."""
     from typer.testing import CliRunner
 
     from peerkit.cli import build_app
-    from peerkit.commands._root import invoked_command
+    from peerkit.commands._root import app_for
 
-    name = invoked_command(argv)
-    one = CliRunner().invoke(
-        build_app(only=name) if name else build_app(), argv, prog_name="peerkit"
-    )
+    one = CliRunner().invoke(app_for(argv), argv, prog_name="peerkit")
     full = CliRunner().invoke(build_app(), argv, prog_name="peerkit")
     assert (one.exit_code, one.stdout, one.stderr) == (full.exit_code, full.stdout, full.stderr)
+
+
+def test_a_narrowed_group_keeps_only_the_command_named() -> None:
+    from peerkit.commands import member
+    from peerkit.commands._root import narrowed
+
+    one = narrowed(member.app, ["list", "--format", "json"])
+    assert [c.name for c in one.registered_commands] == ["list"]
+    assert narrowed(member.app, ["nonsense"]) is member.app
+    assert len(member.app.registered_commands) == 10  # the module's own app is untouched
 
 
 def test_invoked_command_skips_the_global_options() -> None:

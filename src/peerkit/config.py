@@ -69,8 +69,6 @@ def load_config_file(
 
     ``check_value`` checks each value (a time zone, an e-mail address, ...) as it is read.
     """
-    import tomllib
-
     path = path or config_path()
     try:
         raw = path.read_bytes()
@@ -78,6 +76,8 @@ def load_config_file(
         return {}
     except OSError as exc:
         raise PeerkitError(f"cannot read the config file {path}: {exc.strerror}") from None
+    import tomllib  # only for a file that exists
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

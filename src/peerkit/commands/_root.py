@@ -1,17 +1,24 @@
 """The root of the command line: global options, the list of commands, the slim app.
 
 `peerkit --help` and `peerkit --version` are answered by a slim app built from this
-module alone: the same commands with the same help, none of them imported. A test
-holds its output equal to the full app's (build_app(), also peerkit.cli.app).
+module alone: the same commands with the same help, none of them imported. A command
+line gets only what it names (`app_for`): `peerkit member --help` a root without global
+options and the group's commands without their parameters, `peerkit member list ...`
+the member group with `list` alone. Tests hold their output equal to the full app's
+(build_app(), also peerkit.cli.app).
 """
 
 from __future__ import annotations
 
+import copy
+import inspect
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.main import get_command_name
+from typer.models import CommandInfo
 
 from peerkit import __version__
 from peerkit.errors import catch_errors, interrupted
@@ -59,6 +66,7 @@ COMMANDS: list[tuple[str, str, str, str, str]] = [
     ("db", "group", "db", "app",
      "The database: its path, backups, integrity checks and upgrades."),
 ]  # fmt: skip
+HELP_FLAGS = ("-h", "--help")  # in the order of the root's help_option_names
 SLIM_ARGS: tuple[list[str], ...] = ([], ["--help"], ["-h"], ["--version"])
 
 
@@ -136,7 +144,7 @@ def new_app() -> typer.Typer:
         help=ROOT_HELP,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
-        context_settings={"help_option_names": ["-h", "--help"]},
+        context_settings={"help_option_names": list(HELP_FLAGS)},
     )
     root.callback()(main)
     return root
@@ -161,55 +169,150 @@ VALUE_OPTIONS = ("--db", "--database-url")
 FLAG_OPTIONS = ("--no-input",)
 
 
-def invoked_command(argv: list[str]) -> str | None:
-    """The top-level command named on a command line, skipping the global options.
+def split_command(argv: list[str]) -> tuple[str, list[str]] | None:
+    """The top-level command named on a command line and what follows it.
 
-    None when it cannot be told for sure (then the full app answers, as it always may).
+    The global options before it are skipped. None when it cannot be told for sure (then
+    the full app answers, as it always may).
     """
-    rest = iter(argv)
-    for token in rest:
+    i = 0
+    while i < len(argv):
+        token = argv[i]
         if token in VALUE_OPTIONS:
-            next(rest, None)
+            i += 2
         elif token.startswith(tuple(f"{o}=" for o in VALUE_OPTIONS)) or token in FLAG_OPTIONS:
-            continue
-        elif token.startswith("-"):
+            i += 1
+        elif token.startswith("-") or token not in {c[0] for c in COMMANDS}:
             return None
         else:
-            return token if token in {c[0] for c in COMMANDS} else None
+            return token, argv[i + 1 :]
     return None
 
 
-def build_app(only: str | None = None) -> typer.Typer:
-    """The root with every command registered, or with the one named."""
+def invoked_command(argv: list[str]) -> str | None:
+    """The top-level command named on a command line, skipping the global options."""
+    found = split_command(argv)
+    return found[0] if found else None
+
+
+def build_app(only: str | None = None, rest: list[str] | None = None) -> typer.Typer:
+    """The root with every command registered, or with the one named.
+
+    With REST (what follows the command on the command line), a group is narrowed to the
+    sub-command REST names (see `narrowed`).
+    """
+    root = new_app()
+    _register(root, only, rest)
+    return root
+
+
+def _register(root: typer.Typer, only: str | None, rest: list[str] | None) -> None:
     import importlib
 
-    root = new_app()
     for command, kind, module, attribute, text in COMMANDS:
         if only is not None and command != only:
             continue
         target = getattr(importlib.import_module(f"peerkit.commands.{module}"), attribute)
         if kind == "group":
-            root.add_typer(target, name=command, help=text)
+            sub = target if rest is None else narrowed(target, rest)
+            root.add_typer(sub, name=command, help=text)
         else:
             root.command(command, help=text)(target)
+
+
+def narrowed(group: typer.Typer, rest: list[str]) -> typer.Typer:
+    """GROUP with only what the command line REST needs built.
+
+    Typer builds every command of a group (each parameter of each) before it parses;
+    a group is narrowed to the one sub-command REST names, and `peerkit GROUP --help`
+    (or GROUP alone) gets `listing(group)`. Anything else gets the whole group. For
+    `GROUP SUB --help` the group has no help option of its own either: parsing it (unused)
+    would make Typer import pydantic.
+    """
+    if group.registered_groups:
+        return group
+    if not rest or (len(rest) == 1 and rest[0] in HELP_FLAGS):
+        return listing(group)
+    named = [c for c in group.registered_commands if rest[0] == _name(c)]
+    if not named:
+        return group
+    one = copy.copy(group)
+    one.registered_commands = named
+    if len(rest) == 2 and rest[1] in HELP_FLAGS:
+        one.info = copy.copy(group.info)
+        one.info.add_help_option = False
+    return one
+
+
+def listing(group: typer.Typer) -> typer.Typer:
+    """GROUP's commands with their names and help, none of their parameters."""
+    shown = copy.copy(group)
+    shown.registered_commands = []
+    for info in group.registered_commands:
+        placeholder = copy.copy(info)
+        placeholder.callback = _placeholder
+        if info.help is None:
+            placeholder.help = inspect.getdoc(info.callback)
+        shown.registered_commands.append(placeholder)
+    return shown
+
+
+def _name(info: CommandInfo) -> str:
+    callback = info.callback
+    return info.name or (get_command_name(callback.__name__) if callback else "")
+
+
+def help_root(name: str, rest: list[str]) -> typer.Typer | None:
+    """The root for `peerkit NAME [SUB] --help` (or a group alone), or None for other lines.
+
+    Help needs none of the global options, so this root has none (nor the callback that
+    reads the settings): parsing an option makes Typer import pydantic. Its help options
+    are passed on to the commands, whose help is the same as in the full app.
+    """
+    kind = next(c[1] for c in COMMANDS if c[0] == name)
+    asks_help = bool(rest) and rest[-1] in HELP_FLAGS and len(rest) <= (2 if kind == "group" else 1)
+    if not (asks_help or (kind == "group" and not rest)):
+        return None
+    root = typer.Typer(
+        name="peerkit",
+        add_completion=False,
+        add_help_option=False,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": list(HELP_FLAGS)},
+    )
+    root.callback()(_nothing)
+    _register(root, name, rest)
     return root
 
 
-def run() -> None:
-    """The console script.
+def _nothing() -> None:
+    """The help root's callback: nothing to set up for help."""
 
-    The root help comes from the slim app; a command line naming a command gets the root
-    with that command alone (Typer builds every registered command before it parses, so
-    the others would only cost time); anything else gets the full app. Tests hold all
-    three to the same output. (peerkit.cli holds the full app for tests and docs; it is
-    not imported here, so that the two modules do not import each other.)
+
+def app_for(argv: list[str]) -> typer.Typer:
+    """The app that answers ARGV as the full app does, building as little as it can.
+
+    The root help comes from the slim app; `peerkit NAME --help` from `help_root`; a
+    command line naming a command gets the root with that command alone, narrowed to the
+    sub-command it names (Typer builds every registered command before it parses, so the
+    others would only cost time); anything else gets the full app. Tests hold them all to
+    the same output.
     """
-    argv = sys.argv[1:]
+    if argv in SLIM_ARGS:
+        return build_slim_app()
+    found = split_command(argv)
+    if found is None:
+        return build_app()
+    name, rest = found
+    if argv[0] == name and (helped := help_root(name, rest)) is not None:
+        return helped
+    return build_app(only=name, rest=rest)
+
+
+def run() -> None:
+    """The console script. (peerkit.cli holds the full app for tests and docs; it is not
+    imported here, so that the two modules do not import each other.)"""
     try:
-        if argv in SLIM_ARGS:
-            build_slim_app()(prog_name="peerkit")
-            return
-        name = invoked_command(argv)
-        build_app(only=name)(prog_name="peerkit")
+        app_for(sys.argv[1:])(prog_name="peerkit")
     except KeyboardInterrupt:  # while the app was being built: before any command ran
         interrupted()

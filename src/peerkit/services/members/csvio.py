@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 from peerkit.enums import MemberStatus
 from peerkit.errors import InvalidValue, PeerkitError
 from peerkit.services.members.cells import CHECKS, MISSING, check_column
+from peerkit.services.members.source import MAX_BYTES, open_limited, too_large
 
 COLUMNS = (
     "id",
@@ -45,6 +46,7 @@ LIST_COLUMNS = ("skills", "needs", "availability")
 
 CHUNK = 1 << 20  # bytes read at a time
 ROWS = 1000  # rows checked together
+MAX_ROW = 1 << 16  # characters in one row: far more than any member's (a bio is 4,000)
 
 
 @dataclass
@@ -69,19 +71,9 @@ class Batch:
         }
 
 
-def _open(path: Path) -> BinaryIO:
-    try:
-        return path.open("rb")
-    except FileNotFoundError:
-        raise PeerkitError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise PeerkitError(f"{path} is a folder; give a CSV file.") from None
-    except OSError as exc:
-        raise PeerkitError(f"cannot read {path}: {exc.strerror}") from None
-
-
-def _survey(handle: BinaryIO, path: Path) -> str:
-    """Refuse a file that is not UTF-8 before reading a row; its delimiter.
+def _survey(handle: BinaryIO, path: Path, limit: int) -> str:
+    """Refuse a file that is not UTF-8, or larger than LIMIT, before reading a row; its
+    delimiter.
 
     One pass over the bytes, a chunk at a time. The byte named in the message is counted
     after a BOM. The delimiter is a semicolon when the header line (up to the first
@@ -106,6 +98,8 @@ def _survey(handle: BinaryIO, path: Path) -> str:
         if not chunk:
             return ";" if semicolons > commas else ","
         offset += len(chunk)
+        if offset > limit:  # a file that grew since it was opened
+            raise too_large(path, limit)
         chunk = _read(handle, path)
 
 
@@ -123,14 +117,17 @@ class Reader:
     quoted cell spans several.
     """
 
-    def __init__(self, path: Path, today: date, *, update: bool = False) -> None:
+    def __init__(
+        self, path: Path, today: date, *, update: bool = False, max_bytes: int = MAX_BYTES
+    ) -> None:
         self.path, self.today, self.update = path, today, update
-        self._handle = _open(path)
+        self._handle = open_limited(path, max_bytes)
         try:
-            delimiter = _survey(self._handle, path)
+            delimiter = _survey(self._handle, path, max_bytes)
             self._handle.seek(0)
             text = io.TextIOWrapper(self._handle, encoding="utf-8-sig", newline="")
-            self._reader = csv.reader(text, delimiter=delimiter, strict=True)
+            self._lines = _Lines(text, path)
+            self._reader = csv.reader(self._lines, delimiter=delimiter, strict=True)
             self.columns = self._header()
         except BaseException:
             self._handle.close()
@@ -149,6 +146,7 @@ class Reader:
             ) from None
         except csv.Error as exc:
             raise PeerkitError(f"{self.path}, line 1: {exc}") from None
+        self._lines.row = 0
         columns = [h.strip().lower() for h in header]
         _check_header(columns, self.path)
         return columns
@@ -166,11 +164,12 @@ class Reader:
 
     def _read_some(self) -> tuple[list[tuple[int, list[str]]], tuple[int, str] | None]:
         """Up to ROWS (line, cells) of lines that are not empty; a parse error ends the file."""
-        reader = self._reader
+        reader, lines = self._reader, self._lines
         records: list[tuple[int, list[str]]] = []
         line = reader.line_num + 1
         try:
             for cells in reader:
+                lines.row = 0
                 if "".join(cells).strip():  # a line of empty cells is skipped
                     records.append((line, cells))
                     if len(records) == ROWS:
@@ -234,6 +233,38 @@ class Reader:
             if status != MemberStatus.PAUSED:
                 problems.append(f"line {line}: paused_until: only a paused member can have one.")
         return values, problems
+
+
+class _Lines:
+    """The lines of the text, for csv.reader, none longer than a row may be.
+
+    A row (its lines, when a quoted cell spans several) of more than MAX_ROW characters
+    stops the import: a file without line ends (/dev/zero, a binary file) is never read
+    whole into memory. `row` counts the characters of the row being read; the reader sets
+    it back to 0 at each row.
+    """
+
+    __slots__ = ("_readline", "line", "path", "row")
+
+    def __init__(self, text: io.TextIOWrapper, path: Path) -> None:
+        self._readline = text.readline
+        self.path, self.line, self.row = path, 0, 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        text = self._readline(MAX_ROW)
+        if not text:
+            raise StopIteration
+        self.line += 1
+        self.row += len(text)
+        if self.row >= MAX_ROW:
+            raise PeerkitError(
+                f"{self.path}, line {self.line}: a row of {MAX_ROW:,} characters or more; "
+                "this is not a member CSV. Nothing was imported."
+            )
+        return text
 
 
 def _width_problem(line: int, cells: list[str], width: int) -> str:

@@ -21,6 +21,7 @@ from peerkit.models import Member
 from peerkit.services.members import bulk
 from peerkit.services.members.cells import MISSING
 from peerkit.services.members.csvio import Batch, Reader
+from peerkit.services.members.source import MAX_BYTES
 
 MAX_ERRORS_SHOWN = 50
 
@@ -90,9 +91,16 @@ class Import:
     """
 
     def __init__(
-        self, path: Path, today: date, *, update: bool, stored: bool, dry_run: bool = False
+        self,
+        path: Path,
+        today: date,
+        *,
+        update: bool,
+        stored: bool,
+        dry_run: bool = False,
+        max_bytes: int = MAX_BYTES,
     ) -> None:
-        self.reader = Reader(path, today, update=update and stored)
+        self.reader = Reader(path, today, update=update and stored, max_bytes=max_bytes)
         self.update, self.dry_run = update, dry_run
         self.problems = Problems(duplicates_last=not stored)
         self._checked = False

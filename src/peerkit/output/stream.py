@@ -1,20 +1,17 @@
-"""Output: tables for people, JSON and CSV for scripts.
+"""JSON and CSV written a batch of rows at a time, a column at a time: the same bytes as
+`to_json` of the whole list and a csv.writer over every row, in bounded memory.
 
-Data goes to stdout, everything else (messages, progress, warnings) to stderr.
-User text is shown literally: no Rich markup is interpreted and control or
-invisible characters are shown as escapes, never sent to the terminal.
+Rows come as dicts, or, from a source that offers `column_batches()` (the member listing),
+as batches of columns: then no dict is built for a row at all.
 """
 
 from __future__ import annotations
 
 import re
-import sys
-from collections.abc import Iterable, Sequence
-from enum import StrEnum
+from collections.abc import Iterable, Iterator, Sequence
 from json.encoder import encode_basestring
 from operator import itemgetter
-from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from peerkit.text import (
     JSON_UNSAFE,
@@ -25,23 +22,9 @@ from peerkit.text import (
     terminal_safe,
 )
 
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-# json.dumps leaves DEL, C1 controls and bidi overrides raw with ensure_ascii=False; escape
-# them (the characters peerkit.text calls unsafe) so JSON printed to a terminal is harmless.
+# json.dumps leaves DEL, C1 controls and bidi/invisible characters raw with
+# ensure_ascii=False; escape them so a JSON document printed to a terminal is harmless.
 _JSON_UNSAFE = JSON_UNSAFE
-
-
-def to_json(data: Any) -> str:
-    import json
-
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
-    return _json_safe(text)
 
 
 def _json_safe(text: str) -> str:
@@ -83,12 +66,43 @@ def _json_records(items: list[Any]) -> list[str] | None:
         return None
     if any(type(item) is not dict or tuple(item) != keys for item in items):
         return None
-    columns = [_json_column(list(map(itemgetter(key), items))) for key in keys]
-    if any(column is None for column in columns):
+    return _json_columns(keys, [list(map(itemgetter(key), items)) for key in keys])
+
+
+def _json_columns(keys: Sequence[str], columns: Sequence[list[Any]]) -> list[str] | None:
+    """json_text(record, 1) of each record the columns hold (KEYS their text keys), or None
+    when a column holds something else than text, whole numbers, nothing or lists of text."""
+    texts = [_json_column(column) for column in columns]
+    if any(text is None for text in texts):
         return None
     fields = (encode_basestring(key).replace("%", "%%") + ": %s" for key in keys)
     template = _json_safe("{\n    " + ",\n    ".join(fields) + "\n  }")
-    return [template % values for values in zip(*columns, strict=True)]
+    return [template % values for values in zip(*texts, strict=True)]
+
+
+class ColumnBatches(Protocol):
+    """Rows that can also be had a batch at a time as columns (see emit_rows)."""
+
+    def column_batches(self) -> tuple[tuple[str, ...], Iterator[list[list[Any]]]]:
+        """The keys of a row, and batches of columns (one list per key)."""
+        ...
+
+
+def write_json_columns(
+    out: IO[str], keys: tuple[str, ...], batches: Iterable[list[list[Any]]]
+) -> None:
+    """`write_json_list` of the records the batches of columns hold (KEYS, in order)."""
+    first = True
+    for columns in batches:
+        if not columns or not columns[0]:
+            continue
+        texts = _json_columns(keys, columns)
+        if texts is None:  # something json_text must write
+            texts = [_json_safe(json_text(dict(zip(keys, v, strict=True)), 1))
+                     for v in zip(*columns, strict=True)]  # fmt: skip
+        out.write(("[\n  " if first else ",\n  ") + ",\n  ".join(texts))
+        first = False
+    out.write("[]\n" if first else "\n]\n")
 
 
 def _json_column(values: list[Any]) -> list[str] | None:
@@ -200,98 +214,6 @@ _JSON_PLAIN: dict[type, Any] = {
 }
 
 
-def message(text: str) -> None:
-    """A message for the person at the terminal (stderr)."""
-    sys.stderr.write(terminal_safe(text, keep_newlines=True) + "\n")
-
-
-def warning(text: str) -> None:
-    message(f"Warning: {text}")
-
-
-def data_line(text: str) -> None:
-    """A line of data on stdout (an id, a path)."""
-    sys.stdout.write(terminal_safe(text) + "\n")
-
-
-def write_calendar(data: bytes, output: Path | None, *, overwrite: bool = False) -> None:
-    """A calendar to stdout, or to FILE (mode 0600; an existing FILE only with ``overwrite``)."""
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    from peerkit.files import write_private
-
-    message(f"Wrote {write_private(output, data.decode('utf-8'), overwrite=overwrite)}.")
-
-
-def _plain(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(_plain(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {_plain(v)}" for k, v in value.items())
-    return str(value)
-
-
-def emit(
-    rows: Sequence[dict[str, Any]],
-    fmt: Format,
-    columns: Sequence[str],
-    *,
-    csv_columns: Sequence[str] | None = None,
-    title: str | None = None,
-    empty: str = "Nothing to show.",
-) -> None:
-    """A list of objects: a table (the given columns), JSON (all keys) or CSV."""
-    if fmt is Format.json:
-        sys.stdout.write(to_json(list(rows)) + "\n")
-    elif fmt is Format.csv:
-        # CSV columns are the JSON keys (cli.md), unless the caller fixes them.
-        keys = csv_columns or (tuple(rows[0]) if rows else columns)
-        write_csv(sys.stdout, list(rows), tuple(keys))
-    elif not rows:
-        message(empty)
-    else:
-        _table(rows, columns, title)
-
-
-def emit_rows(
-    rows: Iterable[dict[str, Any]],
-    fmt: Format,
-    columns: Sequence[str],
-    *,
-    csv_columns: Sequence[str],
-    out: IO[str] | None = None,
-    title: str | None = None,
-    empty: str = "Nothing to show.",
-) -> None:
-    """As `emit`, with the same bytes, but JSON and CSV are written a row at a time.
-
-    The rows may come straight from the database: none is kept once written. A table
-    needs every row before it can be drawn.
-    """
-    if fmt is Format.table:
-        emit(list(rows), fmt, columns, csv_columns=csv_columns, title=title, empty=empty)
-    elif fmt is Format.json:
-        write_json_list(out or sys.stdout, rows)
-    else:
-        write_csv(out or sys.stdout, rows, tuple(csv_columns))
-
-
-def emit_one(obj: dict[str, Any], fmt: Format, *, title: str | None = None) -> None:
-    """A single object: key/value table, JSON object or a one-row CSV."""
-    if fmt is Format.json:
-        sys.stdout.write(to_json(obj) + "\n")
-    elif fmt is Format.csv:
-        write_csv(sys.stdout, [obj], tuple(obj))
-    else:
-        _key_values(obj, title)
-
-
 def write_csv(out: IO[str], rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> None:
     """A header line, then one line per row (the columns member import reads back)."""
     import csv
@@ -326,6 +248,24 @@ def _column(rows: list[dict[str, Any]], key: str) -> list[Any]:
         return [row.get(key) for row in rows]
 
 
+def write_csv_columns(
+    out: IO[str],
+    keys: tuple[str, ...],
+    batches: Iterable[list[list[Any]]],
+    columns: tuple[str, ...],
+) -> None:
+    """`write_csv` of the records the batches of columns hold (KEYS, in order)."""
+    import csv
+
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    where = {key: i for i, key in enumerate(keys)}
+    for found in batches:
+        size = len(found[0]) if found else 0
+        cells = [csv_column(found[where[c]] if c in where else [None] * size) for c in columns]
+        writer.writerows(zip(*cells, strict=True))
+
+
 def csv_column(values: list[Any]) -> list[str]:
     """`[csv_cell(v) for v in values]`, with a few passes over the whole column.
 
@@ -350,37 +290,3 @@ def csv_column(values: list[Any]) -> list[str]:
     if _RISKY_START.search("\n" + "\n".join(texts)):
         texts = [neutralise_cell(t) for t in texts]
     return texts
-
-
-def _console() -> Any:
-    from rich.console import Console
-
-    return Console(file=sys.stdout, highlight=False, soft_wrap=False)
-
-
-def _text(value: Any) -> Any:
-    from rich.text import Text
-
-    return Text(terminal_safe(_plain(value), keep_newlines=True))
-
-
-def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | None) -> None:
-    from rich.table import Table
-
-    table = Table(title=_text(title) if title else None, title_justify="left")
-    for column in columns:
-        table.add_column(column.replace("_", " "), overflow="fold")
-    for row in rows:
-        table.add_row(*(_text(row.get(c)) for c in columns))
-    _console().print(table)
-
-
-def _key_values(obj: dict[str, Any], title: str | None) -> None:
-    from rich.table import Table
-
-    table = Table(title=_text(title) if title else None, show_header=False, title_justify="left")
-    table.add_column("field", style="bold")
-    table.add_column("value", overflow="fold")
-    for key, value in obj.items():
-        table.add_row(key.replace("_", " "), _text(value))
-    _console().print(table)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-from enum import StrEnum
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,31 +10,20 @@ from peerkit.commands._options import (
     AvailableOpt,
     BioOpt,
     CapacityOpt,
-    DryRunOpt,
-    ForceOpt,
     FormatOpt,
     IndustryOpt,
     LocaleOpt,
     MemberRef,
     NeedsOpt,
-    OutputOpt,
     SkillsOpt,
     StageOpt,
     TimezoneOpt,
     YesOpt,
 )
-from peerkit.context import AppContext, app_context, community_defaults
+from peerkit.commands.member import transfer
+from peerkit.context import AppContext, app_context, community_defaults, many_rows
 from peerkit.errors import UsageProblem, catch_errors
-from peerkit.output import (
-    Format,
-    data_line,
-    emit_one,
-    emit_rows,
-    message,
-    to_json,
-    warning,
-    write_csv,
-)
+from peerkit.output import Format, data_line, emit_one, emit_rows, message, warning
 
 if TYPE_CHECKING:
     from peerkit.services.members.leaving import MovedUp
@@ -47,11 +33,6 @@ app = typer.Typer(
     help="Keep the member record: add, list, edit, pause, import, export, forget.",
     no_args_is_help=True,
 )
-
-
-class ExportFormat(StrEnum):
-    csv = "csv"
-    json = "json"
 
 
 LIST_COLUMNS = ("id", "name", "email", "timezone", "locale", "stage", "status")
@@ -130,28 +111,33 @@ def member_list(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """List members (those who left only with --status left)."""
-    from peerkit.services.common import validate
-    from peerkit.services.groups import roster
+    # Only what the options given need is imported: this is the command scripts run most.
     from peerkit.services.members import listing
 
     app_ctx = app_context(ctx)
-    wanted = validate.status(status) if status is not None else None
+    wanted = _status(status) if status is not None else None
     today = app_ctx.today()
-    with app_ctx.db().read() as session:
-        where = roster.resolve(session, group) if group is not None else None
+    with app_ctx.db().read() as session, many_rows():
+        where = _group(session, group) if group is not None else None
         emit_rows(
             listing.members(session, wanted, today, where),
             fmt,
             LIST_COLUMNS,
-            csv_columns=_csv_columns(),
+            csv_columns=transfer.csv_columns() if fmt is Format.csv else (),
             empty="No members yet. Add one: peerkit member add NAME --email E",
         )
 
 
-def _csv_columns() -> tuple[str, ...]:
-    from peerkit.services.members.csvio import COLUMNS
+def _status(status: str) -> Any:
+    from peerkit.services.common import validate
 
-    return COLUMNS
+    return validate.status(status)
+
+
+def _group(session: Any, ref: str) -> Any:
+    from peerkit.services.groups import roster
+
+    return roster.resolve(session, ref)
 
 
 @app.command("show")
@@ -311,90 +297,6 @@ def member_forget(ctx: typer.Context, ref: MemberRef, yes: YesOpt = False) -> No
         )
 
 
-@app.command("import")
-@catch_errors
-def member_import(
-    ctx: typer.Context,
-    file: Annotated[
-        Path,
-        typer.Argument(
-            help="A CSV file with a header line (member export writes one).", show_default=False
-        ),
-    ],
-    dry_run: DryRunOpt = False,
-    update: Annotated[
-        bool,
-        typer.Option(
-            "--update", help="Update members that already exist (matched by id, then e-mail)."
-        ),
-    ] = False,
-) -> None:
-    """Import members from CSV: all rows or none; every bad row is reported with its line."""
-    from peerkit.services.common import community
-    from peerkit.services.members import importing
-
-    app_ctx = app_context(ctx)
-    stored = app_ctx.settings.database_exists()
-    with importing.Import(
-        file, app_ctx.today(), update=update, stored=stored, dry_run=dry_run
-    ) as job:
-        if not stored:
-            job.check()  # a file with problems does not create the database
-        with app_ctx.db().write() as session:
-            defaults = community.member_defaults(session, community_defaults(app_ctx.settings))
-            result = job.apply(session, defaults)
-    verb = "Would add" if dry_run else "Added"
-    changed = "would update" if dry_run else "updated"
-    message(f"{verb} {_count(result.created, 'new member')}, {changed} {result.updated}.")
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-@app.command("export")
-@catch_errors
-def member_export(
-    ctx: typer.Context,
-    ref: Annotated[
-        str | None,
-        typer.Argument(help="One member: everything held about them.", show_default=False),
-    ] = None,
-    fmt: Annotated[
-        ExportFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="csv or json. Default: csv, or json with REF.",
-            case_sensitive=False,
-            show_default=False,
-        ),
-    ] = None,
-    output: OutputOpt = None,
-    force: ForceOpt = False,
-) -> None:
-    """Export members as CSV (what import reads back) or JSON."""
-    from peerkit.services.members import access
-
-    app_ctx = app_context(ctx)
-    chosen = Format(fmt.value) if fmt else (Format.json if ref else Format.csv)
-    with app_ctx.db().read() as session:
-        data = access.export(session, ref, app_ctx.today())
-        if output is None:
-            _write(data, chosen, sys.stdout)
-            return
-        from peerkit.files import private_file
-
-        with private_file(output, overwrite=force) as (handle, path):
-            _write(data, chosen, handle)
-    message(f"Wrote {path} (readable only by you).")
-
-
-def _write(data: Any, fmt: Format, out: IO[str]) -> None:
-    """One member's record, or every member as they are read from the database."""
-    if isinstance(data, dict) and fmt is Format.json:
-        out.write(to_json(data) + "\n")
-    elif isinstance(data, dict):
-        write_csv(out, [data["member"]], _csv_columns())
-    else:
-        emit_rows(data, fmt, (), csv_columns=_csv_columns(), out=out)
+# CSV in and out (member/transfer.py), last in the list as in `peerkit member --help`.
+app.command("import")(transfer.member_import)
+app.command("export")(transfer.member_export)

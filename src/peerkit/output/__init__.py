@@ -1,0 +1,179 @@
+"""Output: tables for people, JSON and CSV for scripts.
+
+Data goes to stdout, everything else (messages, progress, warnings) to stderr.
+User text is shown literally: no Rich markup is interpreted and control or
+invisible characters are shown as escapes, never sent to the terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Any, cast
+
+from peerkit.output.stream import (
+    ColumnBatches,
+    _json_safe,
+    csv_column,
+    json_text,
+    write_csv,
+    write_csv_columns,
+    write_json_columns,
+    write_json_list,
+)
+from peerkit.text import terminal_safe
+
+__all__ = [
+    "Format", "csv_column", "data_line", "emit", "emit_one", "emit_rows", "json_text",
+    "message", "to_json", "warning", "write_calendar", "write_csv", "write_json_list",
+]  # fmt: skip
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def to_json(data: Any) -> str:
+    import json
+
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    return _json_safe(text)
+
+
+def message(text: str) -> None:
+    """A message for the person at the terminal (stderr)."""
+    sys.stderr.write(terminal_safe(text, keep_newlines=True) + "\n")
+
+
+def warning(text: str) -> None:
+    message(f"Warning: {text}")
+
+
+def data_line(text: str) -> None:
+    """A line of data on stdout (an id, a path)."""
+    sys.stdout.write(terminal_safe(text) + "\n")
+
+
+def write_calendar(data: bytes, output: Path | None, *, overwrite: bool = False) -> None:
+    """A calendar to stdout, or to FILE (mode 0600; an existing FILE only with ``overwrite``)."""
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    from peerkit.files import write_private
+
+    message(f"Wrote {write_private(output, data.decode('utf-8'), overwrite=overwrite)}.")
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    return str(value)
+
+
+def emit(
+    rows: Sequence[dict[str, Any]],
+    fmt: Format,
+    columns: Sequence[str],
+    *,
+    csv_columns: Sequence[str] | None = None,
+    title: str | None = None,
+    empty: str = "Nothing to show.",
+) -> None:
+    """A list of objects: a table (the given columns), JSON (all keys) or CSV."""
+    if fmt is Format.json:
+        sys.stdout.write(to_json(list(rows)) + "\n")
+    elif fmt is Format.csv:
+        # CSV columns are the JSON keys (cli.md), unless the caller fixes them.
+        keys = csv_columns or (tuple(rows[0]) if rows else columns)
+        write_csv(sys.stdout, list(rows), tuple(keys))
+    elif not rows:
+        message(empty)
+    else:
+        _table(rows, columns, title)
+
+
+def emit_rows(
+    rows: Iterable[dict[str, Any]],
+    fmt: Format,
+    columns: Sequence[str],
+    *,
+    csv_columns: Sequence[str],
+    out: IO[str] | None = None,
+    title: str | None = None,
+    empty: str = "Nothing to show.",
+) -> None:
+    """As `emit`, with the same bytes, but JSON and CSV are written a row at a time.
+
+    The rows may come straight from the database: none is kept once written. A table
+    needs every row before it can be drawn. Rows that offer `column_batches()` (the member
+    listing) are written a batch of columns at a time, without a dict for each.
+    """
+    out = out or sys.stdout
+    batched = cast(ColumnBatches, rows) if hasattr(rows, "column_batches") else None
+    if fmt is Format.table:
+        emit(list(rows), fmt, columns, csv_columns=csv_columns, title=title, empty=empty)
+    elif batched is not None:
+        keys, batches = batched.column_batches()
+        if fmt is Format.json:
+            write_json_columns(out, keys, batches)
+        else:
+            write_csv_columns(out, keys, batches, tuple(csv_columns))
+    elif fmt is Format.json:
+        write_json_list(out, rows)
+    else:
+        write_csv(out, rows, tuple(csv_columns))
+
+
+def emit_one(obj: dict[str, Any], fmt: Format, *, title: str | None = None) -> None:
+    """A single object: key/value table, JSON object or a one-row CSV."""
+    if fmt is Format.json:
+        sys.stdout.write(to_json(obj) + "\n")
+    elif fmt is Format.csv:
+        write_csv(sys.stdout, [obj], tuple(obj))
+    else:
+        _key_values(obj, title)
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(file=sys.stdout, highlight=False, soft_wrap=False)
+
+
+def _text(value: Any) -> Any:
+    from rich.text import Text
+
+    return Text(terminal_safe(_plain(value), keep_newlines=True))
+
+
+def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | None) -> None:
+    from rich.table import Table
+
+    table = Table(title=_text(title) if title else None, title_justify="left")
+    for column in columns:
+        table.add_column(column.replace("_", " "), overflow="fold")
+    for row in rows:
+        table.add_row(*(_text(row.get(c)) for c in columns))
+    _console().print(table)
+
+
+def _key_values(obj: dict[str, Any], title: str | None) -> None:
+    from rich.table import Table
+
+    table = Table(title=_text(title) if title else None, show_header=False, title_justify="left")
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    for key, value in obj.items():
+        table.add_row(key.replace("_", " "), _text(value))
+    _console().print(table)
