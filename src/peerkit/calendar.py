@@ -17,6 +17,7 @@ from typing import IO, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText
+from icalendar.parser import Contentline
 
 from peerkit import __version__
 
@@ -84,13 +85,7 @@ def event(
     if organiser is not None and (org := address(organiser)) is not None:
         ev.add("organizer", org)
     for person in attendees or []:
-        attendee = address(
-            person,
-            ROLE="REQ-PARTICIPANT",
-            PARTSTAT="NEEDS-ACTION",
-            RSVP="TRUE",
-            CUTYPE="INDIVIDUAL",
-        )
+        attendee = _attendee(person)
         if attendee is not None:
             ev.add("attendee", attendee)
     if meeting.status != "cancelled":
@@ -100,6 +95,98 @@ def event(
         alarm.add("trigger", timedelta(minutes=-30))
         ev.add_component(alarm)
     return ev
+
+
+def _attendee(person: Person) -> vCalAddress | None:
+    return address(
+        person, ROLE="REQ-PARTICIPANT", PARTSTAT="NEEDS-ACTION", RSVP="TRUE", CUTYPE="INDIVIDUAL"
+    )
+
+
+_PROBE = Person("peerkit probe 7f3a", "probe-7f3a@peerkit.invalid")
+_PROBE_TEXT = "peerkit probe 7f3a description"
+
+
+class PerAttendee:
+    """One meeting's calendar as each attendee gets it: the bytes of
+    ``to_bytes(calendar([event(..., description=D, attendees=[P])], method))`` for each
+    person P and description D, with everything they share serialised once.
+
+    The lines of the event are ordered by name only, so the calendar made for a stand-in
+    attendee and description is the same bytes as anyone's but for those two lines.
+    """
+
+    def __init__(
+        self,
+        meeting: Occasion,
+        summary: str,
+        *,
+        organiser: Person | None,
+        local_start: Any,
+        method: str,
+    ) -> None:
+        self.args = (meeting, summary, organiser, local_start, method)
+        probe = event(
+            meeting, summary, description=_PROBE_TEXT, organiser=organiser,
+            attendees=[_PROBE], local_start=local_start,
+        )  # fmt: skip
+        text = to_bytes(calendar([probe], method=method))
+        who, said = (
+            b"\r\n" + _line("attendee", _attendee(_PROBE)),
+            _line("description", _PROBE_TEXT),
+        )
+        head, sep, rest = text.partition(who)
+        middle, sep2, tail = rest.partition(said)
+        found = sep and sep2 and who not in rest and said not in tail
+        self.pieces = (head + b"\r\n", middle, tail) if found else None
+
+    def __call__(self, person: Person, description: str | None) -> bytes:
+        if self.pieces is None:  # not seen yet: the whole calendar, the usual way
+            meeting, summary, organiser, local_start, method = self.args
+            ev = event(
+                meeting, summary, description=description, organiser=organiser,
+                attendees=[person], local_start=local_start,
+            )  # fmt: skip
+            return to_bytes(calendar([ev], method=method))
+        head, middle, tail = self.pieces
+        attendee = _attendee(person)
+        return b"".join(
+            [
+                head,
+                _line("attendee", attendee) if attendee is not None else b"",
+                middle,
+                _line("description", description) if description else b"",
+                tail,
+            ]
+        )
+
+
+def _line(name: str, value: Any) -> bytes:
+    """One property as an event writes it (encoded as Event.add encodes it, then folded)."""
+    holder = Event()
+    holder.add(name, value)
+    key = name.upper()
+    return folded(holder.content_line(key, holder[key])) + b"\r\n"
+
+
+def folded(line: str) -> bytes:
+    """``Contentline(line).to_ical()``: folded before 75 octets, never inside a character nor
+    after a backslash or caret (icalendar's rule), a piece at a time, not a character."""
+    if "\n" in line:
+        return bytes(Contentline(line).to_ical())  # type: ignore[no-untyped-call]  # refused
+    data = line.encode("utf-8")
+    pieces = []
+    start = 0
+    while start + 74 < len(data):
+        cut = start + 74
+        while data[cut] & 0xC0 == 0x80:  # the middle of a character
+            cut -= 1
+        if data[cut - 1] in b"\\^" and cut - 1 > start:
+            cut -= 1
+        pieces.append(data[start:cut])
+        start = cut
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces)
 
 
 def calendar(events: list[Event], method: str | None = None) -> Calendar:

@@ -122,14 +122,35 @@ def _environment(locale: str, user_dir: Path, builtin_dir: Path) -> SandboxedEnv
 
 def render(name: str, context: Mapping[str, Any], locale: str, user_dir: Path | None = None) -> str:
     """Render a template by name (a user override wins over the built-in)."""
-    env = environment(locale, user_dir)
+    return _render(_template(environment(locale, user_dir), name), context, name)
+
+
+def _template(env: SandboxedEnvironment, name: str) -> Any:
     try:
-        template = env.get_template(name)
+        return env.get_template(name)
     except TemplateNotFound as exc:
         raise NotFound(f"no template called '{exc.name}'. See: peerkit templates list") from None
     except TemplateError as exc:
         raise _explain(exc, name) from None
-    return _render(template, context, name)
+
+
+class Templates:
+    """The templates of one run that renders many times (plan week: two a member): the
+    folders are looked up once, each template is found (user folder first) and compiled
+    once, and every render of the run uses that same template."""
+
+    def __init__(self, user_dir: Path | None = None) -> None:
+        self.user_dir = user_dir or user_templates_dir()
+        self.builtin_dir = builtin_templates_dir()
+        self.found: dict[tuple[str, str], Any] = {}
+
+    def render(self, name: str, context: Mapping[str, Any], locale: str) -> str:
+        """The same text as :func:`render`."""
+        template = self.found.get((name, locale))
+        if template is None:
+            env = _environment(locale, self.user_dir, self.builtin_dir)
+            template = self.found[name, locale] = _template(env, name)
+        return _render(template, context, name)
 
 
 def _render(template: Any, context: Mapping[str, Any], name: str) -> str:

@@ -8,9 +8,10 @@ multipart message (text, HTML and the meeting's calendar) to one member.
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
-from email.message import EmailMessage
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -61,9 +62,74 @@ def recipient_context(
         "email": member.email,
         "locale": locale,
         "timezone": member.timezone,
-        "when": format_when(meetings_svc.local_start(meeting, member.timezone), locale),
+        "when": _when(meeting.start, member.timezone or meeting.timezone, locale),
         "commitments": mine,
     }
+
+
+@lru_cache(maxsize=1024)
+def _when(start: datetime, zone: str, locale: str) -> str:
+    """The start as a recipient reads it (meetings.local_start in their zone), in their language."""
+    return format_when(start.astimezone(ZoneInfo(zone)), locale)
+
+
+class Invitations:
+    """The invitations to one meeting (REQUEST: invite or update, or CANCEL), one per member.
+
+    What they all share is made once: the meeting's calendar but for the attendee and the
+    description (calendar.PerAttendee), the templates' context, the templates themselves.
+    """
+
+    def __init__(
+        self,
+        meeting: Meeting,
+        agenda: agenda_svc.Agenda,
+        sender: Sender,
+        method: str = "REQUEST",
+        templates: render.Templates | None = None,
+    ) -> None:
+        self.meeting, self.agenda, self.sender, self.method = meeting, agenda, sender, method
+        self.templates = templates or render.Templates()
+        self.calendar = ical.PerAttendee(
+            meeting,
+            agenda.group.name,
+            organiser=sender.person(),
+            local_start=meetings_svc.local_start(meeting),
+            method=method,
+        )
+        self.context = dict(agenda)
+        self.organiser = {"name": sender.name, "email": sender.email}
+
+    def one(self, member: Member) -> mail.Invitation:
+        """The iMIP message for one member."""
+        assert member.email is not None
+        meeting, render_ = self.meeting, self.templates.render
+        person = recipient_context(meeting, self.agenda, member)
+        locale = person["locale"]
+        context = {**self.context, "recipient": person, "organiser": self.organiser}
+        _ = gettext_for(locale).gettext
+        subject = _(SUBJECTS[self.method]) % {
+            "group": self.agenda.group.name,
+            "when": person["when"],
+        }
+        text = render_("invite.txt.j2", context, locale)
+        return mail.Invitation(
+            sender=self.sender.address(),
+            recipient=mail.Address(member.name, member.email),
+            subject=subject,
+            text=text,
+            html=render_("invite.html.j2", context, locale),
+            ics=self.calendar(ical.Person(member.name, member.email), text),
+            method=self.method,
+            sent=meeting.updated_at,
+            mid=mail.message_id(
+                meeting.uid,
+                self.method,
+                str(meeting.sequence),
+                str(member.id),
+                meeting.updated_at.isoformat(),
+            ),
+        )
 
 
 def invitation(
@@ -72,44 +138,9 @@ def invitation(
     member: Member,
     sender: Sender,
     method: str = "REQUEST",
-) -> EmailMessage:
+) -> mail.Invitation:
     """An iMIP message for one member: REQUEST (invite or update) or CANCEL."""
-    assert member.email is not None
-    person = recipient_context(meeting, agenda, member)
-    locale = person["locale"]
-    context = {
-        **agenda,
-        "recipient": person,
-        "organiser": {"name": sender.name, "email": sender.email},
-    }
-    _ = gettext_for(locale).gettext
-    subject = _(SUBJECTS[method]) % {"group": agenda.group.name, "when": person["when"]}
-    text = render.render("invite.txt.j2", context, locale)
-    event = ical.event(
-        meeting,
-        agenda.group.name,
-        description=text,
-        organiser=sender.person(),
-        attendees=[ical.Person(member.name, member.email)],
-        local_start=meetings_svc.local_start(meeting),
-    )
-    return mail.invitation(
-        sender=sender.address(),
-        recipient=mail.Address(member.name, member.email),
-        subject=subject,
-        text=text,
-        html=render.render("invite.html.j2", context, locale),
-        ics=ical.to_bytes(ical.calendar([event], method=method)),
-        method=method,
-        sent=meeting.updated_at,
-        mid=mail.message_id(
-            meeting.uid,
-            method,
-            str(meeting.sequence),
-            str(member.id),
-            meeting.updated_at.isoformat(),
-        ),
-    )
+    return Invitations(meeting, agenda, sender, method).one(member)
 
 
 def messages(
@@ -119,14 +150,11 @@ def messages(
     sender: Sender,
     method: str = "REQUEST",
     prefix: str | None = None,
+    templates: render.Templates | None = None,
 ) -> list[Message]:
     """One message per member, in their order; files PREFIX-<id>-<name>.eml (the kind
     when no prefix is given: invite- or cancel-)."""
     kind = KINDS[method]
     key = Key(MEETING, id_of(meeting), kind, meeting.sequence)
-    return [
-        build(
-            key, prefix or kind, member, sender, invitation(meeting, agenda, member, sender, method)
-        )
-        for member in people
-    ]
+    made = Invitations(meeting, agenda, sender, method, templates)
+    return [build(key, prefix or kind, member, sender, made.one(member)) for member in people]

@@ -61,6 +61,7 @@ def plan_week(
     """Plan one ISO week; meetings before `today` get their files but no invitations."""
     planned = planning.plan(session, week, today=today)
     sender = organiser_of(planned.community)
+    templates = render.Templates()  # looked up once for the whole week
     results: list[GroupPlan] = []
     for item in planned.slots:
         if progress and (not results or results[-1].group != item.group.slug):
@@ -70,7 +71,7 @@ def plan_week(
                 GroupPlan(group=item.group.slug, status="none", note="no meeting this week")
             )
         else:
-            results.append(_meeting_files(item, item.meeting, sender, week, out, today))
+            results.append(_meeting_files(item, item.meeting, sender, week, out, today, templates))
     return results
 
 
@@ -81,6 +82,7 @@ def _meeting_files(
     week: str,
     out: Output,
     today: date | None,
+    templates: render.Templates,
 ) -> GroupPlan:
     group = item.group
     result = GroupPlan(
@@ -99,11 +101,11 @@ def _meeting_files(
     # A meeting that has happened keeps the files it had: its agenda is a record now.
     put = out.put_once if meeting.status == MeetingStatus.DONE else out.put
     result.files.append(
-        put(folder / f"agenda{suffix}.md", render.render("agenda.md.j2", agenda, agenda.locale))
+        put(folder / f"agenda{suffix}.md", templates.render("agenda.md.j2", agenda, agenda.locale))
     )
     organiser = sender.person() if sender is not None else None
     result.files.append(
-        put(folder / f"session{suffix}.ics", publish_ics(meeting, agenda, organiser))
+        put(folder / f"session{suffix}.ics", publish_ics(meeting, agenda, organiser, templates))
     )
     coming = len(agenda.attendees)
     if meeting.status != MeetingStatus.CANCELLED and coming < group.min_size:
@@ -112,7 +114,8 @@ def _meeting_files(
         return result  # it has happened: its invitations are history, left as they are
     invites: list[dict[str, str]] = []
     if meeting.status == MeetingStatus.PLANNED and (today is None or meeting.slot_date >= today):
-        invites = _invitations(item, meeting, agenda, sender, folder / f"invite{suffix}", out)
+        prefix = folder / f"invite{suffix}"
+        invites = _invitations(item, meeting, agenda, sender, prefix, out, templates)
     elif meeting.status == MeetingStatus.PLANNED:
         result.note = "in the past: no invitations"
         return result  # the invitations it had stay as they were
@@ -129,13 +132,16 @@ def _invitations(
     sender: Sender | None,
     prefix: Path,
     out: Output,
+    templates: render.Templates,
 ) -> list[dict[str, str]]:
     """One invitation file per invited member (PREFIX-<id>-<name>.eml)."""
     if sender is None:
         out.warnings.append(NO_INVITATIONS)
         return []
     people = meeting_mail.with_address(item.candidates)
-    prepared = meeting_mail.messages(meeting, agenda, people, sender, prefix=prefix.name)
+    prepared = meeting_mail.messages(
+        meeting, agenda, people, sender, prefix=prefix.name, templates=templates
+    )
     return [out.put(prefix.parent / m.filename, m.data) for m in prepared]
 
 
@@ -159,10 +165,13 @@ def _belongs_to_other(name: str) -> bool:
 
 
 def publish_ics(
-    meeting: Meeting, agenda: agenda_svc.Agenda, organiser: ical.Person | None
+    meeting: Meeting,
+    agenda: agenda_svc.Agenda,
+    organiser: ical.Person | None,
+    templates: render.Templates,
 ) -> bytes:
     """The meeting for a calendar feed: METHOD:PUBLISH, without attendees (RFC 5546)."""
-    description = render.render("agenda.txt.j2", agenda, agenda.locale)
+    description = templates.render("agenda.txt.j2", agenda, agenda.locale)
     event = ical.event(
         meeting,
         agenda.group.name,
