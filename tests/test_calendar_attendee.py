@@ -1,6 +1,6 @@
-"""An invitation's calendar made from the parts a meeting's invitations share
-(calendar.PerAttendee) is the calendar icalendar makes for that one attendee, byte for byte;
-calendar.folded folds a line as icalendar's Contentline does."""
+"""A meeting's calendars made from the parts they share (calendar.MeetingCalendars: the
+feed's PUBLISH, each member's REQUEST or CANCEL) are the calendars icalendar makes whole,
+byte for byte; calendar.folded folds a line as icalendar's Contentline does."""
 
 from __future__ import annotations
 
@@ -53,35 +53,39 @@ OCCASIONS = st.builds(
     summary=st.one_of(st.text(max_size=100), st.just("Mastermind del martedì")),
     organiser=st.one_of(st.none(), PEOPLE),
     zone=st.sampled_from(["Europe/Rome", "America/New_York", "Asia/Kolkata"]),
-    method=st.sampled_from(["REQUEST", "CANCEL"]),
-    people=st.lists(st.tuples(PEOPLE, st.one_of(st.none(), TEXT)), min_size=1, max_size=4),
+    wanted=st.lists(
+        st.tuples(
+            st.sampled_from([None, "", "REQUEST", "CANCEL", "PUBLISH", "x-odd;method"]),
+            st.one_of(st.none(), PEOPLE),
+            st.one_of(st.none(), TEXT),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
 )
 @example(
     meeting=Occasion("u@peerkit", datetime(2026, 1, 1, tzinfo=UTC), 0, 90, None, "planned"),
     summary="peerkit probe 7f3a description",  # the stand-in's own words elsewhere
     organiser=ical.Person("peerkit probe 7f3a", "probe-7f3a@peerkit.invalid"),
     zone="Europe/Rome",
-    method="REQUEST",
-    people=[(ical.Person("A", "a@example.com"), "peerkit probe 7f3a description")],
+    wanted=[("REQUEST", ical.Person("A", "a@example.com"), "peerkit probe 7f3a description")],
 )
-def test_per_attendee_is_the_whole_calendar(
+def test_meeting_calendars_are_the_whole_calendars(
     meeting: Occasion,
     summary: str,
     organiser: ical.Person | None,
     zone: str,
-    method: str,
-    people: list[tuple[ical.Person, str | None]],
+    wanted: list[tuple[str | None, ical.Person | None, str | None]],
 ) -> None:
     start = datetime(2026, 12, 1, 18, 30, tzinfo=ZoneInfo(zone))
-    shared = ical.PerAttendee(
-        meeting, summary, organiser=organiser, local_start=start, method=method
-    )
-    for person, description in people:
+    shared = ical.MeetingCalendars(meeting, summary, organiser=organiser, local_start=start)
+    for method, person, description in wanted:
         event = ical.event(
             meeting, summary, description=description, organiser=organiser,
-            attendees=[person], local_start=start,
+            attendees=[person] if person is not None else None, local_start=start,
         )  # fmt: skip
-        assert shared(person, description) == ical.to_bytes(ical.calendar([event], method=method))
+        whole = ical.to_bytes(ical.calendar([event], method=method))
+        assert shared(method, person, description) == whole
 
 
 @settings(max_examples=500, deadline=None)
@@ -96,8 +100,7 @@ def test_a_meeting_is_split_once() -> None:
     """The shared parts are found for an ordinary meeting (not the whole calendar each time)."""
     meeting = Occasion("u@peerkit", datetime(2026, 1, 1, tzinfo=UTC), 2, 90, "The Crown", "planned")
     start = datetime(2026, 12, 1, 18, 30, tzinfo=ZoneInfo("Europe/Rome"))
-    shared = ical.PerAttendee(
-        meeting, "Group", organiser=ical.Person("O", "o@example.com"), local_start=start,
-        method="REQUEST",
-    )  # fmt: skip
+    shared = ical.MeetingCalendars(
+        meeting, "Group", organiser=ical.Person("O", "o@example.com"), local_start=start
+    )
     assert shared.pieces is not None

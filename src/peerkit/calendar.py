@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText
-from icalendar.parser import Contentline
+if TYPE_CHECKING:  # icalendar is imported when a calendar is made, not with this module
+    from icalendar import Calendar, Event, Timezone, vCalAddress
 
 from peerkit import __version__
 
@@ -31,6 +31,8 @@ class Person:
 
 
 def address(person: Person, **params: str) -> vCalAddress | None:
+    from icalendar import vCalAddress, vText
+
     if not person.email:
         return None
     address = vCalAddress(f"mailto:{person.email}")
@@ -63,6 +65,8 @@ def event(
     local_start: Any,
 ) -> Event:
     """One meeting as a VEVENT (local_start: the aware start in the meeting's zone)."""
+    from icalendar import Alarm, Event
+
     ev = Event()
     ev.add("uid", meeting.uid)
     ev.add("dtstamp", meeting.updated_at)
@@ -103,66 +107,75 @@ def _attendee(person: Person) -> vCalAddress | None:
     )
 
 
+# Stand-ins for what differs between the calendars of one meeting: unlike anything real.
 _PROBE = Person("peerkit probe 7f3a", "probe-7f3a@peerkit.invalid")
 _PROBE_TEXT = "peerkit probe 7f3a description"
+_PROBE_METHOD = "X-PEERKIT-PROBE-7F3A"
 
 
-class PerAttendee:
-    """One meeting's calendar as each attendee gets it: the bytes of
-    ``to_bytes(calendar([event(..., description=D, attendees=[P])], method))`` for each
-    person P and description D, with everything they share serialised once.
+class MeetingCalendars:
+    """The calendars of one meeting: ``to_bytes(calendar([event(..., description=D,
+    attendees=[P])], method=M))`` for any attendee P (or none), description D and METHOD M
+    (or none), with everything they share serialised once (plan week: the feed's PUBLISH
+    and one REQUEST per invited member).
 
-    The lines of the event are ordered by name only, so the calendar made for a stand-in
-    attendee and description is the same bytes as anyone's but for those two lines.
+    Lines are ordered by their names only, so the calendar made with stand-ins is the same
+    bytes as any other but for those three lines, which are made on their own.
     """
 
     def __init__(
-        self,
-        meeting: Occasion,
-        summary: str,
-        *,
-        organiser: Person | None,
-        local_start: Any,
-        method: str,
+        self, meeting: Occasion, summary: str, *, organiser: Person | None, local_start: Any
     ) -> None:
-        self.args = (meeting, summary, organiser, local_start, method)
+        self.args = (meeting, summary, organiser, local_start)
         probe = event(
             meeting, summary, description=_PROBE_TEXT, organiser=organiser,
             attendees=[_PROBE], local_start=local_start,
         )  # fmt: skip
-        text = to_bytes(calendar([probe], method=method))
-        who, said = (
-            b"\r\n" + _line("attendee", _attendee(_PROBE)),
+        text = to_bytes(calendar([probe], method=_PROBE_METHOD))
+        stand_ins = [
+            _line("method", _PROBE_METHOD),
+            _line("attendee", _attendee(_PROBE)),
             _line("description", _PROBE_TEXT),
-        )
-        head, sep, rest = text.partition(who)
-        middle, sep2, tail = rest.partition(said)
-        found = sep and sep2 and who not in rest and said not in tail
-        self.pieces = (head + b"\r\n", middle, tail) if found else None
+        ]
+        self.pieces: list[bytes] | None = []
+        done = 0
+        for line in stand_ins:  # each a whole line, once, in this order
+            at = text.find(line, done)
+            if at < done or text[at - 2 : at] != b"\r\n" or text.count(line) != 1:
+                self.pieces = None  # not so: every calendar is made whole
+                break
+            self.pieces.append(text[done:at])
+            done = at + len(line)
+        if self.pieces is not None:
+            self.pieces.append(text[done:])
 
-    def __call__(self, person: Person, description: str | None) -> bytes:
-        if self.pieces is None:  # not seen yet: the whole calendar, the usual way
-            meeting, summary, organiser, local_start, method = self.args
+    def __call__(self, method: str | None, person: Person | None, description: str | None) -> bytes:
+        attendee = _attendee(person) if person is not None else None
+        if self.pieces is None:
+            meeting, summary, organiser, local_start = self.args
             ev = event(
                 meeting, summary, description=description, organiser=organiser,
-                attendees=[person], local_start=local_start,
+                attendees=[person] if person is not None else None, local_start=local_start,
             )  # fmt: skip
             return to_bytes(calendar([ev], method=method))
-        head, middle, tail = self.pieces
-        attendee = _attendee(person)
+        first, second, third, rest = self.pieces
         return b"".join(
             [
-                head,
+                first,
+                _line("method", method) if method else b"",
+                second,
                 _line("attendee", attendee) if attendee is not None else b"",
-                middle,
+                third,
                 _line("description", description) if description else b"",
-                tail,
+                rest,
             ]
         )
 
 
 def _line(name: str, value: Any) -> bytes:
     """One property as an event writes it (encoded as Event.add encodes it, then folded)."""
+    from icalendar import Event
+
     holder = Event()
     holder.add(name, value)
     key = name.upper()
@@ -173,6 +186,8 @@ def folded(line: str) -> bytes:
     """``Contentline(line).to_ical()``: folded before 75 octets, never inside a character nor
     after a backslash or caret (icalendar's rule), a piece at a time, not a character."""
     if "\n" in line:
+        from icalendar.parser import Contentline
+
         return bytes(Contentline(line).to_ical())  # type: ignore[no-untyped-call]  # refused
     data = line.encode("utf-8")
     pieces = []
@@ -199,6 +214,8 @@ def calendar(events: list[Event], method: str | None = None) -> Calendar:
 
 def _shell(spans: dict[str, tuple[date, date]], method: str | None) -> Calendar:
     """The VCALENDAR's properties and VTIMEZONEs, without its events."""
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -280,6 +297,8 @@ def vtimezone(tzid: str, first: date, last: date) -> Timezone:
 
 @lru_cache(maxsize=64)
 def _shared_zone(tzid: str, start: int, end: int) -> Timezone:
+    from icalendar import Timezone
+
     zone: Timezone = Timezone.from_ical(_vtimezone_text(tzid, start, end))  # type: ignore[assignment]
     _ZONE_TEXT[id(zone)] = (zone, bytes(zone.to_ical()))
     return zone
@@ -291,6 +310,8 @@ _ZONE_TEXT: dict[int, tuple[Timezone, bytes]] = {}
 
 @lru_cache(maxsize=64)
 def _vtimezone_text(tzid: str, start: int, end: int) -> bytes:
+    from icalendar import Timezone
+
     zone = Timezone.from_tzinfo(
         ZoneInfo(tzid), tzid=tzid, first_date=date(start, 1, 1), last_date=date(end, 1, 1)
     )
@@ -330,6 +351,8 @@ def to_bytes(cal: Calendar) -> bytes:
         zones += 1
     if not zones:
         return bytes(cal.to_ical())
+    from icalendar import Calendar
+
     head = Calendar()
     head.update(cal)
     text = bytes(head.to_ical())

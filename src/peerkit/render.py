@@ -24,6 +24,7 @@ from jinja2 import (
     TemplateNotFound,
     TemplateSyntaxError,
     UndefinedError,
+    pass_context,
 )
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
@@ -116,8 +117,29 @@ def _environment(locale: str, user_dir: Path, builtin_dir: Path) -> SandboxedEnv
         lstrip_blocks=True,
         auto_reload=True,  # each cached template asks its loader whether it is still current
     )
-    env.install_gettext_translations(gettext_for(locale), newstyle=True)  # type: ignore[attr-defined]
+    translations = gettext_for(locale)
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["_"] = _underscore(env.globals["gettext"], translations.gettext)
     return env
+
+
+def _underscore(installed: Any, translate: Callable[[str], str]) -> Any:
+    """The templates' `_()`: what the i18n extension's does (the text translated, made Markup
+    in an autoescaped template, then %-formatted with the variables), without its two calls
+    through the context each time; a template with a `gettext` of its own is given that."""
+    from markupsafe import Markup
+
+    @pass_context
+    def underscore(context: Any, *args: Any, **variables: Any) -> Any:
+        found = context.resolve("gettext")
+        if found is not installed or len(args) != 1:
+            return context.call(found, *args, **variables)  # the extension's own way
+        text = translate(args[0])
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return underscore
 
 
 def render(name: str, context: Mapping[str, Any], locale: str, user_dir: Path | None = None) -> str:

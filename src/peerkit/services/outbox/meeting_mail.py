@@ -10,19 +10,22 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from peerkit import calendar as ical
-from peerkit import mail, render
+from peerkit import mail
 from peerkit.i18n import N_, format_day, format_when, gettext_for
 from peerkit.models import Group, Meeting, Member, id_of
 from peerkit.services.groups import agenda as agenda_svc
 from peerkit.services.groups import meetings as meetings_svc
 from peerkit.services.groups import rotation
 from peerkit.services.outbox.message import MEETING, Key, Message, Sender, build
+
+if TYPE_CHECKING:
+    from peerkit import render
 
 SUBJECTS = {
     "REQUEST": N_("Invitation: %(group)s, %(when)s"),
@@ -76,8 +79,8 @@ def _when(start: datetime, zone: str, locale: str) -> str:
 class Invitations:
     """The invitations to one meeting (REQUEST: invite or update, or CANCEL), one per member.
 
-    What they all share is made once: the meeting's calendar but for the attendee and the
-    description (calendar.PerAttendee), the templates' context, the templates themselves.
+    What they all share is made once: the meeting's calendar but for the method, attendee
+    and description (calendar.MeetingCalendars), the templates' context, the templates.
     """
 
     def __init__(
@@ -87,16 +90,13 @@ class Invitations:
         sender: Sender,
         method: str = "REQUEST",
         templates: render.Templates | None = None,
+        calendars: ical.MeetingCalendars | None = None,
     ) -> None:
+        from peerkit import render  # Jinja only when something is rendered
+
         self.meeting, self.agenda, self.sender, self.method = meeting, agenda, sender, method
         self.templates = templates or render.Templates()
-        self.calendar = ical.PerAttendee(
-            meeting,
-            agenda.group.name,
-            organiser=sender.person(),
-            local_start=meetings_svc.local_start(meeting),
-            method=method,
-        )
+        self.calendars = calendars or calendars_of(meeting, agenda, sender.person())
         self.context = dict(agenda)
         self.organiser = {"name": sender.name, "email": sender.email}
 
@@ -119,7 +119,7 @@ class Invitations:
             subject=subject,
             text=text,
             html=render_("invite.html.j2", context, locale),
-            ics=self.calendar(ical.Person(member.name, member.email), text),
+            ics=self.calendars(self.method, ical.Person(member.name, member.email), text),
             method=self.method,
             sent=meeting.updated_at,
             mid=mail.message_id(
@@ -130,6 +130,18 @@ class Invitations:
                 meeting.updated_at.isoformat(),
             ),
         )
+
+
+def calendars_of(
+    meeting: Meeting, agenda: agenda_svc.Agenda, organiser: ical.Person | None
+) -> ical.MeetingCalendars:
+    """The meeting's calendars (its feed entry, each member's invitation), by the group's name."""
+    return ical.MeetingCalendars(
+        meeting,
+        agenda.group.name,
+        organiser=organiser,
+        local_start=meetings_svc.local_start(meeting),
+    )
 
 
 def invitation(
@@ -151,10 +163,11 @@ def messages(
     method: str = "REQUEST",
     prefix: str | None = None,
     templates: render.Templates | None = None,
+    calendars: ical.MeetingCalendars | None = None,
 ) -> list[Message]:
     """One message per member, in their order; files PREFIX-<id>-<name>.eml (the kind
     when no prefix is given: invite- or cancel-)."""
     kind = KINDS[method]
     key = Key(MEETING, id_of(meeting), kind, meeting.sequence)
-    made = Invitations(meeting, agenda, sender, method, templates)
+    made = Invitations(meeting, agenda, sender, method, templates, calendars)
     return [build(key, prefix or kind, member, sender, made.one(member)) for member in people]

@@ -102,8 +102,13 @@ def build(
     return Message(
         key=key,
         member_id=member.id,
-        filename=f"{prefix}-{member.id}-{slugify(member.name)}.eml",
+        filename=filename(prefix, member),
         email=email,
         sender=sender.email,
         recipient=member.email,
     )
+
+
+def filename(prefix: str, member: Member) -> str:
+    """The file a message to MEMBER is written to: PREFIX-<member id>-<name>.eml."""
+    return f"{prefix}-{member.id}-{slugify(member.name)}.eml"
