@@ -173,13 +173,23 @@ class MeetingCalendars:
 
 
 def _line(name: str, value: Any) -> bytes:
-    """One property as an event writes it (encoded as Event.add encodes it, then folded)."""
-    from icalendar import Event
+    """One property as a component writes it: encoded as Component.add encodes a text or an
+    address, then folded."""
+    from icalendar import Event, Parameters
+    from icalendar.parser import Contentline
 
-    holder = Event()
-    holder.add(name, value)
-    key = name.upper()
-    return folded(holder.content_line(key, holder[key])) + b"\r\n"
+    key, factory = name.upper(), Event.types_factory
+    if not isinstance(value, factory.all_types):
+        value = factory.for_property(name)(value)
+    params = getattr(value, "params", None)
+    if params is None:
+        params = Parameters()
+    return folded(Contentline.from_parts(key, params, value)) + b"\r\n"
+
+
+def text_of(component: Any) -> bytes:
+    """``component.to_ical()``, its lines folded by :func:`folded`."""
+    return b"\r\n".join(folded(line) for line in component.content_lines() if line) + b"\r\n"
 
 
 def folded(line: str) -> bytes:
@@ -241,8 +251,8 @@ def write(out: IO[bytes], events: Iterable[Event], method: str | None = None) ->
     with tempfile.TemporaryFile(prefix="peerkit-ics-") as spool:
         for ev in events:
             _widen(spans, ev)
-            spool.write(ev.to_ical())
-        head = bytes(_shell(spans, method).to_ical())
+            spool.write(text_of(ev))
+        head = text_of(_shell(spans, method))
         out.write(head.removesuffix(_END))
         spool.seek(0)
         shutil.copyfileobj(spool, out, 1 << 20)
@@ -350,18 +360,18 @@ def to_bytes(cal: Calendar) -> bytes:
     while zones < len(parts) and id(parts[zones]) in _ZONE_TEXT:
         zones += 1
     if not zones:
-        return bytes(cal.to_ical())
+        return text_of(cal)
     from icalendar import Calendar
 
     head = Calendar()
     head.update(cal)
-    text = bytes(head.to_ical())
+    text = text_of(head)
     assert text.endswith(END_CALENDAR)
     return b"".join(
         [
             text[: -len(END_CALENDAR)],
             *(_ZONE_TEXT[id(z)][1] for z in parts[:zones]),
-            *(bytes(c.to_ical()) for c in parts[zones:]),
+            *(text_of(c) for c in parts[zones:]),
             END_CALENDAR,
         ]
     )

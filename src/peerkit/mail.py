@@ -207,7 +207,7 @@ def _invitation_bytes(inv: Invitation) -> bytes:
             _header("Reply-To", sender),
             _header("To", inv.recipient.formatted()),
             _header("Subject", header_value(inv.subject)),
-            _folded("Date", format_datetime(inv.sent)),
+            _header("Date", format_datetime(inv.sent)),
             f"Message-ID: {inv.mid}\n".encode("ascii"),
             b"MIME-Version: 1.0\n",
             b'Content-Type: multipart/alternative;\n boundary="' + fence + b'"\n\n',

@@ -7,7 +7,6 @@ multipart message (text, HTML and the meeting's calendar) to one member.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -51,10 +50,7 @@ def recipient_context(
     locale = member.locale or agenda.locale
     mine: list[dict[str, Any]] = [
         # Due dates again, in the recipient's language.
-        {
-            **asdict(item),
-            "due": format_day(date.fromisoformat(item.due_iso), locale) if item.due_iso else None,
-        }
+        {**agenda_svc.plain(item), "due": _day(item.due_iso, locale) if item.due_iso else None}
         for owner in agenda.commitments
         if owner.id == member.id
         for item in owner.items
@@ -68,6 +64,11 @@ def recipient_context(
         "when": _when(meeting.start, member.timezone or meeting.timezone, locale),
         "commitments": mine,
     }
+
+
+@lru_cache(maxsize=1024)
+def _day(iso: str, locale: str) -> str:
+    return format_day(date.fromisoformat(iso), locale)
 
 
 @lru_cache(maxsize=1024)
