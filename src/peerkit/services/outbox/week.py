@@ -130,25 +130,40 @@ def _meeting_files(
     if due and run.sender is None:
         run.out.warnings.append(NO_INVITATIONS)
     people = meeting_mail.with_address(item.candidates) if due and run.sender else []
-    prefix = f"invite{suffix}"
-    paths += [folder / message.filename(prefix, member) for member in people]
-    key, inputs = f"{group.slug}/{suffix}", run.record.inputs(item, suffix, due, run.sender)
-    if run.record.unchanged(key, inputs, paths, _listing(folder, suffix)):
-        result.files = [{"path": str(path), "status": "unchanged"} for path in paths]
-    else:
-        made = _contents(item, meeting, people, prefix, run)
-        contents: list[bytes] = []
-        for path, data in zip(paths, made, strict=True):
-            contents.append(data)
-            result.files.append(run.out.put(path, data))
-        if due or meeting.status == MeetingStatus.CANCELLED:
-            result.files.extend(
-                _remove_stale_invitations(folder, suffix, result.files[2:], run.out)
-            )
-        if not run.out.dry_run:
-            run.record.note(key, inputs, contents, _listing(folder, suffix))
+    result.files = _made_or_kept(item, paths, suffix, due, people, run)
     result.invited = len(people)
     return result
+
+
+def _made_or_kept(
+    item: planning.Slot,
+    paths: list[Path],
+    suffix: str,
+    due: bool,
+    people: list[Member],
+    run: _Run,
+) -> list[dict[str, str]]:
+    """A meeting's files (PATHS: its agenda and calendar; then the invitations): unchanged
+    when the record says they were made from the same, else made and compared."""
+    meeting, folder = item.meeting, paths[0].parent
+    assert meeting is not None
+    prefix, listing = f"invite{suffix}", _listing(folder, suffix)
+    key, inputs = f"{item.group.slug}/{suffix}", run.record.inputs(item, suffix, due, run.sender)
+    there = _invitations_there(listing, prefix, people)
+    if there is not None:
+        kept = [*paths, *(folder / name for name in there)]
+        if run.record.unchanged(key, inputs, kept, listing):
+            return [{"path": str(path), "status": "unchanged"} for path in kept]
+    paths = [*paths, *(folder / message.filename(prefix, member) for member in people)]
+    files, contents = [], []
+    for path, data in zip(paths, _contents(item, meeting, people, prefix, run), strict=True):
+        contents.append(data)
+        files.append(run.out.put(path, data))
+    if due or meeting.status == MeetingStatus.CANCELLED:
+        files.extend(_remove_stale_invitations(folder, suffix, files[2:], run.out))
+    if not run.out.dry_run:
+        run.record.note(key, inputs, contents, _listing(folder, suffix))
+    return files
 
 
 def _contents(
@@ -179,6 +194,22 @@ def _keep_or_make(
         return [run.out.put_once(path, b"") for path in paths]
     made = _contents(item, meeting, [], "", run)
     return [run.out.put_once(path, data) for path, data in zip(paths, made, strict=True)]
+
+
+def _invitations_there(listing: list[str], prefix: str, people: list[Member]) -> list[str] | None:
+    """Each person's invitation file in the folder, when each has exactly one there.
+
+    The record's hash holds the folder's listing as it was after the files were written
+    (message.filename's names, which are the only ones with their PREFIX-<id>- then), so
+    when the hash matches these are those names, found without making them again."""
+    found = []
+    for member in people:
+        start = f"{prefix}-{member.id}-"
+        names = [name for name in listing if name.startswith(start)]
+        if len(names) != 1:
+            return None
+        found.append(names[0])
+    return found
 
 
 def _listing(folder: Path, suffix: str) -> list[str]:
