@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText
+if TYPE_CHECKING:  # icalendar is imported when a calendar is made, not with this module
+    from icalendar import Calendar, Event, Timezone, vCalAddress
 
 from peerkit import __version__
 from peerkit.mail import mailto
@@ -31,6 +32,8 @@ class Person:
 
 
 def address(person: Person, **params: str) -> vCalAddress | None:
+    from icalendar import vCalAddress, vText
+
     if not person.email:
         return None
     address = vCalAddress(mailto(person.email))  # the domain in IDNA form
@@ -63,6 +66,8 @@ def event(
     local_start: Any,
 ) -> Event:
     """One meeting as a VEVENT (local_start: the aware start in the meeting's zone)."""
+    from icalendar import Alarm, Event
+
     ev = Event()
     ev.add("uid", meeting.uid)
     ev.add("dtstamp", meeting.updated_at)
@@ -85,13 +90,7 @@ def event(
     if organiser is not None and (org := address(organiser)) is not None:
         ev.add("organizer", org)
     for person in attendees or []:
-        attendee = address(
-            person,
-            ROLE="REQ-PARTICIPANT",
-            PARTSTAT="NEEDS-ACTION",
-            RSVP="TRUE",
-            CUTYPE="INDIVIDUAL",
-        )
+        attendee = _attendee(person)
         if attendee is not None:
             ev.add("attendee", attendee)
     if meeting.status != "cancelled":
@@ -101,6 +100,119 @@ def event(
         alarm.add("trigger", timedelta(minutes=-30))
         ev.add_component(alarm)
     return ev
+
+
+def _attendee(person: Person) -> vCalAddress | None:
+    return address(
+        person, ROLE="REQ-PARTICIPANT", PARTSTAT="NEEDS-ACTION", RSVP="TRUE", CUTYPE="INDIVIDUAL"
+    )
+
+
+# Stand-ins for what differs between the calendars of one meeting: unlike anything real.
+_PROBE = Person("peerkit probe 7f3a", "probe-7f3a@peerkit.invalid")
+_PROBE_TEXT = "peerkit probe 7f3a description"
+_PROBE_METHOD = "X-PEERKIT-PROBE-7F3A"
+
+
+class MeetingCalendars:
+    """The calendars of one meeting: ``to_bytes(calendar([event(..., description=D,
+    attendees=[P])], method=M))`` for any attendee P (or none), description D and METHOD M
+    (or none), with everything they share serialised once (plan week: the feed's PUBLISH
+    and one REQUEST per invited member).
+
+    Lines are ordered by their names only, so the calendar made with stand-ins is the same
+    bytes as any other but for those three lines, which are made on their own.
+    """
+
+    def __init__(
+        self, meeting: Occasion, summary: str, *, organiser: Person | None, local_start: Any
+    ) -> None:
+        self.args = (meeting, summary, organiser, local_start)
+        probe = event(
+            meeting, summary, description=_PROBE_TEXT, organiser=organiser,
+            attendees=[_PROBE], local_start=local_start,
+        )  # fmt: skip
+        text = to_bytes(calendar([probe], method=_PROBE_METHOD))
+        stand_ins = [
+            _line("method", _PROBE_METHOD),
+            _line("attendee", _attendee(_PROBE)),
+            _line("description", _PROBE_TEXT),
+        ]
+        self.pieces: list[bytes] | None = []
+        done = 0
+        for line in stand_ins:  # each a whole line, once, in this order
+            at = text.find(line, done)
+            if at < done or text[at - 2 : at] != b"\r\n" or text.count(line) != 1:
+                self.pieces = None  # not so: every calendar is made whole
+                break
+            self.pieces.append(text[done:at])
+            done = at + len(line)
+        if self.pieces is not None:
+            self.pieces.append(text[done:])
+
+    def __call__(self, method: str | None, person: Person | None, description: str | None) -> bytes:
+        attendee = _attendee(person) if person is not None else None
+        if self.pieces is None:
+            meeting, summary, organiser, local_start = self.args
+            ev = event(
+                meeting, summary, description=description, organiser=organiser,
+                attendees=[person] if person is not None else None, local_start=local_start,
+            )  # fmt: skip
+            return to_bytes(calendar([ev], method=method))
+        first, second, third, rest = self.pieces
+        return b"".join(
+            [
+                first,
+                _line("method", method) if method else b"",
+                second,
+                _line("attendee", attendee) if attendee is not None else b"",
+                third,
+                _line("description", description) if description else b"",
+                rest,
+            ]
+        )
+
+
+def _line(name: str, value: Any) -> bytes:
+    """One property as a component writes it: encoded as Component.add encodes a text or an
+    address, then folded."""
+    from icalendar import Event, Parameters
+    from icalendar.parser import Contentline
+
+    key, factory = name.upper(), Event.types_factory
+    if not isinstance(value, factory.all_types):
+        value = factory.for_property(name)(value)
+    params = getattr(value, "params", None)
+    if params is None:
+        params = Parameters()
+    return folded(Contentline.from_parts(key, params, value)) + b"\r\n"
+
+
+def text_of(component: Any) -> bytes:
+    """``component.to_ical()``, its lines folded by :func:`folded`."""
+    return b"\r\n".join(folded(line) for line in component.content_lines() if line) + b"\r\n"
+
+
+def folded(line: str) -> bytes:
+    """``Contentline(line).to_ical()``: folded before 75 octets, never inside a character nor
+    after a backslash or caret (icalendar's rule), a piece at a time, not a character."""
+    if "\n" in line:
+        from icalendar.parser import Contentline
+
+        return bytes(Contentline(line).to_ical())  # type: ignore[no-untyped-call]  # refused
+    data = line.encode("utf-8")
+    pieces = []
+    start = 0
+    while start + 74 < len(data):
+        cut = start + 74
+        while data[cut] & 0xC0 == 0x80:  # the middle of a character
+            cut -= 1
+        if data[cut - 1] in b"\\^" and cut - 1 > start:
+            cut -= 1
+        pieces.append(data[start:cut])
+        start = cut
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces)
 
 
 def calendar(events: list[Event], method: str | None = None) -> Calendar:
@@ -113,6 +225,8 @@ def calendar(events: list[Event], method: str | None = None) -> Calendar:
 
 def _shell(spans: dict[str, tuple[date, date]], method: str | None) -> Calendar:
     """The VCALENDAR's properties and VTIMEZONEs, without its events."""
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -138,8 +252,8 @@ def write(out: IO[bytes], events: Iterable[Event], method: str | None = None) ->
     with tempfile.TemporaryFile(prefix="peerkit-ics-") as spool:
         for ev in events:
             _widen(spans, ev)
-            spool.write(ev.to_ical())
-        head = bytes(_shell(spans, method).to_ical())
+            spool.write(text_of(ev))
+        head = text_of(_shell(spans, method))
         out.write(head.removesuffix(_END))
         spool.seek(0)
         shutil.copyfileobj(spool, out, 1 << 20)
@@ -194,6 +308,8 @@ def vtimezone(tzid: str, first: date, last: date) -> Timezone:
 
 @lru_cache(maxsize=64)
 def _shared_zone(tzid: str, start: int, end: int) -> Timezone:
+    from icalendar import Timezone
+
     zone: Timezone = Timezone.from_ical(_vtimezone_text(tzid, start, end))  # type: ignore[assignment]
     _ZONE_TEXT[id(zone)] = (zone, bytes(zone.to_ical()))
     return zone
@@ -205,6 +321,8 @@ _ZONE_TEXT: dict[int, tuple[Timezone, bytes]] = {}
 
 @lru_cache(maxsize=64)
 def _vtimezone_text(tzid: str, start: int, end: int) -> bytes:
+    from icalendar import Timezone
+
     zone = Timezone.from_tzinfo(
         ZoneInfo(tzid), tzid=tzid, first_date=date(start, 1, 1), last_date=date(end, 1, 1)
     )
@@ -243,16 +361,18 @@ def to_bytes(cal: Calendar) -> bytes:
     while zones < len(parts) and id(parts[zones]) in _ZONE_TEXT:
         zones += 1
     if not zones:
-        return bytes(cal.to_ical())
+        return text_of(cal)
+    from icalendar import Calendar
+
     head = Calendar()
     head.update(cal)
-    text = bytes(head.to_ical())
+    text = text_of(head)
     assert text.endswith(END_CALENDAR)
     return b"".join(
         [
             text[: -len(END_CALENDAR)],
             *(_ZONE_TEXT[id(z)][1] for z in parts[:zones]),
-            *(bytes(c.to_ical()) for c in parts[zones:]),
+            *(text_of(c) for c in parts[zones:]),
             END_CALENDAR,
         ]
     )

@@ -24,6 +24,7 @@ from jinja2 import (
     TemplateNotFound,
     TemplateSyntaxError,
     UndefinedError,
+    pass_context,
 )
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
@@ -116,20 +117,62 @@ def _environment(locale: str, user_dir: Path, builtin_dir: Path) -> SandboxedEnv
         lstrip_blocks=True,
         auto_reload=True,  # each cached template asks its loader whether it is still current
     )
-    env.install_gettext_translations(gettext_for(locale), newstyle=True)  # type: ignore[attr-defined]
+    translations = gettext_for(locale)
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["_"] = _underscore(env.globals["gettext"], translations.gettext)
     return env
+
+
+def _underscore(installed: Any, translate: Callable[[str], str]) -> Any:
+    """The templates' `_()`: what the i18n extension's does (the text translated, made Markup
+    in an autoescaped template, then %-formatted with the variables), without its two calls
+    through the context each time; a template with a `gettext` of its own is given that."""
+    from markupsafe import Markup
+
+    @pass_context
+    def underscore(context: Any, *args: Any, **variables: Any) -> Any:
+        found = context.resolve("gettext")
+        if found is not installed or len(args) != 1:
+            return context.call(found, *args, **variables)  # the extension's own way
+        text = translate(args[0])
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return underscore
 
 
 def render(name: str, context: Mapping[str, Any], locale: str, user_dir: Path | None = None) -> str:
     """Render a template by name (a user override wins over the built-in)."""
-    env = environment(locale, user_dir)
+    return _render(_template(environment(locale, user_dir), name), context, name)
+
+
+def _template(env: SandboxedEnvironment, name: str) -> Any:
     try:
-        template = env.get_template(name)
+        return env.get_template(name)
     except TemplateNotFound as exc:
         raise NotFound(f"no template called '{exc.name}'. See: peerkit templates list") from None
     except TemplateError as exc:
         raise _explain(exc, name) from None
-    return _render(template, context, name)
+
+
+class Templates:
+    """The templates of one run that renders many times (plan week: two a member): the
+    folders are looked up once, each template is found (user folder first) and compiled
+    once, and every render of the run uses that same template."""
+
+    def __init__(self, user_dir: Path | None = None) -> None:
+        self.user_dir = user_dir or user_templates_dir()
+        self.builtin_dir = builtin_templates_dir()
+        self.found: dict[tuple[str, str], Any] = {}
+
+    def render(self, name: str, context: Mapping[str, Any], locale: str) -> str:
+        """The same text as :func:`render`."""
+        template = self.found.get((name, locale))
+        if template is None:
+            env = _environment(locale, self.user_dir, self.builtin_dir)
+            template = self.found[name, locale] = _template(env, name)
+        return _render(template, context, name)
 
 
 def _render(template: Any, context: Mapping[str, Any], name: str) -> str:

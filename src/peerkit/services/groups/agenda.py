@@ -6,8 +6,10 @@ add up to that length. The data built here feeds the templates and `agenda --for
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, is_dataclass
+from enum import Enum
 from functools import cached_property
 from typing import Any
 
@@ -186,7 +188,8 @@ class Agenda(Mapping[str, Any]):
 
     def as_dict(self) -> dict[str, Any]:
         """Plain dicts and lists all the way down, in the order of the fields."""
-        return asdict(self)
+        found: dict[str, Any] = plain(self)
+        return found
 
     @cached_property
     def _context(self) -> dict[str, Any]:
@@ -337,3 +340,23 @@ def as_json(agenda: Agenda) -> dict[str, Any]:
             {"title": s.title, "minutes": s.minutes, "items": s.items} for s in agenda.sections
         ],
     }
+
+
+# What copy.deepcopy hands back unchanged (and so dataclasses.asdict too).
+_AS_IS = frozenset({str, int, float, bool, type(None), bytes})
+
+
+def plain(obj: Any) -> Any:
+    """``dataclasses.asdict`` (and for what is not a dataclass, what it does to a field's
+    value): the same dicts, lists and values, without deep-copying every string and number."""
+    if type(obj) in _AS_IS or isinstance(obj, Enum):
+        return obj
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: plain(getattr(obj, f.name)) for f in fields(obj)}
+    if isinstance(obj, tuple) and hasattr(obj, "_fields"):
+        return type(obj)(*[plain(v) for v in obj])
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(plain(v) for v in obj)
+    if isinstance(obj, dict):
+        return type(obj)((plain(k), plain(v)) for k, v in obj.items())
+    return copy.deepcopy(obj)

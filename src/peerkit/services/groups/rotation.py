@@ -89,12 +89,16 @@ def taken_turns(
     """The absent-turn rule, shared by the rotation and the stats: a hot seat is a turn
     unless the member was marked absent at that meeting (no mark yet still counts).
     SEATS is meeting id -> hot-seat member ids, MARKS meeting id -> member id -> status."""
-    return {
-        meeting: [
-            who for who in members if marks.get(meeting, {}).get(who) != AttendanceStatus.ABSENT
-        ]
-        for meeting, members in seats.items()
-    }
+    none: Mapping[int, str] = {}
+    turns: dict[int, list[int]] = {}
+    for meeting, members in seats.items():
+        here = marks.get(meeting, none)
+        turns[meeting] = (
+            [who for who in members if here.get(who) != AttendanceStatus.ABSENT]
+            if here
+            else list(members)
+        )
+    return turns
 
 
 def history(session: Session, meeting: Meeting) -> History:

@@ -217,16 +217,17 @@ def histories(session: Session, targets: list[Meeting]) -> dict[int, rotation.Hi
     past: dict[int, dict[int, Past]] = defaultdict(dict)
     for i, g, s, f, t in rows:
         past[g][i or 0] = Past(g, s, f, t)
+    conn = session.connection()  # plain rows: no ORM for the many rows of a long history
     seats: dict[int, list[int]] = defaultdict(list)
-    for meeting_id, member_id in session.exec(
-        select(HotSeat.meeting_id, HotSeat.member_id).join(Meeting).where(*earlier)
+    for meeting_id, member_id in conn.execute(
+        sa.select(col(HotSeat.meeting_id), col(HotSeat.member_id)).join(Meeting).where(*earlier)
     ):
         seats[meeting_id].append(member_id)
     marks: dict[int, dict[int, str]] = defaultdict(dict)
-    for meeting_id, member_id in session.exec(
-        select(Attendance.meeting_id, Attendance.member_id)
+    for meeting_id, member_id in conn.execute(
+        sa.select(col(Attendance.meeting_id), col(Attendance.member_id))
         .join(Meeting)
-        .where(*earlier, Attendance.status == AttendanceStatus.ABSENT)
+        .where(*earlier, col(Attendance.status) == AttendanceStatus.ABSENT)
     ):
         marks[meeting_id][member_id] = AttendanceStatus.ABSENT
     return {id_of(m): _history_of(m, past, seats, marks) for m in targets}

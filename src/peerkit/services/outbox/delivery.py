@@ -99,6 +99,8 @@ def _private_dirs(folder: Path, root: Path) -> None:
 
     Folders that already exist (the organiser's own --out, say) are left as they are.
     """
+    if folder.is_dir():  # so are its parents: nothing to make (the usual case, once a folder)
+        return
     missing = [p for p in [folder, *folder.parents] if not p.exists()]
     for path in reversed(missing):
         path.mkdir(mode=0o700)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.message import EmailMessage
+from functools import cached_property
 
 from sqlmodel import Session
 
@@ -62,16 +63,29 @@ class Key:
 
 @dataclass(frozen=True)
 class Message:
-    """One e-mail to one member, and the file it is written to."""
+    """One e-mail to one member, and the file it is written to.
+
+    An invitation is kept as what it is made of (mail.Invitation): its bytes are written
+    directly, and the e-mail object is made only when it is sent."""
 
     key: Key
     member_id: int
     filename: str
-    outgoing: mail.Outgoing
+    email: EmailMessage | mail.Invitation
+    sender: str
+    recipient: str
+
+    @cached_property
+    def outgoing(self) -> mail.Outgoing:
+        """What is sent (the same object every time: delivery matches on it)."""
+        email = self.email if isinstance(self.email, EmailMessage) else self.email.message()
+        return mail.Outgoing(email, self.sender, self.recipient)
 
     @property
     def data(self) -> bytes:
-        return mail.to_bytes(self.outgoing.message)
+        if isinstance(self.email, mail.Invitation):
+            return self.email.data()
+        return mail.to_bytes(self.email)
 
 
 def recipient(member: Member) -> mail.Address:
@@ -79,13 +93,22 @@ def recipient(member: Member) -> mail.Address:
     return mail.Address(member.name, member.email)
 
 
-def build(key: Key, prefix: str, member: Member, sender: Sender, email: EmailMessage) -> Message:
+def build(
+    key: Key, prefix: str, member: Member, sender: Sender, email: EmailMessage | mail.Invitation
+) -> Message:
     """The one way a message is made: PREFIX-<member id>-<name>.eml, from the organiser."""
     assert member.id is not None
     assert member.email is not None
     return Message(
         key=key,
         member_id=member.id,
-        filename=f"{prefix}-{member.id}-{slugify(member.name)}.eml",
-        outgoing=mail.Outgoing(email, sender.email, member.email),
+        filename=filename(prefix, member),
+        email=email,
+        sender=sender.email,
+        recipient=member.email,
     )
+
+
+def filename(prefix: str, member: Member) -> str:
+    """The file a message to MEMBER is written to: PREFIX-<member id>-<name>.eml."""
+    return f"{prefix}-{member.id}-{slugify(member.name)}.eml"

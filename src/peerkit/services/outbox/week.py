@@ -3,29 +3,33 @@
 For each group (services/groups/planning.py settles the meetings and their roles), under
 OUT/YYYY-Www/<group-slug>/ the agenda, the meeting's .ics and one invitation .eml per
 invited member are written. Running it again changes nothing: files whose content is the
-same are left alone.
+same are left alone, and a meeting whose files were made from the same data, with the same
+templates and code, and are still there as written is not built again (week_record.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
 from peerkit import calendar as ical
-from peerkit import render
 from peerkit.enums import MeetingStatus
-from peerkit.models import Meeting
+from peerkit.models import Meeting, Member
 from peerkit.services.common.community import Sender, organiser_of
 from peerkit.services.groups import agenda as agenda_svc
 from peerkit.services.groups import meetings as meetings_svc
 from peerkit.services.groups import planning
-from peerkit.services.outbox import meeting_mail
+from peerkit.services.outbox import meeting_mail, message, week_record
 from peerkit.services.outbox.delivery import Output
+
+if TYPE_CHECKING:
+    from peerkit import render
 
 NO_INVITATIONS = (
     "no invitations written: set the organiser first, e.g. "
@@ -73,7 +77,7 @@ def write_week(
 ) -> list[GroupPlan]:
     """The files of a planned week. It reads nothing from the database: `plan week` runs it
     after the plan is committed, so that no file is written for a meeting rolled back."""
-    sender = organiser_of(planned.community)
+    run = _Run(organiser_of(planned.community), out, week_record.Record(out.folder, week))
     results: list[GroupPlan] = []
     for item in planned.slots:
         if progress and (not results or results[-1].group != item.group.slug):
@@ -83,17 +87,33 @@ def write_week(
                 GroupPlan(group=item.group.slug, status="none", note="no meeting this week")
             )
         else:
-            results.append(_meeting_files(item, item.meeting, sender, week, out, today))
+            results.append(_meeting_files(item, item.meeting, week, today, run))
+    if not out.dry_run:
+        run.record.save()
     return results
 
 
+@dataclass
+class _Run:
+    """What the meetings of one run share: the organiser, where files go, the record of
+    what was written, the templates (looked up once, and only when something is built)."""
+
+    sender: Sender | None
+    out: Output
+    record: week_record.Record
+    found: render.Templates | None = None
+
+    @property
+    def templates(self) -> render.Templates:
+        if self.found is None:
+            from peerkit import render
+
+            self.found = render.Templates()
+        return self.found
+
+
 def _meeting_files(
-    item: planning.Slot,
-    meeting: Meeting,
-    sender: Sender | None,
-    week: str,
-    out: Output,
-    today: date | None,
+    item: planning.Slot, meeting: Meeting, week: str, today: date | None, run: _Run
 ) -> GroupPlan:
     group = item.group
     result = GroupPlan(
@@ -105,51 +125,115 @@ def _meeting_files(
         hot_seat=list(item.seat_ids),
         facilitator=meeting.facilitator_id,
     )
-    folder = out.folder / week / group.slug
+    folder = run.out.folder / week / group.slug
     suffix = f"-{meeting.id}" if item.multiple else ""
     assert item.facts is not None
-    agenda = agenda_svc.assemble(item.facts, meeting)
-    # A meeting that has happened keeps the files it had: its agenda is a record now.
-    put = out.put_once if meeting.status == MeetingStatus.DONE else out.put
-    result.files.append(
-        put(folder / f"agenda{suffix}.md", render.render("agenda.md.j2", agenda, agenda.locale))
-    )
-    organiser = sender.person() if sender is not None else None
-    result.files.append(
-        put(folder / f"session{suffix}.ics", publish_ics(meeting, agenda, organiser))
-    )
-    coming = len(agenda.attendees)
+    coming = len(item.facts.attendees)  # the agenda's attendees
     if meeting.status != MeetingStatus.CANCELLED and coming < group.min_size:
         result.note = f"only {coming} member(s) can come; the group's minimum is {group.min_size}"
+    paths = [folder / f"agenda{suffix}.md", folder / f"session{suffix}.ics"]
     if meeting.status == MeetingStatus.DONE:
-        return result  # it has happened: its invitations are history, left as they are
-    invites: list[dict[str, str]] = []
-    if meeting.status == MeetingStatus.PLANNED and (today is None or meeting.slot_date >= today):
-        invites = _invitations(item, meeting, agenda, sender, folder / f"invite{suffix}", out)
-    elif meeting.status == MeetingStatus.PLANNED:
-        result.note = "in the past: no invitations"
-        return result  # the invitations it had stay as they were
-    result.invited = len(invites)
-    result.files.extend(invites)
-    result.files.extend(_remove_stale_invitations(folder, suffix, invites, out))
+        # A meeting that has happened keeps the files it had: its agenda is a record now,
+        # and its invitations are history, left as they are.
+        result.files = _keep_or_make(item, meeting, paths, run)
+        return result
+    due = meeting.status == MeetingStatus.PLANNED and (today is None or meeting.slot_date >= today)
+    if meeting.status == MeetingStatus.PLANNED and not due:
+        result.note = "in the past: no invitations"  # the invitations it had stay as they were
+    if due and run.sender is None:
+        run.out.warnings.append(NO_INVITATIONS)
+    people = meeting_mail.with_address(item.candidates) if due and run.sender else []
+    result.files = _made_or_kept(item, paths, suffix, due, people, run)
+    result.invited = len(people)
     return result
 
 
-def _invitations(
+def _made_or_kept(
     item: planning.Slot,
-    meeting: Meeting,
-    agenda: agenda_svc.Agenda,
-    sender: Sender | None,
-    prefix: Path,
-    out: Output,
+    paths: list[Path],
+    suffix: str,
+    due: bool,
+    people: list[Member],
+    run: _Run,
 ) -> list[dict[str, str]]:
-    """One invitation file per invited member (PREFIX-<id>-<name>.eml)."""
-    if sender is None:
-        out.warnings.append(NO_INVITATIONS)
+    """A meeting's files (PATHS: its agenda and calendar; then the invitations): unchanged
+    when the record says they were made from the same, else made and compared."""
+    meeting, folder = item.meeting, paths[0].parent
+    assert meeting is not None
+    prefix, listing = f"invite{suffix}", _listing(folder, suffix)
+    key, inputs = f"{item.group.slug}/{suffix}", run.record.inputs(item, suffix, due, run.sender)
+    there = _invitations_there(listing, prefix, people)
+    if there is not None:
+        kept = [*paths, *(folder / name for name in there)]
+        if run.record.unchanged(key, inputs, kept, listing):
+            return [{"path": str(path), "status": "unchanged"} for path in kept]
+    paths = [*paths, *(folder / message.filename(prefix, member) for member in people)]
+    files, contents = [], []
+    for path, data in zip(paths, _contents(item, meeting, people, prefix, run), strict=True):
+        contents.append(data)
+        files.append(run.out.put(path, data))
+    if due or meeting.status == MeetingStatus.CANCELLED:
+        files.extend(_remove_stale_invitations(folder, suffix, files[2:], run.out))
+    if not run.out.dry_run:
+        run.record.note(key, inputs, contents, _listing(folder, suffix))
+    return files
+
+
+def _contents(
+    item: planning.Slot, meeting: Meeting, people: list[Member], prefix: str, run: _Run
+) -> Iterator[bytes]:
+    """The agenda, the meeting's calendar, then one invitation per person, made in turn."""
+    assert item.facts is not None
+    agenda = agenda_svc.assemble(item.facts, meeting)
+    templates = run.templates
+    yield templates.render("agenda.md.j2", agenda, agenda.locale).encode("utf-8")
+    organiser = run.sender.person() if run.sender is not None else None
+    calendars = meeting_mail.calendars_of(meeting, agenda, organiser)
+    yield publish_ics(agenda, calendars, templates)
+    if people:
+        assert run.sender is not None
+        made = meeting_mail.messages(
+            meeting, agenda, people, run.sender, prefix=prefix, templates=templates,
+            calendars=calendars,
+        )  # fmt: skip
+        yield from (m.data for m in made)
+
+
+def _keep_or_make(
+    item: planning.Slot, meeting: Meeting, paths: list[Path], run: _Run
+) -> list[dict[str, str]]:
+    """Files written only if they are not there yet (nothing is made for those that are)."""
+    if all(path.exists() for path in paths):
+        return [run.out.put_once(path, b"") for path in paths]
+    made = _contents(item, meeting, [], "", run)
+    return [run.out.put_once(path, data) for path, data in zip(paths, made, strict=True)]
+
+
+def _invitations_there(listing: list[str], prefix: str, people: list[Member]) -> list[str] | None:
+    """Each person's invitation file in the folder, when each has exactly one there.
+
+    The record's hash holds the folder's listing as it was after the files were written
+    (message.filename's names, which are the only ones with their PREFIX-<id>- then), so
+    when the hash matches these are those names, found without making them again."""
+    found = []
+    for member in people:
+        start = f"{prefix}-{member.id}-"
+        names = [name for name in listing if name.startswith(start)]
+        if len(names) != 1:
+            return None
+        found.append(names[0])
+    return found
+
+
+def _listing(folder: Path, suffix: str) -> list[str]:
+    """The invitation files of a meeting's folder: the names the glob invite{suffix}-*.eml
+    of _remove_stale_invitations finds."""
+    start = f"invite{suffix}-"
+    try:
+        names = os.listdir(folder)
+    except OSError:
         return []
-    people = meeting_mail.with_address(item.candidates)
-    prepared = meeting_mail.messages(meeting, agenda, people, sender, prefix=prefix.name)
-    return [out.put(prefix.parent / m.filename, m.data) for m in prepared]
+    return sorted(n for n in names if n.startswith(start) and n.endswith(".eml"))
 
 
 def _remove_stale_invitations(
@@ -172,15 +256,8 @@ def _belongs_to_other(name: str) -> bool:
 
 
 def publish_ics(
-    meeting: Meeting, agenda: agenda_svc.Agenda, organiser: ical.Person | None
+    agenda: agenda_svc.Agenda, calendars: ical.MeetingCalendars, templates: render.Templates
 ) -> bytes:
     """The meeting for a calendar feed: METHOD:PUBLISH, without attendees (RFC 5546)."""
-    description = render.render("agenda.txt.j2", agenda, agenda.locale)
-    event = ical.event(
-        meeting,
-        agenda.group.name,
-        description=description,
-        organiser=organiser,
-        local_start=meetings_svc.local_start(meeting),
-    )
-    return ical.to_bytes(ical.calendar([event], method="PUBLISH"))
+    description = templates.render("agenda.txt.j2", agenda, agenda.locale)
+    return calendars("PUBLISH", None, description)
