@@ -104,7 +104,11 @@ class Record:
 
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            write_private(self.path, json.dumps({"version": VERSION, "meetings": self.seen}))
+            write_private(
+                self.path,
+                json.dumps({"version": VERSION, "meetings": self.seen}),
+                durable=False,  # a cache: losing it only means building again
+            )
         except (OSError, PeerkitError):
             return
         self.changed = False
