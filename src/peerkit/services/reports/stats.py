@@ -8,7 +8,7 @@ turn on the hot seat, or being mentored.
 The counting is done by the database (GROUP BY, conditional counts, a window for "the group's last
 four"), in SQLAlchemy Core that SQLite and PostgreSQL both run: what comes back is one row per
 group, per member or per held meeting, never one per attendance mark (the marks each member's row
-lists come with their meeting's row, as one string).
+lists come with their meeting's row: the ids of those present, and of those absent).
 """
 
 from __future__ import annotations
@@ -109,16 +109,17 @@ def taken_turns_query(held: sa.Subquery) -> sa.Select[int, int, Any]:
     `peerkit.services.groups.rotation.taken_turns`, the same rule in Python that the rotation
     uses; tests/test_stats_sql.py checks that both agree on random histories.
     """
-    missed = sa.exists().where(
+    absent = sa.and_(
         col(Attendance.meeting_id) == col(HotSeat.meeting_id),
         col(Attendance.member_id) == col(HotSeat.member_id),
         col(Attendance.status) == AttendanceStatus.ABSENT,
-    )
+    )  # at most one row: a member has one mark per meeting
     return (
         sa.select(col(HotSeat.meeting_id), col(HotSeat.member_id), held.c.group_id)
         .select_from(HotSeat)
         .join(held, held.c.id == col(HotSeat.meeting_id))
-        .where(~missed)
+        .outerjoin(Attendance, absent)
+        .where(col(Attendance.id).is_(None))
     )
 
 
@@ -218,19 +219,17 @@ def _turns(session: Session, held: sa.Subquery) -> tuple[dict[int, int], dict[in
 
 
 def _led(session: Session, held: sa.Subquery) -> dict[int, int]:
-    """member -> held meetings they facilitated or kept time at (both at once count once)."""
-    roles = sa.union_all(
-        sa.select(held.c.facilitator_id.label("member")),
-        sa.select(held.c.timekeeper_id).where(
-            held.c.timekeeper_id.is_distinct_from(held.c.facilitator_id)
-        ),
-    ).subquery("roles")
-    query = (
-        sa.select(roles.c.member, sa.func.count())
-        .where(roles.c.member.is_not(None))
-        .group_by(roles.c.member)
-    )
-    return dict(_rows(session, query))
+    """member -> held meetings they facilitated or kept time at (both at once count once),
+    from one row per facilitator and timekeeper pair."""
+    lead, keeper = held.c.facilitator_id, held.c.timekeeper_id
+    query = sa.select(lead, keeper, sa.func.count()).group_by(lead, keeper)
+    led: dict[int, int] = defaultdict(int)
+    for facilitator, timekeeper, n in _rows(session, query):
+        if facilitator is not None:
+            led[facilitator] += n
+        if timekeeper is not None and timekeeper != facilitator:
+            led[timekeeper] += n
+    return led
 
 
 def _commitments(
@@ -292,32 +291,36 @@ def _marks(
     """Per group, (present, marked) for each held meeting; per member, their marks at the held
     meetings; both oldest first, from one row per held meeting.
 
-    A meeting's marks come as one string of codes, "member id * 2, + 1 if absent", in any
-    order (a member has one mark per meeting); the meetings come in order.
+    A meeting's row lists the ids of those present and of those absent, each as one string,
+    in any order (a member has one mark per meeting); the meetings come in order.
     """
-    status = col(Attendance.status)
-    code = col(Attendance.member_id) * 2 + sa.case((status == AttendanceStatus.ABSENT, 1), else_=0)
     query = (
-        sa.select(
-            held.c.group_id,
-            sa.func.count(sa.case((status == AttendanceStatus.PRESENT, 1))),
-            sa.func.count(col(Attendance.member_id)),
-            sa.func.aggregate_strings(sa.cast(code, sa.String), ","),
-        )
+        sa.select(held.c.group_id, _ids_marked(AttendanceStatus.PRESENT),
+                  _ids_marked(AttendanceStatus.ABSENT))
         .select_from(held)
         .outerjoin(Attendance, col(Attendance.meeting_id) == held.c.id)
         .group_by(held.c.id, held.c.group_id, held.c.slot_date)
         .order_by(held.c.slot_date, held.c.id)
         .execution_options(yield_per=BATCH)
-    )
-    words = (AttendanceStatus.PRESENT, AttendanceStatus.ABSENT)
+    )  # fmt: skip
+    present, absent = AttendanceStatus.PRESENT, AttendanceStatus.ABSENT
     meetings: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    histories: dict[int, list[AttendanceStatus]] = defaultdict(list)
-    for group_id, here, marked, codes in session.connection().execute(query):
-        meetings[group_id].append((here, marked))
-        for value in map(int, codes.split(",")) if codes else ():
-            histories[value >> 1].append(words[value & 1])
-    return meetings, histories
+    by_text: dict[str, list[AttendanceStatus]] = defaultdict(list)  # the id as the row has it
+    for group_id, here, away in session.connection().execute(query):
+        here_ids = here.split(",") if here else []
+        away_ids = away.split(",") if away else []
+        meetings[group_id].append((len(here_ids), len(here_ids) + len(away_ids)))
+        for text in here_ids:
+            by_text[text].append(present)
+        for text in away_ids:
+            by_text[text].append(absent)
+    return meetings, {int(text): marks for text, marks in by_text.items()}
+
+
+def _ids_marked(status: AttendanceStatus) -> sa.ColumnElement[str]:
+    """The ids of the members marked STATUS, as one comma-separated string (NULL: none)."""
+    marked = sa.case((col(Attendance.status) == status, col(Attendance.member_id)))
+    return sa.func.aggregate_strings(sa.cast(marked, sa.String), ",")
 
 
 def _people(session: Session, group: Group | None, held: sa.Subquery) -> list[tuple[int, str]]:
@@ -326,14 +329,15 @@ def _people(session: Session, group: Group | None, held: sa.Subquery) -> list[tu
     current = sa.select(col(Membership.member_id)).where(
         col(Membership.left_on).is_(None), chosen_groups(col(Membership.group_id), group)
     )
-    marked = (
-        sa.select(col(Attendance.member_id))
+    marked = (  # asked only of those who are not current members, through their own marks
+        sa.select(col(Attendance.id))
         .join(held, held.c.id == col(Attendance.meeting_id))
-        .distinct()
+        .where(col(Attendance.member_id) == col(Member.id))
+        .exists()
     )
     query = (
         sa.select(col(Member.id), col(Member.name))
-        .where(col(Member.id).in_(sa.union(current, marked)), col(Member.forgotten_at).is_(None))
+        .where(sa.or_(col(Member.id).in_(current), marked), col(Member.forgotten_at).is_(None))
         .order_by(col(Member.id))
     )
     return [(me, name) for me, name in _rows(session, query)]
