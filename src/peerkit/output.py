@@ -37,10 +37,8 @@ _JSON_UNSAFE = re.compile("[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufe
 
 
 def to_json(data: Any) -> str:
-    import json
-
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
-    return _json_safe(text)
+    """`json.dumps(data, indent=2, ensure_ascii=False, default=str)`, made safe (json_text)."""
+    return _json_safe(json_text(data))
 
 
 def _json_safe(text: str) -> str:
@@ -137,7 +135,7 @@ def json_text(value: Any, level: int = 0) -> str:
 
 
 class _Unusual(Exception):
-    """A value json_text leaves to json (a key that is not text, a float, a cycle)."""
+    """A value json_text leaves to json (a key that is not text, a cycle, a float subclass)."""
 
 
 def _json_value(value: Any, level: int) -> str:
@@ -197,6 +195,19 @@ _JSON_PLAIN: dict[type, Any] = {
     type(None): lambda _v: "null",
     bool: lambda v: "true" if v else "false",
 }
+
+
+def _float_text(value: float) -> str:
+    """A float as json writes it: its repr, or NaN, Infinity, -Infinity."""
+    if value != value:
+        return "NaN"
+    if value in (_INFINITY, -_INFINITY):
+        return "Infinity" if value > 0 else "-Infinity"
+    return float.__repr__(value)
+
+
+_INFINITY = float("inf")
+_JSON_PLAIN[float] = _float_text
 
 
 def message(text: str) -> None:
