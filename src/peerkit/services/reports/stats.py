@@ -8,7 +8,8 @@ turn on the hot seat, or being mentored.
 The counting is done by the database (GROUP BY, conditional counts, a window for "the group's last
 four"), in SQLAlchemy Core that SQLite and PostgreSQL both run: what comes back is one row per
 group, per member or per held meeting, never one per attendance mark (the marks each member's row
-lists come with their meeting's row: the ids of those present, and of those absent).
+lists come with their meeting's row: the ids of those present, and of those absent). The rules
+judged on the held meetings (at risk, a turn taken) are queries of their own, in `held`.
 """
 
 from __future__ import annotations
@@ -21,12 +22,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from peerkit.enums import AttendanceStatus, CommitmentStatus, GroupStatus, MeetingStatus
+from peerkit.enums import AttendanceStatus, CommitmentStatus
 from peerkit.models import (
     Attendance,
     Commitment,
     Group,
-    HotSeat,
     Meeting,
     Member,
     Membership,
@@ -34,96 +34,17 @@ from peerkit.models import (
     id_of,
 )
 from peerkit.services.groups import roster as groups_svc
+from peerkit.services.reports.held import (
+    at_risk_query,
+    chosen_groups,
+    held_meetings,
+    seats_and_absences,
+    turn_taken,
+)
 
-RECENT = 4  # meetings looked at for "at risk"
-MISSED_FOR_RISK = 2
 BATCH = 5_000  # held meetings fetched at a time
 
 Promised = tuple[int, int, int]  # commitments done, open, dropped
-
-
-# --- the rules, as queries ----------------------------------------------------------------
-
-
-def chosen_groups(column: Any, group: Group | None) -> sa.ColumnElement[bool]:
-    """COLUMN is GROUP's id, or, without one, that of a group `roster.list_groups` lists."""
-    if group is not None:
-        return sa.and_(column == id_of(group))
-    return sa.and_(
-        column.in_(sa.select(col(Group.id)).where(col(Group.status) == GroupStatus.ACTIVE))
-    )
-
-
-def held_meetings(group: Group | None, since: date | None, today: date) -> sa.Subquery:
-    """The held meetings of GROUP (or of every active group) up to TODAY, from SINCE:
-    id, group_id, slot_date, facilitator_id, timekeeper_id."""
-    query = sa.select(
-        col(Meeting.id),
-        col(Meeting.group_id),
-        col(Meeting.slot_date),
-        col(Meeting.facilitator_id),
-        col(Meeting.timekeeper_id),
-    ).where(
-        col(Meeting.status) == MeetingStatus.DONE,
-        col(Meeting.slot_date) <= today,
-        chosen_groups(col(Meeting.group_id), group),
-    )
-    if since is not None:
-        query = query.where(col(Meeting.slot_date) >= since)
-    return query.subquery("held")
-
-
-def at_risk_query(held: sa.Subquery) -> sa.Select[int]:
-    """THE at-risk rule: the members who missed MISSED_FOR_RISK or more of the last RECENT
-    held meetings of one group (HELD, as from `held_meetings`)."""
-    latest_first = (held.c.slot_date.desc(), held.c.id.desc())
-    recent = sa.select(
-        held.c.id,
-        held.c.group_id,
-        sa.func.row_number()
-        .over(partition_by=held.c.group_id, order_by=latest_first)
-        .label("back"),
-    ).subquery("recent")
-    return (
-        sa.select(col(Attendance.member_id))
-        .join(recent, recent.c.id == col(Attendance.meeting_id))
-        .where(recent.c.back <= RECENT, col(Attendance.status) == AttendanceStatus.ABSENT)
-        .group_by(recent.c.group_id, col(Attendance.member_id))
-        .having(sa.func.count() >= MISSED_FOR_RISK)
-        .distinct()
-    )
-
-
-def at_risk(session: Session, group: Group | None, since: date | None, today: date) -> set[int]:
-    """The ids of the members at risk in GROUP (or in any active group), judged on the held
-    meetings up to TODAY, from SINCE."""
-    query = at_risk_query(held_meetings(group, since, today))
-    return set(session.connection().execute(query).scalars())
-
-
-def taken_turns_query(held: sa.Subquery) -> sa.Select[int, int, Any]:
-    """The hot seats of the HELD meetings that were taken: meeting_id, member_id, group_id.
-
-    The absent-turn rule in SQL: a hot seat counts unless that member's attendance at that
-    meeting is 'absent' (no mark yet still counts). It MUST agree with
-    `peerkit.services.groups.rotation.taken_turns`, the same rule in Python that the rotation
-    uses; tests/test_stats_sql.py checks that both agree on random histories.
-    """
-    absent = sa.and_(
-        col(Attendance.meeting_id) == col(HotSeat.meeting_id),
-        col(Attendance.member_id) == col(HotSeat.member_id),
-        col(Attendance.status) == AttendanceStatus.ABSENT,
-    )  # at most one row: a member has one mark per meeting
-    return (
-        sa.select(col(HotSeat.meeting_id), col(HotSeat.member_id), held.c.group_id)
-        .select_from(HotSeat)
-        .join(held, held.c.id == col(HotSeat.meeting_id))
-        .outerjoin(Attendance, absent)
-        .where(col(Attendance.id).is_(None))
-    )
-
-
-# --- the report ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -205,11 +126,12 @@ def _rows(session: Session, query: sa.Executable) -> list[Any]:
 
 
 def _turns(session: Session, held: sa.Subquery) -> tuple[dict[int, int], dict[int, int]]:
-    """Hot seats taken, per group and per member."""
-    taken = taken_turns_query(held).subquery("taken")
-    query = sa.select(taken.c.group_id, taken.c.member_id, sa.func.count()).group_by(
-        taken.c.group_id, taken.c.member_id
-    )
+    """Hot seats taken, per group and per member (counted, not filtered: see
+    `seats_and_absences`)."""
+    seats = seats_and_absences(held).subquery("seats")
+    query = sa.select(
+        seats.c.group_id, seats.c.member_id, sa.func.count(sa.case((turn_taken(seats), 1)))
+    ).group_by(seats.c.group_id, seats.c.member_id)
     by_group: dict[int, int] = defaultdict(int)
     by_member: dict[int, int] = defaultdict(int)
     for g, m, n in _rows(session, query):
