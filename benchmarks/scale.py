@@ -38,7 +38,7 @@ from run import (
     remove_db,
     run_session,
 )
-from scale_pg import Unavailable, plan_week_pg_figure
+from scale_pg import Unavailable, plan_week_pg_figure, stats_pg_figure
 from scale_report import Counted, load, report
 from scale_runs import Child, Figure, Side, measure
 
@@ -282,6 +282,7 @@ FIGURES: list[tuple[str, Callable[[Workspace, Sizes], Figure]]] = [
     ("plan-week-10", plan_week_figure("plan-week-10", lambda s: s.small)),
     ("plan-week-800", plan_week_figure("plan-week-800", lambda s: s.big)),
     ("plan-week-pg-100", plan_week_pg_figure),
+    ("stats-800-pg", stats_pg_figure),
 ]  # fmt: skip
 SQL_COUNT = "plan-week-sql"
 NAMES = [name for name, _ in FIGURES] + [SQL_COUNT]

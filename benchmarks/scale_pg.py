@@ -1,4 +1,5 @@
-"""`plan week` on PostgreSQL beside the same on SQLite (issue 19, item 5), for scale.py.
+"""peerkit on PostgreSQL (issue 19, items 2 and 5), for scale.py: `plan week` beside the same
+on SQLite, and `stats` beside `import typer, sqlmodel`.
 
 The figure `plan-week-pg-100` starts a throw-away PostgreSQL cluster the way the tests do
 (tests/pg.py: initdb in a temporary folder, a loopback port, trust authentication, stopped
@@ -10,7 +11,8 @@ every run (`createdb -T`, untimed), as the SQLite file is copied. Each run is
 candidate) and SQLite (the reference) in turn, so the ratio is PostgreSQL's time over
 SQLite's. Afterwards a check compares the files the last two runs wrote: the same files with
 the same text, once the values that differ on every run (a new meeting's UID, a message's id
-and date, DTSTAMP) are set aside. Only the standard library here.
+and date, DTSTAMP) are set aside. `stats-800-pg` is `stats --format json` on the 800-group
+community with two years of history, which it only reads. Only the standard library here.
 """
 
 from __future__ import annotations
@@ -140,3 +142,15 @@ def same_plan(mine: Path, other: Path) -> str:
         f"both wrote the same {len(files):,} files, the same text but for new UIDs, message "
         "ids and the times of writing"
     )
+
+
+def stats_pg_figure(ws: Any, sizes: Any) -> Figure:
+    size: Size = sizes.history
+    built = ws.community(size)
+    pg = server(ws)
+    url = f"{pg.url}/{community(ws, pg, size)}"
+    peerkit = Side("peerkit", [PY, "-m", "peerkit", "--database-url", url, "stats", "--format",
+                               "json"])  # fmt: skip
+    reference = Side("`import typer, sqlmodel`", [PY, "-c", "import typer, sqlmodel"])
+    return Figure("stats-800-pg", "`stats --format json` on PostgreSQL", built.describe(),
+                  peerkit, reference)  # fmt: skip
