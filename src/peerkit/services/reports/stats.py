@@ -15,6 +15,7 @@ judged on the held meetings (at risk, a turn taken) are queries of their own, in
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -67,8 +68,8 @@ def compute(
 ) -> dict[str, Any]:
     chosen = [group] if group is not None else groups_svc.list_groups(session)
     held = held_meetings(group, since, today)
-    people = _people(session, group, held)
     meetings, histories = _marks(session, held)
+    people = _people(session, group, histories.keys())
     ids = {me for me, _name in people}
     counts = _count(session, group, held, (since, today), ids, meetings)
     groups_out = [_group_row(g, counts) for g in chosen]
@@ -245,24 +246,24 @@ def _ids_marked(status: AttendanceStatus) -> sa.ColumnElement[str]:
     return sa.func.aggregate_strings(sa.cast(marked, sa.String), ",")
 
 
-def _people(session: Session, group: Group | None, held: sa.Subquery) -> list[tuple[int, str]]:
-    """(id, name) of the current members of the groups, and of anyone with a mark at their held
-    meetings; not those forgotten."""
+def _people(session: Session, group: Group | None, marked: Set[int]) -> list[tuple[int, str]]:
+    """(id, name) of the current members of the groups, and of anyone MARKED (with a mark at
+    their held meetings, as `_marks` found them); not those forgotten.
+
+    Every member's row is read, a few milliseconds for thousands of members: asking the
+    database instead which members have a mark at those meetings costs a pass over every mark
+    (SQLite), or leads PostgreSQL's planner astray (seconds, or a JIT compilation longer than
+    the query), depending on the form of the question and on --group and --since.
+    """
     current = sa.select(col(Membership.member_id)).where(
         col(Membership.left_on).is_(None), chosen_groups(col(Membership.group_id), group)
     )
-    marked = (  # asked only of those who are not current members, through their own marks
-        sa.select(col(Attendance.id))
-        .join(held, held.c.id == col(Attendance.meeting_id))
-        .where(col(Attendance.member_id) == col(Member.id))
-        .exists()
-    )
     query = (
-        sa.select(col(Member.id), col(Member.name))
-        .where(sa.or_(col(Member.id).in_(current), marked), col(Member.forgotten_at).is_(None))
+        sa.select(col(Member.id), col(Member.name), col(Member.id).in_(current))
+        .where(col(Member.forgotten_at).is_(None))
         .order_by(col(Member.id))
     )
-    return [(me, name) for me, name in _rows(session, query)]
+    return [(me, name) for me, name, now in _rows(session, query) if now or me in marked]
 
 
 def _group_row(group: Group, counts: Counts) -> dict[str, Any]:
