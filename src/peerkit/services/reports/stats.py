@@ -43,16 +43,19 @@ from peerkit.services.reports.held import (
     turn_taken,
 )
 
-BATCH = 5_000  # held meetings fetched at a time
+BATCH = 1_000  # held meetings fetched at a time
 
 Promised = tuple[int, int, int]  # commitments done, open, dropped
+# Per held meeting, oldest first: those present, and those marked (two lists of numbers, not a
+# tuple per meeting: tens of thousands of tuples would wake Python's full garbage collection).
+Tally = tuple[list[int], list[int]]
 
 
 @dataclass(frozen=True)
 class Counts:
     """What the database counted, for the chosen groups and period."""
 
-    meetings: dict[int, list[tuple[int, int]]]  # group -> (present, marked) per held meeting
+    meetings: dict[int, Tally]  # group -> present and marked at each held meeting
     group_turns: dict[int, int]  # group -> hot seats taken
     member_turns: dict[int, int]  # member -> hot seats taken
     group_promised: dict[int, Promised]  # group -> commitments of the people listed
@@ -91,7 +94,7 @@ def _count(
     held: sa.Subquery,
     period: tuple[date | None, date],
     people: set[int],
-    meetings: dict[int, list[tuple[int, int]]],
+    meetings: dict[int, Tally],
 ) -> Counts:
     since, today = period
     given, received = _mentoring(session, since, today)
@@ -210,7 +213,7 @@ def _mentoring(
 
 def _marks(
     session: Session, held: sa.Subquery
-) -> tuple[dict[int, list[tuple[int, int]]], dict[int, list[AttendanceStatus]]]:
+) -> tuple[dict[int, Tally], dict[int, list[AttendanceStatus]]]:
     """Per group, (present, marked) for each held meeting; per member, their marks at the held
     meetings; both oldest first, from one row per held meeting.
 
@@ -227,12 +230,14 @@ def _marks(
         .execution_options(yield_per=BATCH)
     )  # fmt: skip
     present, absent = AttendanceStatus.PRESENT, AttendanceStatus.ABSENT
-    meetings: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    meetings: dict[int, Tally] = defaultdict(lambda: ([], []))
     by_text: dict[str, list[AttendanceStatus]] = defaultdict(list)  # the id as the row has it
     for group_id, here, away in session.connection().execute(query):
         here_ids = here.split(",") if here else []
         away_ids = away.split(",") if away else []
-        meetings[group_id].append((len(here_ids), len(here_ids) + len(away_ids)))
+        here_n, (heres, marks) = len(here_ids), meetings[group_id]
+        heres.append(here_n)
+        marks.append(here_n + len(away_ids))
         for text in here_ids:
             by_text[text].append(present)
         for text in away_ids:
@@ -268,21 +273,20 @@ def _people(session: Session, group: Group | None, marked: Set[int]) -> list[tup
 
 def _group_row(group: Group, counts: Counts) -> dict[str, Any]:
     me = id_of(group)
-    meetings = counts.meetings.get(me, [])
-    present = sum(here for here, _marked in meetings)
-    marked = sum(n for _here, n in meetings)
+    heres, marks = counts.meetings.get(me, ([], []))
+    present, marked = sum(heres), sum(marks)
     done, open_, dropped = counts.group_promised.get(me, (0, 0, 0))
     return {
         "group": group.slug,
         "name": group.name,
-        "sessions": len(meetings),
+        "sessions": len(heres),
         "attendance_rate": _rate(present, marked),
         "hot_seats": counts.group_turns.get(me, 0),
         "commitments_done": done,
         "commitments_open": open_,
         "commitments_dropped": dropped,
         "commitments_kept": _rate(done, done + dropped),
-        "attendance_trend": [_rate(here, n) for here, n in meetings],
+        "attendance_trend": list(map(_rate, heres, marks)),
     }
 
 
