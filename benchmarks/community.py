@@ -4,6 +4,7 @@
     python benchmarks/community.py DB --members 5000 --groups 800 --weeks 104
     python benchmarks/community.py DB --members 100000 --groups 0
     python benchmarks/community.py FILE.csv --csv --members 100000
+    python benchmarks/community.py --url postgresql+psycopg://postgres@HOST:PORT/DB --groups 100
 
 The schema comes from peerkit's own migrations (``open_database``); the rows go in with
 one ``sqlite3`` ``executemany`` per table, so the 5,000-member community with two years of
@@ -13,6 +14,7 @@ every week of history has its meetings with attendance, hot seats, facilitator, 
 commitments and the invitations delivered, and there are a few mentorships and events with
 their answers. Nothing depends on the clock: the community's "today" is TODAY (a Monday),
 the history is the WEEKS weeks before it, and the same seed gives the same database.
+With --url, the same rows go into a PostgreSQL database instead (benchmarks/community_pg.py).
 See benchmarks/README.md.
 """
 
@@ -47,7 +49,7 @@ from community_rows import (  # noqa: E402
 )
 from people import CSV_COLUMNS, Person, csv_rows, make_people, member_rows  # noqa: E402
 
-__all__ = ["SEED", "TODAY", "Size", "build", "planned_week", "write_csv"]
+__all__ = ["SEED", "TODAY", "Size", "build", "planned_week", "size_args", "write_csv"]
 
 ORGANISER = ("Giulia Conti", "giulia.conti@studio-verdi.it")
 EVENT_TITLES = ("Founders' evening", "Pricing workshop", "Aperitivo freelance", "Summer picnic")
@@ -184,9 +186,20 @@ def write_csv(path: Path, size: Size) -> int:
     return len(people)
 
 
+def size_args(size: Size) -> list[str]:
+    """The options of this script that make the community of SIZE."""
+    return [
+        *("--members", str(size.members), "--groups", str(size.groups)),
+        *("--weeks", str(size.weeks), "--seed", str(size.seed), "--today", str(size.today)),
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("path", type=Path, help="The new database (or, with --csv, CSV file).")
+    parser.add_argument(
+        "path", type=Path, nargs="?", help="The new database (or, with --csv, CSV file)."
+    )
+    parser.add_argument("--url", help="A PostgreSQL URL instead of PATH (see community_pg.py).")
     parser.add_argument("--members", type=int, default=700)
     parser.add_argument("--groups", type=int, default=100)
     parser.add_argument("--weeks", type=int, default=0, help="Weeks of history (default 0).")
@@ -194,14 +207,22 @@ def main() -> int:
     parser.add_argument("--today", type=date.fromisoformat, default=TODAY, help="A Monday.")
     parser.add_argument("--csv", action="store_true", help="Write the members as a CSV file.")
     args = parser.parse_args()
+    if (args.path is None) == (args.url is None) or (args.url and args.csv):
+        parser.error("give PATH, or --url without --csv")
     size = Size(args.members, args.groups, args.weeks, args.seed, args.today)
     begin = time.perf_counter()
     if args.csv:
         print(f"{write_csv(args.path, size):,} members written to {args.path}")
     else:
-        counts = build(args.path, size)
+        if args.url:
+            from community_pg import build_postgres
+
+            counts = build_postgres(args.url, generate(size))
+        else:
+            counts = build(args.path, size)
+        where = f"--database-url {args.url}" if args.url else f"--db {args.path}"
         print(", ".join(f"{table} {n:,}" for table, n in counts.items() if n))
-        print(f"plan it with: PEERKIT_TODAY={size.today} peerkit --db {args.path} plan week")
+        print(f"plan it with: PEERKIT_TODAY={size.today} peerkit {where} plan week")
     print(f"({time.perf_counter() - begin:.1f} s)", file=sys.stderr)
     return 0
 

@@ -15,6 +15,7 @@ to stderr, the tables (Markdown) to stdout. See benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shutil
 import sqlite3
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from community import ROOT, Size, planned_week
+from community import ROOT, Size, planned_week, size_args
 from run import (
     BARE_APP,
     BARE_MODULE,
@@ -37,6 +38,7 @@ from run import (
     remove_db,
     run_session,
 )
+from scale_pg import Unavailable, plan_week_pg_figure, stats_pg_figure
 from scale_report import Counted, load, report
 from scale_runs import Child, Figure, Side, measure
 
@@ -83,12 +85,13 @@ class Workspace:
         self.work = work
         self.child = child
         self.built: dict[Size, Built] = {}
+        self.stack = contextlib.ExitStack()  # what the session started: a PostgreSQL cluster
 
     def community(self, size: Size) -> Built:
         if size not in self.built:
             path = self.work / f"community-{size.label}.db"
             _progress(f"building the community {size.label}")
-            run = self.child.run([PY, str(HERE / "community.py"), str(path), *_size_args(size)])
+            run = self.child.run([PY, str(HERE / "community.py"), str(path), *size_args(size)])
             self.built[size] = Built(path, size, _count(path, "meeting"), run.wall)
         return self.built[size]
 
@@ -100,13 +103,6 @@ class Workspace:
 
     def peerkit(self, db: Path, *args: str) -> list[str]:
         return [PY, "-m", "peerkit", "--db", str(db), *args]
-
-
-def _size_args(size: Size) -> list[str]:
-    return [
-        *("--members", str(size.members), "--groups", str(size.groups)),
-        *("--weeks", str(size.weeks), "--seed", str(size.seed), "--today", str(size.today)),
-    ]
 
 
 def _count(db: Path, table: str) -> int:
@@ -236,7 +232,7 @@ def member_import_figure(ws: Workspace, sizes: Sizes) -> Figure:
     """Into a new database each run, against csv + one sqlite3 executemany (run.py's)."""
     size = sizes.crowd
     csv = ws.work / f"members-{size.members}.csv"
-    ws.child.run([PY, str(HERE / "community.py"), str(csv), "--csv", *_size_args(size)])
+    ws.child.run([PY, str(HERE / "community.py"), str(csv), "--csv", *size_args(size)])
     ddl = member_ddl(ws.community(size).path)
     (ws.work / f"{IMPORT_MODULE}.py").write_text(PLAIN_IMPORT.format(ddl=ddl), encoding="utf-8")
     mine, plain = ws.work / "import-peerkit.db", ws.work / "import-plain.db"
@@ -286,6 +282,8 @@ FIGURES: list[tuple[str, Callable[[Workspace, Sizes], Figure]]] = [
     ("member-list-12", member_list_12_figure),
     ("plan-week-10", plan_week_figure("plan-week-10", lambda s: s.small)),
     ("plan-week-800", plan_week_figure("plan-week-800", lambda s: s.big)),
+    ("plan-week-pg-100", plan_week_pg_figure),
+    ("stats-800-pg", stats_pg_figure),
 ]  # fmt: skip
 SQL_COUNT = "plan-week-sql"
 NAMES = [name for name, _ in FIGURES] + [SQL_COUNT]
@@ -325,12 +323,17 @@ def session(args: argparse.Namespace, work: Path) -> None:
     (work / f"{BARE_MODULE}.py").write_text(BARE_APP, encoding="utf-8")
     budget = args.budget or (4.0 if args.quick else 120.0)
     figures = []
-    for name, make in FIGURES:
-        if name in names:
-            fig = make(ws, sizes)
-            measure(ws.child, fig, budget, min_rounds=1 if args.quick else 3)
-            fig.note = fig.check() if fig.check else ""
-            figures.append(fig)
+    with ws.stack:
+        for name, make in FIGURES:
+            if name in names:
+                try:
+                    fig = make(ws, sizes)
+                except Unavailable as exc:
+                    _progress(f"{name} left out: {exc}")
+                    continue
+                measure(ws.child, fig, budget, min_rounds=1 if args.quick else 3)
+                fig.note = fig.check() if fig.check else ""
+                figures.append(fig)
     counts = (
         [count_statements(ws, s) for s in (sizes.small, sizes.mid)] if SQL_COUNT in names else []
     )

@@ -35,8 +35,11 @@ def _as_postgres(cmd: list[str]) -> list[str]:
 
 
 @contextmanager
-def cluster() -> Iterator[str | None]:
-    """Yield a server URL (without database name), or None when PostgreSQL is missing."""
+def cluster(fsync: bool = False) -> Iterator[str | None]:
+    """Yield a server URL (without database name), or None when PostgreSQL is missing.
+
+    Without FSYNC the server does not wait for the disk (quicker tests); the benchmarks
+    (benchmarks/scale_pg.py) keep it on, as a real server would."""
     bindir = _bin_dir()
     if bindir is None:
         yield None
@@ -66,7 +69,9 @@ def cluster() -> Iterator[str | None]:
         ),
         **run,  # type: ignore[arg-type]
     )
-    options = f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off"
+    options = f"-p {port} -k {sock} -c listen_addresses=127.0.0.1"
+    if not fsync:
+        options += " -c fsync=off"
     subprocess.run(
         _as_postgres(
             [

@@ -60,6 +60,8 @@ def rows(path: Path, sql: str) -> list[tuple[object, ...]]:
 
 
 SIZE = ("--members", "60", "--groups", "4", "--weeks", "6")
+FILLED = ("member", "peer_group", "membership", "meeting", "attendance", "hot_seat", "commitment",
+          "delivery", "mentorship", "community_event", "rsvp")  # fmt: skip
 
 
 def test_the_same_seed_gives_the_same_database(tmp_path: Path) -> None:
@@ -108,6 +110,41 @@ def test_every_command_accepts_the_community(
     assert invoke(["--db", db, "db", "check"]).exit_code == 0
 
 
+@pytest.mark.postgres
+def test_the_postgres_community_holds_the_same_rows(
+    tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """community.py --url: the same rows as the SQLite file of the same size and seed."""
+    import sqlalchemy as sa
+
+    monkeypatch.setenv("PEERKIT_TODAY", TODAY)
+    db = build(tmp_path / "c.db", *SIZE)
+    bench(str(BENCH / "community.py"), "--url", pg_url, *SIZE)
+    engine = sa.create_engine(pg_url)
+    with engine.connect() as conn:
+        for table in FILLED:
+            count = f"SELECT count(*) FROM {table}"
+            assert conn.exec_driver_sql(count).scalar() == rows(db, count)[0][0], table
+    engine.dispose()
+    for args in (
+        ("stats", "-f", "json"),
+        ("member", "list", "-f", "json"),
+        ("group", "list", "-f", "json"),
+    ):
+        on_sqlite = invoke(["--db", str(db), *args])
+        on_postgres = invoke(["--database-url", pg_url, *args])
+        assert on_sqlite.exit_code == on_postgres.exit_code == 0, on_postgres.stderr
+        assert on_postgres.stdout == on_sqlite.stdout, args
+    again = subprocess.run(
+        [sys.executable, str(BENCH / "community.py"), "--url", pg_url, *SIZE],
+        env=dict(os.environ, PYTHONPATH=str(ROOT / "src")),
+        capture_output=True,
+        text=True,
+    )
+    assert again.returncode != 0
+    assert "holds members already" in again.stderr
+
+
 def test_the_members_csv_imports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PEERKIT_TODAY", TODAY)
     csv = tmp_path / "members.csv"
@@ -131,3 +168,8 @@ def test_scale_quick_plan_week(tmp_path: Path) -> None:
     assert "| `plan week` again when nothing changed |" in text
     assert "SQL statements of one `plan week`" in text
     assert "Growth: from 2 to 5 groups" in text
+    from tests.pg import _bin_dir
+
+    if _bin_dir() is not None:  # plan-week-pg-100: PostgreSQL beside SQLite
+        assert "| `plan week` on PostgreSQL | 35 members, 5 groups, no history |" in text
+        assert "`plan week` on PostgreSQL: both wrote the same 38 files" in text

@@ -3,7 +3,7 @@
 tests/stats_reference.py is `services/reports/stats.py` as it was before: it loads every row
 and counts in Python. On random communities (tests/random_community.py), with and without
 --group and --since, both must print the same JSON, on SQLite and on PostgreSQL. The
-absent-turn rule, written twice (`rotation.taken_turns` in Python, `taken_turns_query` in
+absent-turn rule, written twice (`rotation.taken_turns` in Python, `held.taken_turns_query` in
 SQL), must agree too, and so must `at_risk` with the report's at-risk column.
 """
 
@@ -25,7 +25,7 @@ from peerkit.db import Database, open_database
 from peerkit.models import Attendance, Group, HotSeat, Meeting
 from peerkit.output import to_json
 from peerkit.services.groups.rotation import taken_turns
-from peerkit.services.reports import stats
+from peerkit.services.reports import held, stats
 from tests import random_community, stats_reference
 
 # The first eight seeds run in the fast loop; the rest only in the full run (./check, CI).
@@ -63,13 +63,13 @@ def _compare(db: Database, seed: int) -> int:
             assert to_json(found) == old, (seed, group_id, since)
             listed = {m["member"] for m in found["members"]}
             risky = {m["member"] for m in found["members"] if m["at_risk"]}
-            assert stats.at_risk(session, group, since, today) & listed == risky
+            assert held.at_risk(session, group, since, today) & listed == risky
         compared += 1
     return compared
 
 
 def _turns_agree(db: Database) -> int:
-    """rotation.taken_turns and stats.taken_turns_query on every meeting, held or not."""
+    """rotation.taken_turns and held.taken_turns_query on every meeting, held or not."""
     with db.read() as session:
         seats: dict[int, list[int]] = defaultdict(list)
         for seat in session.exec(select(HotSeat)):
@@ -78,7 +78,7 @@ def _turns_agree(db: Database) -> int:
         for mark in session.exec(select(Attendance)):
             marks[mark.meeting_id][mark.member_id] = mark.status
         every = select(col(Meeting.id), col(Meeting.group_id)).subquery("every")
-        query = stats.taken_turns_query(every)
+        query = held.taken_turns_query(every)
         in_sql = sorted((m, who) for m, who, _g in session.connection().execute(query))
     taken = taken_turns(seats, marks)
     in_python = sorted((m, who) for m, members in taken.items() for who in members)

@@ -186,6 +186,8 @@ class Meeting(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("group_id", "slot_date"),
         one_of("status", MeetingStatus),
+        # the reports find a group's held meetings from the index alone (migration 0008)
+        sa.Index("ix_meeting_group_status_slot", "group_id", "status", "slot_date"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -238,7 +240,11 @@ class Commitment(SQLModel, table=True):
     """What a member said they would do, carried to the next meeting until done or dropped."""
 
     __tablename__: ClassVar[Any] = "commitment"
-    __table_args__ = (one_of("status", CommitmentStatus),)
+    __table_args__ = (
+        one_of("status", CommitmentStatus),
+        # the reports count each member's commitments per group from the index (migration 0008)
+        sa.Index("ix_commitment_group_member_status", "group_id", "member_id", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     member_id: int = _fk("member.id")

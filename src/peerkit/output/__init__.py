@@ -38,10 +38,8 @@ class Format(StrEnum):
 
 
 def to_json(data: Any) -> str:
-    import json
-
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
-    return _json_safe(text)
+    """`json.dumps(data, indent=2, ensure_ascii=False, default=str)`, made safe (json_text)."""
+    return _json_safe(json_text(data))
 
 
 def message(text: str) -> None:

@@ -152,7 +152,7 @@ def json_text(value: Any, level: int = 0) -> str:
 
 
 class _Unusual(Exception):
-    """A value json_text leaves to json (a key that is not text, a float, a cycle)."""
+    """A value json_text leaves to json (a key that is not text, a cycle, a float subclass)."""
 
 
 def _json_value(value: Any, level: int) -> str:
@@ -212,6 +212,19 @@ _JSON_PLAIN: dict[type, Any] = {
     type(None): lambda _v: "null",
     bool: lambda v: "true" if v else "false",
 }
+
+
+def _float_text(value: float) -> str:
+    """A float as json writes it: its repr, or NaN, Infinity, -Infinity."""
+    if value != value:
+        return "NaN"
+    if value in (_INFINITY, -_INFINITY):
+        return "Infinity" if value > 0 else "-Infinity"
+    return float.__repr__(value)
+
+
+_INFINITY = float("inf")
+_JSON_PLAIN[float] = _float_text
 
 
 def write_csv(out: IO[str], rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> None:

@@ -8,12 +8,14 @@ turn on the hot seat, or being mentored.
 The counting is done by the database (GROUP BY, conditional counts, a window for "the group's last
 four"), in SQLAlchemy Core that SQLite and PostgreSQL both run: what comes back is one row per
 group, per member or per held meeting, never one per attendance mark (the marks each member's row
-lists come with their meeting's row, as one string).
+lists come with their meeting's row: the ids of those present, and of those absent). The rules
+judged on the held meetings (at risk, a turn taken) are queries of their own, in `held`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -21,12 +23,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from peerkit.enums import AttendanceStatus, CommitmentStatus, GroupStatus, MeetingStatus
+from peerkit.enums import AttendanceStatus, CommitmentStatus
 from peerkit.models import (
     Attendance,
     Commitment,
     Group,
-    HotSeat,
     Meeting,
     Member,
     Membership,
@@ -34,102 +35,27 @@ from peerkit.models import (
     id_of,
 )
 from peerkit.services.groups import roster as groups_svc
+from peerkit.services.reports.held import (
+    at_risk_query,
+    chosen_groups,
+    held_meetings,
+    seats_and_absences,
+    turn_taken,
+)
 
-RECENT = 4  # meetings looked at for "at risk"
-MISSED_FOR_RISK = 2
-BATCH = 5_000  # held meetings fetched at a time
+BATCH = 1_000  # held meetings fetched at a time
 
 Promised = tuple[int, int, int]  # commitments done, open, dropped
-
-
-# --- the rules, as queries ----------------------------------------------------------------
-
-
-def chosen_groups(column: Any, group: Group | None) -> sa.ColumnElement[bool]:
-    """COLUMN is GROUP's id, or, without one, that of a group `roster.list_groups` lists."""
-    if group is not None:
-        return sa.and_(column == id_of(group))
-    return sa.and_(
-        column.in_(sa.select(col(Group.id)).where(col(Group.status) == GroupStatus.ACTIVE))
-    )
-
-
-def held_meetings(group: Group | None, since: date | None, today: date) -> sa.Subquery:
-    """The held meetings of GROUP (or of every active group) up to TODAY, from SINCE:
-    id, group_id, slot_date, facilitator_id, timekeeper_id."""
-    query = sa.select(
-        col(Meeting.id),
-        col(Meeting.group_id),
-        col(Meeting.slot_date),
-        col(Meeting.facilitator_id),
-        col(Meeting.timekeeper_id),
-    ).where(
-        col(Meeting.status) == MeetingStatus.DONE,
-        col(Meeting.slot_date) <= today,
-        chosen_groups(col(Meeting.group_id), group),
-    )
-    if since is not None:
-        query = query.where(col(Meeting.slot_date) >= since)
-    return query.subquery("held")
-
-
-def at_risk_query(held: sa.Subquery) -> sa.Select[int]:
-    """THE at-risk rule: the members who missed MISSED_FOR_RISK or more of the last RECENT
-    held meetings of one group (HELD, as from `held_meetings`)."""
-    latest_first = (held.c.slot_date.desc(), held.c.id.desc())
-    recent = sa.select(
-        held.c.id,
-        held.c.group_id,
-        sa.func.row_number()
-        .over(partition_by=held.c.group_id, order_by=latest_first)
-        .label("back"),
-    ).subquery("recent")
-    return (
-        sa.select(col(Attendance.member_id))
-        .join(recent, recent.c.id == col(Attendance.meeting_id))
-        .where(recent.c.back <= RECENT, col(Attendance.status) == AttendanceStatus.ABSENT)
-        .group_by(recent.c.group_id, col(Attendance.member_id))
-        .having(sa.func.count() >= MISSED_FOR_RISK)
-        .distinct()
-    )
-
-
-def at_risk(session: Session, group: Group | None, since: date | None, today: date) -> set[int]:
-    """The ids of the members at risk in GROUP (or in any active group), judged on the held
-    meetings up to TODAY, from SINCE."""
-    query = at_risk_query(held_meetings(group, since, today))
-    return set(session.connection().execute(query).scalars())
-
-
-def taken_turns_query(held: sa.Subquery) -> sa.Select[int, int, Any]:
-    """The hot seats of the HELD meetings that were taken: meeting_id, member_id, group_id.
-
-    The absent-turn rule in SQL: a hot seat counts unless that member's attendance at that
-    meeting is 'absent' (no mark yet still counts). It MUST agree with
-    `peerkit.services.groups.rotation.taken_turns`, the same rule in Python that the rotation
-    uses; tests/test_stats_sql.py checks that both agree on random histories.
-    """
-    missed = sa.exists().where(
-        col(Attendance.meeting_id) == col(HotSeat.meeting_id),
-        col(Attendance.member_id) == col(HotSeat.member_id),
-        col(Attendance.status) == AttendanceStatus.ABSENT,
-    )
-    return (
-        sa.select(col(HotSeat.meeting_id), col(HotSeat.member_id), held.c.group_id)
-        .select_from(HotSeat)
-        .join(held, held.c.id == col(HotSeat.meeting_id))
-        .where(~missed)
-    )
-
-
-# --- the report ---------------------------------------------------------------------------
+# Per held meeting, oldest first: those present, and those marked (two lists of numbers, not a
+# tuple per meeting: tens of thousands of tuples would wake Python's full garbage collection).
+Tally = tuple[list[int], list[int]]
 
 
 @dataclass(frozen=True)
 class Counts:
     """What the database counted, for the chosen groups and period."""
 
-    meetings: dict[int, list[tuple[int, int]]]  # group -> (present, marked) per held meeting
+    meetings: dict[int, Tally]  # group -> present and marked at each held meeting
     group_turns: dict[int, int]  # group -> hot seats taken
     member_turns: dict[int, int]  # member -> hot seats taken
     group_promised: dict[int, Promised]  # group -> commitments of the people listed
@@ -145,8 +71,8 @@ def compute(
 ) -> dict[str, Any]:
     chosen = [group] if group is not None else groups_svc.list_groups(session)
     held = held_meetings(group, since, today)
-    people = _people(session, group, held)
     meetings, histories = _marks(session, held)
+    people = _people(session, group, histories.keys())
     ids = {me for me, _name in people}
     counts = _count(session, group, held, (since, today), ids, meetings)
     groups_out = [_group_row(g, counts) for g in chosen]
@@ -168,7 +94,7 @@ def _count(
     held: sa.Subquery,
     period: tuple[date | None, date],
     people: set[int],
-    meetings: dict[int, list[tuple[int, int]]],
+    meetings: dict[int, Tally],
 ) -> Counts:
     since, today = period
     given, received = _mentoring(session, since, today)
@@ -204,11 +130,12 @@ def _rows(session: Session, query: sa.Executable) -> list[Any]:
 
 
 def _turns(session: Session, held: sa.Subquery) -> tuple[dict[int, int], dict[int, int]]:
-    """Hot seats taken, per group and per member."""
-    taken = taken_turns_query(held).subquery("taken")
-    query = sa.select(taken.c.group_id, taken.c.member_id, sa.func.count()).group_by(
-        taken.c.group_id, taken.c.member_id
-    )
+    """Hot seats taken, per group and per member (counted, not filtered: see
+    `seats_and_absences`)."""
+    seats = seats_and_absences(held).subquery("seats")
+    query = sa.select(
+        seats.c.group_id, seats.c.member_id, sa.func.count(sa.case((turn_taken(seats), 1)))
+    ).group_by(seats.c.group_id, seats.c.member_id)
     by_group: dict[int, int] = defaultdict(int)
     by_member: dict[int, int] = defaultdict(int)
     for g, m, n in _rows(session, query):
@@ -218,19 +145,17 @@ def _turns(session: Session, held: sa.Subquery) -> tuple[dict[int, int], dict[in
 
 
 def _led(session: Session, held: sa.Subquery) -> dict[int, int]:
-    """member -> held meetings they facilitated or kept time at (both at once count once)."""
-    roles = sa.union_all(
-        sa.select(held.c.facilitator_id.label("member")),
-        sa.select(held.c.timekeeper_id).where(
-            held.c.timekeeper_id.is_distinct_from(held.c.facilitator_id)
-        ),
-    ).subquery("roles")
-    query = (
-        sa.select(roles.c.member, sa.func.count())
-        .where(roles.c.member.is_not(None))
-        .group_by(roles.c.member)
-    )
-    return dict(_rows(session, query))
+    """member -> held meetings they facilitated or kept time at (both at once count once),
+    from one row per facilitator and timekeeper pair."""
+    lead, keeper = held.c.facilitator_id, held.c.timekeeper_id
+    query = sa.select(lead, keeper, sa.func.count()).group_by(lead, keeper)
+    led: dict[int, int] = defaultdict(int)
+    for facilitator, timekeeper, n in _rows(session, query):
+        if facilitator is not None:
+            led[facilitator] += n
+        if timekeeper is not None and timekeeper != facilitator:
+            led[timekeeper] += n
+    return led
 
 
 def _commitments(
@@ -288,74 +213,80 @@ def _mentoring(
 
 def _marks(
     session: Session, held: sa.Subquery
-) -> tuple[dict[int, list[tuple[int, int]]], dict[int, list[AttendanceStatus]]]:
+) -> tuple[dict[int, Tally], dict[int, list[AttendanceStatus]]]:
     """Per group, (present, marked) for each held meeting; per member, their marks at the held
     meetings; both oldest first, from one row per held meeting.
 
-    A meeting's marks come as one string of codes, "member id * 2, + 1 if absent", in any
-    order (a member has one mark per meeting); the meetings come in order.
+    A meeting's row lists the ids of those present and of those absent, each as one string,
+    in any order (a member has one mark per meeting); the meetings come in order.
     """
-    status = col(Attendance.status)
-    code = col(Attendance.member_id) * 2 + sa.case((status == AttendanceStatus.ABSENT, 1), else_=0)
     query = (
-        sa.select(
-            held.c.group_id,
-            sa.func.count(sa.case((status == AttendanceStatus.PRESENT, 1))),
-            sa.func.count(col(Attendance.member_id)),
-            sa.func.aggregate_strings(sa.cast(code, sa.String), ","),
-        )
+        sa.select(held.c.group_id, _ids_marked(AttendanceStatus.PRESENT),
+                  _ids_marked(AttendanceStatus.ABSENT))
         .select_from(held)
         .outerjoin(Attendance, col(Attendance.meeting_id) == held.c.id)
         .group_by(held.c.id, held.c.group_id, held.c.slot_date)
         .order_by(held.c.slot_date, held.c.id)
         .execution_options(yield_per=BATCH)
-    )
-    words = (AttendanceStatus.PRESENT, AttendanceStatus.ABSENT)
-    meetings: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    histories: dict[int, list[AttendanceStatus]] = defaultdict(list)
-    for group_id, here, marked, codes in session.connection().execute(query):
-        meetings[group_id].append((here, marked))
-        for value in map(int, codes.split(",")) if codes else ():
-            histories[value >> 1].append(words[value & 1])
-    return meetings, histories
+    )  # fmt: skip
+    present, absent = AttendanceStatus.PRESENT, AttendanceStatus.ABSENT
+    meetings: dict[int, Tally] = defaultdict(lambda: ([], []))
+    by_text: dict[str, list[AttendanceStatus]] = defaultdict(list)  # the id as the row has it
+    for group_id, here, away in session.connection().execute(query):
+        here_ids = here.split(",") if here else []
+        away_ids = away.split(",") if away else []
+        here_n, (heres, marks) = len(here_ids), meetings[group_id]
+        heres.append(here_n)
+        marks.append(here_n + len(away_ids))
+        for text in here_ids:
+            by_text[text].append(present)
+        for text in away_ids:
+            by_text[text].append(absent)
+    return meetings, {int(text): marks for text, marks in by_text.items()}
 
 
-def _people(session: Session, group: Group | None, held: sa.Subquery) -> list[tuple[int, str]]:
-    """(id, name) of the current members of the groups, and of anyone with a mark at their held
-    meetings; not those forgotten."""
+def _ids_marked(status: AttendanceStatus) -> sa.ColumnElement[str]:
+    """The ids of the members marked STATUS, as one comma-separated string (NULL: none)."""
+    marked = sa.case((col(Attendance.status) == status, col(Attendance.member_id)))
+    return sa.func.aggregate_strings(sa.cast(marked, sa.String), ",")
+
+
+def _people(session: Session, group: Group | None, marked: Set[int]) -> list[tuple[int, str]]:
+    """(id, name) of the current members of the groups, and of anyone MARKED (with a mark at
+    their held meetings, as `_marks` found them); not those forgotten.
+
+    Every member's row is read, a few milliseconds for thousands of members: asking the
+    database instead which members have a mark at those meetings costs a pass over every mark
+    (SQLite), or leads PostgreSQL's planner astray (seconds, or a JIT compilation longer than
+    the query), depending on the form of the question and on --group and --since.
+    """
     current = sa.select(col(Membership.member_id)).where(
         col(Membership.left_on).is_(None), chosen_groups(col(Membership.group_id), group)
     )
-    marked = (
-        sa.select(col(Attendance.member_id))
-        .join(held, held.c.id == col(Attendance.meeting_id))
-        .distinct()
-    )
     query = (
-        sa.select(col(Member.id), col(Member.name))
-        .where(col(Member.id).in_(sa.union(current, marked)), col(Member.forgotten_at).is_(None))
+        sa.select(col(Member.id), col(Member.name), col(Member.id).in_(current))
+        .where(col(Member.forgotten_at).is_(None))
         .order_by(col(Member.id))
     )
-    return [(me, name) for me, name in _rows(session, query)]
+    return [(me, name) for me, name, now in _rows(session, query) if now or me in marked]
 
 
 def _group_row(group: Group, counts: Counts) -> dict[str, Any]:
     me = id_of(group)
-    meetings = counts.meetings.get(me, [])
-    present = sum(here for here, _marked in meetings)
-    marked = sum(n for _here, n in meetings)
+    heres, marks = counts.meetings.get(me, ([], []))
+    present, marked = sum(heres), sum(marks)
     done, open_, dropped = counts.group_promised.get(me, (0, 0, 0))
     return {
         "group": group.slug,
         "name": group.name,
-        "sessions": len(meetings),
+        "sessions": len(heres),
         "attendance_rate": _rate(present, marked),
         "hot_seats": counts.group_turns.get(me, 0),
         "commitments_done": done,
         "commitments_open": open_,
         "commitments_dropped": dropped,
         "commitments_kept": _rate(done, done + dropped),
-        "attendance_trend": [_rate(here, n) for here, n in meetings],
+        "attendance_trend": list(map(_rate, heres, marks)),
     }
 
 

@@ -1,0 +1,118 @@
+"""Held meetings, and what is judged on them: who is at risk, which hot seats were turns.
+
+A meeting counts as held once its attendance was taken (MeetingStatus.DONE). A member is at risk
+when they missed two or more of their group's last four held meetings, the usual mastermind
+norm. A hot seat is a turn taken unless its member was marked absent at that meeting. Each rule
+is one query (SQLAlchemy Core that SQLite and PostgreSQL both run), which the report (`stats`)
+counts with.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from peerkit.enums import AttendanceStatus, GroupStatus, MeetingStatus
+from peerkit.models import Attendance, Group, HotSeat, Meeting, id_of
+
+RECENT = 4  # meetings looked at for "at risk"
+MISSED_FOR_RISK = 2
+
+
+def chosen_groups(column: Any, group: Group | None) -> sa.ColumnElement[bool]:
+    """COLUMN is GROUP's id, or, without one, that of a group `roster.list_groups` lists."""
+    if group is not None:
+        return sa.and_(column == id_of(group))
+    return sa.and_(
+        column.in_(sa.select(col(Group.id)).where(col(Group.status) == GroupStatus.ACTIVE))
+    )
+
+
+def held_meetings(group: Group | None, since: date | None, today: date) -> sa.Subquery:
+    """The held meetings of GROUP (or of every active group) up to TODAY, from SINCE:
+    id, group_id, slot_date, facilitator_id, timekeeper_id."""
+    query = sa.select(
+        col(Meeting.id),
+        col(Meeting.group_id),
+        col(Meeting.slot_date),
+        col(Meeting.facilitator_id),
+        col(Meeting.timekeeper_id),
+    ).where(
+        col(Meeting.status) == MeetingStatus.DONE,
+        col(Meeting.slot_date) <= today,
+        chosen_groups(col(Meeting.group_id), group),
+    )
+    if since is not None:
+        query = query.where(col(Meeting.slot_date) >= since)
+    return query.subquery("held")
+
+
+def at_risk_query(held: sa.Subquery) -> sa.Select[int]:
+    """THE at-risk rule: the members who missed MISSED_FOR_RISK or more of the last RECENT
+    held meetings of one group (HELD, as from `held_meetings`)."""
+    latest_first = (held.c.slot_date.desc(), held.c.id.desc())
+    recent = sa.select(
+        held.c.id,
+        held.c.group_id,
+        sa.func.row_number()
+        .over(partition_by=held.c.group_id, order_by=latest_first)
+        .label("back"),
+    ).subquery("recent")
+    return (
+        sa.select(col(Attendance.member_id))
+        .join(recent, recent.c.id == col(Attendance.meeting_id))
+        .where(recent.c.back <= RECENT, col(Attendance.status) == AttendanceStatus.ABSENT)
+        .group_by(recent.c.group_id, col(Attendance.member_id))
+        .having(sa.func.count() >= MISSED_FOR_RISK)
+        .distinct()
+    )
+
+
+def at_risk(session: Session, group: Group | None, since: date | None, today: date) -> set[int]:
+    """The ids of the members at risk in GROUP (or in any active group), judged on the held
+    meetings up to TODAY, from SINCE."""
+    query = at_risk_query(held_meetings(group, since, today))
+    return set(session.connection().execute(query).scalars())
+
+
+def taken_turns_query(held: sa.Subquery) -> sa.Select[int, int, Any]:
+    """The hot seats of the HELD meetings that were taken: meeting_id, member_id, group_id.
+
+    The absent-turn rule in SQL (`turn_taken`): a hot seat counts unless that member's
+    attendance at that meeting is 'absent' (no mark yet still counts). It MUST agree with
+    `peerkit.services.groups.rotation.taken_turns`, the same rule in Python that the rotation
+    uses; tests/test_stats_sql.py checks that both agree on random histories.
+    """
+    seats = seats_and_absences(held).subquery("seats")
+    return sa.select(seats.c.meeting_id, seats.c.member_id, seats.c.group_id).where(
+        turn_taken(seats)
+    )
+
+
+def seats_and_absences(held: sa.Subquery) -> sa.Select[int, int, Any, Any]:
+    """The hot seats of the HELD meetings: meeting_id, member_id, group_id, and `missed`, set
+    when that member's mark at that meeting is 'absent' (NULL when present or not marked).
+
+    An outer join, not NOT EXISTS: PostgreSQL guesses an anti-join leaves about one row, and
+    then plans the rest of the query for one row (tens of seconds at 800 groups).
+    """
+    absent = sa.and_(
+        col(Attendance.meeting_id) == col(HotSeat.meeting_id),
+        col(Attendance.member_id) == col(HotSeat.member_id),
+        col(Attendance.status) == AttendanceStatus.ABSENT,
+    )  # at most one mark: a member has one per meeting
+    return (
+        sa.select(col(HotSeat.meeting_id), col(HotSeat.member_id), held.c.group_id,
+                  col(Attendance.meeting_id).label("missed"))
+        .select_from(HotSeat)
+        .join(held, held.c.id == col(HotSeat.meeting_id))
+        .outerjoin(Attendance, absent)
+    )  # fmt: skip
+
+
+def turn_taken(seats: sa.Subquery) -> sa.ColumnElement[bool]:
+    """Of a row of SEATS (`seats_and_absences`): the seat is a turn taken."""
+    return seats.c.missed.is_(None)
