@@ -7,6 +7,7 @@ from typing import Any, ClassVar, Protocol
 
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
+from sqlmodel._compat import SQLModelConfig
 
 from peerkit.columns import EnumText as EnumText
 from peerkit.columns import UTCDateTime as UTCDateTime
@@ -41,6 +42,29 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+def _empty() -> list[str]:
+    """A new empty list. (A Python function, not `list`: pydantic reads the signature of a
+    default factory, and a builtin's costs a tokenizer run, ~5 ms at start-up.)"""
+    return []
+
+
+def _today() -> date:
+    """Today's date (a Python function, not `date.today`: see `_empty`)."""
+    return date.today()
+
+
+class _Table(SQLModel):
+    """The base of every table: pydantic builds a table's validator when one is first used.
+
+    A table model is never validated on construction (SQLModel sets its attributes as they
+    are), and the commands validate input with their own rules, so building a validator and
+    serialiser for each of the tables when this module is imported (~10 ms, issue 19) is
+    deferred: pydantic builds one on a table's first model_validate or model_dump.
+    """
+
+    model_config = SQLModelConfig(defer_build=True)
+
+
 class HasId(Protocol):
     id: int | None
 
@@ -51,7 +75,7 @@ def id_of(row: HasId) -> int:
     return row.id
 
 
-class Community(SQLModel, table=True):
+class Community(_Table, table=True):
     """The community this database belongs to (a single row)."""
 
     __tablename__: ClassVar[Any] = "community"
@@ -66,7 +90,7 @@ class Community(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class Member(SQLModel, table=True):
+class Member(_Table, table=True):
     """A person in the community. Forgotten members keep only their id and dates."""
 
     __tablename__: ClassVar[Any] = "member"
@@ -77,18 +101,18 @@ class Member(SQLModel, table=True):
     email: str | None = Field(default=None, unique=True)
     timezone: str = Field(default="UTC")
     locale: str = Field(default="en")
-    skills: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    needs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    skills: list[str] = Field(default_factory=_empty, sa_column=Column(JSON, nullable=False))
+    needs: list[str] = Field(default_factory=_empty, sa_column=Column(JSON, nullable=False))
     stage: Stage | None = Field(default=None, sa_type=stored_as(Stage))
     industry: str | None = Field(default=None)
     bio: str | None = Field(default=None)
-    availability: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    availability: list[str] = Field(default_factory=_empty, sa_column=Column(JSON, nullable=False))
     mentor_capacity: int = Field(default=0)
     status: MemberStatus = Field(
         default=MemberStatus.ACTIVE, index=True, sa_type=stored_as(MemberStatus)
     )
     paused_until: date | None = Field(default=None)
-    joined: date = Field(default_factory=date.today)
+    joined: date = Field(default_factory=_today)
     left_on: date | None = Field(default=None)
     forgotten_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -105,7 +129,7 @@ class Member(SQLModel, table=True):
         return f"#{self.id} {self.name}{email}"
 
 
-class MemberHistory(SQLModel, table=True):
+class MemberHistory(_Table, table=True):
     """Status changes of a member: anonymous once the member is forgotten."""
 
     __tablename__: ClassVar[Any] = "member_history"
@@ -135,7 +159,7 @@ def _fk(target: str, *, ondelete: str = "CASCADE", nullable: bool = False) -> An
     )
 
 
-class Group(SQLModel, table=True):
+class Group(_Table, table=True):
     """A small peer group that meets on a cadence, in its own time zone."""
 
     __tablename__: ClassVar[Any] = "peer_group"
@@ -164,7 +188,7 @@ class Group(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class Membership(SQLModel, table=True):
+class Membership(_Table, table=True):
     """A member's place in a group; kept (with left_on) when they leave it."""
 
     __tablename__: ClassVar[Any] = "membership"
@@ -179,7 +203,7 @@ class Membership(SQLModel, table=True):
     left_on: date | None = Field(default=None)
 
 
-class Meeting(SQLModel, table=True):
+class Meeting(_Table, table=True):
     """One meeting of a group (the CLI calls it a session). Start is UTC plus the IANA zone."""
 
     __tablename__: ClassVar[Any] = "meeting"
@@ -207,7 +231,7 @@ class Meeting(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class HotSeat(SQLModel, table=True):
+class HotSeat(_Table, table=True):
     """A member's turn on the hot seat at a meeting."""
 
     __tablename__: ClassVar[Any] = "hot_seat"
@@ -219,7 +243,7 @@ class HotSeat(SQLModel, table=True):
     position: int = Field(default=1)
 
 
-class Attendance(SQLModel, table=True):
+class Attendance(_Table, table=True):
     """Who was present at a meeting, and who was not."""
 
     __tablename__: ClassVar[Any] = "attendance"
@@ -236,7 +260,7 @@ class Attendance(SQLModel, table=True):
     status: AttendanceStatus = Field(sa_type=stored_as(AttendanceStatus))
 
 
-class Commitment(SQLModel, table=True):
+class Commitment(_Table, table=True):
     """What a member said they would do, carried to the next meeting until done or dropped."""
 
     __tablename__: ClassVar[Any] = "commitment"
@@ -259,7 +283,7 @@ class Commitment(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class Delivery(SQLModel, table=True):
+class Delivery(_Table, table=True):
     """A message really sent to a member, so that a re-run never sends it twice."""
 
     __tablename__: ClassVar[Any] = "delivery"
@@ -279,7 +303,7 @@ class Delivery(SQLModel, table=True):
 # --- mentoring ------------------------------------------------------------------------
 
 
-class Mentorship(SQLModel, table=True):
+class Mentorship(_Table, table=True):
     """A mentor and a mentee working together on some topics, from `started` to `ended`."""
 
     __tablename__: ClassVar[Any] = "mentorship"
@@ -294,7 +318,7 @@ class Mentorship(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class MentorCheckin(SQLModel, table=True):
+class MentorCheckin(_Table, table=True):
     """A planned check-in of a mentorship: one calendar event for mentor and mentee."""
 
     __tablename__: ClassVar[Any] = "mentor_checkin"
@@ -318,7 +342,7 @@ class MentorCheckin(SQLModel, table=True):
 # --- events ---------------------------------------------------------------------------
 
 
-class Event(SQLModel, table=True):
+class Event(_Table, table=True):
     """A networking event, workshop or social for the wider community, in its own zone."""
 
     __tablename__: ClassVar[Any] = "community_event"
@@ -339,7 +363,7 @@ class Event(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class Rsvp(SQLModel, table=True):
+class Rsvp(_Table, table=True):
     """A member's answer to an event; the waitlist is served in order of `position`."""
 
     __tablename__: ClassVar[Any] = "rsvp"

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from peerkit.enums import MemberStatus, Stage
 from peerkit.models import Group, Member
@@ -25,10 +25,11 @@ KEYS = ("id", "name", "email", "timezone", "locale", "skills", "needs", "stage",
         "bio", "availability", "mentor_capacity", "status", "paused_until", "joined")  # fmt: skip
 _AS_TEXT = ("skills", "needs", "availability", "stage", "status")
 # What to_dict reads; lists and words as the text they are stored as.
+# (The table's columns, not Member's attributes: see profiles.MEMBERS.)
 COLUMNS = [
     sa.cast(column, sa.Text).label(name) if name in _AS_TEXT else column
     for name in KEYS
-    for column in [col(getattr(Member, name))]
+    for column in [profiles.MEMBERS.c[name]]
 ]
 _STATUSES = {s.value: s for s in MemberStatus}
 _STAGES: dict[str | None, Stage | None] = {None: None, **{s.value: s for s in Stage}}
