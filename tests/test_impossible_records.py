@@ -160,3 +160,22 @@ def test_the_services_refuse_without_the_command_line(community: Cli) -> None:
             assert session.exec(select(Attendance)).all() == []
     finally:
         db.dispose()
+
+
+def test_an_imported_pause_that_ends_before_the_member_joined_is_refused(
+    tmp_path: Path,
+) -> None:
+    cli = Cli(tmp_path / "community" / "peerkit.db")
+    cli.ok("init", "--community", "C", "--timezone", "Europe/Rome")
+    csv_file = tmp_path / "members.csv"
+    csv_file.write_text(
+        "name,email,status,paused_until,joined\n"
+        "Anna,anna@example.com,paused,2026-01-10,2026-03-01\n",
+        encoding="utf-8",
+    )
+    result = cli("member", "import", str(csv_file))
+    assert result.exit_code == 1, result.stderr
+    assert "paused_until: the pause ends (2026-01-10) before the member joined (2026-03-01)" in (
+        result.stderr
+    )
+    assert cli.ok("member", "list", "-f", "json").stdout.strip() == "[]"

@@ -232,6 +232,12 @@ class Reader:
             status = values.setdefault("status", MemberStatus.PAUSED)
             if status != MemberStatus.PAUSED:
                 problems.append(f"line {line}: paused_until: only a paused member can have one.")
+            joined = values.get("joined")
+            if joined and values["paused_until"] < joined:
+                problems.append(
+                    f"line {line}: paused_until: the pause ends ({values['paused_until']}) "
+                    f"before the member joined ({joined})."
+                )
         return values, problems
 
 
@@ -275,7 +281,7 @@ def _whole_rows(values: dict[str, list[Any]], update: bool) -> None:
     """The rules over more than one cell, for a batch of good rows (InvalidValue: not so).
 
     A new member needs a name; a pause end date means a paused member (an empty status
-    becomes paused) and contradicts any other status.
+    becomes paused), contradicts any other status, and is not before the day they joined.
     """
     if not update and MISSING in values.get("name", (MISSING,)):
         raise InvalidValue("a new member needs a name.")
@@ -283,11 +289,14 @@ def _whole_rows(values: dict[str, list[Any]], update: bool) -> None:
     if ends is None or not any(ends):
         return
     statuses = values.setdefault("status", [MISSING] * len(ends))
+    joined = values.get("joined", [MISSING] * len(ends))
     for i, end in enumerate(ends):
         if end and statuses[i] is MISSING:
             statuses[i] = MemberStatus.PAUSED
         elif end and statuses[i] != MemberStatus.PAUSED:
             raise InvalidValue("only a paused member can have one.")
+        if end and joined[i] and joined[i] is not MISSING and end < joined[i]:
+            raise InvalidValue("the pause ends before the member joined.")
 
 
 def _check_header(columns: list[str], path: Path) -> None:
