@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
-from peerkit import calendar as ical
 from peerkit.enums import MeetingStatus
 from peerkit.models import Meeting, Member
 from peerkit.services.common.community import Sender, organiser_of
@@ -27,6 +26,7 @@ from peerkit.services.groups import meetings as meetings_svc
 from peerkit.services.groups import planning
 from peerkit.services.outbox import meeting_mail, message, week_record
 from peerkit.services.outbox.delivery import Output
+from peerkit.services.outbox.meeting_calendars import MeetingCalendars
 
 if TYPE_CHECKING:
     from peerkit import render
@@ -256,7 +256,7 @@ def _belongs_to_other(name: str) -> bool:
 
 
 def publish_ics(
-    agenda: agenda_svc.Agenda, calendars: ical.MeetingCalendars, templates: render.Templates
+    agenda: agenda_svc.Agenda, calendars: MeetingCalendars, templates: render.Templates
 ) -> bytes:
     """The meeting for a calendar feed: METHOD:PUBLISH, without attendees (RFC 5546)."""
     description = templates.render("agenda.txt.j2", agenda, agenda.locale)
