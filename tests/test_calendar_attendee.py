@@ -1,4 +1,4 @@
-"""A meeting's calendars made from the parts they share (calendar.MeetingCalendars: the
+"""A meeting's calendars made from the parts they share (services/outbox/meeting_calendars.py: the
 feed's PUBLISH, each member's REQUEST or CANCEL) are the calendars icalendar makes whole,
 byte for byte; calendar.folded folds a line as icalendar's Contentline does."""
 
@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from icalendar.parser import Contentline
 
 from peerkit import calendar as ical
+from peerkit.services.outbox.meeting_calendars import MeetingCalendars
 
 
 @dataclass
@@ -39,12 +40,25 @@ PEOPLE = st.builds(
 OCCASIONS = st.builds(
     Occasion,
     uid=st.sampled_from(["u-1@peerkit", "x" * 90 + "@peerkit"]),
-    updated_at=st.just(datetime(2026, 11, 20, 9, 30, tzinfo=UTC)),
+    updated_at=st.sampled_from(
+        [
+            datetime(2026, 11, 20, 9, 30, tzinfo=UTC),
+            datetime(2026, 11, 20, 9, 30, 5, tzinfo=ZoneInfo("Asia/Kolkata")),
+        ]
+    ),
     sequence=st.integers(0, 12),
     duration=st.sampled_from([30, 90, 120]),
     location=st.one_of(st.none(), st.sampled_from(["https://meet.example.com/x", "The Crown"])),
     status=st.sampled_from(["planned", "cancelled", "done"]),
 )
+
+# An ordinary evening, one across New Year, one on the night clocks change, one far ahead.
+STARTS = [
+    datetime(2026, 12, 1, 18, 30),
+    datetime(2026, 12, 31, 23, 30),
+    datetime(2026, 3, 29, 1, 30),
+    datetime(2041, 6, 1, 7, 0, 15),
+]
 
 
 @settings(max_examples=250, deadline=None)
@@ -52,7 +66,8 @@ OCCASIONS = st.builds(
     meeting=OCCASIONS,
     summary=st.one_of(st.text(max_size=100), st.just("Mastermind del martedì")),
     organiser=st.one_of(st.none(), PEOPLE),
-    zone=st.sampled_from(["Europe/Rome", "America/New_York", "Asia/Kolkata"]),
+    zone=st.sampled_from(["Europe/Rome", "America/New_York", "Asia/Kolkata", "UTC"]),
+    start=st.sampled_from(STARTS),
     wanted=st.lists(
         st.tuples(
             st.sampled_from([None, "", "REQUEST", "CANCEL", "PUBLISH", "x-odd;method"]),
@@ -68,6 +83,7 @@ OCCASIONS = st.builds(
     summary="peerkit probe 7f3a description",  # the stand-in's own words elsewhere
     organiser=ical.Person("peerkit probe 7f3a", "probe-7f3a@peerkit.invalid"),
     zone="Europe/Rome",
+    start=STARTS[0],
     wanted=[("REQUEST", ical.Person("A", "a@example.com"), "peerkit probe 7f3a description")],
 )
 def test_meeting_calendars_are_the_whole_calendars(
@@ -75,10 +91,11 @@ def test_meeting_calendars_are_the_whole_calendars(
     summary: str,
     organiser: ical.Person | None,
     zone: str,
+    start: datetime,
     wanted: list[tuple[str | None, ical.Person | None, str | None]],
 ) -> None:
-    start = datetime(2026, 12, 1, 18, 30, tzinfo=ZoneInfo(zone))
-    shared = ical.MeetingCalendars(meeting, summary, organiser=organiser, local_start=start)
+    start = start.replace(tzinfo=ZoneInfo(zone))
+    shared = MeetingCalendars(meeting, summary, organiser=organiser, local_start=start)
     for method, person, description in wanted:
         event = ical.event(
             meeting, summary, description=description, organiser=organiser,
@@ -100,7 +117,7 @@ def test_a_meeting_is_split_once() -> None:
     """The shared parts are found for an ordinary meeting (not the whole calendar each time)."""
     meeting = Occasion("u@peerkit", datetime(2026, 1, 1, tzinfo=UTC), 2, 90, "The Crown", "planned")
     start = datetime(2026, 12, 1, 18, 30, tzinfo=ZoneInfo("Europe/Rome"))
-    shared = ical.MeetingCalendars(
+    shared = MeetingCalendars(
         meeting, "Group", organiser=ical.Person("O", "o@example.com"), local_start=start
     )
     assert shared.pieces is not None

@@ -74,14 +74,10 @@ def event(
     ev.add("sequence", meeting.sequence)
     ev.add("summary", summary)
     ev.add("dtstart", local_start)
-    # Real elapsed time: an event across a daylight-saving change ends at the right hour.
-    end = (local_start.astimezone(UTC) + timedelta(minutes=meeting.duration)).astimezone(
-        local_start.tzinfo
-    )
-    ev.add("dtend", end)
+    ev.add("dtend", end_of(local_start, meeting.duration))
     ev.add("status", "CANCELLED" if meeting.status == "cancelled" else "CONFIRMED")
     if meeting.location:
-        is_url = meeting.location.startswith(("https://", "http://"))
+        is_url = is_link(meeting.location)
         ev.add("url" if is_url else "location", meeting.location)
         if is_url:
             ev.add("location", meeting.location)
@@ -90,7 +86,7 @@ def event(
     if organiser is not None and (org := address(organiser)) is not None:
         ev.add("organizer", org)
     for person in attendees or []:
-        attendee = _attendee(person)
+        attendee = attendee_address(person)
         if attendee is not None:
             ev.add("attendee", attendee)
     if meeting.status != "cancelled":
@@ -102,90 +98,35 @@ def event(
     return ev
 
 
-def _attendee(person: Person) -> vCalAddress | None:
+def is_link(location: str) -> bool:
+    """A place that is a link: written as the event's URL and its LOCATION."""
+    return location.startswith(("https://", "http://"))
+
+
+def attendee_address(person: Person) -> vCalAddress | None:
     return address(
         person, ROLE="REQ-PARTICIPANT", PARTSTAT="NEEDS-ACTION", RSVP="TRUE", CUTYPE="INDIVIDUAL"
     )
 
 
-# Stand-ins for what differs between the calendars of one meeting: unlike anything real.
-_PROBE = Person("peerkit probe 7f3a", "probe-7f3a@peerkit.invalid")
-_PROBE_TEXT = "peerkit probe 7f3a description"
-_PROBE_METHOD = "X-PEERKIT-PROBE-7F3A"
+def end_of(local_start: datetime, minutes: int) -> datetime:
+    """Real elapsed time: an event across a daylight-saving change ends at the right hour."""
+    return (local_start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(local_start.tzinfo)
 
 
-class MeetingCalendars:
-    """The calendars of one meeting: ``to_bytes(calendar([event(..., description=D,
-    attendees=[P])], method=M))`` for any attendee P (or none), description D and METHOD M
-    (or none), with everything they share serialised once (plan week: the feed's PUBLISH
-    and one REQUEST per invited member).
-
-    Lines are ordered by their names only, so the calendar made with stand-ins is the same
-    bytes as any other but for those three lines, which are made on their own.
-    """
-
-    def __init__(
-        self, meeting: Occasion, summary: str, *, organiser: Person | None, local_start: Any
-    ) -> None:
-        self.args = (meeting, summary, organiser, local_start)
-        probe = event(
-            meeting, summary, description=_PROBE_TEXT, organiser=organiser,
-            attendees=[_PROBE], local_start=local_start,
-        )  # fmt: skip
-        text = to_bytes(calendar([probe], method=_PROBE_METHOD))
-        stand_ins = [
-            _line("method", _PROBE_METHOD),
-            _line("attendee", _attendee(_PROBE)),
-            _line("description", _PROBE_TEXT),
-        ]
-        self.pieces: list[bytes] | None = []
-        done = 0
-        for line in stand_ins:  # each a whole line, once, in this order
-            at = text.find(line, done)
-            if at < done or text[at - 2 : at] != b"\r\n" or text.count(line) != 1:
-                self.pieces = None  # not so: every calendar is made whole
-                break
-            self.pieces.append(text[done:at])
-            done = at + len(line)
-        if self.pieces is not None:
-            self.pieces.append(text[done:])
-
-    def __call__(self, method: str | None, person: Person | None, description: str | None) -> bytes:
-        attendee = _attendee(person) if person is not None else None
-        if self.pieces is None:
-            meeting, summary, organiser, local_start = self.args
-            ev = event(
-                meeting, summary, description=description, organiser=organiser,
-                attendees=[person] if person is not None else None, local_start=local_start,
-            )  # fmt: skip
-            return to_bytes(calendar([ev], method=method))
-        first, second, third, rest = self.pieces
-        return b"".join(
-            [
-                first,
-                _line("method", method) if method else b"",
-                second,
-                _line("attendee", attendee) if attendee is not None else b"",
-                third,
-                _line("description", description) if description else b"",
-                rest,
-            ]
-        )
-
-
-def _line(name: str, value: Any) -> bytes:
-    """One property as a component writes it: encoded as Component.add encodes a text or an
-    address, then folded."""
+def property_line(name: str, value: Any) -> bytes:
+    """One property as Component.add stores it and a component writes it: encoded, folded."""
     from icalendar import Event, Parameters
     from icalendar.parser import Contentline
+    from icalendar.timezone import tzp
 
-    key, factory = name.upper(), Event.types_factory
-    if not isinstance(value, factory.all_types):
-        value = factory.for_property(name)(value)
-    params = getattr(value, "params", None)
+    if isinstance(value, datetime) and name in ("dtstamp", "created", "last-modified"):
+        value = tzp.localize_utc(value)
+    encoded = Event._encode(name, value)  # type: ignore[no-untyped-call]  # as Component.add
+    params = getattr(encoded, "params", None)
     if params is None:
         params = Parameters()
-    return folded(Contentline.from_parts(key, params, value)) + b"\r\n"
+    return folded(Contentline.from_parts(name.upper(), params, encoded)) + b"\r\n"
 
 
 def text_of(component: Any) -> bytes:

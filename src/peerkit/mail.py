@@ -46,9 +46,15 @@ class Address:
         The display name is quoted by the header registry, so brackets in a name outside
         ASCII ("Zoë (Tel Aviv)") stay inside the encoded name instead of becoming a comment.
         """
-        name, spec = header_value(self.name), smtp_address(header_value(self.email))
-        local, _, domain = spec.rpartition("@")
-        return str(HeaderAddress(display_name=name, username=local, domain=domain))
+        return _formatted(self.name, self.email)
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted(name: str, email: str) -> str:
+    """Address.formatted (the organiser's, on every message of a run, is made once)."""
+    name, spec = header_value(name), smtp_address(header_value(email))
+    local, _, domain = spec.rpartition("@")
+    return str(HeaderAddress(display_name=name, username=local, domain=domain))
 
 
 def ascii_domain(domain: str) -> str:

@@ -137,6 +137,8 @@ def _underscore(installed: Any, translate: Callable[[str], str]) -> Any:
         text = translate(args[0])
         if context.eval_ctx.autoescape:
             text = Markup(text)
+        if not variables and "%" not in text:
+            return text  # what `text % {}` gives, without formatting
         return text % variables
 
     return underscore

@@ -87,21 +87,22 @@ def _plan(db: Any, label: str, output: Any, today: date) -> list[Any]:
     from peerkit.services.outbox import week as week_svc
 
     if output.dry_run:
-        with db.dry_run() as session, _progress(len_groups(session)) as tick:
-            return week_svc.plan_week(session, label, output, progress=tick, today=today)
+        with db.dry_run() as session:
+            planned = planning.plan(session, label, today=today)
+            with _progress(_groups(planned)) as tick:
+                return week_svc.write_week(planned, label, output, progress=tick, today=today)
     # The plan is committed first, then its files are written: a run stopped half-way
     # (Ctrl-C) leaves no file for a meeting that was rolled back, and a re-run writes the
     # files that are missing.
     with db.write() as session:
-        planned, total = planning.plan(session, label, today=today), len_groups(session)
-    with _progress(total) as tick:
+        planned = planning.plan(session, label, today=today)
+    with _progress(_groups(planned)) as tick:
         return week_svc.write_week(planned, label, output, progress=tick, today=today)
 
 
-def len_groups(session: Any) -> int:
-    from peerkit.services.groups import roster
-
-    return len(roster.list_groups(session))
+def _groups(planned: Any) -> int:
+    """The groups of the planned week (the progress bar's length), without asking again."""
+    return len({item.group.slug for item in planned.slots})
 
 
 def _row(result: dict[str, Any]) -> dict[str, Any]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields, is_dataclass
+from datetime import date
 from enum import Enum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -290,11 +291,17 @@ def _owners(commitments: list[OpenCommitment], lang: str) -> list[CommitmentOwne
             CommitmentItem(
                 id=id_of(commitment),
                 text=commitment.text,
-                due=format_day(due, lang) if due else None,
+                due=_due(due, lang) if due else None,
                 due_iso=due.isoformat() if due else None,
             )
         )
     return list(owners.values())
+
+
+@lru_cache(maxsize=4096)
+def _due(day: date, lang: str) -> str:
+    """A due date in a language (the same few dates recur across a week's agendas)."""
+    return format_day(day, lang)
 
 
 def _sections(

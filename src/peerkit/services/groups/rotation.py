@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Protocol
 
@@ -75,12 +75,42 @@ class Past(Protocol):
 
 
 @dataclass
-class History:
-    """A group's meetings before the one being planned (cancelled ones left out), read once,
-    and the hot-seat turns taken at them: meeting id -> the members whose seat counted."""
+class Tally:
+    """Per member: how many times (a hot-seat turn, a role), and the latest start of them."""
 
-    meetings: Mapping[int, Past]
-    turns: dict[int, list[int]]
+    count: dict[int, int] = field(default_factory=dict)
+    last: dict[int, datetime] = field(default_factory=dict)
+
+    def add(self, who: int, when: datetime) -> None:
+        self.count[who] = self.count.get(who, 0) + 1
+        self.last[who] = max(self.last.get(who, NEVER), when)
+
+
+@dataclass
+class History:
+    """What the rotation reads of a group's meetings before the one being planned
+    (cancelled ones left out): per member, the hot-seat turns taken at them (taken_turns)
+    and the times as facilitator and as timekeeper, each with the latest."""
+
+    turns: Tally = field(default_factory=Tally)
+    facilitator_id: Tally = field(default_factory=Tally)
+    timekeeper_id: Tally = field(default_factory=Tally)
+
+
+def tallied(meetings: Mapping[int, Past], turns: Mapping[int, Iterable[int]]) -> History:
+    """The History of those MEETINGS (id -> meeting) and the TURNS taken at them."""
+    found = History()
+    for meeting_id, members in turns.items():
+        when = meetings[meeting_id].start
+        for member_id in members:
+            found.turns.add(member_id, when)
+    for m in meetings.values():
+        for role, tally in (("facilitator_id", found.facilitator_id),
+                            ("timekeeper_id", found.timekeeper_id)):  # fmt: skip
+            who = getattr(m, role)
+            if who is not None:
+                tally.add(who, m.start)
+    return found
 
 
 def taken_turns(
@@ -111,11 +141,11 @@ def history(session: Session, meeting: Meeting) -> History:
     )
     meetings = {id_of(m): m for m in earlier}
     if not meetings:
-        return History({}, {})
+        return History()
     seats: dict[int, list[int]] = defaultdict(list)
     for seat in session.exec(select(HotSeat).where(col(HotSeat.meeting_id).in_(list(meetings)))):
         seats[seat.meeting_id].append(seat.member_id)
-    return History(meetings, taken_turns(seats, _absences(session, list(meetings))))
+    return tallied(meetings, taken_turns(seats, _absences(session, list(meetings))))
 
 
 def _absences(session: Session, meeting_ids: list[int]) -> dict[int, dict[int, str]]:
@@ -133,13 +163,7 @@ def _absences(session: Session, meeting_ids: list[int]) -> dict[int, dict[int, s
 
 def hot_seat_order(past: History, candidates: list[tuple[Membership, Member]]) -> list[int]:
     """Candidate member ids, the fairest next hot seats first."""
-    turns: dict[int, int] = {}
-    last: dict[int, datetime] = {}
-    for meeting_id, members in past.turns.items():
-        when = past.meetings[meeting_id].start
-        for member_id in members:
-            turns[member_id] = turns.get(member_id, 0) + 1
-            last[member_id] = max(last.get(member_id, NEVER), when)
+    turns, last = past.turns.count, past.turns.last
 
     def key(item: tuple[Membership, Member]) -> tuple[int, datetime, date, int]:
         membership, member = item
@@ -149,14 +173,9 @@ def hot_seat_order(past: History, candidates: list[tuple[Membership, Member]]) -
     return [id_of(p) for _, p in sorted(candidates, key=key)]
 
 
-def _role_order(past: History, field: str, pool: list[int]) -> list[int]:
-    count: dict[int, int] = {}
-    last: dict[int, datetime] = {}
-    for m in past.meetings.values():
-        who = getattr(m, field)
-        if who is not None:
-            count[who] = count.get(who, 0) + 1
-            last[who] = max(last.get(who, NEVER), m.start)
+def _role_order(past: History, role: str, pool: list[int]) -> list[int]:
+    tally: Tally = getattr(past, role)
+    count, last = tally.count, tally.last
     return sorted(pool, key=lambda i: (count.get(i, 0), last.get(i, NEVER), pool.index(i)))
 
 

@@ -191,56 +191,42 @@ def _made(item: Open) -> datetime:
     return item.commitment.created_at
 
 
-class Past(NamedTuple):
-    """An earlier meeting as the rotation reads it."""
-
-    group_id: int
-    start: datetime
-    facilitator_id: int | None
-    timekeeper_id: int | None
-
-
 def histories(session: Session, targets: list[Meeting]) -> dict[int, rotation.History]:
-    """Meeting id -> rotation.history of each target meeting: three queries for them all."""
+    """Meeting id -> rotation.History of each target meeting, counted in the database: one
+    statement for them all, a row per target, member and what they did (a hot-seat turn
+    taken, facilitating, keeping time) with how many times and the latest start."""
     if not targets:
         return {}
-    groups = {m.group_id for m in targets}
-    latest = max(m.start for m in targets)
-    earlier = (
-        col(Meeting.group_id).in_(groups),
-        col(Meeting.status) != MeetingStatus.CANCELLED,
-        col(Meeting.start) < latest,
+    table = Meeting.__table__  # type: ignore[attr-defined]
+    seat, marks = HotSeat.__table__, Attendance.__table__  # type: ignore[attr-defined]
+    t = (
+        sa.select(table.c.id, table.c.group_id, table.c.start)
+        .where(table.c.id.in_([id_of(m) for m in targets]))
+        .cte("target")
     )
-    columns = [col(c) for c in (Meeting.id, Meeting.group_id, Meeting.start,
-                                Meeting.facilitator_id, Meeting.timekeeper_id)]  # fmt: skip
-    rows: Any = session.connection().execute(sa.select(*columns).where(*earlier))
-    past: dict[int, dict[int, Past]] = defaultdict(dict)
-    for i, g, s, f, t in rows:
-        past[g][i or 0] = Past(g, s, f, t)
-    conn = session.connection()  # plain rows: no ORM for the many rows of a long history
-    seats: dict[int, list[int]] = defaultdict(list)
-    for meeting_id, member_id in conn.execute(
-        sa.select(col(HotSeat.meeting_id), col(HotSeat.member_id)).join(Meeting).where(*earlier)
-    ):
-        seats[meeting_id].append(member_id)
-    marks: dict[int, dict[int, str]] = defaultdict(dict)
-    for meeting_id, member_id in conn.execute(
-        sa.select(col(Attendance.meeting_id), col(Attendance.member_id))
-        .join(Meeting)
-        .where(*earlier, col(Attendance.status) == AttendanceStatus.ABSENT)
-    ):
-        marks[meeting_id][member_id] = AttendanceStatus.ABSENT
-    return {id_of(m): _history_of(m, past, seats, marks) for m in targets}
+    m = table.alias("past")
+    earlier = t.join(m, sa.and_(m.c.group_id == t.c.group_id, m.c.start < t.c.start,
+                                m.c.status != MeetingStatus.CANCELLED))  # fmt: skip
+    absent = sa.exists().where(
+        marks.c.meeting_id == m.c.id,
+        marks.c.member_id == seat.c.member_id,
+        marks.c.status == AttendanceStatus.ABSENT,
+    )  # the absent-turn rule (rotation.taken_turns)
 
+    def tally(kind: str, who: Any, source: Any, *where: Any) -> Any:
+        return (
+            sa.select(sa.literal(kind), t.c.id, who, sa.func.count(), sa.func.max(m.c.start))
+            .select_from(source)
+            .where(*where)
+            .group_by(t.c.id, who)
+        )
 
-def _history_of(
-    meeting: Meeting,
-    past: dict[int, dict[int, Past]],
-    seats: dict[int, list[int]],
-    marks: dict[int, dict[int, str]],
-) -> rotation.History:
-    mine = {i: p for i, p in past[meeting.group_id].items() if p.start < meeting.start}
-    if not mine:
-        return rotation.History({}, {})
-    taken = rotation.taken_turns({i: seats[i] for i in mine if i in seats}, marks)
-    return rotation.History(mine, taken)
+    turns = tally("turns", seat.c.member_id, earlier.join(seat, seat.c.meeting_id == m.c.id),
+                  ~absent)  # fmt: skip
+    roles = [tally(r, m.c[r], earlier, m.c[r].is_not(None))
+             for r in ("facilitator_id", "timekeeper_id")]  # fmt: skip
+    found = {id_of(x): rotation.History() for x in targets}
+    for kind, target, who, count, last in session.connection().execute(sa.union_all(turns, *roles)):
+        counted: rotation.Tally = getattr(found[target], kind)
+        counted.count[who], counted.last[who] = count, last
+    return found

@@ -21,6 +21,7 @@ from peerkit.models import Group, Meeting, Member, id_of
 from peerkit.services.groups import agenda as agenda_svc
 from peerkit.services.groups import meetings as meetings_svc
 from peerkit.services.groups import rotation
+from peerkit.services.outbox.meeting_calendars import MeetingCalendars
 from peerkit.services.outbox.message import MEETING, Key, Message, Sender, build
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ class Invitations:
     """The invitations to one meeting (REQUEST: invite or update, or CANCEL), one per member.
 
     What they all share is made once: the meeting's calendar but for the method, attendee
-    and description (calendar.MeetingCalendars), the templates' context, the templates.
+    and description (meeting_calendars.MeetingCalendars), the templates' context, the templates.
     """
 
     def __init__(
@@ -91,7 +92,7 @@ class Invitations:
         sender: Sender,
         method: str = "REQUEST",
         templates: render.Templates | None = None,
-        calendars: ical.MeetingCalendars | None = None,
+        calendars: MeetingCalendars | None = None,
     ) -> None:
         from peerkit import render  # Jinja only when something is rendered
 
@@ -135,9 +136,9 @@ class Invitations:
 
 def calendars_of(
     meeting: Meeting, agenda: agenda_svc.Agenda, organiser: ical.Person | None
-) -> ical.MeetingCalendars:
+) -> MeetingCalendars:
     """The meeting's calendars (its feed entry, each member's invitation), by the group's name."""
-    return ical.MeetingCalendars(
+    return MeetingCalendars(
         meeting,
         agenda.group.name,
         organiser=organiser,
@@ -164,7 +165,7 @@ def messages(
     method: str = "REQUEST",
     prefix: str | None = None,
     templates: render.Templates | None = None,
-    calendars: ical.MeetingCalendars | None = None,
+    calendars: MeetingCalendars | None = None,
 ) -> list[Message]:
     """One message per member, in their order; files PREFIX-<id>-<name>.eml (the kind
     when no prefix is given: invite- or cancel-)."""

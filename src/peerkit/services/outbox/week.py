@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
-from peerkit import calendar as ical
 from peerkit.enums import MeetingStatus
 from peerkit.models import Meeting, Member
 from peerkit.services.common.community import Sender, organiser_of
@@ -27,6 +26,7 @@ from peerkit.services.groups import meetings as meetings_svc
 from peerkit.services.groups import planning
 from peerkit.services.outbox import meeting_mail, message, week_record
 from peerkit.services.outbox.delivery import Output
+from peerkit.services.outbox.meeting_calendars import MeetingCalendars
 
 if TYPE_CHECKING:
     from peerkit import render
@@ -172,10 +172,13 @@ def _made_or_kept(
     for path, data in zip(paths, _contents(item, meeting, people, prefix, run), strict=True):
         contents.append(data)
         files.append(run.out.put(path, data))
+    invited = {path.name for path in paths[2:]}
+    stale = []
     if due or meeting.status == MeetingStatus.CANCELLED:
-        files.extend(_remove_stale_invitations(folder, suffix, files[2:], run.out))
-    if not run.out.dry_run:
-        run.record.note(key, inputs, contents, _listing(folder, suffix))
+        stale = _stale_invitations(listing, suffix, invited)
+        files.extend(run.out.remove(folder / name) for name in stale)
+    if not run.out.dry_run:  # the folder's invitations now: those there, written, not removed
+        run.record.note(key, inputs, contents, sorted((set(listing) | invited) - set(stale)))
     return files
 
 
@@ -226,8 +229,7 @@ def _invitations_there(listing: list[str], prefix: str, people: list[Member]) ->
 
 
 def _listing(folder: Path, suffix: str) -> list[str]:
-    """The invitation files of a meeting's folder: the names the glob invite{suffix}-*.eml
-    of _remove_stale_invitations finds."""
+    """The invitation files of a meeting's folder (invite{suffix}-*.eml), sorted."""
     start = f"invite{suffix}-"
     try:
         names = os.listdir(folder)
@@ -236,16 +238,11 @@ def _listing(folder: Path, suffix: str) -> list[str]:
     return sorted(n for n in names if n.startswith(start) and n.endswith(".eml"))
 
 
-def _remove_stale_invitations(
-    folder: Path, suffix: str, invites: list[dict[str, str]], out: Output
-) -> list[dict[str, str]]:
-    """Invitations written earlier for people no longer invited (paused, removed, cancelled)."""
-    keep = {Path(f["path"]).name for f in invites}
-    stale = sorted(folder.glob(f"invite{suffix}-*.eml")) if folder.is_dir() else []
+def _stale_invitations(listing: list[str], suffix: str, invited: set[str]) -> list[str]:
+    """Of the invitations in the folder before (LISTING), those written earlier for people
+    no longer invited (paused, removed, cancelled)."""
     return [
-        out.remove(path)
-        for path in stale
-        if path.name not in keep and (suffix or not _belongs_to_other(path.name))
+        name for name in listing if name not in invited and (suffix or not _belongs_to_other(name))
     ]
 
 
@@ -256,7 +253,7 @@ def _belongs_to_other(name: str) -> bool:
 
 
 def publish_ics(
-    agenda: agenda_svc.Agenda, calendars: ical.MeetingCalendars, templates: render.Templates
+    agenda: agenda_svc.Agenda, calendars: MeetingCalendars, templates: render.Templates
 ) -> bytes:
     """The meeting for a calendar feed: METHOD:PUBLISH, without attendees (RFC 5546)."""
     description = templates.render("agenda.txt.j2", agenda, agenda.locale)

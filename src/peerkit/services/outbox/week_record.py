@@ -50,6 +50,7 @@ class Record:
         self.changed = False
         self._fingerprint: bytes | None = None
         self._zones: dict[str, bytes] = {}
+        self._rows: dict[int, tuple[Any, tuple[Any, ...] | None]] = {}  # id -> (row, _row)
 
     def inputs(self, item: planning.Slot, *parts: object) -> bytes:
         """The hash of what a meeting's files are made from (PARTS: the rest, e.g. the
@@ -59,19 +60,20 @@ class Record:
         assert facts is not None
         named = (*facts.seat_ids, meeting.facilitator_id, meeting.timekeeper_id)
         zones = {meeting.timezone, *(p.timezone for _m, p in item.candidates if p.timezone)}
+        row = self._row
         data = repr(
             [
                 parts,
                 _row(meeting),
                 _row(item.group),
-                _row(facts.community),
+                row(facts.community),
                 item.multiple,
-                [_row(p) for p in facts.attendees],
+                [row(p) for p in facts.attendees],
                 facts.seat_ids,
                 [(i, facts.names.get(i)) for i in named if i is not None],
-                [(_row(c), _row(m)) for c, m in facts.commitments],
+                [(_row(c), row(m)) for c, m in facts.commitments],
                 facts.shown,
-                [(_row(m), _row(p)) for m, p in item.candidates],
+                [(_row(m), row(p)) for m, p in item.candidates],
                 sorted((z, self._zone(z)) for z in zones),
             ]
         )
@@ -140,6 +142,15 @@ class Record:
             ]
             self._fingerprint = hashlib.sha256(repr(parts).encode()).digest()
         return self._fingerprint
+
+    def _row(self, row: Any) -> tuple[Any, ...] | None:
+        """_row of a row that recurs in a run (the community, a member both expected and
+        invited, or owing at several meetings), made once: rows do not change while the
+        files are written, and the row is kept so that its id stays its own."""
+        found = self._rows.get(id(row))
+        if found is None:
+            found = self._rows[id(row)] = (row, _row(row))
+        return found[1]
 
     def _zone(self, key: str) -> bytes:
         if key not in self._zones:
