@@ -158,6 +158,22 @@ def test_plan_week_rewrites_its_files_but_not_through_a_planted_link(
     assert invitation.is_symlink()
 
 
+def test_a_planted_link_to_a_copy_of_the_same_bytes_is_not_taken_for_the_file(
+    community: Cli, tmp_path: Path
+) -> None:
+    """A link whose target holds exactly what peerkit would write is still a link: refused."""
+    out = tmp_path / "outbox"
+    community.ok("plan", "week", "--week", WEEK, "--out", str(out))
+    invitation = sorted((out / WEEK / SLUG).glob("*.eml"))[0]
+    victim = tmp_path / "victim"
+    victim.write_bytes(invitation.read_bytes())
+    invitation.unlink()
+    invitation.symlink_to(victim)
+    result = community("plan", "week", "--week", WEEK, "--out", str(out))
+    assert_error(result, f"{invitation} is a symbolic link")
+    assert invitation.is_symlink()
+
+
 def test_plan_week_run_twice_rewrites_a_changed_file(community: Cli, tmp_path: Path) -> None:
     """Regenerating is not overwriting in the sense of --force: no flag needed."""
     out = tmp_path / "outbox"

@@ -85,6 +85,9 @@ class Record:
         if recorded is None:
             return False
         try:
+            # A link planted in place of a file is not the file, whatever it points at.
+            if any(path.is_symlink() for path in paths):
+                return False
             contents = [path.read_bytes() for path in paths]
         except OSError:
             return False
