@@ -22,19 +22,24 @@ FIXED_TODAY = "2026-11-27"
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point platformdirs at a private folder and clear peerkit's environment variables."""
-    for key in list(os.environ):
-        if key.startswith("PEERKIT_"):
-            monkeypatch.delenv(key)
     home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
-    monkeypatch.setenv("PEERKIT_TODAY", FIXED_TODAY)
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.setenv("COLUMNS", "200")
+    isolate(monkeypatch, home)
     return home
+
+
+def isolate(patch: pytest.MonkeyPatch, home: Path) -> None:
+    """isolated_env's work, for fixtures built once per module: HOME and the XDG folders in
+    HOME (created), no PEERKIT_ variable but the fixed day, no colour, a wide terminal."""
+    for key in [k for k in os.environ if k.startswith("PEERKIT_")]:
+        patch.delenv(key)
+    home.mkdir()
+    patch.setenv("HOME", str(home))
+    patch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    patch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    patch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    patch.setenv("PEERKIT_TODAY", FIXED_TODAY)
+    patch.setenv("NO_COLOR", "1")
+    patch.setenv("COLUMNS", "200")
 
 
 @dataclass

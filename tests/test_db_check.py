@@ -9,7 +9,6 @@ differs from the models (a table, column or index dropped, a table peerkit does 
 from __future__ import annotations
 
 import hashlib
-import os
 import random
 import sqlite3
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from peerkit.migrations import HEAD
-from tests.conftest import Cli, Result, invoke
+from tests.conftest import Cli, Result, invoke, isolate
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +25,7 @@ def healthy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("check")
     path = root / "community" / "peerkit.db"
     with pytest.MonkeyPatch.context() as patch:
-        isolated(patch, root / "home")
+        isolate(patch, root / "home")
         cli = Cli(path)
         cli.ok("init", "--community", "Insieme", "--timezone", "Europe/Rome")
         for n in range(1, 41):
@@ -37,17 +36,6 @@ def healthy(tmp_path_factory: pytest.TempPathFactory) -> Path:
         cli.ok("session", "plan", "martedi", "--from", "2026-12-01", "--count", "4")
         cli.ok("commitment", "add", "1", "Call three clients", "--session", "1")
     return path
-
-
-def isolated(patch: pytest.MonkeyPatch, home: Path) -> None:
-    """As conftest's isolated_env, for a fixture built once per module."""
-    for key in [k for k in os.environ if k.startswith("PEERKIT_")]:
-        patch.delenv(key)
-    home.mkdir()
-    patch.setenv("HOME", str(home))
-    patch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
-    patch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    patch.setenv("PEERKIT_TODAY", "2026-11-27")
 
 
 @pytest.fixture

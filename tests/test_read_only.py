@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests import unprivileged
-from tests.conftest import Cli
+from tests.conftest import Cli, isolate
 
 WHERE = ("file", "folder")
 READING = [
@@ -52,7 +51,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("read-only")
     folder = root / "community"
     with pytest.MonkeyPatch.context() as patch:
-        isolated(patch, root / "home")
+        isolate(patch, root / "home")
         cli = Cli(folder / "peerkit.db")
         cli.ok("init", "--community", "Insieme", "--timezone", "Europe/Rome",
                "--organiser-name", "Paolo", "--organiser-email", "paolo@example.com")  # fmt: skip
@@ -64,17 +63,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
         cli.ok("session", "plan", "martedi", "--from", "2026-12-01", "--count", "1")
         cli.ok("commitment", "add", "1", "Call three clients", "--session", "1")
     return folder
-
-
-def isolated(patch: pytest.MonkeyPatch, home: Path) -> None:
-    """As conftest's isolated_env, for a fixture built once per module."""
-    for key in [k for k in os.environ if k.startswith("PEERKIT_")]:
-        patch.delenv(key)
-    home.mkdir()
-    patch.setenv("HOME", str(home))
-    patch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
-    patch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    patch.setenv("PEERKIT_TODAY", "2026-11-27")
 
 
 @pytest.fixture(params=WHERE)
