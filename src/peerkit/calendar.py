@@ -3,6 +3,10 @@
 A meeting is one VEVENT with a UID that never changes, DTSTART/DTEND in the meeting's
 own zone (with its VTIMEZONE), SEQUENCE raised by every change and DTSTAMP taken from
 the last change, so exporting twice gives the same bytes.
+
+A local time that a parser could read two ways (the hour repeated when clocks go back) is
+written in UTC instead (:func:`when`): ical.js and libical take the second of the two
+readings where the RFC and Python take the first, so only UTC is read alike everywhere.
 """
 
 from __future__ import annotations
@@ -73,9 +77,10 @@ def event(
     ev.add("dtstamp", meeting.updated_at)
     ev.add("sequence", meeting.sequence)
     ev.add("summary", summary)
-    ev.add("dtstart", local_start)
-    ev.add("dtend", end_of(local_start, meeting.duration))
-    ev.add("status", "CANCELLED" if meeting.status == "cancelled" else "CONFIRMED")
+    ev.add("dtstart", when(local_start))
+    ev.add("dtend", when(end_of(local_start, meeting.duration)))
+    cancelled = meeting.status == "cancelled"
+    ev.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     if meeting.location:
         is_url = is_link(meeting.location)
         ev.add("url" if is_url else "location", meeting.location)
@@ -86,10 +91,10 @@ def event(
     if organiser is not None and (org := address(organiser)) is not None:
         ev.add("organizer", org)
     for person in attendees or []:
-        attendee = attendee_address(person)
+        attendee = attendee_address(person, rsvp=not cancelled)
         if attendee is not None:
             ev.add("attendee", attendee)
-    if meeting.status != "cancelled":
+    if not cancelled:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", summary)
@@ -103,10 +108,29 @@ def is_link(location: str) -> bool:
     return location.startswith(("https://", "http://"))
 
 
-def attendee_address(person: Person) -> vCalAddress | None:
+def attendee_address(person: Person, *, rsvp: bool = True) -> vCalAddress | None:
+    """An invited member; a cancellation asks for no reply (RSVP=FALSE)."""
     return address(
-        person, ROLE="REQ-PARTICIPANT", PARTSTAT="NEEDS-ACTION", RSVP="TRUE", CUTYPE="INDIVIDUAL"
+        person,
+        ROLE="REQ-PARTICIPANT",
+        PARTSTAT="NEEDS-ACTION",
+        RSVP="TRUE" if rsvp else "FALSE",
+        CUTYPE="INDIVIDUAL",
     )
+
+
+def ambiguous(moment: datetime) -> bool:
+    """Whether MOMENT's wall-clock time happens twice in its zone (clocks going back)."""
+    zone = moment.tzinfo
+    if zone is None or zone is UTC:
+        return False
+    return moment.replace(fold=1 - moment.fold).utcoffset() != moment.utcoffset()
+
+
+def when(moment: datetime) -> datetime:
+    """MOMENT as written in a calendar: its own zone's wall clock, or UTC when that wall
+    clock happens twice that night (every parser reads UTC alike)."""
+    return moment.astimezone(UTC) if ambiguous(moment) else moment
 
 
 def end_of(local_start: datetime, minutes: int) -> datetime:

@@ -152,7 +152,7 @@ class Invitation:
         return msg
 
     def data(self) -> bytes:
-        """``bytes(self.message().as_bytes())``, built without the message object."""
+        """``to_bytes(self.message())``, built without the message object."""
         if (
             _FAST_MID.match(self.mid) is None
             or _FAST_METHOD.match(self.method.upper()) is None
@@ -160,7 +160,7 @@ class Invitation:
             or needs_smtputf8(self.recipient.email)
         ):  # UTF-8 headers (an address outside ASCII before the @): the email package's way
             return to_bytes(self.message())
-        return _invitation_bytes(self)
+        return _invitation_bytes(self).replace(b"\n", b"\r\n")
 
 
 def boundary(mid: str) -> str:
@@ -188,14 +188,15 @@ def plain(
 
 
 def to_bytes(msg: EmailMessage) -> bytes:
-    """The message as a file: headers in UTF-8 (RFC 6532) only when an address needs it."""
-    if international(msg):
-        from email.policy import EmailPolicy
+    """The message as a file, as it travels: CRLF line ends (so the calendar part has the
+    CRLF that RFC 5545 asks for, in the file too); headers in UTF-8 (RFC 6532) only when an
+    address needs it."""
+    from email.policy import EmailPolicy
 
-        policy = msg.policy
-        if isinstance(policy, EmailPolicy):  # the message's own policy, with UTF-8 headers
-            return bytes(msg.as_bytes(policy=policy.clone(utf8=True)))
-    return bytes(msg.as_bytes())
+    policy = msg.policy
+    if not isinstance(policy, EmailPolicy):
+        return bytes(msg.as_bytes()).replace(b"\n", b"\r\n")
+    return bytes(msg.as_bytes(policy=policy.clone(linesep="\r\n", utf8=international(msg))))
 
 
 def international(msg: EmailMessage) -> bool:

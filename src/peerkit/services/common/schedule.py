@@ -50,6 +50,19 @@ def local_datetime(on: date, hhmm: str, zone: str) -> datetime:
     return aware.astimezone(UTC).astimezone(tz)
 
 
+def readings(on: date, hhmm: str, zone: str) -> int:
+    """How many instants a wall-clock time is on a date: 1, or 2 when clocks go back
+    through it (the repeated hour), 0 when they jump over it (the missing hour)."""
+    hours, minutes = (int(p) for p in hhmm.split(":"))
+    tz = ZoneInfo(zone)
+    naive = datetime.combine(on, time(hours, minutes))
+    first = naive.replace(tzinfo=tz, fold=0)
+    if first.utcoffset() == naive.replace(tzinfo=tz, fold=1).utcoffset():
+        return 1
+    exists = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == naive
+    return 2 if exists else 0
+
+
 def parse_local(text: str, zone: str, what: str = "--start") -> datetime:
     """ "YYYY-MM-DD HH:MM" in a zone, as an aware datetime (a date within defaults.DATES)."""
     try:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
 from icalendar import Event, vRecur
 from sqlmodel import Session, col, select
@@ -160,31 +161,62 @@ def series_uid(group: Group) -> str:
 
 
 def series(session: Session, group: Group, meetings: list[Meeting]) -> bytes:
-    """The group's meetings as one recurring event with exceptions and overrides."""
+    """The group's meetings as one recurring event with exceptions and overrides.
+
+    The rule repeats the group's wall-clock time, so an occurrence on a night when that
+    time happens twice or not at all would be read differently by different calendars:
+    such a date is excluded from the rule (EXDATE, read by each calendar as it reads the
+    rule) and its meeting written as an event of its own, its times in UTC when needed.
+    The rule's length is a DURATION: real time, the same in every calendar across a change.
+    """
     mine = sorted((m for m in meetings if m.group_id == group.id), key=lambda m: m.slot_date)
     if not mine:
         return ical.to_bytes(ical.calendar([], method="PUBLISH"))
     ctx = _Context(session, mine)
     first, last = mine[0].slot_date, mine[-1].slot_date
     zone = group.timezone
-    pattern = {
-        d: schedule.local_datetime(d, group.time, zone)
-        for d in schedule.slots(group.cadence, group.day, group.anchor, first, last)
-    }
+    dates = schedule.slots(group.cadence, group.day, group.anchor, first, last)
+    clear = [d for d in dates if schedule.readings(d, group.time, zone) == 1]
     by_slot = {m.slot_date: m for m in mine}
-    master = _master(ctx, group, mine, pattern[first])
-    events = [master]
-    for slot, start in pattern.items():
-        meeting = by_slot.get(slot)
-        if meeting is None or meeting.status == MeetingStatus.CANCELLED:
-            master.add("exdate", start)
-            continue
-        if (
-            meetings_svc.local_start(meeting) != start
-            or meeting.duration != group.duration
-            or meeting.sequence
-        ):
-            events.append(_override(ctx, meeting, start, master))
+    events: list[Event] = []
+    if clear:
+        pattern = {d: schedule.local_datetime(d, group.time, zone) for d in clear}
+        master = _master(ctx, group, mine, pattern[clear[0]])
+        events.append(master)
+        for slot in dates:
+            meeting = by_slot.get(slot)
+            if slot < clear[0] or slot > clear[-1]:
+                continue
+            if slot not in pattern:  # the rule's own reading of it, whatever each calendar makes it
+                master.add("exdate", _wall(slot, group.time, zone))
+                continue
+            start = pattern[slot]
+            if meeting is None or meeting.status == MeetingStatus.CANCELLED:
+                master.add("exdate", start)
+                continue
+            if (
+                meetings_svc.local_start(meeting) != start
+                or meeting.duration != group.duration
+                or meeting.sequence
+            ):
+                events.append(_override(ctx, meeting, start, master))
+        master.add("rrule", vRecur(_rule(group, pattern[clear[-1]].astimezone(UTC))))
+    inside = set(clear)
+    events.extend(
+        _single(ctx, m)
+        for m in mine
+        if m.slot_date not in inside and m.status != MeetingStatus.CANCELLED
+    )
+    return ical.to_bytes(ical.calendar(events, method="PUBLISH"))
+
+
+def _wall(on: date, hhmm: str, zone: str) -> datetime:
+    """The wall-clock time HHMM on a date in ZONE as it is written (it may not be one instant)."""
+    hours, minutes = (int(p) for p in hhmm.split(":"))
+    return datetime.combine(on, time(hours, minutes), tzinfo=ZoneInfo(zone))
+
+
+def _rule(group: Group, until: datetime) -> dict[str, Any]:
     rule: dict[str, Any] = {"FREQ": "MONTHLY" if group.cadence == Cadence.MONTHLY else "WEEKLY"}
     if group.cadence == Cadence.BIWEEKLY:
         rule["INTERVAL"] = 2
@@ -192,9 +224,8 @@ def series(session: Session, group: Group, meetings: list[Meeting]) -> bytes:
         rule["BYDAY"] = f"{schedule.week_of_month(group.anchor)}{BYDAY[group.day]}"
     else:
         rule["BYDAY"] = BYDAY[group.day]
-    rule["UNTIL"] = pattern[last].astimezone(UTC)
-    master.add("rrule", vRecur(rule))
-    return ical.to_bytes(ical.calendar(events, method="PUBLISH"))
+    rule["UNTIL"] = until
+    return rule
 
 
 def _master(ctx: _Context, group: Group, mine: list[Meeting], start: datetime) -> Event:
@@ -204,7 +235,7 @@ def _master(ctx: _Context, group: Group, mine: list[Meeting], start: datetime) -
     ev.add("sequence", max(m.sequence for m in mine))
     ev.add("summary", group.name)
     ev.add("dtstart", start)
-    ev.add("dtend", start + timedelta(minutes=group.duration))
+    ev.add("duration", timedelta(minutes=group.duration))
     if group.location:
         ev.add("location", group.location)
     if ctx.organiser and (org := ical.address(ctx.organiser)) is not None:

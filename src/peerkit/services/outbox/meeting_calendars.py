@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from peerkit.calendar import (
     Occasion,
     Person,
+    ambiguous,
     attendee_address,
     calendar,
     end_of,
@@ -63,9 +64,11 @@ class MeetingCalendars:
         self, meeting: Occasion, summary: str, *, organiser: Person | None, local_start: Any
     ) -> None:
         self.args = (meeting, summary, organiser, local_start)
+        self.rsvp = meeting.status != "cancelled"  # a cancellation asks for no reply
         end = end_of(local_start, meeting.duration)
         shape = None
-        if _zone_known(local_start) and end.year == local_start.year:
+        plain = not (ambiguous(local_start) or ambiguous(end))  # else written in UTC
+        if _zone_known(local_start) and end.year == local_start.year and plain:
             place = None if not meeting.location else is_link(meeting.location)
             cancelled = meeting.status == "cancelled"
             shape = _shape(cancelled, place, organiser, local_start.tzinfo, local_start.year)
@@ -77,7 +80,8 @@ class MeetingCalendars:
                 meeting, summary, description=_PROBE_TEXT, organiser=organiser,
                 attendees=[_PROBE], local_start=local_start,
             )  # fmt: skip
-            self.pieces = _split(to_bytes(calendar([probe], method=_PROBE_METHOD)), _call_probes())
+            text = to_bytes(calendar([probe], method=_PROBE_METHOD))
+            self.pieces = _split(text, _call_probes(self.rsvp))
 
     def __call__(self, method: str | None, person: Person | None, description: str | None) -> bytes:
         if self.pieces is None:
@@ -87,7 +91,7 @@ class MeetingCalendars:
                 attendees=[person] if person is not None else None, local_start=local_start,
             )  # fmt: skip
             return to_bytes(calendar([ev], method=method))
-        attendee = attendee_address(person) if person is not None else None
+        attendee = attendee_address(person, rsvp=self.rsvp) if person is not None else None
         lines = {
             "method": property_line("method", method) if method else b"",
             "attendee": property_line("attendee", attendee) if attendee is not None else b"",
@@ -101,10 +105,10 @@ def _zone_known(moment: Any) -> bool:
     return isinstance(moment, datetime) and (zone is UTC or isinstance(zone, ZoneInfo))
 
 
-def _call_probes() -> dict[str, bytes]:
+def _call_probes(rsvp: bool) -> dict[str, bytes]:
     return {
         "method": property_line("method", _PROBE_METHOD),
-        "attendee": property_line("attendee", attendee_address(_PROBE)),
+        "attendee": property_line("attendee", attendee_address(_PROBE, rsvp=rsvp)),
         "event-description": property_line("description", _PROBE_TEXT),
     }
 
@@ -124,9 +128,8 @@ def _shape(
         local_start=start,
     )  # fmt: skip
     text = to_bytes(calendar([made], method=_PROBE_METHOD))
-    return _split(
-        text, {**_call_probes(), **_meeting_lines(probe, summary, start, end_of(start, 1))}
-    )
+    lines = _meeting_lines(probe, summary, start, end_of(start, 1))
+    return _split(text, {**_call_probes(not cancelled), **lines})
 
 
 def _meeting_lines(
