@@ -429,9 +429,17 @@ def test_checkin_writes_an_ics_and_one_invitation_each(pairing: Cli, tmp_path: P
 
     mails = _emails(out)
     assert set(mails) == {DANIEL, GIULIA}
-    for message in mails.values():
+    for address, message in mails.items():
         assert message["From"].addresses[0].addr_spec == PAOLO
+        # Each invitation names its own member only: the other's address is not shown.
+        other = GIULIA if address == DANIEL else DANIEL
+        raw = (
+            out / next(p.name for p in out.glob("*.eml") if address in p.read_text())
+        ).read_text()
+        assert other not in raw
         part, theirs = _calendar_part(message)
+        (theirs_event,) = theirs.walk("VEVENT")
+        assert str(theirs_event["ATTENDEE"]).lower() == f"mailto:{address}"  # one, not a list
         assert part.get_param("method") == "REQUEST"
         assert str(theirs["METHOD"]) == "REQUEST"
         (their_event,) = theirs.walk("VEVENT")

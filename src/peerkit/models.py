@@ -229,6 +229,8 @@ class Meeting(_Table, table=True):
     notes: str | None = Field(default=None)
     cancel_reason: str | None = Field(default=None)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # what its invitations said at this SEQUENCE (services/groups/versions.py)
+    content_hash: str | None = Field(default=None)
 
 
 class HotSeat(_Table, table=True):

@@ -222,13 +222,18 @@ class Facts:
 
 def build(session: Session, meeting: Meeting, locale: str | None = None) -> Agenda:
     """Everything a template may use (see docs/templates.md), for one meeting."""
+    return assemble(facts_of(session, meeting), meeting, locale)
+
+
+def facts_of(session: Session, meeting: Meeting) -> Facts:
+    """What one meeting's agenda is built from, read from the database."""
     group = session.get(Group, meeting.group_id)
     assert group is not None
     attendees = expected(session, group, meeting)
     seat_ids = meetings_svc.hot_seat_ids(session, meeting)
     known = {id_of(p) for p in attendees}
     roles = [i for i in (meeting.facilitator_id, meeting.timekeeper_id) if i is not None]
-    facts = Facts(
+    return Facts(
         community=community_svc.get(session),
         group=group,
         attendees=attendees,
@@ -237,7 +242,6 @@ def build(session: Session, meeting: Meeting, locale: str | None = None) -> Agen
         commitments=open_commitments(session, meeting),
         shown=meetings_svc.to_dict(session, meeting),
     )
-    return assemble(facts, meeting, locale)
 
 
 def assemble(facts: Facts, meeting: Meeting, locale: str | None = None) -> Agenda:

@@ -112,9 +112,17 @@ def local_end(meeting: Meeting, zone: str | None = None) -> datetime:
     return end.astimezone(ZoneInfo(zone or meeting.timezone))
 
 
+def later(previous: datetime, now: datetime) -> datetime:
+    """The time of a new version: NOW, but at least a second after PREVIOUS, so that its
+    DTSTAMP (written to the second) is a later one too."""
+    floor = previous.replace(microsecond=0) + timedelta(seconds=1)
+    return max(now, floor)
+
+
 def _touch(meeting: Meeting) -> None:
     meeting.sequence += 1
-    meeting.updated_at = utcnow()
+    meeting.updated_at = later(meeting.updated_at, utcnow())
+    meeting.content_hash = None  # this version's invitations are still to be written
 
 
 def move(session: Session, meeting: Meeting, when: str, zone: str | None, *, now: datetime) -> None:

@@ -22,7 +22,7 @@ from peerkit.services.common import schedule
 from peerkit.services.groups import agenda as agenda_svc
 from peerkit.services.groups import meetings as meetings_svc
 from peerkit.services.groups import roster as groups_svc
-from peerkit.services.groups import rotation, week_data
+from peerkit.services.groups import rotation, versions, week_data
 
 
 @dataclass
@@ -87,7 +87,26 @@ def plan(session: Session, week: str, *, today: date | None = None) -> Week:
     _settle_roles(session, held, today)
     community = community_svc.get(session)
     _gather_facts(session, held, community)
+    _settle_versions(session, held, community, today)
     return Week(community, slots)
+
+
+def _settle_versions(
+    session: Session, slots: list[Slot], community: Community | None, today: date | None
+) -> None:
+    """The meetings whose invitations are due get the next version when they say something
+    new (services/groups/versions.py): one statement for all."""
+    sender = community_svc.organiser_of(community)
+    found = []
+    for item in slots:
+        meeting = item.meeting
+        assert meeting is not None
+        assert item.facts is not None
+        if meeting.status != MeetingStatus.PLANNED or (today and meeting.slot_date < today):
+            continue
+        invited = [p for _m, p in item.candidates if p.email] if sender else []
+        found.append((meeting, versions.substance(item.facts, meeting, invited, sender)))
+    versions.settle(session, found, utcnow())
 
 
 def _settle_roles(session: Session, slots: list[Slot], today: date | None) -> None:

@@ -128,16 +128,22 @@ def summary(mentor: Member, mentee: Member) -> str:
 
 
 def event(
-    session: Session, checkin: MentorCheckin, description: str | None = None
+    session: Session,
+    checkin: MentorCheckin,
+    description: str | None = None,
+    to: Member | None = None,
 ) -> icalendar.Event:
-    """The check-in as a VEVENT: organiser the community, attendees mentor and mentee."""
+    """The check-in as a VEVENT: organiser the community; attendees mentor and mentee (the
+    organiser's copy), or only TO in the invitation sent to TO, so that neither member's
+    address is shown to the other (as with meeting invitations)."""
     _item, mentor, mentee = _people(session, checkin)
+    people = [to] if to is not None else [mentor, mentee]
     return ical.event(
         checkin,
         summary(mentor, mentee),
         description=description,
         organiser=community_svc.calendar_organiser(session),
-        attendees=[ical.Person(p.name, p.email) for p in (mentor, mentee)],
+        attendees=[ical.Person(p.name, p.email) for p in people],
         local_start=local_start(checkin),
     )
 

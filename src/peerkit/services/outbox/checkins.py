@@ -100,7 +100,7 @@ def _message(session: Session, checkin: MentorCheckin, letter: _Letter, sender: 
         "mentee": letter.mentee.name,
         "when": context["recipient"]["when"],
     }
-    ev = checkins.event(session, checkin, description=text)
+    ev = checkins.event(session, checkin, description=text, to=person)
     email = mail.invitation(
         sender=sender.address(),
         recipient=recipient(person),

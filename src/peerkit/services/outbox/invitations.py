@@ -17,10 +17,10 @@ from sqlmodel import Session, col, select
 
 from peerkit import mail
 from peerkit.errors import Conflict
-from peerkit.models import Group, Meeting, Member, id_of
+from peerkit.models import Group, Meeting, Member, id_of, utcnow
 from peerkit.services.common import schedule
 from peerkit.services.groups import agenda as agenda_svc
-from peerkit.services.groups import meetings
+from peerkit.services.groups import meetings, versions
 from peerkit.services.outbox import ledger, meeting_mail
 from peerkit.services.outbox.delivery import Place, Sent, Written, send, write
 from peerkit.services.outbox.message import MEETING, Message, require_organiser
@@ -30,15 +30,23 @@ if TYPE_CHECKING:
     from peerkit.services.outbox.week import GroupPlan
 
 
-def prepare(session: Session, meeting: Meeting, method: str) -> list[Message]:
-    """The messages for a meeting, one per recipient (nothing is sent or written here)."""
+def prepare(
+    session: Session, meeting: Meeting, method: str, *, now: datetime | None = None
+) -> list[Message]:
+    """The messages for a meeting, one per recipient (nothing is sent or written here).
+
+    With NOW (`invite`, in a write transaction), requests that would say something new
+    first move the meeting's version on (services/groups/versions.py)."""
     _check_method(meeting, method)
     sender = require_organiser(session)
     group = session.get(Group, meeting.group_id)
     assert group is not None
     assert meeting.id is not None
-    data = agenda_svc.build(session, meeting)
     people = meeting_mail.invitees(session, group, meeting.slot_date)
+    if method == "request" and now is not None:
+        said = versions.substance(agenda_svc.facts_of(session, meeting), meeting, people, sender)
+        versions.settle(session, [(meeting, said)], now)
+    data = agenda_svc.build(session, meeting)
     if method == "cancel":
         people = _with_earlier_invitees(session, meeting, people)
     return meeting_mail.messages(meeting, data, people, sender, method.upper())
@@ -83,14 +91,14 @@ def invite(
     Only for a meeting still to come: nobody can accept (or be told of the cancellation of)
     a meeting that has started.
     """
-    with db.read() as session:
+    with db.write() as session:  # a request that says something new moves the version on
         meeting = meetings.resolve(session, ref)
         if meeting.start <= now:
             started = meetings.local_start(meeting).strftime("%Y-%m-%d %H:%M")
             raise Conflict(
                 f"session {meeting.id} started at {started}; invitations are for meetings to come."
             )
-        prepared = prepare(session, meeting, method)
+        prepared = prepare(session, meeting, method, now=utcnow())
         group = session.get(Group, meeting.group_id)
         assert group is not None
         folder = place.folder(schedule.week_label(meeting.slot_date), group.slug)
