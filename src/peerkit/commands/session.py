@@ -13,7 +13,7 @@ import typer
 from peerkit.commands._options import DryRunOpt, FormatOpt, GroupRef, SessionRef, TimezoneOpt
 from peerkit.context import app_context
 from peerkit.errors import PeerkitError, UsageProblem, catch_errors
-from peerkit.output import Format, emit, emit_one, message
+from peerkit.output import Format, emit, emit_one, message, warning
 
 app = typer.Typer(
     help="Meetings: plan them, list, move, cancel, take attendance, keep notes.",
@@ -43,7 +43,7 @@ def session_plan(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Make sure a group's next meetings exist (running it again adds nothing)."""
-    from peerkit.services.common import validate
+    from peerkit.services.common import schedule, validate
     from peerkit.services.groups import meetings, roster
 
     app_ctx = app_context(ctx)
@@ -54,10 +54,14 @@ def session_plan(
         target = roster.resolve(session, group)
         planned = meetings.plan(session, target, first, count=count, until=last)
         rows = [dict(meetings.to_dict(session, m), created=new) for m, new in planned]
+        dates = [m.slot_date for m, _new in planned]
+        notes = schedule.clock_notes(dates, target.time, target.timezone)
     emit(rows, fmt, ("id", "group", "start", "timezone", "status", "created"))
     new = sum(1 for r in rows if r["created"])
     verb = "Would add" if dry_run else "Added"
     message(f"{verb} {new} meeting(s); {len(rows) - new} already existed.")
+    for note in notes:
+        warning(f"{target.slug}: {note}")
 
 
 @app.command("list")

@@ -12,7 +12,7 @@ from peerkit.context import AppContext, app_context, community_defaults
 from peerkit.defaults import GROUP
 from peerkit.enums import Cadence, GroupKind, MemberStatus, Role, values
 from peerkit.errors import UsageProblem, catch_errors
-from peerkit.output import Format, data_line, emit, emit_one, message
+from peerkit.output import Format, data_line, emit, emit_one, message, warning
 
 app = typer.Typer(
     help="Peer groups: create or form them, find common times, add and remove members, archive.",
@@ -109,11 +109,14 @@ def group_create(
         row = community.ensure(session, community_defaults(app_ctx.settings))
         group = roster.create(session, raw, row.timezone, today)
         shown = roster.to_dict(session, group)
+        notes = roster.clock_notes(group)
     if fmt is Format.json:
         emit_one(shown, fmt)
     else:
         data_line(str(shown["id"]))
         message(f"Created the group {shown['slug']} with {len(shown['members'])} member(s).")
+    for note in notes:
+        warning(f"{shown['slug']}: {note}")
 
 
 def _ask_missing(app_ctx: AppContext, session: Any, raw: Any, zone: str) -> None:

@@ -63,6 +63,33 @@ def readings(on: date, hhmm: str, zone: str) -> int:
     return 2 if exists else 0
 
 
+def clock_note(on: date, hhmm: str, zone: str) -> str | None:
+    """In words, what a meeting at HHMM on a date in ZONE means when that time is missing or
+    repeated that night (None when it is an ordinary time)."""
+    found = readings(on, hhmm, zone)
+    if found == 1:
+        return None
+    day = f"{on:%a} {on.day} {on:%b %Y}"
+    real = local_datetime(on, hhmm, zone)
+    if found == 0:
+        return (
+            f"{hhmm} does not exist in {zone} on {day} (clocks go forward): "
+            f"that meeting is at {real:%H:%M}"
+        )
+    return (
+        f"{hhmm} happens twice in {zone} on {day} (clocks go back): that meeting is at "
+        f"the first one, {real.astimezone(UTC):%H:%M} UTC"
+    )
+
+
+def clock_notes(dates: list[date], hhmm: str, zone: str, most: int = 3) -> list[str]:
+    """clock_note for the first MOST such dates among DATES, then how many more."""
+    notes = [n for d in dates if (n := clock_note(d, hhmm, zone)) is not None]
+    if len(notes) > most:
+        notes = [*notes[:most], f"and {len(notes) - most} more date(s) like these"]
+    return notes
+
+
 def parse_local(text: str, zone: str, what: str = "--start") -> datetime:
     """ "YYYY-MM-DD HH:MM" in a zone, as an aware datetime (a date within defaults.DATES)."""
     try:

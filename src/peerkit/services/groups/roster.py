@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from slugify import slugify as _python_slugify
@@ -101,6 +101,14 @@ def _kind(value: str | None) -> GroupKind:
 
 def _cadence(value: str | None) -> Cadence:
     return Cadence(validate.choice(value, values(Cadence), "cadence")) if value else GROUP.cadence
+
+
+def clock_notes(group: Group, days: int = 366) -> list[str]:
+    """Where the group's wall-clock time is missing or repeated on its meeting dates in the
+    year from its first meeting (schedule.clock_note), in words."""
+    first = group.anchor
+    dates = schedule.slots(group.cadence, group.day, first, first, first + timedelta(days=days))
+    return schedule.clock_notes(dates, group.time, group.timezone)
 
 
 def create(session: Session, raw: GroupFields, community_tz: str, today: date) -> Group:

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session
 
 from peerkit.enums import MeetingStatus
-from peerkit.models import Meeting, Member
+from peerkit.models import Group, Meeting, Member
+from peerkit.services.common import schedule
 from peerkit.services.common.community import Sender, organiser_of
 from peerkit.services.groups import agenda as agenda_svc
 from peerkit.services.groups import meetings as meetings_svc
@@ -129,8 +130,12 @@ def _meeting_files(
     suffix = f"-{meeting.id}" if item.multiple else ""
     assert item.facts is not None
     coming = len(item.facts.attendees)  # the agenda's attendees
+    notes = []
     if meeting.status != MeetingStatus.CANCELLED and coming < group.min_size:
-        result.note = f"only {coming} member(s) can come; the group's minimum is {group.min_size}"
+        notes.append(f"only {coming} member(s) can come; the group's minimum is {group.min_size}")
+    if meeting.status != MeetingStatus.CANCELLED and (clock := _clock_note(meeting, group)):
+        notes.append(clock)
+    result.note = "; ".join(notes) or None
     paths = [folder / f"agenda{suffix}.md", folder / f"session{suffix}.ics"]
     if meeting.status == MeetingStatus.DONE:
         # A meeting that has happened keeps the files it had: its agenda is a record now,
@@ -139,13 +144,22 @@ def _meeting_files(
         return result
     due = meeting.status == MeetingStatus.PLANNED and (today is None or meeting.slot_date >= today)
     if meeting.status == MeetingStatus.PLANNED and not due:
-        result.note = "in the past: no invitations"  # the invitations it had stay as they were
+        # the invitations it had stay as they were
+        result.note = "; ".join(["in the past: no invitations", *notes])
     if due and run.sender is None:
         run.out.warnings.append(NO_INVITATIONS)
     people = meeting_mail.with_address(item.candidates) if due and run.sender else []
     result.files = _made_or_kept(item, paths, suffix, due, people, run)
     result.invited = len(people)
     return result
+
+
+def _clock_note(meeting: Meeting, group: Group) -> str | None:
+    """A meeting at the group's time on a night that time is missing or repeated, in words."""
+    on, hhmm, zone = meeting.slot_date, group.time, group.timezone
+    if meeting.timezone != zone or meeting.start != schedule.to_utc(on, hhmm, zone):
+        return None  # moved: a time of its own
+    return schedule.clock_note(on, hhmm, zone)
 
 
 def _made_or_kept(
