@@ -52,6 +52,8 @@ CACHE = Path(
     or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "peerkit-tests"
 )
 REQUIRE_ENV = "PEERKIT_REQUIRE_PARSERS"
+# Read when this module is imported: each test's isolated_env clears the PEERKIT_ variables.
+REQUIRED_FROM_THE_START = bool(os.environ.get(REQUIRE_ENV))
 TIMEOUT = 120  # seconds for one node or libical process
 
 
@@ -129,7 +131,7 @@ def require_parsers(parsers: Iterable[str] = PARSERS) -> None:
     if not missing:
         return
     text = "; ".join(f"{p}: {why}" for p, why in sorted(missing.items()))
-    if os.environ.get(REQUIRE_ENV):
+    if REQUIRED_FROM_THE_START or os.environ.get(REQUIRE_ENV):
         pytest.fail(f"calendar parsers required ({REQUIRE_ENV}) but not available: {text}")
     pytest.skip(f"calendar parsers not available: {text}")
 

@@ -199,6 +199,7 @@ def test_a_missing_parser_skips_or_fails_when_required(tmp_path: Path) -> None:
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("PATH", str(empty))
             patch.delenv(harness.REQUIRE_ENV, raising=False)
+            patch.setattr(harness, "REQUIRED_FROM_THE_START", False)
             harness.unavailable.cache_clear()
             harness.libical_binary.cache_clear()
             assert set(harness.unavailable()) == {"icaljs", "libical"}
@@ -207,6 +208,10 @@ def test_a_missing_parser_skips_or_fails_when_required(tmp_path: Path) -> None:
             harness.require_parsers(["icalendar", "vobject"])  # the Python ones are always here
             patch.setenv(harness.REQUIRE_ENV, "1")
             with pytest.raises(pytest.fail.Exception, match="gcc is not installed"):
+                harness.require_parsers()
+            patch.delenv(harness.REQUIRE_ENV)
+            patch.setattr(harness, "REQUIRED_FROM_THE_START", True)  # CI's, read at import
+            with pytest.raises(pytest.fail.Exception, match="node is not installed"):
                 harness.require_parsers()
     finally:
         harness.unavailable.cache_clear()
