@@ -5,7 +5,7 @@ own zone (with its VTIMEZONE), SEQUENCE raised by every change and DTSTAMP taken
 the last change, so exporting twice gives the same bytes.
 
 A local time that a parser could read two ways (the hour repeated when clocks go back) is
-written in UTC instead (:func:`when`): ical.js and libical take the second of the two
+written in UTC instead (:func:`span`): ical.js and libical take the second of the two
 readings where the RFC and Python take the first, so only UTC is read alike everywhere.
 """
 
@@ -77,8 +77,9 @@ def event(
     ev.add("dtstamp", meeting.updated_at)
     ev.add("sequence", meeting.sequence)
     ev.add("summary", summary)
-    ev.add("dtstart", when(local_start))
-    ev.add("dtend", when(end_of(local_start, meeting.duration)))
+    start, end = span(local_start, meeting.duration)
+    ev.add("dtstart", start)
+    ev.add("dtend", end)
     cancelled = meeting.status == "cancelled"
     ev.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     if meeting.location:
@@ -127,10 +128,28 @@ def ambiguous(moment: datetime) -> bool:
     return moment.replace(fold=1 - moment.fold).utcoffset() != moment.utcoffset()
 
 
-def when(moment: datetime) -> datetime:
-    """MOMENT as written in a calendar: its own zone's wall clock, or UTC when that wall
-    clock happens twice that night (every parser reads UTC alike)."""
-    return moment.astimezone(UTC) if ambiguous(moment) else moment
+def span(local_start: datetime, minutes: int) -> tuple[datetime, datetime]:
+    """DTSTART and DTEND as written: in the zone's wall clock, or both in UTC when either
+    wall clock happens twice that night. Both, because icalendar and vobject take the end
+    as the start plus the difference, on the wall clock: a UTC end after a local start
+    would land an hour off."""
+    end = end_of(local_start, minutes)
+    if ambiguous(local_start) or ambiguous(end):
+        return local_start.astimezone(UTC), end.astimezone(UTC)
+    return local_start, end
+
+
+def steady(local_start: datetime, minutes: int) -> bool:
+    """Whether an occurrence at LOCAL_START reads alike everywhere as part of a series: its
+    start and end each one instant, with no change of clocks between them (a DURATION
+    across a change is added on the wall clock by ical.js, icalendar and vobject, in real
+    time by libical)."""
+    end = end_of(local_start, minutes)
+    return (
+        not ambiguous(local_start)
+        and not ambiguous(end)
+        and local_start.utcoffset() == end.utcoffset()
+    )
 
 
 def end_of(local_start: datetime, minutes: int) -> datetime:

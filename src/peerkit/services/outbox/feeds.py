@@ -10,9 +10,8 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 from icalendar import Event, vRecur
 from sqlmodel import Session, col, select
@@ -161,13 +160,14 @@ def series_uid(group: Group) -> str:
 
 
 def series(session: Session, group: Group, meetings: list[Meeting]) -> bytes:
-    """The group's meetings as one recurring event with exceptions and overrides.
+    """The group's meetings as recurring events with exceptions and overrides.
 
-    The rule repeats the group's wall-clock time, so an occurrence on a night when that
-    time happens twice or not at all would be read differently by different calendars:
-    such a date is excluded from the rule (EXDATE, read by each calendar as it reads the
-    rule) and its meeting written as an event of its own, its times in UTC when needed.
-    The rule's length is a DURATION: real time, the same in every calendar across a change.
+    The rule repeats the group's wall-clock time; an occurrence on a night when that time
+    happens twice or not at all, or when the clocks change during the meeting, is read
+    differently by different calendars (ical.js, libical, icalendar, vobject), and libical
+    misplaces the occurrences after one. So the rule stops before such a date, the date's
+    meeting is an event of its own (its times in UTC when needed), and a new rule (its own
+    UID) takes over after it. Most groups never meet at such an hour: one rule, one UID.
     """
     mine = sorted((m for m in meetings if m.group_id == group.id), key=lambda m: m.slot_date)
     if not mine:
@@ -176,44 +176,53 @@ def series(session: Session, group: Group, meetings: list[Meeting]) -> bytes:
     first, last = mine[0].slot_date, mine[-1].slot_date
     zone = group.timezone
     dates = schedule.slots(group.cadence, group.day, group.anchor, first, last)
-    clear = [d for d in dates if schedule.readings(d, group.time, zone) == 1]
+    pattern = {
+        d: start
+        for d in dates
+        if schedule.readings(d, group.time, zone) == 1
+        and ical.steady(start := schedule.local_datetime(d, group.time, zone), group.duration)
+    }
     by_slot = {m.slot_date: m for m in mine}
     events: list[Event] = []
-    if clear:
-        pattern = {d: schedule.local_datetime(d, group.time, zone) for d in clear}
-        master = _master(ctx, group, mine, pattern[clear[0]])
+    for run in _runs(dates, pattern):
+        master = _master(ctx, group, mine, pattern[run[0]], _segment_uid(group, run[0], dates))
         events.append(master)
-        for slot in dates:
-            meeting = by_slot.get(slot)
-            if slot < clear[0] or slot > clear[-1]:
-                continue
-            if slot not in pattern:  # the rule's own reading of it, whatever each calendar makes it
-                master.add("exdate", _wall(slot, group.time, zone))
-                continue
-            start = pattern[slot]
+        for slot in run:
+            meeting, start = by_slot.get(slot), pattern[slot]
             if meeting is None or meeting.status == MeetingStatus.CANCELLED:
                 master.add("exdate", start)
-                continue
-            if (
+            elif (
                 meetings_svc.local_start(meeting) != start
                 or meeting.duration != group.duration
                 or meeting.sequence
             ):
                 events.append(_override(ctx, meeting, start, master))
-        master.add("rrule", vRecur(_rule(group, pattern[clear[-1]].astimezone(UTC))))
-    inside = set(clear)
+        master.add("rrule", vRecur(_rule(group, pattern[run[-1]].astimezone(UTC))))
     events.extend(
         _single(ctx, m)
         for m in mine
-        if m.slot_date not in inside and m.status != MeetingStatus.CANCELLED
+        if m.slot_date not in pattern and m.status != MeetingStatus.CANCELLED
     )
     return ical.to_bytes(ical.calendar(events, method="PUBLISH"))
 
 
-def _wall(on: date, hhmm: str, zone: str) -> datetime:
-    """The wall-clock time HHMM on a date in ZONE as it is written (it may not be one instant)."""
-    hours, minutes = (int(p) for p in hhmm.split(":"))
-    return datetime.combine(on, time(hours, minutes), tzinfo=ZoneInfo(zone))
+def _runs(dates: list[date], clear: dict[date, datetime]) -> list[list[date]]:
+    """DATES in runs of dates that a rule can hold (CLEAR), split where one cannot."""
+    runs: list[list[date]] = [[]]
+    for d in dates:
+        if d in clear:
+            runs[-1].append(d)
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if run]
+
+
+def _segment_uid(group: Group, start: date, dates: list[date]) -> str:
+    """The series' UID for its first rule; a rule after a date it cannot hold, its own."""
+    if start == dates[0]:
+        return series_uid(group)
+    key = f"{group.id}:{group.slug}:{group.anchor}:{start.isoformat()}"
+    return f"{uuid.uuid5(SERIES_NAMESPACE, key)}@peerkit"
 
 
 def _rule(group: Group, until: datetime) -> dict[str, Any]:
@@ -228,9 +237,11 @@ def _rule(group: Group, until: datetime) -> dict[str, Any]:
     return rule
 
 
-def _master(ctx: _Context, group: Group, mine: list[Meeting], start: datetime) -> Event:
+def _master(
+    ctx: _Context, group: Group, mine: list[Meeting], start: datetime, uid: str
+) -> Event:
     ev = Event()
-    ev.add("uid", series_uid(group))
+    ev.add("uid", uid)
     ev.add("dtstamp", max(m.updated_at for m in mine))
     ev.add("sequence", max(m.sequence for m in mine))
     ev.add("summary", group.name)
