@@ -586,3 +586,29 @@ def test_the_calendar_part_of_every_email_has_crlf_line_ends(community: Communit
                 bare.append(label)
     assert count >= 20
     assert not bare, f"{len(bare)} of {count} calendar parts have bare LF line ends: {bare[:5]}"
+
+
+# --- a round trip through a CalDAV server -----------------------------------------------------
+
+
+def test_every_meeting_published_to_radicale_reads_back_as_recorded(
+    community: Community, parsers: tuple[str, ...], tmp_path: Path
+) -> None:
+    """`publish caldav` to a real Radicale, every resource read back from the server and
+    judged by the four parsers: what the server keeps is still the recorded meeting."""
+    import caldav
+
+    from tests.servers import radicale_calendar
+
+    with radicale_calendar(tmp_path / "radicale", "community") as url:
+        community.cli.ok("publish", "caldav", url, "--user", "paolo")
+        client = caldav.DAVClient(url, username="paolo", password="x")
+        items = [item.data for item in client.calendar(url=url).events()]
+    back = []
+    for text in items:
+        (event,) = icalendar.Calendar.from_ical(text).walk("VEVENT")
+        uid = str(event["UID"])
+        back.append(Written(f"radicale {uid[:8]}", text.encode("utf-8"), [community.records[uid]]))
+    published = {w.expected[0].uid for w in back}
+    assert published == set(community.records)  # every meeting, once
+    assert_read_as_recorded(back)
