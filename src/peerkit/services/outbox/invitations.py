@@ -52,6 +52,16 @@ def prepare(
     return meeting_mail.messages(meeting, data, people, sender, method.upper())
 
 
+def _says_something_new(session: Session, meeting: Meeting) -> bool:
+    """Whether the meeting's requests would say something else than its kept hash."""
+    sender = require_organiser(session)
+    group = session.get(Group, meeting.group_id)
+    assert group is not None
+    people = meeting_mail.invitees(session, group, meeting.slot_date)
+    facts = agenda_svc.facts_of(session, meeting)
+    return versions.substance(facts, meeting, people, sender) != meeting.content_hash
+
+
 def _check_method(meeting: Meeting, method: str) -> None:
     if method == "cancel" and meeting.status != "cancelled":
         raise Conflict(
@@ -91,14 +101,18 @@ def invite(
     Only for a meeting still to come: nobody can accept (or be told of the cancellation of)
     a meeting that has started.
     """
-    with db.write() as session:  # a request that says something new moves the version on
+    with db.read() as session:
         meeting = meetings.resolve(session, ref)
         if meeting.start <= now:
             started = meetings.local_start(meeting).strftime("%Y-%m-%d %H:%M")
             raise Conflict(
                 f"session {meeting.id} started at {started}; invitations are for meetings to come."
             )
-        prepared = prepare(session, meeting, method, now=utcnow())
+        news = method == "request" and _says_something_new(session, meeting)
+    # A request that says something new moves the version on: then (only then) a write.
+    with db.write() if news else db.read() as session:
+        meeting = meetings.resolve(session, ref)
+        prepared = prepare(session, meeting, method, now=utcnow() if news else None)
         group = session.get(Group, meeting.group_id)
         assert group is not None
         folder = place.folder(schedule.week_label(meeting.slot_date), group.slug)
