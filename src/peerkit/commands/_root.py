@@ -57,6 +57,8 @@ COMMANDS: list[tuple[str, str, str, str, str]] = [
      "Write one invitation e-mail per attendee (.eml); with --send, deliver them."),
     ("remind", "command", "remind", "remind",
      "Remind members of meetings starting soon; writes .eml files, or sends with --send."),
+    ("outbox", "group", "outbox", "app",
+     "The messages peerkit wrote: check them before they are sent."),
     ("export", "group", "export", "app",
      "Export calendars (.ics) for a session, a group, a member or everyone."),
     ("publish", "group", "publish", "app",
