@@ -14,6 +14,7 @@ import html
 import itertools
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -122,6 +123,7 @@ def check_files(session: Session, paths: list[Path], now: datetime) -> list[Verd
     for start in range(0, len(paths), CHUNK):
         read = [_read_path(p) for p in paths[start : start + CHUNK]]
         known.load({uid for r in read for uid in r.uids()})
+        known.learn({a for r in read for a in r.addresses()})
         for item in read:
             verdicts.append(_judge(item, known, seen))
     seen.judge()
@@ -134,6 +136,7 @@ def check_messages(session: Session, messages: list[Message], now: datetime) -> 
     seen = _Seen()
     read = [_read_bytes(m.filename, m.data) for m in messages]
     known.load({uid for r in read for uid in r.uids()})
+    known.learn({a for r in read for a in r.addresses()})
     verdicts = [_judge(item, known, seen) for item in read]
     seen.judge()
     return verdicts
@@ -166,6 +169,11 @@ class _Read:
 
     def uids(self) -> set[str]:
         return {str(e["UID"]) for e in self.events() if "UID" in e}
+
+    def addresses(self) -> set[str]:
+        """Every address the file shows, as written (the recipient's and the sender's too)."""
+        found = {a.rstrip(".") for text in self.texts for a in _ADDRESS.findall(text)}
+        return found | {a for a in (self.to, self.sender) if a}
 
 
 def _read_path(path: Path) -> _Read:
@@ -428,20 +436,41 @@ class Known:
         self.session = session
         self.now = now
         self.records: dict[str, Record | None] = {}
-        self.addresses: dict[str, int] = {}  # normal address -> member id
+        self.addresses: dict[str, int | None] = {}  # normal address -> member id (None: nobody)
         self.emails: dict[int, str] = {}  # member id -> address as stored
-        for member_id, email in session.exec(
-            select(Member.id, Member.email).where(col(Member.email).is_not(None))
-        ):
-            assert member_id is not None
-            assert email is not None
-            self.addresses.setdefault(normal(email), member_id)
-            self.emails[member_id] = email
         sender = organiser(session)
         self.organiser = normal(sender.email) if sender is not None else None
         self._invited: dict[tuple[str, int], set[int]] = {}
         self._reminders: dict[int, dict[str, tuple[Record, int | None]]] = {}
         self._series: dict[str, Group] | None = None
+
+    # members by address: only the addresses the files show are looked up
+
+    def learn(self, addresses: Iterable[str]) -> None:
+        """Look up which member, if any, each of ADDRESSES (as written in a file) is."""
+        forms: set[str] = set()
+        wanted: set[str] = set()
+        for address in addresses:
+            key = normal(address)
+            if key not in self.addresses:
+                wanted.add(key)
+                forms |= _forms(address, key)
+        ordered = sorted(forms)
+        for start in range(0, len(ordered), 500):
+            query = select(Member.id, Member.email).where(
+                col(Member.email).in_(ordered[start : start + 500])
+            )
+            for member_id, email in self.session.exec(query):
+                assert member_id is not None
+                assert email is not None
+                self.addresses[normal(email)] = member_id
+                self.emails[member_id] = email
+        for key in wanted:
+            self.addresses.setdefault(key, None)
+
+    def member(self, address: str) -> int | None:
+        """The member whose address ADDRESS is (looked up before, with `learn`)."""
+        return self.addresses.get(normal(address))
 
     # records by UID
 
@@ -646,7 +675,7 @@ def _member_of(item: _Read, known: Known, verdict: Verdict) -> int | None:
     """The member the message is to (None, with a problem, when it is nobody's address)."""
     if item.to is None:
         return None
-    member_id = known.addresses.get(normal(item.to))
+    member_id = known.member(item.to)
     if member_id is None:
         verdict.problems.append(f"To {_shown(item.to)} is no member's address")
     return member_id
@@ -784,7 +813,7 @@ def _judge_people(
             for record in records:
                 allowed = known.invited(record, cancelling)
                 for a in attendees:
-                    if known.addresses.get(normal(str(a))) not in allowed:
+                    if known.member(str(a)) not in allowed:
                         verdict.problems.append(
                             f"ATTENDEE {_shown(str(a))} is not invited to {record.about}"
                         )
@@ -861,13 +890,12 @@ def _judge_addresses(item: _Read, known: Known, verdict: Verdict) -> None:
     """No other member's address anywhere in the message (headers, text, HTML, calendar)."""
     mine = normal(item.to) if item.to else None
     named: dict[int, str] = {}
-    for text in item.texts:
-        for found in _ADDRESS.findall(text):
-            address = normal(found.rstrip("."))
-            member_id = known.addresses.get(address)
-            if member_id is None or address in (mine, known.organiser):
-                continue
-            named.setdefault(member_id, known.emails[member_id])
+    for found in item.addresses():
+        address = normal(found)
+        member_id = known.addresses.get(address)
+        if member_id is None or address in (mine, known.organiser):
+            continue
+        named.setdefault(member_id, known.emails[member_id])
     for member_id, email in sorted(named.items()):
         verdict.problems.append(
             f"names {_shown(email)} (member {member_id}): a message shows its own "
@@ -1108,6 +1136,19 @@ def normal(address: str) -> str:
     with contextlib.suppress(ValueError):
         domain = mail.ascii_domain(domain)
     return f"{local.lower()}@{domain.lower()}"
+
+
+def _forms(address: str, key: str) -> set[str]:
+    """The ways a member's address may be stored: as written, in lower case, with the
+    domain in IDNA or in Unicode form (peerkit stores what was typed, lower-cased)."""
+    forms = {address, address.lower(), key, unicodedata.normalize("NFC", key)}
+    local, _, domain = key.rpartition("@")
+    if "xn--" in domain:
+        with contextlib.suppress(Exception):  # not IDNA after all: the other forms stand
+            import idna
+
+            forms.add(unicodedata.normalize("NFC", f"{local}@{idna.decode(domain)}"))
+    return forms
 
 
 def _utf8(text: str) -> str:
