@@ -164,6 +164,9 @@ def test_one_file_can_be_checked_alone(community: Community) -> None:
     result = check(community.cli, str(meeting_folder(community.out) / GIULIA))
     assert result.exit_code == 0, result.stdout
     assert result.stderr == "1 message checked: 1 fine, 0 with problems.\n"
+    agenda = meeting_folder(community.out) / "agenda.md"
+    assert_error(check(community.cli, str(agenda)), "agenda.md is not an .eml or .ics file")
+    assert check(community.cli, "").exit_code == 2
 
 
 def test_times_written_in_utc_or_with_a_duration_are_the_same_meeting(
@@ -376,6 +379,40 @@ def test_malformed_files_are_problems_not_tracebacks(community: Community, outbo
     assert any(line.startswith(f"{broken}: ") and "calendar" in line for line in lines)
     assert "internal error" not in result.stderr
     assert ", 2 with problems." in result.stderr
+
+
+def test_damaged_copies_of_real_files_are_always_judged(community: Community, outbox: Path) -> None:
+    """Truncated, overwritten, cut and spliced copies: each gets a verdict in words, never a
+    crash of the check itself ('cannot be checked') or of a parser it calls."""
+    import random
+
+    originals = sorted(p for p in outbox.rglob("*") if p.suffix in (".eml", ".ics"))
+    pieces = [b"\r\n", b"\n ", b":", b";", b"=", b"\x00", b"BEGIN:VEVENT\r\n", b"END:VCALENDAR\r\n"]
+    rnd = random.Random(20261208)
+    damaged = outbox / "damaged"
+    damaged.mkdir()
+    for n in range(300):
+        source = rnd.choice(originals)
+        data = bytearray(source.read_bytes())
+        at, to = sorted((rnd.randrange(len(data)), rnd.randrange(len(data))))
+        how = n % 4
+        if how == 0:
+            data = data[:at]
+        elif how == 1:
+            for _ in range(rnd.randrange(1, 20)):
+                data[rnd.randrange(len(data))] = rnd.randrange(256)
+        elif how == 2:
+            data = data[:at] + data[to:]
+        else:
+            data = data[:at] + rnd.choice(pieces) + data[at:]
+        (damaged / f"{n}{source.suffix}").write_bytes(bytes(data))
+    result = check(community.cli, str(damaged), "--format", "json")
+    assert result.exit_code == 1, result.stderr
+    rows = json.loads(result.stdout)
+    assert len(rows) == 300
+    crashed = [r for r in rows for p in r["problems"] if p.startswith(("cannot be", "could not"))]
+    assert crashed == []
+    assert sum(1 for r in rows if not r["ok"]) > 250
 
 
 def test_a_link_is_reported_and_not_followed(

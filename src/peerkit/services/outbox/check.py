@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 
 from peerkit import mail
 from peerkit.enums import CheckinStatus, EventStatus, MeetingStatus, RsvpStatus
-from peerkit.errors import NotFound
+from peerkit.errors import InvalidValue, NotFound
 from peerkit.models import (
     Event,
     Group,
@@ -99,6 +99,8 @@ def files_under(root: Path) -> list[Path]:
     """
     root = root.expanduser()
     if root.is_file() or (root.is_symlink() and not root.is_dir()):
+        if not root.name.lower().endswith(SUFFIXES):
+            raise InvalidValue(f"{root} is not an .eml or .ics file: give one, or a folder.")
         return [root]
     if not root.is_dir():
         raise NotFound(
@@ -232,7 +234,7 @@ def _read_eml(item: _Read, data: bytes) -> None:
             continue
         try:
             text = raw.decode(params.get("charset") or "utf-8")
-        except (LookupError, UnicodeError) as exc:
+        except (LookupError, ValueError) as exc:  # an unknown charset, bytes that are not it
             item.problems.append(f"its {kind} part cannot be decoded: {_reason(exc)}")
             continue
         item.texts.append(html.unescape(text) if kind == "text/html" else text)
@@ -242,7 +244,7 @@ def _read_eml(item: _Read, data: bytes) -> None:
 
 
 def _read_headers(item: _Read, msg: Any) -> None:
-    headers = msg.items()  # each header parsed once (every get() parses it again)
+    headers = _headers(item, msg)
     item.texts.extend(_utf8(str(value)) for _name, value in headers)
 
     def all_of(name: str) -> list[Any]:
@@ -278,6 +280,19 @@ def _read_headers(item: _Read, msg: Any) -> None:
         item.problems.append("has no Date, or one that cannot be read")
 
 
+def _headers(item: _Read, msg: Any) -> list[tuple[str, Any]]:
+    """The message's headers, each parsed once (every get() parses it again); one the
+    e-mail package cannot parse is a problem, and kept as its text."""
+    found = []
+    for name, raw in msg.raw_items():
+        try:
+            found.append((name, msg.policy.header_fetch_parse(name, raw)))
+        except Exception as exc:  # the e-mail package's parser gives up on some headers
+            item.problems.append(f"its {_shown(name)} header cannot be read: {_reason(exc)}")
+            found.append((name, raw))
+    return found
+
+
 def _read_calendar_part(item: _Read, raw: bytes, params: dict[str, str], encoding: str) -> None:
     item.header_method = params.get("method")
     if encoding in ("base64", "quoted-printable"):
@@ -289,7 +304,7 @@ def _read_calendar_part(item: _Read, raw: bytes, params: dict[str, str], encodin
         item.problems.append("the calendar part mixes line ends (CR, LF and CRLF)")
     try:
         text = raw.decode(params.get("charset") or "utf-8")
-    except (LookupError, UnicodeError) as exc:
+    except (LookupError, ValueError) as exc:  # an unknown charset, bytes that are not it
         item.problems.append(f"its calendar part cannot be decoded: {_reason(exc)}")
         return
     item.texts.append(_unfolded(text))
@@ -351,7 +366,8 @@ def _calendar(item: _Read, text: str) -> Any:
     calendar = found[0]
     for component in calendar.walk():
         for name, error in getattr(component, "errors", []):
-            item.problems.append(f"its {_shown(name)} line cannot be read: {_shown(str(error))}")
+            line = f"its {_shown(name)} line" if name else "a line"
+            item.problems.append(f"{line} cannot be read: {_shown(str(error))}")
     for tzid in sorted(_zones_named(calendar) - defined):
         item.problems.append(f"TZID={_shown(tzid)} has no VTIMEZONE in the calendar (RFC 5545)")
     return calendar
@@ -1027,12 +1043,17 @@ def _expanded(events: list[Any], calendar: Any) -> list[tuple[datetime, datetime
     for ev in events:
         alone.add_component(ev)
     found = []
-    for ev in itertools.islice(recurring_ical_events.of(alone).all(), 100_000):
-        if str(ev.get("STATUS", "")).upper() == "CANCELLED":
-            continue
-        start = _moment(ev, "DTSTART")
-        end = _moment(ev, "DTEND") if "DTEND" in ev else start
-        found.append((start, end))
+    try:
+        for ev in itertools.islice(recurring_ical_events.of(alone).all(), 100_000):
+            if str(ev.get("STATUS", "")).upper() == "CANCELLED":
+                continue
+            start = _moment(ev, "DTSTART")
+            end = _moment(ev, "DTEND") if "DTEND" in ev else start
+            found.append((start, end))
+    except _Unreadable:
+        raise
+    except Exception as exc:  # a rule or a date recurring_ical_events cannot follow
+        raise _Unreadable(f"the series cannot be expanded: {_reason(exc)}") from None
     return sorted(found)
 
 
@@ -1048,7 +1069,10 @@ class _Unreadable(ValueError):
 
 
 def _utc(prop: Any) -> datetime | None:
-    value = getattr(prop, "dt", None)
+    try:
+        value = getattr(prop, "dt", None)
+    except Exception:  # a line icalendar could not read (said as its own problem)
+        return None
     if not isinstance(value, datetime) or value.tzinfo is None:
         return None
     return value.astimezone(UTC)
