@@ -47,7 +47,7 @@ class Community:
 
 @pytest.fixture(scope="module")
 def community(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Community]:
-    """Every kind of file peerkit writes (but check-ins), from one community."""
+    """Every kind of file peerkit writes, from one community."""
     root = tmp_path_factory.mktemp("outbox-check")
     out = root / "out"
     with pytest.MonkeyPatch.context() as patch:
@@ -59,6 +59,11 @@ def community(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Community]:
                "Europe/Rome", "--capacity", "5")  # fmt: skip
         for member in ("1", "3"):
             cli.ok("event", "rsvp", "1", member, "--out", str(out / "events"))
+        cli.ok("member", "edit", "3", "--mentor-capacity", "1", "--skills", "design")
+        cli.ok("member", "edit", "1", "--needs", "design")
+        cli.ok("mentor", "pair", "3", "1", "--topic", "design")
+        cli.ok("mentor", "checkin", "1", "--start", "2026-12-10 10:00",
+               "--out", str(out / "mentoring"))  # fmt: skip
         patch.setenv("PEERKIT_NOW", "2026-12-07T20:00:00+01:00")
         cli.ok("remind", "--within", "48", "--out", str(out / "reminders"))
         patch.setenv("PEERKIT_NOW", "2026-12-11T20:00:00+01:00")
@@ -118,7 +123,7 @@ def test_everything_peerkit_wrote_passes(community: Community) -> None:
     assert result.exit_code == 0, (result.stdout, result.stderr)
     assert result.stdout == ""
     names = sorted(p.name for p in community.out.rglob("*") if p.suffix in (".eml", ".ics"))
-    assert len(names) == 14, names
+    assert len(names) == 17, names
     assert result.stderr == f"{len(names)} messages checked: {len(names)} fine, 0 with problems.\n"
 
 
@@ -141,6 +146,9 @@ def test_json_says_what_each_file_is_about(community: Community) -> None:
     assert rows["series.ics"]["about"] == "group roma"
     assert rows["aperitivo.ics"]["about"] == "event 1"
     assert rows["events/event-1-3-zoe-bucher.eml"]["kind"] == "invitation"
+    checkin = rows["mentoring/checkin-1-3-zoe-bucher.eml"]
+    assert (checkin["kind"], checkin["about"]) == ("invitation", "check-in 1")
+    assert rows["mentoring/checkin-1.ics"]["kind"] == "calendar"  # the organiser's copy
     reminders = [r for r in rows.values() if r["kind"] == "reminder"]
     assert sorted(r["about"] for r in reminders) == ["event 1"] * 2 + ["meeting 1"] * 3
 
@@ -199,7 +207,7 @@ def test_a_sequence_no_version_ever_had(community: Community, outbox: Path) -> N
 
 def test_an_extra_attendee(community: Community, outbox: Path) -> None:
     path = meeting_folder(outbox) / GIULIA
-    edit(path, b"ORGANIZER", b"ATTENDEE;CN=Emma;RSVP=TRUE:mailto:emma@example.com\nORGANIZER")
+    edit(path, b"ORGANIZER", b"ATTENDEE;CN=Emma;RSVP=TRUE:mailto:emma@example.com\r\nORGANIZER")
     only_about(
         check(community.cli, str(outbox)), path,
         "ATTENDEE mailto:emma@example.com is not the recipient",
@@ -209,7 +217,7 @@ def test_an_extra_attendee(community: Community, outbox: Path) -> None:
 
 def test_a_second_to(community: Community, outbox: Path) -> None:
     path = meeting_folder(outbox) / EMMA
-    edit(path, b"Subject:", b"To: Zoe <zoe@xn--bcher-kva.example>\nSubject:")
+    edit(path, b"Subject:", b"To: Zoe <zoe@xn--bcher-kva.example>\r\nSubject:")
     only_about(
         check(community.cli, str(outbox)), path,
         "has 2 To headers", "To names 2 addresses", "names zoe@bücher.example (member 3)",
@@ -218,7 +226,7 @@ def test_a_second_to(community: Community, outbox: Path) -> None:
 
 def test_a_cc(community: Community, outbox: Path) -> None:
     path = meeting_folder(outbox) / EMMA
-    edit(path, b"Subject:", b"Cc: someone@example.org\nSubject:")
+    edit(path, b"Subject:", b"Cc: someone@example.org\r\nSubject:")
     only_about(check(community.cli, str(outbox)), path, "has a Cc header")
 
 
@@ -227,7 +235,7 @@ def test_another_members_address_in_the_text_in_any_form(
 ) -> None:
     """Case and the domain's form (Unicode or IDNA) do not hide an address."""
     path = meeting_folder(outbox) / GIULIA
-    edit(path, b"A presto,\n", "A presto, scrivi a ZOE@BÜCHER.example\n".encode())
+    edit(path, b"A presto,\r\n", "A presto, scrivi a ZOE@BÜCHER.example\r\n".encode())
     only_about(check(community.cli, str(outbox)), path, "names zoe@bücher.example (member 3)")
 
 
@@ -237,10 +245,13 @@ def test_lf_line_ends_in_a_calendar_file(community: Community, outbox: Path) -> 
     only_about(check(community.cli, str(outbox)), path, "ending in LF alone, not CRLF")
 
 
-def test_mixed_line_ends_in_a_calendar_part(community: Community, outbox: Path) -> None:
+def test_lf_line_ends_in_a_calendar_part(community: Community, outbox: Path) -> None:
     path = meeting_folder(outbox) / GIULIA
-    edit(path, b"SEQUENCE:0\n", b"SEQUENCE:0\r\n")
-    only_about(check(community.cli, str(outbox)), path, "the calendar part mixes line ends")
+    edit(path, b"SEQUENCE:0\r\n", b"SEQUENCE:0\n")
+    only_about(
+        check(community.cli, str(outbox)), path,
+        "the calendar part has 1 line(s) ending in LF alone, not CRLF",
+    )  # fmt: skip
 
 
 def test_a_changed_body_under_the_same_message_id(community: Community, outbox: Path) -> None:
@@ -264,7 +275,7 @@ def test_a_changed_body_under_the_same_message_id(community: Community, outbox: 
 def test_a_uid_that_names_nothing(community: Community, outbox: Path) -> None:
     path = meeting_folder(outbox) / EMMA
     data = path.read_bytes()
-    uid = data.split(b"\nUID:")[1].split(b"\n")[0]
+    uid = data.split(b"\nUID:")[1].split(b"\r\n")[0]
     path.write_bytes(data.replace(uid, b"not-a-meeting@peerkit"))
     only_about(
         check(community.cli, str(outbox)), path,
@@ -338,7 +349,7 @@ def test_a_cancellation_asks_for_no_answer(
     # Its calendar's lines unfolded (still one calendar), then with and without an RSVP=TRUE.
     head, _, rest = path.read_bytes().partition(b"BEGIN:VCALENDAR")
     calendar, _, tail = rest.partition(b"END:VCALENDAR")
-    data = head + b"BEGIN:VCALENDAR" + calendar.replace(b"\n ", b"") + b"END:VCALENDAR" + tail
+    data = head + b"BEGIN:VCALENDAR" + calendar.replace(b"\r\n ", b"") + b"END:VCALENDAR" + tail
     data = data.replace(b";RSVP=TRUE", b"")
     path.write_bytes(data)
     result = check(cli, str(path))
@@ -359,6 +370,37 @@ def test_a_cancellation_asks_for_no_answer(
                for line in lines)  # fmt: skip
     reminder = meeting_folder(tmp_path / "plan") / "reminder-1-giulia-rossi.eml"
     assert f"{reminder}: reminds of meeting 1, which is cancelled" in lines
+
+
+def test_a_series_split_at_the_night_the_clocks_go_back(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """02:30 happens twice in Rome on 25 October 2026: the series stops before that night, the
+    meeting is an event of its own (in UTC) and a new rule takes over (feeds.series)."""
+    monkeypatch.setenv("PEERKIT_TODAY", "2026-10-01")
+    cli.ok("init", "--timezone", "Europe/Rome", "--organiser-name", "Paolo",
+           "--organiser-email", "paolo@example.com")  # fmt: skip
+    for n in (1, 2, 3):
+        cli.ok("member", "add", f"Member {n}", "--email", f"m{n}@example.com")
+    cli.ok("group", "create", "Night", "--day", "sun", "--time", "02:30", "--start", "2026-10-04",
+           "--member", "1", "--member", "2", "--member", "3")  # fmt: skip
+    cli.ok("session", "plan", "night", "--from", "2026-10-04", "--count", "8")
+    out = tmp_path / "out"
+    cli.ok("plan", "week", "--week", "2026-W43", "--out", str(out))
+    cli.ok("export", "ics", "--group", "night", "--series", "--output", str(out / "series.ics"))
+    cli.ok("export", "ics", "--member", "1", "--output", str(out / "member.ics"))
+    night = out / "2026-W43" / "night" / "invite-1-member-1.eml"
+    assert b"DTSTART:20261025T003000Z" in night.read_bytes()
+    result = check(cli, str(out))
+    assert result.exit_code == 0, result.stdout
+    series = out / "series.ics"
+    assert series.read_bytes().count(b"RRULE:") == 2
+    # A first rule that ran on over that night would not give its meeting's instant.
+    edit(series, b"UNTIL=20261018T003000Z", b"UNTIL=20261101T013000Z")
+    only_about(
+        check(cli, str(out)), series,
+        "group night: no occurrence for the meeting of group night at 2026-10-25 00:30 UTC",
+    )  # fmt: skip
 
 
 def test_a_reminder_to_someone_else(community: Community, outbox: Path) -> None:
@@ -432,7 +474,7 @@ def test_a_link_is_reported_and_not_followed(
 def test_hostile_text_is_shown_literally(community: Community, outbox: Path) -> None:
     path = meeting_folder(outbox) / EMMA
     data = path.read_bytes()
-    uid = data.split(b"\nUID:")[1].split(b"\n")[0]
+    uid = data.split(b"\nUID:")[1].split(b"\r\n")[0]
     path.write_bytes(data.replace(uid, b"[bold red]x[/bold red]\x1b[2J\xe2\x80\xae"))
     result = check(community.cli, str(outbox))
     (line,) = lines_of(result)
@@ -466,8 +508,8 @@ def test_files_from_before_a_change_are_told_apart(cli: Cli, tmp_path: Path) -> 
         assert check(cli, str(meeting_folder(out) / name)).exit_code == 0
     # An update that kept the Message-ID of the invitation it replaces is dropped by clients.
     new = meeting_folder(out) / GIULIA
-    old_id = old.read_bytes().split(b"Message-ID: ")[1].split(b"\n")[0]
-    new_id = new.read_bytes().split(b"Message-ID: ")[1].split(b"\n")[0]
+    old_id = old.read_bytes().split(b"Message-ID: ")[1].split(b"\r\n")[0]
+    new_id = new.read_bytes().split(b"Message-ID: ")[1].split(b"\r\n")[0]
     assert old_id != new_id
     edit(new, new_id, old_id)
     shutil.copy(old, tmp_path / "out" / "old-invite.eml")

@@ -15,6 +15,7 @@ import itertools
 import os
 import re
 import unicodedata
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -229,8 +230,7 @@ def _read_eml(item: _Read, data: bytes) -> None:
             continue
         if kind == "text/calendar":
             calendars += 1
-            encoding = str(part.get("Content-Transfer-Encoding", "7bit")).strip().lower()
-            _read_calendar_part(item, raw, params, encoding)
+            _read_calendar_part(item, raw, params)
             continue
         try:
             text = raw.decode(params.get("charset") or "utf-8")
@@ -293,15 +293,11 @@ def _headers(item: _Read, msg: Any) -> list[tuple[str, Any]]:
     return found
 
 
-def _read_calendar_part(item: _Read, raw: bytes, params: dict[str, str], encoding: str) -> None:
+def _read_calendar_part(item: _Read, raw: bytes, params: dict[str, str]) -> None:
     item.header_method = params.get("method")
-    if encoding in ("base64", "quoted-printable"):
-        # Encoded, the calendar's line ends travel as they are: they must be CRLF.
-        _crlf(item, raw, "the calendar part")
-    elif _mixed(raw):
-        # In a 7bit/8bit part the message's own line ends become CRLF on the way: they
-        # only have to be one kind.
-        item.problems.append("the calendar part mixes line ends (CR, LF and CRLF)")
+    # RFC 5545 lines end in CRLF: in the file as on the way (peerkit writes .eml files with
+    # CRLF line ends, as they travel; base64 or quoted-printable would keep LF as it is).
+    _crlf(item, raw, "the calendar part")
     try:
         text = raw.decode(params.get("charset") or "utf-8")
     except (LookupError, ValueError) as exc:  # an unknown charset, bytes that are not it
@@ -309,12 +305,6 @@ def _read_calendar_part(item: _Read, raw: bytes, params: dict[str, str], encodin
         return
     item.texts.append(_unfolded(text))
     item.calendar = _calendar(item, text)
-
-
-def _mixed(data: bytes) -> bool:
-    """Line ends of more than one kind: a CR alone, or both CRLF and LF alone."""
-    rest = data.replace(b"\r\n", b"")
-    return b"\r" in rest or (b"\n" in rest and len(rest) != len(data))
 
 
 def _read_ics(item: _Read, data: bytes) -> None:
@@ -513,9 +503,14 @@ class Known:
         return self.records[uid]
 
     def series(self) -> dict[str, Group]:
+        """The UIDs of the groups' series: the first rule's, and those of the rules that take
+        over after a date the rule cannot hold (feeds.series), one per meeting date."""
         if self._series is None:
-            groups = self.session.exec(select(Group))
-            self._series = {feeds.series_uid(g): g for g in groups}
+            groups = {g.id: g for g in self.session.exec(select(Group))}
+            self._series = {feeds.series_uid(g): g for g in groups.values()}
+            dates = select(col(Meeting.group_id), col(Meeting.slot_date)).distinct()
+            for group_id, day in self.session.exec(dates):
+                self._series[_segment_uid(groups[group_id], day)] = groups[group_id]
         return self._series
 
     def _series_record(self, group: Group) -> Record:
@@ -928,7 +923,7 @@ def _against(record: Record, events: list[Any], calendar: Any) -> Iterator[str]:
         yield str(exc)
     else:
         if record.kind == SERIES:
-            yield from _series_against(record, occurrences)
+            yield from _series_against(record, occurrences, master)
         else:
             yield from _single_against(record, occurrences)
     if record.kind != SERIES:
@@ -997,9 +992,29 @@ def _single_against(record: Record, occurrences: list[tuple[datetime, datetime]]
         )
 
 
-def _series_against(record: Record, occurrences: list[tuple[datetime, datetime]]) -> Iterator[str]:
-    have, want = set(occurrences), set(record.occurrences)
-    extra = sorted(have - want)
+def _series_against(
+    record: Record, occurrences: list[tuple[datetime, datetime]], master: Any
+) -> Iterator[str]:
+    """One rule of a group's series (with its exceptions and overrides): each occurrence is
+    a meeting of the group, and each meeting from the rule's first date to its UNTIL is an
+    occurrence (a group's series may be several rules, and meetings written on their own)."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(record.zone)
+    first = _moment(master, "DTSTART").astimezone(zone).date()
+    rules = _list(master.get("RRULE"))
+    until = [u for rule in rules for u in rule.get("UNTIL", [])]
+    last = max(
+        (u.astimezone(zone).date() if isinstance(u, datetime) else u for u in until),
+        default=max((m.slot_date for m in record.parts), default=first),
+    )
+    have = set(occurrences)
+    want = {
+        _span(m.start, m.duration)
+        for m in record.parts
+        if first <= m.slot_date <= last and m.status != MeetingStatus.CANCELLED
+    }
+    extra = sorted(have - set(record.occurrences))
     missing = sorted(want - have)
     for start, _end in extra[:3]:
         yield f"an occurrence at {_when(start)} that no meeting of {record.about} has"
@@ -1160,6 +1175,13 @@ def normal(address: str) -> str:
     with contextlib.suppress(ValueError):
         domain = mail.ascii_domain(domain)
     return f"{local.lower()}@{domain.lower()}"
+
+
+def _segment_uid(group: Group, start: date) -> str:
+    """The UID of a rule of a group's series that starts on START after the first: as
+    feeds._segment_uid makes it (the first rule's is feeds.series_uid)."""
+    key = f"{group.id}:{group.slug}:{group.anchor}:{start.isoformat()}"
+    return f"{uuid.uuid5(feeds.SERIES_NAMESPACE, key)}@peerkit"
 
 
 def _forms(address: str, key: str) -> set[str]:
