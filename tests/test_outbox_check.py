@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli, Result, assert_error, isolate
+from tests.servers import smtp_server
+from tests.test_invite_smtp import Handler
 
 WEEK = "2026-W50"
 GIULIA = "invite-1-giulia-rossi.eml"
@@ -518,3 +520,40 @@ def test_files_from_before_a_change_are_told_apart(cli: Cli, tmp_path: Path) -> 
     both = lines_of(check(cli, str(out)))
     assert any(line.startswith(f"{new}: Message-ID <") and "(SEQUENCE 0): a client that has one "
                "drops the other as a duplicate" in line for line in both), both  # fmt: skip
+
+
+# --- --send checks first ----------------------------------------------------------------------
+
+
+def test_send_holds_back_a_failing_message_and_sends_the_others(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    setup_community(cli)
+    # Giulia's own commitment names Emma's address: her invitation would show it to her.
+    cli.ok("commitment", "add", "1", "Send the draft to emma@example.com")
+    out = tmp_path / "out"
+    with smtp_server(Handler(), monkeypatch) as smtp:
+        result = cli("plan", "week", "--week", WEEK, "--out", str(out), "--send")
+        assert result.exit_code == 1, result.stderr
+        error = result.stderr.splitlines()[-1]
+        assert error.startswith(
+            f"Error: 1 message(s) held back, not sent: {GIULIA} to giulia@example.com: "
+            "names emma@example.com (member 2)"
+        )
+        assert "Sent 2 through smtp://127.0.0.1" in error
+        assert "Traceback" not in result.stderr
+        assert sorted(r.rcpt_tos[0] for r in smtp.received) == [
+            "emma@example.com", "zoe@xn--bcher-kva.example",
+        ]  # fmt: skip
+        # The file says the same.
+        only_about(check(cli, str(out)), meeting_folder(out) / GIULIA, "names emma@example.com")
+        # Fixed, the next run sends what was held back (the agenda changed: a new version,
+        # to everyone), and a run after it sends nothing twice.
+        cli.ok("commitment", "drop", "1")
+        cli.ok("plan", "week", "--week", WEEK, "--out", str(out), "--send")
+        again = [r.rcpt_tos[0] for r in smtp.received[2:]]
+        assert "giulia@example.com" in again
+        assert len(again) == len(set(again))
+        cli.ok("plan", "week", "--week", WEEK, "--out", str(out), "--send")
+        assert len(smtp.received) == 2 + len(again)
+    assert check(cli, str(out)).exit_code == 0

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from peerkit import mail
 from peerkit.errors import InvalidValue, PeerkitError
 from peerkit.files import write_private
+from peerkit.models import utcnow
 from peerkit.services.outbox import ledger
 from peerkit.services.outbox.message import Message
 
@@ -143,6 +144,31 @@ class Sent:
         return f"Sent {self.count} through {self.server}{tail}"
 
 
+@dataclass(frozen=True)
+class Held:
+    """A message not sent because the outbox check found a problem in it."""
+
+    message: Message
+    problems: list[str]
+
+    def describe(self) -> str:
+        more = len(self.problems) - 1
+        tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more > 0 else ""
+        return f"{self.message.filename} to {self.message.recipient}: {self.problems[0]}{tail}"
+
+
+def held_back(held: list[Held], sent: Sent | None = None) -> PeerkitError:
+    """One error naming the messages held back and why (and what was sent)."""
+    shown = "; ".join(h.describe() for h in held[:3])
+    more = f"; and {len(held) - 3} more" if len(held) > 3 else ""
+    done = f" {sent.describe()}" if sent is not None and sent.count else " Nothing was sent."
+    return PeerkitError(
+        f"{len(held)} message(s) held back, not sent: {shown}{more}.{done} Fix the cause (peerkit "
+        "outbox check on the outbox lists every problem) and send again: what was sent is not "
+        "sent twice."
+    )
+
+
 def send(
     db: Database,
     target: mail.SmtpTarget,
@@ -150,13 +176,43 @@ def send(
     *,
     about: str = "",
     skipped: int = 0,
+    held: list[Held] | None = None,
 ) -> Sent:
     """Send each message to its one recipient, once, even with two runs at once.
 
-    Each message is first claimed in the ledger (committed before anything is sent: another
+    Each message is first checked as `outbox check` checks a file (check.py): one with a
+    problem is held back, the others go, and then one error names what was held back (or,
+    with HELD, they are added to it for the caller to report after its other batches).
+    Each message is then claimed in the ledger (committed before anything is sent: another
     run that claimed it sends it instead); the claims of messages the server did not accept
     are given back even when a later message fails, so a retry sends only the rest.
     """
+    if not pending:
+        return Sent(about, 0, skipped, target.describe())
+    stopped = _check(db, pending)
+    if stopped:
+        bad = {id(h.message) for h in stopped}
+        pending = [m for m in pending if id(m) not in bad]
+    result = _send(db, target, pending, about, skipped)
+    if stopped and held is not None:
+        held.extend(stopped)
+    elif stopped:
+        raise held_back(stopped, result)
+    return result
+
+
+def _check(db: Database, pending: list[Message]) -> list[Held]:
+    """The messages the outbox check finds a problem in."""
+    from peerkit.services.outbox import check
+
+    with db.read() as session:
+        verdicts = check.check_messages(session, pending, now=utcnow())
+    return [Held(m, v.problems) for m, v in zip(pending, verdicts, strict=True) if not v.ok]
+
+
+def _send(
+    db: Database, target: mail.SmtpTarget, pending: list[Message], about: str, skipped: int
+) -> Sent:
     if not pending:
         return Sent(about, 0, skipped, target.describe())
     with db.write() as session:
