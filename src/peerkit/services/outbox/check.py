@@ -15,7 +15,6 @@ import itertools
 import os
 import re
 import unicodedata
-import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -510,7 +509,7 @@ class Known:
             self._series = {feeds.series_uid(g): g for g in groups.values()}
             dates = select(col(Meeting.group_id), col(Meeting.slot_date)).distinct()
             for group_id, day in self.session.exec(dates):
-                self._series[_segment_uid(groups[group_id], day)] = groups[group_id]
+                self._series[feeds.segment_uid(groups[group_id], day)] = groups[group_id]
         return self._series
 
     def _series_record(self, group: Group) -> Record:
@@ -1175,13 +1174,6 @@ def normal(address: str) -> str:
     with contextlib.suppress(ValueError):
         domain = mail.ascii_domain(domain)
     return f"{local.lower()}@{domain.lower()}"
-
-
-def _segment_uid(group: Group, start: date) -> str:
-    """The UID of a rule of a group's series that starts on START after the first: as
-    feeds._segment_uid makes it (the first rule's is feeds.series_uid)."""
-    key = f"{group.id}:{group.slug}:{group.anchor}:{start.isoformat()}"
-    return f"{uuid.uuid5(feeds.SERIES_NAMESPACE, key)}@peerkit"
 
 
 def _forms(address: str, key: str) -> set[str]:

@@ -23,7 +23,16 @@ from peerkit.models import Member, MentorCheckin, Mentorship, id_of
 from peerkit.services.common import schedule, validate
 from peerkit.services.mentoring import checkins, matching
 from peerkit.services.outbox import ledger
-from peerkit.services.outbox.delivery import Opener, Sent, Written, check_folder, send, write
+from peerkit.services.outbox.delivery import (
+    Held,
+    Opener,
+    Sent,
+    Written,
+    check_folder,
+    held_back,
+    send,
+    write,
+)
 from peerkit.services.outbox.message import (
     CHECKIN,
     Key,
@@ -152,13 +161,16 @@ def issue(open_db: Opener, folder: Path, target: mail.SmtpTarget | None, change:
     with db.write() as session:
         issued = change(session)
         bundles = [_bundle(session, i, target is not None) for i in issued.checkins]
+    held: list[Held] = []  # messages that fail their check: named after the others went
     for b in bundles:
         paths = write(folder, b.prepared, files=[(f"checkin-{b.checkin_id}.ics", b.ics)])
         yield Written(b.checkin_id, folder, paths, len(b.prepared))
         if target is not None:
             skipped = len(b.prepared) - len(b.pending)
-            yield send(db, target, b.pending, about=CHECKIN, skipped=skipped)
+            yield send(db, target, b.pending, about=CHECKIN, skipped=skipped, held=held)
     yield issued
+    if held:
+        raise held_back(held, after=True)
 
 
 def _bundle(session: Session, checkin_id: int, sending: bool) -> _Bundle:

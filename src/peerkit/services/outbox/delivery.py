@@ -157,11 +157,14 @@ class Held:
         return f"{self.message.filename} to {self.message.recipient}: {self.problems[0]}{tail}"
 
 
-def held_back(held: list[Held], sent: Sent | None = None) -> PeerkitError:
-    """One error naming the messages held back and why (and what was sent)."""
+def held_back(held: list[Held], sent: Sent | None = None, *, after: bool = False) -> PeerkitError:
+    """One error naming the messages held back and why (and what was sent; AFTER: the
+    batches that went were reported already)."""
     shown = "; ".join(h.describe() for h in held[:3])
     more = f"; and {len(held) - 3} more" if len(held) > 3 else ""
     done = f" {sent.describe()}" if sent is not None and sent.count else " Nothing was sent."
+    if after:
+        done = " The others were sent."
     return PeerkitError(
         f"{len(held)} message(s) held back, not sent: {shown}{more}.{done} Fix the cause (peerkit "
         "outbox check on the outbox lists every problem) and send again: what was sent is not "

@@ -219,8 +219,11 @@ def _runs(dates: list[date], clear: dict[date, datetime]) -> list[list[date]]:
 
 def _segment_uid(group: Group, start: date, dates: list[date]) -> str:
     """The series' UID for its first rule; a rule after a date it cannot hold, its own."""
-    if start == dates[0]:
-        return series_uid(group)
+    return series_uid(group) if start == dates[0] else segment_uid(group, start)
+
+
+def segment_uid(group: Group, start: date) -> str:
+    """The UID of a rule of the group's series that takes over on START (not the first)."""
     key = f"{group.id}:{group.slug}:{group.anchor}:{start.isoformat()}"
     return f"{uuid.uuid5(SERIES_NAMESPACE, key)}@peerkit"
 
@@ -237,9 +240,7 @@ def _rule(group: Group, until: datetime) -> dict[str, Any]:
     return rule
 
 
-def _master(
-    ctx: _Context, group: Group, mine: list[Meeting], start: datetime, uid: str
-) -> Event:
+def _master(ctx: _Context, group: Group, mine: list[Meeting], start: datetime, uid: str) -> Event:
     ev = Event()
     ev.add("uid", uid)
     ev.add("dtstamp", max(m.updated_at for m in mine))

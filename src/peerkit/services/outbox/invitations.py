@@ -22,7 +22,7 @@ from peerkit.services.common import schedule
 from peerkit.services.groups import agenda as agenda_svc
 from peerkit.services.groups import meetings, versions
 from peerkit.services.outbox import ledger, meeting_mail
-from peerkit.services.outbox.delivery import Place, Sent, Written, send, write
+from peerkit.services.outbox.delivery import Held, Place, Sent, Written, held_back, send, write
 from peerkit.services.outbox.message import MEETING, Message, require_organiser
 
 if TYPE_CHECKING:
@@ -134,7 +134,9 @@ class Sending:
 def send_week(
     db: Database, target: mail.SmtpTarget, plans: list[GroupPlan]
 ) -> Iterator[Sending | Sent]:
-    """Send the week's invitations (and cancellations of meetings invited to before)."""
+    """Send the week's invitations (and cancellations of meetings invited to before); a
+    message that fails its check is held back and named after all the others went."""
+    held: list[Held] = []
     for plan in plans:
         if plan.session is None or not (plan.invited or plan.status == "cancelled"):
             continue
@@ -146,4 +148,7 @@ def send_week(
             prepared = prepare(session, meeting, method)
             pending = ledger.unsent(session, prepared)
         yield Sending(plan.group, len(pending), method)
-        yield send(db, target, pending, about=MEETING, skipped=len(prepared) - len(pending))
+        skipped = len(prepared) - len(pending)
+        yield send(db, target, pending, about=MEETING, skipped=skipped, held=held)
+    if held:
+        raise held_back(held, after=True)

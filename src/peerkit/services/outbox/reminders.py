@@ -22,7 +22,7 @@ from peerkit.services.common import schedule
 from peerkit.services.events import notices
 from peerkit.services.groups import agenda as agenda_svc
 from peerkit.services.outbox import events, ledger, meeting_mail
-from peerkit.services.outbox.delivery import Place, Sent, Written, send, write
+from peerkit.services.outbox.delivery import Held, Place, Sent, Written, held_back, send, write
 from peerkit.services.outbox.message import (
     EVENT,
     MEETING,
@@ -148,11 +148,14 @@ def remind(
     count = sum(len(b.pending) for b in batches)
     meetings = sum(1 for b in batches if b.about == MEETING)
     yield Reminded(count, meetings, len(batches) - meetings)
+    held: list[Held] = []  # messages that fail their check: named after the others went
     for batch in batches if target is not None else []:
         assert target is not None
         if batch.about == MEETING or batch.pending:
             skipped = batch.prepared - len(batch.pending)
-            yield send(db, target, batch.pending, about=batch.about, skipped=skipped)
+            yield send(db, target, batch.pending, about=batch.about, skipped=skipped, held=held)
+    if held:
+        raise held_back(held, after=True)
 
 
 def _batch(session: Session, about: str, prepared: list[Message]) -> _Batch:
