@@ -364,7 +364,7 @@ class Event(_Table, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     description: str | None = Field(default=None)  # said in the invitations
-    claim_hours: int | None = Field(default=None)  # hours to accept a seat offered from the waitlist
+    claim_hours: int | None = Field(default=None)  # hours to accept a seat from the waitlist
     cancel_reason: str | None = Field(default=None)  # said in the cancellation
 
 
