@@ -163,7 +163,7 @@ def messages(
     sender = organiser(session)
     if sender is None:
         if sending:
-            raise PeerkitError(f"--send: {NO_ORGANISER}")
+            raise PeerkitError(NO_ORGANISER)
         return []
     made = []
     for member_id, notice in wanted:
