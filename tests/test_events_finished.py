@@ -716,3 +716,17 @@ def test_the_whole_loop_on_sqlite_and_postgresql(
     anywhere.ok("event", "cancel", str(event), "--reason", "Snow", "--out", str(out))
     assert version(eml(out, event, 2))[::3] == ("CANCEL", "CANCELLED")
     assert listed(anywhere, event)["status"] == "cancelled"
+
+
+def test_a_new_claim_hours_keeps_the_deadline_of_offers_made(
+    community: Cli, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    event = create(community, "--capacity", "1", "--claim-hours", "24")
+    for member in (1, 2, 3):
+        answer(community, event, member, out)
+    answer(community, event, 1, out, "--no")  # Bruno: until 28 November, 12:00
+    community.ok("event", "edit", str(event), "--claim-hours", "2")
+    assert show(community, event)["going"][0]["offer_until"] == "2026-11-28T12:00:00+01:00"
+    answer(community, event, 2, out, "--no")  # Chiara, offered now: two hours
+    assert show(community, event)["going"][0]["offer_until"] == "2026-11-27T14:00:00+01:00"

@@ -382,9 +382,10 @@ class Rsvp(_Table, table=True):
     answered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     invited_sequence: int | None = Field(default=None)  # the invitation last sent, by SEQUENCE
     reminded_sequence: int | None = Field(default=None)  # the reminder last sent, by SEQUENCE
-    # A seat offered from the waitlist, with a deadline to accept (the event's claim_hours): set
-    # while the offer is open (going) and kept when it lapsed (declined); None otherwise.
-    offered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A seat offered from the waitlist: the deadline to accept it (from the event's claim_hours
+    # when it was offered). Set while the offer is open (going), kept when it lapsed (declined),
+    # None otherwise.
+    offer_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The member's own versions of the event: +1 each time their invitation is withdrawn and
     # each time they get a seat again after that. Their messages carry SEQUENCE = the event's
     # SEQUENCE + this, so a withdrawal and a new invitation are each newer than the last.

@@ -2,10 +2,10 @@
 
 An event gets a description (said in its invitations), the hours a member offered a seat
 from the waitlist has to accept it (`claim_hours`), and the reason it was cancelled. An
-answer gets the time a seat was offered (`offered_at`) and the member's own version of the
-event (`revision`: their invitation withdrawn, or given again, raises the SEQUENCE of their
-messages). Events and answers made before this keep their meaning: no description, no
-deadline, version 0.
+answer gets the deadline of a seat offered to it (`offer_until`) and the member's own
+version of the event (`revision`: their invitation withdrawn, or given again, raises the
+SEQUENCE of their messages). Events and answers made before this keep their meaning: no
+description, no deadline, version 0.
 
 Revision ID: 0010
 Revises: 0009
@@ -32,7 +32,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("claim_hours", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("cancel_reason", Text(), nullable=True))
     with op.batch_alter_table("rsvp") as batch:
-        batch.add_column(sa.Column("offered_at", UTCDateTime(), nullable=True))
+        batch.add_column(sa.Column("offer_until", UTCDateTime(), nullable=True))
         batch.add_column(
             sa.Column("revision", sa.Integer(), nullable=False, server_default=sa.text("0"))
         )
@@ -41,7 +41,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("rsvp") as batch:
         batch.drop_column("revision")
-        batch.drop_column("offered_at")
+        batch.drop_column("offer_until")
     with op.batch_alter_table("community_event") as batch:
         batch.drop_column("cancel_reason")
         batch.drop_column("claim_hours")

@@ -175,7 +175,7 @@ def details(session: Session, event: Event) -> dict[str, Any]:
         elif answer.status == RsvpStatus.WAITLIST:
             person = {"position": len(shown["waitlist"]) + 1, **person}
         else:
-            person["offer_lapsed"] = answer.offered_at is not None
+            person["offer_lapsed"] = answer.offer_until is not None
         shown[str(answer.status)].append(person)
     return shown
 
@@ -223,9 +223,9 @@ def accept_offer(session: Session, event: Event, member: Member, now: datetime) 
     _check_open(event, member, now, going=True)
     mine = answer_of(session, event, member)
     if mine is not None and mine.status == RsvpStatus.GOING:
-        if mine.offered_at is None:
+        if mine.offer_until is None:
             return Answer(RsvpStatus.GOING, False, [])
-        mine.offered_at = None
+        mine.offer_until = None
         mine.answered_at = now
         session.add(mine)
         session.flush()
@@ -235,7 +235,7 @@ def accept_offer(session: Session, event: Event, member: Member, now: datetime) 
     status = RsvpStatus.GOING if _has_seat(session, event) else RsvpStatus.WAITLIST
     mine = _record(session, event, member, mine, status, now)
     if status == RsvpStatus.GOING:
-        _seat(mine, offered_at=None)
+        _seat(mine, offer_until=None)
         session.add(mine)
         session.flush()
     return Answer(status, True, [])
@@ -271,7 +271,7 @@ def _record(
     if mine is None:
         mine = Rsvp(event_id=id_of(event), member_id=id_of(member), status=status, position=0)
     mine.status = status
-    mine.offered_at = None
+    mine.offer_until = None
     mine.position = _next_position(session, event)
     mine.answered_at = now
     session.add(mine)
@@ -279,10 +279,10 @@ def _record(
     return mine
 
 
-def _seat(answer: Rsvp, *, offered_at: datetime | None) -> None:
+def _seat(answer: Rsvp, *, offer_until: datetime | None) -> None:
     """The member has a seat; after a withdrawal, their new invitation is a newer version."""
     answer.status = RsvpStatus.GOING
-    answer.offered_at = offered_at
+    answer.offer_until = offer_until
     if answer.revision % 2 == 1:  # odd: their invitation stands withdrawn
         answer.revision += 1
 
@@ -321,13 +321,13 @@ def promote(session: Session, event: Event, now: datetime) -> list[int]:
         .where(Rsvp.event_id == event.id, Rsvp.status == RsvpStatus.WAITLIST)
         .order_by(col(Rsvp.position), col(Rsvp.id))
     ).all()
-    offered_at = now if event.claim_hours else None
+    until = now + timedelta(hours=event.claim_hours) if event.claim_hours else None
     for answer, member in waiting:
         if not _has_seat(session, event):
             break
         if member.status_on(now.date()) != MemberStatus.ACTIVE:
             continue  # paused or gone: they keep their place, the seat goes on
-        _seat(answer, offered_at=offered_at)
+        _seat(answer, offer_until=until)
         session.add(answer)
         session.flush()
         promoted.append(answer.member_id)
@@ -353,7 +353,7 @@ def release(session: Session, member: Member, now: datetime) -> list[tuple[Event
     for answer, event in answers:
         had_seat = answer.status == RsvpStatus.GOING
         answer.status = RsvpStatus.DECLINED
-        answer.offered_at = None
+        answer.offer_until = None
         session.add(answer)
         session.flush()
         if had_seat:
@@ -368,9 +368,9 @@ def release(session: Session, member: Member, now: datetime) -> list[tuple[Event
 
 def offer_deadline(event: Event, answer: Rsvp) -> datetime | None:
     """When an open offer lapses (never after the event starts); None: no open offer."""
-    if answer.status != RsvpStatus.GOING or answer.offered_at is None or not event.claim_hours:
+    if answer.status != RsvpStatus.GOING or answer.offer_until is None:
         return None
-    return min(answer.offered_at + timedelta(hours=event.claim_hours), event.start)
+    return min(answer.offer_until, event.start)
 
 
 @dataclass(frozen=True)
@@ -390,8 +390,8 @@ def lapsed_offers(session: Session, now: datetime) -> list[tuple[Rsvp, Event, Me
         .join(Member, col(Member.id) == Rsvp.member_id)
         .where(
             Rsvp.status == RsvpStatus.GOING,
-            col(Rsvp.offered_at).is_not(None),
-            col(Event.claim_hours).is_not(None),
+            col(Rsvp.offer_until).is_not(None),
+            col(Rsvp.offer_until) <= now,
             Event.status == EventStatus.PLANNED,
             col(Event.start) > now,
         )
@@ -411,7 +411,7 @@ def expire_offers(session: Session, now: datetime) -> list[Lapsed]:
     Run by `peerkit remind` (and by `replies fetch`); a second run changes nothing more."""
     found: list[Lapsed] = []
     for answer, event, member in lapsed_offers(session, now):
-        answer.status = RsvpStatus.DECLINED  # offered_at is kept: the offer lapsed
+        answer.status = RsvpStatus.DECLINED  # offer_until is kept: the offer lapsed
         _withdraw(answer)
         session.add(answer)
         session.flush()
@@ -519,11 +519,11 @@ def _close_offers(session: Session, event: Event) -> None:
         select(Rsvp).where(
             Rsvp.event_id == event.id,
             Rsvp.status == RsvpStatus.GOING,
-            col(Rsvp.offered_at).is_not(None),
+            col(Rsvp.offer_until).is_not(None),
         )
     )
     for answer in open_offers:
-        answer.offered_at = None
+        answer.offer_until = None
         session.add(answer)
 
 
