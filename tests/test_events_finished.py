@@ -730,3 +730,26 @@ def test_a_new_claim_hours_keeps_the_deadline_of_offers_made(
     assert show(community, event)["going"][0]["offer_until"] == "2026-11-28T12:00:00+01:00"
     answer(community, event, 2, out, "--no")  # Chiara, offered now: two hours
     assert show(community, event)["going"][0]["offer_until"] == "2026-11-27T14:00:00+01:00"
+
+
+def test_remind_on_a_read_only_database_says_offers_wait_and_still_reminds(
+    community: Cli, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests import unprivileged
+
+    out = tmp_path / "out"
+    event = create(community, "--capacity", "1", "--claim-hours", "1")
+    for member in (1, 2, 3):
+        answer(community, event, member, out)
+    answer(community, event, 1, out, "--no")  # Bruno: until 13:00
+    db_path.chmod(0o400)
+    try:
+        monkeypatch.setenv("PEERKIT_NOW", "2026-11-27T15:00:00+01:00")
+        done = unprivileged.peerkit("--db", str(db_path), "remind", "--out", str(tmp_path / "o"))
+    finally:
+        db_path.chmod(0o600)
+    assert done.returncode == 0, done.stderr
+    assert "1 seat offer(s) are past their deadline, but the database is read-only" in done.stderr
+    assert "Wrote 0 reminder(s)" in done.stderr
+    assert ids(show(community, event)["going"]) == [2]  # passed on by the next run that can write
+    assert "lapsed" in community.ok("remind", "--out", str(tmp_path / "o")).stderr

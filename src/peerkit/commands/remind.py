@@ -10,7 +10,7 @@ import typer
 from peerkit.commands._options import EMPTY_FOLDER, DryRunOpt
 from peerkit.context import AppContext, app_context
 from peerkit.errors import catch_errors
-from peerkit.output import data_line, message
+from peerkit.output import data_line, message, warning
 
 
 @catch_errors
@@ -70,7 +70,12 @@ def _sweep_offers(app_ctx: AppContext, folder: Path, target: Any, dry_run: bool)
     from peerkit.services.outbox import delivery, events
 
     for step in events.sweep(app_ctx.db, app_ctx.now(), folder, target, dry_run):
-        if isinstance(step, events.Lapse):
+        if isinstance(step, events.Held):
+            warning(
+                f"{step.count} seat offer(s) are past their deadline, but the database is "
+                f"read-only ({step.reason}): they are passed on by the next run that can write."
+            )
+        elif isinstance(step, events.Lapse):
             verb = "would lapse" if dry_run else "lapsed"
             moved = f"; offered to {', '.join(step.promoted)}" if step.promoted else ""
             message(f"The seat offered to {step.member} at {step.title} {verb}{moved}.")

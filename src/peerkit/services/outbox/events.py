@@ -414,20 +414,33 @@ class Lapse:
     promoted: list[str]
 
 
+@dataclass(frozen=True)
+class Held:
+    """Offers past their deadline that a read-only database cannot pass on yet."""
+
+    count: int
+    reason: str
+
+
 def sweep(
     open_db: Opener,
     now: datetime,
     folder: Path,
     target: mail.SmtpTarget | None,
     dry_run: bool = False,
-) -> Iterator[Lapse | Written | Sent]:
+) -> Iterator[Lapse | Held | Written | Sent]:
     """Offers past their deadline lapse and their seats are offered to the next: the
     withdrawals and the new offers are written (and sent with a server). The database is
-    opened for writing only when an offer has lapsed; a second run finds nothing to do."""
+    opened for writing only when an offer has lapsed (a read-only one only says so, and
+    the reminders go on); a second run finds nothing to do."""
     db = open_db()
     with db.read() as session:
-        if not seats.lapsed_offers(session, now):
-            return
+        due = len(seats.lapsed_offers(session, now))
+    if not due:
+        return
+    if db.read_only is not None:
+        yield Held(due, db.read_only.reason)
+        return
     check_folder(folder)
     with db.dry_run() if dry_run else db.write() as session:
         shown: list[Lapse] = []
