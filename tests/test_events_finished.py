@@ -695,27 +695,43 @@ def test_answers_and_promotions_are_recorded_without_an_organiser(
 def test_the_whole_loop_on_sqlite_and_postgresql(
     anywhere: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out, outbox = tmp_path / "out", tmp_path / "outbox"
+    """Every file written along the way, in one outbox, passes `outbox check` at each step."""
+    outbox = tmp_path / "outbox"
+    out = outbox / "events"  # where `remind --out outbox` writes the offers too
+
+    def checked() -> None:
+        done = anywhere("outbox", "check", str(outbox), "--format", "json")
+        assert done.exit_code == 0, done.stdout
+        assert all(v["ok"] for v in json.loads(done.stdout))
+
     event = create(anywhere, "--capacity", "2", "--claim-hours", "24")
     for member in (1, 2, 3, 4):
         answer(anywhere, event, member, out)
     answer(anywhere, event, 1, out, "--no")  # withdrawn; Chiara offered the seat
     assert version(eml(out, event, 1))[:2] == ("CANCEL", 1)
+    checked()
     anywhere.ok("event", "edit", str(event), "--capacity", "3", "--location", "Via Po 2",
                 "--out", str(out))  # fmt: skip
     assert version(eml(out, event, 2))[:2] == ("REQUEST", 1)  # the update
     assert version(eml(out, event, 4))[:2] == ("REQUEST", 1)  # a new seat, after the edit
+    checked()  # Anna's withdrawal, of the version before, still stands
     monkeypatch.setenv("PEERKIT_NOW", "2026-11-29T12:00:00+01:00")
     swept = anywhere.ok("remind", "--out", str(outbox))
     assert swept.stderr.count("lapsed") == 2  # Chiara's and Dario's offers
     assert anywhere.ok("remind", "--out", str(outbox)).stdout == ""
-    assert version(outbox / "events" / eml(out, event, 3).name)[:2] == ("CANCEL", 2)
+    assert version(eml(out, event, 3))[:2] == ("CANCEL", 2)
+    checked()
     shown = show(anywhere, event)
     assert ids(shown["going"]) == [2]
     assert sorted(ids(shown["declined"])) == [1, 3, 4]
+    anywhere.ok("event", "rsvp", str(event), "1", "--out", str(out))  # Anna is back
+    assert version(eml(out, event, 1))[:2] == ("REQUEST", 3)
+    checked()
     anywhere.ok("event", "cancel", str(event), "--reason", "Snow", "--out", str(out))
     assert version(eml(out, event, 2))[::3] == ("CANCEL", "CANCELLED")
+    assert version(eml(out, event, 1))[::3] == ("CANCEL", "CANCELLED")
     assert listed(anywhere, event)["status"] == "cancelled"
+    checked()
 
 
 def test_a_new_claim_hours_keeps_the_deadline_of_offers_made(
@@ -753,3 +769,25 @@ def test_remind_on_a_read_only_database_says_offers_wait_and_still_reminds(
     assert "Wrote 0 reminder(s)" in done.stderr
     assert ids(show(community, event)["going"]) == [2]  # passed on by the next run that can write
     assert "lapsed" in community.ok("remind", "--out", str(tmp_path / "o")).stderr
+
+
+def test_outbox_check_holds_a_withdrawal_to_its_member_and_to_rfc_5546(
+    community: Cli, tmp_path: Path
+) -> None:
+    out = tmp_path / "outbox" / "events"
+    event = create(community, "--capacity", "2")
+    for member in (1, 2):
+        answer(community, event, member, out)
+    answer(community, event, 1, out, "--no")
+    assert community.ok("outbox", "check", str(out)).exit_code == 0
+    path = eml(out, event, 1)
+    data = path.read_bytes()
+    assert data.count(b"SEQUENCE:1\r\n") == 1
+    path.write_bytes(data.replace(b"SEQUENCE:1\r\n", b"SEQUENCE:1\r\nSTATUS:CONFIRMED\r\n"))
+    planted = community("outbox", "check", str(out))
+    assert planted.exit_code == 1
+    assert "RFC 5546 says a cancellation for some attendees has no STATUS" in planted.stdout
+    path.write_bytes(data.replace(b"SEQUENCE:1\r\n", b"SEQUENCE:0\r\n"))  # the invitation's
+    older = community("outbox", "check", str(out))
+    assert older.exit_code == 1  # a withdrawal no newer than what it withdraws
+    assert "SEQUENCE 0 but the event is at 1" in older.stdout
