@@ -48,7 +48,7 @@ def remind(
     target = delivery.smtp_target(app_ctx.settings.smtp_url) if send and not dry_run else None
     window = reminders.Window(app_ctx.now(), app_ctx.today(), within)
     place = delivery.Place(out, app_ctx.settings.outbox_dir)
-    _sweep_offers(app_ctx, place.folder() / "events", target, dry_run)
+    held = _sweep_offers(app_ctx, place.folder() / "events", target, dry_run)
     for step in reminders.remind(app_ctx.db(), window, place, dry_run, target):
         if isinstance(step, delivery.Written):
             for path in step.paths:
@@ -63,14 +63,18 @@ def remind(
             message(f"Sent {step.count} event reminder(s) through {step.server}.")
         else:
             message(step.describe())
+    if held:
+        raise delivery.held_back(held, after=True)
 
 
-def _sweep_offers(app_ctx: AppContext, folder: Path, target: Any, dry_run: bool) -> None:
-    """Offers past their deadline lapse: withdrawals and new offers written (and sent)."""
+def _sweep_offers(app_ctx: AppContext, folder: Path, target: Any, dry_run: bool) -> list[Any]:
+    """Offers past their deadline lapse: withdrawals and new offers written (and sent).
+    Returns the messages held back by their check, named at the end (the reminders go on)."""
     from peerkit.services.outbox import delivery, events
 
-    for step in events.sweep(app_ctx.db, app_ctx.now(), folder, target, dry_run):
-        if isinstance(step, events.Held):
+    held: list[Any] = []
+    for step in events.sweep(app_ctx.db, app_ctx.now(), folder, target, dry_run, held):
+        if isinstance(step, events.Waiting):
             warning(
                 f"{step.count} seat offer(s) are past their deadline, but the database is "
                 f"read-only ({step.reason}): they are passed on by the next run that can write."
@@ -84,3 +88,4 @@ def _sweep_offers(app_ctx: AppContext, folder: Path, target: Any, dry_run: bool)
                 data_line(path)
         else:
             message(step.describe())
+    return held

@@ -32,7 +32,15 @@ from peerkit.services.events import notices, seats
 from peerkit.services.members import profiles
 from peerkit.services.members.leaving import MovedUp
 from peerkit.services.outbox import ledger
-from peerkit.services.outbox.delivery import Opener, Sent, Written, check_folder, send, write
+from peerkit.services.outbox.delivery import (
+    Held,
+    Opener,
+    Sent,
+    Written,
+    check_folder,
+    send,
+    write,
+)
 from peerkit.services.outbox.message import (
     EVENT,
     NO_ORGANISER,
@@ -415,7 +423,7 @@ class Lapse:
 
 
 @dataclass(frozen=True)
-class Held:
+class Waiting:
     """Offers past their deadline that a read-only database cannot pass on yet."""
 
     count: int
@@ -428,18 +436,20 @@ def sweep(
     folder: Path,
     target: mail.SmtpTarget | None,
     dry_run: bool = False,
-) -> Iterator[Lapse | Held | Written | Sent]:
+    held: list[Held] | None = None,
+) -> Iterator[Lapse | Waiting | Written | Sent]:
     """Offers past their deadline lapse and their seats are offered to the next: the
     withdrawals and the new offers are written (and sent with a server). The database is
     opened for writing only when an offer has lapsed (a read-only one only says so, and
-    the reminders go on); a second run finds nothing to do."""
+    the reminders go on); a second run finds nothing to do. Messages that fail their check
+    are added to HELD (when given) rather than stopping the run."""
     db = open_db()
     with db.read() as session:
         due = len(seats.lapsed_offers(session, now))
     if not due:
         return
     if db.read_only is not None:
-        yield Held(due, db.read_only.reason)
+        yield Waiting(due, db.read_only.reason)
         return
     check_folder(folder)
     with db.dry_run() if dry_run else db.write() as session:
@@ -458,4 +468,4 @@ def sweep(
     for event_id, batch in made.items():
         yield Written(event_id, folder, write(folder, batch, dry_run), len(batch))
     if target is not None and not dry_run and pending:
-        yield send(db, target, pending, about=EVENT)
+        yield send(db, target, pending, about=EVENT, held=held)
