@@ -29,8 +29,8 @@ ROME = ZoneInfo("Europe/Rome")
 START = "2026-12-10 19:00"  # a Thursday; Rome is on +01:00
 START_UTC = datetime(2026, 12, 10, 18, 0, tzinfo=UTC)
 BEFORE = "2026-11-27T12:00:00+01:00"  # "now" for most tests: two weeks before the event
-CONTRACT_KEYS = {"id", "title", "kind", "start", "end", "timezone", "location", "capacity",
-                 "going", "waitlist"}  # fmt: skip
+CONTRACT_KEYS = {"id", "title", "kind", "status", "start", "end", "timezone", "location",
+                 "capacity", "going", "waitlist"}  # fmt: skip
 
 # name, e-mail, zone, language: the members of the test community, ids 1 to 5.
 PEOPLE = [("Anna Bianchi", "anna@example.com", "Europe/Rome", "en"),
@@ -191,6 +191,7 @@ def test_create_prints_the_id_and_list_keeps_the_contract(community: Cli) -> Non
         "id": 1,
         "title": "Pricing workshop",
         "kind": "workshop",
+        "status": "planned",
         "start": "2026-12-10T19:00:00+01:00",
         "end": "2026-12-10T21:00:00+01:00",
         "timezone": "Europe/Rome",
@@ -345,7 +346,9 @@ def test_a_freed_seat_goes_to_the_first_on_the_waitlist(community: Cli, tmp_path
     assert "A seat freed: #3 Chiara Neri" in freed.stderr
     assert "moves up from the waitlist" in freed.stderr
     promoted = out / "event-1-3-chiara-neri.eml"
-    assert freed.stdout.strip() == str(promoted)
+    withdrawn = out / "event-1-1-anna-bianchi.eml"  # her invitation, now a cancellation
+    assert freed.stdout.splitlines() == [str(withdrawn), str(promoted)]
+    assert b"METHOD:CANCEL" in calendar_part(read_eml(withdrawn))[1]
     assert promoted.stat().st_mode & 0o777 == 0o600
     (to,) = read_eml(promoted).get_all("To")
     assert to.addresses[0].addr_spec == "chiara@example.com"
@@ -547,11 +550,17 @@ def test_send_delivers_the_invitation_once(community: Cli, smtp: Handler, tmp_pa
     answer(community, event, 1, out, "--send")  # answering again sends nothing
     answer(community, event, 2, out, "--send")  # waitlisted: nothing to send
     assert len(smtp.received) == 1
-    # The freed seat's invitation goes to the promoted member, once.
+    # Her invitation is withdrawn; the freed seat's invitation goes to the promoted member,
+    # once.
     answer(community, event, 1, out, "--no", "--send")
-    assert [r.rcpt_tos for r in smtp.received] == [["anna@example.com"], ["bruno@example.com"]]
+    assert [r.rcpt_tos for r in smtp.received] == [
+        ["anna@example.com"],
+        ["anna@example.com"],
+        ["bruno@example.com"],
+    ]
+    assert calendar_part(smtp.received[1].message)[0].get_param("method") == "CANCEL"
     answer(community, event, 2, out, "--send")
-    assert len(smtp.received) == 2
+    assert len(smtp.received) == 3
 
 
 # --- export -----------------------------------------------------------------------------

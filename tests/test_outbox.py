@@ -40,9 +40,9 @@ def no_organiser(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Cli:
         ("invite", "1"),
         ("invite", "1", "--send"),
         ("mentor", "checkin", "1", "--start", "2026-12-17 18:30"),
-        ("event", "rsvp", "1", "1"),
+        ("event", "rsvp", "1", "1", "--send"),  # without --send, the answer is recorded
     ],
-    ids=["invite", "invite-send", "mentor-checkin", "event-rsvp"],
+    ids=["invite", "invite-send", "mentor-checkin", "event-rsvp-send"],
 )
 def test_no_organiser_is_the_same_error_from_every_command(
     no_organiser: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, args: tuple[str, ...]

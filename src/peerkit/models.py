@@ -363,6 +363,9 @@ class Event(_Table, table=True):
     uid: str = Field(unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    description: str | None = Field(default=None)  # said in the invitations
+    claim_hours: int | None = Field(default=None)  # hours to accept a seat from the waitlist
+    cancel_reason: str | None = Field(default=None)  # said in the cancellation
 
 
 class Rsvp(_Table, table=True):
@@ -379,3 +382,11 @@ class Rsvp(_Table, table=True):
     answered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     invited_sequence: int | None = Field(default=None)  # the invitation last sent, by SEQUENCE
     reminded_sequence: int | None = Field(default=None)  # the reminder last sent, by SEQUENCE
+    # A seat offered from the waitlist: the deadline to accept it (from the event's claim_hours
+    # when it was offered). Set while the offer is open (going), kept when it lapsed (declined),
+    # None otherwise.
+    offer_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The member's own versions of the event: +1 each time their invitation is withdrawn and
+    # each time they get a seat again after that. Their messages carry SEQUENCE = the event's
+    # SEQUENCE + this, so a withdrawal and a new invitation are each newer than the last.
+    revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})

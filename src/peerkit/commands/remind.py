@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from peerkit.commands._options import EMPTY_FOLDER, DryRunOpt
-from peerkit.context import app_context
+from peerkit.context import AppContext, app_context
 from peerkit.errors import catch_errors
-from peerkit.output import data_line, message
+from peerkit.output import data_line, message, warning
 
 
 @catch_errors
@@ -38,7 +38,8 @@ def remind(
     ] = None,
 ) -> None:
     """Remind members of meetings and events starting soon; writes .eml files, or sends with
-    --send (each member once per meeting or event)."""
+    --send (each member once per meeting or event). First, seats offered from an event's
+    waitlist and not accepted in time go to the next on it."""
     from peerkit.services.outbox import delivery, reminders
     from peerkit.services.outbox.message import EVENT
 
@@ -47,6 +48,7 @@ def remind(
     target = delivery.smtp_target(app_ctx.settings.smtp_url) if send and not dry_run else None
     window = reminders.Window(app_ctx.now(), app_ctx.today(), within)
     place = delivery.Place(out, app_ctx.settings.outbox_dir)
+    held = _sweep_offers(app_ctx, place.folder() / "events", target, dry_run)
     for step in reminders.remind(app_ctx.db(), window, place, dry_run, target):
         if isinstance(step, delivery.Written):
             for path in step.paths:
@@ -61,3 +63,29 @@ def remind(
             message(f"Sent {step.count} event reminder(s) through {step.server}.")
         else:
             message(step.describe())
+    if held:
+        raise delivery.held_back(held, after=True)
+
+
+def _sweep_offers(app_ctx: AppContext, folder: Path, target: Any, dry_run: bool) -> list[Any]:
+    """Offers past their deadline lapse: withdrawals and new offers written (and sent).
+    Returns the messages held back by their check, named at the end (the reminders go on)."""
+    from peerkit.services.outbox import delivery, events
+
+    held: list[Any] = []
+    for step in events.sweep(app_ctx.db, app_ctx.now(), folder, target, dry_run, held):
+        if isinstance(step, events.Waiting):
+            warning(
+                f"{step.count} seat offer(s) are past their deadline, but the database is "
+                f"read-only ({step.reason}): they are passed on by the next run that can write."
+            )
+        elif isinstance(step, events.Lapse):
+            verb = "would lapse" if dry_run else "lapsed"
+            moved = f"; offered to {', '.join(step.promoted)}" if step.promoted else ""
+            message(f"The seat offered to {step.member} at {step.title} {verb}{moved}.")
+        elif isinstance(step, delivery.Written):
+            for path in step.paths:
+                data_line(path)
+        else:
+            message(step.describe())
+    return held

@@ -193,36 +193,59 @@ def member_edit(
     message(f"Updated {who}: {', '.join(changed)}." if changed else f"No change to {who}.")
 
 
+SendOpt = Annotated[
+    bool,
+    typer.Option(
+        "--send",
+        help="Send the invitations of the members who move up through PEERKIT_SMTP_URL.",
+    ),
+]
+
+
 @app.command("remove")
 @catch_errors
-def member_remove(ctx: typer.Context, ref: MemberRef) -> None:
+def member_remove(ctx: typer.Context, ref: MemberRef, send: SendOpt = False) -> None:
     """Mark a member as having left; their history is kept.
 
     Their mentorships end, and their seats at events to come go to the waitlist: the members
-    who move up get an invitation (.eml) in outbox/events.
+    who move up get an invitation (.eml) in outbox/events, sent with --send.
     """
     from peerkit.services.members import leaving, profiles
     from peerkit.services.outbox import events as outbox_events
 
     app_ctx = app_context(ctx)
-    with app_ctx.db().write() as session:
+    target = _smtp_target(app_ctx, send)
+    db = app_ctx.db()
+    with db.write() as session:
         member = profiles.resolve(session, ref)
         gone = leaving.remove(session, member, app_ctx.today(), app_ctx.now())
         who = profiles.describe(member)
-        invitations = outbox_events.for_moved_up(session, gone.moved_up)
+        invitations = outbox_events.for_moved_up(session, gone.moved_up, sending=send)
     message(f"{who} has left the community." if gone.changed else f"{who} had already left.")
-    _tell_moved_up(app_ctx, gone.moved_up, invitations)
+    _tell_moved_up(app_ctx, gone.moved_up, invitations, target)
 
 
-def _tell_moved_up(app_ctx: AppContext, moved: list[MovedUp], invitations: list[Message]) -> None:
-    """Say who got a freed seat; write their invitations in outbox/events."""
+def _smtp_target(app_ctx: AppContext, send: bool) -> Any:
+    """The mail server for --send, refused before any change when it is not set."""
+    from peerkit.services.outbox import delivery
+
+    return delivery.smtp_target(app_ctx.settings.smtp_url) if send else None
+
+
+def _tell_moved_up(
+    app_ctx: AppContext, moved: list[MovedUp], invitations: list[Message], target: Any
+) -> None:
+    """Say who got a freed seat; write their invitations in outbox/events (and send them)."""
     from peerkit.services.members import profiles
     from peerkit.services.outbox import delivery
+    from peerkit.services.outbox.message import EVENT
 
     for m in moved:
         message(f"A seat freed: {profiles.describe(m.member)} moves up at {m.event.title}.")
     for path in delivery.write(app_ctx.settings.outbox_dir / "events", invitations):
         data_line(path)
+    if target is not None and invitations:
+        message(delivery.send(app_ctx.db(), target, invitations, about=EVENT).describe())
 
 
 @app.command("pause")
@@ -264,13 +287,16 @@ def member_resume(ctx: typer.Context, ref: MemberRef) -> None:
 
 @app.command("forget")
 @catch_errors
-def member_forget(ctx: typer.Context, ref: MemberRef, yes: YesOpt = False) -> None:
+def member_forget(
+    ctx: typer.Context, ref: MemberRef, yes: YesOpt = False, send: SendOpt = False
+) -> None:
     """Erase a member's personal data everywhere; anonymous counts are kept."""
     from peerkit.db import list_backups
     from peerkit.services.members import leaving, profiles
     from peerkit.services.outbox import events as outbox_events
 
     app_ctx = app_context(ctx)
+    target = _smtp_target(app_ctx, send)
     db = app_ctx.db()
     with db.read() as session:
         who = profiles.describe(profiles.resolve(session, ref))
@@ -282,13 +308,13 @@ def member_forget(ctx: typer.Context, ref: MemberRef, yes: YesOpt = False) -> No
         member = profiles.resolve(session, ref)
         gone = leaving.forget(session, member, app_ctx.today(), app_ctx.now())
         member_id = member.id
-        invitations = outbox_events.for_moved_up(session, gone.moved_up)
+        invitations = outbox_events.for_moved_up(session, gone.moved_up, sending=send)
     db.checkpoint()
     for table in leaving.ERASED_TABLES:
         db.vacuum_table(table)
     # Only the id: the erased name and address must not live on in logs either.
     message(f"Erased the personal data of member #{member_id}.")
-    _tell_moved_up(app_ctx, gone.moved_up, invitations)
+    _tell_moved_up(app_ctx, gone.moved_up, invitations, target)
     if db.is_sqlite and (backups := list_backups(db.settings.db_path)):
         warning(
             f"{len(backups)} backup file(s) in {backups[0].parent} were made before this "

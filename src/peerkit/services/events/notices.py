@@ -18,29 +18,42 @@ from peerkit.services.events.seats import local_start
 
 
 class _Occasion:
-    """An event as the calendar builder sees it."""
+    """An event as the calendar builder sees it (SEQUENCE and status as one member's copy)."""
 
-    def __init__(self, event: Event) -> None:
+    def __init__(self, event: Event, sequence: int, status: str) -> None:
         self.uid = event.uid
         self.updated_at = event.updated_at
-        self.sequence = event.sequence
+        self.sequence = sequence
         self.duration = event.duration
-        self.status = event.status
+        self.status = status
         self.location = event.location
 
 
 def vevent(
-    session: Session, event: Event, attendee: Member | None = None, description: str | None = None
+    session: Session,
+    event: Event,
+    attendee: Member | None = None,
+    description: str | None = None,
+    *,
+    revision: int = 0,
+    withdrawn: bool = False,
 ) -> icalendar.Event:
+    """The event's VEVENT; for one attendee, at their own version (the event's SEQUENCE
+    plus their REVISION). WITHDRAWN: their invitation is taken back while the event goes
+    on: asks for no reply and, as RFC 5546 says of removing an attendee, has no STATUS."""
     people = [ical.Person(attendee.name, attendee.email)] if attendee is not None else None
-    return ical.event(
-        _Occasion(event),
+    status = EventStatus.CANCELLED if withdrawn else event.status
+    ev = ical.event(
+        _Occasion(event, event.sequence + revision, status),
         event.title,
         description=description,
         organiser=community_svc.calendar_organiser(session),
         attendees=people,
         local_start=local_start(event),
     )
+    if withdrawn:
+        del ev["STATUS"]
+    return ev
 
 
 def ics(session: Session, events: list[Event]) -> bytes:

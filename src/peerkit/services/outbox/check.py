@@ -16,7 +16,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -426,6 +426,11 @@ class Record:
     uid: str
     row: Any  # the Meeting, MentorCheckin, Event or Group
     parts: list[Meeting] = field(default_factory=list)  # a series' meetings
+    # An event as one member's messages show it: their invitation was withdrawn (they said
+    # no, or their offer lapsed) while the event goes on. Its cancellation has no STATUS
+    # (RFC 5546, removing an attendee) and need not follow the event's later versions.
+    withdrawn: bool = False
+    revision: int = 0  # the member's own versions of the event (seats.py): at least this
 
     @property
     def noun(self) -> str:
@@ -529,6 +534,24 @@ class Known:
             parts=mine,
         )
 
+    def as_seen_by(self, record: Record, member_id: int | None) -> Record:
+        """An event as MEMBER_ID's messages carry it: each member has their own version
+        (the event's SEQUENCE plus their answer's `revision`, services/events/seats.py)."""
+        if record.kind != EVENT or member_id is None:
+            return record
+        answer = self.session.exec(
+            select(Rsvp).where(Rsvp.event_id == record.id, Rsvp.member_id == member_id)
+        ).first()
+        if answer is None or not answer.revision:
+            return record
+        withdrawn = answer.revision % 2 == 1 and answer.status != RsvpStatus.GOING
+        return replace(
+            record,
+            sequence=record.sequence + answer.revision,
+            withdrawn=withdrawn,
+            revision=answer.revision,
+        )
+
     # who may receive a message about a record
 
     def invited(self, record: Record, cancelling: bool) -> set[int]:
@@ -558,7 +581,10 @@ class Known:
             return {
                 r.member_id
                 for r in rows
-                if r.status == RsvpStatus.GOING or (cancelling and r.invited_sequence is not None)
+                if r.status == RsvpStatus.GOING
+                # a cancellation: also those told of the event before, and those whose
+                # invitation was withdrawn (an odd revision)
+                or (cancelling and (r.invited_sequence is not None or r.revision % 2 == 1))
             }
         return set()
 
@@ -735,6 +761,7 @@ def _judge_calendar(item: _Read, known: Known, verdict: Verdict) -> None:
     if item.eml and len(by_uid) > 1:
         verdict.problems.append(f"its calendar holds {len(by_uid)} events, not one")
     records: list[Record] = []
+    reader = known.member(item.to) if item.eml and item.to else None
     for uid, group in by_uid.items():
         if uid is None:
             verdict.problems.append("an event without a UID: calendar apps cannot update it")
@@ -745,6 +772,7 @@ def _judge_calendar(item: _Read, known: Known, verdict: Verdict) -> None:
                 f"UID {_shown(uid)} names no meeting, check-in or event in the database"
             )
             continue
+        record = known.as_seen_by(record, reader)
         records.append(record)
         where = f"{record.about}: " if len(by_uid) > 1 else ""
         for problem in _against(record, group, item.calendar):
@@ -799,8 +827,9 @@ def _judge_people(
                 "it is for anyone to read and must not name who is invited"
             )
             continue
+        withdrawal = any(r.withdrawn for r in records)
         if cancelling:
-            if str(ev.get("STATUS", "")).upper() != "CANCELLED":
+            if str(ev.get("STATUS", "")).upper() != "CANCELLED" and not withdrawal:
                 verdict.problems.append(
                     f"METHOD:CANCEL but STATUS:{_shown(str(ev.get('STATUS', '(none)')))}: "
                     "a cancellation has STATUS:CANCELLED"
@@ -929,8 +958,13 @@ def _against(record: Record, events: list[Any], calendar: Any) -> Iterator[str]:
         status_cancelled = str(master.get("STATUS", "")).upper() == "CANCELLED"
         if status_cancelled and not record.cancelled:
             yield f"STATUS:CANCELLED but {record.about} is not cancelled"
-        elif record.cancelled and not status_cancelled:
+        elif record.cancelled and not status_cancelled and not record.withdrawn:
             yield f"{record.about} is cancelled but the file does not say so (STATUS)"
+        if record.withdrawn and "STATUS" in master and not record.cancelled:
+            yield (
+                f"STATUS in the withdrawal of one member's invitation: {record.about} goes on, "
+                "and RFC 5546 says a cancellation for some attendees has no STATUS"
+            )
     yield from _version(record, master)
     if record.kind == SERIES:
         for override in (e for e in events if "RECURRENCE-ID" in e):
@@ -947,6 +981,16 @@ def _version(record: Record, ev: Any) -> Iterator[str]:
     noun = record.noun
     if sequence is None:
         yield f"SEQUENCE {_shown(str(ev.get('SEQUENCE')))} is not a number"
+        return
+    if record.withdrawn and record.revision <= sequence <= record.sequence:
+        # What a withdrawal takes back does not change with the event's later versions.
+        if (stamp := _dtstamp(ev)) is None:
+            yield "no DTSTAMP, or one that is not a UTC time"
+        elif stamp > _second(record.updated_at):
+            yield (
+                f"DTSTAMP {_when(stamp)} is after {noun}'s last change "
+                f"({_when(_second(record.updated_at))}): no version of it was made then"
+            )
         return
     if sequence < record.sequence:
         yield (

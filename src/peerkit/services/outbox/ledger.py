@@ -31,7 +31,13 @@ from peerkit.services.outbox.message import CHECKIN, EVENT, MEETING, Message
 Stamp = tuple[str, int, int, str, int]
 
 CHECKIN_KINDS = ("checkin", "cancel")
-EVENT_FIELDS = {"event": "invited_sequence", "event-reminder": "reminded_sequence"}
+# An event's invitation and its cancellation share a record: the member's version of the
+# event last sent to them (each new message to a member is a newer version).
+EVENT_FIELDS = {
+    "event": "invited_sequence",
+    "event-cancel": "invited_sequence",
+    "event-reminder": "reminded_sequence",
+}
 
 
 def stamp(message: Message) -> Stamp:
