@@ -74,14 +74,20 @@ def fill(conn: sa.Connection) -> None:
         conn.execute(sa.text(f"INSERT INTO {table} ({names}) VALUES ({marks})"), values)
 
 
+# The tables a database at revision 0005 has rows in (later tables are empty there, and
+# an UPDATE of no row breaks no constraint: the probe below only means something here).
+AT_0005 = frozenset(table for table, _row in ROWS)
+
+
 def stored(conn: sa.Connection) -> dict[str, list[tuple[Any, ...]]]:
-    """Every status/kind value, table by table, in id order."""
+    """Every status/kind value of the tables filled at 0005, table by table, in id order."""
     return {
         table: [
             tuple(r)
             for r in conn.execute(sa.text(f"SELECT {', '.join(cols)} FROM {table} ORDER BY id"))
         ]
         for table, cols in enum_columns().items()
+        if table in AT_0005
     }
 
 
@@ -96,9 +102,12 @@ def enum_columns() -> dict[str, list[str]]:
 
 
 def accepted_nonsense(engine: sa.Engine) -> list[str]:
-    """The columns that took a word outside their list (each try is rolled back)."""
+    """The columns of the tables filled at 0005 that took a word outside their list (each
+    try is rolled back)."""
     took = []
     for table, columns in enum_columns().items():
+        if table not in AT_0005:
+            continue
         for column in columns:
             with engine.connect() as conn:
                 try:

@@ -100,6 +100,29 @@ class RsvpStatus(StrEnum):
     DECLINED = "declined"
 
 
+class AnswerAbout(StrEnum):
+    """What a member's answer is about: the table whose row it concerns."""
+
+    MEETING = "meeting"
+    CHECKIN = "checkin"
+    EVENT = "event"
+
+
+class AnswerKind(StrEnum):
+    """What a member answered to an invitation (iTIP PARTSTAT, or a plain reply)."""
+
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    TENTATIVE = "tentative"
+
+
+class AnswerSource(StrEnum):
+    """How an answer came: a calendar's iTIP REPLY, or a plain e-mail answer."""
+
+    ITIP = "itip"
+    MAIL = "mail"
+
+
 def values(enum: type[StrEnum]) -> tuple[str, ...]:
     """The stored strings of an enum, in declaration order (for choices and messages)."""
     return tuple(member.value for member in enum)
