@@ -17,7 +17,7 @@ pytest_plugins = ["tests.factories"]
 TEMPLATE_KEYS = [
     "locale", "community", "group", "session", "when", "start_time", "end_time", "duration",
     "location", "status", "attendees", "hot_seats", "facilitator", "timekeeper",
-    "commitments", "sections",
+    "commitments", "sections", "answers",
 ]  # fmt: skip
 
 

@@ -35,6 +35,7 @@ SESSION_KEYS = {
     "hot_seat",
     "facilitator",
     "attendance",
+    "answers",
 }
 # Keys beyond the contract that peerkit also shows (documented in docs/).
 SESSION_EXTRA_KEYS = {"timekeeper", "notes", "cancel_reason"}

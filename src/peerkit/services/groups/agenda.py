@@ -158,6 +158,17 @@ class CommitmentOwner:
 
 
 @dataclass(frozen=True)
+class Answers:
+    """Who said they are coming, who might, who is not, and who has not answered yet, of the
+    members expected (`attendees`, in their order), from their replies (services/replies)."""
+
+    coming: list[Person]
+    maybe: list[Person]
+    not_coming: list[Person]
+    no_answer: list[Person]
+
+
+@dataclass(frozen=True)
 class Section:
     key: str  # checkin, hot_seats, commitments or close
     title: str
@@ -186,6 +197,7 @@ class Agenda(Mapping[str, Any]):
     timekeeper: Person | None
     commitments: list[CommitmentOwner]
     sections: list[Section]
+    answers: Answers
 
     def as_dict(self) -> dict[str, Any]:
         """Plain dicts and lists all the way down, in the order of the fields."""
@@ -269,7 +281,21 @@ def assemble(facts: Facts, meeting: Meeting, locale: str | None = None) -> Agend
         timekeeper=_person(meeting.timekeeper_id, facts.names),
         commitments=owners,
         sections=_sections(plan, attendees, hot, owners, gettext_for(lang).gettext),
+        answers=answers_of(attendees, facts.shown.get("answers", [])),
     )
+
+
+ANSWER_GROUPS = {"accepted": "coming", "tentative": "maybe", "declined": "not_coming"}
+
+
+def answers_of(attendees: list[Member], said: list[dict[str, Any]]) -> Answers:
+    """The expected members by what they answered (SAID: the `answers` of `session show`);
+    answers of members no longer expected are left out."""
+    answered = {row["member"]: ANSWER_GROUPS[str(row["answer"])] for row in said}
+    found: dict[str, list[Person]] = {k: [] for k in (*ANSWER_GROUPS.values(), "no_answer")}
+    for person in attendees:
+        found[answered.get(id_of(person), "no_answer")].append(Person(id_of(person), person.name))
+    return Answers(**found)
 
 
 def _hot_seats(

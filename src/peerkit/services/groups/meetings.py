@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from peerkit.enums import AttendanceStatus, GroupStatus, MeetingStatus
+from peerkit.enums import AnswerAbout, AttendanceStatus, GroupStatus, MeetingStatus
 from peerkit.errors import Conflict, InvalidValue, UsageProblem
-from peerkit.models import Attendance, Group, HotSeat, Meeting, Member, id_of, utcnow
+from peerkit.models import Answer, Attendance, Group, HotSeat, Meeting, Member, id_of, utcnow
 from peerkit.services.common import lookup, schedule, validate
 from peerkit.services.groups import roster
 from peerkit.services.members import profiles as members_svc
@@ -220,11 +220,32 @@ def attendance(session: Session, meeting: Meeting) -> list[dict[str, Any]]:
     return [{"member": a.member_id, "status": a.status} for a in rows]
 
 
+def answers(session: Session, meeting: Meeting) -> list[Answer]:
+    """What members answered to the meeting's invitation (services/replies), by member id."""
+    rows = session.exec(
+        select(Answer)
+        .where(Answer.about == AnswerAbout.MEETING, Answer.about_id == meeting.id)
+        .order_by(col(Answer.member_id))
+    )
+    return list(rows)
+
+
+def answer_rows(meeting: Meeting, found: list[Answer]) -> list[dict[str, Any]]:
+    """Answers as `session show` lists them: member, answer, and when they answered (their
+    reply's DTSTAMP, in the meeting's zone)."""
+    zone = ZoneInfo(meeting.timezone)
+    return [
+        {"member": a.member_id, "answer": a.answer, "at": a.dtstamp.astimezone(zone).isoformat()}
+        for a in found
+    ]
+
+
 def to_dict(session: Session, meeting: Meeting, viewer_tz: str | None = None) -> dict[str, Any]:
     group = session.get(Group, meeting.group_id)
     assert group is not None
     marks = attendance(session, meeting)
-    return shown(meeting, group.slug, hot_seat_ids(session, meeting), marks, viewer_tz)
+    said = answer_rows(meeting, answers(session, meeting))
+    return shown(meeting, group.slug, hot_seat_ids(session, meeting), marks, said, viewer_tz)
 
 
 def shown(
@@ -232,9 +253,11 @@ def shown(
     slug: str,
     seat_ids: list[int],
     marks: list[dict[str, Any]],
+    said: list[dict[str, Any]],
     viewer_tz: str | None = None,
 ) -> dict[str, Any]:
-    """The `session show` shape, from what was read (marks: attendance(), by member id)."""
+    """The `session show` shape, from what was read (marks: attendance(), by member id;
+    said: answer_rows())."""
     shown: dict[str, Any] = {
         "id": meeting.id,
         "group": slug,
@@ -249,6 +272,7 @@ def shown(
         "facilitator": meeting.facilitator_id,
         "timekeeper": meeting.timekeeper_id,
         "attendance": marks,
+        "answers": said,
         "notes": meeting.notes,
         "cancel_reason": meeting.cancel_reason,
     }

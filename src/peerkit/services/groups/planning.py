@@ -6,17 +6,22 @@ longer come. What that needs is read for all groups together (services/groups/we
 so the number of queries does not grow with the number of groups; the roles are written
 in a fixed number of flushes. The files of `plan week` (agenda, .ics, invitations) are
 written by services/outbox/week.py from the agenda facts gathered here.
+
+A member who answered that they will not come (services/replies) keeps being invited, but
+takes no role at that meeting: a role they hold passes to the next in the rotation, which
+keeps their turn for a later meeting (a hot seat not held is not a turn taken).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session
 
-from peerkit.enums import MeetingStatus
-from peerkit.models import Community, Group, Meeting, Member, id_of, utcnow
+from peerkit.enums import AnswerKind, MeetingStatus
+from peerkit.models import Answer, Community, Group, Meeting, Member, id_of, utcnow
 from peerkit.services.common import community as community_svc
 from peerkit.services.common import schedule
 from peerkit.services.groups import agenda as agenda_svc
@@ -36,6 +41,7 @@ class Slot:
     current: list[rotation.Seat] = field(default_factory=list)  # the group's memberships
     seat_ids: list[int] = field(default_factory=list)  # the hot seats, once settled
     facts: agenda_svc.Facts | None = None  # what its agenda is built from
+    answers: list[Answer] = field(default_factory=list)  # what members answered to it
 
     @property
     def meeting_id(self) -> int:
@@ -48,6 +54,12 @@ class Slot:
         assert self.meeting is not None
         return rotation.eligible_among(self.current, self.meeting.slot_date)
 
+    @property
+    def role_candidates(self) -> list[rotation.Seat]:
+        """Those who can come, but for those who answered they will not: who takes roles."""
+        declined = {a.member_id for a in self.answers if a.answer == AnswerKind.DECLINED}
+        return [(m, p) for m, p in self.candidates if p.id not in declined]
+
 
 @dataclass(frozen=True)
 class Week:
@@ -55,15 +67,22 @@ class Week:
     slots: list[Slot]
 
 
-def plan(session: Session, week: str, *, today: date | None = None) -> Week:
-    """Every active group's meetings of one ISO week, made if needed, roles settled, with
-    what their agendas need."""
+def plan(
+    session: Session,
+    week: str,
+    *,
+    today: date | None = None,
+    only: Collection[int] | None = None,
+) -> Week:
+    """Every active group's meetings of one ISO week (or those of the groups ONLY names, by
+    id), made if needed, roles settled, with what their agendas need."""
     monday, sunday = schedule.iso_week(week)
     current = week_data.memberships(session)
     existing = week_data.meetings_between(session, monday, sunday)
     wanted = [
         (group, slot, len(dates))
         for group in groups_svc.list_groups(session)
+        if only is None or group.id in only
         for dates in [schedule.slots(group.cadence, group.day, group.anchor, monday, sunday)]
         for slot in ([*dates] if dates else [None])
     ]
@@ -84,6 +103,9 @@ def plan(session: Session, week: str, *, today: date | None = None) -> Week:
         for g, slot, n in wanted
     ]  # fmt: skip
     held = [s for s in slots if s.meeting is not None]
+    said = week_data.answers(session, [s.meeting_id for s in held])
+    for item in held:
+        item.answers = said.get(item.meeting_id, [])
     _settle_roles(session, held, today)
     community = community_svc.get(session)
     _gather_facts(session, held, community)
@@ -124,7 +146,7 @@ def _settle_roles(session: Session, slots: list[Slot], today: date | None) -> No
         if not item.seat_ids and meeting.facilitator_id is None:
             choosing.append(item)
         elif (today is None or meeting.slot_date >= today) and rotation.loses(
-            meeting, item.seat_ids, item.candidates
+            meeting, item.seat_ids, item.role_candidates
         ):
             refreshing.append(item)
     past = week_data.histories(session, [s.meeting for s in choosing + refreshing if s.meeting])
@@ -140,7 +162,7 @@ def _settle(item: Slot, past: rotation.History, *, refresh: bool) -> week_data.R
     meeting = item.meeting
     assert meeting is not None
     lead = rotation.lead_of(item.current)
-    candidates = item.candidates
+    candidates = item.role_candidates
     if refresh:
         found = rotation.refreshed(meeting, item.seat_ids, candidates, lead, lambda: past)
         assert found is not None
@@ -176,7 +198,13 @@ def _gather_facts(session: Session, slots: list[Slot], community: Community | No
             seat_ids=item.seat_ids,
             names=names,
             commitments=week_data.owed_at(owed, meeting),
-            shown=meetings_svc.shown(meeting, item.group.slug, item.seat_ids, recorded),
+            shown=meetings_svc.shown(
+                meeting,
+                item.group.slug,
+                item.seat_ids,
+                recorded,
+                meetings_svc.answer_rows(meeting, item.answers),
+            ),
         )
 
 

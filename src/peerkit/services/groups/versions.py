@@ -34,7 +34,9 @@ from peerkit.services.common.community import to_dict as community_dict
 from peerkit.services.groups import meetings as meetings_svc
 from peerkit.services.groups.agenda import Facts
 
-VOLATILE = ("sequence", "updated_at")  # the version itself, in the agenda's `session`
+# The version itself, in the agenda's `session`; and the members' answers, which the
+# agenda lists but no invitation shows (an answer is no news for the others' calendars).
+VOLATILE = ("sequence", "updated_at", "answers")
 
 
 def substance(

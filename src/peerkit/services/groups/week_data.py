@@ -17,8 +17,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from peerkit.enums import AttendanceStatus, CommitmentStatus, GroupStatus, MeetingStatus
+from peerkit.enums import (
+    AnswerAbout,
+    AttendanceStatus,
+    CommitmentStatus,
+    GroupStatus,
+    MeetingStatus,
+)
 from peerkit.models import (
+    Answer,
     Attendance,
     Commitment,
     Group,
@@ -133,6 +140,22 @@ def attendance(session: Session, meeting_ids: Iterable[int]) -> dict[int, list[d
     found: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         found[row.meeting_id].append({"member": row.member_id, "status": row.status})
+    return found
+
+
+def answers(session: Session, meeting_ids: Iterable[int]) -> dict[int, list[Answer]]:
+    """Meeting id -> what members answered to its invitation (meetings.answers)."""
+    ids = list(meeting_ids)
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Answer)
+        .where(Answer.about == AnswerAbout.MEETING, col(Answer.about_id).in_(ids))
+        .order_by(col(Answer.about_id), col(Answer.member_id))
+    )
+    found: dict[int, list[Answer]] = defaultdict(list)
+    for row in rows:
+        found[row.about_id].append(row)
     return found
 
 
