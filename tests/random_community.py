@@ -15,6 +15,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from peerkit.enums import (
+    AnswerAbout,
+    AnswerKind,
+    AnswerSource,
     AttendanceStatus,
     CommitmentStatus,
     GroupStatus,
@@ -22,6 +25,7 @@ from peerkit.enums import (
     MemberStatus,
 )
 from peerkit.models import (
+    Answer,
     Attendance,
     Commitment,
     Group,
@@ -57,7 +61,29 @@ def build(session: Any, rng: random.Random) -> None:
         _marks(session, rng, meeting, rosters[meeting.group_id], members)
     _commitments(session, rng, members, groups, meetings)
     _mentorships(session, rng, members)
+    # answers last, from a generator of their own: what came before is as it always was
+    _answers(session, random.Random(rng.random()), meetings, rosters)
     session.flush()
+
+
+def _answers(
+    session: Any, rng: random.Random, meetings: list[Meeting], rosters: dict[int, list[Member]]
+) -> None:
+    """Some members answered some invitations (replies): yes, no or maybe."""
+    kinds = [AnswerKind.ACCEPTED] * 3 + [AnswerKind.DECLINED, AnswerKind.TENTATIVE]
+    for meeting in meetings:
+        for person in rosters[meeting.group_id]:
+            if rng.random() < 0.4:
+                session.add(
+                    Answer(
+                        about=AnswerAbout.MEETING,
+                        about_id=id_of(meeting),
+                        member_id=id_of(person),
+                        answer=rng.choice(kinds),
+                        dtstamp=meeting.start - timedelta(days=rng.randint(1, 6)),
+                        source=rng.choice([AnswerSource.ITIP, AnswerSource.MAIL]),
+                    )
+                )
 
 
 def _members(session: Any, rng: random.Random) -> list[Member]:

@@ -41,6 +41,7 @@ MEMBER_KEYS = {
     "name",
     "attended",
     "missed",
+    "no_shows",
     "hot_seats",
     "commitments_done",
     "commitments_open",

@@ -2,7 +2,8 @@
 
 tests/stats_reference.py is `services/reports/stats.py` as it was before: it loads every row
 and counts in Python. On random communities (tests/random_community.py), with and without
---group and --since, both must print the same JSON, on SQLite and on PostgreSQL. The
+--group and --since, both must print the same JSON, on SQLite and on PostgreSQL (but for
+`no_shows`, which came later: it is counted in Python here, from every row). The
 absent-turn rule, written twice (`rotation.taken_turns` in Python, `held.taken_turns_query` in
 SQL), must agree too, and so must `at_risk` with the report's at-risk column.
 """
@@ -22,7 +23,7 @@ from sqlmodel import col, select
 
 from peerkit.config import Settings
 from peerkit.db import Database, open_database
-from peerkit.models import Attendance, Group, HotSeat, Meeting
+from peerkit.models import Answer, Attendance, Group, HotSeat, Meeting
 from peerkit.output import to_json
 from peerkit.services.groups.rotation import taken_turns
 from peerkit.services.reports import held, stats
@@ -60,12 +61,43 @@ def _compare(db: Database, seed: int) -> int:
             today = random_community.TODAY
             found = stats.compute(session, group, since, today)
             old = to_json(stats_reference.compute(session, group, since, today))
+            no_shows = {m["member"]: m.pop("no_shows") for m in found["members"]}
             assert to_json(found) == old, (seed, group_id, since)
+            assert no_shows == _no_shows(session, group, since, today, no_shows), seed
             listed = {m["member"] for m in found["members"]}
             risky = {m["member"] for m in found["members"] if m["at_risk"]}
             assert held.at_risk(session, group, since, today) & listed == risky
         compared += 1
     return compared
+
+
+def _no_shows(
+    session: Any, group: Group | None, since: date | None, today: date, listed: dict[int, int]
+) -> dict[int, int]:
+    """The members listed -> held meetings (of the chosen groups and period) they answered
+    yes to and were marked absent at, counted from every row."""
+    from peerkit.enums import AnswerKind, AttendanceStatus, MeetingStatus
+    from peerkit.services.groups import roster
+
+    chosen = {g.id for g in ([group] if group else roster.list_groups(session))}
+    held_ids = {
+        m.id
+        for m in session.exec(select(Meeting))
+        if m.status == MeetingStatus.DONE and m.group_id in chosen and m.slot_date <= today
+        and (since is None or m.slot_date >= since)
+    }  # fmt: skip
+    yes = {
+        (a.about_id, a.member_id)
+        for a in session.exec(select(Answer))
+        if a.about == "meeting" and a.answer == AnswerKind.ACCEPTED
+    }
+    counted = dict.fromkeys(listed, 0)
+    for mark in session.exec(select(Attendance)):
+        key = (mark.meeting_id, mark.member_id)
+        absent = mark.status == AttendanceStatus.ABSENT
+        if mark.meeting_id in held_ids and absent and key in yes and mark.member_id in counted:
+            counted[mark.member_id] += 1
+    return counted
 
 
 def _turns_agree(db: Database) -> int:
@@ -96,6 +128,18 @@ def test_sql_stats_equal_the_python_stats_on_sqlite(tmp_path: Path, seed: int) -
 
 def test_the_random_histories_have_hot_seats_missed_through_absence(tmp_path: Path) -> None:
     assert sum(_turns_agree(_open(tmp_path, None, seed)) for seed in range(4)) > 0
+
+
+def test_the_random_histories_have_no_shows(tmp_path: Path) -> None:
+    """The no-show check above compares something: members said yes and missed."""
+    found = 0
+    for seed in range(4):
+        db = _open(tmp_path, None, seed)
+        with db.read() as session:
+            report = stats.compute(session, None, None, random_community.TODAY)
+        found += sum(m["no_shows"] for m in report["members"])
+        db.dispose()
+    assert found > 0
 
 
 @pytest.mark.postgres

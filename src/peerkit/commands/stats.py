@@ -13,10 +13,10 @@ from peerkit.output import Format, message, to_json
 
 GROUP_COLUMNS = ("group", "sessions", "attendance", "hot_seats", "commitments_done",
                  "commitments_open", "commitments_kept")  # fmt: skip
-CSV_COLUMNS = ("member", "name", "attended", "missed", "hot_seats", "commitments_done",
-               "commitments_open", "mentoring_given", "mentoring_received", "facilitated", "gives",
-               "receives", "at_risk")  # fmt: skip
-MEMBER_COLUMNS = ("member", "name", "attendance", "attended", "missed", "hot_seats",
+CSV_COLUMNS = ("member", "name", "attended", "missed", "no_shows", "hot_seats",
+               "commitments_done", "commitments_open", "mentoring_given", "mentoring_received",
+               "facilitated", "gives", "receives", "at_risk")  # fmt: skip
+MEMBER_COLUMNS = ("member", "name", "attendance", "attended", "missed", "no_shows", "hot_seats",
                   "commitments_done", "commitments_open", "mentoring_given",
                   "mentoring_received", "at_risk")  # fmt: skip
 
@@ -38,7 +38,8 @@ def stats(
 ) -> None:
     """Community health: attendance, hot seats, commitments and mentoring per group and member.
 
-    A member is at risk when they missed 2 or more of their group's last 4 held meetings.
+    A member is at risk when they missed 2 or more of their group's last 4 held meetings; no
+    shows are meetings they said they would come to (their reply) and missed.
     Members who only receive (hot seats, mentoring) and those who only give (mentoring,
     facilitating) are listed at the end.
     """

@@ -2,8 +2,9 @@
 
 A meeting counts as held once its attendance was taken (MeetingStatus.DONE). A member is at risk
 when they missed two or more of their group's last four held meetings, the usual mastermind
-norm. Giving is mentoring someone, or facilitating or keeping time at a meeting; receiving is a
-turn on the hot seat, or being mentored.
+norm. A no-show is a held meeting a member said they would come to (their answer, from their
+reply: services/replies) and was marked absent at. Giving is mentoring someone, or facilitating
+or keeping time at a meeting; receiving is a turn on the hot seat, or being mentored.
 
 The counting is done by the database (GROUP BY, conditional counts, a window for "the group's last
 four"), in SQLAlchemy Core that SQLite and PostgreSQL both run: what comes back is one row per
@@ -23,8 +24,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from peerkit.enums import AttendanceStatus, CommitmentStatus
+from peerkit.enums import AnswerAbout, AnswerKind, AttendanceStatus, CommitmentStatus
 from peerkit.models import (
+    Answer,
     Attendance,
     Commitment,
     Group,
@@ -64,6 +66,7 @@ class Counts:
     given: dict[int, int]  # member -> mentorships as mentor
     received: dict[int, int]  # member -> mentorships as mentee
     risky: set[int]  # members at risk
+    no_shows: dict[int, int]  # member -> held meetings they said yes to and missed
 
 
 def compute(
@@ -115,6 +118,7 @@ def _count(
         given=given,
         received=received,
         risky=set(session.connection().execute(at_risk_query(held)).scalars()),
+        no_shows=_no_shows(session, held),
     )
 
 
@@ -142,6 +146,28 @@ def _turns(session: Session, held: sa.Subquery) -> tuple[dict[int, int], dict[in
         by_group[g] += n
         by_member[m] += n
     return by_group, by_member
+
+
+def _no_shows(session: Session, held: sa.Subquery) -> dict[int, int]:
+    """member -> held meetings they answered they would come to and were marked absent at."""
+    absent = sa.and_(
+        col(Attendance.meeting_id) == held.c.id,
+        col(Attendance.status) == AttendanceStatus.ABSENT,
+    )
+    said_yes = sa.and_(
+        col(Answer.about) == AnswerAbout.MEETING,
+        col(Answer.about_id) == held.c.id,
+        col(Answer.member_id) == col(Attendance.member_id),
+        col(Answer.answer) == AnswerKind.ACCEPTED,
+    )
+    query = (
+        sa.select(col(Attendance.member_id), sa.func.count())
+        .select_from(held)
+        .join(Attendance, absent)
+        .join(Answer, said_yes)
+        .group_by(col(Attendance.member_id))
+    )
+    return dict(_rows(session, query))
 
 
 def _led(session: Session, held: sa.Subquery) -> dict[int, int]:
@@ -302,6 +328,7 @@ def _member_row(
         "name": name,
         "attended": history.count(AttendanceStatus.PRESENT),
         "missed": history.count(AttendanceStatus.ABSENT),
+        "no_shows": counts.no_shows.get(me, 0),
         "hot_seats": hot,
         "commitments_done": done,
         "commitments_open": open_,
