@@ -105,12 +105,23 @@ def session_list(
 @app.command("show")
 @catch_errors
 def session_show(ctx: typer.Context, session_id: SessionRef, fmt: FormatOpt = Format.table) -> None:
-    """Show one meeting."""
-    from peerkit.services.groups import meetings
+    """Show one meeting, with who said they are coming, who is not, and who has not answered."""
+    from peerkit.services.groups import agenda, meetings
 
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
-        shown = meetings.to_dict(session, meetings.resolve(session, session_id))
+        meeting = meetings.resolve(session, session_id)
+        shown = meetings.to_dict(session, meeting)
+        said = agenda.answered(session, meeting) if fmt is Format.table else None
+    if said is not None:  # a table: the answers by name, as the agenda lists them
+        del shown["answers"]
+        for key, people in (
+            ("coming", said.coming),
+            ("maybe", said.maybe),
+            ("not_coming", said.not_coming),
+            ("no_answer", said.no_answer),
+        ):
+            shown[key] = [f"{p.name} (#{p.id})" for p in people]  # fmt: skip
     emit_one(shown, fmt, title=f"Session {shown['id']} ({shown['group']})")
 
 

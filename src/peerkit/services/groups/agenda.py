@@ -288,6 +288,14 @@ def assemble(facts: Facts, meeting: Meeting, locale: str | None = None) -> Agend
 ANSWER_GROUPS = {"accepted": "coming", "tentative": "maybe", "declined": "not_coming"}
 
 
+def answered(session: Session, meeting: Meeting) -> Answers:
+    """Who of those expected at MEETING is coming, might, is not, or has not answered."""
+    group = session.get(Group, meeting.group_id)
+    assert group is not None
+    said = meetings_svc.answer_rows(meeting, meetings_svc.answers(session, meeting))
+    return answers_of(expected(session, group, meeting), said)
+
+
 def answers_of(attendees: list[Member], said: list[dict[str, Any]]) -> Answers:
     """The expected members by what they answered (SAID: the `answers` of `session show`);
     answers of members no longer expected are left out."""
