@@ -59,6 +59,8 @@ COMMANDS: list[tuple[str, str, str, str, str]] = [
      "Remind members of meetings starting soon; writes .eml files, or sends with --send."),
     ("outbox", "group", "outbox", "app",
      "The messages peerkit wrote: check them before they are sent."),
+    ("replies", "group", "replies", "app",
+     "Replies to invitations: read members' answers from their mail and record them."),
     ("export", "group", "export", "app",
      "Export calendars (.ics) for a session, a group, a member or everyone."),
     ("publish", "group", "publish", "app",
