@@ -1,0 +1,631 @@
+"""`peerkit replies import`: members' answers read from their replies, through the CLI.
+
+The replies are written the way Thunderbird, Outlook, Apple Calendar and Google Calendar
+write them (tests/replies/, each with a note of what it models), filled in with the UIDs,
+addresses and Message-IDs of a community made here; plain answers are replies to the
+invitations' own Message-IDs. They are read from files, a maildir and an mbox, on SQLite
+and on PostgreSQL, and what they change is read back: session show, the agenda and the
+invitations on disk, the event's seats, the stats.
+"""
+
+from __future__ import annotations
+
+import base64
+import email
+import json
+import mailbox
+import quopri
+import re
+import string
+from dataclasses import dataclass
+from email.policy import default
+from pathlib import Path
+from typing import Any
+
+import icalendar
+import pytest
+
+from tests.conftest import Cli, Result, assert_error, assert_usage_error, invoke
+
+SAMPLES = Path(__file__).parent / "replies"
+NOW = "2026-12-01T10:00:00+01:00"  # a week before the meeting of Tuesday 8 December
+WEEK = "2026-W50"
+ORGANISER = ("Paolo Pavan", "paolo@example.com")
+# name, address, language: members 1 to 4 of the group, 5 outside it
+PEOPLE = [("Giulia Rossi", "giulia@example.com", "it"),
+          ("Marco Bianchi", "marco@example.com", "en"),
+          ("Sara Conti", "sara@example.com", "en"),
+          ("Luca Ferri", "luca@example.com", "en"),
+          ("Elena Gallo", "elena@example.com", "en")]  # fmt: skip
+GIULIA, MARCO, SARA, LUCA, ELENA = 1, 2, 3, 4, 5
+WORDS = {"ACCEPTED": ("Accepted", "accepted"), "DECLINED": ("Declined", "declined"),
+         "TENTATIVE": ("Tentative", "tentatively accepted")}  # fmt: skip
+KEYS = ["source", "kind", "member", "target", "answer", "action", "reason"]
+
+
+# --- the sample replies -----------------------------------------------------------------
+
+
+def fill(name: str, **values: Any) -> bytes:
+    """tests/replies/NAME with VALUES, its encoded blocks encoded, CRLF line ends."""
+    text = (SAMPLES / name).read_text(encoding="utf-8")
+    lines = text.split("\n")
+    while lines and lines[0].startswith("#"):
+        lines.pop(0)
+    if values.get("recurrence") is None:
+        lines = [line for line in lines if line.strip() != "$recurrence"]
+    marks = {"begin_base64": "\x00b64", "end_base64": "\x00/b64",
+             "begin_qp": "\x00qp", "end_qp": "\x00/qp"}  # fmt: skip
+    filled = string.Template("\n".join(lines)).substitute(
+        {k: str(v) for k, v in values.items() if v is not None}, **marks
+    )
+    filled = filled.replace("\n", "\r\n")
+    filled = re.sub(r"\x00b64\r\n(.*?)\x00/b64\r\n", _base64, filled, flags=re.S)
+    filled = re.sub(r"\x00qp\r\n(.*?)\x00/qp\r\n", _qp, filled, flags=re.S)
+    return filled.encode("utf-8")
+
+
+def _base64(match: re.Match[str]) -> str:
+    data = base64.b64encode(match.group(1).encode("utf-8")).decode("ascii")
+    return "".join(data[i : i + 76] + "\r\n" for i in range(0, len(data), 76))
+
+
+def _qp(match: re.Match[str]) -> str:
+    text = match.group(1).replace("\r\n", "\n").encode("utf-8")
+    return quopri.encodestring(text).decode("ascii").replace("\n", "\r\n")
+
+
+@dataclass
+class Community:
+    """The community of the tests: an organiser, a Tuesday group of four, its week planned."""
+
+    cli: Cli
+    outbox: Path
+    uid: str
+    stamp_counter: int = 0
+
+    def show(self, session: int = 1) -> dict[str, Any]:
+        return dict(json.loads(self.cli.ok("session", "show", str(session), "-f", "json").stdout))
+
+    def folder(self) -> Path:
+        return self.outbox / WEEK / "martedi"
+
+    def invitation_id(self, member: int) -> str:
+        (path,) = self.folder().glob(f"invite-{member}-*.eml")
+        found = re.search(rb"^Message-ID: (<[^>]+>)", path.read_bytes(), flags=re.M)
+        assert found is not None
+        return found.group(1).decode()
+
+    def reply(self, client: str, member: int, partstat: str, **over: Any) -> bytes:
+        """A calendar reply of CLIENT (thunderbird, outlook, apple, google) from MEMBER."""
+        name, address, _locale = PEOPLE[member - 1]
+        self.stamp_counter += 1
+        subject_word, verb = WORDS.get(partstat, ("Reply", "answered"))
+        values: dict[str, Any] = {
+            "from_name": name, "from_addr": address,
+            "attendee_name": name, "attendee_addr": address,
+            "organiser_name": ORGANISER[0], "organiser_addr": ORGANISER[1],
+            "uid": self.uid, "sequence": 0, "partstat": partstat,
+            "dtstamp": f"20261130T0{self.stamp_counter % 10}0000Z",
+            "date": "Mon, 30 Nov 2026 09:00:00 +0100",
+            "message_id": f"<{client}-{member}-{self.stamp_counter}@mail.example.net>",
+            "subject_word": subject_word, "verb": verb, "summary": "Martedì",
+            "dtstart_local": "20261208T183000", "dtend_local": "20261208T200000",
+            "dtstart_utc": "20261208T173000Z", "dtend_utc": "20261208T190000Z",
+            "recurrence": None,
+        }  # fmt: skip
+        values.update(over)
+        return fill(f"{client}.eml", **values)
+
+    def plain(self, member: int, answer: str, **over: Any) -> bytes:
+        """A plain-text reply of MEMBER to their invitation, saying ANSWER."""
+        name, address, _locale = PEOPLE[member - 1]
+        self.stamp_counter += 1
+        values: dict[str, Any] = {
+            "from_name": name, "from_addr": address, "attendee_name": name,
+            "organiser_name": ORGANISER[0], "organiser_addr": ORGANISER[1],
+            "summary": "Martedì", "answer": answer,
+            "date": f"Mon, 30 Nov 2026 10:{self.stamp_counter:02d}:00 +0100",
+            "message_id": f"<plain-{member}-{self.stamp_counter}@mail.example.net>",
+            "in_reply_to": self.invitation_id(member),
+        }  # fmt: skip
+        values.update(over)
+        return fill("plain.eml", **values)
+
+
+@pytest.fixture
+def now(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PEERKIT_NOW", NOW)
+    monkeypatch.setenv("PEERKIT_TODAY", NOW[:10])
+
+
+def build(cli: Cli, *, organiser: bool = True, plan: bool = True) -> None:
+    who = ["--organiser-name", ORGANISER[0], "--organiser-email", ORGANISER[1]] if organiser else []
+    cli.ok("init", "--community", "Freelance Insieme", "--timezone", "Europe/Rome",
+           "--locale", "en", *who)  # fmt: skip
+    for name, address, locale in PEOPLE:
+        cli.ok("member", "add", name, "--email", address, "--locale", locale)
+    cli.ok("group", "create", "Martedì", "--day", "tue", "--time", "18:30", "--start",
+           "2026-12-08", *(x for i in "1234" for x in ("--member", i)))  # fmt: skip
+    if plan:
+        cli.ok("plan", "week", "--week", WEEK)
+    else:
+        cli.ok("session", "plan", "martedi", "--from", "2026-12-08", "--count", "3")
+
+
+@pytest.fixture
+def community(cli: Cli, db_path: Path, now: None) -> Community:
+    build(cli)
+    shown = json.loads(cli.ok("session", "show", "1", "-f", "json").stdout)
+    return Community(cli, db_path.parent / "outbox", shown["uid"])
+
+
+def save(folder: Path, **messages: bytes) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, data in messages.items():
+        path = folder / f"{name}.eml"
+        path.write_bytes(data)
+        paths.append(path)
+    return paths
+
+
+def imported(cli: Cli, *paths: Path | str, dry_run: bool = False) -> list[dict[str, Any]]:
+    args = ["replies", "import", *map(str, paths), "--format", "json"]
+    result = cli.ok(*args, *(["--dry-run"] if dry_run else []))
+    assert "Traceback" not in result.stderr
+    rows: list[dict[str, Any]] = json.loads(result.stdout)
+    for row in rows:
+        assert list(row) == KEYS
+    return rows
+
+
+def answers(shown: dict[str, Any]) -> dict[int, str]:
+    return {a["member"]: a["answer"] for a in shown["answers"]}
+
+
+def calendar_of(path: Path) -> Any:
+    message = email.message_from_bytes(path.read_bytes(), policy=default)
+    part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    (event,) = icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")
+    return event
+
+
+# --- what each calendar sends ---------------------------------------------------------------
+
+
+def test_each_client_s_reply_is_recorded(community: Community, tmp_path: Path) -> None:
+    paths = save(
+        tmp_path / "in",
+        a_thunderbird=community.reply("thunderbird", MARCO, "ACCEPTED"),
+        b_outlook=community.reply("outlook", SARA, "ACCEPTED"),
+        c_apple=community.reply("apple", LUCA, "TENTATIVE"),
+        d_google=community.reply("google", GIULIA, "ACCEPTED"),
+    )
+    rows = imported(community.cli, *paths)
+    assert [(r["kind"], r["target"], r["answer"], r["action"]) for r in rows] == [
+        ("itip", "session 1", "accepted", "recorded"),
+        ("itip", "session 1", "accepted", "recorded"),
+        ("itip", "session 1", "tentative", "recorded"),
+        ("itip", "session 1", "accepted", "recorded"),
+    ]
+    assert rows[0]["member"] == "#2 Marco Bianchi <marco@example.com>"
+    shown = community.show()
+    assert answers(shown) == {GIULIA: "accepted", MARCO: "accepted", SARA: "accepted",
+                              LUCA: "tentative"}  # fmt: skip
+    assert {a["member"]: a["at"] for a in shown["answers"]}[MARCO] == "2026-11-30T02:00:00+01:00"
+    agenda = (community.folder() / "agenda.md").read_text(encoding="utf-8")
+    assert "- Coming: Giulia Rossi, Marco Bianchi, Sara Conti\n- Maybe: Luca Ferri\n" in agenda
+    assert "Not coming" not in agenda
+    assert shown["sequence"] == 0  # an acceptance is no news for the others' calendars
+
+
+def test_a_hot_seat_that_declines_passes_on_and_keeps_the_turn(
+    community: Community, tmp_path: Path
+) -> None:
+    before = community.show()
+    assert before["hot_seat"][0] == GIULIA
+    old = {p.name: p.read_bytes() for p in community.folder().glob("invite-*.eml")}
+    (row,) = imported(
+        community.cli, *save(tmp_path, no=community.reply("thunderbird", GIULIA, "DECLINED"))
+    )
+    assert (row["answer"], row["action"]) == ("declined", "recorded")
+    assert "the hot seat passes to Luca Ferri" in row["reason"]
+    assert f"wrote its agenda and 4 invitation(s) again under {community.folder()}" in row["reason"]
+    after = community.show()
+    assert GIULIA not in after["hot_seat"]
+    assert after["hot_seat"] == [*before["hot_seat"][1:], LUCA]
+    assert after["sequence"] == 1  # the hot seat is news: every invitation is a new version
+    agenda = (community.folder() / "agenda.md").read_text(encoding="utf-8")
+    assert "- Not coming: Giulia Rossi\n" in agenda
+    assert "- No answer yet: Marco Bianchi, Sara Conti, Luca Ferri\n" in agenda
+    assert "1. Marco Bianchi" in agenda
+    assert "Giulia Rossi ·" not in agenda
+    for path in community.folder().glob("invite-*.eml"):
+        event = calendar_of(path)
+        assert int(event["SEQUENCE"]) == 1, path.name
+        assert path.read_bytes() != old[path.name]
+        assert "Giulia Rossi" not in str(event["DESCRIPTION"]).split("hot seat")[1].split("\n")[0]
+    # the rotation keeps her turn: she is first on the hot seat at the next meeting
+    community.cli.ok("plan", "week", "--week", "2026-W51")
+    assert community.show(2)["hot_seat"][0] == GIULIA
+    # planning the week again gives her no role back
+    community.cli.ok("plan", "week", "--week", WEEK)
+    assert community.show()["hot_seat"] == after["hot_seat"]
+
+
+def test_importing_the_same_mail_twice_changes_nothing(
+    community: Community, tmp_path: Path
+) -> None:
+    box = mailbox.Maildir(tmp_path / "Maildir", create=True)
+    for data in (
+        community.reply("outlook", MARCO, "ACCEPTED"),
+        community.reply("apple", GIULIA, "DECLINED"),
+        community.plain(SARA, "Sì, vengo!"),
+        community.plain(LUCA, "Can't make it, sorry"),
+    ):
+        box.add(data)
+    first = imported(community.cli, tmp_path / "Maildir")
+    assert sorted(r["action"] for r in first) == ["recorded"] * 4
+    assert all(r["source"].startswith(str(tmp_path / "Maildir") + ":") for r in first)
+    files = {p: p.read_bytes() for p in community.outbox.rglob("*") if p.is_file()}
+    shown = community.show()
+    second = imported(community.cli, tmp_path / "Maildir")
+    assert [r["action"] for r in second] == ["unchanged"] * 4
+    assert community.show() == shown
+    assert {p: p.read_bytes() for p in community.outbox.rglob("*") if p.is_file()} == files
+
+
+def test_an_older_reply_never_overwrites_a_newer_one(community: Community, tmp_path: Path) -> None:
+    box = mailbox.mbox(tmp_path / "replies.mbox", create=True)
+    box.add(community.reply("google", MARCO, "ACCEPTED", dtstamp="20261130T120000Z"))
+    box.add(community.reply("google", MARCO, "DECLINED", dtstamp="20261130T080000Z"))
+    box.flush()
+    rows = imported(community.cli, tmp_path / "replies.mbox")
+    assert [(r["source"][-2:], r["action"]) for r in rows] == [
+        ("#1", "recorded"),
+        ("#2", "ignored"),
+    ]
+    assert rows[1]["reason"].startswith("older than the answer recorded (accepted")
+    assert answers(community.show()) == {MARCO: "accepted"}
+    # a reply to a newer version (a higher SEQUENCE) wins even with an earlier DTSTAMP
+    community.cli.ok("session", "move", "1", "--to", "2026-12-08 19:00")
+    later = community.reply("google", MARCO, "DECLINED", dtstamp="20261130T070000Z", sequence=1)
+    (row,) = imported(community.cli, *save(tmp_path / "v1", later=later))
+    assert row["action"] == "recorded"
+    assert answers(community.show()) == {MARCO: "declined"}
+
+
+def test_a_dry_run_writes_nothing(community: Community, tmp_path: Path) -> None:
+    files = {p: p.read_bytes() for p in community.outbox.rglob("*") if p.is_file()}
+    paths = save(tmp_path, no=community.reply("thunderbird", GIULIA, "DECLINED"))
+    (row,) = imported(community.cli, *paths, dry_run=True)
+    assert row["action"] == "would record"
+    assert "the hot seat passes to Luca Ferri" in row["reason"]
+    assert "would write its agenda" in row["reason"]
+    assert community.show()["answers"] == []
+    assert {p: p.read_bytes() for p in community.outbox.rglob("*") if p.is_file()} == files
+
+
+# --- plain answers ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "answer"),
+    [("Sì, vengo!", "accepted"), ("yes", "accepted"), ("Ci sarò", "accepted"),
+     ("Non posso, purtroppo.", "declined"), ("Can't make it, sorry", "declined"),
+     ("no", "declined"), ("Maybe", "tentative"), ("forse", "tentative"),
+     ("\u201cI\u2019m not sure\u201d", "tentative")],  # curly quotes, as phones type
+)  # fmt: skip
+def test_a_plain_answer_is_read_in_english_and_italian(
+    community: Community, tmp_path: Path, line: str, answer: str
+) -> None:
+    (row,) = imported(community.cli, *save(tmp_path, reply=community.plain(MARCO, line)))
+    assert (row["kind"], row["target"], row["answer"], row["action"]) == (
+        "mail", "session 1", answer, "recorded"
+    )  # fmt: skip
+    assert answers(community.show()) == {MARCO: answer}
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Yes, but I'll be late", "Sì/no", "ok", "I might come if the train is on time",
+     "> yes", "No problem, see you"],
+)  # fmt: skip
+def test_anything_ambiguous_is_listed_for_the_organiser(
+    community: Community, tmp_path: Path, line: str
+) -> None:
+    (row,) = imported(community.cli, *save(tmp_path, reply=community.plain(MARCO, line)))
+    assert (row["member"], row["target"], row["answer"], row["action"]) == (
+        "#2 Marco Bianchi <marco@example.com>", "session 1", None, "unclear"
+    )  # fmt: skip
+    assert community.show()["answers"] == []
+
+
+def test_only_a_reply_to_peerkit_from_the_member_counts(
+    community: Community, tmp_path: Path
+) -> None:
+    invitation = community.invitation_id(MARCO)
+    cases = {
+        "a_not_ours": community.plain(MARCO, "yes", in_reply_to="<other@mail.example.net>"),
+        "b_someone_elses": community.plain(MARCO, "yes", in_reply_to=community.invitation_id(SARA)),
+        "c_stranger": community.plain(MARCO, "yes", from_addr="mallory@example.org"),
+        "d_out_of_office": community.plain(MARCO, "I am away until Monday.").replace(
+            b"MIME-Version", b"Auto-Submitted: auto-replied\r\nMIME-Version"
+        ),
+        "e_forwarded_as_marco": community.plain(SARA, "no", in_reply_to=invitation),
+    }
+    rows = imported(community.cli, *save(tmp_path, **cases))
+    assert [(r["action"], r["reason"].split(" (")[0]) for r in rows] == [
+        ("ignored", "not a reply to a message from peerkit"),
+        ("unclear", "answers a message from peerkit that is none of their current invitations"),
+        ("refused", "from mallory@example.org, the address of no member"),
+        ("ignored", "an automatic reply"),
+        ("unclear", "answers a message from peerkit that is none of their current invitations"),
+    ]
+    assert community.show()["answers"] == []
+
+
+# --- trust nothing ------------------------------------------------------------------------
+
+
+def test_replies_that_cannot_be_trusted_change_nothing(
+    community: Community, tmp_path: Path
+) -> None:
+    reply = community.reply
+    huge = reply("outlook", MARCO, "ACCEPTED") + b"\r\n" + b"x" * (10 * 1024 * 1024)
+    many = b"\r\n".join(
+        [b"From: marco@example.com", b"MIME-Version: 1.0",
+         b'Content-Type: multipart/mixed; boundary="b"', b""]
+        + [b"--b\r\nContent-Type: text/plain\r\n\r\nhi" for _ in range(70)] + [b"--b--", b""]
+    )  # fmt: skip
+    cases = {
+        "a_for_someone_else": reply("thunderbird", MARCO, "DECLINED", attendee_addr=PEOPLE[0][1]),
+        "b_unknown_uid": reply("google", MARCO, "ACCEPTED", uid="0000-not-planned@peerkit"),
+        "c_not_peerkit": reply("google", MARCO, "ACCEPTED", uid="abc123@google.com"),
+        "d_delegated": reply("thunderbird", MARCO, "DELEGATED"),
+        "e_counter": reply("google", MARCO, "ACCEPTED").replace(b"METHOD:REPLY", b"METHOD:COUNTER"),
+        "f_not_in_group": reply("apple", ELENA, "ACCEPTED"),
+        "g_future_sequence": reply("google", MARCO, "ACCEPTED", sequence=7),
+        "h_future_stamp": reply("google", MARCO, "ACCEPTED", dtstamp="20290101T000000Z"),
+        "i_too_big": huge,
+        "j_too_many_parts": many,
+        "k_broken_calendar": reply("thunderbird", MARCO, "ACCEPTED").replace(
+            b"BEGIN:VEVENT", b"BEGIN:VEVENT\r\nDTSTAMP;VALUE=DATE-TIME:tomorrow", 1
+        ),
+        "l_no_one": reply("google", MARCO, "NEEDS-ACTION"),
+        "m_sent_by": reply("thunderbird", MARCO, "ACCEPTED").replace(
+            b"ATTENDEE;RSVP=TRUE", b'ATTENDEE;SENT-BY="mailto:boss@example.org";RSVP=TRUE'
+        ),
+        "n_not_an_email": b"\x00\xff\xfe garbage",
+    }
+    rows = imported(community.cli, *save(tmp_path, **cases))
+    said = {Path(r["source"]).stem: (r["action"], r["reason"]) for r in rows}
+    assert said["a_for_someone_else"] == (
+        "refused", "speaks for giulia@example.com but comes from marco@example.com"
+    )  # fmt: skip
+    assert said["b_unknown_uid"][0] == "refused"
+    assert said["c_not_peerkit"][0] == "ignored"
+    assert said["d_delegated"][0] == "refused"
+    assert "delegation" in said["d_delegated"][1]
+    assert said["e_counter"][0] == "refused"
+    assert "COUNTER" in said["e_counter"][1]
+    assert said["f_not_in_group"][0] == "refused"
+    assert "not invited" in said["f_not_in_group"][1]
+    assert said["g_future_sequence"][0] == "refused"
+    assert said["h_future_stamp"][0] == "refused"
+    assert "future" in said["h_future_stamp"][1]
+    assert said["i_too_big"] == ("refused", "over 10 MB: not read")
+    assert said["j_too_many_parts"] == ("refused", "more than 64 parts: not read")
+    assert said["k_broken_calendar"][0] == "refused"
+    assert said["l_no_one"][0] == "ignored"
+    assert said["m_sent_by"][0] == "refused"
+    assert "SENT-BY" in said["m_sent_by"][1]
+    assert said["n_not_an_email"][0] == "refused"
+    assert community.show()["answers"] == []
+    assert community.show()["sequence"] == 0
+
+
+def test_a_cancelled_meeting_takes_no_answer(community: Community, tmp_path: Path) -> None:
+    community.cli.ok("session", "cancel", "1")
+    (row,) = imported(
+        community.cli, *save(tmp_path, yes=community.reply("outlook", MARCO, "ACCEPTED"))
+    )
+    assert (row["action"], row["reason"]) == ("refused", "the meeting is cancelled")
+    assert community.show()["answers"] == []
+
+
+def test_addresses_match_in_any_case_and_in_idna_form(
+    cli: Cli, db_path: Path, now: None, tmp_path: Path
+) -> None:
+    build(cli)
+    cli.ok("member", "edit", "2", "--email", "marco@bücher.example")
+    cli.ok("plan", "week", "--week", WEEK)
+    community = Community(cli, db_path.parent / "outbox", cli_uid(cli))
+    data = community.reply("outlook", MARCO, "ACCEPTED", from_addr="MARCO@XN--BCHER-KVA.EXAMPLE",
+                           attendee_addr="Marco@xn--bcher-kva.example")  # fmt: skip
+    (row,) = imported(cli, *save(tmp_path, yes=data))
+    assert (row["member"], row["action"]) == ("#2 Marco Bianchi <marco@bücher.example>", "recorded")
+
+
+def cli_uid(cli: Cli) -> str:
+    return str(json.loads(cli.ok("session", "show", "1", "-f", "json").stdout)["uid"])
+
+
+def test_hostile_text_is_shown_literally(community: Community, tmp_path: Path) -> None:
+    line = "[bold red]yes[/bold red] \x1b[31mok\x1b[0m <b>no</b>"
+    (path,) = save(tmp_path, evil=community.plain(MARCO, line))
+    result = community.cli.ok("replies", "import", str(path))
+    out = result.stdout.replace("\n", "").replace("│", "").replace(" ", "")
+    assert "\x1b" not in result.stdout
+    assert "[boldred]yes[/boldred]" in out
+    assert "\\x1b[31mok" in out
+    (row,) = imported(community.cli, tmp_path / "evil.eml")
+    assert row["action"] == "unclear"
+    assert row["reason"] == f'cannot tell yes, no or maybe from "{line}"'  # the JSON escapes it
+
+
+# --- events, check-ins, series --------------------------------------------------------------
+
+
+def event_uid(outbox: Path, member: int) -> str:
+    (path,) = (outbox / "events").glob(f"event-*-{member}-*.eml")
+    return str(calendar_of(path)["UID"])
+
+
+def test_a_declined_event_seat_moves_the_waitlist_up(community: Community, tmp_path: Path) -> None:
+    cli = community.cli
+    cli.ok("event", "create", "Aperitivo", "--start", "2026-12-10 19:00", "--capacity", "1")
+    cli.ok("event", "rsvp", "1", "marco@example.com")
+    cli.ok("event", "rsvp", "1", "sara@example.com")  # the waitlist
+    uid = event_uid(community.outbox, MARCO)
+    no = community.reply("google", MARCO, "DECLINED", uid=uid)
+    (row,) = imported(cli, *save(tmp_path, no=no))
+    assert (row["target"], row["answer"], row["action"]) == ("event 1", "declined", "recorded")
+    assert "a seat freed: Sara Conti moved up from the waitlist" in row["reason"]
+    assert f"wrote 1 invitation(s) under {community.outbox / 'events'}" in row["reason"]
+    (event,) = json.loads(cli.ok("event", "list", "-f", "json").stdout)
+    assert (event["going"], event["waitlist"]) == (1, 0)
+    assert calendar_of(next((community.outbox / "events").glob("event-1-3-*.eml")))
+    # the same as `event rsvp --no` would have done: the answer again changes nothing
+    (again,) = imported(cli, tmp_path / "no.eml")
+    assert again["action"] == "unchanged"
+
+
+def test_a_check_in_answer_is_recorded(community: Community, tmp_path: Path) -> None:
+    cli = community.cli
+    cli.ok("mentor", "pair", "1", "2", "--topic", "pricing")
+    cli.ok("mentor", "checkin", "1", "--start", "2026-12-03 18:00")
+    (path,) = (community.outbox / "mentoring").rglob("checkin-*-2-*.eml")
+    uid = str(calendar_of(path)["UID"])
+    (row,) = imported(cli, *save(tmp_path, ci=community.reply("apple", MARCO, "ACCEPTED", uid=uid)))
+    assert (row["target"], row["answer"], row["action"]) == ("check-in 1", "accepted", "recorded")
+
+
+def test_an_answer_needs_no_organiser_e_mail(
+    cli: Cli, db_path: Path, now: None, tmp_path: Path
+) -> None:
+    """Without an organiser nothing was sent, but a member who subscribed to the group's
+    calendar (export ics --series) answers one meeting of the series: it is recorded."""
+    build(cli, organiser=False, plan=False)
+    feed = cli.ok("export", "ics", "--group", "martedi", "--series").stdout
+    series = str(icalendar.Calendar.from_ical(feed).walk("VEVENT")[0]["UID"])
+    community = Community(cli, db_path.parent / "outbox", series)
+    one = "RECURRENCE-ID;TZID=Europe/Rome:20261215T183000"  # the meeting of 15 December
+    second = community.reply("google", SARA, "DECLINED", recurrence=one)
+    whole = community.reply("google", SARA, "ACCEPTED")
+    rows = imported(cli, *save(tmp_path, a=second, b=whole))
+    assert [(r["target"], r["action"]) for r in rows] == [
+        ("session 2", "recorded"),
+        (None, "refused"),
+    ]
+    assert "answers every meeting of martedi at once" in rows[1]["reason"]
+    assert answers(community.show(2)) == {SARA: "declined"}
+    # and an event answered without an organiser: the seat is the member's all the same
+    cli.ok("event", "create", "Aperitivo", "--start", "2026-12-10 19:00", "--capacity", "1")
+    cli.ok("event", "rsvp", "1", "marco@example.com", "--no")
+    with_uid = community.reply("outlook", MARCO, "ACCEPTED", uid=_event_uid_of(db_path))
+    (row,) = imported(cli, *save(tmp_path / "e", yes=with_uid))
+    assert row["action"] == "recorded"
+    assert "Marco Bianchi has a seat" in row["reason"]
+    assert not (db_path.parent / "outbox" / "events").exists()
+
+
+def _event_uid_of(db_path: Path) -> str:
+    import sqlite3
+
+    with sqlite3.connect(db_path) as conn:
+        return str(conn.execute("SELECT uid FROM community_event").fetchone()[0])
+
+
+# --- what the answers show ------------------------------------------------------------------
+
+
+def test_session_show_and_stats_show_the_answers(
+    community: Community, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = save(tmp_path, a=community.reply("outlook", MARCO, "ACCEPTED"),
+                 b=community.plain(SARA, "no"))  # fmt: skip
+    imported(community.cli, *paths)
+    table = community.cli.ok("session", "show", "1").stdout
+    assert re.search(r"coming\s+│ Marco Bianchi \(#2\)", table)
+    assert re.search(r"not coming\s+│ Sara Conti \(#3\)", table)
+    assert re.search(r"no answer\s+│ Giulia Rossi \(#1\), Luca Ferri \(#4\)", table)
+    monkeypatch.setenv("PEERKIT_NOW", "2026-12-09T10:00:00+01:00")  # the meeting took place
+    monkeypatch.setenv("PEERKIT_TODAY", "2026-12-09")
+    community.cli.ok("session", "attend", "1", "--present", "1", "--present", "3",
+                     "--absent", "2", "--absent", "4")  # fmt: skip
+    members = {m["member"]: m for m in json.loads(community.cli.ok("stats", "-f", "json").stdout)
+               ["members"]}  # fmt: skip
+    assert (members[MARCO]["no_shows"], members[LUCA]["no_shows"]) == (1, 0)
+    assert members[LUCA]["missed"] == 1  # missed, but never said yes
+
+
+def test_paths_are_checked_before_anything_is_read(community: Community, tmp_path: Path) -> None:
+    assert_error(community.cli("replies", "import", str(tmp_path / "missing.eml")), "no such file")
+    assert_usage_error(community.cli("replies", "import", ""), "PATH is empty")
+    folder = tmp_path / "mixed"
+    save(folder, yes=community.reply("apple", MARCO, "ACCEPTED"))
+    (folder / "notes.txt").write_text("not mail")
+    google = community.reply("google", SARA, "TENTATIVE")  # its calendar, saved as a file
+    calendar = google.split(b"7bit\r\n\r\n")[1].split(b"\r\n\r\n--")[0]
+    (folder / "reply.ics").write_bytes(calendar + b"\r\n")
+    rows = imported(community.cli, folder)
+    assert [(Path(r["source"]).name, r["kind"], r["action"]) for r in rows] == [
+        ("reply.ics", "itip", "recorded"), ("yes.eml", "itip", "recorded"),
+    ]  # fmt: skip
+    assert answers(community.show()) == {MARCO: "accepted", SARA: "tentative"}
+    csv = community.cli.ok("replies", "import", str(folder), "-f", "csv").stdout
+    assert csv.splitlines()[0] == ",".join(KEYS)
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_replies_on_postgres(pg_url: str, now: None, tmp_path: Path, isolated_env: Path) -> None:
+    def run(*args: str) -> Result:
+        result = invoke(["--database-url", pg_url, *args])
+        assert result.exit_code == 0, result.stderr
+        return result
+
+    class PgCli(Cli):
+        def __call__(self, *args: str, input: str | None = None, db: bool = True) -> Result:
+            return invoke(["--database-url", pg_url, *args], input=input)
+
+    cli = PgCli(tmp_path / "unused.db")
+    build(cli)
+    outbox = isolated_env / ".local" / "share" / "peerkit" / "outbox"
+    community = Community(cli, outbox, cli_uid(cli))
+    box = mailbox.mbox(tmp_path / "in.mbox", create=True)
+    box.add(community.reply("thunderbird", GIULIA, "DECLINED"))
+    box.add(community.plain(MARCO, "sì"))
+    box.flush()
+    rows = imported(cli, tmp_path / "in.mbox")
+    assert [r["action"] for r in rows] == ["recorded", "recorded"]
+    assert "the hot seat passes to Luca Ferri" in rows[0]["reason"]
+    shown = community.show()
+    assert answers(shown) == {GIULIA: "declined", MARCO: "accepted"}
+    assert GIULIA not in shown["hot_seat"]
+    assert [r["action"] for r in imported(cli, tmp_path / "in.mbox")] == ["unchanged"] * 2
+    assert json.loads(run("session", "show", "1", "-f", "json").stdout) == shown
+    agenda = (outbox / WEEK / "martedi" / "agenda.md").read_text(encoding="utf-8")
+    assert "- Not coming: Giulia Rossi\n" in agenda
+
+
+def test_the_documented_phrases_are_those_read() -> None:
+    """docs/replies.md lists every phrase and courtesy peerkit reads, and no other."""
+    from peerkit.services.replies import phrases
+
+    text = (Path(__file__).parent.parent / "docs" / "replies.md").read_text(encoding="utf-8")
+    table = text.split("| answer | English | Italian |")[1].split("\n\n")[0]
+    listed = {
+        kind: {p.strip().lower() for cell in row.split("|")[2:4] for p in cell.split(",")}
+        for kind, row in zip(("yes", "no", "maybe"), table.strip().splitlines()[1:], strict=True)
+    }
+    read = {
+        k: set(v) for k, v in zip(("yes", "no", "maybe"), phrases.PHRASES.values(), strict=True)
+    }
+    assert listed == read
+    courtesies = text.split("Courtesies may come with them: ")[1].split(". ")[0]
+    assert {c.strip() for c in courtesies.replace("\n", " ").split(",")} == phrases.COURTESIES
