@@ -107,6 +107,13 @@ def _downgrade(engine: sa.Engine, target: str) -> None:
         conn.commit()
 
 
+@pytest.fixture
+def without_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report as it was at 0007 and 0008: members' answers (0010) have no table there."""
+    monkeypatch.setattr(stats, "_no_shows", lambda _session, _held: {})
+
+
+@pytest.mark.usefixtures("without_answers")
 def test_0008_adds_the_indexes_to_a_sqlite_database_with_rows(tmp_path: Path) -> None:
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'old.db'}")
     _upgrade_and_back(engine)
@@ -114,6 +121,7 @@ def test_0008_adds_the_indexes_to_a_sqlite_database_with_rows(tmp_path: Path) ->
 
 
 @pytest.mark.postgres
+@pytest.mark.usefixtures("without_answers")
 def test_0008_adds_the_indexes_to_a_postgres_database_with_rows(pg_url: str) -> None:
     engine = sa.create_engine(pg_url)
     _upgrade_and_back(engine)
