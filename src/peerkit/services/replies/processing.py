@@ -164,10 +164,10 @@ class _Run:
                 "proposes another time (COUNTER): peerkit takes no counter-proposals; the "
                 "organiser can move the meeting and invite again"
             )
-            self.done.append(Outcome(label, ITIP, letter.sender, None, None, REFUSED, reason))
+            self.done.append(Outcome(label, ITIP, _sender(letter), None, None, REFUSED, reason))
             return
         for said in letter.events:
-            outcome = Outcome(label, ITIP, letter.sender, None, None, REFUSED, "")
+            outcome = Outcome(label, ITIP, _sender(letter), None, None, REFUSED, "")
             try:
                 self._one_event(outcome, said, letter)
             except Stop as stop:
@@ -178,10 +178,10 @@ class _Run:
         target = self.lookup.by_uid(said.uid, said.recurrence)
         outcome.target = target.label()
         attendee = _attendee(said, letter)
-        outcome.member = outcome.member or attendee.address
+        outcome.member = outcome.member or shown(attendee.address)
         member = self.lookup.member(attendee.address)
         if member is None:
-            raise refused(f"from {attendee.address}, the address of no member")
+            raise refused(f"from {shown(attendee.address)}, the address of no member")
         outcome.member = member.describe()
         answer = ANSWERS.get(attendee.partstat)
         if answer is None:
@@ -200,7 +200,7 @@ class _Run:
     # --- plain answers --------------------------------------------------------------------
 
     def _plain(self, label: str, letter: Letter) -> None:
-        outcome = Outcome(label, MAIL, letter.sender, None, None, IGNORED, "")
+        outcome = Outcome(label, MAIL, _sender(letter), None, None, IGNORED, "")
         try:
             self._plain_answer(outcome, letter)
         except Stop as stop:
@@ -216,7 +216,7 @@ class _Run:
         assert letter.sender is not None
         member = self.lookup.member(letter.sender)
         if member is None:
-            raise refused(f"from {letter.sender}, the address of no member")
+            raise refused(f"from {_sender(letter)}, the address of no member")
         outcome.member = member.describe()
         again = self.lookup.recorded(member, letter.message_id)
         found = (
@@ -346,8 +346,13 @@ def _attendee(said: Said, letter: Letter) -> Attendee:
     if person.delegated_from:
         raise refused("comes from a delegate (DELEGATED-FROM): peerkit invites members only")
     if letter.sender is not None and not same_address(person.address, letter.sender):
-        raise refused(f"speaks for {person.address} but comes from {letter.sender}")
+        raise refused(f"speaks for {shown(person.address)} but comes from {_sender(letter)}")
     return person
+
+
+def _sender(letter: Letter) -> str | None:
+    """The sender's address as a reason shows it (at most a line)."""
+    return shown(letter.sender) if letter.sender is not None else None
 
 
 def _word(text: str | None) -> str:
