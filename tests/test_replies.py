@@ -521,6 +521,8 @@ def test_an_answer_needs_no_organiser_e_mail(
     ]
     assert "answers every meeting of martedi at once" in rows[1]["reason"]
     assert answers(community.show(2)) == {SARA: "declined"}
+    cli.ok("plan", "week", "--week", "2026-W51")  # the roles are chosen without her
+    assert sorted(community.show(2)["hot_seat"]) == [GIULIA, MARCO, LUCA]
     # and an event answered without an organiser: the seat is the member's all the same
     cli.ok("event", "create", "Aperitivo", "--start", "2026-12-10 19:00", "--capacity", "1")
     cli.ok("event", "rsvp", "1", "marco@example.com", "--no")
