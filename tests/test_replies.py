@@ -475,18 +475,36 @@ def event_uid(outbox: Path, member: int) -> str:
 
 def test_a_declined_event_seat_moves_the_waitlist_up(community: Community, tmp_path: Path) -> None:
     cli = community.cli
-    cli.ok("event", "create", "Aperitivo", "--start", "2026-12-10 19:00", "--capacity", "1")
+    cli.ok("event", "create", "Aperitivo", "--start", "2026-12-10 19:00", "--capacity", "1",
+           "--claim-hours", "48")  # fmt: skip
     cli.ok("event", "rsvp", "1", "marco@example.com")
     cli.ok("event", "rsvp", "1", "sara@example.com")  # the waitlist
     uid = event_uid(community.outbox, MARCO)
     no = community.reply("google", MARCO, "DECLINED", uid=uid)
     (row,) = imported(cli, *save(tmp_path, no=no))
     assert (row["target"], row["answer"], row["action"]) == ("event 1", "declined", "recorded")
+    assert "their invitation is withdrawn" in row["reason"]
     assert "a seat freed: Sara Conti moved up from the waitlist" in row["reason"]
-    assert f"wrote 1 invitation(s) under {community.outbox / 'events'}" in row["reason"]
+    assert f"wrote 2 message(s) under {community.outbox / 'events'}" in row["reason"]
     (event,) = json.loads(cli.ok("event", "list", "-f", "json").stdout)
     assert (event["going"], event["waitlist"]) == (1, 0)
-    assert calendar_of(next((community.outbox / "events").glob("event-1-3-*.eml")))
+    # as `event rsvp --no` does: Marco's invitation withdrawn, the seat offered to Sara
+    events = community.outbox / "events"
+    assert b"METHOD:CANCEL" in next(events.glob("event-1-2-*.eml")).read_bytes()
+    offer = next(events.glob("event-1-3-*.eml"))
+    assert b"METHOD:REQUEST" in offer.read_bytes()
+    # Sara accepts the seat offered to her with a plain "yes" to the offer's e-mail (the
+    # offer is her own version of the event: its Message-ID is made from it)
+    offer_id = re.search(rb"^Message-ID: (<[^>]+>)", offer.read_bytes(), flags=re.M)
+    assert offer_id is not None
+    yes = community.plain(SARA, "Yes!", in_reply_to=offer_id.group(1).decode())
+    (accepted,) = imported(cli, *save(tmp_path / "offer", yes=yes))
+    assert (accepted["kind"], accepted["target"]) == ("mail", "event 1")
+    assert accepted["action"] == "recorded"
+    assert "Sara Conti has a seat (they accepted the seat offered to them)" in accepted["reason"]
+    shown = json.loads(cli.ok("event", "show", "1", "-f", "json").stdout)
+    (sara,) = shown["going"]
+    assert (sara["member_id"], sara["offer_until"]) == (SARA, None)  # no deadline any more
     # the same as `event rsvp --no` would have done: the answer again changes nothing
     (again,) = imported(cli, tmp_path / "no.eml")
     assert again["action"] == "unchanged"

@@ -69,7 +69,8 @@ class WeekToWrite:
 
 @dataclass
 class Letters:
-    """Event invitations for members who got a seat through an answer."""
+    """Event messages after an answer: the invitation of a member who got a seat (or was
+    offered one), the withdrawal of one who gave theirs up."""
 
     messages: list[Message]
     outcome: Outcome
@@ -368,7 +369,7 @@ def _word(text: str | None) -> str:
 def finish(done: Processed, outbox: Path, *, dry_run: bool) -> None:
     """Write what the answers changed: a meeting's agenda (and, when a role passed on, its
     invitations) again where `plan week` wrote them under OUTBOX, or say to run it when
-    they are not there; the invitations of members who got a seat at an event."""
+    they are not there; an event's messages to members who got or gave up a seat."""
     verb = "would write" if dry_run else "wrote"
     for week in done.weeks:
         folder = outbox / week.label / week.slug
@@ -394,4 +395,4 @@ def finish(done: Processed, outbox: Path, *, dry_run: bool) -> None:
         folder = outbox / "events"
         delivery.check_folder(folder)
         paths = delivery.write(folder, letters_.messages, dry_run=dry_run)
-        letters_.outcome.add(f"{verb} {len(paths)} invitation(s) under {folder}")
+        letters_.outcome.add(f"{verb} {len(paths)} message(s) under {folder}")

@@ -36,7 +36,6 @@ from peerkit.models import (
     Member,
     MentorCheckin,
     Mentorship,
-    Rsvp,
     id_of,
 )
 from peerkit.services.events import seats
@@ -106,17 +105,16 @@ def check(session: Session, reply: Reply, now: datetime) -> None:
         item = session.get(Mentorship, row.mentorship_id)
         if item is None or member.id not in (item.mentor_id, item.mentee_id):
             raise refused(f"{member.describe()} is neither mentor nor mentee of this check-in")
-    else:
+    newest = row.sequence  # the SEQUENCE of the last invitation peerkit sent them
+    if isinstance(row, Event):
         _event_open(row, now)
-        invited = session.exec(
-            select(Rsvp.id).where(Rsvp.event_id == row.id, Rsvp.member_id == member.id)
-        ).first()
+        invited = seats.answer_of(session, row, member)
         if invited is None:
             raise refused(f"{member.describe()} was not invited to this event")
-    if not reply.series and reply.sequence > row.sequence:
+        newest += invited.revision  # their own version of it (services/outbox/events.py)
+    if not reply.series and reply.sequence > newest:
         raise refused(
-            f"its SEQUENCE {reply.sequence} is newer than any invitation peerkit sent "
-            f"({row.sequence})"
+            f"its SEQUENCE {reply.sequence} is newer than any invitation peerkit sent ({newest})"
         )
     if reply.dtstamp > now + CLOCK_SKEW:
         raise refused(f"dated {reply.dtstamp.isoformat()}, in the future")
@@ -201,10 +199,15 @@ def _effects(session: Session, reply: Reply, now: datetime) -> Recorded:
             return Recorded("", "maybe coming: a tentative answer keeps their seat or place")
         return Recorded("", SAYS[reply.answer])
     going = reply.answer == AnswerKind.ACCEPTED
-    result = seats.rsvp(session, row, reply.member, going, now)  # event rsvp [--no]
-    seated = [id_of(reply.member)] if result.status == RsvpStatus.GOING and result.changed else []
-    letters = event_mail.invitations(session, row, [*seated, *result.promoted])
+    # what `event rsvp` [--no] does: a yes accepts a seat offered from the waitlist too
+    result = seats.rsvp(session, row, reply.member, going, now)
+    told = event_mail.answer_notices(reply.member, result)
+    letters = event_mail.messages(session, row, told)
     reason = f"{reply.member.name} {WHERE[result.status]}"
+    if result.accepted:
+        reason += " (they accepted the seat offered to them)"
+    if result.withdrawn:
+        reason += "; their invitation is withdrawn"
     if result.promoted:
         moved = [p.name for i in result.promoted if (p := session.get(Member, i)) is not None]
         reason += f"; a seat freed: {', '.join(moved)} moved up from the waitlist"

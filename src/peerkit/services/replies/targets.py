@@ -140,9 +140,18 @@ class Lookup:
         return Target(AnswerAbout.MEETING, meeting, series=True)
 
     def series(self) -> dict[str, Group]:
+        """UID -> group, for the UIDs of every group's series: its first rule's, and those of
+        the rules that take over after a date a rule cannot hold (feeds.segment_uid), which
+        start on one of its meetings' dates."""
         if self._series is None:
-            groups = self.session.exec(select(Group))
-            self._series = {feeds.series_uid(g): g for g in groups}
+            groups = {g.id: g for g in self.session.exec(select(Group))}
+            found = {feeds.series_uid(g): g for g in groups.values()}
+            dates = select(col(Meeting.group_id), col(Meeting.slot_date))
+            for group_id, day in self.session.exec(dates):
+                group = groups.get(group_id)
+                if group is not None:
+                    found.setdefault(feeds.segment_uid(group, day), group)
+            self._series = found
         return self._series
 
     # --- by Message-ID (plain answers) ----------------------------------------------------
@@ -195,11 +204,16 @@ class Lookup:
                 mid = mail.message_id(meeting.uid, method, str(meeting.sequence), me, stamp)
                 made[mid] = Found(target, meeting.sequence)
             made[mail.message_id(meeting.uid, "reminder", me)] = Found(target, meeting.sequence)
-        for event in self._events(member, since):
+        for event, revision in self._events(member, since):
+            # their messages carry the event's SEQUENCE plus their own version of it
             target = Target(AnswerAbout.EVENT, event)
+            for seq in _versions(event.sequence + revision):
+                for method in ("REQUEST", "CANCEL"):
+                    mid = mail.message_id(event.uid, method, str(seq), email)
+                    made[mid] = Found(target, seq)
             for seq in _versions(event.sequence):
-                for kind in ("REQUEST", "reminder"):
-                    made[mail.message_id(event.uid, kind, str(seq), email)] = Found(target, seq)
+                mid = mail.message_id(event.uid, "reminder", str(seq), email)
+                made.setdefault(mid, Found(target, event.sequence + revision))
         for checkin in self._checkins(member, since):
             target = Target(AnswerAbout.CHECKIN, checkin)
             for seq in _versions(checkin.sequence):
@@ -218,14 +232,15 @@ class Lookup:
             )
         )
 
-    def _events(self, member: Member, since: datetime) -> list[Event]:
-        return list(
-            self.session.exec(
-                select(Event)
-                .join(Rsvp, col(Rsvp.event_id) == Event.id)
-                .where(Rsvp.member_id == member.id, col(Event.start) >= since)
-            )
+    def _events(self, member: Member, since: datetime) -> list[tuple[Event, int]]:
+        """The member's events (those they answered or were invited to), each with the
+        member's own version of it (Rsvp.revision)."""
+        rows = self.session.exec(
+            select(Event, Rsvp.revision)
+            .join(Rsvp, col(Rsvp.event_id) == Event.id)
+            .where(Rsvp.member_id == member.id, col(Event.start) >= since)
         )
+        return [(event, revision) for event, revision in rows]
 
     def _checkins(self, member: Member, since: datetime) -> list[MentorCheckin]:
         return list(
