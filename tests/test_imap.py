@@ -2,7 +2,7 @@
 
 The transport is tested on its own (services/replies/imap.py) and through the command, on a
 root app that has only `replies fetch`; the whole path (the replies recorded in the database)
-needs the replies core, `peerkit.services.replies.process`, and is skipped where it is not
+needs the replies core, `peerkit.services.replies.run`, and is skipped where it is not
 there. Every failure is one line, never a traceback.
 """
 
@@ -532,10 +532,10 @@ def test_modified_utf7_folder_names() -> None:
 
 
 def replies_core() -> Any:
-    """peerkit.services.replies with its `process`, or skip: it is built on another branch."""
+    """peerkit.services.replies with its `run`, or skip: it is built on another branch."""
     core = pytest.importorskip("peerkit.services.replies", reason="the replies core is not here")
-    if not hasattr(core, "process"):
-        pytest.skip("peerkit.services.replies.process is not here (the replies core)")
+    if not hasattr(core, "run"):
+        pytest.skip("peerkit.services.replies.run is not here (the replies core)")
     return core
 
 

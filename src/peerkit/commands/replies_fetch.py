@@ -1,9 +1,9 @@
 """peerkit replies fetch: the replies in the IMAP mailbox of PEERKIT_IMAP_URL.
 
 `register(app)` adds the command to the `replies` group (commands/replies.py). The messages
-are read and recorded exactly as `replies import` records files, a batch at a time, each
-batch in one transaction; with --move-to the replies of a batch are moved after it was
-committed.
+are read and recorded exactly as `replies import` records files (the replies core's `run`:
+the answers in one transaction, then the agendas and invitations they change), a batch at a
+time; with --move-to the replies of a batch are moved after it was committed.
 """
 
 from __future__ import annotations
@@ -60,8 +60,9 @@ def fetch(
     app_ctx = app_context(ctx)
     mailbox = imap.target(app_ctx.settings.imap_url, folder)
     secret = imap.password(mailbox)
+    warnings: list[str] = []
     with imap.open_mailbox(mailbox, secret, readonly=dry_run) as box:
-        done = imap.fetch_replies(box, _recorder(app_ctx, dry_run), move_to=move_to)
+        done = imap.fetch_replies(box, _recorder(app_ctx, dry_run, warnings), move_to=move_to)
     rows = [*map(_row, done.outcomes), *map(_skipped_row, done.skipped)]
     emit(rows, fmt, KEYS, csv_columns=KEYS, empty="No messages in that folder.")
     where = f"'{mailbox.folder}' of {mailbox.describe()}"
@@ -73,20 +74,24 @@ def fetch(
     elif move_to is not None:
         summary += f"; moved {done.moved} reply(ies) to '{move_to}'"
     message(summary + (". Nothing was changed (dry run)." if dry_run else "."))
-    for note in done.notes:
+    for note in dict.fromkeys([*warnings, *done.notes]):
         warning(note)
 
 
-def _recorder(app_ctx: AppContext, dry_run: bool) -> Callable[[list[Source]], Sequence[Answered]]:
-    """Each batch recorded in one transaction (rolled back in a dry run); the database is
-    opened only when there is something to record."""
+def _recorder(
+    app_ctx: AppContext, dry_run: bool, warnings: list[str]
+) -> Callable[[list[Source]], Sequence[Answered]]:
+    """Each batch recorded as `replies import` records (one transaction, rolled back in a dry
+    run; then what the answers changed is written); the database is opened only when there
+    is something to record. The core's warnings are collected in WARNINGS."""
 
     def record(batch: list[Source]) -> Sequence[Answered]:
-        from peerkit.services.replies import process  # type: ignore[attr-defined, unused-ignore]
+        from peerkit.services.replies import run  # type: ignore[attr-defined, unused-ignore]
 
-        db = app_ctx.db()
-        with db.dry_run() if dry_run else db.write() as session:
-            outcomes: Sequence[Answered] = process(session, batch, app_ctx.now(), dry_run=dry_run)
+        outbox = app_ctx.settings.outbox_dir
+        done = run(app_ctx.db(), batch, app_ctx.now(), outbox=outbox, dry_run=dry_run)
+        warnings.extend(done.warnings)
+        outcomes: Sequence[Answered] = done
         return outcomes
 
     return record
