@@ -34,8 +34,9 @@ CONFIG_KEYS: dict[str, type] = {
     "smtp_from": str,
     "caldav_url": str,
     "caldav_user": str,
+    "imap_url": str,
 }
-SECRET_KEYS = {"password", "smtp_password", "caldav_password"}
+SECRET_KEYS = {"password", "smtp_password", "caldav_password", "imap_password"}
 
 # Checks a setting's value (key, value) and raises InvalidValue; the caller supplies the
 # domain's rules, so that this module does not depend on the services.
@@ -94,7 +95,8 @@ def _validate_config(
         if key in SECRET_KEYS:
             raise PeerkitError(
                 f"{path}: '{key}' does not belong in the config file. Passwords come from "
-                "PEERKIT_SMTP_PASSWORD / PEERKIT_CALDAV_PASSWORD or the system keyring."
+                "PEERKIT_SMTP_PASSWORD / PEERKIT_CALDAV_PASSWORD / PEERKIT_IMAP_PASSWORD or the "
+                "system keyring."
             )
         if key not in CONFIG_KEYS:
             known = ", ".join(sorted(CONFIG_KEYS))
@@ -155,6 +157,11 @@ class Settings:
         return os.environ.get("PEERKIT_SMTP_URL") or self.default("smtp_url")
 
     @property
+    def imap_url(self) -> str | None:
+        """PEERKIT_IMAP_URL, else imap_url in config.toml, else none (no mailbox to read)."""
+        return os.environ.get("PEERKIT_IMAP_URL") or self.default("imap_url")
+
+    @property
     def outbox_dir(self) -> Path:
         """Where messages and files go by default: beside the SQLite database (or in the
         data folder for a server database), DIR/outbox."""
@@ -206,6 +213,12 @@ def resolve_settings(
 
 SMTP_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 SMTP_FORMS = "smtp://host:port, smtp+starttls://user@host:587 or smtps://user@host:465"
+IMAP_PORTS = {"imaps": 993, "imap+starttls": 143, "imap": 143}
+IMAP_FORMS = (
+    "imaps://user@host/INBOX (port 993) or imap+starttls://user@host:143/INBOX "
+    "(imap:// without TLS only to this machine: localhost, 127.0.0.1 or [::1])"
+)
+IMAP_SECRET_FROM = "PEERKIT_IMAP_PASSWORD or the system keyring"
 CALDAV_PORTS = {"https": 443, "http": 80}
 CALDAV_FORMS = "https://host/path/to/the/calendar/ (or http:// on your own network)"
 # Query parameters whose value is a secret (libpq's password, a token): shown as ***.
@@ -325,6 +338,56 @@ def smtp_server(url: str) -> ServerUrl:
     return server_url(url, "the SMTP URL", SMTP_PORTS, SMTP_FORMS, secret_from)
 
 
+def imap_server(url: str) -> ServerUrl:
+    """The server of an IMAP mailbox's URL (PEERKIT_IMAP_URL or imap_url), or InvalidValue.
+
+    It must name the user (IMAP always logs in); plain imap:// is refused unless the host
+    is this machine (a mail bridge or proxy running beside peerkit), because the
+    password would cross the network in clear.
+    """
+    what = "the IMAP URL"
+    server = server_url(url, what, IMAP_PORTS, IMAP_FORMS, IMAP_SECRET_FROM)
+    shown = mask_url(url.strip())
+    if server.user is None:
+        raise InvalidValue(
+            f"{what} '{shown}' names no user; write the login before the host, "
+            "e.g. imaps://you%40example.com@imap.example.com/INBOX."
+        )
+    if server.scheme == "imap" and not is_loopback(server.host):
+        raise InvalidValue(
+            f"cannot use {what} '{shown}': imap:// sends the password unencrypted, so it is "
+            "only for a server on this machine. Write imaps://... or imap+starttls://..."
+        )
+    imap_folder(url)
+    return server
+
+
+def imap_folder(url: str) -> str:
+    """The folder an IMAP URL names (its path, %-decoded; INBOX when it has none)."""
+    parts = urlsplit(url.strip())
+    if parts.query or parts.fragment or ";" in parts.path:
+        raise InvalidValue(
+            f"cannot use the IMAP URL '{mask_url(url.strip())}': after the host it may only "
+            "name a folder (no ?, # or ;). Write imaps://user@host/INBOX."
+        )
+    folder = unquote(parts.path.strip("/"))
+    if find_control(folder) is not None:
+        raise InvalidValue("the IMAP folder in the URL has control characters.")
+    return folder or "INBOX"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether HOST is this machine: localhost or a loopback address (127.0.0.0/8, ::1)."""
+    import ipaddress
+
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def caldav_server(url: str) -> ServerUrl:
     """The server of a CalDAV calendar's URL, or InvalidValue."""
     return server_url(url, "the CalDAV URL", CALDAV_PORTS, CALDAV_FORMS, "PEERKIT_CALDAV_PASSWORD")
@@ -341,5 +404,6 @@ def check_database_url(url: str) -> None:
 URL_SETTINGS: dict[str, Callable[[str], object]] = {
     "smtp_url": smtp_server,
     "caldav_url": caldav_server,
+    "imap_url": imap_server,
     "database_url": check_database_url,
 }
