@@ -279,7 +279,7 @@ def test_the_server_going_away_before_the_move_is_one_line(server: ImapServer) -
 @functools.cache
 def fetch_command() -> Any:
     from peerkit.commands._root import new_app
-    from peerkit.commands.replies_fetch import register
+    from peerkit.commands.replies.fetch import register
 
     root = new_app()
     replies = typer.Typer(name="replies", help="Replies.")
@@ -528,15 +528,14 @@ def test_modified_utf7_folder_names() -> None:
         assert imap._from_utf7(wire) == name
 
 
-# --- the whole path: replies recorded (needs the replies core) ----------------------------------
+# --- the whole path: replies recorded ----------------------------------
 
 
 def replies_core() -> Any:
-    """peerkit.services.replies with its `run`, or skip: it is built on another branch."""
-    core = pytest.importorskip("peerkit.services.replies", reason="the replies core is not here")
-    if not hasattr(core, "run"):
-        pytest.skip("peerkit.services.replies.run is not here (the replies core)")
-    return core
+    """peerkit.services.replies, the core `replies fetch` records with."""
+    from peerkit.services import replies
+
+    return replies
 
 
 @pytest.fixture

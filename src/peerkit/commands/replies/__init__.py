@@ -62,3 +62,8 @@ def replies_import(
         counts[outcome.action] = counts.get(outcome.action, 0) + 1
     summary = ", ".join(f"{n} {action}" for action, n in counts.items())
     message(f"{len(done)} answer(s) read: {summary or 'none'}.")
+
+
+from peerkit.commands.replies.fetch import register  # noqa: E402  (the same Typer app)
+
+register(app)

@@ -86,7 +86,7 @@ def _recorder(
     is something to record. The core's warnings are collected in WARNINGS."""
 
     def record(batch: list[Source]) -> Sequence[Answered]:
-        from peerkit.services.replies import run  # type: ignore[attr-defined, unused-ignore]
+        from peerkit.services.replies import run
 
         outbox = app_ctx.settings.outbox_dir
         done = run(app_ctx.db(), batch, app_ctx.now(), outbox=outbox, dry_run=dry_run)
