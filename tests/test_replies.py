@@ -651,3 +651,32 @@ def test_the_documented_phrases_are_those_read() -> None:
     assert listed == read
     courtesies = text.split("Courtesies may come with them: ")[1].split(". ")[0]
     assert {c.strip() for c in courtesies.replace("\n", " ").split(",")} == phrases.COURTESIES
+
+
+def test_a_member_s_replies_are_in_their_export_and_gone_when_they_are_forgotten(
+    community: Community, tmp_path: Path
+) -> None:
+    """Subject access shows what they replied; erasure removes it (and the replies'
+    Message-IDs, which can name their mail host) from the database."""
+    import sqlite3
+
+    paths = save(tmp_path / "in", marco=community.reply("thunderbird", MARCO, "DECLINED"))
+    imported(community.cli, *paths)
+    record = json.loads(community.cli.ok("member", "export", str(MARCO)).stdout)
+    (reply,) = record["replies"]
+    assert (reply["about"], reply["id"], reply["answer"]) == ("meeting", 1, "declined")
+    assert reply["message_id"]
+    db = community.cli.db_path
+    with sqlite3.connect(db) as conn:
+        kept = conn.execute(
+            "SELECT message_id FROM answer WHERE member_id = ?", (MARCO,)
+        ).fetchone()
+    assert kept == (reply["message_id"],)
+    community.cli.ok("member", "forget", str(MARCO), "--yes")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM answer WHERE member_id = ?", (MARCO,)
+        ).fetchone() == (0,)
+    conn.close()
+    data = b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*"))
+    assert reply["message_id"].encode() not in data

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from peerkit.models import (
+    Answer,
     Attendance,
     Commitment,
     Delivery,
@@ -195,8 +196,30 @@ def _events(session: Session, member_id: int) -> list[Record]:
             "status": r.status,
             "position": r.position,
             "answered_at": r.answered_at.isoformat(),
+            "offer_until": r.offer_until.isoformat() if r.offer_until else None,
+            "revision": r.revision,
         }
         for r, e in _answers(session, member_id)
+    ]
+
+
+def _replies(session: Session, member_id: int) -> list[Record]:
+    """What they answered to invitations by replying (services/replies)."""
+    rows = session.exec(
+        select(Answer).where(Answer.member_id == member_id).order_by(col(Answer.id))
+    )
+    return [
+        {
+            "about": a.about,
+            "id": a.about_id,
+            "answer": a.answer,
+            "sequence": a.sequence,
+            "dtstamp": a.dtstamp.isoformat(),
+            "source": a.source,
+            "message_id": a.message_id,
+            "received_at": a.received_at.isoformat(),
+        }
+        for a in rows
     ]
 
 
@@ -255,6 +278,7 @@ SECTIONS: list[tuple[str, Callable[[Session, int], list[Record]]]] = [
     ("checkins", _checkins),
     ("roles", _roles),
     ("events", _events),
+    ("replies", _replies),
     ("deliveries", _deliveries),
 ]
 

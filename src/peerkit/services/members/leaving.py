@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from peerkit.enums import CheckinStatus
-from peerkit.models import Event, Member, MentorCheckin, Mentorship
+from peerkit.models import Answer, Event, Member, MentorCheckin, Mentorship
 from peerkit.services.events import seats
 from peerkit.services.members import profiles
 
@@ -46,8 +46,11 @@ def remove(session: Session, member: Member, today: date, now: datetime) -> Depa
 
 
 def forget(session: Session, member: Member, today: date, now: datetime) -> Departure:
-    """`member forget`: personal data erased in place, and they leave as with `remove`."""
+    """`member forget`: personal data erased in place, and they leave as with `remove`.
+    Their answers to invitations (what they replied, and the replies' Message-IDs) go."""
     profiles.forget(session, member, today)
+    answers = Answer.__table__  # type: ignore[attr-defined]
+    session.connection().execute(sa.delete(answers).where(answers.c.member_id == member.id))
     return Departure(True, _depart(session, member, today, now, erase=True))
 
 
