@@ -680,3 +680,14 @@ def test_a_member_s_replies_are_in_their_export_and_gone_when_they_are_forgotten
     conn.close()
     data = b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*"))
     assert reply["message_id"].encode() not in data
+
+
+def test_no_reminder_for_a_member_who_said_no(community: Community, tmp_path: Path) -> None:
+    paths = save(tmp_path / "in", marco=community.reply("thunderbird", MARCO, "DECLINED"))
+    imported(community.cli, *paths)
+    out = tmp_path / "reminders"
+    community.cli.ok("remind", "--within", "200", "--out", str(out))  # the meeting is in 7 days
+    names = sorted(p.name for p in out.rglob("*.eml"))
+    assert names, "no reminders written: the test would prove nothing"
+    assert not [n for n in names if f"-{MARCO}-" in n]
+    assert [n for n in names if f"-{GIULIA}-" in n]

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, select
 
 from peerkit import mail, render
+from peerkit.enums import AnswerAbout, AnswerKind
 from peerkit.errors import InvalidValue
 from peerkit.i18n import gettext_for
-from peerkit.models import Group, Meeting, Member, id_of
+from peerkit.models import Answer, Group, Meeting, Member, id_of
 from peerkit.services.common import schedule
 from peerkit.services.events import notices
 from peerkit.services.groups import agenda as agenda_svc
@@ -62,16 +63,27 @@ def due(session: Session, now: datetime, hours: float) -> list[Meeting]:
 
 
 def prepare(session: Session, meeting: Meeting) -> list[Message]:
-    """A reminder for each member invited; none without an organiser to send them."""
+    """A reminder for each member invited who has not said they are not coming; none
+    without an organiser to send them."""
     sender = organiser(session)
     if sender is None:
         return []
     group = session.get(Group, meeting.group_id)
     assert group is not None
     data = agenda_svc.build(session, meeting)
+    declined = set(
+        session.exec(
+            select(Answer.member_id).where(
+                Answer.about == AnswerAbout.MEETING,
+                Answer.about_id == meeting.id,
+                Answer.answer == AnswerKind.DECLINED,
+            )
+        )
+    )
     return [
         _reminder(meeting, data, member, sender)
         for member in meeting_mail.invitees(session, group, meeting.slot_date)
+        if member.id not in declined
     ]
 
 
