@@ -617,3 +617,34 @@ def test_fetch_records_replies_and_moves_only_them(
     again = cli("replies", "fetch", "--format", "json")  # the rest again: nothing new
     assert again.exit_code == 0, again.stderr
     assert [row["source"] for row in json.loads(again.stdout)] == [f"imap:INBOX/{other}"]
+
+
+def test_fetch_passes_lapsed_event_offers_on_as_remind_does(
+    cli: Cli, logged_in: ImapServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A seat offered from the waitlist and not taken in time goes to the next on the next
+    `replies fetch`, even when the mailbox holds nothing new (a cron job that runs only it)."""
+    monkeypatch.setenv("PEERKIT_NOW", "2026-12-01T10:00:00+01:00")
+    cli.ok("init", "--community", "C", "--timezone", "Europe/Rome",
+           "--organiser-name", "Paolo", "--organiser-email", "paolo@example.com")  # fmt: skip
+    for name in ("Anna", "Bruno", "Chiara"):
+        cli.ok("member", "add", name, "--email", f"{name.lower()}@example.com")
+    event = cli.ok("event", "create", "Workshop", "--start", "2026-12-20 18:00",
+                   "--capacity", "1", "--claim-hours", "24").stdout.strip()  # fmt: skip
+    for member in ("1", "2", "3"):
+        cli.ok("event", "rsvp", event, member)
+    cli.ok("event", "rsvp", event, "1", "--no")  # Bruno is offered the seat, for 24 hours
+    monkeypatch.setenv("PEERKIT_NOW", "2026-12-02T11:00:00+01:00")  # past his deadline
+    dry = cli("replies", "fetch", "--dry-run")
+    assert dry.exit_code == 0, dry.stderr
+    assert "would lapse" in dry.stderr
+    done = cli("replies", "fetch")
+    assert done.exit_code == 0, done.stderr
+    assert (
+        "The seat offered to #2 Bruno <bruno@example.com> at Workshop lapsed; offered to "
+        "#3 Chiara <chiara@example.com>." in done.stderr
+    )
+    shown = json.loads(cli.ok("event", "show", event, "-f", "json").stdout)
+    assert [p["member_id"] for p in shown["going"]] == [3]
+    again = cli("replies", "fetch")
+    assert "lapsed" not in again.stderr  # once only

@@ -75,14 +75,9 @@ def _sweep_offers(app_ctx: AppContext, folder: Path, target: Any, dry_run: bool)
     held: list[Any] = []
     for step in events.sweep(app_ctx.db, app_ctx.now(), folder, target, dry_run, held):
         if isinstance(step, events.Waiting):
-            warning(
-                f"{step.count} seat offer(s) are past their deadline, but the database is "
-                f"read-only ({step.reason}): they are passed on by the next run that can write."
-            )
+            warning(step.describe())
         elif isinstance(step, events.Lapse):
-            verb = "would lapse" if dry_run else "lapsed"
-            moved = f"; offered to {', '.join(step.promoted)}" if step.promoted else ""
-            message(f"The seat offered to {step.member} at {step.title} {verb}{moved}.")
+            message(step.describe(dry_run))
         elif isinstance(step, delivery.Written):
             for path in step.paths:
                 data_line(path)

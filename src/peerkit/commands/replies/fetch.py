@@ -76,6 +76,22 @@ def fetch(
     message(summary + (". Nothing was changed (dry run)." if dry_run else "."))
     for note in dict.fromkeys([*warnings, *done.notes]):
         warning(note)
+    _pass_on_lapsed_offers(app_ctx, dry_run)
+
+
+def _pass_on_lapsed_offers(app_ctx: AppContext, dry_run: bool) -> None:
+    """Event seats offered and not taken in time go to the next on the waitlist, as `remind`
+    does (the messages written to the outbox; `remind --send` sends them)."""
+    from peerkit.services.outbox import delivery, events
+
+    folder = app_ctx.settings.outbox_dir / "events"
+    for step in events.sweep(app_ctx.db, app_ctx.now(), folder, None, dry_run):
+        if isinstance(step, events.Waiting):
+            warning(step.describe())
+        elif isinstance(step, events.Lapse):
+            message(step.describe(dry_run))
+        elif isinstance(step, delivery.Written):
+            message(f"Wrote {len(step.paths)} file(s) under {step.folder}.")
 
 
 def _recorder(

@@ -421,6 +421,11 @@ class Lapse:
     member: str
     promoted: list[str]
 
+    def describe(self, dry_run: bool) -> str:
+        verb = "would lapse" if dry_run else "lapsed"
+        moved = f"; offered to {', '.join(self.promoted)}" if self.promoted else ""
+        return f"The seat offered to {self.member} at {self.title} {verb}{moved}."
+
 
 @dataclass(frozen=True)
 class Waiting:
@@ -428,6 +433,12 @@ class Waiting:
 
     count: int
     reason: str
+
+    def describe(self) -> str:
+        return (
+            f"{self.count} seat offer(s) are past their deadline, but the database is "
+            f"read-only ({self.reason}): they are passed on by the next run that can write."
+        )
 
 
 def sweep(
