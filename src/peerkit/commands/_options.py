@@ -111,3 +111,11 @@ GroupRef = Annotated[
 SessionRef = Annotated[
     str, typer.Argument(help="A session (meeting) id.", show_default=False, metavar="ID")
 ]
+WideOpt = Annotated[
+    bool,
+    typer.Option(
+        "--wide",
+        help="Show every column of the table at full width (by default, on a terminal, the "
+        "least important columns are left out when they do not fit).",
+    ),
+]

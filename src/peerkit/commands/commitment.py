@@ -6,17 +6,25 @@ from typing import Annotated
 
 import typer
 
-from peerkit.commands._options import FormatOpt, MemberRef
+from peerkit.commands._options import FormatOpt, MemberRef, WideOpt
 from peerkit.context import app_context
 from peerkit.enums import CommitmentStatus
 from peerkit.errors import catch_errors
-from peerkit.output import Format, data_line, emit, emit_one, message
+from peerkit.output import Column, Format, data_line, emit, emit_one, message
 
 app = typer.Typer(
     help="Commitments: add them, list them, mark them done or dropped.", no_args_is_help=True
 )
 
-COLUMNS = ("id", "member_name", "group", "session", "text", "due", "status")
+COLUMNS = (
+    Column("id"),
+    Column("member_name"),
+    Column("group", priority=3),
+    Column("session", priority=4),
+    Column("text", wrap=True),
+    Column("due", priority=2),
+    Column("status", priority=2),
+)
 CommitmentRef = Annotated[
     str, typer.Argument(help="A commitment id.", metavar="ID", show_default=False)
 ]
@@ -75,6 +83,7 @@ def commitment_list(
     ] = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only open commitments.")] = False,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """List commitments."""
     from peerkit.services.groups import commitments, roster
@@ -90,7 +99,7 @@ def commitment_list(
                 session, member=who, group=where, open_only=open_only
             )
         ]
-    emit(rows, fmt, COLUMNS, empty="No commitments.")
+    emit(rows, fmt, COLUMNS, empty="No commitments.", wide=wide)
 
 
 def _close(ctx: typer.Context, ref: str, status: CommitmentStatus) -> None:

@@ -14,11 +14,12 @@ from peerkit.commands._options import (
     MemberRef,
     OutputOpt,
     TimezoneOpt,
+    WideOpt,
 )
 from peerkit.context import AppContext, app_context
 from peerkit.enums import EventKind, RsvpStatus
 from peerkit.errors import catch_errors
-from peerkit.output import Format, data_line, emit, emit_one, message
+from peerkit.output import Column, Format, data_line, emit, emit_one, message
 
 app = typer.Typer(
     help="Events for the wider community: create, edit, cancel them, take answers with a "
@@ -26,8 +27,36 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-LIST_COLUMNS = ("id", "title", "kind", "status", "start", "timezone", "location", "capacity",
-                "going", "waitlist")  # fmt: skip
+LIST_COLUMNS = (
+    Column("id"),
+    Column("title", wrap=True),
+    Column("kind", priority=4),
+    Column("status", priority=3),
+    Column("start"),
+    Column("timezone", priority=4),
+    Column("location", priority=5),
+    Column("capacity", priority=3),
+    Column("going", priority=2),
+    Column("waitlist", priority=2),
+)
+GOING_COLUMNS = (
+    Column("member_id", priority=2),
+    Column("name"),
+    Column("email", priority=3),
+    Column("offer_until", priority=2),
+)
+WAITLIST_COLUMNS = (
+    Column("position"),
+    Column("member_id", priority=2),
+    Column("name"),
+    Column("email", priority=3),
+)
+DECLINED_COLUMNS = (
+    Column("member_id", priority=2),
+    Column("name"),
+    Column("email", priority=3),
+    Column("offer_lapsed", priority=2),
+)
 CSV_COLUMNS = ("id", "title", "kind", "status", "start", "end", "timezone", "location",
                "capacity", "going", "waitlist")  # fmt: skip
 SHOW_CSV_COLUMNS = ("event_id", "answer", "position", "member_id", "name", "email",
@@ -125,7 +154,7 @@ def event_create(
 
 @app.command("list")
 @catch_errors
-def event_list(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
+def event_list(ctx: typer.Context, fmt: FormatOpt = Format.table, wide: WideOpt = False) -> None:
     """List events with their status, seats taken and waitlist, in each event's own zone."""
     from peerkit.services.events import seats
 
@@ -134,7 +163,7 @@ def event_list(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         rows = [seats.to_dict(session, e) for e in seats.listing(session)]
     if fmt is Format.table:
         rows = [{**r, "start": _minutes(r["start"])} for r in rows]
-    emit(rows, fmt, LIST_COLUMNS, csv_columns=CSV_COLUMNS, empty="No events yet.")
+    emit(rows, fmt, LIST_COLUMNS, csv_columns=CSV_COLUMNS, empty="No events yet.", wide=wide)
 
 
 def _minutes(iso: str | None) -> str | None:
@@ -143,7 +172,9 @@ def _minutes(iso: str | None) -> str | None:
 
 @app.command("show")
 @catch_errors
-def event_show(ctx: typer.Context, event: EventRef, fmt: FormatOpt = Format.table) -> None:
+def event_show(
+    ctx: typer.Context, event: EventRef, fmt: FormatOpt = Format.table, wide: WideOpt = False
+) -> None:
     """Show an event: its details, who is going, the waitlist in order, who declined."""
     from peerkit.services.events import seats
 
@@ -158,19 +189,19 @@ def event_show(ctx: typer.Context, event: EventRef, fmt: FormatOpt = Format.tabl
                 for p in ps]  # fmt: skip
         emit(rows, fmt, SHOW_CSV_COLUMNS, csv_columns=SHOW_CSV_COLUMNS)
     else:
-        _show_table(shown, people)
+        _show_table(shown, people, wide)
 
 
-def _show_table(shown: dict[str, Any], people: dict[str, list[dict[str, Any]]]) -> None:
+def _show_table(shown: dict[str, Any], people: dict[str, list[dict[str, Any]]], wide: bool) -> None:
     details = {**shown, "start": _minutes(shown["start"]), "end": _minutes(shown["end"])}
     emit_one(details, Format.table, title=f"Event {shown['id']}: {shown['title']}")
     for key, title, columns in (
-        ("going", "Going", ("member_id", "name", "email", "offer_until")),
-        ("waitlist", "Waitlist, in order", ("position", "member_id", "name", "email")),
-        ("declined", "Declined", ("member_id", "name", "email", "offer_lapsed")),
+        ("going", "Going", GOING_COLUMNS),
+        ("waitlist", "Waitlist, in order", WAITLIST_COLUMNS),
+        ("declined", "Declined", DECLINED_COLUMNS),
     ):
         rows = [{**p, "offer_until": _minutes(p.get("offer_until"))} for p in people[key]]
-        emit(rows, Format.table, columns, title=title, empty=f"{title}: nobody.")
+        emit(rows, Format.table, columns, title=title, empty=f"{title}: nobody.", wide=wide)
 
 
 @app.command("rsvp")

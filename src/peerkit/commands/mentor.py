@@ -8,19 +8,46 @@ from typing import Annotated, Any
 
 import typer
 
-from peerkit.commands._options import EMPTY_FOLDER, DryRunOpt, FormatOpt, MemberRef, TimezoneOpt
+from peerkit.commands._options import (
+    EMPTY_FOLDER,
+    DryRunOpt,
+    FormatOpt,
+    MemberRef,
+    TimezoneOpt,
+    WideOpt,
+)
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
-from peerkit.output import Format, data_line, emit, message, to_json, warning
+from peerkit.output import Column, Format, data_line, emit, message, to_json, warning
 
 app = typer.Typer(
     help="Mentoring: match mentors to mentees, pair them by hand, plan check-ins, end them.",
     no_args_is_help=True,
 )
 
-PAIR_COLUMNS = ("mentor", "mentee", "topics", "score")
-LIST_COLUMNS = ("id", "mentor", "mentee", "topic", "started", "ended", "score")
-CHECKIN_COLUMNS = ("id", "mentorship", "start", "timezone", "duration", "status")
+PAIR_COLUMNS = (
+    Column("mentor"),
+    Column("mentee"),
+    Column("topics", wrap=True),
+    Column("score", priority=2),
+)
+LIST_COLUMNS = (
+    Column("id"),
+    Column("mentor"),
+    Column("mentee"),
+    Column("topic", priority=2, wrap=True),
+    Column("started", priority=3),
+    Column("ended", priority=4),
+    Column("score", priority=5),
+)
+CHECKIN_COLUMNS = (
+    Column("id"),
+    Column("mentorship", priority=2),
+    Column("start"),
+    Column("timezone", priority=3),
+    Column("duration", priority=4),
+    Column("status", priority=2),
+)
 MentorshipRef = Annotated[
     str, typer.Argument(help="A mentorship id (see mentor list).", metavar="ID")
 ]
@@ -48,6 +75,7 @@ def mentor_match(
     ] = False,
     dry_run: DryRunOpt = False,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """Propose mentor-mentee pairs: mentors' skills against mentees' open needs.
 
@@ -74,7 +102,8 @@ def mentor_match(
             else {**p, "topics": ", ".join(p["topics"])}
             for p in proposal["pairs"]
         ]
-        emit(rows, fmt, PAIR_COLUMNS, csv_columns=PAIR_COLUMNS, empty="No pair to propose.")
+        keys = [c.key for c in PAIR_COLUMNS]
+        emit(rows, fmt, PAIR_COLUMNS, csv_columns=keys, empty="No pair to propose.", wide=wide)
         if fmt is Format.table:
             for left in proposal["unmatched"]:
                 message(
@@ -137,6 +166,7 @@ def mentor_list(
     ctx: typer.Context,
     include_ended: Annotated[bool, typer.Option("--all", help="Include ended ones.")] = False,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """List the mentorships (active ones unless --all)."""
     from peerkit.models import Member
@@ -152,7 +182,8 @@ def mentor_list(
         }
     if fmt is Format.table:
         rows = [{**r, "mentor": names[r["mentor"]], "mentee": names[r["mentee"]]} for r in rows]
-    emit(rows, fmt, LIST_COLUMNS, empty="No mentorships yet. Try: peerkit mentor match")
+    empty = "No mentorships yet. Try: peerkit mentor match"
+    emit(rows, fmt, LIST_COLUMNS, empty=empty, wide=wide)
 
 
 @app.command("end")
@@ -241,6 +272,7 @@ def mentor_checkins(
         ),
     ] = None,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """List planned and cancelled check-ins, in each check-in's own zone."""
     from datetime import timedelta
@@ -274,7 +306,7 @@ def mentor_checkins(
         ]
     if fmt is Format.table:
         rows = [{**r, "start": str(r["start"])[:16].replace("T", " ")} for r in rows]
-    emit(rows, fmt, CHECKIN_COLUMNS, empty="No check-ins planned.")
+    emit(rows, fmt, CHECKIN_COLUMNS, empty="No check-ins planned.", wide=wide)
 
 
 def _outbox(ctx: typer.Context, out: Path | None, send: bool) -> tuple[Any, Path]:

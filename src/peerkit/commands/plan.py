@@ -9,14 +9,23 @@ from typing import Annotated, Any
 
 import typer
 
-from peerkit.commands._options import EMPTY_FOLDER, DryRunOpt, FormatOpt
+from peerkit.commands._options import EMPTY_FOLDER, DryRunOpt, FormatOpt, WideOpt
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
-from peerkit.output import Format, emit, message, warning
+from peerkit.output import Column, Format, emit, message, warning
 
 app = typer.Typer(help="Plan the week for every active group.", no_args_is_help=True)
 
-COLUMNS = ("group", "session", "start", "status", "hot_seat", "facilitator", "invited", "written")
+COLUMNS = (
+    Column("group"),
+    Column("session", priority=2),
+    Column("start"),
+    Column("status", priority=4),
+    Column("hot_seat", wrap=True, min_width=8),
+    Column("facilitator", priority=3),
+    Column("invited", priority=3),
+    Column("written", priority=5),
+)
 PROGRESS_FROM = 8
 
 
@@ -45,6 +54,7 @@ def plan_week(
     ] = False,
     dry_run: DryRunOpt = False,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """Plan the week: meetings, hot seats, facilitators, agendas, .ics and invitations."""
     from peerkit.services.common import schedule
@@ -64,7 +74,8 @@ def plan_week(
     db = app_ctx.db()
     results = _plan(db, label, output, today)
     rows = [_row(r.as_dict()) for r in results]
-    emit(rows, fmt, COLUMNS, empty=f"No active groups: nothing to plan for {label}.")
+    empty = f"No active groups: nothing to plan for {label}."
+    emit(rows, fmt, COLUMNS, empty=empty, wide=wide)
     for text in dict.fromkeys(output.warnings):
         warning(text)
     for step in invitations.send_week(db, target, results) if target is not None else []:

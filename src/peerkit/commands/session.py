@@ -10,17 +10,49 @@ from typing import Annotated, Any
 
 import typer
 
-from peerkit.commands._options import DryRunOpt, FormatOpt, GroupRef, SessionRef, TimezoneOpt
+from peerkit.commands._options import (
+    DryRunOpt,
+    FormatOpt,
+    GroupRef,
+    SessionRef,
+    TimezoneOpt,
+    WideOpt,
+)
 from peerkit.context import app_context
 from peerkit.errors import PeerkitError, UsageProblem, catch_errors
-from peerkit.output import Format, emit, emit_one, message, warning
+from peerkit.output import Column, Format, emit, emit_one, message, warning
 
 app = typer.Typer(
     help="Meetings: plan them, list, move, cancel, take attendance, keep notes.",
     no_args_is_help=True,
 )
 
-LIST_COLUMNS = ("id", "group", "start", "timezone", "status", "hot_seat", "facilitator")
+LIST_COLUMNS = (
+    Column("id"),
+    Column("group"),
+    Column("start"),
+    Column("timezone", priority=4),
+    Column("status", priority=3),
+    Column("hot_seat", priority=2, wrap=True, min_width=8),
+    Column("facilitator", priority=3),
+)
+VIEWER_COLUMNS = (
+    Column("id"),
+    Column("group"),
+    Column("viewer_start"),
+    Column("viewer_timezone", priority=4),
+    Column("status", priority=3),
+    Column("hot_seat", priority=2, wrap=True, min_width=8),
+    Column("facilitator", priority=3),
+)
+PLAN_COLUMNS = (
+    Column("id"),
+    Column("group", priority=2),
+    Column("start"),
+    Column("timezone", priority=4),
+    Column("status", priority=3),
+    Column("created"),
+)
 
 
 def _date_opt(name: str, text: str) -> Any:
@@ -41,6 +73,7 @@ def session_plan(
     ] = None,
     dry_run: DryRunOpt = False,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """Make sure a group's next meetings exist (running it again adds nothing)."""
     from peerkit.services.common import schedule, validate
@@ -56,7 +89,7 @@ def session_plan(
         rows = [dict(meetings.to_dict(session, m), created=new) for m, new in planned]
         dates = [m.slot_date for m, _new in planned]
         notes = schedule.clock_notes(dates, target.time, target.timezone)
-    emit(rows, fmt, ("id", "group", "start", "timezone", "status", "created"))
+    emit(rows, fmt, PLAN_COLUMNS, wide=wide)
     new = sum(1 for r in rows if r["created"])
     verb = "Would add" if dry_run else "Added"
     message(f"{verb} {new} meeting(s); {len(rows) - new} already existed.")
@@ -73,6 +106,7 @@ def session_list(
     end: Annotated[str | None, _date_opt("--to", "To this date (inclusive).")] = None,
     timezone: TimezoneOpt = None,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """List meetings; dates are in each meeting's zone. --timezone shows times in yours."""
     from peerkit.services.common import validate
@@ -88,18 +122,9 @@ def session_list(
             meetings.to_dict(session, m, viewer)
             for m in meetings.list_meetings(session, target, first, last)
         ]
-    columns = LIST_COLUMNS
-    if viewer:
-        columns = (
-            "id",
-            "group",
-            "viewer_start",
-            "viewer_timezone",
-            "status",
-            "hot_seat",
-            "facilitator",
-        )
-    emit(rows, fmt, columns, empty="No sessions. Plan some: peerkit session plan G --count 4")
+    columns = VIEWER_COLUMNS if viewer else LIST_COLUMNS
+    empty = "No sessions. Plan some: peerkit session plan G --count 4"
+    emit(rows, fmt, columns, empty=empty, wide=wide)
 
 
 @app.command("show")

@@ -2,18 +2,46 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from peerkit.commands._options import EMPTY_FOLDER, LocaleOpt, TimezoneOpt
+from peerkit.commands._options import EMPTY_FOLDER, LocaleOpt, TimezoneOpt, WideOpt
 from peerkit.context import app_context, community_defaults
 from peerkit.errors import catch_errors
-from peerkit.output import data_line, message
+from peerkit.output import Column, data_line, message
 
 if TYPE_CHECKING:
     from peerkit.services.reports.demo import Showcase
+
+MEMBER_COLUMNS = (
+    Column("id", priority=3),
+    Column("name"),
+    Column("timezone", priority=2),
+    Column("locale", priority=5),
+    Column("stage", priority=4),
+    Column("skills", priority=2, wrap=True),
+    Column("needs", priority=2, wrap=True),
+    Column("status", priority=3),
+)
+GROUP_COLUMNS = (
+    Column("slug"),
+    Column("name", priority=2),
+    Column("cadence", priority=3),
+    Column("day", priority=2),
+    Column("time", priority=2),
+    Column("timezone", priority=3),
+    Column("size", priority=3),
+)
+PLAN_COLUMNS = (
+    Column("group"),
+    Column("start"),
+    Column("status", priority=4),
+    Column("hot_seat", wrap=True, min_width=8),
+    Column("invited", priority=3),
+)
 
 
 @catch_errors
@@ -73,6 +101,7 @@ def demo(
             **EMPTY_FOLDER,
         ),
     ] = Path("peerkit-demo"),
+    wide: WideOpt = False,
 ) -> None:
     """Build a sample community in DIR and run the weekly pipeline on it."""
     from peerkit.services.reports import demo as svc
@@ -81,35 +110,29 @@ def demo(
     db_path = svc.build(directory, app_ctx.today())
     message(f"Built a sample community in {db_path}.\n")
     shown = svc.showcase(db_path, app_ctx.today(), app_ctx.now())
-    _show(shown)
+    _show(shown, wide)
     week = shown.week
     message(
         f"\nThis week's agendas and invitations are in {directory / 'outbox' / week}.\n"
-        f"Try it:  peerkit --db {db_path} member list\n"
-        f"         peerkit --db {db_path} group show mastermind-del-martedi\n"
-        f"         peerkit --db {db_path} session list --timezone America/New_York\n"
-        f"         peerkit --db {db_path} plan week --week {week}\n"
-        f"         peerkit --db {db_path} group slots founders-across-time-zones\n"
-        f"         peerkit --db {db_path} group form --from active\n"
-        f"         peerkit --db {db_path} mentor match\n"
-        f"         peerkit --db {db_path} event list\n"
-        f"         peerkit --db {db_path} stats\n"
+        f"Try it:  export PEERKIT_DB={shlex.quote(str(db_path))}\n"
+        f"         peerkit member list\n"
+        f"         peerkit group show mastermind-del-martedi\n"
+        f"         peerkit session list --timezone America/New_York\n"
+        f"         peerkit plan week --week {week}\n"
+        f"         peerkit group slots founders-across-time-zones\n"
+        f"         peerkit group form --from active\n"
+        f"         peerkit mentor match\n"
+        f"         peerkit event list\n"
+        f"         peerkit stats\n"
         f"The community page is {directory / 'site' / 'index.html'}."
     )
 
 
-def _show(shown: Showcase) -> None:
+def _show(shown: Showcase, wide: bool) -> None:
     """The sample's members and groups, then the plan of the week."""
-    from peerkit.output import Format, emit
+    from peerkit.output import show_table
 
-    columns = ("id", "name", "timezone", "locale", "stage", "skills", "needs", "status")
-    emit(shown.members, Format.table, columns, title="Freelance Insieme: members")
+    show_table(shown.members, MEMBER_COLUMNS, title="Freelance Insieme: members", wide=wide)
     teams = [dict(team, size=len(team["members"])) for team in shown.groups]
-    emit(teams, Format.table, ("slug", "name", "cadence", "day", "time", "timezone", "size"),
-         title="Groups")  # fmt: skip
-    emit(
-        shown.plan,
-        Format.table,
-        ("group", "start", "status", "hot_seat", "invited"),
-        title=f"Plan for {shown.week}",
-    )
+    show_table(teams, GROUP_COLUMNS, title="Groups", wide=wide)
+    show_table(shown.plan, PLAN_COLUMNS, title=f"Plan for {shown.week}", wide=wide)

@@ -6,19 +6,40 @@ from typing import Annotated, Any
 
 import typer
 
+from peerkit.commands._options import WideOpt
 from peerkit.context import app_context
 from peerkit.enums import AttendanceStatus
 from peerkit.errors import catch_errors
-from peerkit.output import Format, message, to_json
+from peerkit.output import Column, Format, message, to_json
 
-GROUP_COLUMNS = ("group", "sessions", "attendance", "hot_seats", "commitments_done",
-                 "commitments_open", "commitments_kept")  # fmt: skip
+GROUP_COLUMNS = (
+    Column("group"),
+    Column("sessions", priority=3, right=True),
+    Column("attendance"),
+    Column("hot_seats", priority=2, right=True),
+    Column("commitments_done", priority=4, right=True),
+    Column("commitments_open", priority=2, right=True),
+    Column("commitments_kept", priority=3, right=True),
+)
 CSV_COLUMNS = ("member", "name", "attended", "missed", "no_shows", "hot_seats",
                "commitments_done", "commitments_open", "mentoring_given", "mentoring_received",
                "facilitated", "gives", "receives", "at_risk")  # fmt: skip
-MEMBER_COLUMNS = ("member", "name", "attendance", "attended", "missed", "no_shows", "hot_seats",
-                  "commitments_done", "commitments_open", "mentoring_given",
-                  "mentoring_received", "at_risk")  # fmt: skip
+MEMBER_COLUMNS = (
+    Column("member", priority=5),
+    Column("name"),
+    Column("attendance"),
+    Column("attended", priority=4, right=True),
+    Column("missed", priority=2, right=True),
+    Column("no_shows", priority=3, right=True),
+    Column("hot_seats", priority=2, right=True),
+    Column("commitments_done", priority=4, right=True, header="c. done"),
+    Column("commitments_open", priority=2, right=True, header="c. open"),
+    Column("mentoring_given", priority=3, right=True),
+    Column("mentoring_received", priority=3, right=True),
+    Column("at_risk"),
+)
+COUNTS = ("attended", "missed", "no_shows", "hot_seats", "commitments_done", "commitments_open",
+          "mentoring_given", "mentoring_received")  # fmt: skip
 
 
 @catch_errors
@@ -35,6 +56,7 @@ def stats(
         Format,
         typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
     ] = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """Community health: attendance, hot seats, commitments and mentoring per group and member.
 
@@ -63,44 +85,40 @@ def stats(
         ]
         emit(rows, fmt, MEMBER_COLUMNS, csv_columns=CSV_COLUMNS)
     else:
-        _tables(found)
+        _tables(found, wide)
 
 
-def _tables(found: dict[str, Any]) -> None:
-    from rich.table import Table
+def _tables(found: dict[str, Any], wide: bool) -> None:
+    from peerkit.output import show_table
 
-    from peerkit.output import _console, _text
-
-    console = _console()
-    groups = Table(title="Groups", title_justify="left")
-    for column in GROUP_COLUMNS:
-        groups.add_column(column.replace("_", " "))
-    for g in found["groups"]:
-        groups.add_row(
-            _text(g["group"]),
-            str(g["sessions"]),
-            f"{_spark(g['attendance_trend'])} {_pct(g['attendance_rate'])}",
-            str(g["hot_seats"]),
-            str(g["commitments_done"]),
-            str(g["commitments_open"]),
-            _pct(g["commitments_kept"]),
-        )
-    console.print(groups)
-    people = Table(title="Members (● present, ○ absent, oldest first)", title_justify="left")
-    for column in MEMBER_COLUMNS:
-        people.add_column(column.replace("_", " ").replace("commitments ", "c. "))
-    for m in found["members"]:
-        marks = "".join(
-            "●" if s == AttendanceStatus.PRESENT else "○" for s in m["attendance"][-12:]
-        )
-        people.add_row(
-            str(m["member"]),
-            _text(m["name"]),
-            marks,
-            *(str(m[k]) for k in MEMBER_COLUMNS[3:-1]),
-            "AT RISK" if m["at_risk"] else "",
-        )
-    console.print(people)
+    groups = [
+        {
+            "group": g["group"],
+            "sessions": str(g["sessions"]),
+            "attendance": f"{_spark(g['attendance_trend'])} {_pct(g['attendance_rate'])}",
+            "hot_seats": str(g["hot_seats"]),
+            "commitments_done": str(g["commitments_done"]),
+            "commitments_open": str(g["commitments_open"]),
+            "commitments_kept": _pct(g["commitments_kept"]),
+        }
+        for g in found["groups"]
+    ]
+    # Cells too long for a narrow pipe end in an ellipsis, as they always have.
+    show_table(groups, GROUP_COLUMNS, title="Groups", wide=wide, overflow="ellipsis")
+    people = [
+        {
+            "member": str(m["member"]),
+            "name": m["name"],
+            "attendance": "".join(
+                "●" if s == AttendanceStatus.PRESENT else "○" for s in m["attendance"][-12:]
+            ),
+            **{k: str(m[k]) for k in COUNTS},
+            "at_risk": "AT RISK" if m["at_risk"] else "",
+        }
+        for m in found["members"]
+    ]
+    title = "Members (● present, ○ absent, oldest first)"
+    show_table(people, MEMBER_COLUMNS, title=title, wide=wide, overflow="ellipsis")
     names = {m["member"]: m["name"] for m in found["members"]}
     balance = found["give_and_take"]
     if balance["only_receive"]:

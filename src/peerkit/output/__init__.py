@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any, Literal, cast
 
 from peerkit.output.stream import (
     ColumnBatches,
@@ -23,11 +23,13 @@ from peerkit.output.stream import (
     write_json_columns,
     write_json_list,
 )
+from peerkit.output.table import Column, Columns, columns_of, fit, full, keys_of
 from peerkit.text import terminal_safe
 
 __all__ = [
-    "Format", "csv_column", "data_line", "emit", "emit_one", "emit_rows", "json_text",
-    "message", "to_json", "warning", "write_calendar", "write_csv", "write_json_list",
+    "Column", "Format", "csv_column", "data_line", "emit", "emit_one", "emit_rows", "json_text",
+    "message", "show_table", "to_json", "warning", "write_calendar", "write_csv",
+    "write_json_list",
 ]  # fmt: skip
 
 
@@ -82,34 +84,37 @@ def _plain(value: Any) -> str:
 def emit(
     rows: Sequence[dict[str, Any]],
     fmt: Format,
-    columns: Sequence[str],
+    columns: Columns,
     *,
     csv_columns: Sequence[str] | None = None,
     title: str | None = None,
     empty: str = "Nothing to show.",
+    wide: bool = False,
 ) -> None:
-    """A list of objects: a table (the given columns), JSON (all keys) or CSV."""
+    """A list of objects: a table (the given columns, see `show_table`), JSON (all keys) or
+    CSV."""
     if fmt is Format.json:
         sys.stdout.write(to_json(list(rows)) + "\n")
     elif fmt is Format.csv:
         # CSV columns are the JSON keys (cli.md), unless the caller fixes them.
-        keys = csv_columns or (tuple(rows[0]) if rows else columns)
+        keys = csv_columns or (tuple(rows[0]) if rows else keys_of(columns))
         write_csv(sys.stdout, list(rows), tuple(keys))
     elif not rows:
         message(empty)
     else:
-        _table(rows, columns, title)
+        show_table(rows, columns, title=title, wide=wide)
 
 
 def emit_rows(
     rows: Iterable[dict[str, Any]],
     fmt: Format,
-    columns: Sequence[str],
+    columns: Columns,
     *,
     csv_columns: Sequence[str],
     out: IO[str] | None = None,
     title: str | None = None,
     empty: str = "Nothing to show.",
+    wide: bool = False,
 ) -> None:
     """As `emit`, with the same bytes, but JSON and CSV are written a row at a time.
 
@@ -120,7 +125,7 @@ def emit_rows(
     out = out or sys.stdout
     batched = cast(ColumnBatches, rows) if hasattr(rows, "column_batches") else None
     if fmt is Format.table:
-        emit(list(rows), fmt, columns, csv_columns=csv_columns, title=title, empty=empty)
+        emit(list(rows), fmt, columns, csv_columns=csv_columns, title=title, empty=empty, wide=wide)
     elif batched is not None:
         keys, batches = batched.column_batches()
         if fmt is Format.json:
@@ -155,15 +160,75 @@ def _text(value: Any) -> Any:
     return Text(terminal_safe(_plain(value), keep_newlines=True))
 
 
-def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | None) -> None:
+def show_table(
+    rows: Sequence[dict[str, Any]],
+    columns: Columns,
+    *,
+    title: str | None = None,
+    wide: bool = False,
+    overflow: Literal["fold", "ellipsis"] = "fold",
+) -> None:
+    """Rows as a table on stdout, the cells of COLUMNS (keys or `Column`s).
+
+    On a terminal the table fits its width (`table.fit`: the least important columns are
+    left out, named under the table); with WIDE every column is shown whole. Otherwise
+    (stdout is a file or a pipe) the table is drawn as it always was, for scripts: every
+    column, squeezed to the width (COLUMNS, or 80), a cell too long folded (OVERFLOW).
+    """
+    if wide or _is_terminal():
+        _fitted(rows, columns_of(columns), title, wide)
+    else:
+        _table(rows, columns_of(columns), title, overflow)
+
+
+def _is_terminal() -> bool:
+    isatty = getattr(sys.stdout, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _table(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[Column],
+    title: str | None,
+    overflow: Literal["fold", "ellipsis"],
+) -> None:
     from rich.table import Table
 
     table = Table(title=_text(title) if title else None, title_justify="left")
     for column in columns:
-        table.add_column(column.replace("_", " "), overflow="fold")
+        table.add_column(column.title, overflow=overflow)
     for row in rows:
-        table.add_row(*(_text(row.get(c)) for c in columns))
+        table.add_row(*(_text(row.get(c.key)) for c in columns))
     _console().print(table)
+
+
+def _fitted(
+    rows: Sequence[dict[str, Any]], columns: Sequence[Column], title: str | None, wide: bool
+) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    cells = [
+        [terminal_safe(_plain(row.get(c.key)), keep_newlines=True) for c in columns] for row in rows
+    ]
+    console = _console()
+    layout = full(columns, cells) if wide else fit(columns, cells, console.width)
+    if wide and layout.width > console.width:
+        console = Console(file=sys.stdout, highlight=False, soft_wrap=False, width=layout.width)
+    hidden = ", ".join(c.title for c in layout.hidden)
+    table = Table(
+        title=_text(title) if title else None,
+        title_justify="left",
+        caption=Text(f"Not shown: {hidden} (--wide shows every column).") if hidden else None,
+        caption_justify="left",
+    )
+    at = [columns.index(column) for column, _ in layout.shown]
+    for column, width in layout.shown:
+        table.add_column(column.title, width=width, justify="right" if column.right else "left")
+    for row in cells:
+        table.add_row(*(Text(row[i], no_wrap=not columns[i].wrap, overflow="ellipsis") for i in at))
+    console.print(table)
 
 
 def _key_values(obj: dict[str, Any], title: str | None) -> None:

@@ -6,13 +6,13 @@ from typing import Annotated, Any
 
 import typer
 
-from peerkit.commands._options import FormatOpt, GroupRef, TimezoneOpt
+from peerkit.commands._options import FormatOpt, GroupRef, TimezoneOpt, WideOpt
 from peerkit.commands.group.form import register
 from peerkit.context import AppContext, app_context, community_defaults
 from peerkit.defaults import GROUP
 from peerkit.enums import Cadence, GroupKind, MemberStatus, Role, values
 from peerkit.errors import UsageProblem, catch_errors
-from peerkit.output import Format, data_line, emit, emit_one, message, warning
+from peerkit.output import Column, Format, data_line, emit, emit_one, message, warning
 
 app = typer.Typer(
     help="Peer groups: create or form them, find common times, add and remove members, archive.",
@@ -20,16 +20,22 @@ app = typer.Typer(
 )
 
 LIST_COLUMNS = (
-    "id",
-    "slug",
-    "name",
-    "kind",
-    "cadence",
-    "day",
-    "time",
-    "timezone",
-    "size",
-    "status",
+    Column("id", priority=4),
+    Column("slug"),
+    Column("name", priority=2),
+    Column("kind", priority=5),
+    Column("cadence", priority=4),
+    Column("day", priority=2),
+    Column("time", priority=2),
+    Column("timezone", priority=3),
+    Column("size", priority=2),
+    Column("status", priority=4),
+)
+MEMBER_COLUMNS = (
+    Column("id", priority=2),
+    Column("name"),
+    Column("role"),
+    Column("rotates", priority=2),
 )
 KINDS = list(values(GroupKind))
 CADENCES = list(values(Cadence))
@@ -168,6 +174,7 @@ def group_list(
     ctx: typer.Context,
     archived: Annotated[bool, typer.Option("--archived", help="Include archived groups.")] = False,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """List the groups."""
     from peerkit.services.groups import roster
@@ -183,12 +190,15 @@ def group_list(
         fmt,
         LIST_COLUMNS,
         empty="No groups yet. Create one: peerkit group create NAME",
+        wide=wide,
     )
 
 
 @app.command("show")
 @catch_errors
-def group_show(ctx: typer.Context, group: GroupRef, fmt: FormatOpt = Format.table) -> None:
+def group_show(
+    ctx: typer.Context, group: GroupRef, fmt: FormatOpt = Format.table, wide: WideOpt = False
+) -> None:
     """Show a group and its members."""
     from peerkit.services.groups import roster
 
@@ -200,7 +210,7 @@ def group_show(ctx: typer.Context, group: GroupRef, fmt: FormatOpt = Format.tabl
         return
     people = shown.pop("members")
     emit_one(shown, fmt, title=shown["name"])
-    emit(people, fmt, ("id", "name", "role", "rotates"), empty="No members yet.")
+    emit(people, fmt, MEMBER_COLUMNS, empty="No members yet.", wide=wide)
 
 
 @app.command("add")

@@ -6,15 +6,30 @@ from typing import Annotated, Any
 
 import typer
 
-from peerkit.commands._options import DryRunOpt, FormatOpt, GroupRef
+from peerkit.commands._options import DryRunOpt, FormatOpt, GroupRef, WideOpt
 from peerkit.context import app_context, community_defaults
 from peerkit.defaults import FORMATION
 from peerkit.errors import catch_errors
-from peerkit.output import Format, emit, message, to_json
+from peerkit.output import Column, Format, emit, message, to_json
 
-FORM_COLUMNS = ("n", "size", "slot", "score", "members", "reasons")
+FORM_COLUMNS = (
+    Column("n"),
+    Column("size", priority=3),
+    Column("slot", wrap=True, min_width=11),
+    Column("score", priority=2),
+    Column("members"),
+    Column("reasons", wrap=True, min_width=20),
+)
 CSV_COLUMNS = ("n", "size", "day", "time", "timezone", "score", "members", "reasons", "group")
-SLOT_COLUMNS = ("day", "date", "start", "end", "minutes", "available", "missing")
+SLOT_COLUMNS = (
+    Column("day"),
+    Column("date", priority=3),
+    Column("start"),
+    Column("end"),
+    Column("minutes", priority=4),
+    Column("available", wrap=True),
+    Column("missing", priority=2, wrap=True),
+)
 SLOT_CSV_COLUMNS = (
     "day",
     "date",
@@ -65,6 +80,7 @@ def form_command(
     ] = 0,
     dry_run: DryRunOpt = False,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """Propose groups from the member pool; --apply creates them.
 
@@ -89,7 +105,7 @@ def form_command(
         names = _names(session, proposal)
         if apply:
             proposals.apply(session, proposal, opts, app_ctx.today(), zone)
-    _show_proposal(proposal, names, fmt)
+    _show_proposal(proposal, names, fmt, wide)
     if apply:
         made = ", ".join(g["group"] for g in proposal["groups"]) or "none"
         done = "Would create" if dry_run else "Created"
@@ -104,14 +120,17 @@ def _names(session: Any, proposal: dict[str, Any]) -> dict[int, str]:
     return {i: (m.name if (m := session.get(Member, i)) else str(i)) for i in ids}
 
 
-def _show_proposal(proposal: dict[str, Any], names: dict[int, str], fmt: Format) -> None:
+def _show_proposal(
+    proposal: dict[str, Any], names: dict[int, str], fmt: Format, wide: bool
+) -> None:
     if fmt is Format.json:
         print(to_json(proposal))
         return
     if fmt is Format.csv:
         emit(_csv_rows(proposal), fmt, CSV_COLUMNS, csv_columns=CSV_COLUMNS)
         return
-    emit(_table_rows(proposal, names), fmt, FORM_COLUMNS, empty="No group could be formed.")
+    rows = _table_rows(proposal, names)
+    emit(rows, fmt, FORM_COLUMNS, empty="No group could be formed.", wide=wide)
     for left in proposal["unassigned"]:
         message(f"Not placed: {names[left['member']]} (#{left['member']}): {left['reason']}.")
     message(
@@ -166,6 +185,7 @@ def slots_command(
         ),
     ] = 1,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """Weekly windows when all the group's members (or all but one) are free.
 
@@ -195,9 +215,8 @@ def slots_command(
         }
         for w in found
     ]
-    emit(
-        shown, fmt, SLOT_COLUMNS, title=title, empty="No window where all or all but one are free."
-    )
+    empty = "No window where all or all but one are free."
+    emit(shown, fmt, SLOT_COLUMNS, title=title, empty=empty, wide=wide)
     _chart([names[m.id] for m in week.members], chart)
 
 

@@ -18,12 +18,13 @@ from peerkit.commands._options import (
     SkillsOpt,
     StageOpt,
     TimezoneOpt,
+    WideOpt,
     YesOpt,
 )
 from peerkit.commands.member import transfer
 from peerkit.context import AppContext, app_context, community_defaults, many_rows
 from peerkit.errors import UsageProblem, catch_errors
-from peerkit.output import Format, data_line, emit_one, emit_rows, message, warning
+from peerkit.output import Column, Format, data_line, emit_one, emit_rows, message, warning
 
 if TYPE_CHECKING:
     from peerkit.services.members.leaving import MovedUp
@@ -35,7 +36,15 @@ app = typer.Typer(
 )
 
 
-LIST_COLUMNS = ("id", "name", "email", "timezone", "locale", "stage", "status")
+LIST_COLUMNS = (
+    Column("id"),
+    Column("name"),
+    Column("email", priority=2),
+    Column("timezone", priority=2),
+    Column("locale", priority=5),
+    Column("stage", priority=4),
+    Column("status", priority=3),
+)
 
 
 def _fields(**values: Any) -> Any:
@@ -109,6 +118,7 @@ def member_list(
         ),
     ] = None,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """List members (those who left only with --status left)."""
     # Only what the options given need is imported: this is the command scripts run most.
@@ -125,6 +135,7 @@ def member_list(
             LIST_COLUMNS,
             csv_columns=transfer.csv_columns() if fmt is Format.csv else (),
             empty="No members yet. Add one: peerkit member add NAME --email E",
+            wide=wide,
         )
 
 

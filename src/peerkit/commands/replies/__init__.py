@@ -7,17 +7,24 @@ from typing import Annotated
 
 import typer
 
-from peerkit.commands._options import DryRunOpt, FormatOpt
+from peerkit.commands._options import DryRunOpt, FormatOpt, WideOpt
 from peerkit.context import app_context
 from peerkit.errors import UsageProblem, catch_errors
-from peerkit.output import Format, emit, message, warning
+from peerkit.output import Column, Format, emit, message, warning
 
 app = typer.Typer(
     help="Replies to invitations: read members' answers from their mail and record them.",
     no_args_is_help=True,
 )
 
-COLUMNS = ("source", "member", "target", "answer", "action", "reason")
+COLUMNS = (
+    Column("source", priority=3),
+    Column("member"),
+    Column("target", priority=2),
+    Column("answer"),
+    Column("action"),
+    Column("reason", priority=2, wrap=True),
+)
 CSV_COLUMNS = ("source", "kind", "member", "target", "answer", "action", "reason")
 
 
@@ -35,6 +42,7 @@ def replies_import(
     ],
     dry_run: DryRunOpt = False,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """Record what members answered to invitations: calendar replies (accept, decline,
     tentative) and plain answers ("yes", "no", "maybe", "sì", "non posso"...). Importing the
@@ -54,7 +62,7 @@ def replies_import(
         dry_run=dry_run,
     )
     emit([o.as_dict() for o in done], fmt, COLUMNS, csv_columns=CSV_COLUMNS,
-         empty="No messages found.")  # fmt: skip
+         empty="No messages found.", wide=wide)  # fmt: skip
     for text in dict.fromkeys(done.warnings):
         warning(text)
     counts: dict[str, int] = {}

@@ -13,15 +13,24 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from peerkit.commands._options import DryRunOpt, FormatOpt
+from peerkit.commands._options import DryRunOpt, FormatOpt, WideOpt
 from peerkit.context import AppContext, app_context
 from peerkit.errors import catch_errors
-from peerkit.output import Format, emit, message, warning
+from peerkit.output import Column, Format, emit, message, warning
 
 if TYPE_CHECKING:
     from peerkit.services.replies.imap import Answered, Skipped, Source
 
 KEYS = ("source", "kind", "member", "target", "answer", "action", "reason")
+COLUMNS = (
+    Column("source", priority=3),
+    Column("kind", priority=4),
+    Column("member"),
+    Column("target", priority=2),
+    Column("answer"),
+    Column("action"),
+    Column("reason", priority=2, wrap=True),
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -51,6 +60,7 @@ def fetch(
     ] = None,
     dry_run: DryRunOpt = False,
     fmt: FormatOpt = Format.table,
+    wide: WideOpt = False,
 ) -> None:
     """Read the replies in the IMAP mailbox of PEERKIT_IMAP_URL (imaps://user@host/INBOX) and
     record them as `replies import` does; the password comes from PEERKIT_IMAP_PASSWORD or
@@ -64,7 +74,7 @@ def fetch(
     with imap.open_mailbox(mailbox, secret, readonly=dry_run) as box:
         done = imap.fetch_replies(box, _recorder(app_ctx, dry_run, warnings), move_to=move_to)
     rows = [*map(_row, done.outcomes), *map(_skipped_row, done.skipped)]
-    emit(rows, fmt, KEYS, csv_columns=KEYS, empty="No messages in that folder.")
+    emit(rows, fmt, COLUMNS, csv_columns=KEYS, empty="No messages in that folder.", wide=wide)
     where = f"'{mailbox.folder}' of {mailbox.describe()}"
     summary = f"Read {done.read} message(s) from {where}"
     if done.skipped:
