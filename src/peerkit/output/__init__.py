@@ -45,8 +45,41 @@ def to_json(data: Any) -> str:
 
 
 def message(text: str) -> None:
-    """A message for the person at the terminal (stderr)."""
-    sys.stderr.write(terminal_safe(text, keep_newlines=True) + "\n")
+    """A message for the person at the terminal (stderr).
+
+    On a terminal, a line longer than its width is wrapped between words (the terminal
+    would break it anywhere), the rest indented by two spaces; to a file, it is one line.
+    """
+    safe = terminal_safe(text, keep_newlines=True)
+    isatty = getattr(sys.stderr, "isatty", None)
+    if isatty and isatty():
+        import shutil
+
+        safe = wrap_lines(safe, shutil.get_terminal_size().columns)
+    sys.stderr.write(safe + "\n")
+
+
+def wrap_lines(text: str, width: int) -> str:
+    """TEXT with each line longer than WIDTH wrapped between words (never inside one)."""
+    import textwrap
+
+    lines = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            lines.append(line)
+            continue
+        indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
+        lines.extend(
+            textwrap.wrap(
+                line,
+                width,
+                subsequent_indent=indent,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            or [line]
+        )
+    return "\n".join(lines)
 
 
 def warning(text: str) -> None:

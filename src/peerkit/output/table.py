@@ -23,7 +23,7 @@ ATOM_CAP = 32
 # Free text wraps at spaces. A column of it asks for up to WRAP_WANT before a less important
 # column is shown, and is never made narrower than WRAP_FLOOR (or its longest word, up to
 # WORD_CAP: a longer word may end in an ellipsis).
-WRAP_WANT = 30
+WRAP_WANT = 24
 WRAP_FLOOR = 16
 WORD_CAP = 24
 

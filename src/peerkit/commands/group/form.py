@@ -23,7 +23,7 @@ FORM_COLUMNS = (
 CSV_COLUMNS = ("n", "size", "day", "time", "timezone", "score", "members", "reasons", "group")
 SLOT_COLUMNS = (
     Column("day"),
-    Column("date", priority=3),
+    Column("date", priority=2),
     Column("start"),
     Column("end"),
     Column("minutes", priority=4),
