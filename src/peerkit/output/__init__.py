@@ -28,7 +28,7 @@ from peerkit.text import terminal_safe
 
 __all__ = [
     "Column", "Format", "csv_column", "data_line", "emit", "emit_one", "emit_rows", "json_text",
-    "message", "show_table", "to_json", "warning", "write_calendar", "write_csv",
+    "message", "show_table", "to_json", "warning", "wrap_lines", "write_calendar", "write_csv",
     "write_json_list",
 ]  # fmt: skip
 
