@@ -274,3 +274,54 @@ def test_the_word_check_sees_a_cut_word() -> None:
     with pytest.raises(AssertionError, match="Europe/Rome"):
         _no_word_broken(cut)
     _no_word_broken("│ 1  │ Giulia Rossi │ Europe/Ro… │\n")
+
+
+# --- the screens the documents show ------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+# Before a code block in README.md or docs/*.md: the block is that golden screen, or its
+# first line, "...", and its lines from the first that starts with the quoted text on.
+MARK = re.compile(
+    r'<!-- screen: (?P<name>[\w-]+)(?: from "(?P<start>[^"]+)")? -->\n```\n(?P<block>.*?)```\n',
+    re.DOTALL,
+)
+
+
+def _documents() -> list[Path]:
+    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def _shown_in_docs(name: str, start: str | None) -> str:
+    golden = SCREENS / f"{name}.txt"
+    assert golden.exists(), f"a document shows the screen {name}, which no test takes"
+    text = golden.read_text(encoding="utf-8")
+    if start is None:
+        return text
+    lines = text.splitlines(keepends=True)
+    at = next((i for i, line in enumerate(lines) if line.startswith(start)), None)
+    assert at is not None, f"the screen {name} has no line starting with {start!r}"
+    return "".join([lines[0], "...\n", *lines[at:]])
+
+
+def test_the_screens_in_the_documents_are_the_ones_the_terminal_shows() -> None:
+    """Runs after the screens (the order of this file): with PEERKIT_UPDATE_SCREENS=1 the
+    documents take the new screens too."""
+    marks = 0
+    for document in _documents():
+        text = document.read_text(encoding="utf-8")
+
+        def fresh(found: re.Match[str]) -> str:
+            shown = _shown_in_docs(found["name"], found["start"])
+            return found[0].replace(f"```\n{found['block']}```", f"```\n{shown}```")
+
+        updated = MARK.sub(fresh, text)
+        marks += len(MARK.findall(text))
+        if UPDATE and updated != text:
+            document.write_text(updated, encoding="utf-8")
+            continue
+        for found in MARK.finditer(text):
+            assert found["block"] == _shown_in_docs(found["name"], found["start"]), (
+                f"{document.name} shows an old {found['name']} screen; take the new one with\n"
+                f"  {REGENERATE}"
+            )
+    assert marks >= 3, "README.md and docs/ show a few screens"
