@@ -7,10 +7,9 @@ broken in the middle of a word; at most a long one ends in an ellipsis.
 
 On a terminal, `fit` chooses what is shown at its width (COLUMNS wins, as in Rich): every
 column when there is room; otherwise the least important columns are left out, as `gh`
-does, rather than every column being squeezed. `--wide`
-shows every column at its full width, however wide the table. When stdout is not a
-terminal and `--wide` is not given, tables are drawn as they always were, for the scripts
-that read them.
+does, rather than every column being squeezed. `--wide` shows every column at its full
+width, however wide the table. When stdout is not a terminal and `--wide` is not given,
+tables are drawn as they always were, for the scripts that read them.
 """
 
 from __future__ import annotations
@@ -89,7 +88,7 @@ def chrome(count: int) -> int:
 def fit(columns: Sequence[Column], cells: Sequence[Sequence[str]], width: int) -> Layout:
     """The columns to show at WIDTH and their widths (cells: one list of texts a row).
 
-    Each column asks for a width (`_want`: its widest cell up to ATOM_CAP, free text up to
+    Each column asks for a width (`_measure`: its widest cell up to ATOM_CAP, free text up to
     WRAP_WANT; at least the longest word of its title, which may wrap). The columns are
     taken in order of priority: one of priority 1 always, any other only if it fits beside
     those already taken. A column of less importance never squeezes a more important one;
@@ -102,10 +101,10 @@ def fit(columns: Sequence[Column], cells: Sequence[Sequence[str]], width: int) -
     important first, down to its floor; when even the columns of priority 1 do not fit
     then, the widest column gives up a character at a time (a long cell ends in "…").
     """
-    texts = [[row[i] for row in cells] for i in range(len(columns))]
-    full_widths = [_natural(c, t) for c, t in zip(columns, texts, strict=True)]
-    floors = [_floor(c, t) for c, t in zip(columns, texts, strict=True)]
-    wants = [_want(c, t, f) for c, t, f in zip(columns, texts, floors, strict=True)]
+    sizes = [_measure(c, [row[i] for row in cells]) for i, c in enumerate(columns)]
+    full_widths = [size.full for size in sizes]
+    floors = [size.floor for size in sizes]
+    wants = [size.want for size in sizes]
     order = sorted(range(len(columns)), key=lambda i: (columns[i].priority, i))
     taken: list[int] = []
     for i in order:
@@ -120,9 +119,7 @@ def fit(columns: Sequence[Column], cells: Sequence[Sequence[str]], width: int) -
     for i in (i for i in order if i in widths):
         more = min(room, full_widths[i] - widths[i])
         # Room that would not make a one-line title whole is kept for the next column.
-        if more > 0 and (
-            more == full_widths[i] - widths[i] or _cut(columns[i], wants[i], texts[i])
-        ):
+        if more > 0 and (more == full_widths[i] - widths[i] or sizes[i].widest > wants[i]):
             widths[i] += more
             room -= more
     for rank in sorted({columns[i].priority for i in shown}, reverse=True):
@@ -133,11 +130,6 @@ def fit(columns: Sequence[Column], cells: Sequence[Sequence[str]], width: int) -
         shown=tuple((columns[i], widths[i]) for i in shown),
         hidden=tuple(c for i, c in enumerate(columns) if i not in widths),
     )
-
-
-def _cut(column: Column, width: int, texts: Sequence[str]) -> bool:
-    """Whether some cell of the column does not fit on one line at WIDTH."""
-    return any(_cell_len(line) > width for line in _lines(texts))
 
 
 def _give_up(widths: dict[int, int], among: list[int], floors: list[int], room: int) -> int:
@@ -154,9 +146,11 @@ def _give_up(widths: dict[int, int], among: list[int], floors: list[int], room: 
 
 
 def full(columns: Sequence[Column], cells: Sequence[Sequence[str]]) -> Layout:
-    """Every column at the width of its widest cell (--wide)."""
+    """Every column at the width of its widest cell and title (--wide)."""
     return Layout(
-        shown=tuple((c, _natural(c, [row[i] for row in cells])) for i, c in enumerate(columns)),
+        shown=tuple(
+            (c, _measure(c, [row[i] for row in cells]).full) for i, c in enumerate(columns)
+        ),
         hidden=(),
     )
 
@@ -167,31 +161,30 @@ def _cell_len(text: str) -> int:
     return cell_len(text)
 
 
-def _lines(texts: Sequence[str]) -> list[str]:
-    return [line for text in texts for line in text.split("\n")]
+@dataclass(frozen=True)
+class _Size:
+    """What `fit` knows of a column: its widest cell (a line of it), the width that shows
+    every cell and the title on one line (`full`), the width it asks for (`want`) and the
+    narrowest free text is made before other columns give up room (`floor`)."""
+
+    widest: int
+    full: int
+    want: int
+    floor: int
 
 
-def _natural(column: Column, texts: Sequence[str]) -> int:
-    """The width that shows every cell and the title on one line each."""
-    return max([_cell_len(column.title), *(_cell_len(line) for line in _lines(texts))])
+def _measure(column: Column, texts: Sequence[str]) -> _Size:
+    widest = max([0, *(_cell_len(line) for text in texts for line in text.split("\n"))])
+    title_word = _longest_word([column.title])
+    if column.wrap:
+        wanted = max(min(_longest_word(texts), WORD_CAP), column.min_width or WRAP_FLOOR)
+        floor = max(min(widest, wanted), title_word, 1)
+        want = max(min(widest, WRAP_WANT), floor)
+    else:
+        floor = max(title_word, 1)
+        want = max(min(widest, column.min_width or ATOM_CAP), floor)
+    return _Size(widest, max(widest, _cell_len(column.title)), want, floor)
 
 
 def _longest_word(texts: Sequence[str]) -> int:
     return max([0, *(_cell_len(word) for text in texts for word in text.split())])
-
-
-def _floor(column: Column, texts: Sequence[str]) -> int:
-    """The narrowest free text is made before other columns give up room (see `fit`)."""
-    title_word = _longest_word([column.title])
-    widest = max([0, *(_cell_len(line) for line in _lines(texts))])
-    if not column.wrap:
-        return max(title_word, 1)
-    wanted = max(min(_longest_word(texts), WORD_CAP), column.min_width or WRAP_FLOOR)
-    return max(min(widest, wanted), title_word, 1)
-
-
-def _want(column: Column, texts: Sequence[str], floor: int) -> int:
-    """The width a column asks for before a less important one is shown (see `fit`)."""
-    widest = max([0, *(_cell_len(line) for line in _lines(texts))])
-    cap = WRAP_WANT if column.wrap else column.min_width or ATOM_CAP
-    return max(min(widest, cap), floor, _longest_word([column.title]), 1)
