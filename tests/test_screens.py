@@ -85,16 +85,16 @@ def _tmux() -> str:
 
 @dataclass(frozen=True)
 class Terminal:
-    """A tmux server of its own (its own socket), with a clean environment."""
+    """A tmux server of its own (its socket in the test's folder), with a clean environment."""
 
     tmux: str
-    socket: str
+    socket: Path
     env: dict[str, str]
     rc: Path  # the shell's start-up file: its prompt, and a signal when it is shown
 
     def run(self, *args: str, timeout: float = 60) -> str:
         done = subprocess.run(
-            [self.tmux, "-u", "-L", self.socket, "-f", os.devnull, *args],
+            [self.tmux, "-u", "-S", str(self.socket), "-f", os.devnull, *args],
             env=self.env,
             capture_output=True,
             text=True,
@@ -137,7 +137,7 @@ class Terminal:
 
     def stop(self) -> None:
         subprocess.run(
-            [self.tmux, "-L", self.socket, "kill-server"], env=self.env, capture_output=True
+            [self.tmux, "-S", str(self.socket), "kill-server"], env=self.env, capture_output=True
         )
 
 
@@ -192,8 +192,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Terminal, 
     )  # fmt: skip
     rc = root / "bashrc"
     rc.write_text("PS1='$ '\nPROMPT_COMMAND='tmux wait-for -S \"$READY\"'\n", encoding="utf-8")
-    socket = f"peerkit-screens-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    terminal = Terminal(tmux, socket, env, rc)
+    terminal = Terminal(tmux, root / "tmux.sock", env, rc)
     try:
         yield terminal, root
     finally:
