@@ -190,10 +190,9 @@ def group_list(
 @catch_errors
 def group_show(ctx: typer.Context, group: GroupRef, fmt: FormatOpt = Format.table) -> None:
     """Show a group and its members."""
-    from peerkit.services.groups import roster
-
     from peerkit.context import community_defaults
     from peerkit.services.common import community
+    from peerkit.services.groups import roster
 
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
