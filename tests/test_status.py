@@ -444,3 +444,45 @@ def test_statements_do_not_grow_with_the_community(world: World, tmp_path: Path)
     assert (len(found["commitments"]), len(found["unsent"])) == (16, 32)
     assert many == few, "status sends more statements for a bigger community"
     assert many <= 14, many
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_the_page_on_postgres(pg_url: str, tmp_path: Path, monday: None) -> None:
+    """The same queries on PostgreSQL: the window of the at-risk rule, the last check-in."""
+    from peerkit.config import Settings
+    from peerkit.db import open_database
+    from peerkit.services.reports import status as svc
+    from tests.conftest import invoke
+
+    db = open_database(Settings(db_path=tmp_path / "unused.db", database_url=pg_url))
+    try:
+        world = World(db)
+        world.community()
+        outbox = tmp_path / "outbox"
+        people = week_of_people(world, outbox)
+        made = commitments(world, people)
+        quiet, _busy = mentorships(world, people)
+        for args in (
+            ("event", "create", "Aperitivo", "--start", "2026-12-10 19:00", "--capacity", "1"),
+            ("event", "rsvp", "1", "Dario Fo"),
+            ("event", "rsvp", "1", "Carla Neri"),
+        ):
+            result = invoke(["--database-url", pg_url, *args])
+            assert result.exit_code == 0, result.stderr
+        when = svc.When(MONDAY, datetime.fromisoformat(NOW))
+        with counting(db) as seen, db.read() as session:
+            found = svc.report(session, when, outbox)
+        assert len(seen) <= 14
+    finally:
+        db.dispose()
+    assert [(r["member"]["name"], r["missed"], r["of"]) for r in found["at_risk"]] == [
+        ("Bruno Verdi", 2, 3)
+    ]
+    assert [q["mentorship"] for q in found["quiet_mentorships"]] == [quiet]
+    assert [c["id"] for c in found["commitments"]] == [made["late"], made["soon"]]
+    assert sorted(u["member"]["name"] for u in found["unsent"]) == [
+        "Anna Bianchi", "Bruno Verdi", "Dario Fo"]  # fmt: skip
+    assert [p["name"] for p in found["waitlists"][0]["waitlist"]] == ["Carla Neri"]
