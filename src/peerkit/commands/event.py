@@ -26,8 +26,9 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-LIST_COLUMNS = ("id", "title", "kind", "status", "start", "timezone", "location", "capacity",
-                "going", "waitlist")  # fmt: skip
+# The table's: its start is on the community's clock, with the zone when yours reads otherwise.
+LIST_COLUMNS = ("id", "title", "kind", "status", "start", "location", "capacity", "going",
+                "waitlist")  # fmt: skip
 CSV_COLUMNS = ("id", "title", "kind", "status", "start", "end", "timezone", "location",
                "capacity", "going", "waitlist")  # fmt: skip
 SHOW_CSV_COLUMNS = ("event_id", "answer", "position", "member_id", "name", "email",
@@ -132,13 +133,22 @@ def event_list(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
         rows = [seats.to_dict(session, e) for e in seats.listing(session)]
-    if fmt is Format.table:
-        rows = [{**r, "start": _minutes(r["start"])} for r in rows]
+        clock = _clock(app_ctx, session) if fmt is Format.table else None
+    if clock is not None:
+        rows = [{**r, "start": clock.when(r["start"])} for r in rows]
     emit(rows, fmt, LIST_COLUMNS, csv_columns=CSV_COLUMNS, empty="No events yet.")
 
 
 def _minutes(iso: str | None) -> str | None:
     return iso[:16].replace("T", " ") if iso else iso
+
+
+def _clock(app_ctx: AppContext, session: Any) -> Any:
+    """How the tables say times: on the community's clock, in its language."""
+    from peerkit.context import community_defaults
+    from peerkit.services.common import community
+
+    return community.clock(session, app_ctx.today(), None, community_defaults(app_ctx.settings))
 
 
 @app.command("show")
@@ -150,6 +160,7 @@ def event_show(ctx: typer.Context, event: EventRef, fmt: FormatOpt = Format.tabl
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
         shown = seats.details(session, seats.resolve(session, event))
+        clock = _clock(app_ctx, session) if fmt is Format.table else None
     people = {key: shown.pop(key) for key in ("going", "waitlist", "declined")}
     if fmt is Format.json:
         emit_one({**shown, **people}, fmt)
@@ -158,18 +169,18 @@ def event_show(ctx: typer.Context, event: EventRef, fmt: FormatOpt = Format.tabl
                 for p in ps]  # fmt: skip
         emit(rows, fmt, SHOW_CSV_COLUMNS, csv_columns=SHOW_CSV_COLUMNS)
     else:
-        _show_table(shown, people)
+        _show_table(shown, people, clock)
 
 
-def _show_table(shown: dict[str, Any], people: dict[str, list[dict[str, Any]]]) -> None:
-    details = {**shown, "start": _minutes(shown["start"]), "end": _minutes(shown["end"])}
+def _show_table(shown: dict[str, Any], people: dict[str, list[dict[str, Any]]], clock: Any) -> None:
+    details = {**shown, "start": clock.when(shown["start"]), "end": clock.when(shown["end"])}
     emit_one(details, Format.table, title=f"Event {shown['id']}: {shown['title']}")
     for key, title, columns in (
         ("going", "Going", ("member_id", "name", "email", "offer_until")),
         ("waitlist", "Waitlist, in order", ("position", "member_id", "name", "email")),
         ("declined", "Declined", ("member_id", "name", "email", "offer_lapsed")),
     ):
-        rows = [{**p, "offer_until": _minutes(p.get("offer_until"))} for p in people[key]]
+        rows = [{**p, "offer_until": clock.when(p.get("offer_until"))} for p in people[key]]
         emit(rows, Format.table, columns, title=title, empty=f"{title}: nobody.")
 
 

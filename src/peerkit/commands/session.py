@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from peerkit.commands._options import DryRunOpt, FormatOpt, GroupRef, SessionRef, TimezoneOpt
-from peerkit.context import app_context
+from peerkit.context import AppContext, app_context
 from peerkit.errors import PeerkitError, UsageProblem, catch_errors
 from peerkit.output import Format, emit, emit_one, message, warning
 
@@ -20,7 +21,9 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-LIST_COLUMNS = ("id", "group", "start", "timezone", "status", "hot_seat", "facilitator")
+# The table's: its start is on the community's clock (or the --timezone given), with the
+# zone when yours reads otherwise.
+LIST_COLUMNS = ("id", "group", "start", "status", "hot_seat", "facilitator")
 
 
 def _date_opt(name: str, text: str) -> Any:
@@ -56,7 +59,9 @@ def session_plan(
         rows = [dict(meetings.to_dict(session, m), created=new) for m, new in planned]
         dates = [m.slot_date for m, _new in planned]
         notes = schedule.clock_notes(dates, target.time, target.timezone)
-    emit(rows, fmt, ("id", "group", "start", "timezone", "status", "created"))
+        people = _people(app_ctx, session, rows) if fmt is Format.table else None
+    shown = [people(r) for r in rows] if people is not None else rows
+    emit(shown, fmt, ("id", "group", "start", "status", "created"))
     new = sum(1 for r in rows if r["created"])
     verb = "Would add" if dry_run else "Added"
     message(f"{verb} {new} meeting(s); {len(rows) - new} already existed.")
@@ -74,7 +79,10 @@ def session_list(
     timezone: TimezoneOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """List meetings; dates are in each meeting's zone. --timezone shows times in yours."""
+    """List meetings, with their times on the community's clock (or yours: --timezone).
+
+    --from and --to are dates in each meeting's own zone.
+    """
     from peerkit.services.common import validate
     from peerkit.services.groups import meetings, roster
 
@@ -88,18 +96,42 @@ def session_list(
             meetings.to_dict(session, m, viewer)
             for m in meetings.list_meetings(session, target, first, last)
         ]
-    columns = LIST_COLUMNS
-    if viewer:
-        columns = (
-            "id",
-            "group",
-            "viewer_start",
-            "viewer_timezone",
-            "status",
-            "hot_seat",
-            "facilitator",
-        )
-    emit(rows, fmt, columns, empty="No sessions. Plan some: peerkit session plan G --count 4")
+        people = _people(app_ctx, session, rows, viewer) if fmt is Format.table else None
+    if people is not None:
+        rows = [people(r) for r in rows]
+    emit(rows, fmt, LIST_COLUMNS, empty="No sessions. Plan some: peerkit session plan G --count 4")
+
+
+def _people(
+    app_ctx: AppContext, session: Any, rows: list[dict[str, Any]], viewer: str | None = None
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """What turns a meeting's row into the table's: members by name, times on the clock of
+    the community (or VIEWER's), in its language. JSON and CSV keep the ids and ISO times."""
+    from peerkit.context import community_defaults
+    from peerkit.services.common import community
+    from peerkit.services.groups import meetings
+
+    defaults = community_defaults(app_ctx.settings)
+    clock = community.clock(session, app_ctx.today(), viewer, defaults)
+    ids = {i for r in rows for i in (*r["hot_seat"], r["facilitator"], r["timekeeper"]) if i}
+    ids |= {a["member"] for r in rows for a in r["attendance"]}
+    names = meetings.names(session, list(ids))
+
+    def name(member: int | None) -> str | None:
+        return None if member is None else names.get(member, f"#{member}")
+
+    def shown(row: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **row,
+            "start": clock.when(row["start"]),
+            "end": clock.when(row["end"]),
+            "hot_seat": [name(i) for i in row["hot_seat"]],
+            "facilitator": name(row["facilitator"]),
+            "timekeeper": name(row["timekeeper"]),
+            "attendance": [f"{name(a['member'])}: {a['status']}" for a in row["attendance"]],
+        }
+
+    return shown
 
 
 @app.command("show")
@@ -113,7 +145,9 @@ def session_show(ctx: typer.Context, session_id: SessionRef, fmt: FormatOpt = Fo
         meeting = meetings.resolve(session, session_id)
         shown = meetings.to_dict(session, meeting)
         said = agenda.answered(session, meeting) if fmt is Format.table else None
-    if said is not None:  # a table: the answers by name, as the agenda lists them
+        named = _people(app_ctx, session, [shown]) if fmt is Format.table else None
+    if named is not None and said is not None:  # a table: names, the answers as the agenda
+        shown = named(shown)
         del shown["answers"]
         for key, people in (
             ("coming", said.coming),
