@@ -778,3 +778,29 @@ def test_a_huge_or_crafted_message_takes_no_time(community: Community, tmp_path:
     ]  # fmt: skip
     assert rows[1]["reason"] == "a Content-Type header over 2 KB: not read"
     assert rows[2]["reason"] == "headers over 64 KB: not read"
+
+
+def test_an_occurrence_out_of_range_is_refused_and_the_others_are_kept(
+    cli: Cli, db_path: Path, now: None, tmp_path: Path
+) -> None:
+    """A RECURRENCE-ID no date can hold in the group's zone used to stop the whole run, so
+    that nothing of it was kept (and `replies fetch` met the same batch every time)."""
+    build(cli, plan=False)
+    feed = cli.ok("export", "ics", "--group", "martedi", "--series").stdout
+    series = str(icalendar.Calendar.from_ical(feed).walk("VEVENT")[0]["UID"])
+    community = Community(cli, db_path.parent / "outbox", series)
+    rows = imported(cli, *save(
+        tmp_path,
+        a_end_of_time=community.reply("google", SARA, "DECLINED",
+                                      recurrence="RECURRENCE-ID:99991231T235959Z"),
+        b_fine=community.reply("google", MARCO, "DECLINED",
+                               recurrence="RECURRENCE-ID;TZID=Europe/Rome:20261215T183000"),
+    ))  # fmt: skip
+    assert [(r["target"], r["action"]) for r in rows] == [
+        (None, "refused"),
+        ("session 2", "recorded"),
+    ]
+    assert rows[0]["reason"] == (
+        "a RECURRENCE-ID out of range (9999-12-31T23:59:59+00:00): no meeting is then"
+    )
+    assert answers(community.show(2)) == {MARCO: "declined"}

@@ -260,9 +260,16 @@ def _versions(current: int) -> range:
 
 
 def _local_day(moment: date | datetime, zone: str) -> date:
-    """The date of an occurrence in the group's zone (a floating time is taken as written)."""
+    """The date of an occurrence in the group's zone (a floating time is taken as written);
+    Stop (refused) for a time no date can hold there (9999-12-31T23:59:59Z is in year 10000
+    in Rome)."""
     if isinstance(moment, datetime):
         if moment.tzinfo is not None:
-            return moment.astimezone(ZoneInfo(zone)).date()
+            try:
+                return moment.astimezone(ZoneInfo(zone)).date()
+            except (OverflowError, ValueError):
+                raise refused(
+                    f"a RECURRENCE-ID out of range ({moment.isoformat()}): no meeting is then"
+                ) from None
         return moment.date()
     return moment
