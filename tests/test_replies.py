@@ -804,3 +804,45 @@ def test_an_occurrence_out_of_range_is_refused_and_the_others_are_kept(
         "a RECURRENCE-ID out of range (9999-12-31T23:59:59+00:00): no meeting is then"
     )
     assert answers(community.show(2)) == {MARCO: "declined"}
+
+
+def test_a_series_reply_s_sequence_does_not_pin_the_answer(
+    cli: Cli, db_path: Path, now: None, tmp_path: Path
+) -> None:
+    """The series carries the highest SEQUENCE of the group's meetings: a reply to one
+    meeting of it is compared by DTSTAMP, kept with the meeting's own SEQUENCE, and may be no
+    higher than the series'."""
+    build(cli, plan=False)
+    for hour in ("19:00", "19:30"):  # the meeting of 22 December, moved twice: SEQUENCE 2
+        cli.ok("session", "move", "3", "--to", f"2026-12-22 {hour}")
+    assert json.loads(cli.ok("session", "show", "3", "-f", "json").stdout)["sequence"] == 2
+    feed = cli.ok("export", "ics", "--group", "martedi", "--series").stdout
+    master = icalendar.Calendar.from_ical(feed).walk("VEVENT")[0]
+    assert int(master["SEQUENCE"]) == 2
+    community = Community(cli, db_path.parent / "outbox", str(master["UID"]))
+    first = "RECURRENCE-ID;TZID=Europe/Rome:20261208T183000"
+    cases = {
+        "a_series_yes": community.reply(
+            "google", SARA, "ACCEPTED", recurrence=first, sequence=2, dtstamp="20261130T080000Z"
+        ),
+        "b_meeting_no": community.reply(
+            "google", SARA, "DECLINED", uid=cli_uid(cli), sequence=0, dtstamp="20261130T090000Z"
+        ),
+        "c_series_too_new": community.reply(
+            "google", MARCO, "ACCEPTED", recurrence=first, sequence=3, dtstamp="20261130T080000Z"
+        ),
+    }
+    rows = imported(cli, *save(tmp_path, **cases))
+    assert [(r["target"], r["answer"], r["action"]) for r in rows] == [
+        ("session 1", "accepted", "recorded"),
+        ("session 1", "declined", "recorded"),
+        ("session 1", "accepted", "refused"),
+    ]
+    assert rows[2]["reason"] == (
+        "its SEQUENCE 3 is newer than any version of the group's calendar peerkit wrote (2)"
+    )
+    assert answers(community.show()) == {SARA: "declined"}
+    again = imported(cli, tmp_path / "a_series_yes.eml", tmp_path / "b_meeting_no.eml")
+    assert [r["action"] for r in again] == ["ignored", "unchanged"]
+    assert again[0]["reason"].startswith("older than the answer recorded (declined, SEQUENCE 0,")
+    assert answers(community.show()) == {SARA: "declined"}
