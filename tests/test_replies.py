@@ -846,3 +846,28 @@ def test_a_series_reply_s_sequence_does_not_pin_the_answer(
     assert [r["action"] for r in again] == ["ignored", "unchanged"]
     assert again[0]["reason"].startswith("older than the answer recorded (declined, SEQUENCE 0,")
     assert answers(community.show()) == {SARA: "declined"}
+
+
+def test_a_plain_answer_to_a_cancellation_books_nothing(
+    community: Community, tmp_path: Path
+) -> None:
+    """A plain "Sure, thanks!" to "Seat released" is no yes to the event."""
+    cli = community.cli
+    cli.ok("event", "create", "Aperitivo", "--start", "2026-12-10 19:00", "--capacity", "2")
+    cli.ok("event", "rsvp", "1", "marco@example.com")
+    cli.ok("event", "rsvp", "1", "marco@example.com", "--no")
+    (withdrawal,) = [
+        p for p in (community.outbox / "events").glob("event-1-2-*.eml")
+        if b"METHOD:CANCEL" in p.read_bytes()
+    ]  # fmt: skip
+    found = re.search(rb"^Message-ID: (<[^>]+>)", withdrawal.read_bytes(), flags=re.M)
+    assert found is not None
+    sure = community.plain(MARCO, "Sure, thanks!", in_reply_to=found.group(1).decode())
+    (row,) = imported(cli, *save(tmp_path, sure=sure))
+    assert (row["target"], row["answer"], row["action"]) == ("event 1", None, "ignored")
+    assert row["reason"] == (
+        "answers peerkit's cancellation (the invitation withdrawn or called off), not an "
+        "invitation: a plain answer to it changes nothing"
+    )
+    (event,) = json.loads(cli.ok("event", "list", "-f", "json").stdout)
+    assert event["going"] == 0

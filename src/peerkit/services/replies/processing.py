@@ -253,6 +253,11 @@ class _Run:
             raise Stop(UNCLEAR, "answers several of peerkit's messages at once")
         target, sequence = found[0].target, found[0].sequence
         outcome.target = target.label()
+        if found[0].cancel:
+            raise ignored(
+                "answers peerkit's cancellation (the invitation withdrawn or called off), not "
+                "an invitation: a plain answer to it changes nothing"
+            )
         line = letter.first_line
         if line is None:
             raise Stop(UNCLEAR, "no line of their own above the quoted message")
