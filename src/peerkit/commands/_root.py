@@ -47,6 +47,9 @@ COMMANDS: list[tuple[str, str, str, str, str]] = [
      "Mentoring: match mentors to mentees, pair them by hand, plan check-ins, end them."),
     ("event", "group", "event", "app",
      "Events for the wider community: create them, take answers with a waitlist, export."),
+    ("status", "command", "status", "status",
+     "The organiser's week: meetings, answers, unsent messages, commitments due, waitlists, "
+     "members at risk, quiet mentorships."),
     ("stats", "command", "stats", "stats",
      "Community health: attendance, hot seats, commitments, mentoring, who is at risk."),
     ("site", "group", "site", "app",

@@ -86,10 +86,13 @@ def commitment_list(
     wide: WideOpt = False,
 ) -> None:
     """List commitments."""
+    from peerkit.context import community_defaults
+    from peerkit.services.common import community
     from peerkit.services.groups import commitments, roster
     from peerkit.services.members import profiles
 
     app_ctx = app_context(ctx)
+    settings = app_ctx.settings
     with app_ctx.db().read() as session:
         who = profiles.resolve(session, member) if member else None
         where = roster.resolve(session, group) if group else None
@@ -99,6 +102,9 @@ def commitment_list(
                 session, member=who, group=where, open_only=open_only
             )
         ]
+        if fmt is Format.table:  # the due date in words, in the community's language
+            clock = community.clock(session, app_ctx.today(), None, community_defaults(settings))
+            rows = [{**r, "due": clock.day(r["due"])} for r in rows]
     emit(rows, fmt, COLUMNS, empty="No commitments.", wide=wide)
 
 

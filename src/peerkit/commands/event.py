@@ -27,13 +27,13 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+# The table's: its start is on the community's clock, with the zone when yours reads otherwise.
 LIST_COLUMNS = (
     Column("id"),
     Column("title", wrap=True),
     Column("kind", priority=4),
     Column("status", priority=3),
     Column("start"),
-    Column("timezone", priority=4),
     Column("location", priority=5),
     Column("capacity", priority=3),
     Column("going", priority=2),
@@ -161,13 +161,22 @@ def event_list(ctx: typer.Context, fmt: FormatOpt = Format.table, wide: WideOpt 
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
         rows = [seats.to_dict(session, e) for e in seats.listing(session)]
-    if fmt is Format.table:
-        rows = [{**r, "start": _minutes(r["start"])} for r in rows]
+        clock = _clock(app_ctx, session) if fmt is Format.table else None
+    if clock is not None:
+        rows = [{**r, "start": clock.when(r["start"])} for r in rows]
     emit(rows, fmt, LIST_COLUMNS, csv_columns=CSV_COLUMNS, empty="No events yet.", wide=wide)
 
 
 def _minutes(iso: str | None) -> str | None:
     return iso[:16].replace("T", " ") if iso else iso
+
+
+def _clock(app_ctx: AppContext, session: Any) -> Any:
+    """How the tables say times: on the community's clock, in its language."""
+    from peerkit.context import community_defaults
+    from peerkit.services.common import community
+
+    return community.clock(session, app_ctx.today(), None, community_defaults(app_ctx.settings))
 
 
 @app.command("show")
@@ -181,6 +190,7 @@ def event_show(
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
         shown = seats.details(session, seats.resolve(session, event))
+        clock = _clock(app_ctx, session) if fmt is Format.table else None
     people = {key: shown.pop(key) for key in ("going", "waitlist", "declined")}
     if fmt is Format.json:
         emit_one({**shown, **people}, fmt)
@@ -189,18 +199,20 @@ def event_show(
                 for p in ps]  # fmt: skip
         emit(rows, fmt, SHOW_CSV_COLUMNS, csv_columns=SHOW_CSV_COLUMNS)
     else:
-        _show_table(shown, people, wide)
+        _show_table(shown, people, clock, wide)
 
 
-def _show_table(shown: dict[str, Any], people: dict[str, list[dict[str, Any]]], wide: bool) -> None:
-    details = {**shown, "start": _minutes(shown["start"]), "end": _minutes(shown["end"])}
+def _show_table(
+    shown: dict[str, Any], people: dict[str, list[dict[str, Any]]], clock: Any, wide: bool
+) -> None:
+    details = {**shown, "start": clock.when(shown["start"]), "end": clock.when(shown["end"])}
     emit_one(details, Format.table, title=f"Event {shown['id']}: {shown['title']}")
     for key, title, columns in (
         ("going", "Going", GOING_COLUMNS),
         ("waitlist", "Waitlist, in order", WAITLIST_COLUMNS),
         ("declined", "Declined", DECLINED_COLUMNS),
     ):
-        rows = [{**p, "offer_until": _minutes(p.get("offer_until"))} for p in people[key]]
+        rows = [{**p, "offer_until": clock.when(p.get("offer_until"))} for p in people[key]]
         emit(rows, Format.table, columns, title=title, empty=f"{title}: nobody.", wide=wide)
 
 

@@ -40,11 +40,11 @@ LIST_COLUMNS = (
     Column("ended", priority=4),
     Column("score", priority=5),
 )
+# The table's: the pair by name, the start on the community's clock.
 CHECKIN_COLUMNS = (
     Column("id"),
     Column("mentorship", priority=2),
     Column("start"),
-    Column("timezone", priority=3),
     Column("duration", priority=4),
     Column("status", priority=2),
 )
@@ -180,8 +180,13 @@ def mentor_list(
             for r in rows
             for i in (r["mentor"], r["mentee"])
         }
-    if fmt is Format.table:
-        rows = [{**r, "mentor": names[r["mentor"]], "mentee": names[r["mentee"]]} for r in rows]
+        clock = _clock(ctx, session) if fmt is Format.table else None
+    if clock is not None:
+        rows = [
+            {**r, "mentor": names[r["mentor"]], "mentee": names[r["mentee"]],
+             "started": clock.day(r["started"]), "ended": clock.day(r["ended"])}
+            for r in rows
+        ]  # fmt: skip
     empty = "No mentorships yet. Try: peerkit mentor match"
     emit(rows, fmt, LIST_COLUMNS, empty=empty, wide=wide)
 
@@ -288,6 +293,8 @@ def mentor_checkins(
             found = checkins.of_mentorship(session, matching.resolve(session, mentorship))
         else:
             found = list(session.exec(select(MentorCheckin).order_by(col(MentorCheckin.start))))
+        pairs = _pairs(session, found) if fmt is Format.table else {}
+        clock = _clock(ctx, session) if fmt is Format.table else None
         rows = [
             {
                 "id": c.id,
@@ -304,9 +311,44 @@ def mentor_checkins(
             }
             for c in found
         ]
-    if fmt is Format.table:
-        rows = [{**r, "start": str(r["start"])[:16].replace("T", " ")} for r in rows]
+    if clock is not None:
+        rows = [
+            {
+                **r,
+                "mentorship": pairs.get(int(str(r["mentorship"]))),
+                "start": clock.when(str(r["start"])),
+            }
+            for r in rows
+        ]
     emit(rows, fmt, CHECKIN_COLUMNS, empty="No check-ins planned.", wide=wide)
+
+
+def _clock(ctx: typer.Context, session: Any) -> Any:
+    """How the tables say times: on the community's clock, in its language."""
+    from peerkit.context import community_defaults
+    from peerkit.services.common import community
+
+    app_ctx = app_context(ctx)
+    defaults = community_defaults(app_ctx.settings)
+    return community.clock(session, app_ctx.today(), None, defaults)
+
+
+def _pairs(session: Any, found: list[Any]) -> dict[int, str]:
+    """Mentorship id -> "mentor → mentee", by name (one query)."""
+    from sqlalchemy.orm import aliased
+    from sqlmodel import col, select
+
+    from peerkit.models import Member, Mentorship
+
+    mentor, mentee = aliased(Member), aliased(Member)
+    ids = {c.mentorship_id for c in found}
+    rows = session.exec(
+        select(Mentorship.id, mentor.name, mentee.name)
+        .join(mentor, col(mentor.id) == col(Mentorship.mentor_id))
+        .join(mentee, col(mentee.id) == col(Mentorship.mentee_id))
+        .where(col(Mentorship.id).in_(ids))
+    )
+    return {i: f"{a} → {b}" for i, a, b in rows}
 
 
 def _outbox(ctx: typer.Context, out: Path | None, send: bool) -> tuple[Any, Path]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,7 +19,7 @@ from peerkit.commands._options import (
     TimezoneOpt,
     WideOpt,
 )
-from peerkit.context import app_context
+from peerkit.context import AppContext, app_context
 from peerkit.errors import PeerkitError, UsageProblem, catch_errors
 from peerkit.output import Column, Format, emit, emit_one, message, warning
 
@@ -27,20 +28,12 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+# The table's: its start is on the community's clock (or the --timezone given), with the
+# zone when yours reads otherwise.
 LIST_COLUMNS = (
     Column("id"),
     Column("group"),
     Column("start"),
-    Column("timezone", priority=4),
-    Column("status", priority=3),
-    Column("hot_seat", priority=2, wrap=True, min_width=8),
-    Column("facilitator", priority=3),
-)
-VIEWER_COLUMNS = (
-    Column("id"),
-    Column("group"),
-    Column("viewer_start"),
-    Column("viewer_timezone", priority=4),
     Column("status", priority=3),
     Column("hot_seat", priority=2, wrap=True, min_width=8),
     Column("facilitator", priority=3),
@@ -49,7 +42,6 @@ PLAN_COLUMNS = (
     Column("id"),
     Column("group", priority=2),
     Column("start"),
-    Column("timezone", priority=4),
     Column("status", priority=3),
     Column("created"),
 )
@@ -89,7 +81,9 @@ def session_plan(
         rows = [dict(meetings.to_dict(session, m), created=new) for m, new in planned]
         dates = [m.slot_date for m, _new in planned]
         notes = schedule.clock_notes(dates, target.time, target.timezone)
-    emit(rows, fmt, PLAN_COLUMNS, wide=wide)
+        people = _people(app_ctx, session, rows) if fmt is Format.table else None
+    shown = [people(r) for r in rows] if people is not None else rows
+    emit(shown, fmt, PLAN_COLUMNS, wide=wide)
     new = sum(1 for r in rows if r["created"])
     verb = "Would add" if dry_run else "Added"
     message(f"{verb} {new} meeting(s); {len(rows) - new} already existed.")
@@ -108,7 +102,10 @@ def session_list(
     fmt: FormatOpt = Format.table,
     wide: WideOpt = False,
 ) -> None:
-    """List meetings; dates are in each meeting's zone. --timezone shows times in yours."""
+    """List meetings, with their times on the community's clock (or yours: --timezone).
+
+    --from and --to are dates in each meeting's own zone.
+    """
     from peerkit.services.common import validate
     from peerkit.services.groups import meetings, roster
 
@@ -122,9 +119,43 @@ def session_list(
             meetings.to_dict(session, m, viewer)
             for m in meetings.list_meetings(session, target, first, last)
         ]
-    columns = VIEWER_COLUMNS if viewer else LIST_COLUMNS
+        people = _people(app_ctx, session, rows, viewer) if fmt is Format.table else None
+    if people is not None:
+        rows = [people(r) for r in rows]
     empty = "No sessions. Plan some: peerkit session plan G --count 4"
-    emit(rows, fmt, columns, empty=empty, wide=wide)
+    emit(rows, fmt, LIST_COLUMNS, empty=empty, wide=wide)
+
+
+def _people(
+    app_ctx: AppContext, session: Any, rows: list[dict[str, Any]], viewer: str | None = None
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """What turns a meeting's row into the table's: members by name, times on the clock of
+    the community (or VIEWER's), in its language. JSON and CSV keep the ids and ISO times."""
+    from peerkit.context import community_defaults
+    from peerkit.services.common import community
+    from peerkit.services.groups import meetings
+
+    defaults = community_defaults(app_ctx.settings)
+    clock = community.clock(session, app_ctx.today(), viewer, defaults)
+    ids = {i for r in rows for i in (*r["hot_seat"], r["facilitator"], r["timekeeper"]) if i}
+    ids |= {a["member"] for r in rows for a in r["attendance"]}
+    names = meetings.names(session, list(ids))
+
+    def name(member: int | None) -> str | None:
+        return None if member is None else names.get(member, f"#{member}")
+
+    def shown(row: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **row,
+            "start": clock.when(row["start"]),
+            "end": clock.when(row["end"]),
+            "hot_seat": [name(i) for i in row["hot_seat"]],
+            "facilitator": name(row["facilitator"]),
+            "timekeeper": name(row["timekeeper"]),
+            "attendance": [f"{name(a['member'])}: {a['status']}" for a in row["attendance"]],
+        }
+
+    return shown
 
 
 @app.command("show")
@@ -138,7 +169,9 @@ def session_show(ctx: typer.Context, session_id: SessionRef, fmt: FormatOpt = Fo
         meeting = meetings.resolve(session, session_id)
         shown = meetings.to_dict(session, meeting)
         said = agenda.answered(session, meeting) if fmt is Format.table else None
-    if said is not None:  # a table: the answers by name, as the agenda lists them
+        named = _people(app_ctx, session, [shown]) if fmt is Format.table else None
+    if named is not None and said is not None:  # a table: names, the answers as the agenda
+        shown = named(shown)
         del shown["answers"]
         for key, people in (
             ("coming", said.coming),

@@ -200,14 +200,20 @@ def group_show(
     ctx: typer.Context, group: GroupRef, fmt: FormatOpt = Format.table, wide: WideOpt = False
 ) -> None:
     """Show a group and its members."""
+    from peerkit.context import community_defaults
+    from peerkit.services.common import community
     from peerkit.services.groups import roster
 
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
         shown = roster.to_dict(session, roster.resolve(session, group))
+        if fmt is Format.table:  # its first meeting's date in words, in the community's language
+            defaults = community_defaults(app_ctx.settings)
+            clock = community.clock(session, app_ctx.today(), None, defaults)
     if fmt is not Format.table:
         emit_one(shown, fmt)
         return
+    shown["start"] = clock.day(shown.get("start"))
     people = shown.pop("members")
     emit_one(shown, fmt, title=shown["name"])
     emit(people, fmt, MEMBER_COLUMNS, empty="No members yet.", wide=wide)

@@ -155,6 +155,8 @@ def _group(session: Any, ref: str) -> Any:
 @catch_errors
 def member_show(ctx: typer.Context, ref: MemberRef, fmt: FormatOpt = Format.table) -> None:
     """Show everything about one member."""
+    from peerkit.context import community_defaults
+    from peerkit.services.common import community
     from peerkit.services.members import profiles
 
     app_ctx = app_context(ctx)
@@ -162,6 +164,10 @@ def member_show(ctx: typer.Context, ref: MemberRef, fmt: FormatOpt = Format.tabl
     with app_ctx.db().read() as session:
         member = profiles.resolve(session, ref)
         shown = profiles.to_dict(member, today)
+        if fmt is Format.table:  # dates in a few words, in the community's language
+            clock = community.clock(session, today, None, community_defaults(app_ctx.settings))
+            dates = ("paused_until", "joined", "left_on")
+            shown |= {k: clock.day(shown[k]) for k in dates if isinstance(shown.get(k), str)}
     emit_one(shown, fmt, title=shown["name"])
 
 
