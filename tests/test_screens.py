@@ -68,6 +68,7 @@ SCREEN_LIST = [
     Screen("event-list", "peerkit event list", ("it", "en")),
     Screen("event-show", "peerkit event show 1"),
     Screen("stats", "peerkit stats", ("it", "en")),
+    Screen("status", "peerkit status", ("it", "en")),
 ]
 CASES = [
     (screen, lang, width) for screen in SCREEN_LIST for lang in screen.langs for width in WIDTHS
@@ -94,14 +95,22 @@ class Terminal:
 
     def run(self, *args: str, timeout: float = 60) -> str:
         done = subprocess.run(
-            [self.tmux, "-u", "-S", str(self.socket), "-f", os.devnull, *args],
+            [self.tmux, "-u", "-S", str(self.socket), "-f", str(self.conf), *args],
             env=self.env,
             capture_output=True,
             text=True,
             timeout=timeout,
-            check=True,
+            check=False,
         )
+        if done.returncode != 0:
+            pytest.fail(f"tmux {' '.join(args)}: exit {done.returncode}: {done.stderr.strip()}")
         return done.stdout
+
+    @property
+    def conf(self) -> Path:
+        """The server stays up between screens (it would exit with its last session, and
+        the next screen's session could meet it on its way out)."""
+        return self.rc.with_name("tmux.conf")
 
     def screen(self, command: str, *, cwd: Path, width: int, lang: str, db: str) -> str:
         """What the pane shows after COMMAND was typed at a prompt and has finished."""
@@ -192,6 +201,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Terminal, 
     )  # fmt: skip
     rc = root / "bashrc"
     rc.write_text("PS1='$ '\nPROMPT_COMMAND='tmux wait-for -S \"$READY\"'\n", encoding="utf-8")
+    (root / "tmux.conf").write_text("set -s exit-empty off\n", encoding="utf-8")
     terminal = Terminal(tmux, root / "tmux.sock", env, rc)
     try:
         yield terminal, root

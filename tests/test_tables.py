@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from peerkit.output import wrap_lines
-from peerkit.output.table import ATOM_CAP, Column, chrome, fit, full
+from peerkit.output.table import ATOM_CAP, KEEP, Column, chrome, fit, full, pack
 from tests.conftest import FIXED_TODAY, Cli
 
 TZ = "America/Sao_Paulo"
@@ -108,6 +108,17 @@ def test_a_title_may_wrap_between_its_words_but_a_word_of_it_is_whole() -> None:
     columns = (Column("name"), Column("mentoring_received", priority=2))
     layout = fit(columns, [["Ann", "1"]], 24)
     assert {c.key: w for c, w in layout.shown}["mentoring_received"] == len("mentoring")
+
+
+def test_a_list_wraps_between_its_items_never_inside_a_name() -> None:
+    names = ["Sara Colombo", "Giulia Rossi", "Ana Souza"]
+    assert pack(names, 15) == "Sara Colombo,\nGiulia Rossi,\nAna Souza"
+    assert pack(names, 30) == "Sara Colombo, Giulia Rossi,\nAna Souza"
+    assert pack(["Bartholomew Featherstonehaugh"], 10) == "Bartholomew Featherstonehaugh"
+    # For `fit`, the words of one item are one word: the column is never narrower than a name.
+    cell = ", ".join(name.replace(" ", KEEP) for name in names)
+    layout = fit((Column("id"), Column("hot_seat", wrap=True, min_width=8)), [["4", cell]], 22)
+    assert {c.key: w for c, w in layout.shown}["hot_seat"] >= len("Sara Colombo,")
 
 
 # --- the commands ----------------------------------------------------------------------

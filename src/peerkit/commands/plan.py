@@ -18,7 +18,7 @@ app = typer.Typer(help="Plan the week for every active group.", no_args_is_help=
 
 COLUMNS = (
     Column("group"),
-    Column("session", priority=2),
+    Column("session"),  # the id the next command (agenda, invite) is typed with
     Column("start"),
     Column("status", priority=4),
     Column("hot_seat", wrap=True, min_width=8),

@@ -22,8 +22,8 @@ MEMBER_COLUMNS = (
     Column("timezone", priority=2),
     Column("locale", priority=5),
     Column("stage", priority=4),
-    Column("skills", priority=2, wrap=True),
-    Column("needs", priority=2, wrap=True),
+    Column("skills", priority=2, wrap=True, whole_items=False),
+    Column("needs", priority=2, wrap=True, whole_items=False),
     Column("status", priority=3),
 )
 GROUP_COLUMNS = (

@@ -23,7 +23,7 @@ from peerkit.output.stream import (
     write_json_columns,
     write_json_list,
 )
-from peerkit.output.table import Column, Columns, columns_of, fit, full, keys_of
+from peerkit.output.table import KEEP, Column, Columns, columns_of, fit, full, keys_of, pack
 from peerkit.text import terminal_safe
 
 __all__ = [
@@ -242,8 +242,19 @@ def _fitted(
     from rich.table import Table
     from rich.text import Text
 
+    # A list in free text (names, skills) wraps between its items, never inside one.
+    lists = [
+        [_items(row.get(c.key)) if c.wrap and c.whole_items else None for c in columns]
+        for row in rows
+    ]
     cells = [
-        [terminal_safe(_plain(row.get(c.key)), keep_newlines=True) for c in columns] for row in rows
+        [
+            terminal_safe(_plain(row.get(c.key)), keep_newlines=True)
+            if found is None
+            else ", ".join(item.replace(" ", KEEP) for item in found)
+            for c, found in zip(columns, listed, strict=True)
+        ]
+        for row, listed in zip(rows, lists, strict=True)
     ]
     console = _console()
     layout = full(columns, cells) if wide else fit(columns, cells, console.width)
@@ -259,9 +270,24 @@ def _fitted(
     at = [columns.index(column) for column, _ in layout.shown]
     for column, width in layout.shown:
         table.add_column(column.title, width=width, justify="right" if column.right else "left")
-    for row in cells:
-        table.add_row(*(Text(row[i], no_wrap=not columns[i].wrap, overflow="ellipsis") for i in at))
+    widths = dict(zip(at, (width for _, width in layout.shown), strict=True))
+    for row, listed in zip(cells, lists, strict=True):
+        table.add_row(
+            *(
+                Text(row[i], no_wrap=not columns[i].wrap, overflow="ellipsis")
+                if listed[i] is None
+                else Text(pack(listed[i] or [], widths[i]), no_wrap=True, overflow="ellipsis")
+                for i in at
+            )
+        )
     console.print(table)
+
+
+def _items(value: Any) -> list[str] | None:
+    """The items of a list value, each as it is shown; None for anything else."""
+    if not isinstance(value, list) or not value:
+        return None
+    return [terminal_safe(_plain(item)) for item in value]
 
 
 def _key_values(obj: dict[str, Any], title: str | None) -> None:

@@ -14,6 +14,7 @@ tables are drawn as they always were, for the scripts that read them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,6 +26,9 @@ ATOM_CAP = 32
 WRAP_WANT = 24
 WRAP_FLOOR = 16
 WORD_CAP = 24
+# Joins the words of one item of a list (a member's name) for `fit`: such an item is never
+# wrapped inside; `pack` wraps a list between its items.
+KEEP = "\u00a0"
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,8 @@ class Column:
     is the narrowest free text is made (WRAP_FLOOR by default), or how wide a one-line
     cell is shown whole before it may end in an ellipsis (ATOM_CAP). `header` replaces the
     key (underscores as spaces) as its title; `right` aligns the column on the right on a
-    terminal.
+    terminal. A list in free text wraps between its items, each whole on a line (a name is
+    never split); with `whole_items` False, an item of several words (a skill) may wrap too.
     """
 
     key: str
@@ -46,6 +51,7 @@ class Column:
     min_width: int | None = None
     header: str | None = None
     right: bool = False
+    whole_items: bool = True
 
     @property
     def title(self) -> str:
@@ -187,4 +193,24 @@ def _measure(column: Column, texts: Sequence[str]) -> _Size:
 
 
 def _longest_word(texts: Sequence[str]) -> int:
-    return max([0, *(_cell_len(word) for text in texts for word in text.split())])
+    return max([0, *(_cell_len(word) for text in texts for word in _WORDS.split(text))])
+
+
+_WORDS = re.compile(r"[ \t\n]+")  # not KEEP, which str.split() would also split at
+
+
+def pack(items: Sequence[str], width: int) -> str:
+    """ITEMS as ", "-separated lines of at most WIDTH, each item whole on one line (one
+    longer than WIDTH alone on its line, to end in an ellipsis)."""
+    lines: list[str] = []
+    line = ""
+    for n, item in enumerate(items):
+        piece = item + ("," if n < len(items) - 1 else "")
+        if line and _cell_len(line) + 1 + _cell_len(piece) <= width:
+            line += " " + piece
+        else:
+            if line:
+                lines.append(line)
+            line = piece
+    lines.append(line)
+    return "\n".join(lines)
