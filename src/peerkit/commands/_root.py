@@ -21,7 +21,7 @@ from typer.main import get_command_name
 from typer.models import CommandInfo
 
 from peerkit import __version__
-from peerkit.errors import catch_errors, interrupted
+from peerkit.errors import catch_errors, interrupted, silent_interrupt
 
 ROOT_HELP = (
     "Organise a peer-support community from the terminal: members, mastermind groups, "
@@ -320,3 +320,7 @@ def run() -> None:
         app_for(sys.argv[1:])(prog_name="peerkit")
     except KeyboardInterrupt:  # while the app was being built: before any command ran
         interrupted()
+    except SystemExit as stop:
+        if silent_interrupt(stop):  # Ctrl-C while Typer parsed or closed: say it too
+            interrupted()
+        raise
