@@ -45,6 +45,13 @@ def find_control(text: str, *, allow_newlines: bool = False) -> str | None:
     return m.group(0) if m else None
 
 
+def shown_quoted(text: str) -> str:
+    """TEXT as it is, or quoted with visible escapes (``'a\\nb\\x1b'``, as Python writes a
+    string) when it holds a character that acts instead of being read: a newline would break a
+    one-line message in two, an ESC would start an escape sequence."""
+    return text if find_control(text) is None else repr(text)
+
+
 def describe_char(ch: str) -> str:
     name = unicodedata.name(ch, "")
     code = f"U+{ord(ch):04X}"
