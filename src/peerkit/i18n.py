@@ -17,6 +17,7 @@ DOMAIN = "peerkit"
 LANGUAGES = ("en", "it")
 WHEN_FORMAT = "EEEE d MMMM y, HH:mm"
 DATE_FORMAT = "EEEE d MMMM y"
+SHORT_DAY_FORMAT = "EEE d MMM"  # a chart's labels: "Tue 8 Dec", "mar 8 dic"
 
 
 @lru_cache(maxsize=8)
@@ -57,6 +58,14 @@ def format_day(day: date, locale: str) -> str:
     from babel.dates import format_date
 
     return str(format_date(day, DATE_FORMAT, locale=locale))
+
+
+def format_short_day(day: date, locale: str, *, weekday: bool = True) -> str:
+    """'Tue 8 Dec' / 'mar 8 dic' (without WEEKDAY: '8 Dec' / '8 dic'), for charts."""
+    from babel.dates import format_date
+
+    pattern = SHORT_DAY_FORMAT if weekday else SHORT_DAY_FORMAT.removeprefix("EEE ")
+    return str(format_date(day, pattern, locale=locale))
 
 
 def format_time(moment: datetime, locale: str) -> str:

@@ -165,25 +165,35 @@ def slots_command(
             "--weeks", help="Keep only windows that hold in each of N weeks.", show_default=True
         ),
     ] = 1,
+    zone: Annotated[
+        str | None,
+        typer.Option(
+            "--timezone",
+            help="Show the windows and the chart in this IANA zone (yours) instead of the group's.",
+            show_default=False,
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Weekly windows when all the group's members (or all but one) are free.
+    """Weekly windows when all the group's members (or all but one) are free, and a chart.
 
-    Shown in the group's time zone for the seven days from --from; each member's own windows
-    are converted on the real dates, so daylight-saving changes are taken into account.
+    Shown in the group's time zone (or --timezone's) for the seven days from --from; each
+    member's own windows are converted on the real dates, so daylight-saving changes are taken
+    into account. Under the table, a chart of each day: a row per member, a cell per half hour
+    (per hour on a narrow terminal), the times everyone or all but one can make highlighted.
     """
-    from peerkit.services.common import validate
+    from peerkit.services.common import community, validate
     from peerkit.services.formation import slots
     from peerkit.services.groups import roster
 
     app_ctx = app_context(ctx)
     first = validate.iso_date(start, "--from") if start is not None else app_ctx.today()
     with app_ctx.db().read() as session:
-        week = slots.gather(session, roster.resolve(session, group), first, weeks)
+        week = slots.gather(session, roster.resolve(session, group), first, weeks, zone)
         found = slots.windows(week)
         names = {m.id: m.name for m in week.members}
-        chart = slots.chart_rows(week)
-        title = f"{week.group.slug}: common times ({week.group.timezone})"
+        row = community.get(session)
+        title = f"{week.group.slug}: common times ({week.zone})"
     if fmt is not Format.table:
         emit(found, fmt, SLOT_COLUMNS, csv_columns=SLOT_CSV_COLUMNS)
         return
@@ -198,26 +208,103 @@ def slots_command(
     emit(
         shown, fmt, SLOT_COLUMNS, title=title, empty="No window where all or all but one are free."
     )
-    _chart([names[m.id] for m in week.members], chart)
+    _chart(week, [names[m.id] for m in week.members], row.locale if row else "en")
 
 
-def _chart(people: list[str], days: list[tuple[str, list[str]]]) -> None:
+EVERYONE, ALL_BUT_ONE = "everyone", "all but one"
+NAMES_AT_LEAST = 12  # characters of a name kept before the chart takes an hour a cell
+EDGES = 4  # the chart's padding: a space either side of each of its two columns
+COMMON_STYLES = {EVERYONE: "bold green", ALL_BUT_ONE: "yellow"}
+LEGEND = "{free} free  {part} partly  {busy} busy   green: everyone   yellow: all but one"
+
+
+def _chart(week: Any, people: list[str], locale: str) -> None:
+    """Each day someone is free: an hour ruler, a bar per member, then the bars of everyone
+    and all but one; a member's free cells are coloured where everyone (or all but one) is."""
     from rich.table import Table
+    from rich.text import Text
 
-    from peerkit.output import _console, _text
+    from peerkit.i18n import format_short_day
+    from peerkit.output import _console
+    from peerkit.services.formation import slots
 
+    console = _console()
+    longest = max(len(label) for label in [*people, EVERYONE, ALL_BUT_ONE])
+    cell = slots.CELL_MINUTES
+    if console.width < min(longest, NAMES_AT_LEAST) + 24 * 60 // cell + EDGES:
+        cell = 60  # a narrow terminal: an hour a cell, 24 of them
+    cells = 24 * 60 // cell
+    names = max(NAMES_AT_LEAST, min(longest, console.width - cells - EDGES))
+    days = slots.chart(week, cell)
     if not days:
         message("Nobody in the group has declared any availability.")
         return
-    table = Table(title="Each member's day, 00-24 (█ free, ▒ part of the half hour)")
-    table.add_column("member")
-    table.add_column("0     3     6     9     12    15    18    21   ", no_wrap=True)
-    for label, bars in days:
-        table.add_section()
-        table.add_row(_text(label), "")
-        for who, bar in zip([*people, "everyone", "all but one"], bars, strict=True):
-            table.add_row(_text(who), bar)
-    _console().print(table)
+    per_hour = 60 // cell
+    ruler = "".join(f"{hour:<{3 * per_hour}}" for hour in range(0, 24, 3))
+    table = Table(
+        title=f"The week in {week.zone}; one cell = {cell} min",
+        title_justify="left",
+        box=None,
+        show_header=False,
+    )
+    table.add_column("who", no_wrap=True, overflow="ellipsis", max_width=names)
+    table.add_column("hours", no_wrap=True, min_width=cells)
+    for n, day in enumerate(days):
+        if n:
+            table.add_row("", "")
+        table.add_row(Text(format_short_day(day.day, locale), style="bold"), Text(ruler, "dim"))
+        for who, bar in zip(people, day.members, strict=True):
+            table.add_row(_name(who), _bar(bar, day))
+        for label, bar in ((EVERYONE, day.everyone), (ALL_BUT_ONE, day.all_but_one)):
+            table.add_row(Text(label, "italic"), _common(bar, COMMON_STYLES[label]))
+    console.print(table)
+    console.print(LEGEND.format(free=slots.FREE, part=slots.PART, busy=slots.BUSY), style="dim")
+
+
+def _name(who: str) -> Any:
+    from peerkit.output import _text
+
+    return _text(who)
+
+
+def _bar(bar: str, day: Any) -> Any:
+    """A member's bar: cells not free dim, free cells green where everyone is free too and
+    yellow where all but one are."""
+
+    from peerkit.services.formation import slots
+
+    styles = []
+    for mine, everyone, most in zip(bar, day.everyone, day.all_but_one, strict=True):
+        if mine == slots.BUSY:
+            styles.append("dim")
+        elif everyone != slots.BUSY:
+            styles.append(COMMON_STYLES[EVERYONE])
+        elif most != slots.BUSY:
+            styles.append(COMMON_STYLES[ALL_BUT_ONE])
+        else:
+            styles.append("")
+    return _runs(bar, styles)
+
+
+def _common(bar: str, style: str) -> Any:
+    from peerkit.services.formation import slots
+
+    return _runs(bar, ["dim" if cell == slots.BUSY else style for cell in bar])
+
+
+def _runs(bar: str, styles: list[str]) -> Any:
+    """BAR as Rich text, each run of cells of one style in that style."""
+    from itertools import groupby
+
+    from rich.text import Text
+
+    text = Text()
+    at = 0
+    for style, run in groupby(styles):
+        n = len(list(run))
+        text.append(bar[at : at + n], style)
+        at += n
+    return text
 
 
 def register(app: typer.Typer) -> None:
