@@ -52,6 +52,13 @@ def stats(
     with app_ctx.db().read() as session:
         chosen = roster.resolve(session, group) if group is not None else None
         found = stats_svc.compute(session, chosen, first, app_ctx.today())
+        if fmt is Format.table:  # the chart: each group's last meetings, who came to each
+            from peerkit.services.common import community
+            from peerkit.services.reports import timeline
+
+            over_time = timeline.attendance(session, chosen, first, app_ctx.today())
+            row = community.get(session)
+            locale = row.locale if row else "en"
     if fmt is Format.json:
         print(to_json(found))
     elif fmt is Format.csv:
@@ -63,10 +70,10 @@ def stats(
         ]
         emit(rows, fmt, MEMBER_COLUMNS, csv_columns=CSV_COLUMNS)
     else:
-        _tables(found)
+        _tables(found, over_time, locale)
 
 
-def _tables(found: dict[str, Any]) -> None:
+def _tables(found: dict[str, Any], over_time: list[Any], locale: str) -> None:
     from rich.table import Table
 
     from peerkit.output import _console, _text
@@ -86,6 +93,7 @@ def _tables(found: dict[str, Any]) -> None:
             _pct(g["commitments_kept"]),
         )
     console.print(groups)
+    _over_time(over_time, locale)
     people = Table(title="Members (● present, ○ absent, oldest first)", title_justify="left")
     for column in MEMBER_COLUMNS:
         people.add_column(column.replace("_", " ").replace("commitments ", "c. "))
@@ -107,6 +115,64 @@ def _tables(found: dict[str, Any]) -> None:
         message("Only receive: " + ", ".join(names[i] for i in balance["only_receive"]) + ".")
     if balance["only_give"]:
         message("Only give: " + ", ".join(names[i] for i in balance["only_give"]) + ".")
+
+
+NAMES_UP_TO = 30  # characters of a group's or member's name in the chart
+MARKS = {AttendanceStatus.PRESENT: ("●", "green"), AttendanceStatus.ABSENT: ("○", "red")}
+NO_MARK = ("·", "dim")
+
+
+def _over_time(over_time: list[Any], locale: str) -> None:
+    """Attendance over time: for each group that has held meetings, a bar per meeting (its
+    share present) and a row per member, a mark per meeting, aligned under the bars."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from peerkit.output import _console, _text
+    from peerkit.services.reports.timeline import LAST
+
+    shown = [t for t in over_time if t.meetings]
+    if not shown:
+        return
+    table = Table(box=None, show_header=False)
+    table.add_column("who", no_wrap=True, overflow="ellipsis", max_width=NAMES_UP_TO)
+    table.add_column("meetings", no_wrap=True, min_width=max(len(t.meetings) for t in shown))
+    table.add_column("summary", no_wrap=True)
+    for n, line in enumerate(shown):
+        if n:
+            table.add_row("", "", "")
+        spark = Text(_spark([m.rate for m in line.meetings]), "cyan")
+        summary = f"{_pct(line.rate)}  {_span(line.meetings, locale)}"
+        table.add_row(Text(_text(line.group.name).plain, "bold"), spark, summary)
+        for member in line.lines:
+            name = _text("  " + member.name)
+            if not member.current:
+                name.stylize("dim")
+            marks = Text()
+            for mark in member.marks:
+                marks.append(*(NO_MARK if mark is None else MARKS[mark]))
+            summary = f"{member.attended}/{member.marked}" if member.marked else ""
+            table.add_row(name, marks, summary)
+    console = _console()
+    console.print(f"Attendance over time: each group's last {LAST} held meetings, oldest first")
+    console.print(table)
+    console.print(
+        "▁…█ share present   ● present  ○ absent  · no mark   n/m: present at n of m marked",
+        style="dim",
+    )
+
+
+def _span(meetings: list[Any], locale: str) -> str:
+    """The dates of the first and last meeting drawn: '24 Nov - 1 Dec' (one: '1 Dec')."""
+    from peerkit.i18n import format_short_day
+
+    first, last = meetings[0].day, meetings[-1].day
+    if first == last:
+        return format_short_day(first, locale, weekday=False)
+    years = first.year != last.year
+    ends = [format_short_day(d, locale, weekday=False) + (f" {d.year}" if years else "")
+            for d in (first, last)]  # fmt: skip
+    return " - ".join(ends)
 
 
 def _spark(values: list[float | None]) -> str:
