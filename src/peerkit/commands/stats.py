@@ -157,7 +157,7 @@ def _over_time(over_time: list[Any], locale: str) -> None:
     console.print(f"Attendance over time: each group's last {LAST} held meetings, oldest first")
     console.print(table)
     console.print(
-        "▁…█ share present   ● present  ○ absent  · no mark   n/m: present at n of m marked",
+        "▁…█ share present   ● present  ○ absent  · no mark   n/m: present n of m marked",
         style="dim",
     )
 
