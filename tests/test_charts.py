@@ -137,3 +137,121 @@ def test_the_common_window_is_highlighted_in_colour(
     legend = re.sub(r"\x1b\[[0-9;]*m", "", out)
     assert "green: everyone   yellow: all but one" in legend
     assert "█ free  ▒ partly  · busy" in legend
+
+
+# --- attendance over time: the statements against every row, on SQLite and PostgreSQL ------------
+
+
+def _reference(
+    session: Any, group: Any, since: date | None, today: date
+) -> list[tuple[int, list[Any], list[Any]]]:
+    """timeline.attendance, from every row, in Python: (group id, meetings, lines)."""
+    from sqlmodel import select
+
+    from peerkit.enums import AttendanceStatus, MeetingStatus
+    from peerkit.models import Attendance, Meeting, Member, Membership
+    from peerkit.services.groups import roster
+    from peerkit.services.reports.timeline import LAST, Held, Line
+
+    chosen = [group] if group is not None else roster.list_groups(session)
+    marks = list(session.exec(select(Attendance)))
+    people = {m.id: m for m in session.exec(select(Member))}
+    found = []
+    for g in chosen:
+        meetings = sorted(
+            (m for m in session.exec(select(Meeting).where(Meeting.group_id == g.id))
+             if m.status == MeetingStatus.DONE and m.slot_date <= today
+             and (since is None or m.slot_date >= since)),
+            key=lambda m: (m.slot_date, m.id),
+        )[-LAST:]  # fmt: skip
+        held = [
+            Held(
+                m.slot_date,
+                frozenset(
+                    a.member_id
+                    for a in marks
+                    if a.meeting_id == m.id and a.status == AttendanceStatus.PRESENT
+                ),
+                frozenset(
+                    a.member_id
+                    for a in marks
+                    if a.meeting_id == m.id and a.status == AttendanceStatus.ABSENT
+                ),
+            )  # fmt: skip
+            for m in meetings
+        ]
+        current = sorted(
+            (s for s in session.exec(select(Membership).where(Membership.group_id == g.id))
+             if s.left_on is None and people[s.member_id].forgotten_at is None),
+            key=lambda s: (s.joined, s.id),
+        )  # fmt: skip
+        ids = [s.member_id for s in current]
+        marked = {m for h in held for m in h.present | h.absent}
+        gone = sorted(
+            (people[m].name, m) for m in marked - set(ids) if people[m].forgotten_at is None
+        )
+
+        def marks_of(member: int, held: list[Held] = held) -> tuple[Any, ...]:
+            return tuple(
+                AttendanceStatus.PRESENT if member in h.present
+                else AttendanceStatus.ABSENT if member in h.absent else None
+                for h in held
+            )  # fmt: skip
+
+        lines = [Line(m, people[m].name, True, marks_of(m)) for m in ids]
+        lines += [Line(m, name, False, marks_of(m)) for name, m in gone]
+        found.append((g.id, held, lines))
+    return found
+
+
+def _timelines_agree(db: Any, seed: int) -> int:
+    import random as rnd
+
+    from sqlmodel import select
+
+    from peerkit.models import Group
+    from peerkit.services.reports import timeline
+    from tests import random_community
+
+    today = random_community.TODAY
+    with db.read() as session:
+        ids = list(session.exec(select(Group.id)))
+    compared = 0
+    for group_id in [None, *ids]:
+        for since in [None, *random_community.since_options(rnd.Random(-seed))]:
+            with db.read() as session:
+                group = None if group_id is None else session.get(Group, group_id)
+                got = [
+                    (t.group.id, t.meetings, t.lines)
+                    for t in timeline.attendance(session, group, since, today)
+                ]
+                assert got == _reference(session, group, since, today), (seed, group_id, since)
+                compared += sum(len(m) for _, m, _ in got)
+    return compared
+
+
+def _random_db(tmp_path: Path, url: str | None, seed: int) -> Any:
+    import random as rnd
+
+    from peerkit.config import Settings
+    from peerkit.db import open_database
+    from tests import random_community
+
+    db = open_database(Settings(db_path=tmp_path / f"timeline-{seed}.db", database_url=url))
+    with db.write() as session:
+        random_community.build(session, rnd.Random(seed))
+    return db
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_timeline_says_what_every_row_says_on_sqlite(tmp_path: Path, seed: int) -> None:
+    db = _random_db(tmp_path, None, seed)
+    assert _timelines_agree(db, seed) > 0  # meetings were compared
+    db.dispose()
+
+
+@pytest.mark.postgres
+def test_the_timeline_says_what_every_row_says_on_postgres(tmp_path: Path, pg_url: str) -> None:
+    db = _random_db(tmp_path, pg_url, 1)
+    assert _timelines_agree(db, 1) > 0
+    db.dispose()
