@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import Cli
 from tests.test_cli_formation import AddMember, chart_bars, person
 
-ESC = "\x1b["
 NOT_FREE = "·" * 48
 
 
@@ -177,7 +179,7 @@ def _reference(
                     for a in marks
                     if a.meeting_id == m.id and a.status == AttendanceStatus.ABSENT
                 ),
-            )  # fmt: skip
+            )
             for m in meetings
         ]
         current = sorted(
