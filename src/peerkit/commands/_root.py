@@ -10,9 +10,8 @@ the member group with `list` alone. Tests hold their output equal to the full ap
 What --help shows is set here for every command: the root groups the commands in panels by
 what the organiser is doing (PANELS); a parameter reads as a word (ID, REF, DATE, TEXT),
 never as a type name (HelpCommand, HelpGroup); and each command's examples are its epilog
-(`examples()` in commands/_options.py; a top-level command's module names them
-`<COMMAND>_EXAMPLES`, e.g. AGENDA_EXAMPLES). Shell completion builds as little as help does
-(`run()`, `completion_words`).
+(`peerkit.text.examples`; a top-level command's module names them `<COMMAND>_EXAMPLES`,
+e.g. AGENDA_EXAMPLES), shown last. A Tab builds as little as help does (`completion_app`).
 """
 
 from __future__ import annotations
