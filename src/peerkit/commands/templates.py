@@ -8,19 +8,30 @@ from typing import Annotated
 
 import typer
 
-from peerkit.commands._options import EMPTY_FOLDER
+from peerkit.commands._options import EMPTY_FOLDER, complete_template
 from peerkit.context import app_context
 from peerkit.errors import PeerkitError, catch_errors
 from peerkit.output import Format, data_line, emit, message
+from peerkit.text import examples
 
 app = typer.Typer(
     help="Templates for agendas, invitations and reminders: list, show, copy to customise.",
+    epilog=examples(
+        "peerkit templates list",
+        "peerkit templates show agenda.md.j2",
+        "peerkit templates copy invite.txt.j2",
+    ),
     no_args_is_help=True,
 )
-NameArg = Annotated[str, typer.Argument(help="A template name, e.g. agenda.md.j2.", metavar="NAME")]
+NameArg = Annotated[
+    str,
+    typer.Argument(
+        help="A template name, e.g. agenda.md.j2.", metavar="NAME", autocompletion=complete_template
+    ),
+]
 
 
-@app.command("list")
+@app.command("list", epilog=examples("peerkit templates list"))
 @catch_errors
 def templates_list(ctx: typer.Context) -> None:
     """List the templates and which ones you have customised."""
@@ -36,7 +47,10 @@ def templates_list(ctx: typer.Context) -> None:
     message(f"Your templates live in {render.user_templates_dir()}.")
 
 
-@app.command("show")
+@app.command(
+    "show",
+    epilog=examples("peerkit templates show agenda.md.j2", "peerkit templates show invite.html.j2"),
+)
 @catch_errors
 def templates_show(ctx: typer.Context, name: NameArg) -> None:
     """Print the template that is used for NAME (yours if you have one)."""
@@ -47,7 +61,13 @@ def templates_show(ctx: typer.Context, name: NameArg) -> None:
     sys.stdout.write(text)
 
 
-@app.command("copy")
+@app.command(
+    "copy",
+    epilog=examples(
+        "peerkit templates copy invite.txt.j2",
+        "peerkit templates copy agenda.md.j2 --to my-templates",
+    ),
+)
 @catch_errors
 def templates_copy(
     ctx: typer.Context,
