@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,8 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def isolate(patch: pytest.MonkeyPatch, home: Path) -> None:
     """isolated_env's work, for fixtures built once per module: HOME and the XDG folders in
-    HOME (created), no PEERKIT_ variable but the fixed day, no colour, a wide terminal."""
+    HOME (created), no PEERKIT_ variable but the fixed day, no colour, a wide terminal, a
+    computer on UTC."""
     for key in [k for k in os.environ if k.startswith("PEERKIT_")]:
         patch.delenv(key)
     home.mkdir()
@@ -40,6 +42,8 @@ def isolate(patch: pytest.MonkeyPatch, home: Path) -> None:
     patch.setenv("PEERKIT_TODAY", FIXED_TODAY)
     patch.setenv("NO_COLOR", "1")
     patch.setenv("COLUMNS", "200")
+    patch.setenv("TZ", "UTC")  # the reader's zone: tables add a zone when theirs differs
+    time.tzset()
 
 
 @dataclass

@@ -441,7 +441,8 @@ def test_show_table_has_the_fields(cli: Cli, add_member: AddMember) -> None:
     result = cli("member", "show", "Giulia Rossi")
     assert result.exit_code == 0
     assert result.stderr == ""
-    for text in ("Giulia Rossi", "giulia@example.com", "Europe/Rome", "2026-11-27"):
+    # joined: today, in words (the table's dates are in the community's language)
+    for text in ("Giulia Rossi", "giulia@example.com", "Europe/Rome", "joined          │ today"):
         assert text in result.stdout
 
 

@@ -105,10 +105,12 @@ def planned(cli: Cli, rome: str) -> list[dict[str, Any]]:
 
 
 def test_plan_from_a_date_with_a_count(cli: Cli, rome: str) -> None:
+    cli.ok("init", "--timezone", "Europe/Rome")
     result = cli("session", "plan", rome, "--from", "2027-03-01", "--count", "3")
     assert result.exit_code == 0
-    assert "2027-03-02T18:30:00+01:00" in result.stdout
-    assert "2027-03-16T18:30:00+01:00" in result.stdout
+    # The table shows the community's clock, with the zone (this computer is on UTC).
+    assert "Tue 2 Mar 18:30 CET" in result.stdout
+    assert "Tue 16 Mar 18:30 CET" in result.stdout
     assert "Added 3 meeting(s); 0 already existed." in result.stderr
     assert starts(sessions(cli)) == [
         "2027-03-02T18:30:00+01:00",
@@ -194,7 +196,7 @@ def test_local_time_is_kept_across_daylight_saving(cli: Cli, rome: str) -> None:
 def test_plan_dry_run_writes_nothing(cli: Cli, rome: str) -> None:
     result = cli("session", "plan", rome, "--from", "2027-03-01", "--count", "3", "--dry-run")
     assert result.exit_code == 0
-    assert "2027-03-02" in result.stdout
+    assert "Tue 2 Mar" in result.stdout
     assert "Would add 3 meeting(s)" in result.stderr
     assert sessions(cli) == []
     # and the real run afterwards creates them all
@@ -252,8 +254,28 @@ def test_list_table(cli: Cli, planned: list[dict[str, Any]]) -> None:
     assert result.exit_code == 0
     assert result.stderr == ""
     assert "roma" in result.stdout
-    assert "2027-03-23T18:30:00+01:00" in result.stdout
-    assert "Europe/Rome" in result.stdout
+    # No community zone was set: the table is on UTC, as is this computer (no zone shown).
+    assert "Tue 23 Mar 17:30 " in result.stdout
+    assert "2027-03-23" not in result.stdout
+
+
+def test_list_table_names_people_on_the_communitys_clock(
+    cli: Cli, planned: list[dict[str, Any]]
+) -> None:
+    cli.ok("init", "--timezone", "Europe/Rome", "--locale", "it")
+    cli.ok("plan", "week", "--week", "2027-W10", "--out", str(cli.db_path.parent / "out"))
+    shown = show(cli, 2)
+    assert shown["hot_seat"]
+    result = cli.ok("session", "list")
+    # In the community's language and zone; the reader's computer is on UTC, so CET is said.
+    assert "mar 9 mar 18:30 CET" in result.stdout
+    names = {1: "Anna Bianchi", 2: "Bruno Verdi", 3: "Carla Neri"}
+    line = next(row for row in result.stdout.splitlines() if "mar 9 mar" in row)
+    assert ", ".join(names[i] for i in shown["hot_seat"]) in line
+    assert (
+        json.loads(cli.ok("session", "list", "-f", "json").stdout)[1]["hot_seat"]
+        == (shown["hot_seat"])
+    )
 
 
 def test_list_json_is_every_session(cli: Cli, planned: list[dict[str, Any]]) -> None:
@@ -332,9 +354,10 @@ def test_list_in_the_viewers_time_zone(cli: Cli, planned: list[dict[str, Any]]) 
     result = cli("session", "list", "--timezone", "America/New_York", "--to", "2027-03-09")
     assert result.exit_code == 0
     assert result.stderr == ""
-    # 18:30 in Rome is 12:30 in New York on 9 March (New York is still on standard time).
-    assert "2027-03-09T12:30:00-05:00" in result.stdout
-    assert "2027-03-02T12:30:00-05:00" in result.stdout
+    # 18:30 in Rome is 12:30 in New York on 9 March (New York is still on standard time);
+    # the reader gave their zone, so none is added.
+    assert "Tue 9 Mar 12:30 " in result.stdout
+    assert "Tue 2 Mar 12:30 " in result.stdout
 
 
 def test_list_json_with_a_viewer_zone_keeps_start_and_adds_the_viewers_time(
@@ -392,9 +415,10 @@ def test_show_json(cli: Cli, planned: list[dict[str, Any]]) -> None:
 
 
 def test_show_table(cli: Cli, planned: list[dict[str, Any]]) -> None:
+    cli.ok("init", "--timezone", "Europe/Rome")
     result = cli.ok("session", "show", "2")
     assert result.stderr == ""
-    for text in ("roma", "2027-03-09T18:30:00+01:00", "Europe/Rome", "planned", "Via Roma 1"):
+    for text in ("roma", "Tue 9 Mar 18:30 CET", "Europe/Rome", "planned", "Via Roma 1"):
         assert text in result.stdout
 
 

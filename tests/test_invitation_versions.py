@@ -160,3 +160,33 @@ def test_changed_invitations_are_sent_again_and_unchanged_ones_are_not(
     }
     on_disk = {_version(raw)[2] for raw in _invitations(out).values()}
     assert sent == on_disk  # what was sent is what the outbox holds
+
+
+def test_private_notes_are_no_news_for_the_invited(group: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    group.ok("plan", "week", "--week", WEEK, "--out", str(out))
+    before = _invitations(out)
+    group.ok("session", "notes", "1", "--text", "Giulia seemed tired; ask how the launch went.")
+    group.ok("plan", "week", "--week", WEEK, "--out", str(out))
+    assert _sequence(group) == 0
+    assert _invitations(out) == before
+
+
+def test_invite_passes_a_lost_hot_seat_on_before_it_writes_one_new_version(
+    group: Cli, tmp_path: Path
+) -> None:
+    """A member on the hot seat is paused: `invite` settles the roles as `plan week` would,
+    so the update sent is the final one, and the next `plan week` has nothing new."""
+    import json
+
+    out = tmp_path / "out"
+    group.ok("plan", "week", "--week", WEEK, "--out", str(out))
+    seated = json.loads(group.ok("session", "show", "1", "--format", "json").stdout)["hot_seat"]
+    assert seated
+    group.ok("member", "pause", str(seated[0]))
+    group.ok("invite", "1", "--out", str(out / "invite"))
+    after = json.loads(group.ok("session", "show", "1", "--format", "json").stdout)
+    assert seated[0] not in after["hot_seat"]
+    assert after["sequence"] == 1
+    group.ok("plan", "week", "--week", WEEK, "--out", str(out))
+    assert _sequence(group) == 1  # nothing more to say

@@ -241,6 +241,33 @@ def test_another_members_address_in_the_text_in_any_form(
     only_about(check(community.cli, str(outbox)), path, "names zoe@bücher.example (member 3)")
 
 
+def test_an_address_with_an_apostrophe_is_read_whole(cli: Cli, tmp_path: Path) -> None:
+    """The local part of an address may hold ' = / (RFC 5322 atext): o'brien@example.com is
+    not brien@example.com. Her own invitation names no one else; where it leaks, it is found."""
+    cli.ok("init", "--community", "Freelance Insieme", "--locale", "it", "--timezone",
+           "Europe/Rome", "--organiser-name", "Paolo Pavan", "--organiser-email",
+           "paolo@example.com")  # fmt: skip
+    for name, address in (("Giulia Rossi", "giulia@example.com"),
+                          ("Aoife O'Brien", "o'brien@example.com"),
+                          ("Tom Brien", "brien@example.com")):  # fmt: skip
+        cli.ok("member", "add", name, "--email", address)
+    cli.ok("group", "create", "Roma", "--day", "tue", "--time", "18:30", "--member", "1",
+           "--member", "2", "--member", "3")  # fmt: skip
+    out = tmp_path / "out"
+    cli.ok("plan", "week", "--week", WEEK, "--out", str(out))
+    (hers,) = meeting_folder(out).glob("invite-2-*.eml")
+    assert b"o'brien@example.com" in hers.read_bytes()
+    clean = check(cli, str(out))
+    assert clean.exit_code == 0, clean.stdout  # not "names brien@example.com (member 3)"
+    path = meeting_folder(out) / GIULIA
+    leak = b"A presto, scrivi a o'brien@example.com o a x=brien@example.com\r\n"
+    edit(path, b"A presto,\r\n", leak)
+    only_about(
+        check(cli, str(out)), path,
+        "names o'brien@example.com (member 2)", "names brien@example.com (member 3)",
+    )  # fmt: skip
+
+
 def test_lf_line_ends_in_a_calendar_file(community: Community, outbox: Path) -> None:
     path = meeting_folder(outbox) / "session.ics"
     path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gettext
 import io
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -72,3 +73,123 @@ def format_time(moment: datetime, locale: str) -> str:
     from babel.dates import format_time as babel_time
 
     return str(babel_time(moment, "HH:mm", tzinfo=moment.tzinfo, locale=locale))
+
+
+# --- compact times for tables: "Tue 8 Dec 18:30", "mar 8 dic 18:30", "tomorrow 18:30" ------
+
+SHORT_DAY = "EEE d MMM"  # Tue 8 Dec / mar 8 dic
+SHORT_DAY_YEAR = "EEE d MMM y"  # Tue 5 Jan 2027
+NEAR_DAYS = 183  # within half a year of today, a date is shown without its year
+NAMED = (-1, 0, 1)  # yesterday, today, tomorrow (ieri, oggi, domani): said in words
+
+
+def short_day(day: date, locale: str, today: date, *, words: bool = True) -> str:
+    """A date for a table: "yesterday", "today", "tomorrow" in words (in the language; not
+    without WORDS), "Tue 8 Dec" within half a year of TODAY, "Tue 5 Jan 2027" beyond."""
+    offset = (day - today).days
+    named = _named_day(offset, locale) if words and offset in NAMED else None
+    if named is not None:
+        return named
+    from babel.dates import format_date
+
+    pattern = SHORT_DAY if abs(offset) <= NEAR_DAYS else SHORT_DAY_YEAR
+    return str(format_date(day, pattern, locale=_language(locale)))
+
+
+def short_when(
+    moment: datetime, locale: str, *, zone: str, today: date, reader: str | None = None
+) -> str:
+    """A moment for a table, on ZONE's clock: "Tue 8 Dec 18:30", "tomorrow 18:30".
+
+    The zone is added ("Tue 8 Dec 18:30 CET") when the reader's clock reads otherwise at
+    that moment: READER is their IANA zone (the --timezone they gave), or None for this
+    computer's zone.
+    """
+    from zoneinfo import ZoneInfo
+
+    local = moment.astimezone(ZoneInfo(zone))
+    text = f"{short_day(local.date(), locale, today)} {local:%H:%M}"
+    theirs = moment.astimezone(ZoneInfo(reader)) if reader else moment.astimezone()
+    if theirs.utcoffset() != local.utcoffset():
+        text += f" {zone_label(local)}"
+    return text
+
+
+def zone_label(moment: datetime) -> str:
+    """The zone of an aware moment in a few letters: its abbreviation (CET, CEST, GMT, EST),
+    or its offset from UTC where the zone has no letters of its own (UTC-3, UTC+5:30)."""
+    name = moment.tzname() or ""
+    if name.isalpha():
+        return name
+    offset = moment.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign, minutes = ("-" if minutes < 0 else "+"), abs(minutes)
+    hours, rest = divmod(minutes, 60)
+    return "UTC" if minutes == 0 else f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def relative_day(day: date, today: date, locale: str) -> str:
+    """How far DAY is from TODAY in words: "today", "tomorrow", "in 3 days", "2 weeks ago"
+    ("oggi", "domani", "tra 3 giorni", "2 settimane fa"). Days up to 13, then weeks,
+    then months."""
+    offset = (day - today).days
+    named = _named_day(offset, locale) if offset in NAMED else None
+    if named is not None:
+        return named
+    from datetime import timedelta
+
+    from babel.dates import format_timedelta
+
+    return str(
+        format_timedelta(
+            timedelta(days=offset),
+            granularity="day",
+            threshold=2,
+            add_direction=True,
+            locale=_language(locale),
+        )
+    )
+
+
+def _named_day(offset: int, locale: str) -> str | None:
+    """Yesterday, today or tomorrow in the language (CLDR's relative day names, as
+    babel.dates.get_relative_name reads them)."""
+    from babel import Locale
+
+    words = Locale.parse(_language(locale))._data["date_fields"]["day"]["relative"]
+    found = words.get(offset)
+    return str(found) if found is not None else None
+
+
+def _language(locale: str) -> str:
+    return locale if locale in LANGUAGES else "en"
+
+
+@dataclass(frozen=True)
+class Clock:
+    """How a table says times: on ZONE's clock (the community's, or the --timezone given), in
+    LOCALE's words, near TODAY; READER is the reader's zone (None: this computer's)."""
+
+    zone: str
+    locale: str
+    today: date
+    reader: str | None = None
+
+    def when(self, moment: datetime | str | None) -> str | None:
+        """An aware moment (or its ISO text, as the JSON rows have it), or None."""
+        if moment is None or moment == "":
+            return None
+        if isinstance(moment, str):
+            moment = datetime.fromisoformat(moment)
+        return short_when(moment, self.locale, zone=self.zone, today=self.today, reader=self.reader)
+
+    def day(self, day: date | str | None, *, words: bool = True) -> str | None:
+        """A date (or its ISO text), or None; "today", "tomorrow"... unless not WORDS."""
+        if day is None or day == "":
+            return None
+        if isinstance(day, str):
+            day = date.fromisoformat(day)
+        return short_day(day, self.locale, self.today, words=words)
+
+    def relative(self, day: date) -> str:
+        return relative_day(day, self.today, self.locale)

@@ -9,25 +9,35 @@ import typer
 
 from peerkit.commands._options import (
     EMPTY_FOLDER,
+    EventRef,
     ForceOpt,
     FormatOpt,
     MemberRef,
     OutputOpt,
     TimezoneOpt,
+    complete_timezone,
+    words,
 )
 from peerkit.context import AppContext, app_context
-from peerkit.enums import EventKind, RsvpStatus
+from peerkit.enums import EventKind, RsvpStatus, values
 from peerkit.errors import catch_errors
 from peerkit.output import Format, data_line, emit, emit_one, message
+from peerkit.text import examples
 
 app = typer.Typer(
     help="Events for the wider community: create, edit, cancel them, take answers with a "
     "waitlist, export.",
+    epilog=examples(
+        "peerkit event list",
+        "peerkit event show 1",
+        'peerkit event rsvp 1 "Matteo Greco"',
+    ),
     no_args_is_help=True,
 )
 
-LIST_COLUMNS = ("id", "title", "kind", "status", "start", "timezone", "location", "capacity",
-                "going", "waitlist")  # fmt: skip
+# The table's: its start is on the community's clock, with the zone when yours reads otherwise.
+LIST_COLUMNS = ("id", "title", "kind", "status", "start", "location", "capacity", "going",
+                "waitlist")  # fmt: skip
 CSV_COLUMNS = ("id", "title", "kind", "status", "start", "end", "timezone", "location",
                "capacity", "going", "waitlist")  # fmt: skip
 SHOW_CSV_COLUMNS = ("event_id", "answer", "position", "member_id", "name", "email",
@@ -41,7 +51,6 @@ NO_ORGANISER_NOTE = (
     "No message written: the community has no organiser e-mail "
     "(peerkit init --organiser-name NAME --organiser-email ADDRESS)."
 )
-EventRef = Annotated[str, typer.Argument(help="An event id (see event list).", metavar="EVENT")]
 OutOpt = Annotated[
     Path | None,
     typer.Option(
@@ -58,7 +67,7 @@ SendOpt = Annotated[
 DescriptionOpt = Annotated[
     str | None,
     typer.Option("--description", help="What it is about, said in the invitations.",
-                 show_default=False),
+                 show_default=False, metavar="TEXT"),
 ]  # fmt: skip
 ClaimHoursOpt = Annotated[
     int | None,
@@ -72,23 +81,45 @@ ClaimHoursOpt = Annotated[
 ]
 
 
-@app.command("create")
+@app.command(
+    "create",
+    epilog=examples(
+        (
+            'peerkit event create "Aperitivo di Natale" --start "2026-12-18 19:00"',
+            '--capacity 20 --location "Bar Centrale, Bologna"',
+        ),
+        (
+            'peerkit event create "Pricing workshop" --kind workshop --duration 90',
+            '--start "2027-01-16 10:00" --location https://meet.jit.si/pricing',
+        ),
+    ),
+)
 @catch_errors
 def event_create(
     ctx: typer.Context,
     title: Annotated[str, typer.Argument(help="The event's title.", metavar="TITLE")],
     start: Annotated[
         str,
-        typer.Option("--start", help='Local start, "YYYY-MM-DD HH:MM".', show_default=False),
+        typer.Option(
+            "--start", help='Local start, "YYYY-MM-DD HH:MM".', show_default=False, metavar="WHEN"
+        ),
     ],
     timezone: TimezoneOpt = None,
-    duration: Annotated[int, typer.Option("--duration", help="Minutes.")] = 120,
+    duration: Annotated[int, typer.Option("--duration", help="Minutes.", metavar="MINUTES")] = 120,
     kind: Annotated[
-        str, typer.Option("--kind", help="networking, workshop or social.")
+        str,
+        typer.Option(
+            "--kind",
+            help="networking, workshop or social.",
+            metavar="KIND",
+            autocompletion=words(*values(EventKind)),
+        ),
     ] = EventKind.NETWORKING.value,
     location: Annotated[
         str | None,
-        typer.Option("--location", help="A place or a video-call URL.", show_default=False),
+        typer.Option(
+            "--location", help="A place or a video-call URL.", show_default=False, metavar="PLACE"
+        ),
     ] = None,
     capacity: Annotated[
         int | None,
@@ -123,7 +154,7 @@ def event_create(
     message(f"Created event {shown['id']}: {shown['title']}, {shown['start']} ({room}).")
 
 
-@app.command("list")
+@app.command("list", epilog=examples("peerkit event list", "peerkit event list --format csv"))
 @catch_errors
 def event_list(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """List events with their status, seats taken and waitlist, in each event's own zone."""
@@ -132,8 +163,9 @@ def event_list(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
         rows = [seats.to_dict(session, e) for e in seats.listing(session)]
-    if fmt is Format.table:
-        rows = [{**r, "start": _minutes(r["start"])} for r in rows]
+        clock = _clock(app_ctx, session) if fmt is Format.table else None
+    if clock is not None:
+        rows = [{**r, "start": clock.when(r["start"])} for r in rows]
     emit(rows, fmt, LIST_COLUMNS, csv_columns=CSV_COLUMNS, empty="No events yet.")
 
 
@@ -141,7 +173,15 @@ def _minutes(iso: str | None) -> str | None:
     return iso[:16].replace("T", " ") if iso else iso
 
 
-@app.command("show")
+def _clock(app_ctx: AppContext, session: Any) -> Any:
+    """How the tables say times: on the community's clock, in its language."""
+    from peerkit.context import community_defaults
+    from peerkit.services.common import community
+
+    return community.clock(session, app_ctx.today(), None, community_defaults(app_ctx.settings))
+
+
+@app.command("show", epilog=examples("peerkit event show 1", "peerkit event show 1 --format csv"))
 @catch_errors
 def event_show(ctx: typer.Context, event: EventRef, fmt: FormatOpt = Format.table) -> None:
     """Show an event: its details, who is going, the waitlist in order, who declined."""
@@ -150,6 +190,7 @@ def event_show(ctx: typer.Context, event: EventRef, fmt: FormatOpt = Format.tabl
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
         shown = seats.details(session, seats.resolve(session, event))
+        clock = _clock(app_ctx, session) if fmt is Format.table else None
     people = {key: shown.pop(key) for key in ("going", "waitlist", "declined")}
     if fmt is Format.json:
         emit_one({**shown, **people}, fmt)
@@ -158,22 +199,28 @@ def event_show(ctx: typer.Context, event: EventRef, fmt: FormatOpt = Format.tabl
                 for p in ps]  # fmt: skip
         emit(rows, fmt, SHOW_CSV_COLUMNS, csv_columns=SHOW_CSV_COLUMNS)
     else:
-        _show_table(shown, people)
+        _show_table(shown, people, clock)
 
 
-def _show_table(shown: dict[str, Any], people: dict[str, list[dict[str, Any]]]) -> None:
-    details = {**shown, "start": _minutes(shown["start"]), "end": _minutes(shown["end"])}
+def _show_table(shown: dict[str, Any], people: dict[str, list[dict[str, Any]]], clock: Any) -> None:
+    details = {**shown, "start": clock.when(shown["start"]), "end": clock.when(shown["end"])}
     emit_one(details, Format.table, title=f"Event {shown['id']}: {shown['title']}")
     for key, title, columns in (
         ("going", "Going", ("member_id", "name", "email", "offer_until")),
         ("waitlist", "Waitlist, in order", ("position", "member_id", "name", "email")),
         ("declined", "Declined", ("member_id", "name", "email", "offer_lapsed")),
     ):
-        rows = [{**p, "offer_until": _minutes(p.get("offer_until"))} for p in people[key]]
+        rows = [{**p, "offer_until": clock.when(p.get("offer_until"))} for p in people[key]]
         emit(rows, Format.table, columns, title=title, empty=f"{title}: nobody.")
 
 
-@app.command("rsvp")
+@app.command(
+    "rsvp",
+    epilog=examples(
+        'peerkit event rsvp 1 "Matteo Greco"',
+        'peerkit event rsvp 1 "Giulia Rossi" --no',
+    ),
+)
 @catch_errors
 def event_rsvp(
     ctx: typer.Context,
@@ -237,17 +284,29 @@ def _tell_delivery(step: Any) -> None:
         message(step.describe())
 
 
-@app.command("edit")
+@app.command(
+    "edit",
+    epilog=examples(
+        "peerkit event edit 1 --capacity 6",
+        'peerkit event edit 2 --start "2026-12-19 10:30" --duration 150',
+    ),
+)
 @catch_errors
 def event_edit(
     ctx: typer.Context,
     event: EventRef,
     title: Annotated[
-        str | None, typer.Option("--title", help="A new title.", show_default=False)
+        str | None,
+        typer.Option("--title", help="A new title.", show_default=False, metavar="TEXT"),
     ] = None,
     start: Annotated[
         str | None,
-        typer.Option("--start", help='New local start, "YYYY-MM-DD HH:MM".', show_default=False),
+        typer.Option(
+            "--start",
+            help='New local start, "YYYY-MM-DD HH:MM".',
+            show_default=False,
+            metavar="WHEN",
+        ),
     ] = None,
     timezone: Annotated[
         str | None,
@@ -255,15 +314,21 @@ def event_edit(
             "--timezone",
             help="A new IANA time zone; without --start, the same local time there.",
             show_default=False,
+            metavar="TZ",
+            autocompletion=complete_timezone,
         ),
     ] = None,
     duration: Annotated[
-        int | None, typer.Option("--duration", help="Minutes.", show_default=False)
+        int | None,
+        typer.Option("--duration", help="Minutes.", show_default=False, metavar="MINUTES"),
     ] = None,
     location: Annotated[
         str | None,
         typer.Option(
-            "--location", help='A place or a video-call URL ("" for none).', show_default=False
+            "--location",
+            help='A place or a video-call URL ("" for none).',
+            show_default=False,
+            metavar="PLACE",
         ),
     ] = None,
     capacity: Annotated[
@@ -276,7 +341,12 @@ def event_edit(
     ] = None,
     description: Annotated[
         str | None,
-        typer.Option("--description", help='What it is about ("" for none).', show_default=False),
+        typer.Option(
+            "--description",
+            help='What it is about ("" for none).',
+            show_default=False,
+            metavar="TEXT",
+        ),
     ] = None,
     claim_hours: Annotated[
         int | None,
@@ -326,13 +396,14 @@ def _people(count: int) -> str:
     return f"{count} member" + ("" if count == 1 else "s")
 
 
-@app.command("cancel")
+@app.command("cancel", epilog=examples('peerkit event cancel 2 --reason "The trainer is ill"'))
 @catch_errors
 def event_cancel(
     ctx: typer.Context,
     event: EventRef,
     reason: Annotated[
-        str | None, typer.Option("--reason", help="Why, for the members.", show_default=False)
+        str | None,
+        typer.Option("--reason", help="Why, for the members.", show_default=False, metavar="TEXT"),
     ] = None,
     out: OutOpt = None,
     send: SendOpt = False,
@@ -354,7 +425,10 @@ def event_cancel(
             _tell_delivery(step)
 
 
-@app.command("export")
+@app.command(
+    "export",
+    epilog=examples("peerkit event export 1 --output aperitivo.ics", "peerkit event export 2"),
+)
 @catch_errors
 def event_export(
     ctx: typer.Context,

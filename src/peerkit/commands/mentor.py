@@ -8,19 +8,33 @@ from typing import Annotated, Any
 
 import typer
 
-from peerkit.commands._options import EMPTY_FOLDER, DryRunOpt, FormatOpt, MemberRef, TimezoneOpt
+from peerkit.commands._options import (
+    EMPTY_FOLDER,
+    DryRunOpt,
+    FormatOpt,
+    MemberRef,
+    TimezoneOpt,
+    complete_member,
+)
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
 from peerkit.output import Format, data_line, emit, message, to_json, warning
+from peerkit.text import examples
 
 app = typer.Typer(
     help="Mentoring: match mentors to mentees, pair them by hand, plan check-ins, end them.",
+    epilog=examples(
+        "peerkit mentor match",
+        "peerkit mentor list",
+        'peerkit mentor checkin 1 --start "2026-12-14 18:00"',
+    ),
     no_args_is_help=True,
 )
 
 PAIR_COLUMNS = ("mentor", "mentee", "topics", "score")
 LIST_COLUMNS = ("id", "mentor", "mentee", "topic", "started", "ended", "score")
-CHECKIN_COLUMNS = ("id", "mentorship", "start", "timezone", "duration", "status")
+# The table's: the pair by name, the start on the community's clock.
+CHECKIN_COLUMNS = ("id", "mentorship", "start", "duration", "status")
 MentorshipRef = Annotated[
     str, typer.Argument(help="A mentorship id (see mentor list).", metavar="ID")
 ]
@@ -39,7 +53,14 @@ SendOpt = Annotated[
 ]
 
 
-@app.command("match")
+@app.command(
+    "match",
+    epilog=examples(
+        "peerkit mentor match",
+        "peerkit mentor match --apply --dry-run",
+        "peerkit mentor match --apply",
+    ),
+)
 @catch_errors
 def mentor_match(
     ctx: typer.Context,
@@ -94,13 +115,24 @@ def _names(session: Any, proposal: dict[str, Any]) -> dict[int, str]:
     return {i: (m.name if (m := session.get(Member, i)) else str(i)) for i in ids}
 
 
-@app.command("pair")
+@app.command(
+    "pair",
+    epilog=examples(
+        'peerkit mentor pair "Emma Clarke" "Oliver Hughes" --topic pricing',
+        'peerkit mentor pair "Sara Colombo" "Giulia Rossi"',
+    ),
+)
 @catch_errors
 def mentor_pair(
     ctx: typer.Context,
     mentor: MemberRef,
     mentee: Annotated[
-        str, typer.Argument(help="The mentee: id, e-mail or exact name.", metavar="MENTEE")
+        str,
+        typer.Argument(
+            help="The mentee: id, e-mail or exact name.",
+            metavar="MENTEE",
+            autocompletion=complete_member,
+        ),
     ],
     topic: Annotated[
         str | None,
@@ -108,6 +140,7 @@ def mentor_pair(
             "--topic",
             help="What they work on (default: the mentee's needs the mentor has as skills).",
             show_default=False,
+            metavar="TEXT",
         ),
     ] = None,
 ) -> None:
@@ -131,7 +164,7 @@ def mentor_pair(
     message(f"Mentorship {shown['id']} started ({shown['topic'] or 'no topic'}).")
 
 
-@app.command("list")
+@app.command("list", epilog=examples("peerkit mentor list", "peerkit mentor list --all"))
 @catch_errors
 def mentor_list(
     ctx: typer.Context,
@@ -150,12 +183,17 @@ def mentor_list(
             for r in rows
             for i in (r["mentor"], r["mentee"])
         }
-    if fmt is Format.table:
-        rows = [{**r, "mentor": names[r["mentor"]], "mentee": names[r["mentee"]]} for r in rows]
+        clock = _clock(ctx, session) if fmt is Format.table else None
+    if clock is not None:
+        rows = [
+            {**r, "mentor": names[r["mentor"]], "mentee": names[r["mentee"]],
+             "started": clock.day(r["started"]), "ended": clock.day(r["ended"])}
+            for r in rows
+        ]  # fmt: skip
     emit(rows, fmt, LIST_COLUMNS, empty="No mentorships yet. Try: peerkit mentor match")
 
 
-@app.command("end")
+@app.command("end", epilog=examples("peerkit mentor end 1"))
 @catch_errors
 def mentor_end(
     ctx: typer.Context, mentorship: MentorshipRef, out: OutOpt = None, send: SendOpt = False
@@ -179,20 +217,33 @@ def mentor_end(
         )
 
 
-@app.command("checkin")
+@app.command(
+    "checkin",
+    epilog=examples(
+        'peerkit mentor checkin 1 --start "2026-12-14 18:00"',
+        (
+            'peerkit mentor checkin 2 --start "2026-12-15 09:00" --duration 30',
+            "--location https://meet.jit.si/peerkit-mentoring",
+        ),
+    ),
+)
 @catch_errors
 def mentor_checkin(
     ctx: typer.Context,
     mentorship: MentorshipRef,
     start: Annotated[
         str,
-        typer.Option("--start", help='Local start, "YYYY-MM-DD HH:MM".', show_default=False),
+        typer.Option(
+            "--start", help='Local start, "YYYY-MM-DD HH:MM".', show_default=False, metavar="WHEN"
+        ),
     ],
     timezone: TimezoneOpt = None,
-    duration: Annotated[int, typer.Option("--duration", help="Minutes.")] = 45,
+    duration: Annotated[int, typer.Option("--duration", help="Minutes.", metavar="MINUTES")] = 45,
     location: Annotated[
         str | None,
-        typer.Option("--location", help="A place or a video-call URL.", show_default=False),
+        typer.Option(
+            "--location", help="A place or a video-call URL.", show_default=False, metavar="PLACE"
+        ),
     ] = None,
     out: OutOpt = None,
     send: SendOpt = False,
@@ -210,7 +261,13 @@ def mentor_checkin(
     _nothing_to_write(_show(checkins.plan(app_ctx.db, plan, folder, target)))
 
 
-@app.command("checkin-cancel")
+@app.command(
+    "checkin-cancel",
+    epilog=examples(
+        'peerkit mentor checkin 1 --start "2026-12-14 18:00"',
+        "peerkit mentor checkin-cancel 1",
+    ),
+)
 @catch_errors
 def mentor_checkin_cancel(
     ctx: typer.Context,
@@ -230,15 +287,13 @@ def mentor_checkin_cancel(
     _nothing_to_write(_show(checkins.cancel(app_ctx.db, checkin, folder, target)))
 
 
-@app.command("checkins")
+@app.command("checkins", epilog=examples("peerkit mentor checkins", "peerkit mentor checkins 1"))
 @catch_errors
 def mentor_checkins(
     ctx: typer.Context,
     mentorship: Annotated[
         str | None,
-        typer.Argument(
-            help="Only this mentorship's check-ins.", metavar="[ID]", show_default=False
-        ),
+        typer.Argument(help="Only this mentorship's check-ins.", metavar="ID", show_default=False),
     ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -256,6 +311,8 @@ def mentor_checkins(
             found = checkins.of_mentorship(session, matching.resolve(session, mentorship))
         else:
             found = list(session.exec(select(MentorCheckin).order_by(col(MentorCheckin.start))))
+        pairs = _pairs(session, found) if fmt is Format.table else {}
+        clock = _clock(ctx, session) if fmt is Format.table else None
         rows = [
             {
                 "id": c.id,
@@ -272,9 +329,44 @@ def mentor_checkins(
             }
             for c in found
         ]
-    if fmt is Format.table:
-        rows = [{**r, "start": str(r["start"])[:16].replace("T", " ")} for r in rows]
+    if clock is not None:
+        rows = [
+            {
+                **r,
+                "mentorship": pairs.get(int(str(r["mentorship"]))),
+                "start": clock.when(str(r["start"])),
+            }
+            for r in rows
+        ]
     emit(rows, fmt, CHECKIN_COLUMNS, empty="No check-ins planned.")
+
+
+def _clock(ctx: typer.Context, session: Any) -> Any:
+    """How the tables say times: on the community's clock, in its language."""
+    from peerkit.context import community_defaults
+    from peerkit.services.common import community
+
+    app_ctx = app_context(ctx)
+    defaults = community_defaults(app_ctx.settings)
+    return community.clock(session, app_ctx.today(), None, defaults)
+
+
+def _pairs(session: Any, found: list[Any]) -> dict[int, str]:
+    """Mentorship id -> "mentor → mentee", by name (one query)."""
+    from sqlalchemy.orm import aliased
+    from sqlmodel import col, select
+
+    from peerkit.models import Member, Mentorship
+
+    mentor, mentee = aliased(Member), aliased(Member)
+    ids = {c.mentorship_id for c in found}
+    rows = session.exec(
+        select(Mentorship.id, mentor.name, mentee.name)
+        .join(mentor, col(mentor.id) == col(Mentorship.mentor_id))
+        .join(mentee, col(mentee.id) == col(Mentorship.mentee_id))
+        .where(col(Mentorship.id).in_(ids))
+    )
+    return {i: f"{a} → {b}" for i, a, b in rows}
 
 
 def _outbox(ctx: typer.Context, out: Path | None, send: bool) -> tuple[Any, Path]:

@@ -9,25 +9,37 @@ from typing import Annotated, Any
 
 import typer
 
-from peerkit.commands._options import EMPTY_FOLDER, DryRunOpt, FormatOpt
+from peerkit.commands._options import EMPTY_FOLDER, DryRunOpt, FormatOpt, complete_week
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
 from peerkit.output import Format, emit, message, warning
+from peerkit.text import examples
 
-app = typer.Typer(help="Plan the week for every active group.", no_args_is_help=True)
+WEEK_EXAMPLES = examples(
+    "peerkit plan week",
+    "peerkit plan week --week 2026-W50 --dry-run",
+    "peerkit plan week --send",
+)
+app = typer.Typer(
+    help="Plan the week for every active group.", epilog=WEEK_EXAMPLES, no_args_is_help=True
+)
 
 COLUMNS = ("group", "session", "start", "status", "hot_seat", "facilitator", "invited", "written")
 PROGRESS_FROM = 8
 
 
-@app.command("week")
+@app.command("week", epilog=WEEK_EXAMPLES)
 @catch_errors
 def plan_week(
     ctx: typer.Context,
     week: Annotated[
         str | None,
         typer.Option(
-            "--week", help="ISO week, e.g. 2026-W49 (default: this week).", show_default=False
+            "--week",
+            help="ISO week, e.g. 2026-W49 (default: this week).",
+            show_default=False,
+            metavar="WEEK",
+            autocompletion=complete_week,
         ),
     ] = None,
     out: Annotated[
@@ -62,8 +74,10 @@ def plan_week(
     place = delivery.Place(out, app_ctx.settings.outbox_dir)
     output = delivery.Output(folder=place.folder(), dry_run=dry_run)
     db = app_ctx.db()
-    results = _plan(db, label, output, today)
-    rows = [_row(r.as_dict()) for r in results]
+    results, (clock, names) = _plan(db, label, output, today)
+    rows = [
+        _row(r.for_people(clock, names) if fmt is Format.table else r.as_dict()) for r in results
+    ]
     emit(rows, fmt, COLUMNS, empty=f"No active groups: nothing to plan for {label}.")
     for text in dict.fromkeys(output.warnings):
         warning(text)
@@ -81,23 +95,36 @@ def plan_week(
     )
 
 
-def _plan(db: Any, label: str, output: Any, today: date) -> list[Any]:
-    """Plan the week and write its files (a dry run: show what would be written)."""
+def _plan(db: Any, label: str, output: Any, today: date) -> tuple[list[Any], Any]:
+    """Plan the week and write its files (a dry run: show what would be written); the
+    results, and how a table shows them (`_view`)."""
     from peerkit.services.groups import planning
     from peerkit.services.outbox import week as week_svc
 
     if output.dry_run:
         with db.dry_run() as session:
             planned = planning.plan(session, label, today=today)
+            view = _view(planned, today)
             with _progress(_groups(planned)) as tick:
-                return week_svc.write_week(planned, label, output, progress=tick, today=today)
+                done = week_svc.write_week(planned, label, output, progress=tick, today=today)
+                return done, view
     # The plan is committed first, then its files are written: a run stopped half-way
     # (Ctrl-C) leaves no file for a meeting that was rolled back, and a re-run writes the
     # files that are missing.
     with db.write() as session:
         planned = planning.plan(session, label, today=today)
+        view = _view(planned, today)
     with _progress(_groups(planned)) as tick:
-        return week_svc.write_week(planned, label, output, progress=tick, today=today)
+        return week_svc.write_week(planned, label, output, progress=tick, today=today), view
+
+
+def _view(planned: Any, today: date) -> tuple[Any, dict[int, str]]:
+    """The community's clock and the names of the members the week's meetings name, read
+    from the planned week (no query): the table shows names and "Tue 8 Dec 18:30"."""
+    from peerkit.services.common import community
+    from peerkit.services.outbox import week as week_svc
+
+    return community.clock_of(planned.community, today), week_svc.names_of(planned)
 
 
 def _groups(planned: Any) -> int:

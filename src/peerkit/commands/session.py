@@ -5,29 +5,56 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from peerkit.commands._options import DryRunOpt, FormatOpt, GroupRef, SessionRef, TimezoneOpt
-from peerkit.context import app_context
+from peerkit.commands._options import (
+    DryRunOpt,
+    FormatOpt,
+    GroupRef,
+    SessionRef,
+    TimezoneOpt,
+    complete_date,
+    group_option,
+    member_option,
+)
+from peerkit.context import AppContext, app_context
 from peerkit.errors import PeerkitError, UsageProblem, catch_errors
 from peerkit.output import Format, emit, emit_one, message, warning
+from peerkit.text import examples
 
 app = typer.Typer(
     help="Meetings: plan them, list, move, cancel, take attendance, keep notes.",
+    epilog=examples(
+        "peerkit session list",
+        "peerkit session show 4",
+        "peerkit session plan mastermind-del-martedi --count 4",
+    ),
     no_args_is_help=True,
 )
 
-LIST_COLUMNS = ("id", "group", "start", "timezone", "status", "hot_seat", "facilitator")
+# The table's: its start is on the community's clock (or the --timezone given), with the
+# zone when yours reads otherwise.
+LIST_COLUMNS = ("id", "group", "start", "status", "hot_seat", "facilitator")
 
 
-def _date_opt(name: str, text: str) -> Any:
-    return typer.Option(name, help=text, show_default=False)
+def _date_opt(name: str, text: str, metavar: str = "DATE") -> Any:
+    completes = complete_date if metavar == "DATE" else None
+    return typer.Option(
+        name, help=text, show_default=False, metavar=metavar, autocompletion=completes
+    )
 
 
-@app.command("plan")
+@app.command(
+    "plan",
+    epilog=examples(
+        "peerkit session plan mastermind-del-martedi --count 4",
+        "peerkit session plan founders-across-time-zones --until 2027-03-31 --dry-run",
+    ),
+)
 @catch_errors
 def session_plan(
     ctx: typer.Context,
@@ -35,7 +62,9 @@ def session_plan(
     start: Annotated[
         str | None, _date_opt("--from", "First date to plan from (default: today).")
     ] = None,
-    count: Annotated[int | None, _date_opt("--count", "How many meetings (default 1).")] = None,
+    count: Annotated[
+        int | None, _date_opt("--count", "How many meetings (default 1).", metavar="N")
+    ] = None,
     until: Annotated[
         str | None, _date_opt("--until", "Plan every meeting up to this date.")
     ] = None,
@@ -56,7 +85,9 @@ def session_plan(
         rows = [dict(meetings.to_dict(session, m), created=new) for m, new in planned]
         dates = [m.slot_date for m, _new in planned]
         notes = schedule.clock_notes(dates, target.time, target.timezone)
-    emit(rows, fmt, ("id", "group", "start", "timezone", "status", "created"))
+        people = _people(app_ctx, session, rows) if fmt is Format.table else None
+    shown = [people(r) for r in rows] if people is not None else rows
+    emit(shown, fmt, ("id", "group", "start", "status", "created"))
     new = sum(1 for r in rows if r["created"])
     verb = "Would add" if dry_run else "Added"
     message(f"{verb} {new} meeting(s); {len(rows) - new} already existed.")
@@ -64,17 +95,26 @@ def session_plan(
         warning(f"{target.slug}: {note}")
 
 
-@app.command("list")
+@app.command(
+    "list",
+    epilog=examples(
+        "peerkit session list --group mastermind-del-martedi",
+        "peerkit session list --from 2026-12-01 --timezone America/New_York",
+    ),
+)
 @catch_errors
 def session_list(
     ctx: typer.Context,
-    group: Annotated[str | None, _date_opt("--group", "Only this group (id or slug).")] = None,
+    group: Annotated[str | None, group_option("Only this group (id or slug).")] = None,
     start: Annotated[str | None, _date_opt("--from", "From this date (inclusive).")] = None,
     end: Annotated[str | None, _date_opt("--to", "To this date (inclusive).")] = None,
     timezone: TimezoneOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """List meetings; dates are in each meeting's zone. --timezone shows times in yours."""
+    """List meetings, with their times on the community's clock (or yours: --timezone).
+
+    --from and --to are dates in each meeting's own zone.
+    """
     from peerkit.services.common import validate
     from peerkit.services.groups import meetings, roster
 
@@ -88,21 +128,47 @@ def session_list(
             meetings.to_dict(session, m, viewer)
             for m in meetings.list_meetings(session, target, first, last)
         ]
-    columns = LIST_COLUMNS
-    if viewer:
-        columns = (
-            "id",
-            "group",
-            "viewer_start",
-            "viewer_timezone",
-            "status",
-            "hot_seat",
-            "facilitator",
-        )
-    emit(rows, fmt, columns, empty="No sessions. Plan some: peerkit session plan G --count 4")
+        people = _people(app_ctx, session, rows, viewer) if fmt is Format.table else None
+    if people is not None:
+        rows = [people(r) for r in rows]
+    emit(rows, fmt, LIST_COLUMNS, empty="No sessions. Plan some: peerkit session plan G --count 4")
 
 
-@app.command("show")
+def _people(
+    app_ctx: AppContext, session: Any, rows: list[dict[str, Any]], viewer: str | None = None
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """What turns a meeting's row into the table's: members by name, times on the clock of
+    the community (or VIEWER's), in its language. JSON and CSV keep the ids and ISO times."""
+    from peerkit.context import community_defaults
+    from peerkit.services.common import community
+    from peerkit.services.groups import meetings
+
+    defaults = community_defaults(app_ctx.settings)
+    clock = community.clock(session, app_ctx.today(), viewer, defaults)
+    ids = {i for r in rows for i in (*r["hot_seat"], r["facilitator"], r["timekeeper"]) if i}
+    ids |= {a["member"] for r in rows for a in r["attendance"]}
+    names = meetings.names(session, list(ids))
+
+    def name(member: int | None) -> str | None:
+        return None if member is None else names.get(member, f"#{member}")
+
+    def shown(row: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **row,
+            "start": clock.when(row["start"]),
+            "end": clock.when(row["end"]),
+            "hot_seat": [name(i) for i in row["hot_seat"]],
+            "facilitator": name(row["facilitator"]),
+            "timekeeper": name(row["timekeeper"]),
+            "attendance": [f"{name(a['member'])}: {a['status']}" for a in row["attendance"]],
+        }
+
+    return shown
+
+
+@app.command(
+    "show", epilog=examples("peerkit session show 4", "peerkit session show 4 --format json")
+)
 @catch_errors
 def session_show(ctx: typer.Context, session_id: SessionRef, fmt: FormatOpt = Format.table) -> None:
     """Show one meeting, with who said they are coming, who is not, and who has not answered."""
@@ -113,7 +179,9 @@ def session_show(ctx: typer.Context, session_id: SessionRef, fmt: FormatOpt = Fo
         meeting = meetings.resolve(session, session_id)
         shown = meetings.to_dict(session, meeting)
         said = agenda.answered(session, meeting) if fmt is Format.table else None
-    if said is not None:  # a table: the answers by name, as the agenda lists them
+        named = _people(app_ctx, session, [shown]) if fmt is Format.table else None
+    if named is not None and said is not None:  # a table: names, the answers as the agenda
+        shown = named(shown)
         del shown["answers"]
         for key, people in (
             ("coming", said.coming),
@@ -125,7 +193,13 @@ def session_show(ctx: typer.Context, session_id: SessionRef, fmt: FormatOpt = Fo
     emit_one(shown, fmt, title=f"Session {shown['id']} ({shown['group']})")
 
 
-@app.command("move")
+@app.command(
+    "move",
+    epilog=examples(
+        'peerkit session move 4 --to "2026-12-09 18:30"',
+        'peerkit session move 5 --to "2026-12-10 09:00" --timezone America/New_York',
+    ),
+)
 @catch_errors
 def session_move(
     ctx: typer.Context,
@@ -133,7 +207,10 @@ def session_move(
     to: Annotated[
         str,
         typer.Option(
-            "--to", help='New local date and time: "YYYY-MM-DD HH:MM".', show_default=False
+            "--to",
+            help='New local date and time: "YYYY-MM-DD HH:MM".',
+            show_default=False,
+            metavar="WHEN",
         ),
     ],
     timezone: TimezoneOpt = None,
@@ -149,13 +226,14 @@ def session_move(
     message(f"Session {session_id} now starts at {when}.")
 
 
-@app.command("cancel")
+@app.command("cancel", epilog=examples('peerkit session cancel 5 --reason "Holiday week"'))
 @catch_errors
 def session_cancel(
     ctx: typer.Context,
     session_id: SessionRef,
     reason: Annotated[
-        str | None, typer.Option("--reason", help="Why, for the members.", show_default=False)
+        str | None,
+        typer.Option("--reason", help="Why, for the members.", show_default=False, metavar="TEXT"),
     ] = None,
 ) -> None:
     """Cancel a meeting. It is kept (cancelled) and never planned again."""
@@ -171,18 +249,24 @@ def session_cancel(
     )
 
 
-@app.command("attend")
+@app.command(
+    "attend",
+    epilog=examples(
+        (
+            'peerkit session attend 4 --present "Giulia Rossi" --present "Sara Colombo"',
+            '--absent "Luca Ferrari"',
+        ),
+    ),
+)
 @catch_errors
 def session_attend(
     ctx: typer.Context,
     session_id: SessionRef,
     present: Annotated[
-        list[str] | None,
-        typer.Option("--present", help="Who came. Repeatable.", show_default=False),
+        list[str] | None, member_option("--present", "Who came. Repeatable.")
     ] = None,
     absent: Annotated[
-        list[str] | None,
-        typer.Option("--absent", help="Who did not. Repeatable.", show_default=False),
+        list[str] | None, member_option("--absent", "Who did not. Repeatable.")
     ] = None,
 ) -> None:
     """Record who came; the meeting is then done. Absent hot seats get the next turn."""
@@ -200,14 +284,22 @@ def session_attend(
     message(f"Session {session_id}: {len(here)} present, {len(away)} absent.")
 
 
-@app.command("notes")
+@app.command(
+    "notes",
+    epilog=examples(
+        'peerkit session notes 2 --text "Giulia raises her prices by 15% in January."',
+        "peerkit session notes 2",
+    ),
+)
 @catch_errors
 def session_notes(
     ctx: typer.Context,
     session_id: SessionRef,
     text: Annotated[
         str | None,
-        typer.Option("--text", help="The notes (replaces earlier ones).", show_default=False),
+        typer.Option(
+            "--text", help="The notes (replaces earlier ones).", show_default=False, metavar="TEXT"
+        ),
     ] = None,
     edit: Annotated[bool, typer.Option("--edit", help="Write the notes in $EDITOR.")] = False,
 ) -> None:

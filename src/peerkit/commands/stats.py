@@ -6,10 +6,12 @@ from typing import Annotated, Any
 
 import typer
 
+from peerkit.commands._options import date_option, group_option
 from peerkit.context import app_context
 from peerkit.enums import AttendanceStatus
 from peerkit.errors import catch_errors
 from peerkit.output import Format, message, to_json
+from peerkit.text import examples
 
 GROUP_COLUMNS = ("group", "sessions", "attendance", "hot_seats", "commitments_done",
                  "commitments_open", "commitments_kept")  # fmt: skip
@@ -21,15 +23,19 @@ MEMBER_COLUMNS = ("member", "name", "attendance", "attended", "missed", "no_show
                   "mentoring_received", "at_risk")  # fmt: skip
 
 
+STATS_EXAMPLES = examples(
+    "peerkit stats",
+    "peerkit stats --group mastermind-del-martedi --since 2026-11-01",
+    "peerkit stats --format json",
+)
+
+
 @catch_errors
 def stats(
     ctx: typer.Context,
-    group: Annotated[
-        str | None, typer.Option("--group", help="One group (id or slug).", show_default=False)
-    ] = None,
+    group: Annotated[str | None, group_option("One group (id or slug).")] = None,
     since: Annotated[
-        str | None,
-        typer.Option("--since", help="Only meetings from DATE (YYYY-MM-DD).", show_default=False),
+        str | None, date_option("--since", "Only meetings from DATE (YYYY-MM-DD).")
     ] = None,
     fmt: Annotated[
         Format,

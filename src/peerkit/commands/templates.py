@@ -8,28 +8,42 @@ from typing import Annotated, Any
 
 import typer
 
-from peerkit.commands._options import EMPTY_FOLDER, FormatOpt
+from peerkit.commands._options import EMPTY_FOLDER, FormatOpt, complete_template
 from peerkit.context import app_context
 from peerkit.errors import PeerkitError, catch_errors
 from peerkit.output import Format, data_line, emit, emit_one, message
+from peerkit.text import examples
 
 app = typer.Typer(
     help="Templates for agendas, invitations and reminders: list, show, copy to customise.",
+    epilog=examples(
+        "peerkit templates list",
+        "peerkit templates show agenda.md.j2",
+        "peerkit templates copy invite.txt.j2",
+    ),
     no_args_is_help=True,
 )
-NameArg = Annotated[str, typer.Argument(help="A template name, e.g. agenda.md.j2.", metavar="NAME")]
+NameArg = Annotated[
+    str,
+    typer.Argument(
+        help="A template name, e.g. agenda.md.j2.", metavar="NAME", autocompletion=complete_template
+    ),
+]
 
 
 LIST_COLUMNS = ("name", "source")
 KEYS = ("name", "source", "path")  # json and csv: the file that is used, yours or the built-in
 
 
-@app.command("list")
+@app.command(
+    "list", epilog=examples("peerkit templates list", "peerkit templates list --format json")
+)
 @catch_errors
 def templates_list(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """List the templates and which ones you have customised.
 
-    json: [{name, source (yours or built-in), path (the file that is used)}].
+    With --format json or csv: each template's name, source (yours or built-in) and path (the
+    file that is used).
     """
     from peerkit import render
 
@@ -40,12 +54,20 @@ def templates_list(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         message(f"Your templates live in {render.user_templates_dir()}.")
 
 
-@app.command("show")
+@app.command(
+    "show",
+    epilog=examples(
+        "peerkit templates show agenda.md.j2",
+        "peerkit templates show invite.html.j2",
+        "peerkit templates show agenda.md.j2 --format json",
+    ),
+)
 @catch_errors
 def templates_show(ctx: typer.Context, name: NameArg, fmt: FormatOpt = Format.table) -> None:
     """Print the template that is used for NAME (yours if you have one).
 
-    The default prints the text as it is; json: {name, source, path, text}.
+    The default prints the text as it is; --format json gives one object with its name, source,
+    path and text.
     """
     from peerkit import render
 
@@ -64,7 +86,13 @@ def _row(name: str, path: Path) -> dict[str, Any]:
     return {"name": name, "source": source, "path": str(path)}
 
 
-@app.command("copy")
+@app.command(
+    "copy",
+    epilog=examples(
+        "peerkit templates copy invite.txt.j2",
+        "peerkit templates copy agenda.md.j2 --to my-templates",
+    ),
+)
 @catch_errors
 def templates_copy(
     ctx: typer.Context,

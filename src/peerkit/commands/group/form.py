@@ -6,11 +6,20 @@ from typing import Annotated, Any
 
 import typer
 
-from peerkit.commands._options import DryRunOpt, FormatOpt, GroupRef
+from peerkit.commands._options import (
+    DryRunOpt,
+    FormatOpt,
+    GroupRef,
+    complete_timezone,
+    date_option,
+    words,
+)
 from peerkit.context import app_context, community_defaults
 from peerkit.defaults import FORMATION
+from peerkit.enums import GroupKind, values
 from peerkit.errors import catch_errors
 from peerkit.output import Format, emit, message, to_json
+from peerkit.text import examples
 
 FORM_COLUMNS = ("n", "size", "slot", "score", "members", "reasons")
 CSV_COLUMNS = ("n", "size", "day", "time", "timezone", "score", "members", "reasons", "group")
@@ -31,7 +40,10 @@ SLOT_CSV_COLUMNS = (
 def form_command(
     ctx: typer.Context,
     size: Annotated[
-        str, typer.Option("--size", help="Members per group, MIN-MAX.", show_default=True)
+        str,
+        typer.Option(
+            "--size", help="Members per group, MIN-MAX.", show_default=True, metavar="MIN-MAX"
+        ),
     ] = FORMATION.size,
     source: Annotated[
         str,
@@ -40,14 +52,28 @@ def form_command(
             help="unassigned: active members in no active group of the kind; "
             "active: every active member.",
             show_default=True,
+            metavar="unassigned|active",
+            autocompletion=words("unassigned", "active"),
         ),
     ] = "unassigned",
     kind: Annotated[
-        str, typer.Option("--kind", help="The kind of group to form.", show_default=True)
+        str,
+        typer.Option(
+            "--kind",
+            help="The kind of group to form.",
+            show_default=True,
+            metavar="KIND",
+            autocompletion=words(*values(GroupKind)),
+        ),
     ] = FORMATION.kind.value,
     duration: Annotated[
         int,
-        typer.Option("--duration", help="Minutes every group needs in common.", show_default=True),
+        typer.Option(
+            "--duration",
+            help="Minutes every group needs in common.",
+            show_default=True,
+            metavar="MINUTES",
+        ),
     ] = FORMATION.duration,
     separate: Annotated[
         str | None,
@@ -55,6 +81,8 @@ def form_command(
             "--separate",
             help="'industry': never two members of one industry in a group.",
             show_default=False,
+            metavar="industry",
+            autocompletion=words("industry"),
         ),
     ] = None,
     apply: Annotated[
@@ -156,8 +184,7 @@ def slots_command(
     ctx: typer.Context,
     group: GroupRef,
     start: Annotated[
-        str | None,
-        typer.Option("--from", help="First day to look at (default today).", show_default=False),
+        str | None, date_option("--from", "First day to look at (default today).")
     ] = None,
     weeks: Annotated[
         int,
@@ -171,6 +198,8 @@ def slots_command(
             "--timezone",
             help="Show the windows and the chart in this IANA zone (yours) instead of the group's.",
             show_default=False,
+            metavar="TZ",
+            autocompletion=complete_timezone,
         ),
     ] = None,
     fmt: FormatOpt = Format.table,
@@ -307,6 +336,18 @@ def _runs(bar: str, styles: list[str]) -> Any:
     return text
 
 
+FORM_EXAMPLES = examples(
+    "peerkit group form --from active",
+    "peerkit group form --from active --size 4-6 --separate industry",
+    "peerkit group form --apply --dry-run",
+)
+SLOTS_EXAMPLES = examples(
+    "peerkit group slots founders-across-time-zones",
+    "peerkit group slots founders-across-time-zones --timezone America/New_York",
+    "peerkit group slots mastermind-del-martedi --weeks 4 --format json",
+)
+
+
 def register(app: typer.Typer) -> None:
-    app.command("form")(catch_errors(form_command))
-    app.command("slots")(catch_errors(slots_command))
+    app.command("form", epilog=FORM_EXAMPLES)(catch_errors(form_command))
+    app.command("slots", epilog=SLOTS_EXAMPLES)(catch_errors(slots_command))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session, select
 
 from peerkit import calendar as ical
 from peerkit import mail
 from peerkit.config import CommunityDefaults
+from peerkit.i18n import Clock
 from peerkit.models import Community
 from peerkit.services.common import validate
 
@@ -18,6 +20,7 @@ __all__ = [
     "Sender",
     "apply",
     "calendar_organiser",
+    "clock",
     "ensure",
     "get",
     "organiser",
@@ -85,6 +88,31 @@ def member_defaults(session: Session, defaults: CommunityDefaults) -> dict[str, 
     """What a new member gets when no time zone or language is given: the community's."""
     row = ensure(session, defaults)
     return {"timezone": row.timezone, "locale": row.locale}
+
+
+def clock(
+    session: Session,
+    today: date,
+    viewer: str | None = None,
+    defaults: CommunityDefaults | None = None,
+) -> Clock:
+    """How tables say times: on VIEWER's clock (a --timezone, already checked) or the
+    community's, in the community's language (from DEFAULTS, or English and UTC, when there is
+    no community yet)."""
+    return clock_of(get(session), today, viewer, defaults)
+
+
+def clock_of(
+    community: Community | None,
+    today: date,
+    viewer: str | None = None,
+    defaults: CommunityDefaults | None = None,
+) -> Clock:
+    """`clock`, for a community row already read."""
+    given = defaults or CommunityDefaults()
+    zone = community.timezone if community else given.timezone
+    locale = community.locale if community else given.locale
+    return Clock(viewer or zone or "UTC", locale or "en", today, reader=viewer)
 
 
 def apply(community: Community, values: CommunityDefaults) -> list[str]:

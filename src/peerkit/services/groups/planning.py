@@ -113,6 +113,31 @@ def plan(
     return Week(community, slots)
 
 
+def slot_of(session: Session, meeting: Meeting) -> Slot:
+    """One meeting as the week's plan sees it: its group's members, hot seats and answers."""
+    group = session.get(Group, meeting.group_id)
+    assert group is not None
+    mid = id_of(meeting)
+    item = Slot(group, meeting, current=week_data.memberships(session).get(id_of(group), []))
+    item.seat_ids = week_data.hot_seats(session, [mid]).get(mid, [])
+    item.answers = week_data.answers(session, [mid]).get(mid, [])
+    return item
+
+
+def roles_lost(session: Session, meeting: Meeting) -> bool:
+    """Whether a planned meeting has a role held by someone who can no longer come (or
+    said they will not): `invite` then settles the roles as `plan week` would, first."""
+    if meeting.status != MeetingStatus.PLANNED:
+        return False
+    item = slot_of(session, meeting)
+    return rotation.loses(meeting, item.seat_ids, item.role_candidates)
+
+
+def settle_roles_of(session: Session, meeting: Meeting) -> None:
+    """The roles of one meeting settled as `plan week` settles them (for `invite`)."""
+    _settle_roles(session, [slot_of(session, meeting)], None)
+
+
 def _settle_versions(
     session: Session, slots: list[Slot], community: Community | None, today: date | None
 ) -> None:

@@ -36,7 +36,7 @@ from peerkit.services.groups.agenda import Facts
 
 # The version itself, in the agenda's `session`; and the members' answers, which the
 # agenda lists but no invitation shows (an answer is no news for the others' calendars).
-VOLATILE = ("sequence", "updated_at", "answers")
+VOLATILE = ("sequence", "updated_at", "answers", "notes", "attendance")
 
 
 def substance(

@@ -54,7 +54,11 @@ MAIL_METHODS = ("REQUEST", "CANCEL")  # what peerkit's invitations and cancellat
 PARTS = ("text/plain", "text/html", "text/calendar")  # the parts peerkit writes
 
 # An address in running text: what surrounds it in headers, HTML, calendars and prose ends it.
-_ADDRESS = re.compile(r"""[^\s<>()\[\]{}\\,;:"'@=/]+@[^\s<>()\[\]{}\\,;:"'@=/?#&]+""")
+# Its local part may be any of RFC 5322's atext (o'brien@, a=b@, a/b@); _ADDRESS_END, without
+# ' = / { }, is the address at its end, alone, when what ran into it is none ('giulia@...' in
+# quotes, a link's ...?to=giulia@...).
+_ADDRESS = re.compile(r"""[^\s<>()\[\]\\,;:"@]+@[^\s<>()\[\]{}\\,;:"'@=/?#&]+""")
+_ADDRESS_END = re.compile(r"""[^\s<>()\[\]{}\\,;:"'@=/]+@[^\s<>()\[\]{}\\,;:"'@=/?#&]+""")
 
 
 @dataclass
@@ -172,10 +176,20 @@ class _Read:
     def uids(self) -> set[str]:
         return {str(e["UID"]) for e in self.events() if "UID" in e}
 
+    def shown(self) -> list[tuple[str, str]]:
+        """Every address the file shows, as written (the recipient's and the sender's too),
+        each with its end alone (_ADDRESS_END): x=giulia@example.com, giulia@example.com."""
+        found = [(a, a) for a in (self.to, self.sender) if a]
+        for text in self.texts:
+            for written in _ADDRESS.findall(text):
+                whole = written.rstrip(".")
+                end = _ADDRESS_END.search(whole)
+                found.append((whole, end.group(0) if end else whole))
+        return found
+
     def addresses(self) -> set[str]:
-        """Every address the file shows, as written (the recipient's and the sender's too)."""
-        found = {a.rstrip(".") for text in self.texts for a in _ADDRESS.findall(text)}
-        return found | {a for a in (self.to, self.sender) if a}
+        """Every address the file shows, as written, and their ends alone."""
+        return {a for pair in self.shown() for a in pair}
 
 
 def _read_path(path: Path) -> _Read:
@@ -929,8 +943,10 @@ def _judge_addresses(item: _Read, known: Known, verdict: Verdict) -> None:
     """No other member's address anywhere in the message (headers, text, HTML, calendar)."""
     mine = normal(item.to) if item.to else None
     named: dict[int, str] = {}
-    for found in item.addresses():
-        address = normal(found)
+    for whole, end in item.shown():
+        address = normal(whole)
+        if address not in (mine, known.organiser) and known.addresses.get(address) is None:
+            address = normal(end)  # nobody's as written: someone's without what ran into it?
         member_id = known.addresses.get(address)
         if member_id is None or address in (mine, known.organiser):
             continue

@@ -184,7 +184,7 @@ def series(session: Session, group: Group, meetings: list[Meeting]) -> bytes:
     }
     by_slot = {m.slot_date: m for m in mine}
     events: list[Event] = []
-    for run in _runs(dates, pattern):
+    for run in _runs(dates, pattern, by_slot):
         master = _master(ctx, group, mine, pattern[run[0]], _segment_uid(group, run[0], dates))
         events.append(master)
         for slot in run:
@@ -206,15 +206,24 @@ def series(session: Session, group: Group, meetings: list[Meeting]) -> bytes:
     return ical.to_bytes(ical.calendar(events, method="PUBLISH"))
 
 
-def _runs(dates: list[date], clear: dict[date, datetime]) -> list[list[date]]:
-    """DATES in runs of dates that a rule can hold (CLEAR), split where one cannot."""
+def _runs(
+    dates: list[date], clear: dict[date, datetime], meetings: dict[date, Meeting]
+) -> list[list[date]]:
+    """DATES in runs of dates that a rule can hold (CLEAR), split where one cannot; each run
+    from its first meeting to its last (a rule starts and ends at a meeting, and the UID of
+    a later rule names the date of a meeting, which replies and `outbox check` look up)."""
     runs: list[list[date]] = [[]]
     for d in dates:
         if d in clear:
             runs[-1].append(d)
         elif runs[-1]:
             runs.append([])
-    return [run for run in runs if run]
+    trimmed = []
+    for run in runs:
+        held = [i for i, d in enumerate(run) if d in meetings]
+        if held:
+            trimmed.append(run[held[0] : held[-1] + 1])
+    return trimmed
 
 
 def _segment_uid(group: Group, start: date, dates: list[date]) -> str:

@@ -20,7 +20,7 @@ from peerkit.errors import Conflict
 from peerkit.models import Group, Meeting, Member, id_of, utcnow
 from peerkit.services.common import schedule
 from peerkit.services.groups import agenda as agenda_svc
-from peerkit.services.groups import meetings, versions
+from peerkit.services.groups import meetings, planning, versions
 from peerkit.services.outbox import ledger, meeting_mail
 from peerkit.services.outbox.delivery import Held, Place, Sent, Written, held_back, send, write
 from peerkit.services.outbox.message import MEETING, Message, require_organiser
@@ -108,10 +108,14 @@ def invite(
             raise Conflict(
                 f"session {meeting.id} started at {started}; invitations are for meetings to come."
             )
-        news = method == "request" and _says_something_new(session, meeting)
-    # A request that says something new moves the version on: then (only then) a write.
+        lost = method == "request" and planning.roles_lost(session, meeting)
+        news = lost or (method == "request" and _says_something_new(session, meeting))
+    # A request that says something new moves the version on: then (only then) a write. A
+    # role held by someone who cannot come is passed on first, as `plan week` would.
     with db.write() if news else db.read() as session:
         meeting = meetings.resolve(session, ref)
+        if lost:
+            planning.settle_roles_of(session, meeting)
         prepared = prepare(session, meeting, method, now=utcnow() if news else None)
         group = session.get(Group, meeting.group_id)
         assert group is not None

@@ -10,7 +10,7 @@ templates and code, and are still there as written is not built again (week_reco
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,6 +31,7 @@ from peerkit.services.outbox.meeting_calendars import MeetingCalendars
 
 if TYPE_CHECKING:
     from peerkit import render
+    from peerkit.i18n import Clock
 
 NO_INVITATIONS = (
     "no invitations written: set the organiser first, e.g. "
@@ -53,6 +54,25 @@ class GroupPlan:
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+    def for_people(self, clock: Clock, names: Mapping[int, str]) -> dict[str, Any]:
+        """`as_dict` as a table shows it: members by name (NAMES), the start on CLOCK
+        ("Tue 8 Dec 18:30"). JSON and CSV keep the ids and ISO times."""
+
+        def name(member: int | None) -> str | None:
+            return None if member is None else names.get(member, f"#{member}")
+
+        return {
+            **self.as_dict(),
+            "start": clock.when(self.start),
+            "hot_seat": [name(i) for i in self.hot_seat],
+            "facilitator": name(self.facilitator),
+        }
+
+
+def names_of(planned: planning.Week) -> dict[int, str]:
+    """The names of the members a planned week's meetings name (hot seats, roles, attendees)."""
+    return {i: n for s in planned.slots if s.facts for i, n in s.facts.names.items()}
 
 
 def plan_week(

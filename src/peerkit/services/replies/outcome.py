@@ -27,9 +27,16 @@ OTHER = "other"  # neither (or unreadable)
 
 # Bounds on what is read: anything bigger is refused unread.
 MAX_MESSAGE = 10 * 1024 * 1024  # bytes of one message (or calendar file)
+MAX_HEADERS = 64 * 1024  # bytes of a message's headers (up to the first empty line)
+MAX_LINES = 200_000  # lines of one message (base64 fills 10 MB in 140,000)
+MAX_MULTIPARTS = 16  # multipart sections of one message (each nests the parsing deeper)
+MAX_BOUNDARIES = 1024  # lines starting with "--" (each may begin a part) in one message
+MAX_MIME_HEADER = 2 * 1024  # characters of one part's Content-Type or Content-Disposition
+MAX_FROM = 998  # characters of the From header (one line of RFC 5322)
+MAX_TEXT = 32 * 1024  # bytes of a text or HTML part read for its first line
 MAX_PARTS = 64  # MIME parts of one message
 MAX_DEPTH = 8  # nested multiparts
-MAX_CALENDAR = 1024 * 1024  # bytes of one calendar part
+MAX_CALENDAR = 256 * 1024  # bytes of one calendar part (a reply is a few kilobytes)
 MAX_EVENTS = 20  # VEVENTs in one reply
 MAX_REFERENCES = 100  # Message-IDs in In-Reply-To and References
 MAX_SHOWN = 80  # characters of a member's line quoted in a reason

@@ -4,17 +4,21 @@ and recorded, in one transaction; then what the answers change is written (`fini
 A calendar reply (iTIP REPLY) gives one outcome per event in it; a plain e-mail one. A
 message that cannot be read, or that answers nothing of peerkit's, gives an outcome too,
 saying why: nothing is skipped in silence, and nothing raised by one message stops the
-others (each is recorded in a savepoint of its own).
+others: each message (each event of a calendar reply) is taken in a savepoint of its own,
+and whatever it makes peerkit raise is its outcome (refused), with nothing of it kept. Only
+a database that fails (locked, gone) stops the run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session
 
 from peerkit.enums import AnswerKind, AnswerSource
@@ -169,10 +173,8 @@ class _Run:
             return
         for said in letter.events:
             outcome = Outcome(label, ITIP, _sender(letter), None, None, REFUSED, "")
-            try:
+            with self._alone(outcome):
                 self._one_event(outcome, said, letter)
-            except Stop as stop:
-                outcome.action, outcome.reason = stop.action, stop.reason
             self.done.append(outcome)
 
     def _one_event(self, outcome: Outcome, said: Said, letter: Letter) -> None:
@@ -202,16 +204,34 @@ class _Run:
 
     def _plain(self, label: str, letter: Letter) -> None:
         outcome = Outcome(label, MAIL, _sender(letter), None, None, IGNORED, "")
-        try:
+        with self._alone(outcome):
             self._plain_answer(outcome, letter)
+        self.done.append(outcome)
+
+    @contextmanager
+    def _alone(self, outcome: Outcome) -> Iterator[None]:
+        """Take one message (or one event of it) in a savepoint: a Stop is its OUTCOME, and
+        so is anything else it makes peerkit raise (refused), with what it changed undone.
+        A database that fails (locked, gone) is no message's doing: that stops the run."""
+        try:
+            with self.session.begin_nested():
+                yield
         except Stop as stop:
             outcome.action, outcome.reason = stop.action, stop.reason
-        self.done.append(outcome)
+        except PeerkitError as err:
+            outcome.action, outcome.reason = REFUSED, err.message.rstrip(".")
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception as exc:  # whatever a hostile message makes the code below raise
+            outcome.action = REFUSED
+            outcome.reason = (
+                f"peerkit could not take it ({type(exc).__name__}); nothing of it is recorded"
+            )
 
     def _plain_answer(self, outcome: Outcome, letter: Letter) -> None:
         if letter.automatic:
             raise ignored("an automatic reply (out of office or the like)")
-        if not any(i.lower().endswith("@peerkit>") for i in letter.references):
+        if not letters.answers_peerkit(letter.references):
             held = f"; it holds a calendar (METHOD {_word(letter.method)})" if letter.method else ""
             raise ignored(f"not a reply to a message from peerkit{held}")
         assert letter.sender is not None
@@ -233,6 +253,11 @@ class _Run:
             raise Stop(UNCLEAR, "answers several of peerkit's messages at once")
         target, sequence = found[0].target, found[0].sequence
         outcome.target = target.label()
+        if found[0].cancel:
+            raise ignored(
+                "answers peerkit's cancellation (the invitation withdrawn or called off), not "
+                "an invitation: a plain answer to it changes nothing"
+            )
         line = letter.first_line
         if line is None:
             raise Stop(UNCLEAR, "no line of their own above the quoted message")

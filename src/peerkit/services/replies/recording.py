@@ -5,6 +5,12 @@ come and not cancelled, with a SEQUENCE peerkit has sent and a DTSTAMP not in th
 Of two answers the one with the higher SEQUENCE, then the later DTSTAMP, wins: an older
 reply never overwrites a newer one, and reading the same reply again changes nothing.
 
+A reply to one meeting of a group's series carries the series' SEQUENCE, which is the
+highest of all the group's meetings' (services/outbox/feeds.py): it says nothing of that
+meeting's version. So it may be no higher than that, it is compared with the answer kept by
+its DTSTAMP alone, and it is kept with the meeting's own SEQUENCE, against which a later
+reply to the meeting's own invitation is compared as usual.
+
 What an answer changes: for an event, yes and no are `event rsvp` and `event rsvp --no`
 (services/events/seats.py: a seat, the waitlist, a freed seat going to the first on it),
 with the invitations `event rsvp` writes (services/outbox/events.py); for a meeting, its
@@ -17,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from peerkit.enums import (
     AnswerAbout,
@@ -77,6 +83,11 @@ class Reply:
     message_id: str | None
     series: bool = False  # named by a series' UID: its SEQUENCE is the series'
 
+    @property
+    def version(self) -> int:
+        """The SEQUENCE kept with the answer: a series reply's is the meeting's own."""
+        return self.row.sequence if self.series else self.sequence
+
 
 @dataclass
 class Recorded:
@@ -112,12 +123,27 @@ def check(session: Session, reply: Reply, now: datetime) -> None:
         if invited is None:
             raise refused(f"{member.describe()} was not invited to this event")
         newest += invited.revision  # their own version of it (services/outbox/events.py)
-    if not reply.series and reply.sequence > newest:
+    if reply.series and isinstance(row, Meeting):
+        series = _series_sequence(session, row.group_id)
+        if reply.sequence > series:
+            raise refused(
+                f"its SEQUENCE {reply.sequence} is newer than any version of the group's "
+                f"calendar peerkit wrote ({series})"
+            )
+    elif reply.sequence > newest:
         raise refused(
             f"its SEQUENCE {reply.sequence} is newer than any invitation peerkit sent ({newest})"
         )
     if reply.dtstamp > now + CLOCK_SKEW:
         raise refused(f"dated {reply.dtstamp.isoformat()}, in the future")
+
+
+def _series_sequence(session: Session, group_id: int) -> int:
+    """The SEQUENCE of a group's series: the highest of its meetings' (feeds.py `_master`)."""
+    found = session.exec(
+        select(func.max(Meeting.sequence)).where(Meeting.group_id == group_id)
+    ).one()
+    return int(found or 0)
 
 
 def _meeting_open(meeting: Meeting, now: datetime) -> None:
@@ -152,9 +178,14 @@ def record(session: Session, reply: Reply, now: datetime, *, dry_run: bool) -> R
             Answer.member_id == id_of(reply.member),
         )
     ).first()
-    said = (reply.sequence, reply.dtstamp)
+
+    def newness(sequence: int, dtstamp: datetime) -> tuple[int, datetime]:
+        """SEQUENCE, then DTSTAMP; for a series reply DTSTAMP alone (see the module)."""
+        return (0 if reply.series else sequence, dtstamp)
+
+    said = newness(reply.sequence, reply.dtstamp)
     if stored is not None:
-        kept = (stored.sequence, stored.dtstamp)
+        kept = newness(stored.sequence, stored.dtstamp)
         if said < kept:
             raise ignored(
                 f"older than the answer recorded ({stored.answer}, SEQUENCE {stored.sequence}, "
@@ -163,9 +194,9 @@ def record(session: Session, reply: Reply, now: datetime, *, dry_run: bool) -> R
         if said == kept and stored.answer == reply.answer:
             return Recorded(UNCHANGED, "recorded already")
         if said == kept:
+            same = "DTSTAMP" if reply.series else "SEQUENCE and DTSTAMP"
             raise refused(
-                f"says {reply.answer} where a reply of the same SEQUENCE and DTSTAMP said "
-                f"{stored.answer}"
+                f"says {reply.answer} where a reply of the same {same} said {stored.answer}"
             )
         if stored.answer == reply.answer:
             _keep(session, stored, reply, now)
@@ -185,7 +216,7 @@ def _keep(session: Session, stored: Answer | None, reply: Reply, now: datetime) 
         dtstamp=reply.dtstamp,
         source=reply.source,
     )
-    row.answer, row.sequence, row.dtstamp = reply.answer, reply.sequence, reply.dtstamp
+    row.answer, row.sequence, row.dtstamp = reply.answer, reply.version, reply.dtstamp
     row.source, row.message_id, row.received_at = reply.source, reply.message_id, now
     session.add(row)
     session.flush()

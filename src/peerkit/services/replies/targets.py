@@ -8,6 +8,8 @@ is about, for whom and which version (mail.message_id), so they are made again h
 sender's invitations, reminders and check-ins of the last weeks and those to come, and
 compared. A message of an earlier version of a meeting's invitation is not found that way
 (its Message-ID was made from a time no longer kept): such an answer is listed, not guessed.
+An answer to a cancellation (a seat released, a member taken off a meeting) is found as
+such, and changes nothing: "Sure, thanks!" to "Seat released" books no seat.
 
 Addresses are compared as peerkit stores them (services/common/validate.email: lower case,
 the domain as Unicode, so anna@XN--BCHER-KVA.example is anna@bücher.example).
@@ -68,6 +70,7 @@ class Found:
 
     target: Target
     sequence: int
+    cancel: bool = False  # the message was a cancellation (a seat released, a member removed)
 
 
 def address_key(address: str) -> str | None:
@@ -179,14 +182,18 @@ class Lookup:
         self, member: Member, in_reply_to: list[str], references: list[str], now: datetime
     ) -> list[Found]:
         """The invitations the message replies to: what In-Reply-To names if it names one of
-        the member's, else what References names; each once."""
+        the member's, else what References names; each once (as its cancellation, when that
+        is named too)."""
         made = self._messages_of(member, now)
         for ids in (in_reply_to, references):
             found: dict[tuple[str, int], Found] = {}
             for mid in ids:
                 hit = made.get(mid)
-                if hit is not None:
-                    found.setdefault((hit.target.about, hit.target.id), hit)
+                if hit is None:
+                    continue
+                key = (hit.target.about, hit.target.id)
+                if hit.cancel or key not in found:  # named with its invitation, a cancel wins
+                    found[key] = hit
             if found:
                 return list(found.values())
         return []
@@ -202,7 +209,7 @@ class Lookup:
             stamp = meeting.updated_at.isoformat()
             for method in ("REQUEST", "CANCEL"):
                 mid = mail.message_id(meeting.uid, method, str(meeting.sequence), me, stamp)
-                made[mid] = Found(target, meeting.sequence)
+                made[mid] = Found(target, meeting.sequence, method == "CANCEL")
             made[mail.message_id(meeting.uid, "reminder", me)] = Found(target, meeting.sequence)
         for event, revision in self._events(member, since):
             # their messages carry the event's SEQUENCE plus their own version of it
@@ -210,7 +217,7 @@ class Lookup:
             for seq in _versions(event.sequence + revision):
                 for method in ("REQUEST", "CANCEL"):
                     mid = mail.message_id(event.uid, method, str(seq), email)
-                    made[mid] = Found(target, seq)
+                    made[mid] = Found(target, seq, method == "CANCEL")
             for seq in _versions(event.sequence):
                 mid = mail.message_id(event.uid, "reminder", str(seq), email)
                 made.setdefault(mid, Found(target, event.sequence + revision))
@@ -219,7 +226,7 @@ class Lookup:
             for seq in _versions(checkin.sequence):
                 for method in ("REQUEST", "CANCEL"):
                     mid = mail.message_id(checkin.uid, method, str(seq), email)
-                    made[mid] = Found(target, seq)
+                    made[mid] = Found(target, seq, method == "CANCEL")
         return made
 
     def _meetings(self, member: Member, since: datetime) -> list[Meeting]:
@@ -260,9 +267,16 @@ def _versions(current: int) -> range:
 
 
 def _local_day(moment: date | datetime, zone: str) -> date:
-    """The date of an occurrence in the group's zone (a floating time is taken as written)."""
+    """The date of an occurrence in the group's zone (a floating time is taken as written);
+    Stop (refused) for a time no date can hold there (9999-12-31T23:59:59Z is in year 10000
+    in Rome)."""
     if isinstance(moment, datetime):
         if moment.tzinfo is not None:
-            return moment.astimezone(ZoneInfo(zone)).date()
+            try:
+                return moment.astimezone(ZoneInfo(zone)).date()
+            except (OverflowError, ValueError):
+                raise refused(
+                    f"a RECURRENCE-ID out of range ({moment.isoformat()}): no meeting is then"
+                ) from None
         return moment.date()
     return moment

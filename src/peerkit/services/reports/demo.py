@@ -198,13 +198,14 @@ class Showcase:
     week: str  # the ISO week planned, e.g. 2026-W49
     members: list[dict[str, Any]]
     groups: list[dict[str, Any]]
-    plan: list[dict[str, Any]]
+    plan: list[dict[str, Any]]  # as `plan week` shows it: members by name, compact times
 
 
 def showcase(db_path: Path, today: date, now: datetime) -> Showcase:
     """Plan the coming week into DIR/outbox and build the page in DIR/site."""
     from peerkit.db import open_database
-    from peerkit.services.groups import roster
+    from peerkit.services.common import community
+    from peerkit.services.groups import planning, roster
     from peerkit.services.members import profiles
     from peerkit.services.outbox import delivery
     from peerkit.services.outbox import week as week_svc
@@ -220,12 +221,15 @@ def showcase(db_path: Path, today: date, now: datetime) -> Showcase:
             ]
             teams = [roster.to_dict(session, g) for g in roster.list_groups(session)]
         with db.write() as session:
-            plan = week_svc.plan_week(session, week, delivery.Output(folder=out), today=today)
+            planned = planning.plan(session, week, today=today)
+            plan = week_svc.write_week(planned, week, delivery.Output(folder=out), today=today)
+            clock = community.clock_of(planned.community, today)
+            shown = [r.for_people(clock, week_svc.names_of(planned)) for r in plan]
         with db.read() as session:
             site.build(session, db_path.parent / "site", on_the_day(now, today))
     finally:
         db.dispose()
-    return Showcase(week, people, teams, [r.as_dict() for r in plan])
+    return Showcase(week, people, teams, shown)
 
 
 def on_the_day(now: datetime, today: date) -> datetime:

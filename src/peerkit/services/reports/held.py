@@ -60,21 +60,45 @@ def ids_marked(status: AttendanceStatus) -> sa.ColumnElement[str]:
 def at_risk_query(held: sa.Subquery) -> sa.Select[int]:
     """THE at-risk rule: the members who missed MISSED_FOR_RISK or more of the last RECENT
     held meetings of one group (HELD, as from `held_meetings`)."""
+    return _missed_recently(_recent(held), col(Attendance.member_id)).distinct()
+
+
+def at_risk_why_query(held: sa.Subquery) -> sa.Select[int, int, int, int]:
+    """The at-risk rule with its reasons: member_id, group_id, how many of the group's last
+    RECENT meetings they missed, and how many meetings the group has held (fewer than RECENT
+    in a young group); a row per member and group where they are at risk."""
+    recent = _recent(held, sa.func.count().over(partition_by=held.c.group_id).label("held"))
+    return _missed_recently(
+        recent,
+        col(Attendance.member_id),
+        recent.c.group_id,
+        sa.func.count().label("missed"),
+        sa.func.max(recent.c.held).label("held"),
+    )
+
+
+def _recent(held: sa.Subquery, *more: Any) -> sa.Subquery:
+    """HELD numbered from each group's latest (`back`: 1 for the latest), with MORE columns."""
     latest_first = (held.c.slot_date.desc(), held.c.id.desc())
-    recent = sa.select(
+    return sa.select(
         held.c.id,
         held.c.group_id,
         sa.func.row_number()
         .over(partition_by=held.c.group_id, order_by=latest_first)
         .label("back"),
+        *more,
     ).subquery("recent")
+
+
+def _missed_recently(recent: sa.Subquery, *columns: Any) -> sa.Select[Any]:
+    """COLUMNS (the first: the member's id) of the absences at the last RECENT meetings of
+    RECENT (`_recent`), per group and member, where they are MISSED_FOR_RISK or more."""
     return (
-        sa.select(col(Attendance.member_id))
+        sa.select(*columns)
         .join(recent, recent.c.id == col(Attendance.meeting_id))
         .where(recent.c.back <= RECENT, col(Attendance.status) == AttendanceStatus.ABSENT)
         .group_by(recent.c.group_id, col(Attendance.member_id))
         .having(sa.func.count() >= MISSED_FOR_RISK)
-        .distinct()
     )
 
 
