@@ -111,9 +111,22 @@ def test_on_a_narrow_terminal_a_cell_is_an_hour(
 
 
 def test_the_days_are_in_the_communitys_language(cli: Cli, trio: dict[str, int]) -> None:
+    """Near days in words, the others with their date (and year, far from today)."""
+    assert " Tue 1 Dec " in cli.ok("group", "slots", "trio").stdout  # today is Fri 27 Nov
+    assert " Tue 13 Jan 2026 " in cli.ok("group", "slots", "trio", "--from", "2026-01-12").stdout
+    cli.ok("group", "add", "trio", str(person_today(cli)))
+    assert " today " in cli.ok("group", "slots", "trio").stdout
     cli.ok("init", "--community", "Insieme", "--locale", "it")
-    out = cli.ok("group", "slots", "trio", "--from", "2026-01-12").stdout
-    assert "mar 13 gen" in out
+    assert " oggi " in cli.ok("group", "slots", "trio").stdout
+    assert " mar 13 gen 2026 " in cli.ok("group", "slots", "trio", "--from", "2026-01-12").stdout
+
+
+def person_today(cli: Cli) -> int:
+    """Someone free on Fridays (the tests' today is Friday 27 November 2026)."""
+    return int(
+        cli.ok("member", "add", "Fri Day", "--email", "fri@example.com", "--available",
+               "fri 09:00-10:00").stdout
+    )  # fmt: skip
 
 
 def _styled(out: str, label: str) -> list[tuple[str, str]]:

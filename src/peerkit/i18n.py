@@ -18,7 +18,7 @@ DOMAIN = "peerkit"
 LANGUAGES = ("en", "it")
 WHEN_FORMAT = "EEEE d MMMM y, HH:mm"
 DATE_FORMAT = "EEEE d MMMM y"
-SHORT_DAY_FORMAT = "EEE d MMM"  # a chart's labels: "Tue 8 Dec", "mar 8 dic"
+DAY_MONTH_FORMAT = "d MMM"  # a chart's span of dates: "8 Dec", "8 dic"
 
 
 @lru_cache(maxsize=8)
@@ -61,12 +61,11 @@ def format_day(day: date, locale: str) -> str:
     return str(format_date(day, DATE_FORMAT, locale=locale))
 
 
-def format_short_day(day: date, locale: str, *, weekday: bool = True) -> str:
-    """'Tue 8 Dec' / 'mar 8 dic' (without WEEKDAY: '8 Dec' / '8 dic'), for charts."""
+def format_day_month(day: date, locale: str) -> str:
+    """'8 Dec' / '8 dic': the ends of a span of dates in a chart."""
     from babel.dates import format_date
 
-    pattern = SHORT_DAY_FORMAT if weekday else SHORT_DAY_FORMAT.removeprefix("EEE ")
-    return str(format_date(day, pattern, locale=locale))
+    return str(format_date(day, DAY_MONTH_FORMAT, locale=locale))
 
 
 def format_time(moment: datetime, locale: str) -> str:

@@ -170,13 +170,13 @@ def _over_time(over_time: list[Any], locale: str) -> None:
 
 def _span(meetings: list[Any], locale: str) -> str:
     """The dates of the first and last meeting drawn: '24 Nov - 1 Dec' (one: '1 Dec')."""
-    from peerkit.i18n import format_short_day
+    from peerkit.i18n import format_day_month
 
     first, last = meetings[0].day, meetings[-1].day
     if first == last:
-        return format_short_day(first, locale, weekday=False)
+        return format_day_month(first, locale)
     years = first.year != last.year
-    ends = [format_short_day(d, locale, weekday=False) + (f" {d.year}" if years else "")
+    ends = [format_day_month(d, locale) + (f" {d.year}" if years else "")
             for d in (first, last)]  # fmt: skip
     return " - ".join(ends)
 

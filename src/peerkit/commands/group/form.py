@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -237,7 +238,7 @@ def slots_command(
     emit(
         shown, fmt, SLOT_COLUMNS, title=title, empty="No window where all or all but one are free."
     )
-    _chart(week, [names[m.id] for m in week.members], row.locale if row else "en")
+    _chart(week, [names[m.id] for m in week.members], row.locale if row else "en", app_ctx.today())
 
 
 EVERYONE, ALL_BUT_ONE = "everyone", "all but one"
@@ -247,27 +248,29 @@ COMMON_STYLES = {EVERYONE: "bold green", ALL_BUT_ONE: "yellow"}
 LEGEND = "{free} free  {part} partly  {busy} busy   green: everyone   yellow: all but one"
 
 
-def _chart(week: Any, people: list[str], locale: str) -> None:
+def _chart(week: Any, people: list[str], locale: str, today: date) -> None:
     """Each day someone is free: an hour ruler, a bar per member, then the bars of everyone
     and all but one; a member's free cells are coloured where everyone (or all but one) is."""
     from rich.table import Table
     from rich.text import Text
 
-    from peerkit.i18n import format_short_day
+    from peerkit.i18n import short_day
     from peerkit.output import _console
     from peerkit.services.formation import slots
 
     console = _console()
-    longest = max(len(label) for label in [*people, EVERYONE, ALL_BUT_ONE])
+    days = slots.chart(week)
+    if not days:
+        message("Nobody in the group has declared any availability.")
+        return
+    dates = {day.day: short_day(day.day, locale, today) for day in days}
+    longest = max(len(label) for label in [*people, *dates.values(), EVERYONE, ALL_BUT_ONE])
     cell = slots.CELL_MINUTES
     if console.width < min(longest, NAMES_AT_LEAST) + 24 * 60 // cell + EDGES:
         cell = 60  # a narrow terminal: an hour a cell, 24 of them
     cells = 24 * 60 // cell
     names = max(NAMES_AT_LEAST, min(longest, console.width - cells - EDGES))
-    days = slots.chart(week, cell)
-    if not days:
-        message("Nobody in the group has declared any availability.")
-        return
+    days = slots.chart(week, cell) if cell != slots.CELL_MINUTES else days
     per_hour = 60 // cell
     ruler = "".join(f"{hour:<{3 * per_hour}}" for hour in range(0, 24, 3))
     table = Table(
@@ -281,7 +284,7 @@ def _chart(week: Any, people: list[str], locale: str) -> None:
     for n, day in enumerate(days):
         if n:
             table.add_row("", "")
-        table.add_row(Text(format_short_day(day.day, locale), style="bold"), Text(ruler, "dim"))
+        table.add_row(Text(dates[day.day], style="bold"), Text(ruler, "dim"))
         for who, bar in zip(people, day.members, strict=True):
             table.add_row(_name(who), _bar(bar, day))
         for label, bar in ((EVERYONE, day.everyone), (ALL_BUT_ONE, day.all_but_one)):
