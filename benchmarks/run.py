@@ -3,6 +3,11 @@
     .venv/bin/python benchmarks/run.py            # full: 15 rounds, 100,000-row import
     .venv/bin/python benchmarks/run.py --quick    # 5 rounds, 10,000-row import
 
+Shell completion (a Tab) is measured beside `peerkit --help`: a Tab runs peerkit as the
+completion script peerkit installs runs it (_PEERKIT_COMPLETE=complete_bash, COMP_WORDS,
+COMP_CWORD), for a command's sub-commands and for a member's name from the 200-member
+community.
+
 Every measurement is a whole subprocess started with this interpreter
 (sys.executable), so interpreter start-up counts on both sides. peerkit runs as
 ``python -m peerkit`` and every baseline is launched the same way (a module run
@@ -274,6 +279,7 @@ class Command:
     argv: list[str]
     before: Callable[[], None] | None = None  # untimed, e.g. remove the previous database
     after: Callable[[], None] | None = None  # untimed, e.g. check what was written
+    env: dict[str, str] = field(default_factory=dict)  # beside the clean environment
 
 
 @dataclass
@@ -322,11 +328,13 @@ class Runner:
         )
         self.env = env
 
-    def run(self, argv: list[str], *, capture: bool = False) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, argv: list[str], *, capture: bool = False, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
             argv,
             cwd=self.workdir,
-            env=self.env,
+            env={**self.env, **(env or {})},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -345,7 +353,7 @@ class Runner:
             cmd.before()
         cpu_start = _children_cpu()
         start = time.perf_counter()
-        self.run(cmd.argv)
+        self.run(cmd.argv, env=cmd.env)
         elapsed = time.perf_counter() - start
         cpu = _children_cpu() - cpu_start
         if cmd.after:
@@ -446,6 +454,22 @@ def import_checker(db: Path, rows: int, digests: list[str]) -> Callable[[], None
             digests.append(member_digest(db))
 
     return check
+
+
+def tab(runner: Runner, line: str, env: dict[str, str], expected: str) -> Command:
+    """peerkit as bash's completion runs it for a Tab at the end of LINE; checked once, untimed,
+    to offer what it should (something starting with EXPECTED)."""
+    tab_env = {
+        **env,
+        "_PEERKIT_COMPLETE": "complete_bash",
+        "COMP_WORDS": line,
+        "COMP_CWORD": str(len(line.split(" ")) - 1),
+    }
+    cmd = Command("peerkit <Tab>", [PY, "-m", "peerkit"], env=tab_env)
+    offered = runner.run(cmd.argv, capture=True, env=tab_env).stdout.split("\n")
+    if not any(word.startswith(expected) for word in offered):
+        raise BenchmarkError(f"a Tab after {line!r} offered {offered}, nothing like {expected!r}")
+    return cmd
 
 
 # --- import-time profile --------------------------------------------------------------
@@ -584,7 +608,8 @@ def print_table(comparisons: list[Comparison]) -> None:
             walls = comp.times[cmd.label]
             scale, unit = (1000, "ms") if max(walls) < 1 else (1, "s")
             runs = " ".join(f"{t * scale:.{1 if scale > 1 else 2}f}" for t in walls)
-            print(f"  {side + ':':9} {_show(cmd.argv)}")
+            line = f" (a Tab: COMP_WORDS='{cmd.env['COMP_WORDS']}')" if cmd.env else ""
+            print(f"  {side + ':':9} {_show(cmd.argv)}{line}")
             print(f"  {'':9} runs ({unit}): {runs}; CPU median {_fmt(comp.cpu_median(cmd.label))}")
         cpu_c, cpu_b = comp.cpu_median(comp.candidate.label), comp.cpu_median(comp.baseline.label)
         if cpu_b > 0:
@@ -616,6 +641,10 @@ def session(args: argparse.Namespace, work: Path) -> None:
         raise BenchmarkError(f"{small_db} does not hold 200 members")
     ddl = member_ddl(small_db)
     (work / f"{IMPORT_MODULE}.py").write_text(PLAIN_IMPORT.format(ddl=ddl), encoding="utf-8")
+
+    peerkit_help = Command("peerkit --help", [PY, "-m", "peerkit", "--help"])
+    tab_commands = tab(runner, "peerkit member ", {}, "list")
+    tab_names = tab(runner, "peerkit member show Ali", {"PEERKIT_DB": str(small_db)}, "Ali")
 
     peerkit_db, plain_db = work / "import-peerkit.db", work / "import-plain.db"
     digests: dict[str, list[str]] = {"peerkit": [], "plain": []}
@@ -654,6 +683,21 @@ def session(args: argparse.Namespace, work: Path) -> None:
             ),
             import_rounds,
             goal=3.0,
+        ),
+        Comparison(
+            "4. Tab: a command's sub-commands (peerkit member <Tab>)",
+            tab_commands,
+            peerkit_help,
+            rounds,
+            goal=1.2,
+            aim=1.0,
+        ),
+        Comparison(
+            "5. Tab: a member's name (peerkit member show Ali<Tab>, 200 members)",
+            tab_names,
+            peerkit_help,
+            rounds,
+            goal=1.5,
         ),
     ]
     for comp in comparisons:

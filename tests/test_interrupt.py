@@ -4,7 +4,10 @@ A real SIGINT is sent to `python -m peerkit` while it is working: during a long 
 (its write-ahead log is growing), and during `plan week` over many groups (its first
 files are appearing). An import interrupted adds nobody; a `plan week` interrupted has
 committed its plan before writing any file, so every file on disk belongs to a meeting
-in the database, and a second run writes the files that are missing.
+in the database, and a second run writes the files that are missing. Every long command
+(stats, group form, member list, export ics, db check, plan week) answers a real SIGINT with
+130 and one line; so does a Ctrl-C outside any command (Typer parsing or closing, peerkit
+still loading its libraries).
 """
 
 from __future__ import annotations
@@ -145,3 +148,113 @@ def test_ctrl_c_while_the_app_is_being_built(
         _root.run()
     assert stop.value.code == 130
     assert capsys.readouterr().err == "Interrupted.\n"
+
+
+# --- every long command, and the moments outside any command --------------------------------------
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+LONG_COMMANDS = [
+    ("stats",),
+    ("stats", "--format", "json"),
+    ("group", "form", "--from", "active"),
+    ("member", "list"),
+    ("export", "ics", "--all", "--output", "{tmp}/all.ics"),
+    ("db", "check"),
+    ("plan", "week", "--dry-run", "--out", "{tmp}/outbox"),
+]
+
+
+@pytest.fixture(scope="module")
+def big_community(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A year of 150 groups and 1,000 members (benchmarks/community.py): each command above
+    works on it for a second or more."""
+    path = tmp_path_factory.mktemp("big") / "community.db"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    built = subprocess.run(
+        [sys.executable, str(BENCH / "community.py"), str(path),
+         "--members", "1000", "--groups", "150", "--weeks", "52"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    return path
+
+
+def has_open(proc: subprocess.Popen[str], path: Path) -> bool:
+    """The process has PATH open (it has started working on the database)."""
+    try:
+        fds = Path(f"/proc/{proc.pid}/fd").iterdir()
+        return any(os.readlink(fd) == str(path) for fd in fds)
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+@pytest.mark.parametrize("argv", LONG_COMMANDS, ids=" ".join)
+def test_ctrl_c_during_each_long_command(
+    big_community: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: tuple[str, ...]
+) -> None:
+    monkeypatch.setenv("PEERKIT_TODAY", "2026-03-02")  # the generated community's today
+    args = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    proc = start("--db", str(big_community), *args)
+    opened = time.monotonic()
+    err = interrupt_when(
+        proc, lambda: has_open(proc, big_community) and time.monotonic() - opened > 0.3
+    )
+    assert proc.returncode == 130, err
+    assert err.splitlines()[-1] == "Interrupted.", err
+    assert "Traceback" not in err
+
+
+def test_ctrl_c_while_typer_parses_or_closes_still_says_so(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Outside any command (Typer parsing the line, or closing the command's context) Typer
+    answers Ctrl-C with exit 130 and no word; peerkit adds its line."""
+    from peerkit.commands import _root
+    from peerkit.context import AppContext
+
+    def stopped(self: AppContext) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(AppContext, "close", stopped)  # called as the context closes
+    monkeypatch.setattr(sys, "argv", ["peerkit", "--db", str(db_path), "db", "path"])
+    with pytest.raises(SystemExit) as stop:
+        _root.run()
+    assert stop.value.code == 130
+    out, err = capsys.readouterr()
+    assert out == f"{db_path}\n"  # the command itself had finished
+    assert err.splitlines()[-1] == "Interrupted."
+
+
+INTERRUPTED_IMPORT = """
+import sys
+
+class Stop:
+    def find_spec(self, name, path=None, target=None):
+        if name == "typer":
+            raise KeyboardInterrupt
+        return None
+
+sys.meta_path.insert(0, Stop())
+sys.argv = ["peerkit", "--version"]
+from peerkit.__main__ import main
+main()
+"""
+
+
+def test_ctrl_c_while_peerkit_is_still_loading() -> None:
+    """The console script's first imports (Typer, a tenth of a second) are covered too."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_IMPORT], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 130, done.stderr
+    assert done.stderr == "Interrupted.\n"
+
+
+def test_the_console_script_starts_where_loading_is_covered() -> None:
+    import tomllib
+
+    project = tomllib.loads((BENCH.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["scripts"]["peerkit"] == "peerkit.__main__:main"

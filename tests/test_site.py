@@ -3,7 +3,9 @@ checked in a real browser (headless Chromium) that loads it and takes a screensh
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -206,3 +208,148 @@ def test_the_page_reads_the_same_few_queries_however_many_groups_and_events(
     events = {e["title"]: (e["seats_left"], e["waitlist"]) for e in data["events"]}
     assert events["Aperitivo freelance"] == (0, 1)
     assert [events[f"Extra {n}"] for n in range(4)] == [(0, 1), (0, 0), (1, 0), (2, 0)]
+
+
+# --- the groups' attendance charts (issue 16) ---------------------------------------------------
+
+
+@pytest.fixture
+def with_history(community: Cli) -> Cli:
+    """A Tuesday group begun on 3 November held two meetings: both came to the first, one of
+    two to the second; the third's attendance was not taken (not held)."""
+    community.ok("group", "create", "Circolo", "--day", "tue", "--start", "2026-11-03",
+                 "--max-size", "5", "--member", "1", "--member", "2")  # fmt: skip
+    community.ok("session", "plan", "circolo", "--from", "2026-11-01", "--count", "3")
+    sessions = json.loads(
+        community.ok("session", "list", "--group", "circolo", "--from", "2026-11-01", "-f",
+                     "json").stdout
+    )  # fmt: skip
+    first, second, _third = sorted(s["id"] for s in sessions)
+    community.ok("session", "attend", str(first), "--present", "1", "--present", "2")
+    community.ok("session", "attend", str(second), "--present", "1", "--absent", "2")
+    return community
+
+
+def _svg(html: str) -> str:
+    return html[html.index('<figure class="attendance">') : html.index("</figure>")]
+
+
+def test_an_open_group_shows_its_attendance_as_a_chart(with_history: Cli, tmp_path: Path) -> None:
+    html = _build(with_history, tmp_path).read_text(encoding="utf-8")
+    assert html.count('<figure class="attendance">') == 1  # the one group with meetings held
+    chart = _svg(html)
+    assert 'role="img" aria-label="Presenza agli ultimi incontri: 75%"' in chart
+    assert "<figcaption>Presenza agli ultimi incontri: 75%</figcaption>" in chart
+    bars = re.findall(r'<rect x="(\d+)" y="(\d+)" width="10" height="(\d+)"><title>([^<]*)</title>',
+                      chart)  # fmt: skip
+    # Two bars at the right end of a chart of 12 (the latest last): 100%, then 50%.
+    assert bars == [
+        ("142", "2", "46", "martedì 3 novembre 2026: 100%"),
+        ("156", "25", "23", "martedì 10 novembre 2026: 50%"),
+    ]
+    assert "<script" not in html.lower()
+    for private in ("Giulia", "Marco", "@example.com"):
+        assert private not in html
+
+
+def test_the_chart_is_in_english_for_an_english_community(
+    with_history: Cli, tmp_path: Path
+) -> None:
+    with_history.ok("init", "--locale", "en")
+    chart = _svg(_build(with_history, tmp_path).read_text(encoding="utf-8"))
+    assert "<figcaption>Attendance at its last meetings: 75%</figcaption>" in chart
+    assert "Tuesday 3 November 2026: 100%" in chart
+
+
+def test_the_chart_data_names_no_member(with_history: Cli) -> None:
+    data, _ = _page_context(with_history)
+    (group,) = [g for g in data["groups"] if g["attendance"]]
+    assert group["attendance"] == {
+        "slots": 12,
+        "rate": 0.75,
+        "percent": "75%",
+        "meetings": [
+            {"date": "2026-11-03", "when": "martedì 3 novembre 2026", "rate": 1.0,
+             "percent": "100%"},
+            {"date": "2026-11-10", "when": "martedì 10 novembre 2026", "rate": 0.5,
+             "percent": "50%"},
+        ],
+    }  # fmt: skip
+
+
+@pytest.mark.slow
+def test_a_real_browser_draws_the_chart(with_history: Cli, tmp_path: Path) -> None:
+    browser = _chromium()
+    if browser is None:
+        if REQUIRE_BROWSER:
+            pytest.fail("Chromium is required (PEERKIT_REQUIRE_CHROMIUM) but not installed")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    page = _build(with_history, tmp_path)
+    flags = [
+        browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=800,1200",
+    ]  # fmt: skip
+    dom = subprocess.run(
+        [*flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=90
+    )
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    chart = _svg(dom.stdout)  # parsed and serialised again by the browser: an SVG in the page
+    assert chart.count("<rect") == 2
+    assert "Presenza agli ultimi incontri: 75%" in chart
+    shot = tmp_path / "page.png"
+    taken = subprocess.run(
+        [*flags, f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=90
+    )
+    assert taken.returncode == 0, taken.stderr[-2000:]
+    assert _blue_pixels(shot.read_bytes()) > 400  # the bars are drawn: 10 x (46 + 23) pixels
+
+
+def _blue_pixels(png: bytes) -> int:
+    """Pixels of the bars' colour (#4a7fb5) in a PNG screenshot (8-bit RGB or RGBA, no
+    interlace, as Chromium writes them), read with zlib alone."""
+    import struct
+    import zlib
+
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    at, data, header = 8, b"", b""
+    while at < len(png):
+        (length,) = struct.unpack(">I", png[at : at + 4])
+        kind, body = png[at + 4 : at + 8], png[at + 8 : at + 8 + length]
+        header = body if kind == b"IHDR" else header
+        data += body if kind == b"IDAT" else b""
+        at += 12 + length
+    width, height, depth, colour = struct.unpack(">IIBB", header[:10])
+    assert (depth, header[12]) == (8, 0)
+    channels = {2: 3, 6: 4}[colour]
+    raw, stride = zlib.decompress(data), width * channels
+    rows: list[bytearray] = []
+    previous = bytearray(stride)
+    for y in range(height):
+        kind, line = (
+            raw[y * (stride + 1)],
+            bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)]),
+        )
+        for i in range(stride):
+            left = line[i - channels] if i >= channels else 0
+            up, corner = previous[i], previous[i - channels] if i >= channels else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 0xFF
+            elif kind == 2:
+                line[i] = (line[i] + up) & 0xFF
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 0xFF
+            elif kind == 4:
+                guess = left + up - corner
+                pa, pb, pc = abs(guess - left), abs(guess - up), abs(guess - corner)
+                near = left if pa <= pb and pa <= pc else up if pb <= pc else corner
+                line[i] = (line[i] + near) & 0xFF
+        rows.append(line)
+        previous = line
+    bar = (0x4A, 0x7F, 0xB5)
+    return sum(
+        1
+        for line in rows
+        for x in range(width)
+        if all(abs(line[x * channels + c] - bar[c]) <= 8 for c in range(3))
+    )

@@ -429,8 +429,9 @@ def test_table(community: Cli) -> None:
     out = result.stdout
     assert "Groups" in out
     assert "Members" in out
+    table = out[out.index("Members (") :]  # (the chart above names them too)
     lines = {
-        key: [line for line in out.splitlines() if text in line] for key, text in NAMES.items()
+        key: [line for line in table.splitlines() if text in line] for key, text in NAMES.items()
     }
     assert all(len(found) == 1 for found in lines.values()), lines
     at_risk = {key for key, found in lines.items() if "AT RISK" in found[0]}
@@ -625,3 +626,83 @@ def test_since_leaves_out_mentorships_ended_before(community: Cli) -> None:
     members = by_member(stats(community, "--since", "2026-11-28"))
     assert (members[DARIO]["mentoring_given"], members[ELENA]["mentoring_received"]) == (0, 0)
     assert (members[FABIO]["mentoring_given"], members[CARLA]["mentoring_received"]) == (1, 1)
+
+
+# --- attendance over time (issue 16: the chart under the groups table) ----------------------------
+
+
+def _chart(out: str) -> list[str]:
+    """The chart's lines, between its title and its legend, without trailing spaces."""
+    start = out.index("Attendance over time")
+    end = out.index("▁…█ share present")
+    return [line.rstrip() for line in out[start:end].splitlines()[1:]]
+
+
+def test_the_chart_draws_each_group_and_member_over_time(community: Cli) -> None:
+    lines = _chart(community.ok("stats").stdout)
+    assert lines == [
+        " Tuesday Circle  ▅▇▇▇▇▅  73%  6 Oct - 10 Nov",  # in the order they joined
+        "   Bruno Verdi   ○●●○●●  4/6",
+        "   Carla Neri    ●●●●○○  4/6",
+        "   Dario Russo   ●●○●●○  4/6",
+        "   Elena Galli   ○○●●●●  4/6",
+        "   Anna Bianchi  ●●●●●●  6/6",
+        "   Fabio Conti   ······",
+        "",
+        " Thursday        █▄      75%  5 Nov - 12 Nov",
+        "   Gina Marino   ●○      1/2",
+        "   Hugo Ferri    ●●      2/2",
+    ]
+
+
+def test_the_chart_follows_since_and_group_and_keeps_those_who_left(community: Cli) -> None:
+    community.ok("group", "remove", TUE, str(BRUNO))
+    lines = _chart(community.ok("stats", "--group", TUE, "--since", "2026-10-20").stdout)
+    assert lines == [
+        " Tuesday Circle  ▇▇▇▅  75%  20 Oct - 10 Nov",
+        "   Carla Neri    ●●○○  2/4",
+        "   Dario Russo   ○●●○  2/4",
+        "   Elena Galli   ●●●●  4/4",
+        "   Anna Bianchi  ●●●●  4/4",
+        "   Fabio Conti   ····",
+        "   Bruno Verdi   ●○●●  3/4",  # left the group since: after those still in it
+    ]
+
+
+def test_the_chart_in_italian_and_only_in_the_table(community: Cli) -> None:
+    community.ok("init", "--locale", "it")
+    assert "6 ott - 10 nov" in community.ok("stats").stdout
+    for fmt in ("json", "csv"):
+        assert "Attendance over time" not in community.ok("stats", "--format", fmt).stdout
+    assert set(stats(community)) == {"groups", "members", "give_and_take", "since"}
+
+
+def test_no_chart_before_any_meeting_is_held(cli: Cli) -> None:
+    add(cli, "Solo Person", "solo@example.com")
+    cli.ok("group", "create", "G", "--member", "1")
+    assert "Attendance over time" not in cli.ok("stats").stdout
+
+
+def test_the_chart_reads_the_same_few_statements_however_many_groups(community: Cli) -> None:
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from peerkit.config import Settings
+    from peerkit.db import open_database
+    from peerkit.services.reports import timeline
+
+    def statements() -> tuple[int, int]:
+        db = open_database(Settings(db_path=community.db_path))
+        said: list[str] = []
+        sa.event.listen(db.engine, "before_cursor_execute", lambda *a: said.append(a[2]))
+        with db.read() as session:
+            groups = len(timeline.attendance(session, None, None, date(2026, 11, 27)))
+        db.dispose()
+        return groups, len(said)
+
+    before = statements()
+    for n in range(3):
+        community.ok("group", "create", f"Extra {n}", "--member", str(GINA))
+    after = statements()
+    assert (before[0] + 3, before[1]) == after

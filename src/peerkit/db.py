@@ -28,6 +28,7 @@ from peerkit import connections
 from peerkit.config import Settings, mask_url
 from peerkit.connections import ReadOnly
 from peerkit.errors import PeerkitError
+from peerkit.text import shown_quoted
 
 BUSY_TIMEOUT_MS = connections.BUSY_TIMEOUT_MS
 
@@ -155,14 +156,14 @@ def _open_sqlite_file(
 ) -> ReadOnly | None:
     path = settings.db_path
     if path.exists() and path.is_dir():
-        raise PeerkitError(f"{path} is a folder, not a database file.")
+        raise PeerkitError(f"{shown_quoted(str(path))} is a folder, not a database file.")
     created = False
     if not path.exists():
         try:
             created = connections.create_file_private(path, private_dir=path == _default_path())
         except OSError as exc:
             raise PeerkitError(
-                f"cannot create the database {path}: {exc.strerror}. "
+                f"cannot create the database {shown_quoted(str(path))}: {exc.strerror}. "
                 "Choose another place with --db or PEERKIT_DB."
             ) from None
     elif path == _default_path():
@@ -171,7 +172,7 @@ def _open_sqlite_file(
     connections.precheck_sqlite(path, access)
     if created and announce is not None:
         # A mistyped --db would otherwise look like an empty community.
-        announce(f"Created a new, empty database at {path}.")
+        announce(f"Created a new, empty database at {shown_quoted(str(path))}.")
     return access
 
 

@@ -151,6 +151,19 @@ def interrupted() -> NoReturn:
     raise SystemExit(EXIT_INTERRUPTED) from None
 
 
+def silent_interrupt(stop: SystemExit) -> bool:
+    """STOP is Typer's own answer to a Ctrl-C that came outside any command: while the command
+    line was parsed, in an option's callback, or as the command's context closed. Typer then
+    exits 130 without a word (its `Exit(130)`, raised from the KeyboardInterrupt)."""
+    framework = stop.__context__
+    return (
+        stop.code == EXIT_INTERRUPTED
+        and framework is not None
+        and type(framework).__name__ in FRAMEWORK_EXCEPTIONS
+        and isinstance(framework.__cause__, KeyboardInterrupt)
+    )
+
+
 def _silence_stdout() -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)

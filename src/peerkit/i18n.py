@@ -18,6 +18,7 @@ DOMAIN = "peerkit"
 LANGUAGES = ("en", "it")
 WHEN_FORMAT = "EEEE d MMMM y, HH:mm"
 DATE_FORMAT = "EEEE d MMMM y"
+DAY_MONTH_FORMAT = "d MMM"  # a chart's span of dates: "8 Dec", "8 dic"
 
 
 @lru_cache(maxsize=8)
@@ -58,6 +59,13 @@ def format_day(day: date, locale: str) -> str:
     from babel.dates import format_date
 
     return str(format_date(day, DATE_FORMAT, locale=locale))
+
+
+def format_day_month(day: date, locale: str) -> str:
+    """'8 Dec' / '8 dic': the ends of a span of dates in a chart."""
+    from babel.dates import format_date
+
+    return str(format_date(day, DAY_MONTH_FORMAT, locale=locale))
 
 
 def format_time(moment: datetime, locale: str) -> str:

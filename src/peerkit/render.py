@@ -236,6 +236,16 @@ def user_names(user_dir: Path | None = None) -> list[str]:
     return sorted(p.name for p in folder.glob("*.j2")) if folder.is_dir() else []
 
 
+def used_templates(user_dir: Path | None = None) -> list[tuple[str, Path]]:
+    """Every template by name, with the file that is used for it (yours, or the built-in)."""
+    mine = user_dir or user_templates_dir()
+    yours = set(user_names(mine))
+    return [
+        (name, (mine if name in yours else builtin_templates_dir()) / name)
+        for name in sorted(set(builtin_names()) | yours)
+    ]
+
+
 def source(name: str, user_dir: Path | None = None) -> tuple[str, Path]:
     """The text of the template that would be used for NAME, and where it is."""
     for folder in (user_dir or user_templates_dir(), builtin_templates_dir()):

@@ -45,6 +45,13 @@ def find_control(text: str, *, allow_newlines: bool = False) -> str | None:
     return m.group(0) if m else None
 
 
+def shown_quoted(text: str) -> str:
+    """TEXT as it is, or quoted with visible escapes (``'a\\nb\\x1b'``, as Python writes a
+    string) when it holds a character that acts instead of being read: a newline would break a
+    one-line message in two, an ESC would start an escape sequence."""
+    return text if find_control(text) is None else repr(text)
+
+
 def describe_char(ch: str) -> str:
     name = unicodedata.name(ch, "")
     code = f"U+{ord(ch):04X}"
@@ -93,3 +100,30 @@ def restore_cell(value: str) -> str:
     if value.startswith("'") and value.lstrip("'").startswith(FORMULA_STARTS):
         return value[1:]
     return value
+
+
+# --- the examples at the end of a command's --help -----------------------------------------
+
+EXAMPLES_HEADING = "**Examples**:"
+CONTINUED = " \\\n    "  # a long example goes on on the next line
+
+
+def examples(*commands: str | tuple[str, ...]) -> str:
+    """A command's examples, as its help epilog: one to three command lines as they are typed
+    (a long one as a tuple of its lines, shown continued with " \\"). In docs/cli.md they are
+    a console block; on a terminal --help shows them as `example_lines` reads them back."""
+    body = "\n".join(f"$ {c if isinstance(c, str) else CONTINUED.join(c)}" for c in commands)
+    return f"{EXAMPLES_HEADING}\n\n```console\n{body}\n```"
+
+
+def example_lines(epilog: str | None) -> list[str]:
+    """The examples `examples` wrote in EPILOG, each as typed (continued lines kept)."""
+    if not epilog or not epilog.startswith(EXAMPLES_HEADING):
+        return []
+    found: list[str] = []
+    for line in epilog.splitlines():
+        if line.startswith("$ "):
+            found.append(line[2:])
+        elif found and found[-1].endswith("\\") and line.startswith(" "):
+            found[-1] += "\n" + line
+    return found

@@ -6,22 +6,32 @@ line gets only what it names (`app_for`): `peerkit member --help` a root without
 options and the group's commands without their parameters, `peerkit member list ...`
 the member group with `list` alone. Tests hold their output equal to the full app's
 (build_app(), also peerkit.cli.app).
+
+What --help shows is set here for every command: the root groups the commands in panels by
+what the organiser is doing (PANELS); a parameter reads as a word (ID, REF, DATE, TEXT),
+never as a type name (HelpCommand, HelpGroup); and each command's examples are its epilog
+(`peerkit.text.examples`; a top-level command's module names them `<COMMAND>_EXAMPLES`,
+e.g. AGENDA_EXAMPLES), shown last. A Tab builds as little as help does (`completion_app`).
 """
 
 from __future__ import annotations
 
 import copy
 import inspect
+import os
 import sys
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, get_args
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 from typer.main import get_command_name
 from typer.models import CommandInfo
 
 from peerkit import __version__
-from peerkit.errors import catch_errors, interrupted
+from peerkit.errors import catch_errors, interrupted, silent_interrupt
+from peerkit.text import example_lines, examples
 
 ROOT_HELP = (
     "Organise a peer-support community from the terminal: members, mastermind groups, "
@@ -73,6 +83,22 @@ COMMANDS: list[tuple[str, str, str, str, str]] = [
     ("db", "group", "db", "app",
      "The database: its path, backups, integrity checks and upgrades."),
 ]  # fmt: skip
+# The root help's panels, in this order, each with its commands in this order: what the
+# organiser is doing. A command in no panel would be listed first, under "Commands" (a test
+# holds every command to a panel).
+PANELS: dict[str, tuple[str, ...]] = {
+    "Community": ("init", "demo", "status", "member", "stats", "site"),
+    "Groups and meetings": ("group", "session", "plan", "agenda", "commitment"),
+    "Mentoring": ("mentor",),
+    "Events": ("event",),
+    "Calendars and mail": ("invite", "remind", "outbox", "replies", "export", "publish"),
+    "Data": ("templates", "db"),
+}
+ROOT_EXAMPLES = examples(
+    "peerkit demo",
+    "peerkit --db peerkit-demo/peerkit.db group list",
+    "peerkit member --help",
+)
 HELP_FLAGS = ("-h", "--help")  # in the order of the root's help_option_names
 SLIM_ARGS: tuple[list[str], ...] = ([], ["--help"], ["-h"], ["--version"])
 
@@ -145,10 +171,138 @@ def check_setting(key: str, value: str) -> None:
     checks[key](value)
 
 
+def panel(command: str) -> str | None:
+    """The root help's panel for COMMAND (None: the default "Commands" panel)."""
+    return next((name for name, names in PANELS.items() if command in names), None)
+
+
+def _order(command: str) -> tuple[int, int]:
+    """Where COMMAND is listed in the root help: its panel, then its place in it."""
+    for i, names in enumerate(PANELS.values()):
+        if command in names:
+            return i, names.index(command)
+    return -1, 0
+
+
+# --- what --help shows for a parameter ------------------------------------------------------
+
+
+def word(option: TyperOption) -> str:
+    """What an option without a metavar of its own takes, as a word: a flag nothing; choices
+    as they are typed (table|json|csv); else FILE, DIR, PATH, N or TEXT. Never a type name."""
+    if option.is_flag or option.count:
+        return ""
+    described = option.type_descriptor
+    if described.choices:
+        return "|".join(str(getattr(c, "value", c)) for c in described.choices)
+    if described.is_path:
+        return {"file": "FILE", "dir": "DIR"}.get(described.path_type, "PATH")
+    annotation = described.annotation
+    if described.is_list and get_args(annotation):
+        annotation = get_args(annotation)[0]
+    return "N" if annotation in (int, float) else "TEXT"
+
+
+class WordArgument(TyperArgument):
+    """An argument shown by its word alone: ID in the usage line when it is required, [ID]
+    when it may be left out, REF... when it takes several (no braces, no type name)."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw
+        return name if self.required else f"[{name}]"
+
+
+def dress(param: Any) -> None:
+    """Give PARAM the word --help shows for it (once; a metavar of its own stays)."""
+    if isinstance(param, TyperArgument) and not isinstance(param, WordArgument):
+        name = param.metavar or (param.name or "").upper()
+        if param.nargs != 1 and not name.endswith("..."):
+            name += "..."
+        param.metavar = name
+        param.__class__ = WordArgument  # the same object, shown as a word (no state added)
+    elif isinstance(param, TyperOption) and param.metavar is None:
+        param.metavar = word(param)
+
+
+def show_examples(command: Any, ctx: Any, formatter: Any, show: Any) -> None:
+    """COMMAND's help (SHOW), then its examples as they are typed, indented under a heading.
+
+    Typer's Rich help would print an epilog with its indentation removed and its Markdown
+    fence as text; docs/cli.md keeps the epilog as it is (a console block)."""
+    lines = example_lines(command.epilog) if command.rich_markup_mode == "rich" else []
+    if not lines:
+        show(ctx, formatter)
+        return
+    epilog, command.epilog = command.epilog, None
+    try:
+        show(ctx, formatter)
+    finally:
+        command.epilog = epilog
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(highlight=False)
+    console.print()
+    console.print(Text(" Examples:", style="bold"))
+    for example in lines:
+        for line in example.splitlines():
+            console.print(Text(f"   {line}"), soft_wrap=True)
+
+
+class HelpCommand(TyperCommand):
+    """A command whose parameters read as words in --help, the docs and error messages, and
+    whose help ends with its examples."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)
+        for param in params:
+            dress(param)
+        return params
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        show_examples(self, ctx, formatter, super().format_help)
+
+
+class HelpGroup(TyperGroup):
+    """A group whose parameters read as words and whose help ends with its examples (as
+    HelpCommand's)."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)
+        for param in params:
+            dress(param)
+        return params
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        show_examples(self, ctx, formatter, super().format_help)
+
+
+class RootGroup(HelpGroup):
+    """The root: its commands listed panel by panel (PANELS); names completed in bash with
+    their spaces escaped."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return sorted(super().list_commands(ctx), key=_order)
+
+    def _main_shell_completion(
+        self,
+        ctx_args: MutableMapping[str, Any],
+        prog_name: str,
+        complete_var: str | None = None,
+    ) -> None:
+        _completion_classes()
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
+
+
 def new_app() -> typer.Typer:
     root = typer.Typer(
         name="peerkit",
         help=ROOT_HELP,
+        epilog=ROOT_EXAMPLES,
+        cls=RootGroup,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         context_settings={"help_option_names": list(HELP_FLAGS)},
@@ -159,12 +313,20 @@ def new_app() -> typer.Typer:
 
 def build_slim_app() -> typer.Typer:
     """Only what the root help shows: the same names and help, no command imported."""
-    root = new_app()
+    return _placeholders(new_app())
+
+
+def _placeholders(root: typer.Typer) -> typer.Typer:
+    """ROOT with every command's name, help and panel, none of them imported."""
     for name, kind, _module, _attribute, text in COMMANDS:
         if kind == "group":
-            root.add_typer(typer.Typer(), name=name, help=text)
+            root.add_typer(
+                typer.Typer(), name=name, help=text, cls=HelpGroup, rich_help_panel=panel(name)
+            )
         else:
-            root.command(name, help=text)(_placeholder)
+            root.command(name, help=text, cls=HelpCommand, rich_help_panel=panel(name))(
+                _placeholder
+            )
     return root
 
 
@@ -219,12 +381,30 @@ def _register(root: typer.Typer, only: str | None, rest: list[str] | None) -> No
     for command, kind, module, attribute, text in COMMANDS:
         if only is not None and command != only:
             continue
-        target = getattr(importlib.import_module(f"peerkit.commands.{module}"), attribute)
+        loaded = importlib.import_module(f"peerkit.commands.{module}")
+        target = getattr(loaded, attribute)
+        shelf = panel(command)
         if kind == "group":
-            sub = target if rest is None else narrowed(target, rest)
-            root.add_typer(sub, name=command, help=text)
+            sub = dressed(target)
+            sub = sub if rest is None else narrowed(sub, rest)
+            root.add_typer(sub, name=command, help=text, cls=HelpGroup, rich_help_panel=shelf)
         else:
-            root.command(command, help=text)(target)
+            epilog = getattr(loaded, f"{attribute.upper()}_EXAMPLES", None)
+            root.command(command, help=text, epilog=epilog, cls=HelpCommand, rich_help_panel=shelf)(
+                target
+            )
+
+
+def dressed(group: typer.Typer) -> typer.Typer:
+    """GROUP with its commands shown as HelpCommand shows them (the module's app untouched)."""
+    shown = copy.copy(group)
+    shown.registered_commands = []
+    for info in group.registered_commands:
+        one = copy.copy(info)
+        if one.cls in (None, TyperCommand):  # Typer's own default: ours shows words
+            one.cls = HelpCommand
+        shown.registered_commands.append(one)
+    return shown
 
 
 def narrowed(group: typer.Typer, rest: list[str]) -> typer.Typer:
@@ -316,10 +496,132 @@ def app_for(argv: list[str]) -> typer.Typer:
     return build_app(only=name, rest=rest)
 
 
+# --- shell completion ------------------------------------------------------------------------
+
+COMPLETE_VAR = "_PEERKIT_COMPLETE"
+
+
+def completion_line(env: Mapping[str, str]) -> tuple[list[str], str] | None:
+    """When a shell asks for completions (its script sets _PEERKIT_COMPLETE): the words
+    before the one being completed, and that one as typed so far. None for a command line.
+
+    They only choose which app is built (`completion_app`): Typer reads the line again
+    itself, and every app answers as the full one, so a word read wrongly costs time, not
+    answers.
+    """
+    instruction = env.get(COMPLETE_VAR)
+    if not instruction:
+        return None
+    if not instruction.startswith("complete_"):
+        return [], "-"  # source_bash and the like: the script, from the full root
+    if instruction == "complete_bash":
+        words = _split_words(env.get("COMP_WORDS", ""))
+        try:
+            cword = int(env.get("COMP_CWORD", ""))
+        except ValueError:
+            return [], "-"
+        return words[1:cword], (words[cword] if cword < len(words) else "")
+    line = env.get("_TYPER_COMPLETE_ARGS", "")
+    words = _split_words(line)[1:]
+    if instruction.endswith(("_powershell", "_pwsh")):
+        typed = env.get("_TYPER_COMPLETE_WORD_TO_COMPLETE", "")
+        return (words[:-1] if typed else words), typed
+    if words and not line.endswith(" "):
+        return words[:-1], words[-1]
+    return words, ""
+
+
+def completion_app(words: list[str], incomplete: str) -> typer.Typer:
+    """The app that completes the word after WORDS (INCOMPLETE, as typed so far) as the
+    full app does, building as little as it can.
+
+    Typer parses every word before the one completed, and a root's option it parses (even
+    to its default) costs the import of pydantic, Typer's converter. So the root has the
+    global options only when the line gives one, or asks for them (`peerkit --d`); the
+    completers of values read PEERKIT_DB and PEERKIT_DATABASE_URL themselves when it has
+    none (commands/_options.py). The command named is narrowed as for a command line.
+    """
+    found = split_command(words)
+    if found is None and (words or incomplete.startswith("-")):
+        return build_slim_app()  # the full app's root, its commands as placeholders
+    if found is not None and words[0] != found[0]:
+        return build_app(only=found[0], rest=found[1])
+    # Names, not options, are asked for: no help option is parsed on the way (nor offered).
+    names = not incomplete.startswith("-") and not set(HELP_FLAGS) & set(words)
+    root = typer.Typer(
+        name="peerkit",
+        cls=RootGroup,
+        add_completion=False,
+        add_help_option=not names,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": list(HELP_FLAGS)},
+    )
+    root.callback()(_nothing)
+    if found is None:  # peerkit <Tab>: the commands' names
+        return _placeholders(root)
+    _register(root, *found)
+    if names and not found[1]:  # peerkit GROUP <Tab>: its commands' names
+        for info in root.registered_groups:
+            listed = info.typer_instance
+            if listed is not None:
+                listed.info = copy.copy(listed.info)
+                listed.info.add_help_option = False
+    return root
+
+
+def _split_words(line: str) -> list[str]:
+    """LINE split as a shell would, an unfinished last word (an open quote) kept."""
+    import shlex
+
+    lexer = shlex.shlex(line, posix=True)
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    words: list[str] = []
+    try:
+        words.extend(lexer)
+    except ValueError:
+        words.append(lexer.token)
+    return words
+
+
+BASH_SPECIAL = frozenset(" \t'\"\\$`&;|<>()!*?[]{}#~")
+
+
+def bash_word(value: str) -> str:
+    """VALUE as bash must be given it to keep it one word: "Giulia Rossi" is Giulia\\ Rossi."""
+    return "".join(f"\\{c}" if c in BASH_SPECIAL else c for c in value)
+
+
+def _completion_classes() -> None:
+    """Typer's completion for each shell (a root without --install-completion has not
+    registered them), bash's with its special characters escaped: bash inserts a completion
+    as it is given, and a member's name must keep its spaces in one word. Zsh and fish
+    quote what they insert themselves."""
+    from typer._completion_classes import BashComplete, completion_init
+
+    try:
+        from typer._click.shell_completion import add_completion_class
+    except ImportError:  # pragma: no cover - a Typer on Click itself
+        from click.shell_completion import add_completion_class  # type: ignore[assignment]
+
+    class QuotedBash(BashComplete):
+        def format_completion(self, item: Any) -> str:
+            return bash_word(str(item.value))
+
+    completion_init()
+    add_completion_class(QuotedBash, "bash")
+
+
 def run() -> None:
     """The console script. (peerkit.cli holds the full app for tests and docs; it is not
     imported here, so that the two modules do not import each other.)"""
+    line = completion_line(os.environ)
     try:
-        app_for(sys.argv[1:])(prog_name="peerkit")
+        app = app_for(sys.argv[1:]) if line is None else completion_app(*line)
+        app(prog_name="peerkit")
     except KeyboardInterrupt:  # while the app was being built: before any command ran
         interrupted()
+    except SystemExit as stop:
+        if silent_interrupt(stop):  # Ctrl-C while Typer parsed or closed: say it too
+            interrupted()
+        raise

@@ -9,10 +9,17 @@ from typing import Annotated
 
 import typer
 
-from peerkit.commands._options import ForceOpt, OutputOpt, SessionRef
+from peerkit.commands._options import ForceOpt, OutputOpt, SessionRef, words
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
 from peerkit.output import message, to_json
+from peerkit.text import examples
+
+AGENDA_EXAMPLES = examples(
+    "peerkit agenda 4",
+    "peerkit agenda 4 --format html --output agenda.html",
+    "peerkit agenda 5 --locale it --format txt",
+)
 
 
 class AgendaFormat(StrEnum):
@@ -37,6 +44,7 @@ def agenda(
             help="Render your own Jinja template file instead.",
             show_default=False,
             dir_okay=False,
+            metavar="FILE",
         ),
     ] = None,
     output: OutputOpt = None,
@@ -44,7 +52,11 @@ def agenda(
     locale: Annotated[
         str | None,
         typer.Option(
-            "--locale", help="Language: en or it (default: the community's).", show_default=False
+            "--locale",
+            help="Language: en or it (default: the community's).",
+            show_default=False,
+            metavar="LANG",
+            autocompletion=words("en", "it"),
         ),
     ] = None,
 ) -> None:

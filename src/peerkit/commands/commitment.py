@@ -6,14 +6,29 @@ from typing import Annotated
 
 import typer
 
-from peerkit.commands._options import FormatOpt, MemberRef, WideOpt
+from peerkit.commands._options import (
+    FormatOpt,
+    MemberRef,
+    WideOpt,
+    date_option,
+    group_option,
+    member_option,
+    session_option,
+)
 from peerkit.context import app_context
 from peerkit.enums import CommitmentStatus
 from peerkit.errors import catch_errors
 from peerkit.output import Column, Format, data_line, emit, emit_one, message
+from peerkit.text import examples
 
 app = typer.Typer(
-    help="Commitments: add them, list them, mark them done or dropped.", no_args_is_help=True
+    help="Commitments: add them, list them, mark them done or dropped.",
+    epilog=examples(
+        "peerkit commitment list --open",
+        'peerkit commitment add "Giulia Rossi" "Send the price list" --due 2026-12-15',
+        "peerkit commitment done 1",
+    ),
+    no_args_is_help=True,
 )
 
 COLUMNS = (
@@ -30,7 +45,13 @@ CommitmentRef = Annotated[
 ]
 
 
-@app.command("add")
+@app.command(
+    "add",
+    epilog=examples(
+        'peerkit commitment add "Giulia Rossi" "Send the price list" --due 2026-12-15',
+        'peerkit commitment add "Daniel Kim" "Call two investors" --session 3',
+    ),
+)
 @catch_errors
 def commitment_add(
     ctx: typer.Context,
@@ -40,15 +61,9 @@ def commitment_add(
     ],
     session_id: Annotated[
         str | None,
-        typer.Option(
-            "--session",
-            help="The meeting it was made at (default: their group's latest).",
-            show_default=False,
-        ),
+        session_option("The meeting it was made at (default: their group's latest)."),
     ] = None,
-    due: Annotated[
-        str | None, typer.Option("--due", help="By when (YYYY-MM-DD).", show_default=False)
-    ] = None,
+    due: Annotated[str | None, date_option("--due", "By when (YYYY-MM-DD).")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Record a commitment; it shows on the next meeting's agenda until done or dropped."""
@@ -71,16 +86,19 @@ def commitment_add(
         message(f"Commitment {shown['id']} for {shown['member_name']}.")
 
 
-@app.command("list")
+@app.command(
+    "list",
+    epilog=examples(
+        "peerkit commitment list --open",
+        'peerkit commitment list --member "Daniel Kim"',
+        "peerkit commitment list --group mastermind-del-martedi --format csv",
+    ),
+)
 @catch_errors
 def commitment_list(
     ctx: typer.Context,
-    member: Annotated[
-        str | None, typer.Option("--member", help="Only this member's.", show_default=False)
-    ] = None,
-    group: Annotated[
-        str | None, typer.Option("--group", help="Only this group's.", show_default=False)
-    ] = None,
+    member: Annotated[str | None, member_option("--member", "Only this member's.")] = None,
+    group: Annotated[str | None, group_option("Only this group's.")] = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only open commitments.")] = False,
     fmt: FormatOpt = Format.table,
     wide: WideOpt = False,
@@ -119,14 +137,14 @@ def _close(ctx: typer.Context, ref: str, status: CommitmentStatus) -> None:
     )
 
 
-@app.command("done")
+@app.command("done", epilog=examples("peerkit commitment done 1"))
 @catch_errors
 def commitment_done(ctx: typer.Context, ref: CommitmentRef) -> None:
     """Mark a commitment done."""
     _close(ctx, ref, CommitmentStatus.DONE)
 
 
-@app.command("drop")
+@app.command("drop", epilog=examples("peerkit commitment drop 2"))
 @catch_errors
 def commitment_drop(ctx: typer.Context, ref: CommitmentRef) -> None:
     """Drop a commitment (it leaves the agendas)."""

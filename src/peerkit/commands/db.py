@@ -11,20 +11,28 @@ from peerkit.commands._options import EMPTY_FILE
 from peerkit.context import app_context
 from peerkit.errors import PeerkitError, catch_errors
 from peerkit.output import data_line, message
+from peerkit.text import examples
 
 app = typer.Typer(
-    help="The database: its path, backups, integrity checks and upgrades.", no_args_is_help=True
+    help="The database: its path, backups, integrity checks and upgrades.",
+    epilog=examples("peerkit db path", "peerkit db backup", "peerkit db check"),
+    no_args_is_help=True,
 )
 
 
-@app.command("path")
+@app.command(
+    "path",
+    epilog=examples("peerkit db path", "peerkit --db peerkit-demo/peerkit.db db path"),
+)
 @catch_errors
 def db_path(ctx: typer.Context) -> None:
     """Print where the database is (a URL's password is masked)."""
     data_line(app_context(ctx).settings.describe_location())
 
 
-@app.command("backup")
+@app.command(
+    "backup", epilog=examples("peerkit db backup", "peerkit db backup before-the-import.db")
+)
 @catch_errors
 def db_backup(
     ctx: typer.Context,
@@ -33,6 +41,7 @@ def db_backup(
         typer.Argument(
             help="Where to write the copy. Default: backups/ beside the database.",
             show_default=False,
+            metavar="FILE",
             **EMPTY_FILE,
         ),
     ] = None,
@@ -58,7 +67,7 @@ def db_backup(
     message("Backup written (readable only by you).")
 
 
-@app.command("check")
+@app.command("check", epilog=examples("peerkit db check"))
 @catch_errors
 def db_check(ctx: typer.Context) -> None:
     """Check integrity, foreign keys, the schema and its version. Changes nothing."""
@@ -73,7 +82,7 @@ def db_check(ctx: typer.Context) -> None:
     message("ok: integrity, foreign keys and schema are fine.")
 
 
-@app.command("upgrade")
+@app.command("upgrade", epilog=examples("peerkit db upgrade", "peerkit db check"))
 @catch_errors
 def db_upgrade(ctx: typer.Context) -> None:
     """Apply schema migrations (after a backup). peerkit also does this when it opens a database."""

@@ -9,21 +9,30 @@ import typer
 
 from peerkit.commands._options import (
     EMPTY_FOLDER,
+    EventRef,
     ForceOpt,
     FormatOpt,
     MemberRef,
     OutputOpt,
     TimezoneOpt,
     WideOpt,
+    complete_timezone,
+    words,
 )
 from peerkit.context import AppContext, app_context
-from peerkit.enums import EventKind, RsvpStatus
+from peerkit.enums import EventKind, RsvpStatus, values
 from peerkit.errors import catch_errors
 from peerkit.output import Column, Format, data_line, emit, emit_one, message
+from peerkit.text import examples
 
 app = typer.Typer(
     help="Events for the wider community: create, edit, cancel them, take answers with a "
     "waitlist, export.",
+    epilog=examples(
+        "peerkit event list",
+        "peerkit event show 1",
+        'peerkit event rsvp 1 "Matteo Greco"',
+    ),
     no_args_is_help=True,
 )
 
@@ -70,7 +79,6 @@ NO_ORGANISER_NOTE = (
     "No message written: the community has no organiser e-mail "
     "(peerkit init --organiser-name NAME --organiser-email ADDRESS)."
 )
-EventRef = Annotated[str, typer.Argument(help="An event id (see event list).", metavar="EVENT")]
 OutOpt = Annotated[
     Path | None,
     typer.Option(
@@ -87,7 +95,7 @@ SendOpt = Annotated[
 DescriptionOpt = Annotated[
     str | None,
     typer.Option("--description", help="What it is about, said in the invitations.",
-                 show_default=False),
+                 show_default=False, metavar="TEXT"),
 ]  # fmt: skip
 ClaimHoursOpt = Annotated[
     int | None,
@@ -101,23 +109,45 @@ ClaimHoursOpt = Annotated[
 ]
 
 
-@app.command("create")
+@app.command(
+    "create",
+    epilog=examples(
+        (
+            'peerkit event create "Aperitivo di Natale" --start "2026-12-18 19:00"',
+            '--capacity 20 --location "Bar Centrale, Bologna"',
+        ),
+        (
+            'peerkit event create "Pricing workshop" --kind workshop --duration 90',
+            '--start "2027-01-16 10:00" --location https://meet.jit.si/pricing',
+        ),
+    ),
+)
 @catch_errors
 def event_create(
     ctx: typer.Context,
     title: Annotated[str, typer.Argument(help="The event's title.", metavar="TITLE")],
     start: Annotated[
         str,
-        typer.Option("--start", help='Local start, "YYYY-MM-DD HH:MM".', show_default=False),
+        typer.Option(
+            "--start", help='Local start, "YYYY-MM-DD HH:MM".', show_default=False, metavar="WHEN"
+        ),
     ],
     timezone: TimezoneOpt = None,
-    duration: Annotated[int, typer.Option("--duration", help="Minutes.")] = 120,
+    duration: Annotated[int, typer.Option("--duration", help="Minutes.", metavar="MINUTES")] = 120,
     kind: Annotated[
-        str, typer.Option("--kind", help="networking, workshop or social.")
+        str,
+        typer.Option(
+            "--kind",
+            help="networking, workshop or social.",
+            metavar="KIND",
+            autocompletion=words(*values(EventKind)),
+        ),
     ] = EventKind.NETWORKING.value,
     location: Annotated[
         str | None,
-        typer.Option("--location", help="A place or a video-call URL.", show_default=False),
+        typer.Option(
+            "--location", help="A place or a video-call URL.", show_default=False, metavar="PLACE"
+        ),
     ] = None,
     capacity: Annotated[
         int | None,
@@ -152,7 +182,7 @@ def event_create(
     message(f"Created event {shown['id']}: {shown['title']}, {shown['start']} ({room}).")
 
 
-@app.command("list")
+@app.command("list", epilog=examples("peerkit event list", "peerkit event list --format csv"))
 @catch_errors
 def event_list(ctx: typer.Context, fmt: FormatOpt = Format.table, wide: WideOpt = False) -> None:
     """List events with their status, seats taken and waitlist, in each event's own zone."""
@@ -179,7 +209,7 @@ def _clock(app_ctx: AppContext, session: Any) -> Any:
     return community.clock(session, app_ctx.today(), None, community_defaults(app_ctx.settings))
 
 
-@app.command("show")
+@app.command("show", epilog=examples("peerkit event show 1", "peerkit event show 1 --format csv"))
 @catch_errors
 def event_show(
     ctx: typer.Context, event: EventRef, fmt: FormatOpt = Format.table, wide: WideOpt = False
@@ -216,7 +246,13 @@ def _show_table(
         emit(rows, Format.table, columns, title=title, empty=f"{title}: nobody.", wide=wide)
 
 
-@app.command("rsvp")
+@app.command(
+    "rsvp",
+    epilog=examples(
+        'peerkit event rsvp 1 "Matteo Greco"',
+        'peerkit event rsvp 1 "Giulia Rossi" --no',
+    ),
+)
 @catch_errors
 def event_rsvp(
     ctx: typer.Context,
@@ -280,17 +316,29 @@ def _tell_delivery(step: Any) -> None:
         message(step.describe())
 
 
-@app.command("edit")
+@app.command(
+    "edit",
+    epilog=examples(
+        "peerkit event edit 1 --capacity 6",
+        'peerkit event edit 2 --start "2026-12-19 10:30" --duration 150',
+    ),
+)
 @catch_errors
 def event_edit(
     ctx: typer.Context,
     event: EventRef,
     title: Annotated[
-        str | None, typer.Option("--title", help="A new title.", show_default=False)
+        str | None,
+        typer.Option("--title", help="A new title.", show_default=False, metavar="TEXT"),
     ] = None,
     start: Annotated[
         str | None,
-        typer.Option("--start", help='New local start, "YYYY-MM-DD HH:MM".', show_default=False),
+        typer.Option(
+            "--start",
+            help='New local start, "YYYY-MM-DD HH:MM".',
+            show_default=False,
+            metavar="WHEN",
+        ),
     ] = None,
     timezone: Annotated[
         str | None,
@@ -298,15 +346,21 @@ def event_edit(
             "--timezone",
             help="A new IANA time zone; without --start, the same local time there.",
             show_default=False,
+            metavar="TZ",
+            autocompletion=complete_timezone,
         ),
     ] = None,
     duration: Annotated[
-        int | None, typer.Option("--duration", help="Minutes.", show_default=False)
+        int | None,
+        typer.Option("--duration", help="Minutes.", show_default=False, metavar="MINUTES"),
     ] = None,
     location: Annotated[
         str | None,
         typer.Option(
-            "--location", help='A place or a video-call URL ("" for none).', show_default=False
+            "--location",
+            help='A place or a video-call URL ("" for none).',
+            show_default=False,
+            metavar="PLACE",
         ),
     ] = None,
     capacity: Annotated[
@@ -319,7 +373,12 @@ def event_edit(
     ] = None,
     description: Annotated[
         str | None,
-        typer.Option("--description", help='What it is about ("" for none).', show_default=False),
+        typer.Option(
+            "--description",
+            help='What it is about ("" for none).',
+            show_default=False,
+            metavar="TEXT",
+        ),
     ] = None,
     claim_hours: Annotated[
         int | None,
@@ -369,13 +428,14 @@ def _people(count: int) -> str:
     return f"{count} member" + ("" if count == 1 else "s")
 
 
-@app.command("cancel")
+@app.command("cancel", epilog=examples('peerkit event cancel 2 --reason "The trainer is ill"'))
 @catch_errors
 def event_cancel(
     ctx: typer.Context,
     event: EventRef,
     reason: Annotated[
-        str | None, typer.Option("--reason", help="Why, for the members.", show_default=False)
+        str | None,
+        typer.Option("--reason", help="Why, for the members.", show_default=False, metavar="TEXT"),
     ] = None,
     out: OutOpt = None,
     send: SendOpt = False,
@@ -397,7 +457,10 @@ def event_cancel(
             _tell_delivery(step)
 
 
-@app.command("export")
+@app.command(
+    "export",
+    epilog=examples("peerkit event export 1 --output aperitivo.ics", "peerkit event export 2"),
+)
 @catch_errors
 def event_export(
     ctx: typer.Context,

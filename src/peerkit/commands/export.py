@@ -3,34 +3,43 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from peerkit.commands._options import ForceOpt, OutputOpt
+from peerkit.commands._options import (
+    ForceOpt,
+    OutputOpt,
+    group_option,
+    member_option,
+    session_option,
+)
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
 from peerkit.output import message
+from peerkit.text import examples
 
+ICS_EXAMPLES = examples(
+    "peerkit export ics --all --output community.ics",
+    "peerkit export ics --group mastermind-del-martedi --series -o martedi.ics",
+    'peerkit export ics --member "Giulia Rossi" --output giulia.ics',
+)
 app = typer.Typer(
     help="Export calendars (.ics) for a session, a group, a member or everyone.",
+    epilog=ICS_EXAMPLES,
     no_args_is_help=True,
 )
 
 
-def _opt(name: str, text: str) -> Any:
-    return typer.Option(name, help=text, show_default=False)
-
-
-@app.command("ics")
+@app.command("ics", epilog=ICS_EXAMPLES)
 @catch_errors
 def export_ics(
     ctx: typer.Context,
-    session_id: Annotated[str | None, _opt("--session", "One session (id).")] = None,
-    group: Annotated[str | None, _opt("--group", "Every meeting of a group (id or slug).")] = None,
+    session_id: Annotated[str | None, session_option("One session (id).")] = None,
+    group: Annotated[str | None, group_option("Every meeting of a group (id or slug).")] = None,
     member: Annotated[
         str | None,
-        _opt("--member", "A member's group meetings, mentoring check-ins and events."),
+        member_option("--member", "A member's group meetings, mentoring check-ins and events."),
     ] = None,
     everything: Annotated[
         bool, typer.Option("--all", help="Every meeting of every group.")

@@ -12,6 +12,13 @@ from peerkit.commands._options import EMPTY_FOLDER, SessionRef
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
 from peerkit.output import data_line, message
+from peerkit.text import examples
+
+INVITE_EXAMPLES = examples(
+    "peerkit invite 4",
+    "peerkit session cancel 5 && peerkit invite 5 --method cancel",
+    "peerkit invite 4 --send",
+)
 
 
 class Method(StrEnum):

@@ -15,13 +15,20 @@ from peerkit.commands._options import (
     MemberRef,
     TimezoneOpt,
     WideOpt,
+    complete_member,
 )
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
 from peerkit.output import Column, Format, data_line, emit, message, to_json, warning
+from peerkit.text import examples
 
 app = typer.Typer(
     help="Mentoring: match mentors to mentees, pair them by hand, plan check-ins, end them.",
+    epilog=examples(
+        "peerkit mentor match",
+        "peerkit mentor list",
+        'peerkit mentor checkin 1 --start "2026-12-14 18:00"',
+    ),
     no_args_is_help=True,
 )
 
@@ -66,7 +73,14 @@ SendOpt = Annotated[
 ]
 
 
-@app.command("match")
+@app.command(
+    "match",
+    epilog=examples(
+        "peerkit mentor match",
+        "peerkit mentor match --apply --dry-run",
+        "peerkit mentor match --apply",
+    ),
+)
 @catch_errors
 def mentor_match(
     ctx: typer.Context,
@@ -123,13 +137,24 @@ def _names(session: Any, proposal: dict[str, Any]) -> dict[int, str]:
     return {i: (m.name if (m := session.get(Member, i)) else str(i)) for i in ids}
 
 
-@app.command("pair")
+@app.command(
+    "pair",
+    epilog=examples(
+        'peerkit mentor pair "Emma Clarke" "Oliver Hughes" --topic pricing',
+        'peerkit mentor pair "Sara Colombo" "Giulia Rossi"',
+    ),
+)
 @catch_errors
 def mentor_pair(
     ctx: typer.Context,
     mentor: MemberRef,
     mentee: Annotated[
-        str, typer.Argument(help="The mentee: id, e-mail or exact name.", metavar="MENTEE")
+        str,
+        typer.Argument(
+            help="The mentee: id, e-mail or exact name.",
+            metavar="MENTEE",
+            autocompletion=complete_member,
+        ),
     ],
     topic: Annotated[
         str | None,
@@ -137,6 +162,7 @@ def mentor_pair(
             "--topic",
             help="What they work on (default: the mentee's needs the mentor has as skills).",
             show_default=False,
+            metavar="TEXT",
         ),
     ] = None,
 ) -> None:
@@ -160,7 +186,7 @@ def mentor_pair(
     message(f"Mentorship {shown['id']} started ({shown['topic'] or 'no topic'}).")
 
 
-@app.command("list")
+@app.command("list", epilog=examples("peerkit mentor list", "peerkit mentor list --all"))
 @catch_errors
 def mentor_list(
     ctx: typer.Context,
@@ -191,7 +217,7 @@ def mentor_list(
     emit(rows, fmt, LIST_COLUMNS, empty=empty, wide=wide)
 
 
-@app.command("end")
+@app.command("end", epilog=examples("peerkit mentor end 1"))
 @catch_errors
 def mentor_end(
     ctx: typer.Context, mentorship: MentorshipRef, out: OutOpt = None, send: SendOpt = False
@@ -215,20 +241,33 @@ def mentor_end(
         )
 
 
-@app.command("checkin")
+@app.command(
+    "checkin",
+    epilog=examples(
+        'peerkit mentor checkin 1 --start "2026-12-14 18:00"',
+        (
+            'peerkit mentor checkin 2 --start "2026-12-15 09:00" --duration 30',
+            "--location https://meet.jit.si/peerkit-mentoring",
+        ),
+    ),
+)
 @catch_errors
 def mentor_checkin(
     ctx: typer.Context,
     mentorship: MentorshipRef,
     start: Annotated[
         str,
-        typer.Option("--start", help='Local start, "YYYY-MM-DD HH:MM".', show_default=False),
+        typer.Option(
+            "--start", help='Local start, "YYYY-MM-DD HH:MM".', show_default=False, metavar="WHEN"
+        ),
     ],
     timezone: TimezoneOpt = None,
-    duration: Annotated[int, typer.Option("--duration", help="Minutes.")] = 45,
+    duration: Annotated[int, typer.Option("--duration", help="Minutes.", metavar="MINUTES")] = 45,
     location: Annotated[
         str | None,
-        typer.Option("--location", help="A place or a video-call URL.", show_default=False),
+        typer.Option(
+            "--location", help="A place or a video-call URL.", show_default=False, metavar="PLACE"
+        ),
     ] = None,
     out: OutOpt = None,
     send: SendOpt = False,
@@ -246,7 +285,13 @@ def mentor_checkin(
     _nothing_to_write(_show(checkins.plan(app_ctx.db, plan, folder, target)))
 
 
-@app.command("checkin-cancel")
+@app.command(
+    "checkin-cancel",
+    epilog=examples(
+        'peerkit mentor checkin 1 --start "2026-12-14 18:00"',
+        "peerkit mentor checkin-cancel 1",
+    ),
+)
 @catch_errors
 def mentor_checkin_cancel(
     ctx: typer.Context,
@@ -266,15 +311,13 @@ def mentor_checkin_cancel(
     _nothing_to_write(_show(checkins.cancel(app_ctx.db, checkin, folder, target)))
 
 
-@app.command("checkins")
+@app.command("checkins", epilog=examples("peerkit mentor checkins", "peerkit mentor checkins 1"))
 @catch_errors
 def mentor_checkins(
     ctx: typer.Context,
     mentorship: Annotated[
         str | None,
-        typer.Argument(
-            help="Only this mentorship's check-ins.", metavar="[ID]", show_default=False
-        ),
+        typer.Argument(help="Only this mentorship's check-ins.", metavar="ID", show_default=False),
     ] = None,
     fmt: FormatOpt = Format.table,
     wide: WideOpt = False,

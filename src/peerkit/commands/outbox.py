@@ -11,15 +11,23 @@ from peerkit.commands._options import EMPTY_FOLDER, FormatOpt
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
 from peerkit.output import Format, data_line, emit, message
+from peerkit.text import examples
 
+CHECK_EXAMPLES = examples(
+    "peerkit outbox check",
+    "peerkit plan week && peerkit outbox check && peerkit plan week --send",
+    "peerkit outbox check --format json",
+)
 app = typer.Typer(
-    help="The messages peerkit wrote: check them before they are sent.", no_args_is_help=True
+    help="The messages peerkit wrote: check them before they are sent.",
+    epilog=CHECK_EXAMPLES,
+    no_args_is_help=True,
 )
 
 COLUMNS = ("path", "kind", "about", "recipient", "ok", "problems")
 
 
-@app.command("check")
+@app.command("check", epilog=CHECK_EXAMPLES)
 @catch_errors
 def outbox_check(
     ctx: typer.Context,

@@ -9,12 +9,20 @@ from typing import Annotated, Any
 
 import typer
 
-from peerkit.commands._options import EMPTY_FOLDER, DryRunOpt, FormatOpt, WideOpt
+from peerkit.commands._options import EMPTY_FOLDER, DryRunOpt, FormatOpt, WideOpt, complete_week
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
 from peerkit.output import Column, Format, emit, message, warning
+from peerkit.text import examples
 
-app = typer.Typer(help="Plan the week for every active group.", no_args_is_help=True)
+WEEK_EXAMPLES = examples(
+    "peerkit plan week",
+    "peerkit plan week --week 2026-W50 --dry-run",
+    "peerkit plan week --send",
+)
+app = typer.Typer(
+    help="Plan the week for every active group.", epilog=WEEK_EXAMPLES, no_args_is_help=True
+)
 
 COLUMNS = (
     Column("group"),
@@ -29,14 +37,18 @@ COLUMNS = (
 PROGRESS_FROM = 8
 
 
-@app.command("week")
+@app.command("week", epilog=WEEK_EXAMPLES)
 @catch_errors
 def plan_week(
     ctx: typer.Context,
     week: Annotated[
         str | None,
         typer.Option(
-            "--week", help="ISO week, e.g. 2026-W49 (default: this week).", show_default=False
+            "--week",
+            help="ISO week, e.g. 2026-W49 (default: this week).",
+            show_default=False,
+            metavar="WEEK",
+            autocompletion=complete_week,
         ),
     ] = None,
     out: Annotated[

@@ -11,6 +11,13 @@ from peerkit.commands._options import EMPTY_FOLDER, DryRunOpt
 from peerkit.context import AppContext, app_context
 from peerkit.errors import catch_errors
 from peerkit.output import data_line, message, warning
+from peerkit.text import examples
+
+REMIND_EXAMPLES = examples(
+    "peerkit remind",
+    "peerkit remind --within 72 --dry-run",
+    "peerkit remind --send",
+)
 
 
 @catch_errors

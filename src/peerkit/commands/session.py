@@ -18,13 +18,22 @@ from peerkit.commands._options import (
     SessionRef,
     TimezoneOpt,
     WideOpt,
+    complete_date,
+    group_option,
+    member_option,
 )
 from peerkit.context import AppContext, app_context
 from peerkit.errors import PeerkitError, UsageProblem, catch_errors
 from peerkit.output import Column, Format, emit, emit_one, message, warning
+from peerkit.text import examples
 
 app = typer.Typer(
     help="Meetings: plan them, list, move, cancel, take attendance, keep notes.",
+    epilog=examples(
+        "peerkit session list",
+        "peerkit session show 4",
+        "peerkit session plan mastermind-del-martedi --count 4",
+    ),
     no_args_is_help=True,
 )
 
@@ -47,11 +56,20 @@ PLAN_COLUMNS = (
 )
 
 
-def _date_opt(name: str, text: str) -> Any:
-    return typer.Option(name, help=text, show_default=False)
+def _date_opt(name: str, text: str, metavar: str = "DATE") -> Any:
+    completes = complete_date if metavar == "DATE" else None
+    return typer.Option(
+        name, help=text, show_default=False, metavar=metavar, autocompletion=completes
+    )
 
 
-@app.command("plan")
+@app.command(
+    "plan",
+    epilog=examples(
+        "peerkit session plan mastermind-del-martedi --count 4",
+        "peerkit session plan founders-across-time-zones --until 2027-03-31 --dry-run",
+    ),
+)
 @catch_errors
 def session_plan(
     ctx: typer.Context,
@@ -59,7 +77,9 @@ def session_plan(
     start: Annotated[
         str | None, _date_opt("--from", "First date to plan from (default: today).")
     ] = None,
-    count: Annotated[int | None, _date_opt("--count", "How many meetings (default 1).")] = None,
+    count: Annotated[
+        int | None, _date_opt("--count", "How many meetings (default 1).", metavar="N")
+    ] = None,
     until: Annotated[
         str | None, _date_opt("--until", "Plan every meeting up to this date.")
     ] = None,
@@ -91,11 +111,17 @@ def session_plan(
         warning(f"{target.slug}: {note}")
 
 
-@app.command("list")
+@app.command(
+    "list",
+    epilog=examples(
+        "peerkit session list --group mastermind-del-martedi",
+        "peerkit session list --from 2026-12-01 --timezone America/New_York",
+    ),
+)
 @catch_errors
 def session_list(
     ctx: typer.Context,
-    group: Annotated[str | None, _date_opt("--group", "Only this group (id or slug).")] = None,
+    group: Annotated[str | None, group_option("Only this group (id or slug).")] = None,
     start: Annotated[str | None, _date_opt("--from", "From this date (inclusive).")] = None,
     end: Annotated[str | None, _date_opt("--to", "To this date (inclusive).")] = None,
     timezone: TimezoneOpt = None,
@@ -158,7 +184,9 @@ def _people(
     return shown
 
 
-@app.command("show")
+@app.command(
+    "show", epilog=examples("peerkit session show 4", "peerkit session show 4 --format json")
+)
 @catch_errors
 def session_show(ctx: typer.Context, session_id: SessionRef, fmt: FormatOpt = Format.table) -> None:
     """Show one meeting, with who said they are coming, who is not, and who has not answered."""
@@ -183,7 +211,13 @@ def session_show(ctx: typer.Context, session_id: SessionRef, fmt: FormatOpt = Fo
     emit_one(shown, fmt, title=f"Session {shown['id']} ({shown['group']})")
 
 
-@app.command("move")
+@app.command(
+    "move",
+    epilog=examples(
+        'peerkit session move 4 --to "2026-12-09 18:30"',
+        'peerkit session move 5 --to "2026-12-10 09:00" --timezone America/New_York',
+    ),
+)
 @catch_errors
 def session_move(
     ctx: typer.Context,
@@ -191,7 +225,10 @@ def session_move(
     to: Annotated[
         str,
         typer.Option(
-            "--to", help='New local date and time: "YYYY-MM-DD HH:MM".', show_default=False
+            "--to",
+            help='New local date and time: "YYYY-MM-DD HH:MM".',
+            show_default=False,
+            metavar="WHEN",
         ),
     ],
     timezone: TimezoneOpt = None,
@@ -207,13 +244,14 @@ def session_move(
     message(f"Session {session_id} now starts at {when}.")
 
 
-@app.command("cancel")
+@app.command("cancel", epilog=examples('peerkit session cancel 5 --reason "Holiday week"'))
 @catch_errors
 def session_cancel(
     ctx: typer.Context,
     session_id: SessionRef,
     reason: Annotated[
-        str | None, typer.Option("--reason", help="Why, for the members.", show_default=False)
+        str | None,
+        typer.Option("--reason", help="Why, for the members.", show_default=False, metavar="TEXT"),
     ] = None,
 ) -> None:
     """Cancel a meeting. It is kept (cancelled) and never planned again."""
@@ -229,18 +267,24 @@ def session_cancel(
     )
 
 
-@app.command("attend")
+@app.command(
+    "attend",
+    epilog=examples(
+        (
+            'peerkit session attend 4 --present "Giulia Rossi" --present "Sara Colombo"',
+            '--absent "Luca Ferrari"',
+        ),
+    ),
+)
 @catch_errors
 def session_attend(
     ctx: typer.Context,
     session_id: SessionRef,
     present: Annotated[
-        list[str] | None,
-        typer.Option("--present", help="Who came. Repeatable.", show_default=False),
+        list[str] | None, member_option("--present", "Who came. Repeatable.")
     ] = None,
     absent: Annotated[
-        list[str] | None,
-        typer.Option("--absent", help="Who did not. Repeatable.", show_default=False),
+        list[str] | None, member_option("--absent", "Who did not. Repeatable.")
     ] = None,
 ) -> None:
     """Record who came; the meeting is then done. Absent hot seats get the next turn."""
@@ -258,14 +302,22 @@ def session_attend(
     message(f"Session {session_id}: {len(here)} present, {len(away)} absent.")
 
 
-@app.command("notes")
+@app.command(
+    "notes",
+    epilog=examples(
+        'peerkit session notes 2 --text "Giulia raises her prices by 15% in January."',
+        "peerkit session notes 2",
+    ),
+)
 @catch_errors
 def session_notes(
     ctx: typer.Context,
     session_id: SessionRef,
     text: Annotated[
         str | None,
-        typer.Option("--text", help="The notes (replaces earlier ones).", show_default=False),
+        typer.Option(
+            "--text", help="The notes (replaces earlier ones).", show_default=False, metavar="TEXT"
+        ),
     ] = None,
     edit: Annotated[bool, typer.Option("--edit", help="Write the notes in $EDITOR.")] = False,
 ) -> None:

@@ -12,6 +12,7 @@ from peerkit.commands._options import EMPTY_FOLDER, LocaleOpt, TimezoneOpt, Wide
 from peerkit.context import app_context, community_defaults
 from peerkit.errors import catch_errors
 from peerkit.output import Column, data_line, message
+from peerkit.text import examples
 
 if TYPE_CHECKING:
     from peerkit.services.reports.demo import Showcase
@@ -42,20 +43,35 @@ PLAN_COLUMNS = (
     Column("hot_seat", wrap=True, min_width=8),
     Column("invited", priority=3),
 )
+INIT_EXAMPLES = examples(
+    'peerkit init --community "Freelance Insieme" --timezone Europe/Rome',
+    ('peerkit init --organiser-name "Paolo Pavan"', "--organiser-email paolo@example.org"),
+)
+DEMO_EXAMPLES = examples(
+    "peerkit demo",
+    "peerkit --db peerkit-demo/peerkit.db member list",
+    "peerkit demo --dir sample-community",
+)
 
 
 @catch_errors
 def init(
     ctx: typer.Context,
     community: Annotated[
-        str | None, typer.Option("--community", help="The community's name.", show_default=False)
+        str | None,
+        typer.Option(
+            "--community", help="The community's name.", show_default=False, metavar="NAME"
+        ),
     ] = None,
     timezone: TimezoneOpt = None,
     locale: LocaleOpt = None,
     organiser_name: Annotated[
         str | None,
         typer.Option(
-            "--organiser-name", help="Who organises (shown in invitations).", show_default=False
+            "--organiser-name",
+            help="Who organises (shown in invitations).",
+            show_default=False,
+            metavar="NAME",
         ),
     ] = None,
     organiser_email: Annotated[
@@ -64,6 +80,7 @@ def init(
             "--organiser-email",
             help="The organiser's address (From: of invitations).",
             show_default=False,
+            metavar="EMAIL",
         ),
     ] = None,
 ) -> None:

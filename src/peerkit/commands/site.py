@@ -11,14 +11,19 @@ from peerkit.commands._options import EMPTY_FOLDER
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
 from peerkit.output import data_line, message
+from peerkit.text import examples
 
+BUILD_EXAMPLES = examples(
+    "peerkit site build --out site", "peerkit site build --out /srv/www/peerkit"
+)
 app = typer.Typer(
     help="A static public page: upcoming events and groups with open seats.",
+    epilog=BUILD_EXAMPLES,
     no_args_is_help=True,
 )
 
 
-@app.command("build")
+@app.command("build", epilog=BUILD_EXAMPLES)
 @catch_errors
 def site_build(
     ctx: typer.Context,

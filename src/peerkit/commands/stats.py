@@ -6,11 +6,12 @@ from typing import Annotated, Any
 
 import typer
 
-from peerkit.commands._options import WideOpt
+from peerkit.commands._options import WideOpt, date_option, group_option
 from peerkit.context import app_context
 from peerkit.enums import AttendanceStatus
 from peerkit.errors import catch_errors
 from peerkit.output import Column, Format, message, to_json
+from peerkit.text import examples
 
 GROUP_COLUMNS = (
     Column("group"),
@@ -42,15 +43,19 @@ COUNTS = ("attended", "missed", "no_shows", "hot_seats", "commitments_done", "co
           "mentoring_given", "mentoring_received")  # fmt: skip
 
 
+STATS_EXAMPLES = examples(
+    "peerkit stats",
+    "peerkit stats --group mastermind-del-martedi --since 2026-11-01",
+    "peerkit stats --format json",
+)
+
+
 @catch_errors
 def stats(
     ctx: typer.Context,
-    group: Annotated[
-        str | None, typer.Option("--group", help="One group (id or slug).", show_default=False)
-    ] = None,
+    group: Annotated[str | None, group_option("One group (id or slug).")] = None,
     since: Annotated[
-        str | None,
-        typer.Option("--since", help="Only meetings from DATE (YYYY-MM-DD).", show_default=False),
+        str | None, date_option("--since", "Only meetings from DATE (YYYY-MM-DD).")
     ] = None,
     fmt: Annotated[
         Format,
@@ -74,6 +79,13 @@ def stats(
     with app_ctx.db().read() as session:
         chosen = roster.resolve(session, group) if group is not None else None
         found = stats_svc.compute(session, chosen, first, app_ctx.today())
+        if fmt is Format.table:  # the chart: each group's last meetings, who came to each
+            from peerkit.services.common import community
+            from peerkit.services.reports import timeline
+
+            over_time = timeline.attendance(session, chosen, first, app_ctx.today())
+            row = community.get(session)
+            locale = row.locale if row else "en"
     if fmt is Format.json:
         print(to_json(found))
     elif fmt is Format.csv:
@@ -85,10 +97,10 @@ def stats(
         ]
         emit(rows, fmt, MEMBER_COLUMNS, csv_columns=CSV_COLUMNS)
     else:
-        _tables(found, wide)
+        _tables(found, over_time, locale, wide)
 
 
-def _tables(found: dict[str, Any], wide: bool) -> None:
+def _tables(found: dict[str, Any], over_time: list[Any], locale: str, wide: bool) -> None:
     from peerkit.output import show_table
 
     groups = [
@@ -105,6 +117,7 @@ def _tables(found: dict[str, Any], wide: bool) -> None:
     ]
     # Cells too long for a narrow pipe end in an ellipsis, as they always have.
     show_table(groups, GROUP_COLUMNS, title="Groups", wide=wide, overflow="ellipsis")
+    _over_time(over_time, locale)
     people = [
         {
             "member": str(m["member"]),
@@ -125,6 +138,64 @@ def _tables(found: dict[str, Any], wide: bool) -> None:
         message("Only receive: " + ", ".join(names[i] for i in balance["only_receive"]) + ".")
     if balance["only_give"]:
         message("Only give: " + ", ".join(names[i] for i in balance["only_give"]) + ".")
+
+
+NAMES_UP_TO = 30  # characters of a group's or member's name in the chart
+MARKS = {AttendanceStatus.PRESENT: ("●", "green"), AttendanceStatus.ABSENT: ("○", "red")}
+NO_MARK = ("·", "dim")
+
+
+def _over_time(over_time: list[Any], locale: str) -> None:
+    """Attendance over time: for each group that has held meetings, a bar per meeting (its
+    share present) and a row per member, a mark per meeting, aligned under the bars."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from peerkit.output import _console, _text
+    from peerkit.services.reports.timeline import LAST
+
+    shown = [t for t in over_time if t.meetings]
+    if not shown:
+        return
+    table = Table(box=None, show_header=False)
+    table.add_column("who", no_wrap=True, overflow="ellipsis", max_width=NAMES_UP_TO)
+    table.add_column("meetings", no_wrap=True, min_width=max(len(t.meetings) for t in shown))
+    table.add_column("summary", no_wrap=True)
+    for n, line in enumerate(shown):
+        if n:
+            table.add_row("", "", "")
+        spark = Text(_spark([m.rate for m in line.meetings]), "cyan")
+        summary = f"{_pct(line.rate)}  {_span(line.meetings, locale)}"
+        table.add_row(Text(_text(line.group.name).plain, "bold"), spark, summary)
+        for member in line.lines:
+            name = _text("  " + member.name)
+            if not member.current:
+                name.stylize("dim")
+            marks = Text()
+            for mark in member.marks:
+                marks.append(*(NO_MARK if mark is None else MARKS[mark]))
+            summary = f"{member.attended}/{member.marked}" if member.marked else ""
+            table.add_row(name, marks, summary)
+    console = _console()
+    console.print(f"Attendance over time: each group's last {LAST} held meetings, oldest first")
+    console.print(table)
+    console.print(
+        "▁…█ share present   ● present  ○ absent  · no mark   n/m: present n of m marked",
+        style="dim",
+    )
+
+
+def _span(meetings: list[Any], locale: str) -> str:
+    """The dates of the first and last meeting drawn: '24 Nov - 1 Dec' (one: '1 Dec')."""
+    from peerkit.i18n import format_day_month
+
+    first, last = meetings[0].day, meetings[-1].day
+    if first == last:
+        return format_day_month(first, locale)
+    years = first.year != last.year
+    ends = [format_day_month(d, locale) + (f" {d.year}" if years else "")
+            for d in (first, last)]  # fmt: skip
+    return " - ".join(ends)
 
 
 def _spark(values: list[float | None]) -> str:

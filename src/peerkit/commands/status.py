@@ -8,10 +8,17 @@ from typing import Annotated, Any
 
 import typer
 
-from peerkit.commands._options import EMPTY_FOLDER, TimezoneOpt
+from peerkit.commands._options import EMPTY_FOLDER, TimezoneOpt, complete_week
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
 from peerkit.output import to_json
+from peerkit.text import examples
+
+STATUS_EXAMPLES = examples(
+    "peerkit status",
+    "peerkit status --week 2026-W50 --timezone America/New_York",
+    "peerkit status --format json",
+)
 
 
 class PageFormat(StrEnum):
@@ -36,7 +43,11 @@ def status(
     week: Annotated[
         str | None,
         typer.Option(
-            "--week", help="ISO week, e.g. 2026-W50 (default: this week).", show_default=False
+            "--week",
+            help="ISO week, e.g. 2026-W50 (default: this week).",
+            show_default=False,
+            metavar="WEEK",
+            autocompletion=complete_week,
         ),
     ] = None,
     timezone: TimezoneOpt = None,

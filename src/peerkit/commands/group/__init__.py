@@ -6,16 +6,31 @@ from typing import Annotated, Any
 
 import typer
 
-from peerkit.commands._options import FormatOpt, GroupRef, TimezoneOpt, WideOpt
+from peerkit.commands._options import (
+    FormatOpt,
+    GroupRef,
+    TimezoneOpt,
+    WideOpt,
+    complete_member,
+    date_option,
+    member_option,
+    words,
+)
 from peerkit.commands.group.form import register
 from peerkit.context import AppContext, app_context, community_defaults
 from peerkit.defaults import GROUP
 from peerkit.enums import Cadence, GroupKind, MemberStatus, Role, values
 from peerkit.errors import UsageProblem, catch_errors
 from peerkit.output import Column, Format, data_line, emit, emit_one, message, warning
+from peerkit.text import examples
 
 app = typer.Typer(
     help="Peer groups: create or form them, find common times, add and remove members, archive.",
+    epilog=examples(
+        "peerkit group list",
+        "peerkit group show mastermind-del-martedi",
+        "peerkit group slots founders-across-time-zones",
+    ),
     no_args_is_help=True,
 )
 
@@ -51,27 +66,50 @@ def _opt(name: str, text: str, **kw: Any) -> Any:
     return typer.Option(name, help=text, show_default=False, **kw)
 
 
-@app.command("create")
+@app.command(
+    "create",
+    epilog=examples(
+        (
+            'peerkit group create "Founders" --kind mastermind --cadence weekly',
+            '--day thu --time 19:00 --timezone Europe/London --member "Ana Souza"',
+        ),
+        'peerkit --no-input group create "Book club" --kind learning --day mon',
+    ),
+)
 @catch_errors
 def group_create(
     ctx: typer.Context,
     name: Annotated[
-        str | None, typer.Argument(help="The group's name.", show_default=False)
+        str | None, typer.Argument(help="The group's name.", show_default=False, metavar="NAME")
     ] = None,
-    kind: Annotated[str | None, _opt("--kind", f"{_either(KINDS)}.")] = None,
+    kind: Annotated[
+        str | None,
+        _opt("--kind", f"{_either(KINDS)}.", metavar="KIND", autocompletion=words(*KINDS)),
+    ] = None,
     cadence: Annotated[
         str | None,
-        _opt("--cadence", f"{_either(CADENCES)} (the same weekday of the month)."),
+        _opt(
+            "--cadence",
+            f"{_either(CADENCES)} (the same weekday of the month).",
+            metavar="CADENCE",
+            autocompletion=words(*CADENCES),
+        ),
     ] = None,
-    day: Annotated[str | None, _opt("--day", "Meeting day: mon..sun.")] = None,
+    day: Annotated[
+        str | None,
+        _opt("--day", "Meeting day: mon..sun.", metavar="DAY", autocompletion=words(*DAYS)),
+    ] = None,
     time: Annotated[
-        str | None, _opt("--time", f"Local start time, HH:MM (default {GROUP.time}).")
+        str | None,
+        _opt("--time", f"Local start time, HH:MM (default {GROUP.time}).", metavar="HH:MM"),
     ] = None,
     timezone: TimezoneOpt = None,
     duration: Annotated[
-        int | None, _opt("--duration", f"Minutes (default {GROUP.duration}).")
+        int | None, _opt("--duration", f"Minutes (default {GROUP.duration}).", metavar="MINUTES")
     ] = None,
-    location: Annotated[str | None, _opt("--location", "A place or a video-call URL.")] = None,
+    location: Annotated[
+        str | None, _opt("--location", "A place or a video-call URL.", metavar="PLACE")
+    ] = None,
     min_size: Annotated[
         int | None, _opt("--min-size", f"Fewest members (default {GROUP.min_size}).")
     ] = None,
@@ -80,15 +118,18 @@ def group_create(
     ] = None,
     start: Annotated[
         str | None,
-        _opt(
+        date_option(
             "--start",
             "Date of the first meeting (YYYY-MM-DD); fixes fortnights and the week of the month.",
         ),
     ] = None,
     member: Annotated[
-        list[str] | None, _opt("--member", "A member to add (id, e-mail or name). Repeatable.")
+        list[str] | None,
+        member_option("--member", "A member to add (id, e-mail or name). Repeatable."),
     ] = None,
-    facilitator: Annotated[str | None, _opt("--facilitator", "The group's facilitator.")] = None,
+    facilitator: Annotated[
+        str | None, member_option("--facilitator", "The group's facilitator.")
+    ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Create a group. On a terminal, missing values are asked for."""
@@ -168,7 +209,9 @@ def _valid_zone(text: str) -> bool | str:
     return True
 
 
-@app.command("list")
+@app.command(
+    "list", epilog=examples("peerkit group list", "peerkit group list --archived --format json")
+)
 @catch_errors
 def group_list(
     ctx: typer.Context,
@@ -194,7 +237,13 @@ def group_list(
     )
 
 
-@app.command("show")
+@app.command(
+    "show",
+    epilog=examples(
+        "peerkit group show mastermind-del-martedi",
+        "peerkit group show founders-across-time-zones --format json",
+    ),
+)
 @catch_errors
 def group_show(
     ctx: typer.Context, group: GroupRef, fmt: FormatOpt = Format.table, wide: WideOpt = False
@@ -219,16 +268,35 @@ def group_show(
     emit(people, fmt, MEMBER_COLUMNS, empty="No members yet.", wide=wide)
 
 
-@app.command("add")
+@app.command(
+    "add",
+    epilog=examples(
+        'peerkit group add founders-across-time-zones "Marco Bianchi" "Luca Ferrari"',
+        'peerkit group add mastermind-del-martedi "Matteo Greco" --role facilitator',
+    ),
+)
 @catch_errors
 def group_add(
     ctx: typer.Context,
     group: GroupRef,
     refs: Annotated[
         list[str],
-        typer.Argument(help="Members: id, e-mail or name.", show_default=False, metavar="REF..."),
+        typer.Argument(
+            help="Members: id, e-mail or name.",
+            show_default=False,
+            metavar="REF...",
+            autocompletion=complete_member,
+        ),
     ],
-    role: Annotated[str | None, _opt("--role", "member or facilitator.")] = None,
+    role: Annotated[
+        str | None,
+        _opt(
+            "--role",
+            "member or facilitator.",
+            metavar="ROLE",
+            autocompletion=words("member", "facilitator"),
+        ),
+    ] = None,
     rotates: Annotated[
         bool | None,
         typer.Option(
@@ -261,12 +329,19 @@ def group_add(
         message(f"{slug}: {who}: {outcome}.")
 
 
-@app.command("remove")
+@app.command(
+    "remove", epilog=examples('peerkit group remove mastermind-del-martedi "Luca Ferrari"')
+)
 @catch_errors
 def group_remove(
     ctx: typer.Context,
     group: GroupRef,
-    ref: Annotated[str, typer.Argument(help="A member: id, e-mail or name.", metavar="REF")],
+    ref: Annotated[
+        str,
+        typer.Argument(
+            help="A member: id, e-mail or name.", metavar="REF", autocompletion=complete_member
+        ),
+    ],
 ) -> None:
     """Take a member out of a group (their history in it is kept)."""
     from peerkit.services.groups import roster
@@ -281,7 +356,7 @@ def group_remove(
     message(text)
 
 
-@app.command("archive")
+@app.command("archive", epilog=examples("peerkit group archive founders-across-time-zones"))
 @catch_errors
 def group_archive(ctx: typer.Context, group: GroupRef) -> None:
     """Archive a group: no more meetings are planned; its history is kept."""

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 import typer
 
-from peerkit.commands._options import DryRunOpt, FormatOpt, GroupRef, WideOpt
+from peerkit.commands._options import (
+    DryRunOpt,
+    FormatOpt,
+    GroupRef,
+    WideOpt,
+    complete_timezone,
+    date_option,
+    words,
+)
 from peerkit.context import app_context, community_defaults
 from peerkit.defaults import FORMATION
+from peerkit.enums import GroupKind, values
 from peerkit.errors import catch_errors
 from peerkit.output import Column, Format, emit, message, to_json
+from peerkit.text import examples
 
 FORM_COLUMNS = (
     Column("n"),
@@ -46,7 +57,10 @@ SLOT_CSV_COLUMNS = (
 def form_command(
     ctx: typer.Context,
     size: Annotated[
-        str, typer.Option("--size", help="Members per group, MIN-MAX.", show_default=True)
+        str,
+        typer.Option(
+            "--size", help="Members per group, MIN-MAX.", show_default=True, metavar="MIN-MAX"
+        ),
     ] = FORMATION.size,
     source: Annotated[
         str,
@@ -55,14 +69,28 @@ def form_command(
             help="unassigned: active members in no active group of the kind; "
             "active: every active member.",
             show_default=True,
+            metavar="unassigned|active",
+            autocompletion=words("unassigned", "active"),
         ),
     ] = "unassigned",
     kind: Annotated[
-        str, typer.Option("--kind", help="The kind of group to form.", show_default=True)
+        str,
+        typer.Option(
+            "--kind",
+            help="The kind of group to form.",
+            show_default=True,
+            metavar="KIND",
+            autocompletion=words(*values(GroupKind)),
+        ),
     ] = FORMATION.kind.value,
     duration: Annotated[
         int,
-        typer.Option("--duration", help="Minutes every group needs in common.", show_default=True),
+        typer.Option(
+            "--duration",
+            help="Minutes every group needs in common.",
+            show_default=True,
+            metavar="MINUTES",
+        ),
     ] = FORMATION.duration,
     separate: Annotated[
         str | None,
@@ -70,6 +98,8 @@ def form_command(
             "--separate",
             help="'industry': never two members of one industry in a group.",
             show_default=False,
+            metavar="industry",
+            autocompletion=words("industry"),
         ),
     ] = None,
     apply: Annotated[
@@ -175,8 +205,7 @@ def slots_command(
     ctx: typer.Context,
     group: GroupRef,
     start: Annotated[
-        str | None,
-        typer.Option("--from", help="First day to look at (default today).", show_default=False),
+        str | None, date_option("--from", "First day to look at (default today).")
     ] = None,
     weeks: Annotated[
         int,
@@ -184,26 +213,38 @@ def slots_command(
             "--weeks", help="Keep only windows that hold in each of N weeks.", show_default=True
         ),
     ] = 1,
+    zone: Annotated[
+        str | None,
+        typer.Option(
+            "--timezone",
+            help="Show the windows and the chart in this IANA zone (yours) instead of the group's.",
+            show_default=False,
+            metavar="TZ",
+            autocompletion=complete_timezone,
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
     wide: WideOpt = False,
 ) -> None:
-    """Weekly windows when all the group's members (or all but one) are free.
+    """Weekly windows when all the group's members (or all but one) are free, and a chart.
 
-    Shown in the group's time zone for the seven days from --from; each member's own windows
-    are converted on the real dates, so daylight-saving changes are taken into account.
+    Shown in the group's time zone (or --timezone's) for the seven days from --from; each
+    member's own windows are converted on the real dates, so daylight-saving changes are taken
+    into account. Under the table, a chart of each day: a row per member, a cell per half hour
+    (per hour on a narrow terminal), the times everyone or all but one can make highlighted.
     """
-    from peerkit.services.common import validate
+    from peerkit.services.common import community, validate
     from peerkit.services.formation import slots
     from peerkit.services.groups import roster
 
     app_ctx = app_context(ctx)
     first = validate.iso_date(start, "--from") if start is not None else app_ctx.today()
     with app_ctx.db().read() as session:
-        week = slots.gather(session, roster.resolve(session, group), first, weeks)
+        week = slots.gather(session, roster.resolve(session, group), first, weeks, zone)
         found = slots.windows(week)
         names = {m.id: m.name for m in week.members}
-        chart = slots.chart_rows(week)
-        title = f"{week.group.slug}: common times ({week.group.timezone})"
+        row = community.get(session)
+        title = f"{week.group.slug}: common times ({week.zone})"
     if fmt is not Format.table:
         emit(found, fmt, SLOT_COLUMNS, csv_columns=SLOT_CSV_COLUMNS)
         return
@@ -217,28 +258,119 @@ def slots_command(
     ]
     empty = "No window where all or all but one are free."
     emit(shown, fmt, SLOT_COLUMNS, title=title, empty=empty, wide=wide)
-    _chart([names[m.id] for m in week.members], chart)
+    _chart(week, [names[m.id] for m in week.members], row.locale if row else "en", app_ctx.today())
 
 
-def _chart(people: list[str], days: list[tuple[str, list[str]]]) -> None:
+EVERYONE, ALL_BUT_ONE = "everyone", "all but one"
+NAMES_AT_LEAST = 12  # characters of a name kept before the chart takes an hour a cell
+EDGES = 4  # the chart's padding: a space either side of each of its two columns
+COMMON_STYLES = {EVERYONE: "bold green", ALL_BUT_ONE: "yellow"}
+LEGEND = "{free} free  {part} partly  {busy} busy   green: everyone   yellow: all but one"
+
+
+def _chart(week: Any, people: list[str], locale: str, today: date) -> None:
+    """Each day someone is free: an hour ruler, a bar per member, then the bars of everyone
+    and all but one; a member's free cells are coloured where everyone (or all but one) is."""
     from rich.table import Table
+    from rich.text import Text
 
-    from peerkit.output import _console, _text
+    from peerkit.i18n import short_day
+    from peerkit.output import _console
+    from peerkit.services.formation import slots
 
+    console = _console()
+    days = slots.chart(week)
     if not days:
         message("Nobody in the group has declared any availability.")
         return
-    table = Table(title="Each member's day, 00-24 (█ free, ▒ part of the half hour)")
-    table.add_column("member")
-    table.add_column("0     3     6     9     12    15    18    21   ", no_wrap=True)
-    for label, bars in days:
-        table.add_section()
-        table.add_row(_text(label), "")
-        for who, bar in zip([*people, "everyone", "all but one"], bars, strict=True):
-            table.add_row(_text(who), bar)
-    _console().print(table)
+    dates = {day.day: short_day(day.day, locale, today) for day in days}
+    longest = max(len(label) for label in [*people, *dates.values(), EVERYONE, ALL_BUT_ONE])
+    cell = slots.CELL_MINUTES
+    if console.width < min(longest, NAMES_AT_LEAST) + 24 * 60 // cell + EDGES:
+        cell = 60  # a narrow terminal: an hour a cell, 24 of them
+    cells = 24 * 60 // cell
+    names = max(NAMES_AT_LEAST, min(longest, console.width - cells - EDGES))
+    days = slots.chart(week, cell) if cell != slots.CELL_MINUTES else days
+    per_hour = 60 // cell
+    ruler = "".join(f"{hour:<{3 * per_hour}}" for hour in range(0, 24, 3))
+    table = Table(
+        title=f"The week in {week.zone}; one cell = {cell} min",
+        title_justify="left",
+        box=None,
+        show_header=False,
+    )
+    table.add_column("who", no_wrap=True, overflow="ellipsis", max_width=names)
+    table.add_column("hours", no_wrap=True, min_width=cells)
+    for n, day in enumerate(days):
+        if n:
+            table.add_row("", "")
+        table.add_row(Text(dates[day.day], style="bold"), Text(ruler, "dim"))
+        for who, bar in zip(people, day.members, strict=True):
+            table.add_row(_name(who), _bar(bar, day))
+        for label, bar in ((EVERYONE, day.everyone), (ALL_BUT_ONE, day.all_but_one)):
+            table.add_row(Text(label, "italic"), _common(bar, COMMON_STYLES[label]))
+    console.print(table)
+    console.print(LEGEND.format(free=slots.FREE, part=slots.PART, busy=slots.BUSY), style="dim")
+
+
+def _name(who: str) -> Any:
+    from peerkit.output import _text
+
+    return _text(who)
+
+
+def _bar(bar: str, day: Any) -> Any:
+    """A member's bar: cells not free dim, free cells green where everyone is free too and
+    yellow where all but one are."""
+
+    from peerkit.services.formation import slots
+
+    styles = []
+    for mine, everyone, most in zip(bar, day.everyone, day.all_but_one, strict=True):
+        if mine == slots.BUSY:
+            styles.append("dim")
+        elif everyone != slots.BUSY:
+            styles.append(COMMON_STYLES[EVERYONE])
+        elif most != slots.BUSY:
+            styles.append(COMMON_STYLES[ALL_BUT_ONE])
+        else:
+            styles.append("")
+    return _runs(bar, styles)
+
+
+def _common(bar: str, style: str) -> Any:
+    from peerkit.services.formation import slots
+
+    return _runs(bar, ["dim" if cell == slots.BUSY else style for cell in bar])
+
+
+def _runs(bar: str, styles: list[str]) -> Any:
+    """BAR as Rich text, each run of cells of one style in that style."""
+    from itertools import groupby
+
+    from rich.text import Text
+
+    text = Text()
+    at = 0
+    for style, run in groupby(styles):
+        n = len(list(run))
+        text.append(bar[at : at + n], style)
+        at += n
+    return text
+
+
+FORM_EXAMPLES = examples(
+    "peerkit group form --from active",
+    "peerkit group form --from active --size 4-6 --separate industry",
+    "peerkit group form --apply --dry-run",
+)
+SLOTS_EXAMPLES = examples(
+    "peerkit group slots founders-across-time-zones",
+    "peerkit group slots founders-across-time-zones --timezone America/New_York",
+    "peerkit group slots mastermind-del-martedi --weeks 4 --format json",
+)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("form")(catch_errors(form_command))
-    app.command("slots")(catch_errors(slots_command))
+    app.command("form", epilog=FORM_EXAMPLES)(catch_errors(form_command))
+    app.command("slots", epilog=SLOTS_EXAMPLES)(catch_errors(slots_command))

@@ -20,11 +20,15 @@ from peerkit.commands._options import (
     TimezoneOpt,
     WideOpt,
     YesOpt,
+    date_option,
+    group_option,
+    words,
 )
 from peerkit.commands.member import transfer
 from peerkit.context import AppContext, app_context, community_defaults, many_rows
 from peerkit.errors import UsageProblem, catch_errors
 from peerkit.output import Column, Format, data_line, emit_one, emit_rows, message, warning
+from peerkit.text import examples
 
 if TYPE_CHECKING:
     from peerkit.services.members.leaving import MovedUp
@@ -32,6 +36,11 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     help="Keep the member record: add, list, edit, pause, import, export, forget.",
+    epilog=examples(
+        "peerkit member list",
+        'peerkit member show "Giulia Rossi"',
+        'peerkit member add "Ada Lovelace" --email ada@example.org',
+    ),
     no_args_is_help=True,
 )
 
@@ -55,13 +64,27 @@ def _fields(**values: Any) -> Any:
     return MemberFields(**values)
 
 
-@app.command("add")
+@app.command(
+    "add",
+    epilog=examples(
+        'peerkit member add "Ada Lovelace" --email ada@example.org',
+        (
+            'peerkit member add "Bruno Neri" --email bruno@example.org --locale it',
+            '--skills seo,pricing --available "tue 18:00-20:00" --mentor-capacity 1',
+        ),
+    ),
+)
 @catch_errors
 def member_add(
     ctx: typer.Context,
-    name: Annotated[str | None, typer.Argument(help="Full name.", show_default=False)] = None,
+    name: Annotated[
+        str | None, typer.Argument(help="Full name.", show_default=False, metavar="NAME")
+    ] = None,
     email: Annotated[
-        str | None, typer.Option("--email", help="E-mail address (required).", show_default=False)
+        str | None,
+        typer.Option(
+            "--email", help="E-mail address (required).", show_default=False, metavar="EMAIL"
+        ),
     ] = None,
     timezone: TimezoneOpt = None,
     locale: LocaleOpt = None,
@@ -101,20 +124,25 @@ def _created(obj: dict[str, Any], fmt: Format, note: str) -> None:
         message(note)
 
 
-@app.command("list")
+@app.command(
+    "list",
+    epilog=examples(
+        "peerkit member list --status paused",
+        "peerkit member list --group mastermind-del-martedi --format csv",
+    ),
+)
 @catch_errors
 def member_list(
     ctx: typer.Context,
-    group: Annotated[
-        str | None,
-        typer.Option("--group", help="Only members of group G (id or slug).", show_default=False),
-    ] = None,
+    group: Annotated[str | None, group_option("Only members of GROUP (id or slug).")] = None,
     status: Annotated[
         str | None,
         typer.Option(
             "--status",
             help="active, paused or left. Default: active and paused.",
             show_default=False,
+            metavar="STATUS",
+            autocompletion=words("active", "paused", "left"),
         ),
     ] = None,
     fmt: FormatOpt = Format.table,
@@ -151,7 +179,13 @@ def _group(session: Any, ref: str) -> Any:
     return roster.resolve(session, ref)
 
 
-@app.command("show")
+@app.command(
+    "show",
+    epilog=examples(
+        'peerkit member show "Giulia Rossi"',
+        "peerkit member show giulia.rossi@example.com --format json",
+    ),
+)
 @catch_errors
 def member_show(ctx: typer.Context, ref: MemberRef, fmt: FormatOpt = Format.table) -> None:
     """Show everything about one member."""
@@ -171,16 +205,24 @@ def member_show(ctx: typer.Context, ref: MemberRef, fmt: FormatOpt = Format.tabl
     emit_one(shown, fmt, title=shown["name"])
 
 
-@app.command("edit")
+@app.command(
+    "edit",
+    epilog=examples(
+        'peerkit member edit "Giulia Rossi" --timezone Europe/Berlin',
+        'peerkit member edit "Marco Bianchi" --skills vendite,export',
+    ),
+)
 @catch_errors
 def member_edit(
     ctx: typer.Context,
     ref: MemberRef,
     name: Annotated[
-        str | None, typer.Option("--name", help="New full name.", show_default=False)
+        str | None,
+        typer.Option("--name", help="New full name.", show_default=False, metavar="NAME"),
     ] = None,
     email: Annotated[
-        str | None, typer.Option("--email", help="New e-mail address.", show_default=False)
+        str | None,
+        typer.Option("--email", help="New e-mail address.", show_default=False, metavar="EMAIL"),
     ] = None,
     timezone: TimezoneOpt = None,
     locale: LocaleOpt = None,
@@ -219,7 +261,7 @@ SendOpt = Annotated[
 ]
 
 
-@app.command("remove")
+@app.command("remove", epilog=examples('peerkit member remove "Oliver Hughes"'))
 @catch_errors
 def member_remove(ctx: typer.Context, ref: MemberRef, send: SendOpt = False) -> None:
     """Mark a member as having left; their history is kept.
@@ -265,14 +307,19 @@ def _tell_moved_up(
         message(delivery.send(app_ctx.db(), target, invitations, about=EVENT).describe())
 
 
-@app.command("pause")
+@app.command(
+    "pause",
+    epilog=examples(
+        'peerkit member pause "Luca Ferrari" --until 2027-01-31',
+        'peerkit member pause "Luca Ferrari"',
+    ),
+)
 @catch_errors
 def member_pause(
     ctx: typer.Context,
     ref: MemberRef,
     until: Annotated[
-        str | None,
-        typer.Option("--until", help="Back from this date (YYYY-MM-DD).", show_default=False),
+        str | None, date_option("--until", "Back from this date (YYYY-MM-DD).")
     ] = None,
 ) -> None:
     """Pause a member: skipped by planning, formation and matching until resumed or --until."""
@@ -288,7 +335,7 @@ def member_pause(
     message(f"Paused {who}" + (f" until {end.isoformat()}." if end else "."))
 
 
-@app.command("resume")
+@app.command("resume", epilog=examples('peerkit member resume "Francesca Romano"'))
 @catch_errors
 def member_resume(ctx: typer.Context, ref: MemberRef) -> None:
     """Make a paused (or departed) member active again."""
@@ -302,7 +349,7 @@ def member_resume(ctx: typer.Context, ref: MemberRef) -> None:
     message(f"{who}: {outcome}.")
 
 
-@app.command("forget")
+@app.command("forget", epilog=examples('peerkit member forget "Oliver Hughes" --yes'))
 @catch_errors
 def member_forget(
     ctx: typer.Context, ref: MemberRef, yes: YesOpt = False, send: SendOpt = False
@@ -341,5 +388,5 @@ def member_forget(
 
 
 # CSV in and out (member/transfer.py), last in the list as in `peerkit member --help`.
-app.command("import")(transfer.member_import)
-app.command("export")(transfer.member_export)
+app.command("import", epilog=transfer.IMPORT_EXAMPLES)(transfer.member_import)
+app.command("export", epilog=transfer.EXPORT_EXAMPLES)(transfer.member_export)

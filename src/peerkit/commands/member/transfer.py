@@ -9,10 +9,21 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from peerkit.commands._options import DryRunOpt, ForceOpt, OutputOpt
+from peerkit.commands._options import DryRunOpt, ForceOpt, OutputOpt, complete_member
 from peerkit.context import app_context, community_defaults, many_rows
 from peerkit.errors import catch_errors
 from peerkit.output import Format, emit_rows, message, to_json, write_csv
+from peerkit.text import examples
+
+IMPORT_EXAMPLES = examples(
+    "peerkit member export --output members.csv",
+    "peerkit member import members.csv --update --dry-run",
+    "peerkit member import members.csv --update",
+)
+EXPORT_EXAMPLES = examples(
+    "peerkit member export --output members.csv",
+    'peerkit member export "Giulia Rossi" --output giulia.json',
+)
 
 
 class ExportFormat(StrEnum):
@@ -32,7 +43,9 @@ def member_import(
     file: Annotated[
         Path,
         typer.Argument(
-            help="A CSV file with a header line (member export writes one).", show_default=False
+            help="A CSV file with a header line (member export writes one).",
+            show_default=False,
+            metavar="FILE",
         ),
     ],
     dry_run: DryRunOpt = False,
@@ -82,7 +95,12 @@ def member_export(
     ctx: typer.Context,
     ref: Annotated[
         str | None,
-        typer.Argument(help="One member: everything held about them.", show_default=False),
+        typer.Argument(
+            help="One member: everything held about them.",
+            show_default=False,
+            metavar="REF",
+            autocompletion=complete_member,
+        ),
     ] = None,
     fmt: Annotated[
         ExportFormat | None,

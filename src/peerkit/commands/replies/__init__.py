@@ -11,9 +11,11 @@ from peerkit.commands._options import DryRunOpt, FormatOpt, WideOpt
 from peerkit.context import app_context
 from peerkit.errors import UsageProblem, catch_errors
 from peerkit.output import Column, Format, emit, message, warning
+from peerkit.text import examples
 
 app = typer.Typer(
     help="Replies to invitations: read members' answers from their mail and record them.",
+    epilog=examples("peerkit replies import ~/Maildir --dry-run", "peerkit replies fetch"),
     no_args_is_help=True,
 )
 
@@ -28,7 +30,14 @@ COLUMNS = (
 CSV_COLUMNS = ("source", "kind", "member", "target", "answer", "action", "reason")
 
 
-@app.command("import")
+@app.command(
+    "import",
+    epilog=examples(
+        "peerkit replies import ~/Maildir --dry-run",
+        "peerkit replies import ~/Maildir",
+        "peerkit replies import reply.eml --format json",
+    ),
+)
 @catch_errors
 def replies_import(
     ctx: typer.Context,
@@ -37,7 +46,7 @@ def replies_import(
         typer.Argument(
             help="Mail to read: .eml or .ics files, folders of them, maildir folders, mbox files.",
             show_default=False,
-            metavar="PATH",
+            metavar="PATH...",
         ),
     ],
     dry_run: DryRunOpt = False,

@@ -17,6 +17,7 @@ from peerkit.commands._options import DryRunOpt, FormatOpt, WideOpt
 from peerkit.context import AppContext, app_context
 from peerkit.errors import catch_errors
 from peerkit.output import Column, Format, emit, message, warning
+from peerkit.text import examples
 
 if TYPE_CHECKING:
     from peerkit.services.replies.imap import Answered, Skipped, Source
@@ -33,9 +34,16 @@ COLUMNS = (
 )
 
 
+FETCH_EXAMPLES = examples(
+    "peerkit replies fetch --dry-run",
+    "peerkit replies fetch",
+    "peerkit replies fetch --folder INBOX --move-to Answered",
+)
+
+
 def register(app: typer.Typer) -> None:
     """Add `fetch` to the `replies` group."""
-    app.command("fetch")(fetch)
+    app.command("fetch", epilog=FETCH_EXAMPLES)(fetch)
 
 
 @catch_errors
@@ -47,6 +55,7 @@ def fetch(
             "--folder",
             help="The folder to read (default: the one in PEERKIT_IMAP_URL, else INBOX).",
             show_default=False,
+            metavar="FOLDER",
         ),
     ] = None,
     move_to: Annotated[

@@ -1,4 +1,4 @@
-"""`group slots`: when a group's members can all meet, in the group's own zone."""
+"""`group slots`: when a group's members can all meet, in the group's own zone (or the reader's)."""
 
 from __future__ import annotations
 
@@ -18,36 +18,41 @@ STEP = 5  # minutes: the resolution of the windows shown
 DAY_BLOCKS = weekly.DAY_MINUTES // STEP
 WEEK_BLOCKS = weekly.WEEK_DAYS * DAY_BLOCKS
 MAX_WEEKS = 52  # --weeks: windows that hold for up to a year
-CELL_MINUTES = 30  # the chart draws a day as cells of half an hour ...
-CELLS = weekly.DAY_MINUTES // CELL_MINUTES  # ... 48 of them
+CELL_MINUTES = 30  # the chart draws a day as cells of half an hour (48), or of an hour
+FREE, PART, BUSY = "█", "▒", "·"  # a cell: free all of it, part of it, none of it
 
 
 @dataclass
 class Week:
-    """Each member's availability over the days from `first`, in the group's zone."""
+    """Each member's availability over the days from `first`, in ZONE: the group's, or the
+    reader's (--timezone)."""
 
     group: Group
     first: date
     weeks: int
     members: list[Member]
     free: list[int]  # per member: bit i = block i of the first week, free in every week
+    zone: str
 
 
-def gather(session: Session, group: Group, first: date, weeks: int = 1) -> Week:
+def gather(
+    session: Session, group: Group, first: date, weeks: int = 1, zone: str | None = None
+) -> Week:
     if not 1 <= weeks <= MAX_WEEKS:
         raise InvalidValue(f"--weeks {weeks}: use 1 to {MAX_WEEKS}.")
     validate.in_window(first, "--from")
+    shown_in = group.timezone if zone is None else validate.timezone(zone)
     members = [m for _, m in roster.current_memberships(session, group)]
     free = []
     for member in members:
         bits = -1
         for w in range(weeks):
             spans = weekly.intervals(
-                member.availability, member.timezone, group.timezone, first + timedelta(weeks=w)
+                member.availability, member.timezone, shown_in, first + timedelta(weeks=w)
             )
             bits &= weekly.mask(spans, STEP)
         free.append(bits & ((1 << WEEK_BLOCKS) - 1))
-    return Week(group, first, weeks, members, free)
+    return Week(group, first, weeks, members, free, shown_in)
 
 
 def windows(week: Week) -> list[dict[str, Any]]:
@@ -86,7 +91,7 @@ def _window(week: Week, day: int, begin: int, end: int, present: tuple[int, ...]
         "start": _hhmm(start),
         "end": _hhmm(stop),
         "minutes": stop - start,
-        "timezone": week.group.timezone,
+        "timezone": week.zone,
         "everyone": not missing,
         "available": ids,
         "missing": missing,
@@ -98,28 +103,45 @@ def _hhmm(minutes: int) -> str:
     return f"{hours:02d}:{rest:02d}"
 
 
-def chart_rows(week: Week) -> list[tuple[str, list[str]]]:
-    """For each day with someone free: (day label, bars), a 48-cell bar per member, then
-    one for "everyone" and one for "all but one".
+@dataclass(frozen=True)
+class ChartDay:
+    """One day of the chart: a bar per member (in the order of `Week.members`), then the
+    bars of the times when everyone is free and when all but one are."""
 
-    A cell is half an hour: full when free the whole half hour, light when free part of it.
+    day: date
+    members: list[str]
+    everyone: str
+    all_but_one: str
+
+
+def chart(week: Week, cell_minutes: int = CELL_MINUTES) -> list[ChartDay]:
+    """The days when someone is free, each as bars of cells of CELL_MINUTES (30: 48 cells
+    a day; 60: 24): FREE when free the whole cell, PART when free part of it, BUSY otherwise.
     """
-    rows: list[tuple[str, list[str]]] = []
-    per_cell = CELL_MINUTES // STEP  # blocks in a cell
+    if weekly.DAY_MINUTES % cell_minutes or cell_minutes % STEP:
+        raise ValueError(f"a chart cell of {cell_minutes} minutes does not divide the day")
+    per_cell = cell_minutes // STEP  # blocks in a cell
+    days: list[ChartDay] = []
     for day in range(weekly.WEEK_DAYS):
         base = day * DAY_BLOCKS
         if not any(bits >> base & ((1 << DAY_BLOCKS) - 1) for bits in week.free):
             continue
-        bars = []
-        for bits in [*week.free, _all(week.free), _all_but_one(week.free)]:
-            cells = []
-            for cell in range(CELLS):
-                part = bits >> (base + cell * per_cell) & ((1 << per_cell) - 1)
-                cells.append("█" if part == (1 << per_cell) - 1 else "▒" if part else "·")
-            bars.append("".join(cells))
+        bars = [
+            _bar(bits >> base, per_cell)
+            for bits in [*week.free, _all(week.free), _all_but_one(week.free)]
+        ]
         on = week.first + timedelta(days=day)
-        rows.append((f"{validate.DAYS[on.weekday()]} {on.isoformat()}", bars))
-    return rows
+        days.append(ChartDay(on, bars[:-2], bars[-2], bars[-1]))
+    return days
+
+
+def _bar(bits: int, per_cell: int) -> str:
+    whole = (1 << per_cell) - 1
+    cells = []
+    for cell in range(DAY_BLOCKS // per_cell):
+        part = bits >> (cell * per_cell) & whole
+        cells.append(FREE if part == whole else PART if part else BUSY)
+    return "".join(cells)
 
 
 def _all(free: list[int]) -> int:

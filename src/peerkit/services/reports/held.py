@@ -50,6 +50,13 @@ def held_meetings(group: Group | None, since: date | None, today: date) -> sa.Su
     return query.subquery("held")
 
 
+def ids_marked(status: AttendanceStatus) -> sa.ColumnElement[str]:
+    """Grouped by meeting: the ids of the members marked STATUS at it, as one comma-separated
+    string in any order (NULL: none)."""
+    marked = sa.case((col(Attendance.status) == status, col(Attendance.member_id)))
+    return sa.func.aggregate_strings(sa.cast(marked, sa.String), ",")
+
+
 def at_risk_query(held: sa.Subquery) -> sa.Select[int]:
     """THE at-risk rule: the members who missed MISSED_FOR_RISK or more of the last RECENT
     held meetings of one group (HELD, as from `held_meetings`)."""

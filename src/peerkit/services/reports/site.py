@@ -1,7 +1,9 @@
 """`site build`: a static community page of what is coming up, with no member's data on it.
 
-The page shows upcoming events and the groups that have open seats. Nothing about any member
-(name, address, availability) is on it: members have not opted in to be shown, so they are not.
+The page shows upcoming events and the groups that have open seats, each with a small chart of
+its attendance at its last meetings (the share of those marked who came: a number per meeting,
+never who). Nothing about any member (name, address, availability, their own attendance) is on
+it: members have not opted in to be shown, so they are not.
 """
 
 from __future__ import annotations
@@ -15,12 +17,12 @@ from sqlmodel import Session, col, func, select
 from peerkit import files, render
 from peerkit.enums import EventStatus, RsvpStatus
 from peerkit.errors import PeerkitError
-from peerkit.i18n import format_when
+from peerkit.i18n import format_day, format_when
 from peerkit.models import Event, Membership, Rsvp, id_of
 from peerkit.services.common import community as community_svc
 from peerkit.services.common import schedule, validate
 from peerkit.services.events import seats as events_svc
-from peerkit.services.groups import roster as groups_svc
+from peerkit.services.reports import timeline
 
 
 def context(session: Session, now: datetime) -> dict[str, Any]:
@@ -87,8 +89,10 @@ def _open_groups(session: Session, now: datetime, locale: str) -> list[dict[str,
             .group_by(col(Membership.group_id))
         ).all()
     )
+    over_time = timeline.attendance(session, None, None, now.date(), members=False)
     shown = []
-    for group in groups_svc.list_groups(session):
+    for line in over_time:  # every active group, as roster.list_groups
+        group = line.group
         size = sizes.get(id_of(group), 0)  # the current members, as roster.current_memberships
         if size < group.max_size:
             (first,) = schedule.next_slots(group.cadence, group.day, group.anchor, now.date(), 1)
@@ -103,9 +107,37 @@ def _open_groups(session: Session, now: datetime, locale: str) -> list[dict[str,
                     "timezone": group.timezone,
                     "next": format_when(when, locale),
                     "open_seats": group.max_size - size,
+                    "attendance": _attendance(line, locale),
                 }
             )
     return shown
+
+
+def _attendance(line: timeline.Timeline, locale: str) -> dict[str, Any] | None:
+    """The group's last held meetings for the page's chart (None: none held yet): the share
+    present at each, and over them all. Counts only: no member is named."""
+    if not line.meetings:
+        return None
+    return {
+        "slots": timeline.LAST,  # the most meetings drawn: the chart's width
+        "rate": line.rate,
+        "percent": _percent(line.rate, locale),
+        "meetings": [
+            {
+                "date": held.day.isoformat(),
+                "when": format_day(held.day, locale),
+                "rate": held.rate,
+                "percent": _percent(held.rate, locale),
+            }
+            for held in line.meetings
+        ],
+    }
+
+
+def _percent(rate: float | None, locale: str) -> str | None:
+    from babel.numbers import format_percent
+
+    return None if rate is None else str(format_percent(rate, locale=locale))
 
 
 def build(session: Session, out: Path, now: datetime) -> Path:

@@ -41,6 +41,7 @@ from peerkit.services.reports.held import (
     at_risk_query,
     chosen_groups,
     held_meetings,
+    ids_marked,
     seats_and_absences,
     turn_taken,
 )
@@ -247,8 +248,8 @@ def _marks(
     in any order (a member has one mark per meeting); the meetings come in order.
     """
     query = (
-        sa.select(held.c.group_id, _ids_marked(AttendanceStatus.PRESENT),
-                  _ids_marked(AttendanceStatus.ABSENT))
+        sa.select(held.c.group_id, ids_marked(AttendanceStatus.PRESENT),
+                  ids_marked(AttendanceStatus.ABSENT))
         .select_from(held)
         .outerjoin(Attendance, col(Attendance.meeting_id) == held.c.id)
         .group_by(held.c.id, held.c.group_id, held.c.slot_date)
@@ -269,12 +270,6 @@ def _marks(
         for text in away_ids:
             by_text[text].append(absent)
     return meetings, {int(text): marks for text, marks in by_text.items()}
-
-
-def _ids_marked(status: AttendanceStatus) -> sa.ColumnElement[str]:
-    """The ids of the members marked STATUS, as one comma-separated string (NULL: none)."""
-    marked = sa.case((col(Attendance.status) == status, col(Attendance.member_id)))
-    return sa.func.aggregate_strings(sa.cast(marked, sa.String), ",")
 
 
 def _people(session: Session, group: Group | None, marked: Set[int]) -> list[tuple[int, str]]:
