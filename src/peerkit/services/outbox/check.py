@@ -654,47 +654,30 @@ def _span(start: datetime, minutes: int) -> tuple[datetime, datetime]:
 
 
 def _meeting_record(meeting: Meeting) -> Record:
-    return Record(
-        kind=MEETING,
-        id=id_of(meeting),
-        about=f"meeting {meeting.id}",
-        cancelled=meeting.status == MeetingStatus.CANCELLED,
-        sequence=meeting.sequence,
-        updated_at=meeting.updated_at,
-        occurrences=[_span(meeting.start, meeting.duration)],
-        zone=meeting.timezone,
-        uid=meeting.uid,
-        row=meeting,
-    )
+    return _record(MEETING, "meeting", meeting, meeting.status == MeetingStatus.CANCELLED)
 
 
 def _checkin_record(checkin: MentorCheckin) -> Record:
-    return Record(
-        kind=CHECKIN,
-        id=id_of(checkin),
-        about=f"check-in {checkin.id}",
-        cancelled=checkin.status == CheckinStatus.CANCELLED,
-        sequence=checkin.sequence,
-        updated_at=checkin.updated_at,
-        occurrences=[_span(checkin.start, checkin.duration)],
-        zone=checkin.timezone,
-        uid=checkin.uid,
-        row=checkin,
-    )
+    return _record(CHECKIN, "check-in", checkin, checkin.status == CheckinStatus.CANCELLED)
 
 
 def _event_record(event: Event) -> Record:
+    return _record(EVENT, "event", event, event.status == EventStatus.CANCELLED)
+
+
+def _record(kind: str, name: str, row: Meeting | MentorCheckin | Event, cancelled: bool) -> Record:
+    """What a meeting, check-in or event says in a calendar: the same fields for each."""
     return Record(
-        kind=EVENT,
-        id=id_of(event),
-        about=f"event {event.id}",
-        cancelled=event.status == EventStatus.CANCELLED,
-        sequence=event.sequence,
-        updated_at=event.updated_at,
-        occurrences=[_span(event.start, event.duration)],
-        zone=event.timezone,
-        uid=event.uid,
-        row=event,
+        kind=kind,
+        id=id_of(row),
+        about=f"{name} {row.id}",
+        cancelled=cancelled,
+        sequence=row.sequence,
+        updated_at=row.updated_at,
+        occurrences=[_span(row.start, row.duration)],
+        zone=row.timezone,
+        uid=row.uid,
+        row=row,
     )
 
 
