@@ -118,7 +118,8 @@ def slot_of(session: Session, meeting: Meeting) -> Slot:
     group = session.get(Group, meeting.group_id)
     assert group is not None
     mid = id_of(meeting)
-    item = Slot(group, meeting, current=week_data.memberships(session).get(id_of(group), []))
+    current = week_data.memberships(session, [id_of(group)]).get(id_of(group), [])
+    item = Slot(group, meeting, current=current)
     item.seat_ids = week_data.hot_seats(session, [mid]).get(mid, [])
     item.answers = week_data.answers(session, [mid]).get(mid, [])
     return item

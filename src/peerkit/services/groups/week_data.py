@@ -40,15 +40,20 @@ from peerkit.services.groups import rotation
 ACTIVE = Group.status == GroupStatus.ACTIVE
 
 
-def memberships(session: Session) -> dict[int, list[rotation.Seat]]:
-    """Group id -> its current memberships with their members (roster.current_memberships)."""
-    rows = session.exec(
+def memberships(
+    session: Session, group_ids: Iterable[int] | None = None
+) -> dict[int, list[rotation.Seat]]:
+    """Group id -> its current memberships with their members (roster.current_memberships);
+    of every active group, or of GROUP_IDS only."""
+    query = (
         select(Membership, Member)
         .join(Member, col(Member.id) == Membership.member_id)
         .join(Group, col(Group.id) == Membership.group_id)
         .where(ACTIVE, col(Membership.left_on).is_(None))
-        .order_by(col(Membership.joined), col(Membership.id))
     )
+    if group_ids is not None:
+        query = query.where(col(Membership.group_id).in_(list(group_ids)))
+    rows = session.exec(query.order_by(col(Membership.joined), col(Membership.id)))
     found: dict[int, list[rotation.Seat]] = defaultdict(list)
     for membership, member in rows:
         found[membership.group_id].append((membership, member))
