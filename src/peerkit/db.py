@@ -10,6 +10,7 @@ there too, and a lock waited for longer than the busy timeout is an error.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import tempfile
@@ -33,7 +34,13 @@ from peerkit.text import shown_quoted
 BUSY_TIMEOUT_MS = connections.BUSY_TIMEOUT_MS
 
 
+_QUIET = logging.NullHandler()
+
+
 def make_engine(settings: Settings, access: ReadOnly | None = None) -> Engine:
+    # peerkit says what went wrong itself; SQLAlchemy's own log records (a connection it
+    # could not close while Ctrl-C stops the command) would print a traceback to stderr.
+    logging.getLogger("sqlalchemy").addHandler(_QUIET)
     if not settings.is_sqlite:
         return _server_engine(settings)
     timeout = connections.BUSY_TIMEOUT_MS / 1000
