@@ -124,6 +124,10 @@ class CommunityDefaults:
     organiser_email: str | None = None
 
 
+# Where the acting person (services.common.actors.Actor) is kept on a database session's info.
+ACTOR_KEY = "peerkit_actor"
+
+
 @dataclass
 class Settings:
     """Resolved settings for one invocation."""
@@ -132,6 +136,8 @@ class Settings:
     database_url: str | None = None
     no_input: bool = False
     config: dict[str, Any] = field(default_factory=dict)
+    # Who is acting (an Actor): --as, PEERKIT_AS or config.toml's organiser; None when nobody said.
+    actor: Any = None
 
     @property
     def url(self) -> str:

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from peerkit import connections
-from peerkit.config import Settings, mask_url
+from peerkit.config import ACTOR_KEY, Settings, mask_url
 from peerkit.connections import ReadOnly
 from peerkit.errors import PeerkitError
 from peerkit.text import shown_quoted
@@ -108,6 +108,7 @@ class Database:
         """One write transaction: all of its changes are committed, or none."""
         self.refuse_if_read_only()
         with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
+            session.info[ACTOR_KEY] = self.settings.actor
             yield session
 
     @contextmanager
@@ -116,6 +117,7 @@ class Database:
         self.refuse_if_read_only("a dry run tries the changes in it before it undoes them")
         with Session(self._write_engine, expire_on_commit=False) as session:
             session.begin()
+            session.info[ACTOR_KEY] = self.settings.actor
             try:
                 yield session
                 session.flush()

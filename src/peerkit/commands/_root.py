@@ -130,6 +130,17 @@ def main(
             show_default=False,
         ),
     ] = None,
+    acting_as: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            envvar="PEERKIT_AS",
+            metavar="WHO",
+            help='Who is acting, as "Name <email>": recorded in the change log '
+            "(default: the config's organiser).",
+            show_default=False,
+        ),
+    ] = None,
     no_input: Annotated[
         bool,
         typer.Option(
@@ -148,8 +159,10 @@ def main(
     """Organise a peer-support community from the terminal."""
     from peerkit.config import resolve_settings
     from peerkit.context import AppContext
+    from peerkit.services.common import actors
 
     settings = resolve_settings(db, database_url, no_input, sys.stdin.isatty(), check_setting)
+    settings.actor = actors.from_settings(acting_as, settings.config)
     ctx.obj = AppContext(settings=settings)
     ctx.call_on_close(ctx.obj.close)
 
@@ -334,7 +347,7 @@ def _placeholder() -> None:  # pragma: no cover - never run: the full app handle
     raise typer.Exit(2)
 
 
-VALUE_OPTIONS = ("--db", "--database-url")
+VALUE_OPTIONS = ("--db", "--database-url", "--as")
 FLAG_OPTIONS = ("--no-input",)
 
 
