@@ -246,7 +246,7 @@ def _copy(source: Database, target: Database, *, force: bool) -> Copied:
             with target.engine.connect().execution_options(peerkit_write=True) as dst, dst.begin():
                 _prepare(dst, tables(), revision, where, force=force)
                 summary = _fill(src, dst, where)
-        except sa.exc.DBAPIError as exc:
+        except sa.exc.StatementError as exc:
             raise _failed(exc, where) from None
     return Copied(summary, revision, where)
 
@@ -333,12 +333,18 @@ def _copy_table(
         {c.key: sa.bindparam(c.key, type_=_bind_type(c)) for c in table.columns}
     )
     summed = Checksum()
-    for batch in _batches(src, table):
-        rows = []
-        for row in batch:
-            summed.add(row)
-            rows.append(dict(zip(keys, row, strict=True)))
-        dst.execute(insert, rows)
+    try:
+        for batch in _batches(src, table):
+            rows = []
+            for row in batch:
+                summed.add(row)
+                rows.append(dict(zip(keys, row, strict=True)))
+            dst.execute(insert, rows)
+    except (ValueError, TypeError, LookupError) as exc:  # a stored value its column refuses
+        raise PeerkitError(
+            f"cannot copy table {table.name}: a row holds a value peerkit cannot read ({exc}); "
+            "check the database with peerkit db check. Nothing was written to the target."
+        ) from None
     return table, summed
 
 
@@ -371,14 +377,14 @@ def _move_sequences(conn: sa.Connection, every: list[sa.Table]) -> None:
         )
 
 
-def _failed(exc: sa.exc.DBAPIError, where: str) -> PeerkitError:
+def _failed(exc: sa.exc.StatementError, where: str) -> PeerkitError:
     reason = mask_urls(str(getattr(exc, "orig", exc)).strip().splitlines()[0] or type(exc).__name__)
     table = _table_of(exc)
     what = f"cannot copy table {table} to {where}" if table else f"cannot copy to {where}"
     return PeerkitError(f"{what}: {reason}; nothing was written there.")
 
 
-def _table_of(exc: sa.exc.DBAPIError) -> str | None:
+def _table_of(exc: sa.exc.StatementError) -> str | None:
     statement = exc.statement or ""
     for table in tables():
         if f"INSERT INTO {table.name} " in statement or f'INSERT INTO "{table.name}" ' in statement:
