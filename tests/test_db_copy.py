@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
 from peerkit.config import Settings
 from peerkit.db import open_database
@@ -41,9 +41,12 @@ def community(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _fill_the_rest(path: Path) -> None:
     db = open_database(Settings(db_path=path))
     with db.write() as session:
-        meeting = session.exec(sa.select(Meeting).limit(1)).scalars().one()  # type: ignore[call-overload]
+        meeting = session.exec(select(Meeting).order_by(sa.column("id"))).first()
         member = session.get(Member, 1)
-        assert member is not None and meeting.id is not None and member.id is not None
+        assert member is not None
+        assert meeting is not None
+        assert meeting.id is not None
+        assert member.id is not None
         member.bio = "Zoë 🙂 — «quoted» and a\nnew line"
         member.skills = ["seo", "prezzi", "ünïcode"]
         session.add(member)
@@ -189,7 +192,8 @@ def test_the_summary_table_names_every_table(source: Path, tmp_path: Path) -> No
     result = ok(source, "db", "copy", f"sqlite:///{tmp_path / 'copy.db'}")
     for table in tables():
         assert f" {table.name} " in result.stdout
-    assert "checksum" in result.stdout and " yes " in result.stdout
+    assert "checksum" in result.stdout
+    assert " yes " in result.stdout
 
 
 def test_a_target_with_a_community_is_refused_then_replaced_with_force(
@@ -300,7 +304,8 @@ def test_values_are_normalised_the_same_way_from_either_database() -> None:
         normalised(aware) == normalised(aware.replace(tzinfo=None)) == "2026-11-27T10:00:00.000005"
     )
     assert normalised(Decimal("1.50")) == normalised(Decimal("1.5")) == "1.5"
-    assert normalised(True) is True and normalised(1) == 1
+    assert normalised(True) is True
+    assert normalised(1) == 1
     assert normalised({"b": [Decimal("2")], "a": None}) == {"a": None, "b": ["2"]}
     assert normalised(b"\x00\xff") == "00ff"
 
