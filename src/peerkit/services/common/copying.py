@@ -141,6 +141,11 @@ def normalised(value: Any) -> Any:
     return str(value)
 
 
+# Values whose JSON is already the same from either database (a StrEnum is written as its text).
+PLAIN = frozenset({int, str, float, bool, type(None)})
+ROW_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 class Checksum:
     """SHA-256 over a table's rows in primary-key order, each row one line of normalised JSON."""
 
@@ -149,10 +154,8 @@ class Checksum:
         self.rows = 0
 
     def add(self, row: Sequence[Any]) -> None:
-        line = json.dumps(
-            [normalised(v) for v in row], ensure_ascii=False, sort_keys=True, separators=(",", ":")
-        )
-        self._hash.update(line.encode("utf-8", "surrogatepass") + b"\n")
+        values = [v if type(v) in PLAIN else normalised(v) for v in row]
+        self._hash.update(ROW_JSON.encode(values).encode("utf-8", "surrogatepass") + b"\n")
         self.rows += 1
 
     def hexdigest(self) -> str:
