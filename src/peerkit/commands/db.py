@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -145,7 +146,13 @@ def db_copy(
     """
     from peerkit.services.common import copying
 
-    copied = copying.copy_database(app_context(ctx).db(), target_url, force=force)
+    shown = sys.stderr.isatty()  # what it is doing, on a terminal (a big community takes minutes)
+    copied = copying.copy_database(
+        app_context(ctx).db(),
+        target_url,
+        force=force,
+        progress=(lambda doing: message(f"{doing[0].upper()}{doing[1:]}...")) if shown else None,
+    )
     rows = [t.as_row() for t in copied.tables]
     if fmt is Format.table:
         rows = [{**row, "checksum": row["checksum"][:12]} for row in rows]

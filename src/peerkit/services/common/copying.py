@@ -11,7 +11,7 @@ import copy
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -199,7 +199,12 @@ def tables() -> list[sa.Table]:
     return list(SQLModel.metadata.sorted_tables)
 
 
-def copy_database(source: Database, target_url: str, *, force: bool = False) -> Copied:
+Progress = Callable[[str], None]  # told "copying member", "checking member", ...
+
+
+def copy_database(
+    source: Database, target_url: str, *, force: bool = False, progress: Progress | None = None
+) -> Copied:
     """Copy every table of SOURCE to TARGET_URL in one transaction on the target, verified.
 
     The target gets the schema at the source's revision first (an empty database) or must
@@ -214,13 +219,15 @@ def copy_database(source: Database, target_url: str, *, force: bool = False) -> 
         )
     created = settings.is_sqlite and not settings.db_path.exists()
     done = False
-    target = _open_target(settings)
     try:
-        result = _copy(source, target, force=force)
+        target = _open_target(settings)
+        try:
+            result = _copy(source, target, force=force, progress=progress or _quiet)
+        finally:
+            target.dispose()
         done = True
         return result
     finally:
-        target.dispose()
         if created and not done:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(f"{settings.db_path}{suffix}").unlink(missing_ok=True)
@@ -239,7 +246,11 @@ def _open_target(settings: Settings) -> Database:
     return target
 
 
-def _copy(source: Database, target: Database, *, force: bool) -> Copied:
+def _quiet(_doing: str) -> None:
+    return None
+
+
+def _copy(source: Database, target: Database, *, force: bool, progress: Progress) -> Copied:
     where = _where(target.settings)
     with _snapshot(source) as src:
         revision = current_revision_on(src)
@@ -248,17 +259,25 @@ def _copy(source: Database, target: Database, *, force: bool) -> Copied:
         try:
             with target.engine.connect().execution_options(peerkit_write=True) as dst, dst.begin():
                 _prepare(dst, tables(), revision, where, force=force)
-                summary = _fill(src, dst, where)
+                summary = _fill(src, dst, where, progress)
         except sa.exc.StatementError as exc:
             raise _failed(exc, where) from None
     return Copied(summary, revision, where)
 
 
-def _fill(src: sa.Connection, dst: sa.Connection, where: str) -> list[TableCopy]:
+def _fill(
+    src: sa.Connection, dst: sa.Connection, where: str, progress: Progress
+) -> list[TableCopy]:
     """Every table copied into DST's transaction, then read back and held to what was read."""
-    copied = [_copy_table(src, dst, table) for table in tables()]
+    copied = []
+    for table in tables():
+        progress(f"copying {table.name}")
+        copied.append(_copy_table(src, dst, table))
     _move_sequences(dst, tables())
-    checked = [(table, summed, checksum_of(dst, table)) for table, summed in copied]
+    checked = []
+    for table, summed in copied:
+        progress(f"checking {table.name}")
+        checked.append((table, summed, checksum_of(dst, table)))
     wrong = [_mismatch(t.name, a, b) for t, a, b in checked if not _agree(a, b)]
     if wrong:
         raise PeerkitError(
