@@ -297,7 +297,7 @@ def _mismatch(table: str, source: Checksum, target: Checksum) -> str:
     return f"table {table} (its checksum differs)"
 
 
-def _snapshot(source: Database) -> Any:
+def _snapshot(source: Database) -> sa.Connection:
     """A connection that sees the source as it was when the copy began, throughout."""
     conn = source.engine.connect()
     if source.engine.dialect.name == "postgresql":
