@@ -336,8 +336,8 @@ def test_an_sqlite_url_opens_the_file_it_names(tmp_path: Path, cli: Cli) -> None
     target = tmp_path / "named" / "community.db"
     target.parent.mkdir()
     url = f"sqlite:///{target}"
-    added = cli("--database-url", url, "member", "add", "Ada Lovelace", "--email", "ada@example.org",
-                db=False)  # fmt: skip
+    adding = ("member", "add", "Ada Lovelace", "--email", "ada@example.org")
+    added = cli("--database-url", url, *adding, db=False)
     assert added.exit_code == 0, added.stderr
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert not cli.db_path.exists()
