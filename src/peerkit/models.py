@@ -51,6 +51,13 @@ def _empty() -> list[str]:
     return []
 
 
+def _task_uid() -> str:
+    """A new commitment's UID, as a meeting's: random, kept for ever (its task in calendars)."""
+    import uuid
+
+    return f"{uuid.uuid4()}@peerkit"
+
+
 def _today() -> date:
     """Today's date (a Python function, not `date.today`: see `_empty`)."""
     return date.today()
@@ -286,6 +293,18 @@ class Commitment(_Table, table=True):
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # the UID of its VTODO in members' calendars (calendar.todo), never changed
+    uid: str = Field(default_factory=_task_uid, unique=True)
+
+    @property
+    def sequence(self) -> int:
+        """Its version in calendars: 0 while open, 1 once done or dropped (which is final)."""
+        return 0 if self.closed_at is None else 1
+
+    @property
+    def updated_at(self) -> datetime:
+        """When it last changed (DTSTAMP and LAST-MODIFIED): made, or done or dropped."""
+        return self.closed_at or self.created_at
 
 
 class Delivery(_Table, table=True):
