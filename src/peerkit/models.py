@@ -52,10 +52,15 @@ def _empty() -> list[str]:
 
 
 def _task_uid() -> str:
-    """A new commitment's UID, as a meeting's: random, kept for ever (its task in calendars)."""
+    """A new commitment's UID, as a meeting's: random, kept for ever (its task in calendars).
+
+    A version-4 UUID from its own random bytes, not from `uuid.uuid4`, which a test pins to
+    number the meetings' UIDs: a commitment made between two meetings leaves them as they are.
+    """
+    import secrets
     import uuid
 
-    return f"{uuid.uuid4()}@peerkit"
+    return f"{uuid.UUID(bytes=secrets.token_bytes(16), version=4)}@peerkit"
 
 
 def _today() -> date:
