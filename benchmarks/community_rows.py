@@ -48,7 +48,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "hot_seat": ("meeting_id", "member_id", "position"),
     "attendance": ("meeting_id", "member_id", "status"),
     "commitment": ("member_id", "meeting_id", "group_id", "text", "due", "status",
-                   "created_at", "closed_at"),
+                   "created_at", "closed_at", "uid"),
     "delivery": ("meeting_id", "member_id", "kind", "sequence", "sent_at"),
     "mentorship": ("mentor_id", "mentee_id", "topic", "started", "ended", "score",
                    "created_at"),
@@ -269,4 +269,5 @@ def _promise(
         "commitment", member, meeting_id, c.id, rng.choice(PROMISES),
         (slot + timedelta(days=14)).isoformat(), status,
         stamp(start + timedelta(minutes=c.duration)), closed,
+        f"commitment-{len(tables.rows['commitment']) + 1}@peerkit",  # not from rng: same rows
     )  # fmt: skip

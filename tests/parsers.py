@@ -15,6 +15,14 @@ as the applications do) and reads the end from DTEND or DURATION. An occurrence 
 window when its start is in [start, end). ``status`` is the event's STATUS, upper case, or
 "" when it has none.
 
+The same four read a calendar's tasks (VTODO) as task apps do (Thunderbird, Evolution, Python
+tools, Radicale):
+
+    tasks(ics, "vobject") -> [Task(uid, summary, due, status, related_to, sequence), ...]
+
+``due`` is "YYYY-MM-DD" for a date, the UTC time in ISO form for a time, "" without DUE;
+``sequence`` is None without SEQUENCE.
+
 Load the ``parsers`` fixture (``pytest_plugins = ["tests.parsers"]``) in a test that needs
 all four: it skips when a parser's tool is missing (node and ``npm ci --prefix tests/js``;
 gcc and libical's headers), and fails instead when PEERKIT_REQUIRE_PARSERS is set (CI).
@@ -64,6 +72,22 @@ class Occurrence(NamedTuple):
     status: str  # the STATUS (CONFIRMED, CANCELLED, TENTATIVE) or "" when there is none
 
 
+class Task(NamedTuple):
+    uid: str
+    summary: str
+    due: str  # "YYYY-MM-DD" (a date), "YYYY-MM-DDTHH:MM:SS+00:00" (a time, in UTC) or ""
+    status: str  # NEEDS-ACTION, COMPLETED, CANCELLED, IN-PROCESS or "" when there is none
+    related_to: str  # the RELATED-TO (the UID of the meeting it was made at) or ""
+    sequence: int | None  # None when there is no SEQUENCE
+
+
+class Reading(NamedTuple):
+    """What one parser read in one file."""
+
+    occurrences: list[Occurrence]
+    tasks: list[Task]
+
+
 class ParserUnavailable(Exception):
     """A parser's tool is not installed here (node, ical.js, gcc, libical's headers)."""
 
@@ -97,14 +121,41 @@ def read_many(
     parser: str, files: Sequence[bytes], start: datetime, end: datetime
 ) -> list[list[Occurrence]]:
     """`occurrences` of each of FILES by PARSER (node and libical: one process for all)."""
+    return [sorted(one.occurrences) for one in _read(parser, files, start, end)]
+
+
+def tasks(ics: bytes, parser: str) -> list[Task]:
+    """Every task (VTODO) that PARSER reads in ICS, sorted."""
+    return read_tasks_many(parser, [ics])[0]
+
+
+def all_tasks(ics: bytes) -> dict[str, list[Task]]:
+    """`tasks` by each of the four parsers."""
+    return all_tasks_many([ics])[0]
+
+
+def all_tasks_many(files: Sequence[bytes]) -> list[dict[str, list[Task]]]:
+    """`all_tasks` of each file, with one node and one libical process for them all."""
+    by_parser = {parser: read_tasks_many(parser, files) for parser in PARSERS}
+    return [{parser: by_parser[parser][i] for parser in PARSERS} for i in range(len(files))]
+
+
+NO_WINDOW = (datetime(1970, 1, 1, tzinfo=UTC), datetime(1970, 1, 2, tzinfo=UTC))
+
+
+def read_tasks_many(parser: str, files: Sequence[bytes]) -> list[list[Task]]:
+    """`tasks` of each of FILES by PARSER (no event is expanded: the window is 1 Jan 1970)."""
+    return [sorted(one.tasks) for one in _read(parser, files, *NO_WINDOW)]
+
+
+def _read(parser: str, files: Sequence[bytes], start: datetime, end: datetime) -> list[Reading]:
     if start.tzinfo is None or end.tzinfo is None:
         raise ValueError("the window's ends must be aware datetimes")
     if parser not in READERS:
         raise ValueError(f"unknown parser {parser!r}; one of {', '.join(PARSERS)}")
     if not files:
         return []
-    found = READERS[parser](files, start.astimezone(UTC), end.astimezone(UTC))
-    return [sorted(one) for one in found]
+    return READERS[parser](files, start.astimezone(UTC), end.astimezone(UTC))
 
 
 # --- availability ---------------------------------------------------------------------
@@ -146,7 +197,7 @@ def parsers() -> tuple[str, ...]:
 # --- ical.js ---------------------------------------------------------------------------
 
 
-def _icaljs(files: Sequence[bytes], start: datetime, end: datetime) -> list[list[Occurrence]]:
+def _icaljs(files: Sequence[bytes], start: datetime, end: datetime) -> list[Reading]:
     if "icaljs" in unavailable():
         raise ParserUnavailable(unavailable()["icaljs"])
     with _files_on_disk(files) as paths:
@@ -157,13 +208,23 @@ def _icaljs(files: Sequence[bytes], start: datetime, end: datetime) -> list[list
     for i, result in enumerate(results):
         if "error" in result:
             raise ParseFailure(f"ical.js could not read calendar #{i}: {result['error']}")
-        out.append(
-            [
-                Occurrence(uid, _from_unix(s), _from_unix(e), status)
-                for uid, s, e, status in result["occurrences"]
-            ]
-        )
+        found = [
+            Occurrence(uid, _from_unix(s), _from_unix(e), status)
+            for uid, s, e, status in result["occurrences"]
+        ]
+        todo = [
+            Task(uid, summary, _due(due), status, related, sequence)
+            for uid, summary, due, status, related, sequence in result["tasks"]
+        ]
+        out.append(Reading(found, todo))
     return out
+
+
+def _due(value: str | int | float) -> str:
+    """A due date as the readers give it ("YYYY-MM-DD", Unix seconds, ""), as a Task has it."""
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit()):
+        return _from_unix(float(value)).isoformat()
+    return value
 
 
 # --- libical ---------------------------------------------------------------------------
@@ -205,29 +266,49 @@ def libical_binary() -> Path:
     return binary
 
 
-def _libical(files: Sequence[bytes], start: datetime, end: datetime) -> list[list[Occurrence]]:
+def _libical(files: Sequence[bytes], start: datetime, end: datetime) -> list[Reading]:
     binary = libical_binary()
     with _files_on_disk(files) as paths:
         done = _run([str(binary), str(_unix(start)), str(_unix(end)), *map(str, paths)], "libical")
-    out: list[list[Occurrence]] = []
+    out: list[Reading] = []
     for line in done.splitlines():
         kind, _, rest = line.partition("\t")
         if kind == "F":
-            out.append([])
+            out.append(Reading([], []))
         elif kind == "E":
             raise ParseFailure(f"libical could not read calendar #{len(out) - 1}: {rest}")
         elif kind == "O":
             s, e, status, uid = rest.split("\t", 3)
-            out[-1].append(Occurrence(uid, _from_unix(int(s)), _from_unix(int(e)), status))
+            out[-1].occurrences.append(
+                Occurrence(uid, _from_unix(int(s)), _from_unix(int(e)), status)
+            )
+        elif kind == "T":
+            uid, summary, due, status, related, sequence = rest.split("\t")
+            out[-1].tasks.append(
+                Task(
+                    _unescape(uid),
+                    _unescape(summary),
+                    _due(due),
+                    status,
+                    _unescape(related),
+                    int(sequence) if sequence else None,
+                )
+            )
     if len(out) != len(files):
         raise ParseFailure(f"libical answered for {len(out)} of {len(files)} calendars")
     return out
 
 
+def _unescape(text: str) -> str:
+    """A text of the libical reader's lines, its \\\\, \\t, \\r and \\n undone."""
+    plain = {"\\": "\\", "t": "\t", "r": "\r", "n": "\n"}
+    return re.sub(r"\\(.)", lambda m: plain.get(m.group(1), m.group(1)), text)
+
+
 # --- icalendar + recurring_ical_events ---------------------------------------------------
 
 
-def _icalendar(files: Sequence[bytes], start: datetime, end: datetime) -> list[list[Occurrence]]:
+def _icalendar(files: Sequence[bytes], start: datetime, end: datetime) -> list[Reading]:
     import icalendar
     import recurring_ical_events
 
@@ -240,18 +321,38 @@ def _icalendar(files: Sequence[bytes], start: datetime, end: datetime) -> list[l
             raise ParseFailure(f"icalendar could not read calendar #{i}: {exc!r}") from exc
         one = []
         for ev in found:
+            if ev.name != "VEVENT":  # recurring_ical_events lists a VTODO with a DUE too
+                continue
             first = _utc(ev.start)
             if start <= first < end:
                 status = str(ev.get("STATUS", "")).upper()
                 one.append(Occurrence(str(ev.get("UID", "")), first, _utc(ev.end), status))
-        out.append(one)
+        todo = [_icalendar_task(td) for td in cal.walk("VTODO")]
+        out.append(Reading(one, todo))
     return out
+
+
+def _icalendar_task(td: Any) -> Task:
+    due = td.get("DUE")
+    sequence = td.get("SEQUENCE")
+    return Task(
+        str(td.get("UID", "")),
+        str(td.get("SUMMARY", "")),
+        _due_of(due.dt) if due is not None else "",
+        str(td.get("STATUS", "")).upper(),
+        str(td.get("RELATED-TO", "")),
+        int(sequence) if sequence is not None else None,
+    )
+
+
+def _due_of(value: date) -> str:
+    return _utc(value).isoformat() if isinstance(value, datetime) else value.isoformat()
 
 
 # --- vobject ---------------------------------------------------------------------------
 
 
-def _vobject(files: Sequence[bytes], start: datetime, end: datetime) -> list[list[Occurrence]]:
+def _vobject(files: Sequence[bytes], start: datetime, end: datetime) -> list[Reading]:
     import vobject
 
     out = []
@@ -259,11 +360,30 @@ def _vobject(files: Sequence[bytes], start: datetime, end: datetime) -> list[lis
         text = data.decode("utf-8")
         _forget_vobject_zones(text)
         try:
-            one = [o for cal in vobject.readComponents(text) for o in _vobject_calendar(cal, end)]
+            calendars = list(vobject.readComponents(text))
+            one = [o for cal in calendars for o in _vobject_calendar(cal, end)]
+            todo = [_vobject_task(td) for cal in calendars for td in cal.contents.get("vtodo", [])]
         except Exception as exc:
             raise ParseFailure(f"vobject could not read calendar #{i}: {exc!r}") from exc
-        out.append([o for o in one if start <= o.start < end])
+        out.append(Reading([o for o in one if start <= o.start < end], todo))
     return out
+
+
+def _vobject_task(td: Any) -> Task:
+    def value(name: str) -> Any:
+        found = td.contents.get(name)
+        return found[0].value if found else None
+
+    due = value("due")
+    sequence = value("sequence")
+    return Task(
+        str(value("uid") or ""),
+        str(value("summary") or ""),
+        _due_of(due) if due is not None else "",
+        str(value("status") or "").upper(),
+        str(value("related-to") or ""),
+        int(sequence) if sequence is not None else None,
+    )
 
 
 def _forget_vobject_zones(text: str) -> None:

@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from tests import parsers as harness
-from tests.parsers import PARSERS, Occurrence, all_occurrences, all_occurrences_many
+from tests.parsers import (
+    PARSERS,
+    Occurrence,
+    Task,
+    all_occurrences,
+    all_occurrences_many,
+    all_tasks,
+    all_tasks_many,
+)
 
 pytest_plugins = ["tests.parsers"]
 
@@ -189,6 +197,43 @@ def test_many_calendars_are_read_at_once(parsers: tuple[str, ...]) -> None:
         {p: [occ("utc@t", "2026-06-15 12:00", "2026-06-15 13:30")] for p in PARSERS},
         {p: [] for p in PARSERS},
     ]
+
+
+def vtodo(uid: str, *lines: str) -> str:
+    head = f"BEGIN:VTODO\nUID:{uid}\nDTSTAMP:20260101T000000Z\n"
+    return head + "\n".join(lines) + "\nEND:VTODO\n"
+
+
+def test_tasks_are_read_with_their_due_status_relation_and_version(
+    parsers: tuple[str, ...],
+) -> None:
+    """A task with every field, one with none, a due time, escaped text; events left alone."""
+    data = ics(
+        ROME,
+        SERIES,
+        MOVED,
+        vtodo("full@t", "SUMMARY:Call\\, then\\; write \\\\ back", "DUE;VALUE=DATE:20261204",
+              "STATUS:COMPLETED", "COMPLETED:20261201T100000Z", "PERCENT-COMPLETE:100",
+              "RELATED-TO:series@t", "SEQUENCE:2"),
+        vtodo("bare@t", "SUMMARY:Nothing else"),
+        vtodo("timed@t", "SUMMARY:At a time", "DUE;TZID=Europe/Rome:20261204T180000",
+              "STATUS:NEEDS-ACTION", "SEQUENCE:0"),
+    )  # fmt: skip
+    expected = [
+        Task("bare@t", "Nothing else", "", "", "", None),
+        Task("full@t", "Call, then; write \\ back", "2026-12-04", "COMPLETED", "series@t", 2),
+        Task("timed@t", "At a time", "2026-12-04T17:00:00+00:00", "NEEDS-ACTION", "", 0),
+    ]
+    assert all_tasks(data) == dict.fromkeys(PARSERS, expected)
+    assert all_occurrences(data, *WINDOW) == dict.fromkeys(PARSERS, SERIES_ANSWER)
+
+
+def test_tasks_of_many_calendars_at_once(parsers: tuple[str, ...]) -> None:
+    one = ics(vtodo("one@t", "SUMMARY:One", "STATUS:CANCELLED", "SEQUENCE:1"))
+    found = all_tasks_many([one, ics(SERIES), one])
+    task = Task("one@t", "One", "", "CANCELLED", "", 1)
+    assert found == [{p: [task] for p in PARSERS}, {p: [] for p in PARSERS},
+                     {p: [task] for p in PARSERS}]  # fmt: skip
 
 
 def test_a_missing_parser_skips_or_fails_when_required(tmp_path: Path) -> None:

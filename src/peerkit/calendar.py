@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:  # icalendar is imported when a calendar is made, not with this module
-    from icalendar import Calendar, Event, Timezone, vCalAddress
+    from icalendar import Calendar, Event, Timezone, Todo, vCalAddress
 
 from peerkit import __version__
 from peerkit.mail import mailto
@@ -102,6 +102,57 @@ def event(
         alarm.add("trigger", timedelta(minutes=-30))
         ev.add_component(alarm)
     return ev
+
+
+class Task(Protocol):
+    """What a task (VTODO) is made of: a member's commitment."""
+
+    uid: str
+    text: str
+    due: date | None
+    created_at: datetime
+    closed_at: datetime | None
+
+    @property
+    def status(self) -> str: ...  # open, done or dropped
+
+    @property
+    def sequence(self) -> int: ...
+
+    @property
+    def updated_at(self) -> datetime: ...
+
+
+TASK_STATUS = {"open": "NEEDS-ACTION", "done": "COMPLETED", "dropped": "CANCELLED"}
+
+
+def todo(task: Task, *, related_to: str | None = None, description: str | None = None) -> Todo:
+    """One commitment as a VTODO: its text, its due date (a DATE, none when it has none), its
+    status, the UID of the meeting it was made at, and a version (SEQUENCE, DTSTAMP and
+    LAST-MODIFIED) that moves when it is done or dropped, so that task apps replace it.
+
+    No ORGANIZER and no ATTENDEE: a member's tasks are their own, and nobody is asked for
+    anything."""
+    from icalendar import Todo
+
+    td = Todo()
+    td.add("uid", task.uid)
+    td.add("dtstamp", task.updated_at)
+    td.add("created", task.created_at)
+    td.add("last-modified", task.updated_at)
+    td.add("sequence", task.sequence)
+    td.add("summary", task.text)
+    if task.due is not None:
+        td.add("due", task.due)  # a date: VALUE=DATE, due that day wherever the member is
+    td.add("status", TASK_STATUS[str(task.status)])
+    if str(task.status) == "done":
+        td.add("completed", task.closed_at or task.updated_at)
+        td.add("percent-complete", 100)
+    if related_to:
+        td.add("related-to", related_to)
+    if description:
+        td.add("description", description)
+    return td
 
 
 def is_link(location: str) -> bool:

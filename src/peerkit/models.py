@@ -51,6 +51,18 @@ def _empty() -> list[str]:
     return []
 
 
+def _task_uid() -> str:
+    """A new commitment's UID, as a meeting's: random, kept for ever (its task in calendars).
+
+    A version-4 UUID from its own random bytes, not from `uuid.uuid4`, which a test pins to
+    number the meetings' UIDs: a commitment made between two meetings leaves them as they are.
+    """
+    import secrets
+    import uuid
+
+    return f"{uuid.UUID(bytes=secrets.token_bytes(16), version=4)}@peerkit"
+
+
 def _today() -> date:
     """Today's date (a Python function, not `date.today`: see `_empty`)."""
     return date.today()
@@ -286,6 +298,18 @@ class Commitment(_Table, table=True):
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # the UID of its VTODO in members' calendars (calendar.todo), never changed
+    uid: str = Field(default_factory=_task_uid, unique=True)
+
+    @property
+    def sequence(self) -> int:
+        """Its version in calendars: 0 while open, 1 once done or dropped (which is final)."""
+        return 0 if self.closed_at is None else 1
+
+    @property
+    def updated_at(self) -> datetime:
+        """When it last changed (DTSTAMP and LAST-MODIFIED): made, or done or dropped."""
+        return self.closed_at or self.created_at
 
 
 class Delivery(_Table, table=True):

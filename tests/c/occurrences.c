@@ -6,6 +6,9 @@
  * [WINDOW_START, WINDOW_END). For each FILE, in order, prints a line "F<TAB>index", then one
  * line per occurrence "O<TAB>start<TAB>end<TAB>status<TAB>uid" (start and end in Unix seconds,
  * as libical converts them to UTC), or one line "E<TAB>message" when libical cannot read it.
+ * Then one line per VTODO, "T<TAB>uid<TAB>summary<TAB>due<TAB>status<TAB>related_to<TAB>sequence"
+ * (due as YYYY-MM-DD for a date, Unix seconds for a time, empty without DUE; sequence empty
+ * without SEQUENCE; in the texts a backslash, tab, CR and LF are written \\, \t, \r, \n).
  *
  * libical takes the zone of a DTSTART, DTEND, EXDATE or RECURRENCE-ID with a TZID from the
  * VTIMEZONE of that name in the file (icalcomponent_get_timezone on the VCALENDAR). A master
@@ -71,6 +74,53 @@ static void found(icalcomponent *comp, struct icaltime_span *span, void *data)
     printf("O\t%lld\t%lld\t%s\t", (long long)span->start, (long long)span->end, e->status);
     print_uid(e->uid);
     putchar('\n');
+}
+
+/* TEXT with backslash, tab, CR and LF escaped, so that a line holds one task. */
+static void print_text(const char *text)
+{
+    for (const char *c = text ? text : ""; *c; c++) {
+        switch (*c) {
+        case '\\': fputs("\\\\", stdout); break;
+        case '\t': fputs("\\t", stdout); break;
+        case '\r': fputs("\\r", stdout); break;
+        case '\n': fputs("\\n", stdout); break;
+        default: putchar(*c);
+        }
+    }
+}
+
+static const char *status_of(icalcomponent *comp);
+
+/* The VTODOs of CAL, as Evolution's task list reads them. */
+static void tasks(icalcomponent *cal)
+{
+    icalcomponent *td;
+    for (td = icalcomponent_get_first_component(cal, ICAL_VTODO_COMPONENT); td != NULL;
+         td = icalcomponent_get_next_component(cal, ICAL_VTODO_COMPONENT)) {
+        fputs("T\t", stdout);
+        print_text(icalcomponent_get_uid(td));
+        putchar('\t');
+        print_text(icalcomponent_get_summary(td));
+        putchar('\t');
+        icalproperty *due = icalcomponent_get_first_property(td, ICAL_DUE_PROPERTY);
+        if (due != NULL) {
+            struct icaltimetype t = icalcomponent_get_due(td);
+            if (t.is_date) {
+                printf("%04d-%02d-%02d", t.year, t.month, t.day);
+            } else {
+                printf("%lld", (long long)as_utc(t));
+            }
+        }
+        printf("\t%s\t", status_of(td));
+        icalproperty *related = icalcomponent_get_first_property(td, ICAL_RELATEDTO_PROPERTY);
+        print_text(related ? icalproperty_get_relatedto(related) : "");
+        putchar('\t');
+        if (icalcomponent_get_first_property(td, ICAL_SEQUENCE_PROPERTY) != NULL) {
+            printf("%d", icalcomponent_get_sequence(td));
+        }
+        putchar('\n');
+    }
 }
 
 static const char *status_of(icalcomponent *comp)
@@ -224,11 +274,13 @@ int main(int argc, char **argv)
         }
         if (icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT) {
             expand(root, from, until);
+            tasks(root);
         } else {
             icalcomponent *cal;
             for (cal = icalcomponent_get_first_component(root, ICAL_VCALENDAR_COMPONENT);
                  cal != NULL; cal = icalcomponent_get_next_component(root, ICAL_VCALENDAR_COMPONENT)) {
                 expand(cal, from, until);
+                tasks(cal);
             }
         }
         icalcomponent_free(root);

@@ -4,8 +4,10 @@
 //
 // WINDOW_START and WINDOW_END are Unix seconds; an occurrence is listed when its start is in
 // [WINDOW_START, WINDOW_END). Prints one JSON array with one entry per FILE, in order:
-// {"occurrences": [[uid, start, end, status], ...]} (start and end in Unix seconds, as ical.js
-// converts them to UTC) or {"error": "..."} when ical.js cannot read the file.
+// {"occurrences": [[uid, start, end, status], ...], "tasks": [[uid, summary, due, status,
+// related_to, sequence], ...]} (start and end in Unix seconds, as ical.js converts them to UTC;
+// a task's due date as "YYYY-MM-DD", a due time as Unix seconds, "" without DUE; its sequence
+// null without SEQUENCE) or {"error": "..."} when ical.js cannot read the file.
 //
 // Each file's VTIMEZONEs are registered with ICAL.TimezoneService (and nothing else is), so
 // ical.js turns local times into UTC with the file's own zones. A recurring event is expanded
@@ -109,6 +111,28 @@ function occurrencesOf(root, windowStart, windowEnd) {
   return out;
 }
 
+// The VTODOs of a VCALENDAR, as Thunderbird's task list reads them (ICAL.Component).
+function tasksOf(root) {
+  const out = [];
+  for (const comp of root.getAllSubcomponents("vtodo")) {
+    const due = comp.getFirstPropertyValue("due");
+    let dueText = "";
+    if (due) {
+      dueText = due.isDate ? due.toString() : due.toUnixTime();
+    }
+    const sequence = comp.getFirstPropertyValue("sequence");
+    out.push([
+      String(comp.getFirstPropertyValue("uid") ?? ""),
+      String(comp.getFirstPropertyValue("summary") ?? ""),
+      dueText,
+      statusOf(comp),
+      String(comp.getFirstPropertyValue("related-to") ?? ""),
+      sequence === null || sequence === undefined ? null : Number(sequence),
+    ]);
+  }
+  return out;
+}
+
 function main() {
   const [startArg, endArg, ...paths] = process.argv.slice(2);
   const windowStart = Number(startArg);
@@ -121,10 +145,12 @@ function main() {
     try {
       const text = readFileSync(path, "utf8");
       const occurrences = [];
+      const tasks = [];
       for (const root of roots(text)) {
         occurrences.push(...occurrencesOf(root, windowStart, windowEnd));
+        tasks.push(...tasksOf(root));
       }
-      return { occurrences };
+      return { occurrences, tasks };
     } catch (error) {
       return { error: String(error && error.message ? error.message : error) };
     }

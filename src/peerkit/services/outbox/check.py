@@ -25,9 +25,11 @@ from urllib.parse import unquote
 from sqlmodel import Session, col, select
 
 from peerkit import mail
-from peerkit.enums import CheckinStatus, EventStatus, MeetingStatus, RsvpStatus
+from peerkit.calendar import TASK_STATUS
+from peerkit.enums import CheckinStatus, CommitmentStatus, EventStatus, MeetingStatus, RsvpStatus
 from peerkit.errors import InvalidValue, NotFound
 from peerkit.models import (
+    Commitment,
     Event,
     Group,
     Meeting,
@@ -50,6 +52,7 @@ INVITATION, CANCELLATION, REMINDER, FEED, CALENDAR, MESSAGE = (
     "invitation", "cancellation", "reminder", "feed", "calendar", "message",
 )  # fmt: skip
 SERIES = "series"  # a group's meetings as one recurring event (export ics --series)
+TASK = "commitment"  # a commitment, as a task (VTODO) in a member's own calendar
 MAIL_METHODS = ("REQUEST", "CANCEL")  # what peerkit's invitations and cancellations carry
 PARTS = ("text/plain", "text/html", "text/calendar")  # the parts peerkit writes
 
@@ -173,8 +176,13 @@ class _Read:
             return []
         return [c for c in self.calendar.subcomponents if c.name == "VEVENT"]
 
+    def todos(self) -> list[Any]:
+        if self.calendar is None:
+            return []
+        return [c for c in self.calendar.subcomponents if c.name == "VTODO"]
+
     def uids(self) -> set[str]:
-        return {str(e["UID"]) for e in self.events() if "UID" in e}
+        return {str(e["UID"]) for e in [*self.events(), *self.todos()] if "UID" in e}
 
     def shown(self) -> list[tuple[str, str]]:
         """Every address the file shows, as written (the recipient's and the sender's too),
@@ -429,7 +437,7 @@ def _unfolded(text: str) -> str:
 class Record:
     """A meeting, check-in, event or group series, as the files should show it."""
 
-    kind: str  # MEETING, CHECKIN, EVENT or SERIES
+    kind: str  # MEETING, CHECKIN, EVENT, SERIES or TASK
     id: int
     about: str  # "meeting 12"
     cancelled: bool
@@ -445,12 +453,17 @@ class Record:
     # (RFC 5546, removing an attendee) and need not follow the event's later versions.
     withdrawn: bool = False
     revision: int = 0  # the member's own versions of the event (seats.py): at least this
+    related: str | None = None  # a commitment's: the UID of the meeting it was made at
 
     @property
     def noun(self) -> str:
-        return {MEETING: "the meeting", CHECKIN: "the check-in", EVENT: "the event"}.get(
-            self.kind, "the group's series"
-        )
+        nouns = {
+            MEETING: "the meeting",
+            CHECKIN: "the check-in",
+            EVENT: "the event",
+            TASK: "the commitment",
+        }
+        return nouns.get(self.kind, "the group's series")
 
 
 class Known:
@@ -511,6 +524,13 @@ class Known:
                 self.records[checkin.uid] = _checkin_record(checkin)
             for event in self.session.exec(select(Event).where(col(Event.uid).in_(batch))):
                 self.records[event.uid] = _event_record(event)
+            query_t = (
+                select(Commitment, Meeting.uid)
+                .outerjoin(Meeting, col(Meeting.id) == Commitment.meeting_id)
+                .where(col(Commitment.uid).in_(batch))
+            )
+            for commitment, related in self.session.exec(query_t):
+                self.records[commitment.uid] = _task_record(commitment, related)
             for uid in batch:
                 if self.records[uid] is None and uid in self.series():
                     self.records[uid] = self._series_record(self.series()[uid])
@@ -665,6 +685,22 @@ def _event_record(event: Event) -> Record:
     return _record(EVENT, "event", event, event.status == EventStatus.CANCELLED)
 
 
+def _task_record(commitment: Commitment, related: str | None) -> Record:
+    return Record(
+        kind=TASK,
+        id=id_of(commitment),
+        about=f"commitment {commitment.id}",
+        cancelled=commitment.status == CommitmentStatus.DROPPED,
+        sequence=commitment.sequence,
+        updated_at=commitment.updated_at,
+        occurrences=[],
+        zone="UTC",
+        uid=commitment.uid,
+        row=commitment,
+        related=related,
+    )
+
+
 def _record(kind: str, name: str, row: Meeting | MentorCheckin | Event, cancelled: bool) -> Record:
     """What a meeting, check-in or event says in a calendar: the same fields for each."""
     return Record(
@@ -764,9 +800,10 @@ def _judge_calendar(item: _Read, known: Known, verdict: Verdict) -> None:
             verdict.problems.append("an event without a UID: calendar apps cannot update it")
             continue
         record = known.record(uid)
-        if record is None:
+        if record is None or record.kind == TASK:
             verdict.problems.append(
                 f"UID {_shown(uid)} names no meeting, check-in or event in the database"
+                + (f" (it is {record.about}'s, a task)" if record else "")
             )
             continue
         record = known.as_seen_by(record, reader)
@@ -774,8 +811,60 @@ def _judge_calendar(item: _Read, known: Known, verdict: Verdict) -> None:
         where = f"{record.about}: " if len(by_uid) > 1 else ""
         for problem in _against(record, group, item.calendar):
             verdict.problems.append(where + problem)
+    records.extend(_judge_tasks(item, known, verdict))
     verdict.about = _about(records)
-    _judge_people(item, method, events, records, known, verdict)
+    _judge_people(item, method, events, [r for r in records if r.kind != TASK], known, verdict)
+
+
+def _judge_tasks(item: _Read, known: Known, verdict: Verdict) -> Iterator[Record]:
+    """Each VTODO against its commitment (peerkit writes tasks in feeds only, never mails)."""
+    todos = item.todos()
+    if todos and item.eml:
+        verdict.problems.append(
+            f"{len(todos)} task(s) (VTODO) in an e-mail: peerkit writes a member's commitments "
+            "in their own calendar only"
+        )
+    for todo in todos:
+        uid = str(todo["UID"]) if "UID" in todo else None
+        if uid is None:
+            verdict.problems.append("a task without a UID: task apps cannot update it")
+            continue
+        record = known.record(uid)
+        if record is None or record.kind != TASK:
+            verdict.problems.append(f"task UID {_shown(uid)} names no commitment in the database")
+            continue
+        yield record
+        verdict.problems.extend(f"{record.about}: {p}" for p in _task_against(record, todo))
+
+
+def _task_against(record: Record, todo: Any) -> Iterator[str]:
+    """What a VTODO says, against its commitment: status, due date, meeting, version."""
+    commitment: Commitment = record.row
+    if str(todo.get("SUMMARY", "")) != commitment.text:
+        yield f"SUMMARY {_shown(str(todo.get('SUMMARY', '(none)')))} is not what it says"
+    wanted = TASK_STATUS[str(commitment.status)]
+    status = str(todo.get("STATUS", "")).upper()
+    if status != wanted:
+        yield f"STATUS:{_shown(status or '(none)')} but it is {commitment.status} ({wanted})"
+    due = todo.get("DUE")
+    value = getattr(due, "dt", None)
+    if commitment.due is None and due is not None:
+        yield f"DUE {_shown(str(value))} but it has no due date"
+    elif commitment.due is not None and (isinstance(value, datetime) or value != commitment.due):
+        said = "no DUE" if due is None else f"DUE {_shown(str(value))}"
+        yield f"{said} but it is due on {commitment.due.isoformat()} (a date, VALUE=DATE)"
+    related = str(todo.get("RELATED-TO", "")) or None
+    if related != record.related:
+        yield (
+            f"RELATED-TO {_shown(related or '(none)')} but it was made at "
+            + (f"the meeting {_shown(record.related)}" if record.related else "no meeting")
+        )
+    if ("COMPLETED" in todo) != (commitment.status == CommitmentStatus.DONE):
+        yield "COMPLETED is there only when the commitment is done"
+    for name in ("ATTENDEE", "ORGANIZER"):
+        if name in todo:
+            yield f"{name} in a task: a member's tasks are their own and name nobody"
+    yield from _version(record, todo)
 
 
 def _judge_method(item: _Read, method: str | None, verdict: Verdict) -> None:

@@ -1,9 +1,9 @@
 """`export ics`: which meetings, check-ins and events go into a feed, and the feed's bytes.
 
 One session; every meeting of a group (or the group as one recurring series); a member's
-own calendar (the meetings of the groups they are in now, their mentoring check-ins and the
-events they have a seat at); or every meeting of every group. Feeds are METHOD:PUBLISH,
-without attendee addresses (see feeds.py).
+own calendar (the meetings of the groups they are in now, their mentoring check-ins, the
+events they have a seat at, and their commitments as tasks); or every meeting of every
+group. Feeds are METHOD:PUBLISH, without attendee addresses (see feeds.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlmodel import Session
 from peerkit.errors import UsageProblem
 from peerkit.models import Member
 from peerkit.services.events import notices, seats
-from peerkit.services.groups import meetings, roster
+from peerkit.services.groups import commitments, meetings, roster
 from peerkit.services.members import profiles
 from peerkit.services.mentoring import checkins
 from peerkit.services.outbox import feeds
@@ -68,10 +68,12 @@ def write(session: Session, scope: Scope, out: IO[bytes]) -> None:
 
 
 def member_feed(session: Session, member: Member) -> bytes:
-    """A member's own calendar: their groups' meetings, then check-ins and events."""
+    """A member's own calendar: their groups' meetings, then check-ins and events, then
+    their commitments as tasks (VTODO; only in their own calendar, see docs/calendar.md)."""
     assert member.id is not None
     mine = checkins.of_member(session, member.id)
     extra: list[Any] = [checkins.feed_event(session, c) for c in mine]
     extra += [notices.vevent(session, e) for e in seats.going_to(session, member.id)]
+    extra += commitments.tasks(session, member)
     found = feeds.group_meetings(session, feeds.member_groups(session, member))
     return feeds.feed(session, found, extra)
