@@ -102,6 +102,7 @@ def session_plan(
         rows = [dict(meetings.to_dict(session, m), created=new) for m, new in planned]
         dates = [m.slot_date for m, _new in planned]
         notes = schedule.clock_notes(dates, target.time, target.timezone)
+        slug = target.slug
         people = _people(app_ctx, session, rows) if fmt is Format.table else None
     shown = [people(r) for r in rows] if people is not None else rows
     emit(shown, fmt, PLAN_COLUMNS, wide=wide)
@@ -109,9 +110,9 @@ def session_plan(
     verb = "Would add" if dry_run else "Added"
     message(f"{verb} {new} meeting(s); {len(rows) - new} already existed.")
     for text in said:
-        message(f"{target.slug}: {text}")
+        message(f"{slug}: {text}")
     for note in notes:
-        warning(f"{target.slug}: {note}")
+        warning(f"{slug}: {note}")
 
 
 @app.command(

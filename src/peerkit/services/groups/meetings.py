@@ -56,16 +56,30 @@ def plan(
     for slot in dates:
         placed = breaks.place(group, slot, closed)
         found = _existing(session, group, slot)
-        if found is None and placed.day is None:
-            if notes is not None and (note := placed.note()):
-                notes.append(note)
-            continue
-        if found is None and notes is not None and (note := placed.note()):
+        if notes is not None and (note := _placement_note(placed, found, group)):
             notes.append(note)
+        if found is None and placed.day is None:
+            continue
         made.append(ensure(session, group, slot, placed.day) if found is None else (found, False))
     if notes is not None and community is not None and community.holidays is not None:
-        notes.extend(_members_off(session, group, [m for m, _new in made], community.locale))
+        held = [m for m, _new in made if closed.why(local_start(m).date(), id_of(group)) is None]
+        notes.extend(_members_off(session, group, held, community.locale))
     return made
+
+
+def _placement_note(placed: breaks.Placement, found: Meeting | None, group: Group) -> str | None:
+    """What a holiday or break does to a cadence date, in words (None: nothing). A meeting
+    planned before at that date is left to `plan week`, which cancels or moves it."""
+    if placed.why is None:
+        return None
+    if found is None:
+        return placed.note()
+    at_cadence = found.start == schedule.to_utc(found.slot_date, group.time, group.timezone)
+    if found.status != MeetingStatus.PLANNED or not at_cadence:
+        return None
+    then = "cancel it" if placed.day is None else f"move it to {breaks.day_label(placed.day)}"
+    slot = breaks.day_label(placed.slot)
+    return f"{slot}: {placed.why}: planned before; plan week will {then}"
 
 
 def _members_off(session: Session, group: Group, made: list[Meeting], locale: str) -> list[str]:
