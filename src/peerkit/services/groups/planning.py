@@ -156,7 +156,7 @@ def _close(
             why = placement.why if at_cadence else closed.why(day, gid)
             meetings_svc.cancel_for(meeting, why or "break")
             item.notices.append(f"{breaks.day_label(day)}: {why}: cancelled")
-        elif not item.created and placement.moved:
+        elif placement.moved and day == placement.day:
             item.notices.append(placement.note() or "")
 
 
