@@ -172,5 +172,4 @@ def to_dict(community: Community) -> dict[str, object]:
         "locale": community.locale,
         "organiser_name": community.organiser_name,
         "organiser_email": community.organiser_email,
-        "holidays": community.holidays,
     }
