@@ -342,3 +342,39 @@ def test_no_holiday_countries_no_warnings(community: Cli) -> None:
     found, said = planned(community, slug, "--from", "2027-01-19", "--count", "2")
     assert found == ["2027-01-19", "2027-01-26"]
     assert "holiday" not in said
+
+
+# --- the number of statements -------------------------------------------------------------------
+
+
+def statements(cli: Cli, *args: str) -> int:
+    """How many SQL statements one command sends (an executemany counts once)."""
+    import sqlalchemy as sa
+
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        seen.append(statement)
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", count)
+    try:
+        cli.ok(*args)
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_plan_week_sends_as_many_statements_with_holidays_and_breaks(
+    community: Cli, tmp_path: Path
+) -> None:
+    community.ok("init", "--holidays", "")
+    for name in ("Uno", "Due", "Tre"):
+        group(community, name, "tue", "2027-04-20", "1", "2", "3")
+    week = ("plan", "week", "--week", "2027-W17", "--out", str(tmp_path), "--dry-run")
+    before = statements(community, *week)
+    community.ok("init", "--holidays", "IT")  # 25 aprile is a Sunday in 2027
+    community.ok("break", "add", "--from", "2027-04-27", "--to", "2027-04-27", "--group", "uno")
+    community.ok("break", "add", "--from", "2027-05-01", "--to", "2027-05-02")
+    rows = as_json(community.ok(*week, "-f", "json"))
+    assert [r["status"] for r in rows] == ["skipped", "planned", "planned"]
+    assert statements(community, *week) == before

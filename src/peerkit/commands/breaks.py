@@ -95,7 +95,13 @@ def break_list(ctx: typer.Context, fmt: FormatOpt = Format.table, wide: WideOpt 
     emit(rows, fmt, COLUMNS, empty=empty, wide=wide)
 
 
-@app.command("remove", epilog=examples("peerkit break remove 1"))
+@app.command(
+    "remove",
+    epilog=examples(
+        'peerkit break add --from 2027-04-25 --to 2027-04-25 --reason "25 aprile"',
+        "peerkit break remove 1",
+    ),
+)
 @catch_errors
 def break_remove(ctx: typer.Context, ref: BreakRef) -> None:
     """Remove a break: its days have meetings again at the next planning."""
