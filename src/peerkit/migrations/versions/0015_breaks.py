@@ -59,7 +59,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("community_break")
     with op.batch_alter_table("peer_group") as batch:
-        batch.drop_constraint("ck_peer_group_on_holiday", type_="check")
+        batch.drop_constraint("on_holiday", type_="check")
         batch.drop_column("on_holiday")
     with op.batch_alter_table("community") as batch:
         batch.drop_column("holidays")
