@@ -122,6 +122,7 @@ class CommunityDefaults:
     locale: str | None = None
     organiser_name: str | None = None
     organiser_email: str | None = None
+    holidays: str | None = None  # `init --holidays IT,GB-ENG` ("" for none)
 
 
 # Where the acting person (services.common.actors.Actor) is kept on a database session's info.

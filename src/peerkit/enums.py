@@ -44,6 +44,14 @@ class GroupStatus(StrEnum):
     ARCHIVED = "archived"
 
 
+class OnHoliday(StrEnum):
+    """What a group's meeting does on a public holiday or in a break (group.on_holiday)."""
+
+    SKIP = "skip"
+    NEXT_DAY = "next-day"
+    PREVIOUS_DAY = "previous-day"
+
+
 class Role(StrEnum):
     """A member's role in a group (membership.role)."""
 

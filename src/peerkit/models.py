@@ -30,6 +30,7 @@ from peerkit.enums import (
     GroupStatus,
     MeetingStatus,
     MemberStatus,
+    OnHoliday,
     Role,
     RsvpStatus,
     Stage,
@@ -103,6 +104,8 @@ class Community(_Table, table=True):
     organiser_email: str | None = Field(default=None)
     is_demo: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # the countries (and regions) whose public holidays planning respects: "IT,GB-ENG"
+    holidays: str | None = Field(default=None)
 
 
 class Member(_Table, table=True):
@@ -182,6 +185,7 @@ class Group(_Table, table=True):
         one_of("kind", GroupKind),
         one_of("cadence", Cadence),
         one_of("status", GroupStatus),
+        one_of("on_holiday", OnHoliday),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -201,6 +205,12 @@ class Group(_Table, table=True):
         default=GroupStatus.ACTIVE, index=True, sa_type=stored_as(GroupStatus)
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # a meeting on a holiday or in a break: skipped, or moved a day on or back
+    on_holiday: OnHoliday = Field(
+        default=OnHoliday.SKIP,
+        sa_type=stored_as(OnHoliday),
+        sa_column_kwargs={"server_default": OnHoliday.SKIP.value},
+    )
 
 
 class Membership(_Table, table=True):
@@ -327,6 +337,21 @@ class Delivery(_Table, table=True):
     kind: DeliveryKind = Field(sa_type=stored_as(DeliveryKind))
     sequence: int = Field(default=0)
     sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Break(_Table, table=True):
+    """Days without meetings (from start to end, both included): of the whole community, or
+    of one group (group_id)."""
+
+    __tablename__: ClassVar[Any] = "community_break"
+    __table_args__ = (sa.CheckConstraint("start_date <= end_date", name="dates"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    start_date: date = Field(index=True)
+    end_date: date
+    group_id: int | None = _fk("peer_group.id", nullable=True)
+    reason: str | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 # --- mentoring ------------------------------------------------------------------------

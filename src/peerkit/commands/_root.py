@@ -51,6 +51,8 @@ COMMANDS: list[tuple[str, str, str, str, str]] = [
     ("session", "group", "session", "app",
      "Meetings: plan them, list, move, cancel, take attendance, keep notes."),
     ("plan", "group", "plan", "app", "Plan the week for every active group."),
+    ("break", "group", "breaks", "app",
+     "Breaks: days without meetings, for the community or one group."),
     ("commitment", "group", "commitment", "app",
      "Commitments: add them, list them, mark them done or dropped."),
     ("mentor", "group", "mentor", "app",
@@ -88,7 +90,7 @@ COMMANDS: list[tuple[str, str, str, str, str]] = [
 # holds every command to a panel).
 PANELS: dict[str, tuple[str, ...]] = {
     "Community": ("init", "demo", "status", "member", "stats", "site"),
-    "Groups and meetings": ("group", "session", "plan", "agenda", "commitment"),
+    "Groups and meetings": ("group", "session", "plan", "break", "agenda", "commitment"),
     "Mentoring": ("mentor",),
     "Events": ("event",),
     "Calendars and mail": ("invite", "remind", "outbox", "replies", "export", "publish"),

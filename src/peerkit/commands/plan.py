@@ -84,7 +84,7 @@ def plan_week(
     place = delivery.Place(out, app_ctx.settings.outbox_dir)
     output = delivery.Output(folder=place.folder(), dry_run=dry_run)
     db = app_ctx.db()
-    results, (clock, names) = _plan(db, label, output, today)
+    results, (clock, names, notices) = _plan(db, label, output, today)
     rows = [
         _row(r.for_people(clock, names) if fmt is Format.table else r.as_dict()) for r in results
     ]
@@ -92,6 +92,8 @@ def plan_week(
     emit(rows, fmt, COLUMNS, empty=empty, wide=wide)
     for text in dict.fromkeys(output.warnings):
         warning(text)
+    for text in notices:  # holidays and breaks: skipped, moved, cancelled; members' holidays
+        message(text)
     for step in invitations.send_week(db, target, results) if target is not None else []:
         if isinstance(step, invitations.Sending):
             message(f"{step.group}: sending {step.count} {step.method} message(s).")
@@ -129,13 +131,15 @@ def _plan(db: Any, label: str, output: Any, today: date) -> tuple[list[Any], Any
         return week_svc.write_week(planned, label, output, progress=tick, today=today), view
 
 
-def _view(planned: Any, today: date) -> tuple[Any, dict[int, str]]:
+def _view(planned: Any, today: date) -> tuple[Any, dict[int, str], list[str]]:
     """The community's clock and the names of the members the week's meetings name, read
-    from the planned week (no query): the table shows names and "Tue 8 Dec 18:30"."""
+    from the planned week (no query): the table shows names and "Tue 8 Dec 18:30"; and
+    what holidays and breaks did to the week, in words."""
     from peerkit.services.common import community
     from peerkit.services.outbox import week as week_svc
 
-    return community.clock_of(planned.community, today), week_svc.names_of(planned)
+    clock = community.clock_of(planned.community, today)
+    return clock, week_svc.names_of(planned), week_svc.notices_of(planned)
 
 
 def _groups(planned: Any) -> int:

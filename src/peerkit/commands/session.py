@@ -97,18 +97,22 @@ def session_plan(
     db = app_ctx.db()
     with db.dry_run() if dry_run else db.write() as session:
         target = roster.resolve(session, group)
-        planned = meetings.plan(session, target, first, count=count, until=last)
+        said: list[str] = []  # holidays and breaks: skipped or moved; members' holidays
+        planned = meetings.plan(session, target, first, count=count, until=last, notes=said)
         rows = [dict(meetings.to_dict(session, m), created=new) for m, new in planned]
         dates = [m.slot_date for m, _new in planned]
         notes = schedule.clock_notes(dates, target.time, target.timezone)
+        slug = target.slug
         people = _people(app_ctx, session, rows) if fmt is Format.table else None
     shown = [people(r) for r in rows] if people is not None else rows
     emit(shown, fmt, PLAN_COLUMNS, wide=wide)
     new = sum(1 for r in rows if r["created"])
     verb = "Would add" if dry_run else "Added"
     message(f"{verb} {new} meeting(s); {len(rows) - new} already existed.")
+    for text in said:
+        message(f"{slug}: {text}")
     for note in notes:
-        warning(f"{target.slug}: {note}")
+        warning(f"{slug}: {note}")
 
 
 @app.command(

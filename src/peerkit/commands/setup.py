@@ -46,6 +46,7 @@ PLAN_COLUMNS = (
 INIT_EXAMPLES = examples(
     'peerkit init --community "Freelance Insieme" --timezone Europe/Rome',
     ('peerkit init --organiser-name "Paolo Pavan"', "--organiser-email paolo@example.org"),
+    "peerkit init --holidays IT",
 )
 DEMO_EXAMPLES = examples(
     "peerkit demo",
@@ -83,13 +84,25 @@ def init(
             metavar="EMAIL",
         ),
     ] = None,
+    holidays: Annotated[
+        str | None,
+        typer.Option(
+            "--holidays",
+            help="Countries (and regions) whose public holidays planning respects, e.g. "
+            'IT,GB-ENG ("" for none).',
+            show_default=False,
+            metavar="CODES",
+        ),
+    ] = None,
 ) -> None:
     """Create the community's database, or update its settings. Safe to run again."""
     from peerkit.config import CommunityDefaults
     from peerkit.services.common import community as svc
 
     app_ctx = app_context(ctx)
-    given = CommunityDefaults(community, timezone, locale, organiser_name, organiser_email)
+    given = CommunityDefaults(
+        community, timezone, locale, organiser_name, organiser_email, holidays
+    )
     svc.check(given)  # refuse bad values before the database is created
     with app_ctx.db().write() as session:
         done = svc.setup(session, community_defaults(app_ctx.settings), given)

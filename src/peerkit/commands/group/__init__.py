@@ -268,6 +268,44 @@ def group_show(
     emit(people, fmt, MEMBER_COLUMNS, empty="No members yet.", wide=wide)
 
 
+ON_HOLIDAY = ["skip", "next-day", "previous-day"]
+
+
+@app.command(
+    "edit",
+    epilog=examples(
+        "peerkit group edit mastermind-del-martedi --on-holiday next-day",
+        "peerkit group edit founders-across-time-zones --on-holiday skip",
+    ),
+)
+@catch_errors
+def group_edit(
+    ctx: typer.Context,
+    group: GroupRef,
+    on_holiday: Annotated[
+        str | None,
+        _opt(
+            "--on-holiday",
+            f"A meeting on a public holiday or in a break: {_either(ON_HOLIDAY)}.",
+            metavar="CHOICE",
+            autocompletion=words(*ON_HOLIDAY),
+        ),
+    ] = None,
+) -> None:
+    """Change a group's settings."""
+    from peerkit.services.groups import breaks, roster
+
+    if on_holiday is None:
+        raise UsageProblem("say what to change, e.g. --on-holiday next-day.")
+    app_ctx = app_context(ctx)
+    choice = breaks.on_holiday(on_holiday)
+    with app_ctx.db().write() as session:
+        target = roster.resolve(session, group)
+        changed = breaks.set_on_holiday(session, target, choice)
+        slug = target.slug
+    message(f"{slug}: on a holiday, {choice}." if changed else f"{slug}: nothing changed.")
+
+
 @app.command(
     "add",
     epilog=examples(

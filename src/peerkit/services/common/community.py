@@ -12,7 +12,7 @@ from peerkit import mail
 from peerkit.config import CommunityDefaults
 from peerkit.i18n import Clock
 from peerkit.models import Community
-from peerkit.services.common import validate
+from peerkit.services.common import holidays, validate
 
 __all__ = [
     "Community",
@@ -124,6 +124,7 @@ def apply(community: Community, values: CommunityDefaults) -> list[str]:
         "locale": validate.locale,
         "organiser_name": lambda v: validate.single_line(v, "the organiser's name"),
         "organiser_email": validate.email,
+        "holidays": _holidays,
     }
     for field, check in checks.items():
         raw = getattr(values, field)
@@ -134,6 +135,11 @@ def apply(community: Community, values: CommunityDefaults) -> list[str]:
             setattr(community, field, value)
             changed.append(field)
     return changed
+
+
+def _holidays(text: str) -> str | None:
+    """The holiday countries as stored ("" clears them: None)."""
+    return holidays.parse(text)
 
 
 @dataclass

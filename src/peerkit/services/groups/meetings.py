@@ -12,8 +12,9 @@ from sqlmodel import Session, col, select
 from peerkit.enums import AnswerAbout, AttendanceStatus, GroupStatus, MeetingStatus
 from peerkit.errors import Conflict, InvalidValue, UsageProblem
 from peerkit.models import Answer, Attendance, Group, HotSeat, Meeting, Member, id_of, utcnow
+from peerkit.services.common import community as community_svc
 from peerkit.services.common import lookup, schedule, validate
-from peerkit.services.groups import roster
+from peerkit.services.groups import breaks, roster, rotation
 from peerkit.services.members import profiles as members_svc
 
 MAX_PLAN = 200
@@ -26,10 +27,14 @@ def plan(
     *,
     count: int | None = None,
     until: date | None = None,
+    notes: list[str] | None = None,
 ) -> list[tuple[Meeting, bool]]:
     """Make sure the group's meetings exist; (meeting, created) for each date. Idempotent.
 
-    A cancelled meeting stays cancelled: planning never re-creates it.
+    A cancelled meeting stays cancelled: planning never re-creates it. A new meeting on a
+    holiday or in a break is skipped or moved (breaks.place); what happened is added to
+    NOTES, with the members' own holidays on the days they meet. --count counts cadence
+    dates, skipped ones included.
     """
     if group.status != GroupStatus.ACTIVE:
         raise Conflict(f"the group {group.slug} is archived; it has no new meetings.")
@@ -43,27 +48,80 @@ def plan(
             raise InvalidValue(f"that is {len(dates)} meetings; plan at most {MAX_PLAN} at once.")
     else:
         dates = schedule.next_slots(group.cadence, group.day, group.anchor, start, count or 1)
-    return [ensure(session, group, d) for d in dates]
+    if not dates:
+        return []
+    community = community_svc.get(session)
+    closed = breaks.read(session, community, dates[0], dates[-1])
+    made = []
+    for slot in dates:
+        placed = breaks.place(group, slot, closed)
+        found = _existing(session, group, slot)
+        if notes is not None and (note := _placement_note(placed, found, group)):
+            notes.append(note)
+        if found is None and placed.day is None:
+            continue
+        made.append(ensure(session, group, slot, placed.day) if found is None else (found, False))
+    if notes is not None and community is not None and community.holidays is not None:
+        held = [m for m, _new in made if closed.why(local_start(m).date(), id_of(group)) is None]
+        notes.extend(_members_off(session, group, held, community.locale))
+    return made
 
 
-def ensure(session: Session, group: Group, slot: date) -> tuple[Meeting, bool]:
-    found = session.exec(
+def _placement_note(placed: breaks.Placement, found: Meeting | None, group: Group) -> str | None:
+    """What a holiday or break does to a cadence date, in words (None: nothing). A meeting
+    planned before at that date is left to `plan week`, which cancels or moves it."""
+    if placed.why is None:
+        return None
+    if found is None:
+        return placed.note()
+    at_cadence = found.start == schedule.to_utc(found.slot_date, group.time, group.timezone)
+    if found.status != MeetingStatus.PLANNED or not at_cadence:
+        return None
+    then = "cancel it" if placed.day is None else f"move it to {breaks.day_label(placed.day)}"
+    slot = breaks.day_label(placed.slot)
+    return f"{slot}: {placed.why}: planned before; plan week will {then}"
+
+
+def _members_off(session: Session, group: Group, made: list[Meeting], locale: str) -> list[str]:
+    """For each planned meeting, how many of its members have a public holiday then."""
+    found = []
+    for meeting in made:
+        if meeting.status == MeetingStatus.CANCELLED:
+            continue
+        day = local_start(meeting).date()
+        zones = [p.timezone for _m, p in rotation.eligible(session, group, meeting.slot_date)]
+        said = breaks.members_warning(day, zones, locale)
+        if said:
+            found.append(f"{breaks.day_label(day)}: {said}")
+    return found
+
+
+def _existing(session: Session, group: Group, slot: date) -> Meeting | None:
+    return session.exec(
         select(Meeting).where(Meeting.group_id == group.id, Meeting.slot_date == slot)
     ).first()
+
+
+def ensure(
+    session: Session, group: Group, slot: date, on: date | None = None
+) -> tuple[Meeting, bool]:
+    """The group's meeting of a cadence date, made (on ON, else on that date) if missing."""
+    found = _existing(session, group, slot)
     if found is not None:
         return found, False
-    meeting = new(group, slot)
+    meeting = new(group, slot, on)
     session.add(meeting)
     session.flush()
     return meeting, True
 
 
-def new(group: Group, slot: date) -> Meeting:
-    """A group's meeting for a cadence date, as the group's settings say (not added yet)."""
+def new(group: Group, slot: date, on: date | None = None) -> Meeting:
+    """A group's meeting for a cadence date, as the group's settings say (not added yet);
+    held on ON instead when a holiday or break moved it (breaks.place)."""
     return Meeting(
         group_id=id_of(group),
         slot_date=slot,
-        start=schedule.to_utc(slot, group.time, group.timezone),
+        start=schedule.to_utc(on or slot, group.time, group.timezone),
         timezone=group.timezone,
         duration=group.duration,
         location=group.location,
@@ -152,6 +210,15 @@ def move(session: Session, meeting: Meeting, when: str, zone: str | None, *, now
     session.add(meeting)
 
 
+def reschedule(meeting: Meeting, on: date, hhmm: str, zone: str) -> None:
+    """Hold a meeting on another day at its wall-clock time (a holiday or break moved it):
+    a new version, as `move` makes."""
+    new_start = schedule.to_utc(on, hhmm, zone)
+    if new_start != meeting.start:
+        meeting.start = new_start
+        _touch(meeting)
+
+
 def _refuse_history(session: Session, meeting: Meeting, now: datetime) -> None:
     """Conflict when the meeting has taken place: attendance taken, or its start passed."""
     taken = session.exec(select(Attendance.id).where(Attendance.meeting_id == meeting.id)).first()
@@ -167,11 +234,16 @@ def _refuse_history(session: Session, meeting: Meeting, now: datetime) -> None:
 def cancel(session: Session, meeting: Meeting, reason: str | None) -> bool:
     if meeting.status == MeetingStatus.CANCELLED:
         return False
-    meeting.status = MeetingStatus.CANCELLED
-    meeting.cancel_reason = validate.optional_line(reason, "the reason")
-    _touch(meeting)
+    cancel_for(meeting, validate.optional_line(reason, "the reason"))
     session.add(meeting)
     return True
+
+
+def cancel_for(meeting: Meeting, reason: str | None) -> None:
+    """The meeting cancelled, with the reason its members are told (a new version)."""
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.cancel_reason = reason
+    _touch(meeting)
 
 
 def attend(session: Session, meeting: Meeting, present: list[Member], absent: list[Member]) -> None:

@@ -25,9 +25,9 @@ from peerkit.models import Answer, Community, Group, Meeting, Member, id_of, utc
 from peerkit.services.common import community as community_svc
 from peerkit.services.common import schedule
 from peerkit.services.groups import agenda as agenda_svc
+from peerkit.services.groups import breaks, rotation, versions, week_data
 from peerkit.services.groups import meetings as meetings_svc
 from peerkit.services.groups import roster as groups_svc
-from peerkit.services.groups import rotation, versions, week_data
 
 
 @dataclass
@@ -42,6 +42,8 @@ class Slot:
     seat_ids: list[int] = field(default_factory=list)  # the hot seats, once settled
     facts: agenda_svc.Facts | None = None  # what its agenda is built from
     answers: list[Answer] = field(default_factory=list)  # what members answered to it
+    skipped: bool = False  # a holiday or break: no meeting (breaks.place)
+    notices: list[str] = field(default_factory=list)  # holidays and breaks, in words
 
     @property
     def meeting_id(self) -> int:
@@ -77,6 +79,8 @@ def plan(
     """Every active group's meetings of one ISO week (or those of the groups ONLY names, by
     id), made if needed, roles settled, with what their agendas need."""
     monday, sunday = schedule.iso_week(week)
+    community, near = week_data.community_and_breaks(session, monday, sunday)
+    closed = breaks.closures(community, near)
     current = week_data.memberships(session)
     existing = week_data.meetings_between(session, monday, sunday)
     wanted = [
@@ -86,10 +90,13 @@ def plan(
         for dates in [schedule.slots(group.cadence, group.day, group.anchor, monday, sunday)]
         for slot in ([*dates] if dates else [None])
     ]
+    placed = {(id_of(g), slot): breaks.place(g, slot, closed) for g, slot, _n in wanted if slot}
     missing = [
-        meetings_svc.new(g, slot)
+        meetings_svc.new(g, slot, placed[id_of(g), slot].day)
         for g, slot, _n in wanted
-        if slot is not None and (id_of(g), slot) not in existing
+        if slot is not None
+        and (id_of(g), slot) not in existing
+        and placed[id_of(g), slot].day is not None
     ]
     if missing:  # one INSERT for them all, then read back with their ids
         week_data.insert_meetings(session, missing)
@@ -97,20 +104,73 @@ def plan(
     made = {(m.group_id, m.slot_date) for m in missing}
     slots = [
         Slot(g, current=current.get(id_of(g), []))
-        if slot is None
+        if slot is None or (id_of(g), slot) not in existing
         else Slot(g, existing[id_of(g), slot], (id_of(g), slot) in made, n > 1,
                   current.get(id_of(g), []))
         for g, slot, n in wanted
     ]  # fmt: skip
+    if closed:
+        _close(slots, [slot for _g, slot, _n in wanted], placed, closed, today)
     held = [s for s in slots if s.meeting is not None]
     said = week_data.answers(session, [s.meeting_id for s in held])
     for item in held:
         item.answers = said.get(item.meeting_id, [])
     _settle_roles(session, held, today)
-    community = community_svc.get(session)
     _gather_facts(session, held, community)
     _settle_versions(session, held, community, today)
+    if community is not None and community.holidays:
+        _warn_members_off(held, community.locale)
     return Week(community, slots)
+
+
+def _close(
+    slots: list[Slot],
+    dates: list[date | None],
+    placed: dict[tuple[int, date], breaks.Placement],
+    closed: breaks.Closures,
+    today: date | None,
+) -> None:
+    """Holidays and breaks in the week (breaks.place): a meeting not made is skipped, with
+    why; a planned meeting still ahead that is now on a closed day moves as a new meeting
+    would, or is cancelled with the reason (its members get the cancellation)."""
+    for item, slot in zip(slots, dates, strict=True):
+        if slot is None:
+            continue
+        gid, group, meeting = id_of(item.group), item.group, item.meeting
+        placement = placed[gid, slot]
+        if meeting is None:
+            item.skipped = True
+            item.notices.append(placement.note() or "")
+            continue
+        ahead = today is None or slot >= today
+        if meeting.status != MeetingStatus.PLANNED or not ahead:
+            continue
+        at_cadence = meeting.start == schedule.to_utc(slot, group.time, group.timezone)
+        day = meetings_svc.local_start(meeting).date()
+        if at_cadence and placement.moved and placement.day is not None:
+            meetings_svc.reschedule(meeting, placement.day, group.time, group.timezone)
+            item.notices.append(placement.note() or "")
+        elif (at_cadence and placement.day is None) or (
+            not at_cadence and closed.why(day, gid) is not None
+        ):
+            why = placement.why if at_cadence else closed.why(day, gid)
+            meetings_svc.cancel_for(meeting, why or "break")
+            item.notices.append(f"{breaks.day_label(day)}: {why}: cancelled")
+        elif placement.moved and day == placement.day:
+            item.notices.append(placement.note() or "")
+
+
+def _warn_members_off(slots: list[Slot], locale: str) -> None:
+    """How many of each meeting's members have a public holiday of their own that day."""
+    for item in slots:
+        meeting = item.meeting
+        assert meeting is not None
+        if meeting.status == MeetingStatus.CANCELLED:
+            continue
+        day = meetings_svc.local_start(meeting).date()
+        said = breaks.members_warning(day, [p.timezone for _m, p in item.candidates], locale)
+        if said:
+            item.notices.append(f"{breaks.day_label(day)}: {said}")
 
 
 def slot_of(session: Session, meeting: Meeting) -> Slot:

@@ -308,6 +308,7 @@ def to_dict(session: Session, group: Group) -> dict[str, Any]:
         "max_size": group.max_size,
         "status": group.status,
         "start": group.anchor.isoformat(),
+        "on_holiday": group.on_holiday,  # skip, next-day or previous-day (services/groups/breaks)
         "members": [
             {"id": p.id, "name": p.name, "role": m.role, "rotates": m.rotates}
             for m, p in current_memberships(session, group)

@@ -27,7 +27,9 @@ from peerkit.enums import (
 from peerkit.models import (
     Answer,
     Attendance,
+    Break,
     Commitment,
+    Community,
     Group,
     HotSeat,
     Meeting,
@@ -35,9 +37,25 @@ from peerkit.models import (
     Membership,
     id_of,
 )
-from peerkit.services.groups import rotation
+from peerkit.services.groups import breaks, rotation
 
 ACTIVE = Group.status == GroupStatus.ACTIVE
+
+
+def community_and_breaks(
+    session: Session, first: date, last: date
+) -> tuple[Community | None, list[Break]]:
+    """The community row and the breaks near FIRST..LAST (breaks.touching), in one
+    statement: the community outer-joined to those breaks (a row per break, or one)."""
+    rows = session.exec(
+        select(Community, Break)
+        .outerjoin(Break, sa.and_(*breaks.touching(first, last)))
+        .order_by(col(Community.id), col(Break.id))
+    ).all()
+    if not rows:  # no community row yet: the breaks alone
+        return None, breaks.overlapping(session, first, last)
+    community = rows[0][0]
+    return community, [b for c, b in rows if b is not None and c is community]
 
 
 def memberships(

@@ -45,7 +45,8 @@ class GroupPlan:
     session: int | None = None
     start: str | None = None
     created: bool = False
-    status: str = MeetingStatus.PLANNED  # or "none": no meeting that week
+    status: str = MeetingStatus.PLANNED  # or "none": no meeting that week; "skipped": a
+    # holiday or break took it (services/groups/breaks.py)
     hot_seat: list[int] = field(default_factory=list)
     facilitator: int | None = None
     invited: int = 0
@@ -73,6 +74,11 @@ class GroupPlan:
 def names_of(planned: planning.Week) -> dict[int, str]:
     """The names of the members a planned week's meetings name (hot seats, roles, attendees)."""
     return {i: n for s in planned.slots if s.facts for i, n in s.facts.names.items()}
+
+
+def notices_of(planned: planning.Week) -> list[str]:
+    """What holidays and breaks did to the week, group by group, in words."""
+    return [f"{s.group.slug}: {n}" for s in planned.slots for n in s.notices]
 
 
 def plan_week(
@@ -103,7 +109,11 @@ def write_week(
     for item in planned.slots:
         if progress and (not results or results[-1].group != item.group.slug):
             progress(item.group.slug)
-        if item.meeting is None:
+        if item.meeting is None and item.skipped:  # a holiday or break (breaks.place)
+            results.append(
+                GroupPlan(group=item.group.slug, status="skipped", note="; ".join(item.notices))
+            )
+        elif item.meeting is None:
             results.append(
                 GroupPlan(group=item.group.slug, status="none", note="no meeting this week")
             )
@@ -155,6 +165,7 @@ def _meeting_files(
         notes.append(f"only {coming} member(s) can come; the group's minimum is {group.min_size}")
     if meeting.status != MeetingStatus.CANCELLED and (clock := _clock_note(meeting, group)):
         notes.append(clock)
+    notes.extend(item.notices)  # holidays and breaks (planning._close), members' holidays
     result.note = "; ".join(notes) or None
     paths = [folder / f"agenda{suffix}.md", folder / f"session{suffix}.ics"]
     if meeting.status == MeetingStatus.DONE:
