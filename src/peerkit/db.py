@@ -107,12 +107,14 @@ class Database:
     def write(self) -> Iterator[Session]:
         """One write transaction: all of its changes are committed, or none."""
         self.refuse_if_read_only()
-        with self._refusing_lost_updates() as flushed:
-            with Session(self._write_engine, expire_on_commit=False) as session:
-                session.info[ACTOR_KEY] = self.settings.actor
-                flushed.append(session)
-                with session.begin():
-                    yield session
+        with (
+            self._refusing_lost_updates() as flushed,
+            Session(self._write_engine, expire_on_commit=False) as session,
+        ):
+            session.info[ACTOR_KEY] = self.settings.actor
+            flushed.append(session)
+            with session.begin():
+                yield session
 
     @contextmanager
     def dry_run(self) -> Iterator[Session]:

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, UOWTransaction
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from peerkit.columns import UTCDateTime, utcnow
 from peerkit.config import ACTOR_KEY
@@ -110,12 +110,12 @@ def _core_update(
     """A Core UPDATE that sets values of a versioned table raises its version and stamps it.
 
     (The ORM's own UPDATEs carry no ``.values()``: ``version_id_col`` handles them.)"""
-    if not isinstance(clause, sa.Update) or not clause._values:  # noqa: SLF001
+    if not isinstance(clause, sa.Update) or not clause._values:
         return clause, multiparams, params
     table = clause.table
     if getattr(table, "name", None) not in VERSIONED:
         return clause, multiparams, params
-    names = {getattr(k, "key", k) for k in clause._values}  # noqa: SLF001
+    names = {getattr(k, "key", k) for k in clause._values}
     if "version" in names:
         return clause, multiparams, params
     now = conn.info.get(NOW_KEY) or utcnow()
@@ -136,6 +136,16 @@ def updated_by_core(session: Session, rows: Iterable[Any]) -> None:
         set_committed_value(row, "version", row.version + 1)
         set_committed_value(row, "changed_at", now)
         set_committed_value(row, "changed_by", by)
+
+
+def touch(session: Session, row: Any) -> None:
+    """ROW changes though none of its columns does (a group whose members change): its
+    version goes up at the next flush, unless this transaction already changed it."""
+    now = session.info.get(NOW_KEY)
+    if row.changed_at is not None and now is not None and row.changed_at == now:
+        return
+    flag_modified(row, "changed_at")
+    session.add(row)
 
 
 # --- refusing: a row changed since it was read --------------------------------------------
@@ -165,6 +175,16 @@ def expect_all(session: Session, model: Any, read: dict[int, int]) -> None:
         if found[i] != read[i]:
             row = session.get(model, i)
             raise Conflict(changed_message(session, row))
+
+
+def stamp(row: Any) -> dict[str, Any]:
+    """What `show --format json` says of a row's versions (ISO 8601 time, UTC)."""
+    at = row.changed_at
+    return {
+        "version": row.version,
+        "changed_by": row.changed_by,
+        "changed_at": at.replace(microsecond=0).isoformat() if at is not None else None,
+    }
 
 
 def versions_of(rows: Iterable[Any]) -> dict[int, int]:
