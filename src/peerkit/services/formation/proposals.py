@@ -171,7 +171,8 @@ def propose_read(
     check_options(opts)
     monday = reference_week(today)
     members = pool(session, opts, today)
-    groups = dict(session.execute(sa.select(col(Group.id), col(Group.version))).tuples().all())
+    rows = session.execute(sa.select(col(Group.id), col(Group.version)))
+    groups = {group_id: version for group_id, version in rows}
     read = Read(rowversions.versions_of(members), groups)
     return _propose(session, opts, monday, community_tz, members), read
 
