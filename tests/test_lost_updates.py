@@ -91,9 +91,7 @@ def _finish(child: Any) -> tuple[int, str]:
     return child.exitstatus, child.before.replace("\r\n", "\n")
 
 
-def test_notes_edited_while_someone_else_saved_theirs_are_refused(
-    cli: Cli, tmp_path: Path
-) -> None:
+def test_notes_edited_while_someone_else_saved_theirs_are_refused(cli: Cli, tmp_path: Path) -> None:
     _community(cli)
     session_id = _session(cli)
     script, opened, go = _editor(tmp_path)
@@ -118,7 +116,7 @@ def test_notes_edited_while_someone_else_saved_theirs_are_refused(
 def test_notes_edited_with_nobody_else_are_saved(cli: Cli, tmp_path: Path) -> None:
     _community(cli)
     session_id = _session(cli)
-    script, opened, go = _editor(tmp_path)
+    script, _opened, go = _editor(tmp_path)
     go.touch()
     before = json.loads(cli.ok("session", "show", str(session_id), "--format", "json").stdout)
     code, said = _finish(_spawn_editing(cli, tmp_path, script, session_id))
@@ -149,9 +147,8 @@ def test_a_member_edit_from_a_stale_version_is_refused(cli: Cli) -> None:
     cli.ok("--as", GIULIA, "member", "edit", "Marco Rossi", "--industry", "food")
     shown = json.loads(cli.ok("member", "show", "Marco Rossi", "--format", "json").stdout)
     assert shown["version"] == read + 1
-    with pytest.raises(Conflict) as refused, ada.write() as session:
-        member = profiles.resolve(session, "Marco Rossi")
-        profiles.edit(session, member, profiles.MemberFields(industry="textiles"), read)
+    with pytest.raises(Conflict) as refused:
+        _edit_industry(ada, "textiles", read)
     assert refused.value.message == (
         f"member Marco Rossi was changed by {GIULIA} at {_local(shown['changed_at'])} "
         "since you read it; run the command again."
@@ -159,15 +156,20 @@ def test_a_member_edit_from_a_stale_version_is_refused(cli: Cli) -> None:
     after = json.loads(cli.ok("member", "show", "Marco Rossi", "--format", "json").stdout)
     assert after["industry"] == "food"
     assert after["version"] == shown["version"]
-    # read again, the same edit goes through
-    with ada.write() as session:
-        member = profiles.resolve(session, "Marco Rossi")
-        profiles.edit(session, member, profiles.MemberFields(industry="textiles"), member.version)
+    _edit_industry(ada, "textiles", shown["version"])  # read again, the same edit goes through
     final = json.loads(cli.ok("member", "show", "Marco Rossi", "--format", "json").stdout)
     assert (final["industry"], final["version"], final["changed_by"]) == (
         "textiles", shown["version"] + 1, ADA
     )  # fmt: skip
     ada.dispose()
+
+
+def _edit_industry(db: Database, industry: str, read: int) -> None:
+    from peerkit.services.members import profiles
+
+    with db.write() as session:
+        member = profiles.resolve(session, "Marco Rossi")
+        profiles.edit(session, member, profiles.MemberFields(industry=industry), read)
 
 
 def _form(cli: Cli, db: Database) -> tuple[Any, Any, Any]:
@@ -202,7 +204,7 @@ def test_group_form_apply_refuses_a_pool_changed_since_the_search(cli: Cli, chan
         cli.ok("--as", GIULIA, "group", "add", "old-circle", "Anna Bruno")
         wanted = f"group old-circle was changed by {GIULIA} at "
     else:
-        cli.ok("--as", GIULIA, "group", "create", "New circle", "--member", "Anna Bruno")  # fmt: skip
+        cli.ok("--as", GIULIA, "group", "create", "New circle", "--member", "Anna Bruno")
         wanted = f"group new-circle was made by {GIULIA} since the proposal was made"
     before = cli.ok("group", "list", "--format", "json").stdout
     with pytest.raises(Conflict) as refused, ada.write() as session:
@@ -243,18 +245,35 @@ def test_every_update_raises_the_version_core_updates_too(cli: Cli, tmp_path: Pa
     with engine.connect() as conn:
         versions = conn.exec_driver_sql("SELECT version FROM meeting").scalars().all()
     engine.dispose()
-    assert versions and all(v > 1 for v in versions)
+    assert versions
+    assert all(v > 1 for v in versions)
 
 
 # --- PostgreSQL: two connections, one member --------------------------------------------
+
+
+def _overlapping_edits(first: Database, other: Database) -> None:
+    """FIRST reads Marco in its write transaction; OTHER changes him and commits; FIRST saves."""
+    from sqlmodel import Session
+
+    from peerkit.services.members import profiles
+
+    with first.write() as session:
+        marco = profiles.resolve(session, "Marco Rossi")
+        read = marco.version
+        # another connection (no peerkit write lock: a script, another tool) changes him
+        with Session(other.engine) as second:
+            second.info[ACTOR_KEY] = Actor("Giulia Ferri", "giulia@example.org")
+            theirs = profiles.resolve(second, "Marco Rossi")
+            theirs.industry = "food"
+            second.commit()
+        profiles.edit(session, marco, profiles.MemberFields(industry="textiles"), read)
 
 
 @pytest.mark.postgres
 def test_two_connections_updating_one_member_on_postgres(pg_url: str) -> None:
     """A write transaction reads Marco; another connection changes him and commits; the first
     one's UPDATE ... WHERE version = :read matches nothing: refused, nothing overwritten."""
-    from sqlmodel import Session
-
     from peerkit.services.members import profiles
 
     ada = open_database(
@@ -265,16 +284,9 @@ def test_two_connections_updating_one_member_on_postgres(pg_url: str) -> None:
                      "--email", "marco@example.org"])  # fmt: skip
     assert result.exit_code == 0, result.stderr
     other = open_database(Settings(db_path=Path("unused"), database_url=pg_url))
-    with pytest.raises(Conflict) as refused, ada.write() as session:
-        marco = profiles.resolve(session, "Marco Rossi")
-        read = marco.version
-        # another connection (no peerkit write lock: a script, another tool) changes him
-        with Session(other.engine) as second:
-            second.info[ACTOR_KEY] = Actor("Giulia Ferri", "giulia@example.org")
-            theirs = profiles.resolve(second, "Marco Rossi")
-            theirs.industry = "food"
-            second.commit()
-        profiles.edit(session, marco, profiles.MemberFields(industry="textiles"), read)
+    with pytest.raises(Conflict) as refused:
+        _overlapping_edits(ada, other)
+    read = 1
     assert re.fullmatch(
         rf"member Marco Rossi was changed by {re.escape(GIULIA)} at \d{{4}}-\d\d-\d\d \d\d:\d\d "
         r"since you read it; run the command again\.",

@@ -113,8 +113,9 @@ def _core_update(
     if not isinstance(clause, sa.Update) or not clause._values:
         return clause, multiparams, params
     table = clause.table
-    if getattr(table, "name", None) not in VERSIONED:
-        return clause, multiparams, params
+    columns = getattr(table, "c", None)
+    if getattr(table, "name", None) not in VERSIONED or columns is None or "version" not in columns:
+        return clause, multiparams, params  # (a migration's table before 0013 has no version)
     names = {getattr(k, "key", k) for k in clause._values}
     if "version" in names:
         return clause, multiparams, params

@@ -171,8 +171,8 @@ def propose_read(
     check_options(opts)
     monday = reference_week(today)
     members = pool(session, opts, today)
-    rows = session.execute(sa.select(col(Group.id), col(Group.version)))
-    groups = {group_id: version for group_id, version in rows}
+    found = session.execute(sa.select(col(Group.id), col(Group.version))).all()
+    groups: dict[int, int] = dict(found)
     read = Read(rowversions.versions_of(members), groups)
     return _propose(session, opts, monday, community_tz, members), read
 
