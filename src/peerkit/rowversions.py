@@ -81,6 +81,8 @@ def _began(session: Session, _transaction: Any, connection: Connection) -> None:
 @event.listens_for(Engine, "rollback")
 def _ended(connection: Connection) -> None:
     """The pooled connection forgets the session's actor (a later plain connection is nobody)."""
+    if connection.invalidated or connection.closed:  # (Ctrl-C mid-statement): nothing to forget
+        return
     connection.info.pop(ACTOR_KEY, None)
     connection.info.pop(NOW_KEY, None)
 
