@@ -33,7 +33,7 @@ MEMBER_KEYS = {
     "status",
     "joined",
 }
-EXTRA_KEYS_ALLOWED = {"paused_until"}
+EXTRA_KEYS_ALLOWED = {"paused_until", "version", "changed_by", "changed_at"}  # show adds them
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

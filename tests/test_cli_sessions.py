@@ -38,7 +38,12 @@ SESSION_KEYS = {
     "answers",
 }
 # Keys beyond the contract that peerkit also shows (documented in docs/).
-SESSION_EXTRA_KEYS = {"timekeeper", "notes", "cancel_reason"}
+SESSION_EXTRA_KEYS = {"timekeeper", "notes", "cancel_reason"} | {
+    "version",
+    "changed_by",
+    "changed_at",
+}
+ROW_VERSION_KEYS = ("version", "changed_by", "changed_at")  # session show adds them
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -283,7 +288,9 @@ def test_list_json_is_every_session(cli: Cli, planned: list[dict[str, Any]]) -> 
     assert [r["id"] for r in rows] == [1, 2, 3, 4]
     for row in rows:
         assert_session_shape(row)
-    assert rows[0] == show(cli, 1)
+    shown = show(cli, 1)
+    assert list(shown)[-3:] == list(ROW_VERSION_KEYS)
+    assert rows[0] == {k: v for k, v in shown.items() if k not in ROW_VERSION_KEYS}
 
 
 def test_list_csv_has_the_json_keys_as_columns(cli: Cli, planned: list[dict[str, Any]]) -> None:

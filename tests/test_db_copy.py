@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from sqlmodel import SQLModel, select
 from peerkit.config import Settings
 from peerkit.db import open_database
 from peerkit.enums import AnswerAbout, AnswerKind, AnswerSource, DeliveryKind
-from peerkit.models import Answer, Delivery, Meeting, Member
+from peerkit.models import Answer, Break, Delivery, Meeting, Member
 from peerkit.services.common.copying import Checksum, normalised
 from tests.conftest import Result, assert_error, invoke, isolate
 
@@ -60,6 +60,14 @@ def _fill_the_rest(path: Path) -> None:
             )
         )
         at = datetime(2026, 11, 27, 9, 30, 15, 123456, tzinfo=UTC)
+        session.add(
+            Break(start_date=date(2026, 12, 24), end_date=date(2027, 1, 6), reason="Natale")
+        )
+        session.add(
+            Break(
+                start_date=date(2027, 8, 10), end_date=date(2027, 8, 20), group_id=meeting.group_id
+            )
+        )
         session.add(
             Delivery(
                 meeting_id=meeting.id, member_id=member.id, kind=DeliveryKind.INVITE, sent_at=at

@@ -107,22 +107,47 @@ class Database:
     def write(self) -> Iterator[Session]:
         """One write transaction: all of its changes are committed, or none."""
         self.refuse_if_read_only()
-        with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
+        with (
+            self._refusing_lost_updates() as flushed,
+            Session(self._write_engine, expire_on_commit=False) as session,
+        ):
             session.info[ACTOR_KEY] = self.settings.actor
-            yield session
+            flushed.append(session)
+            with session.begin():
+                yield session
 
     @contextmanager
     def dry_run(self) -> Iterator[Session]:
         """A write transaction that is always rolled back: shows what would happen."""
         self.refuse_if_read_only("a dry run tries the changes in it before it undoes them")
-        with Session(self._write_engine, expire_on_commit=False) as session:
-            session.begin()
+        with (
+            self._refusing_lost_updates() as flushed,
+            Session(self._write_engine, expire_on_commit=False) as session,
+        ):
             session.info[ACTOR_KEY] = self.settings.actor
+            flushed.append(session)
+            session.begin()
             try:
                 yield session
                 session.flush()
             finally:
                 session.rollback()
+
+    @contextmanager
+    def _refusing_lost_updates(self) -> Iterator[list[Session]]:
+        """An UPDATE that found its row changed since it was read (StaleDataError: two writers
+        on a server database) becomes the one-line refusal of :mod:`peerkit.rowversions`."""
+        from sqlalchemy.orm.exc import StaleDataError
+
+        from peerkit import rowversions
+
+        sessions: list[Session] = []
+        try:
+            yield sessions
+        except StaleDataError:
+            flushed = sessions[0].info.get(rowversions.READ_KEY, []) if sessions else []
+            with self.read() as session:
+                raise rowversions.stale_conflict(session, flushed) from None
 
     def checkpoint(self) -> None:
         """Fold the WAL back into the database file and truncate it (SQLite only)."""

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 from sqlmodel._compat import SQLModelConfig
 
+from peerkit import rowversions
 from peerkit.columns import EnumText as EnumText
 from peerkit.columns import UTCDateTime as UTCDateTime
 from peerkit.columns import one_of as one_of
@@ -95,6 +96,7 @@ class Community(_Table, table=True):
     """The community this database belongs to (a single row)."""
 
     __tablename__: ClassVar[Any] = "community"
+    __mapper_args__: ClassVar[Any] = rowversions.mapper_args("community")
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(default="My community")
@@ -106,12 +108,17 @@ class Community(_Table, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # the countries (and regions) whose public holidays planning respects: "IT,GB-ENG"
     holidays: str | None = Field(default=None)
+    # who changed it last, when, and how many times (peerkit.rowversions; migration 0014)
+    version: int = Field(default=1, sa_column=rowversions.version_column("community"))
+    changed_by: str | None = Field(default=None)
+    changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Member(_Table, table=True):
     """A person in the community. Forgotten members keep only their id and dates."""
 
     __tablename__: ClassVar[Any] = "member"
+    __mapper_args__: ClassVar[Any] = rowversions.mapper_args("member")
     __table_args__ = (one_of("status", MemberStatus), one_of("stage", Stage))
 
     id: int | None = Field(default=None, primary_key=True)
@@ -133,6 +140,10 @@ class Member(_Table, table=True):
     joined: date = Field(default_factory=_today)
     left_on: date | None = Field(default=None)
     forgotten_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # who changed it last, when, and how many times (peerkit.rowversions; migration 0014)
+    version: int = Field(default=1, sa_column=rowversions.version_column("member"))
+    changed_by: str | None = Field(default=None)
+    changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     def status_on(self, today: date) -> MemberStatus:
         """The status in force on TODAY: a pause with an end date is over on that date."""
@@ -181,6 +192,7 @@ class Group(_Table, table=True):
     """A small peer group that meets on a cadence, in its own time zone."""
 
     __tablename__: ClassVar[Any] = "peer_group"
+    __mapper_args__: ClassVar[Any] = rowversions.mapper_args("peer_group")
     __table_args__ = (
         one_of("kind", GroupKind),
         one_of("cadence", Cadence),
@@ -211,6 +223,10 @@ class Group(_Table, table=True):
         sa_type=stored_as(OnHoliday),
         sa_column_kwargs={"server_default": OnHoliday.SKIP.value},
     )
+    # who changed it last, when, and how many times (peerkit.rowversions; migration 0014)
+    version: int = Field(default=1, sa_column=rowversions.version_column("peer_group"))
+    changed_by: str | None = Field(default=None)
+    changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Membership(_Table, table=True):
@@ -232,6 +248,7 @@ class Meeting(_Table, table=True):
     """One meeting of a group (the CLI calls it a session). Start is UTC plus the IANA zone."""
 
     __tablename__: ClassVar[Any] = "meeting"
+    __mapper_args__: ClassVar[Any] = rowversions.mapper_args("meeting")
     __table_args__ = (
         sa.UniqueConstraint("group_id", "slot_date"),
         one_of("status", MeetingStatus),
@@ -256,6 +273,10 @@ class Meeting(_Table, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # what its invitations said at this SEQUENCE (services/groups/versions.py)
     content_hash: str | None = Field(default=None)
+    # who changed it last, when, and how many times (peerkit.rowversions; migration 0014)
+    version: int = Field(default=1, sa_column=rowversions.version_column("meeting"))
+    changed_by: str | None = Field(default=None)
+    changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class HotSeat(_Table, table=True):
@@ -291,6 +312,7 @@ class Commitment(_Table, table=True):
     """What a member said they would do, carried to the next meeting until done or dropped."""
 
     __tablename__: ClassVar[Any] = "commitment"
+    __mapper_args__: ClassVar[Any] = rowversions.mapper_args("commitment")
     __table_args__ = (
         one_of("status", CommitmentStatus),
         # the reports count each member's commitments per group from the index (migration 0008)
@@ -320,6 +342,10 @@ class Commitment(_Table, table=True):
     def updated_at(self) -> datetime:
         """When it last changed (DTSTAMP and LAST-MODIFIED): made, or done or dropped."""
         return self.closed_at or self.created_at
+    # who changed it last, when, and how many times (peerkit.rowversions; migration 0014)
+    version: int = Field(default=1, sa_column=rowversions.version_column("commitment"))
+    changed_by: str | None = Field(default=None)
+    changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Delivery(_Table, table=True):
@@ -361,6 +387,7 @@ class Mentorship(_Table, table=True):
     """A mentor and a mentee working together on some topics, from `started` to `ended`."""
 
     __tablename__: ClassVar[Any] = "mentorship"
+    __mapper_args__: ClassVar[Any] = rowversions.mapper_args("mentorship")
 
     id: int | None = Field(default=None, primary_key=True)
     mentor_id: int = _fk("member.id")
@@ -370,6 +397,10 @@ class Mentorship(_Table, table=True):
     ended: date | None = Field(default=None)
     score: float | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # who changed it last, when, and how many times (peerkit.rowversions; migration 0014)
+    version: int = Field(default=1, sa_column=rowversions.version_column("mentorship"))
+    changed_by: str | None = Field(default=None)
+    changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class MentorCheckin(_Table, table=True):
@@ -400,6 +431,7 @@ class Event(_Table, table=True):
     """A networking event, workshop or social for the wider community, in its own zone."""
 
     __tablename__: ClassVar[Any] = "community_event"
+    __mapper_args__: ClassVar[Any] = rowversions.mapper_args("community_event")
     __table_args__ = (one_of("kind", EventKind), one_of("status", EventStatus))
 
     id: int | None = Field(default=None, primary_key=True)
@@ -418,6 +450,10 @@ class Event(_Table, table=True):
     description: str | None = Field(default=None)  # said in the invitations
     claim_hours: int | None = Field(default=None)  # hours to accept a seat from the waitlist
     cancel_reason: str | None = Field(default=None)  # said in the cancellation
+    # who changed it last, when, and how many times (peerkit.rowversions; migration 0014)
+    version: int = Field(default=1, sa_column=rowversions.version_column("community_event"))
+    changed_by: str | None = Field(default=None)
+    changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Rsvp(_Table, table=True):

@@ -183,6 +183,7 @@ def _people(
             "facilitator": name(row["facilitator"]),
             "timekeeper": name(row["timekeeper"]),
             "attendance": [f"{name(a['member'])}: {a['status']}" for a in row["attendance"]],
+            **({"changed_at": clock.when(row["changed_at"])} if "changed_at" in row else {}),
         }
 
     return shown
@@ -193,13 +194,15 @@ def _people(
 )
 @catch_errors
 def session_show(ctx: typer.Context, session_id: SessionRef, fmt: FormatOpt = Format.table) -> None:
-    """Show one meeting, with who said they are coming, who is not, and who has not answered."""
+    """Show one meeting, with who said they are coming, who is not, and who has not answered,
+    and who changed it last."""
+    from peerkit import rowversions
     from peerkit.services.groups import agenda, meetings
 
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
         meeting = meetings.resolve(session, session_id)
-        shown = meetings.to_dict(session, meeting)
+        shown = meetings.to_dict(session, meeting) | rowversions.stamp(meeting)
         said = agenda.answered(session, meeting) if fmt is Format.table else None
         named = _people(app_ctx, session, [shown]) if fmt is Format.table else None
     if named is not None and said is not None:  # a table: names, the answers as the agenda
@@ -331,16 +334,24 @@ def session_notes(
     app_ctx = app_context(ctx)
     if text is not None and edit:
         raise UsageProblem("give --text or --edit, not both.")
-    with app_ctx.db().write() as session:
-        meeting = meetings.resolve(session, session_id)
-        if text is None and not edit:
-            typer.echo(meeting.notes or "", nl=bool(meeting.notes))
+    if edit and app_ctx.settings.no_input:
+        raise UsageProblem("--edit needs a terminal; use --text instead.")
+    db = app_ctx.db()
+    read_version = None
+    if text is None:  # print them, or edit them: read them first
+        with db.read() as session:
+            meeting = meetings.resolve(session, session_id)
+            current, read_version = meeting.notes or "", meeting.version
+        if not edit:
+            typer.echo(current, nl=bool(current))
             return
-        if edit:
-            if app_ctx.settings.no_input:
-                raise UsageProblem("--edit needs a terminal; use --text instead.")
-            text = _edit(meeting.notes or "")
-        meetings.set_notes(session, meeting, text or "")
+        db.refuse_if_read_only()
+        # The editor may stay open for minutes: no transaction meanwhile; the notes are
+        # saved only if nobody changed the session since they were read.
+        text = _edit(current)
+    with db.write() as session:
+        meeting = meetings.resolve(session, session_id)
+        meetings.set_notes(session, meeting, text, read_version)
     message(f"Saved the notes of session {session_id}.")
 
 

@@ -127,14 +127,18 @@ def form_command(
         proposals.FormOptions(low, high, source, kind, duration, separate, seed)
     )
     db = app_ctx.db()
-    writing = db.dry_run() if dry_run else db.write()
-    with writing if apply else db.read() as session:
+    if apply:
+        db.refuse_if_read_only()
+    # The search reads (it may take long, holding no write lock); --apply then writes in a
+    # transaction of its own, refused when a member or group it read changed meanwhile.
+    with db.read() as session:
         row = community.get(session)
         zone = row.timezone if row else community_defaults(app_ctx.settings).timezone or "UTC"
-        proposal = proposals.propose(session, opts, app_ctx.today(), zone)
+        proposal, read = proposals.propose_read(session, opts, app_ctx.today(), zone)
         names = _names(session, proposal)
-        if apply:
-            proposals.apply(session, proposal, opts, app_ctx.today(), zone)
+    if apply:
+        with db.dry_run() if dry_run else db.write() as session:
+            proposals.apply(session, proposal, opts, app_ctx.today(), zone, read)
     _show_proposal(proposal, names, fmt, wide)
     if apply:
         made = ", ".join(g["group"] for g in proposal["groups"]) or "none"

@@ -189,6 +189,7 @@ def _group(session: Any, ref: str) -> Any:
 @catch_errors
 def member_show(ctx: typer.Context, ref: MemberRef, fmt: FormatOpt = Format.table) -> None:
     """Show everything about one member."""
+    from peerkit import rowversions
     from peerkit.context import community_defaults
     from peerkit.services.common import community
     from peerkit.services.members import profiles
@@ -197,11 +198,12 @@ def member_show(ctx: typer.Context, ref: MemberRef, fmt: FormatOpt = Format.tabl
     today = app_ctx.today()
     with app_ctx.db().read() as session:
         member = profiles.resolve(session, ref)
-        shown = profiles.to_dict(member, today)
+        shown = profiles.to_dict(member, today) | rowversions.stamp(member)
         if fmt is Format.table:  # dates in a few words, in the community's language
             clock = community.clock(session, today, None, community_defaults(app_ctx.settings))
             dates = ("paused_until", "joined", "left_on")
             shown |= {k: clock.day(shown[k]) for k in dates if isinstance(shown.get(k), str)}
+            shown["changed_at"] = clock.when(shown["changed_at"])
     emit_one(shown, fmt, title=shown["name"])
 
 

@@ -9,8 +9,10 @@ from itertools import combinations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from peerkit import rowversions
 from peerkit.defaults import FORMATION, LIMITS
 from peerkit.enums import GroupKind, GroupStatus, MemberStatus, Stage, values
 from peerkit.errors import Conflict, InvalidValue
@@ -148,11 +150,37 @@ def to_person(member: Member, monday: date, duration: int) -> Seen:
 # --- proposing ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Read:
+    """The versions of the members and groups a proposal was made from (id -> version)."""
+
+    members: dict[int, int]
+    groups: dict[int, int]
+
+
 def propose(session: Session, opts: FormOptions, today: date, community_tz: str) -> dict[str, Any]:
     """The proposal as the JSON contract shapes it (members are ids)."""
+    return propose_read(session, opts, today, community_tz)[0]
+
+
+def propose_read(
+    session: Session, opts: FormOptions, today: date, community_tz: str
+) -> tuple[dict[str, Any], Read]:
+    """The proposal, and what it was made from: `apply` in a later transaction refuses it when
+    any of those members or groups changed since (the search may take long)."""
     check_options(opts)
     monday = reference_week(today)
-    seen = [to_person(m, monday, opts.duration) for m in pool(session, opts, today)]
+    members = pool(session, opts, today)
+    found = session.execute(sa.select(col(Group.id), col(Group.version))).all()
+    groups: dict[int, int] = dict(found)
+    read = Read(rowversions.versions_of(members), groups)
+    return _propose(session, opts, monday, community_tz, members), read
+
+
+def _propose(
+    session: Session, opts: FormOptions, monday: date, community_tz: str, found_pool: list[Member]
+) -> dict[str, Any]:
+    seen = [to_person(m, monday, opts.duration) for m in found_pool]
     people = [s.person for s in seen]
     rules = Rules(opts.min_size, opts.max_size, opts.separate == "industry")
     met = met_pairs(session)
@@ -337,9 +365,18 @@ def _groups_refuse(
 
 
 def apply(
-    session: Session, proposal: dict[str, Any], opts: FormOptions, today: date, community_tz: str
+    session: Session,
+    proposal: dict[str, Any],
+    opts: FormOptions,
+    today: date,
+    community_tz: str,
+    read: Read | None = None,
 ) -> list[Group]:
-    """Create the proposed groups, each meeting weekly at its slot, in one transaction."""
+    """Create the proposed groups, each meeting weekly at its slot, in one transaction.
+    READ: what the proposal was made from, in an earlier transaction; refused when any of those
+    members or groups changed since, or a group was made since."""
+    if read is not None:
+        _refuse_changed_since(session, read)
     if opts.source == "active":
         busy = set(_in_groups_of_kind(session, opts.kind))
         placed = {m for g in proposal["groups"] for m in g["members"]}
@@ -377,3 +414,15 @@ def apply(
         proposed["group"] = group.slug
         made.append(group)
     return made
+
+
+def _refuse_changed_since(session: Session, read: Read) -> None:
+    rowversions.expect_all(session, Member, read.members)
+    rowversions.expect_all(session, Group, read.groups)
+    query = select(Group).where(col(Group.id).not_in(list(read.groups))).order_by(col(Group.id))
+    new = session.exec(query).first()
+    if new is not None:
+        by = f" by {new.changed_by}" if new.changed_by else ""
+        raise Conflict(
+            f"group {new.slug} was made{by} since the proposal was made; run the command again."
+        )

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from peerkit import rowversions
 from peerkit.enums import AnswerAbout, AttendanceStatus, GroupStatus, MeetingStatus
 from peerkit.errors import Conflict, InvalidValue, UsageProblem
 from peerkit.models import Answer, Attendance, Group, HotSeat, Meeting, Member, id_of, utcnow
@@ -271,7 +272,12 @@ def attend(session: Session, meeting: Meeting, present: list[Member], absent: li
     session.add(meeting)
 
 
-def set_notes(session: Session, meeting: Meeting, text: str) -> None:
+def set_notes(
+    session: Session, meeting: Meeting, text: str, read_version: int | None = None
+) -> None:
+    """Replace the notes; READ_VERSION: the version they were read at in an earlier
+    transaction (an editor open for minutes), refused when the meeting changed since."""
+    rowversions.expect(session, meeting, read_version)
     meeting.notes = validate.bio(text)
     session.add(meeting)
 

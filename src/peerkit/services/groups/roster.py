@@ -9,6 +9,7 @@ from typing import Any
 from slugify import slugify as _python_slugify
 from sqlmodel import Session, col, select
 
+from peerkit import rowversions
 from peerkit.defaults import GROUP, LIMITS
 from peerkit.enums import Cadence, GroupKind, GroupStatus, MemberStatus, Role, values
 from peerkit.errors import Conflict, InvalidValue, NotFound
@@ -250,6 +251,7 @@ def add_member(
     existing.left_on, existing.joined = None, today
     _update_membership(existing, wanted or Role.MEMBER, rotates or False)
     session.add(existing)
+    rowversions.touch(session, group)  # a proposal read before this is out of date
     session.flush()
     return "added"
 
@@ -275,6 +277,7 @@ def remove_member(session: Session, group: Group, member: Member, today: date) -
         raise NotFound(f"{members_svc.describe(member)} is not in the group {group.slug}.")
     existing.left_on = today
     session.add(existing)
+    rowversions.touch(session, group)
 
 
 def archive(session: Session, group: Group) -> bool:

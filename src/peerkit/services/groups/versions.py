@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
+from peerkit import rowversions
 from peerkit.models import Meeting, Member, id_of
 from peerkit.services.common.community import Sender
 from peerkit.services.common.community import to_dict as community_dict
@@ -92,6 +93,7 @@ def settle(session: Session, found: list[tuple[Meeting, str]], now: datetime) ->
         ),
         rows,
     )
+    rowversions.updated_by_core(session, [meeting for meeting, _digest in changes])
     for (meeting, _digest), row in zip(changes, rows, strict=True):
         # the loaded rows as stored, without another UPDATE at flush
         set_committed_value(meeting, "content_hash", row["b_hash"])

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
+from peerkit import rowversions
 from peerkit.enums import (
     AnswerAbout,
     AttendanceStatus,
@@ -146,6 +147,7 @@ def save_roles(session: Session, changes: list[RoleChange], replaced: list[int])
             for c in changes
         ],
     )  # fmt: skip
+    rowversions.updated_by_core(session, [c.meeting for c in changes])
     for change in changes:  # the loaded rows as stored, without another UPDATE at flush
         for key, value in (("facilitator_id", change.roles.facilitator),
                            ("timekeeper_id", change.roles.timekeeper),

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from peerkit import rowversions
 from peerkit.enums import MemberStatus
 from peerkit.errors import Conflict, InvalidValue
 from peerkit.models import Group, Member, MemberHistory, Membership
@@ -214,7 +215,12 @@ def add(session: Session, raw: MemberFields, defaults: dict[str, str], today: da
     return member
 
 
-def edit(session: Session, member: Member, raw: MemberFields) -> list[str]:
+def edit(
+    session: Session, member: Member, raw: MemberFields, read_version: int | None = None
+) -> list[str]:
+    """Change MEMBER as RAW says; READ_VERSION: the version the change was made from, when it
+    was read in an earlier transaction (a member changed since is refused)."""
+    rowversions.expect(session, member, read_version)
     _refuse_forgotten(member)
     values = clean(raw)
     if "email" in values:

@@ -185,11 +185,14 @@ def _row(row: Any) -> tuple[Any, ...] | None:
 
 def _fields(model: type) -> tuple[str, ...]:
     if model not in _FIELDS:
-        _FIELDS[model] = tuple(model.model_fields)  # type: ignore[attr-defined]
+        # who changed a row last, and how many times, says nothing the files say
+        fields = model.model_fields  # type: ignore[attr-defined]
+        _FIELDS[model] = tuple(name for name in fields if name not in BOOKKEEPING)
     return _FIELDS[model]
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+BOOKKEEPING = frozenset({"version", "changed_by", "changed_at"})  # peerkit.rowversions
 
 
 def _stats(folder: Path, pattern: str) -> list[tuple[str, int, int]]:
