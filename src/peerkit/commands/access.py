@@ -17,10 +17,10 @@ SERVER = "postgresql+psycopg://paolo@db.example.org/freelance"
 app = typer.Typer(
     help="Who may do what: organisers, facilitators of their groups, viewers (PostgreSQL).",
     epilog=examples(
-        f"peerkit --database-url {SERVER} access list",
+        "peerkit access list",
         (
-            f"peerkit --database-url {SERVER} access grant",
-            '"Sara Colombo <sara@example.org>" --role facilitator',
+            f"peerkit --database-url {SERVER}",
+            'access grant "Sara Colombo <sara@example.org>" --role facilitator',
             "--group mastermind-del-martedi",
         ),
     ),
@@ -47,13 +47,13 @@ Who = Annotated[
     "grant",
     epilog=examples(
         (
-            f"peerkit --database-url {SERVER} access grant",
-            '"Sara Colombo <sara@example.org>" --role facilitator',
+            f"peerkit --database-url {SERVER}",
+            'access grant "Sara Colombo <sara@example.org>" --role facilitator',
             "--group mastermind-del-martedi",
         ),
         (
-            f"peerkit --database-url {SERVER} access grant",
-            '"Anna Verdi <anna@example.org>" --role organiser',
+            f"peerkit --database-url {SERVER}",
+            'access grant "Anna Verdi <anna@example.org>" --role organiser',
         ),
     ),
 )
@@ -114,7 +114,9 @@ def access_grant(
 
 @app.command(
     "revoke",
-    epilog=examples(f"peerkit --database-url {SERVER} access revoke sara"),
+    epilog=examples(
+        (f"peerkit --database-url {SERVER}", "access revoke sara"),
+    ),
 )
 @catch_errors
 def access_revoke(ctx: typer.Context, who: Who) -> None:
