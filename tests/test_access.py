@@ -243,6 +243,39 @@ def test_psql_cannot_change_another_groups_rows(community: Community) -> None:
     assert done.stdout.strip() == "UPDATE 1"
 
 
+@pytest.mark.postgres
+def test_row_level_security_holds_without_the_trigger(community: Community) -> None:
+    """The policies are not decoration: with the guard trigger off, a row outside her groups is
+    still refused (written) or left alone (changed, deleted: 0 rows)."""
+    roma, roma_group = community.meetings["freelance-roma"], community.groups["freelance-roma"]
+    ok(community.urls["anna"], "session", "plan", "creativi-milano", "--from", "2026-12-01",
+       "--count", "1")  # fmt: skip
+    owner = sa.create_engine(community.owner)
+    with owner.begin() as conn:
+        for table in access_rules.GUARDED:
+            conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER peerkit_guard")
+    owner.dispose()
+    done = community.psql(
+        "marta_bianchi",
+        f"INSERT INTO attendance (meeting_id, member_id, status) VALUES ({roma}, 3, 'present')",
+    )
+    assert done.returncode != 0
+    assert 'new row violates row-level security policy for table "attendance"' in done.stderr
+    done = community.psql(
+        "marta_bianchi",
+        f"UPDATE meeting SET group_id = {roma_group} WHERE group_id <> {roma_group}",
+    )
+    assert done.returncode != 0  # her own meeting, moved into another group
+    assert 'new row violates row-level security policy for table "meeting"' in done.stderr
+    assert community.scalar(f"SELECT count(*) FROM attendance WHERE meeting_id = {roma}") == 0
+    # through peerkit: one line, not a traceback
+    one_line_error(
+        run(community.urls["marta_bianchi"], "session", "attend", str(roma), "--present", "3"),
+        "the database refused this change",
+        "row-level security",
+    )
+
+
 def access_rules_role(community: Community, kind: str) -> str:
     engine = sa.create_engine(community.owner)
     try:
