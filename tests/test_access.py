@@ -209,11 +209,11 @@ def test_psql_cannot_change_another_groups_rows(community: Community) -> None:
     roma, milano = community.meetings["freelance-roma"], None
     milano_group = community.groups["creativi-milano"]
     roma_group = community.groups["freelance-roma"]
+    ok(community.urls["anna"], "session", "attend", str(roma), "--present", "3")
     before = community.scalar("SELECT md5(string_agg(m::text, ',' ORDER BY id)) FROM meeting m")
     for sql in (
         f"UPDATE meeting SET notes = 'x' WHERE id = {roma}",
         f"UPDATE meeting SET group_id = {milano_group} WHERE id = {roma}",
-        f"DELETE FROM meeting WHERE id = {roma}",
         f"INSERT INTO meeting (group_id, slot_date, start, timezone, duration, status, sequence,"
         f" uid, updated_at) VALUES ({roma_group}, '2027-01-05', '2027-01-05 17:30', "
         "'Europe/Rome', 90, 'planned', 0, 'x@example', now())",
@@ -226,6 +226,12 @@ def test_psql_cannot_change_another_groups_rows(community: Community) -> None:
         done = community.psql("marta_bianchi", sql)
         assert done.returncode != 0, (sql, done.stdout)
         assert "facilitator of 'creativi-milano' only" in done.stderr
+    # deleting: a row outside her groups is not there for her to delete
+    for sql in (f"DELETE FROM meeting WHERE id = {roma}", "DELETE FROM attendance"):
+        done = community.psql("marta_bianchi", sql)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "DELETE 0"
+    assert community.scalar(f"SELECT count(*) FROM attendance WHERE meeting_id = {roma}") == 1
     assert (
         community.scalar("SELECT md5(string_agg(m::text, ',' ORDER BY id)) FROM meeting m")
         == before

@@ -5,11 +5,11 @@ The rules read the peerkit tables `access_login` (a login, the person, their rol
 with SET ROLE. On every table a group owns (GUARDED):
 
 - row-level security: anyone may read; a new or changed row must be in a group the login may
-  change (`peerkit_may_change`);
+  change (`peerkit_may_change`), and a row outside them cannot be deleted (DELETE 0);
 - a trigger, `peerkit_guard`, refuses a change to a row outside those groups with a sentence
   ("Marta Bianchi is a facilitator of 'creativi-milano' only; 'freelance-roma' needs an
-  organiser", SQLSTATE 42501): row-level security alone would skip such a row in silence (an
-  UPDATE that changes 0 rows), in psql as in peerkit.
+  organiser", SQLSTATE 42501): a policy on the old row of an UPDATE would skip it in silence
+  (an UPDATE of 0 rows, which peerkit would not notice), so the trigger checks it aloud.
 
 A login nobody granted (the database's owner, a superuser, a role set up by hand) is not held
 by them, unless it is a member of a peerkit role. Everything here is idempotent and is only
@@ -152,9 +152,11 @@ def statements() -> list[str]:
         done += [
             f"CREATE POLICY peerkit_read ON {table} FOR SELECT USING (true)",
             f"CREATE POLICY peerkit_insert ON {table} FOR INSERT WITH CHECK ({may})",
-            # old rows: the trigger refuses them aloud (a USING here would skip them silently)
+            # a changed row's old group: the trigger refuses it aloud (a USING here would
+            # skip it in silence, an UPDATE of 0 rows); its new group: the policy and trigger
             f"CREATE POLICY peerkit_update ON {table} FOR UPDATE USING (true) WITH CHECK ({may})",
-            f"CREATE POLICY peerkit_delete ON {table} FOR DELETE USING (true)",
+            # a row outside the login's groups is not there to delete (DELETE 0)
+            f"CREATE POLICY peerkit_delete ON {table} FOR DELETE USING ({may})",
             f"DROP TRIGGER IF EXISTS peerkit_guard ON {table}",
             f"CREATE TRIGGER peerkit_guard BEFORE INSERT OR UPDATE OR DELETE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION peerkit_guard()",
