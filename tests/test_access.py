@@ -448,7 +448,7 @@ def test_identity_is_the_person_granted_to_the_login(community: Community) -> No
 def test_sqlite_refuses_grant_and_revoke(cli: Cli, args: tuple[str, ...]) -> None:
     cli.ok("init", "--community", "Freelance Insieme")
     result = cli("access", *args)
-    one_line_error(result, "roles are not enforced on SQLite", "peerkit db copy")
+    one_line_error(result, "roles are not enforced on SQLite", "--database-url")
 
 
 def test_sqlite_list_says_roles_are_not_enforced(cli: Cli, db_path: Path) -> None:

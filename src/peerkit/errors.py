@@ -115,10 +115,10 @@ def _denied(exc: BaseException) -> str | None:
     diag = getattr(orig, "diag", None)
     said = getattr(diag, "message_primary", None) or str(orig).splitlines()[0]
     if getattr(diag, "message_hint", None) == ACCESS_HINT:
-        return f"{said}. {ACCESS_HINT[0].upper()}{ACCESS_HINT[1:]}"
+        return f"{said}; {ACCESS_HINT}"
     return (
         f"the database refused this change to your login ({said}); ask an organiser for the "
-        f"access it needs. {ACCESS_HINT[0].upper()}{ACCESS_HINT[1:]}"
+        f"access it needs: {ACCESS_HINT}"
     )
 
 

@@ -28,8 +28,8 @@ from peerkit.services.groups import roster
 
 SQLITE = (
     "roles are not enforced on SQLite: whoever can open this file may change everything. "
-    "To share the community with several people, copy it to PostgreSQL "
-    "(peerkit db copy postgresql+psycopg://USER@HOST/DB) and grant access there."
+    "To share the community with several people, keep it in a PostgreSQL database "
+    "(--database-url postgresql+psycopg://USER@HOST/DB) and grant access there."
 )
 # What a facilitator may write, besides reading everything: their groups' meetings, hot seats,
 # attendance, commitments, invitations sent and answers (row-level security keeps them to their
