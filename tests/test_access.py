@@ -357,6 +357,28 @@ def test_a_viewer_reads_and_writes_nothing(community: Community) -> None:
 
 
 @pytest.mark.postgres
+def test_no_table_is_writable_by_a_viewer_and_few_by_a_facilitator(community: Community) -> None:
+    from sqlmodel import SQLModel
+
+    tables = [*SQLModel.metadata.tables, "alembic_version"]
+    writable: dict[str, list[str]] = {}
+    for login in ("vera", "marta_bianchi"):
+        url = sa.make_url(community.owner).set(drivername="postgresql", username=login)
+        with psycopg.connect(url.render_as_string(False), password=PASSWORD) as conn:
+            conn.autocommit = True
+            writable[login] = []
+            for table in tables:
+                conn.execute(f"SELECT count(*) FROM {table}")  # reading: yes
+                try:
+                    conn.execute(f"DELETE FROM {table} WHERE false")
+                except psycopg.errors.InsufficientPrivilege:
+                    continue
+                writable[login].append(table)
+    assert writable["vera"] == []
+    assert sorted(writable["marta_bianchi"]) == sorted(grants.FACILITATOR_WRITES)
+
+
+@pytest.mark.postgres
 def test_revoke_removes_the_access(community: Community) -> None:
     marta = community.urls["marta_bianchi"]
     ok(marta, "session", "list")
