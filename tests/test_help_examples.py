@@ -224,6 +224,8 @@ def _postgres(server: str) -> Iterator[str]:
     roles the examples made (roles belong to the server, not to one database)."""
     import sqlalchemy as sa
 
+    from peerkit.migrations import access_rules
+
     name = "examples_access"
     admin = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -246,13 +248,14 @@ def _postgres(server: str) -> Iterator[str]:
     finally:
         owner = sa.create_engine(url, isolation_level="AUTOCOMMIT")
         with owner.connect() as conn:
-            roles = [r for (r,) in conn.exec_driver_sql(
-                "SELECT rolname FROM pg_roles WHERE rolname LIKE 'peerkit\\_%%' "
-                "OR rolname IN ('sara', 'anna')"
-            )]  # fmt: skip
-            for role in roles:
-                conn.exec_driver_sql(f'DROP OWNED BY "{role}"')
-                conn.exec_driver_sql(f'DROP ROLE "{role}"')
+            for login in ("sara", "anna"):
+                conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{login}"')
+            for kind in ("organiser", "facilitator", "viewer"):
+                role = access_rules.role_name(conn, kind)
+                found = sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r")
+                if conn.execute(found, {"r": role}).first():  # the grants above made it
+                    conn.exec_driver_sql(f'DROP OWNED BY "{role}"')
+                    conn.exec_driver_sql(f'DROP ROLE "{role}"')
         owner.dispose()
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
