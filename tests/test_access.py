@@ -479,3 +479,47 @@ def test_sqlite_list_says_roles_are_not_enforced(cli: Cli, db_path: Path) -> Non
     assert "roles are not enforced on SQLite" in result.stderr
     with open_database(Settings(db_path=db_path)).read() as session:
         assert grants.identity(session) is None
+
+
+@pytest.mark.postgres
+def test_a_database_owner_who_is_no_superuser_migrates_and_grants(pg_server: str) -> None:
+    """The migrations run for a plain owner (no role is created there); granting needs
+    PostgreSQL's CREATEROLE, and without it the owner is told so in one line."""
+    from peerkit.migrations import HEAD
+    from peerkit.migrations.runner import run_upgrade
+
+    name = "t_access_plain_owner"
+    admin = sa.create_engine(f"{pg_server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.exec_driver_sql("DROP ROLE IF EXISTS plain_owner")
+        conn.exec_driver_sql(f"CREATE ROLE plain_owner LOGIN PASSWORD '{PASSWORD}'")
+        conn.exec_driver_sql(f"CREATE DATABASE {name} OWNER plain_owner")
+    owner = _login_url(f"{pg_server}/{name}", "plain_owner")
+    try:
+        engine = sa.create_engine(owner)
+        run_upgrade(engine)  # every migration, 0014's rules included
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == HEAD
+            assert access_rules.installed(conn)
+        engine.dispose()
+        ok(owner, "group", "create", "Creativi Milano", "--day", "tue")
+        who = ("Marta Bianchi <marta.bianchi@example.org>", "--role", "facilitator")
+        refused = run(owner, "access", "grant", *who, "--group", "creativi-milano")
+        one_line_error(refused, "the database refused", "permission denied to create role")
+        with admin.connect() as conn:
+            conn.exec_driver_sql("ALTER ROLE plain_owner CREATEROLE")
+        ok(owner, "access", "grant", *who, "--group", "creativi-milano")
+        listed = json.loads(ok(owner, "access", "list", "-f", "json").stdout)
+        assert [(row["login"], row["groups"]) for row in listed] == [
+            ("marta_bianchi", ["creativi-milano"])
+        ]
+        ok(owner, "access", "revoke", "marta_bianchi")
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.exec_driver_sql("DROP ROLE IF EXISTS marta_bianchi")
+            for kind in grants.KINDS:
+                conn.exec_driver_sql(f"DROP ROLE IF EXISTS peerkit_{kind}_{name}")
+            conn.exec_driver_sql("DROP ROLE IF EXISTS plain_owner")
+        admin.dispose()
