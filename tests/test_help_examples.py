@@ -6,7 +6,9 @@ of the demo community as the default database, in a folder of their own: each mu
 Besides the community they assume what a real organiser has: a mail server
 (PEERKIT_SMTP_URL, for --send), a mailbox (PEERKIT_IMAP_URL, for replies fetch), a CalDAV
 calendar at the URL they name (a Radicale here: the URL's host is the one thing changed), and
-a member's reply saved as reply.eml and in ~/Maildir.
+a member's reply saved as reply.eml and in ~/Maildir, and, for the examples that name
+PG_URL, a copy of the community on PostgreSQL where Sara Colombo facilitates the Tuesday group
+and Anna Verdi is an organiser (peerkit access).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import re
 import shlex
 import shutil
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from email import message_from_bytes
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ from tests.servers import radicale_calendar, smtp_server
 
 FITS = 80  # columns: an example is shown indented by 3 and must fit
 CALDAV_HOST = "https://cal.example.org/paolo/"
+PG_URL = "postgresql+psycopg://paolo@db.example.org/freelance"  # commands/access.py
 
 
 def _walk(command: Any, path: str) -> list[tuple[str, Any]]:
@@ -81,7 +84,7 @@ def test_every_help_ends_with_one_to_three_examples(path: str, command: Any) -> 
 def _names(words: list[str], argv: list[str]) -> bool:
     """Whether ARGV (global options first) runs the command WORDS."""
     while argv and argv[0].startswith("--"):
-        argv = argv[2:] if argv[0] == "--db" else argv[1:]
+        argv = argv[2:] if argv[0] in ("--db", "--database-url", "--as") else argv[1:]
     return argv[: len(words)] == words
 
 
@@ -189,6 +192,8 @@ def servers(
             urls[CALDAV_HOST] = _calendars(stack, tmp_path / "radicale", monkeypatch)
         if "replies fetch" in text:
             _mailbox(stack, (world / "reply.eml").read_bytes(), monkeypatch)
+        if PG_URL in text:
+            urls[PG_URL] = stack.enter_context(_postgres(request.getfixturevalue("pg_server")))
         yield urls
 
 
@@ -210,6 +215,51 @@ def _calendars(stack: ExitStack, folder: Path, monkeypatch: pytest.MonkeyPatch) 
     client.principal().make_calendar(name="martedi", cal_id="martedi")
     monkeypatch.setenv("PEERKIT_CALDAV_PASSWORD", "x")
     return base
+
+
+@contextmanager
+def _postgres(server: str) -> Iterator[str]:
+    """A community on a new PostgreSQL database, its Tuesday group, two people granted access;
+    the owner's URL, which the examples' PG_URL stands for. Dropped afterwards, with the
+    roles the examples made (roles belong to the server, not to one database)."""
+    import sqlalchemy as sa
+
+    from peerkit.migrations import access_rules
+
+    name = "examples_access"
+    admin = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = f"{server}/{name}"
+    try:
+        for argv in (["init", "--community", "Freelance Insieme"],
+                     ["group", "create", "Mastermind del martedì", "--day", "tue"]):  # fmt: skip
+            assert invoke(["--database-url", url, *argv]).exit_code == 0
+        for who, role, *groups in (
+            ("Sara Colombo <sara@example.org>", "facilitator", "--group", "mastermind-del-martedi"),
+            ("Anna Verdi <anna@example.org>", "organiser"),
+        ):
+            granted = invoke(
+                ["--database-url", url, "access", "grant", who, "--role", role, *groups]
+            )
+            assert granted.exit_code == 0, granted.stderr
+        yield url
+    finally:
+        owner = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        with owner.connect() as conn:
+            for login in ("sara", "anna"):
+                conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{login}"')
+            for kind in ("organiser", "facilitator", "viewer"):
+                role = access_rules.role_name(conn, kind)
+                found = sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r")
+                if conn.execute(found, {"r": role}).first():  # the grants above made it
+                    conn.exec_driver_sql(f'DROP OWNED BY "{role}"')
+                    conn.exec_driver_sql(f'DROP ROLE "{role}"')
+        owner.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 def _mailbox(stack: ExitStack, reply: bytes, monkeypatch: pytest.MonkeyPatch) -> None:

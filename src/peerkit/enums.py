@@ -134,3 +134,11 @@ class AnswerSource(StrEnum):
 def values(enum: type[StrEnum]) -> tuple[str, ...]:
     """The stored strings of an enum, in declaration order (for choices and messages)."""
     return tuple(member.value for member in enum)
+
+
+class AccessRole(StrEnum):
+    """What a database login may do (access_login.role; enforced on PostgreSQL)."""
+
+    ORGANISER = "organiser"
+    FACILITATOR = "facilitator"
+    VIEWER = "viewer"

@@ -101,9 +101,33 @@ def _database_state(exc: BaseException, text: str) -> str | None:
     return None
 
 
+# PostgreSQL's insufficient_privilege: a GRANT, a row-level security policy, or peerkit's guard
+# trigger (which says who may do what, with this hint: peerkit.migrations.access_rules).
+DENIED_STATE = "42501"
+ACCESS_HINT = "peerkit access list shows who may change what."
+
+
+def _denied(exc: BaseException) -> str | None:
+    """The one line for a change PostgreSQL refused to this login, or None."""
+    orig = getattr(exc, "orig", None)
+    if (getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)) != DENIED_STATE:
+        return None
+    diag = getattr(orig, "diag", None)
+    said = getattr(diag, "message_primary", None) or str(orig).splitlines()[0]
+    if getattr(diag, "message_hint", None) == ACCESS_HINT:
+        return f"{said}; {ACCESS_HINT}"
+    return (
+        f"the database refused this change to your login ({said}); ask an organiser for the "
+        f"access it needs: {ACCESS_HINT}"
+    )
+
+
 def _describe_unexpected(exc: BaseException) -> str:
     name = type(exc).__name__
     text = str(exc).splitlines()[0] if str(exc) else ""
+    denied = _denied(exc)
+    if denied is not None:
+        return denied
     known = _database_state(exc, text)
     if known is not None:
         return known

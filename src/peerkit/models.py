@@ -17,6 +17,7 @@ from peerkit.columns import stored_as as stored_as
 from peerkit.columns import utcnow as utcnow
 from peerkit.defaults import GROUP
 from peerkit.enums import (
+    AccessRole,
     AnswerAbout,
     AnswerKind,
     AnswerSource,
@@ -506,3 +507,33 @@ class Answer(_Table, table=True):
     source: AnswerSource = Field(sa_type=stored_as(AnswerSource))
     message_id: str | None = Field(default=None)  # the reply's Message-ID, if it had one
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# --- who may do what (PostgreSQL) -----------------------------------------------------
+
+
+class AccessLogin(_Table, table=True):
+    """A database login and the person behind it, with their role: what `peerkit access grant`
+    gave. On PostgreSQL the row-level security policies read it (login = current_user)."""
+
+    __tablename__: ClassVar[Any] = "access_login"
+    __table_args__ = (one_of("role", AccessRole),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(unique=True)  # the database role (PostgreSQL: current_user)
+    name: str
+    email: str | None = Field(default=None)
+    role: AccessRole = Field(sa_type=stored_as(AccessRole))
+    created_role: bool = Field(default=False)  # peerkit created the role: revoke drops it
+    granted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AccessGroup(_Table, table=True):
+    """A group a facilitator's login may change."""
+
+    __tablename__: ClassVar[Any] = "access_group"
+    __table_args__ = (sa.UniqueConstraint("login_id", "group_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    login_id: int = _fk("access_login.id")
+    group_id: int = _fk("peer_group.id")

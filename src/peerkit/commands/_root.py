@@ -84,12 +84,14 @@ COMMANDS: list[tuple[str, str, str, str, str]] = [
      "Templates for agendas, invitations and reminders: list, show, copy to customise."),
     ("db", "group", "db", "app",
      "The database: its path, backups, integrity checks and upgrades."),
+    ("access", "group", "access", "app",
+     "Who may do what: organisers, facilitators of their groups, viewers (PostgreSQL)."),
 ]  # fmt: skip
 # The root help's panels, in this order, each with its commands in this order: what the
 # organiser is doing. A command in no panel would be listed first, under "Commands" (a test
 # holds every command to a panel).
 PANELS: dict[str, tuple[str, ...]] = {
-    "Community": ("init", "demo", "status", "member", "stats", "site"),
+    "Community": ("init", "demo", "status", "member", "stats", "site", "access"),
     "Groups and meetings": ("group", "session", "plan", "break", "agenda", "commitment"),
     "Mentoring": ("mentor",),
     "Events": ("event",),

@@ -190,13 +190,20 @@ def checksum_of(conn: sa.Connection, table: sa.Table) -> Checksum:
 # --- the copy -----------------------------------------------------------------------------
 
 
-def tables() -> list[sa.Table]:
-    """Every table of the models, parents before the tables that refer to them."""
+# A server's logins and what each may do (`peerkit access`): they belong to the database
+# server, not to the community, and mean nothing on another server: not copied (a --force
+# copy empties them on the target, whose groups they would name); grant them again there.
+SERVER_TABLES = frozenset({"access_login", "access_group"})
+
+
+def tables(*, server: bool = False) -> list[sa.Table]:
+    """Every table of the community, parents before the tables that refer to them (with
+    SERVER, the server's own access tables too)."""
     from sqlmodel import SQLModel
 
     from peerkit import models  # noqa: F401  (registers the tables)
 
-    return list(SQLModel.metadata.sorted_tables)
+    return [t for t in SQLModel.metadata.sorted_tables if server or t.name not in SERVER_TABLES]
 
 
 Progress = Callable[[str], None]  # told "copying member", "checking member", ...
@@ -258,7 +265,7 @@ def _copy(source: Database, target: Database, *, force: bool, progress: Progress
             raise PeerkitError("the database being copied has no schema revision; nothing to copy.")
         try:
             with target.engine.connect().execution_options(peerkit_write=True) as dst, dst.begin():
-                _prepare(dst, tables(), revision, where, force=force)
+                _prepare(dst, tables(server=True), revision, where, force=force)
                 summary = _fill(src, dst, where, progress)
         except sa.exc.StatementError as exc:
             raise _failed(exc, where) from None
