@@ -66,6 +66,17 @@ def _opt(name: str, text: str, **kw: Any) -> Any:
     return typer.Option(name, help=text, show_default=False, **kw)
 
 
+RotateOpt = Annotated[
+    str | None,
+    _opt(
+        "--rotate-slots",
+        '2 or 3 slots the meetings take in turn, in the group\'s zone: "tue 07:00,tue 19:00" '
+        "(none: back to --day and --time). See docs/fair-hours.md.",
+        metavar="SLOTS",
+    ),
+]
+
+
 @app.command(
     "create",
     epilog=examples(
@@ -130,6 +141,7 @@ def group_create(
     facilitator: Annotated[
         str | None, member_option("--facilitator", "The group's facilitator.")
     ] = None,
+    rotate_slots: RotateOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Create a group. On a terminal, missing values are asked for."""
@@ -142,6 +154,7 @@ def group_create(
         name=name or "", kind=kind, cadence=cadence, day=day, time=time, timezone=timezone,
         duration=duration, location=location, min_size=min_size, max_size=max_size,
         start=first, members=list(member or []), facilitator=facilitator,
+        rotate_slots=rotate_slots,
     )  # fmt: skip
     if name is None and app_ctx.settings.no_input:
         raise UsageProblem("missing NAME; it is required when peerkit cannot prompt.")
@@ -177,8 +190,11 @@ def _ask_missing(app_ctx: AppContext, session: Any, raw: Any, zone: str) -> None
         )
     raw.kind = raw.kind or prompts.select("Kind:", KINDS, GROUP.kind.value)
     raw.cadence = raw.cadence or prompts.select("How often:", CADENCES, GROUP.cadence.value)
-    raw.day = raw.day or prompts.select("Day:", DAYS, DAYS[GROUP.day])
-    raw.time = raw.time or prompts.text("Start time (HH:MM):", GROUP.time, validate=_valid_time)
+    if not raw.rotate_slots:  # slots in turn give the day and the time
+        raw.day = raw.day or prompts.select("Day:", DAYS, DAYS[GROUP.day])
+        raw.time = raw.time or prompts.text(
+            "Start time (HH:MM):", GROUP.time, validate=_valid_time
+        )
     raw.timezone = raw.timezone or prompts.text("Time zone:", zone, validate=_valid_zone)
     if not raw.members:
         active = profiles.list_members(session, MemberStatus.ACTIVE, app_ctx.today())
@@ -368,6 +384,35 @@ def group_archive(ctx: typer.Context, group: GroupRef) -> None:
         changed = roster.archive(session, target)
         slug = target.slug
     message(f"Archived {slug}." if changed else f"{slug} was already archived.")
+
+
+@app.command(
+    "edit",
+    epilog=examples(
+        'peerkit group edit founders-across-time-zones --rotate-slots "tue 07:00,tue 19:00"',
+        "peerkit group edit founders-across-time-zones --rotate-slots none",
+    ),
+)
+@catch_errors
+def group_edit(ctx: typer.Context, group: GroupRef, rotate_slots: RotateOpt = None) -> None:
+    """Change a group. Meetings already planned keep their times; new ones follow."""
+    if rotate_slots is None:
+        raise UsageProblem("nothing to change; give --rotate-slots.")
+    _edit_rotation(ctx, group, rotate_slots)
+
+
+def _edit_rotation(ctx: typer.Context, group: str, rotate_slots: str) -> None:
+    """group edit --rotate-slots: the slots the group's meetings take in turn."""
+    from peerkit.services.groups import roster
+
+    app_ctx = app_context(ctx)
+    with app_ctx.db().write() as session:
+        target = roster.resolve(session, group)
+        changed = roster.set_rotation(target, rotate_slots)
+        session.add(target)
+        slug, turns = target.slug, list(target.rotate_slots)
+    said = f"takes {', '.join(turns)} in turn" if turns else "meets at its day and time"
+    message(f"{slug}: {'now ' if changed else 'already '}{said}.")
 
 
 register(app)

@@ -13,7 +13,7 @@ from peerkit.enums import AnswerAbout, AttendanceStatus, GroupStatus, MeetingSta
 from peerkit.errors import Conflict, InvalidValue, UsageProblem
 from peerkit.models import Answer, Attendance, Group, HotSeat, Meeting, Member, id_of, utcnow
 from peerkit.services.common import lookup, schedule, validate
-from peerkit.services.groups import roster
+from peerkit.services.groups import fairness, roster
 from peerkit.services.members import profiles as members_svc
 
 MAX_PLAN = 200
@@ -59,11 +59,13 @@ def ensure(session: Session, group: Group, slot: date) -> tuple[Meeting, bool]:
 
 
 def new(group: Group, slot: date) -> Meeting:
-    """A group's meeting for a cadence date, as the group's settings say (not added yet)."""
+    """A group's meeting for a cadence date, as the group's settings say (not added yet):
+    at its day and time, or at the slot its turn gives it (fairness.when)."""
+    on, hhmm = fairness.when(group.cadence, group.anchor, group.rotate_slots, slot, group.time)
     return Meeting(
         group_id=id_of(group),
         slot_date=slot,
-        start=schedule.to_utc(slot, group.time, group.timezone),
+        start=schedule.to_utc(on, hhmm, group.timezone),
         timezone=group.timezone,
         duration=group.duration,
         location=group.location,
