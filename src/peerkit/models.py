@@ -185,15 +185,15 @@ class Group(_Table, table=True):
     min_size: int = Field(default=GROUP.min_size)
     max_size: int = Field(default=GROUP.max_size)
     anchor: date  # the first meeting date: fixes the fortnight and the week of the month
+    status: GroupStatus = Field(
+        default=GroupStatus.ACTIVE, index=True, sa_type=stored_as(GroupStatus)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # Two or three slots ("tue 07:00", in the group's zone) its meetings take in turn (fair
     # hours across zones: services/groups/fairness.py); empty: every meeting at day and time.
     rotate_slots: list[str] = Field(
         default_factory=_empty, sa_column=Column(JSON, nullable=False)
     )
-    status: GroupStatus = Field(
-        default=GroupStatus.ACTIVE, index=True, sa_type=stored_as(GroupStatus)
-    )
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Membership(_Table, table=True):

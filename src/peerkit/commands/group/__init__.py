@@ -271,7 +271,7 @@ def group_show(
 
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
-        shown = roster.to_dict(session, roster.resolve(session, group))
+        shown = roster.shown(session, roster.resolve(session, group))
         if fmt is Format.table:  # its first meeting's date in words, in the community's language
             defaults = community_defaults(app_ctx.settings)
             clock = community.clock(session, app_ctx.today(), None, defaults)
@@ -280,8 +280,26 @@ def group_show(
         return
     shown["start"] = clock.day(shown.get("start"))
     people = shown.pop("members")
+    fair = _fair_hours(people, shown.pop("fairness"))
+    turns = shown.pop("rotate_slots")
+    if turns:  # slots taken in turn (docs/fair-hours.md)
+        shown["rotate_slots"] = ", ".join(turns)
     emit_one(shown, fmt, title=shown["name"])
     emit(people, fmt, MEMBER_COLUMNS, empty="No members yet.", wide=wide)
+    if fair:
+        data_line(fair)
+
+
+def _fair_hours(people: list[dict[str, Any]], fairness: list[dict[str, Any]]) -> str | None:
+    """'fair hours: Aiko 2 of 8 meetings outside 08–21, Lucas 2 of 8' (None: no meetings)."""
+    from peerkit.services.groups import fairness as fair
+
+    names = {p["id"]: p["name"] for p in people}
+    tallies = [(names[f["member"]], fair.Tally(f["meetings"], f["outside"], f["outside_minutes"]))
+               for f in fairness]  # fmt: skip
+    if not any(t.meetings for _n, t in tallies):
+        return None
+    return fair.line(tallies)
 
 
 @app.command(

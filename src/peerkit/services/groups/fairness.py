@@ -18,10 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from peerkit.enums import Cadence
+from sqlmodel import Session, col, select
+
+from peerkit.enums import Cadence, MeetingStatus
 from peerkit.errors import InvalidValue
+from peerkit.models import Group, Meeting, Member
 from peerkit.services.common import schedule, validate
 
 DAY_STARTS, DAY_ENDS = "08:00", "21:00"  # the hours nobody minds, in a member's own zone
@@ -188,3 +192,27 @@ def line(tallies: Sequence[tuple[str, Tally]]) -> str:
         tail = f" meetings outside {HOURS}" if n == 0 else ""
         parts.append(f"{name} {t.outside} of {t.meetings}{tail}")
     return "fair hours: " + ", ".join(parts)
+
+
+def of_group(session: Session, group: Group, members: list[Member]) -> list[dict[str, Any]]:
+    """`group show`'s fairness: per member (its current ones), the group's meetings (all but
+    the cancelled ones, held or planned), how many are outside 08-21 for them, and by how much
+    (one query, then each member's zone in Python)."""
+    rows = session.exec(
+        select(col(Meeting.start), col(Meeting.duration)).where(
+            Meeting.group_id == group.id, Meeting.status != MeetingStatus.CANCELLED
+        )
+    ).all()
+    meetings = [(start, duration) for start, duration in rows]
+    out = []
+    for member in members:
+        found = tally(meetings, member.timezone)
+        out.append(
+            {
+                "member": member.id,
+                "meetings": found.meetings,
+                "outside": found.outside,
+                "outside_minutes": found.outside_minutes,
+            }
+        )
+    return out

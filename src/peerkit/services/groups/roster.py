@@ -321,6 +321,14 @@ def to_dict(session: Session, group: Group) -> dict[str, Any]:
     }
 
 
+def shown(session: Session, group: Group) -> dict[str, Any]:
+    """`group show`: the group (to_dict), then its members' fair hours (fairness.of_group)."""
+    found = to_dict(session, group)
+    members = [p for _m, p in current_memberships(session, group)]
+    found["fairness"] = fairness.of_group(session, group, members)
+    return found
+
+
 NO_ROTATION = ("none", "off")  # --rotate-slots none: back to the one slot of --day and --time
 
 
