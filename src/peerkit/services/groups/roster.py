@@ -119,7 +119,7 @@ def create(session: Session, raw: GroupFields, community_tz: str, today: date) -
     max_size = _size(raw.max_size, "--max-size", GROUP.max_size)
     if min_size > max_size:
         raise InvalidValue(f"--min-size ({min_size}) is larger than --max-size ({max_size}).")
-    turns = fairness.parse_slots(raw.rotate_slots) if raw.rotate_slots else []
+    turns = [] if raw.rotate_slots is None else fairness.parse_slots(raw.rotate_slots)
     weekday = schedule.day(raw.day) if raw.day else (raw.start.weekday() if raw.start else None)
     weekday = (turns[0].day if turns else GROUP.day) if weekday is None else weekday
     hhmm = raw.time or (turns[0].time if turns else GROUP.time)
