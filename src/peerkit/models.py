@@ -191,9 +191,7 @@ class Group(_Table, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # Two or three slots ("tue 07:00", in the group's zone) its meetings take in turn (fair
     # hours across zones: services/groups/fairness.py); empty: every meeting at day and time.
-    rotate_slots: list[str] = Field(
-        default_factory=_empty, sa_column=Column(JSON, nullable=False)
-    )
+    rotate_slots: list[str] = Field(default_factory=_empty, sa_column=Column(JSON, nullable=False))
 
 
 class Membership(_Table, table=True):

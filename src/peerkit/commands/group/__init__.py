@@ -192,9 +192,7 @@ def _ask_missing(app_ctx: AppContext, session: Any, raw: Any, zone: str) -> None
     raw.cadence = raw.cadence or prompts.select("How often:", CADENCES, GROUP.cadence.value)
     if not raw.rotate_slots:  # slots in turn give the day and the time
         raw.day = raw.day or prompts.select("Day:", DAYS, DAYS[GROUP.day])
-        raw.time = raw.time or prompts.text(
-            "Start time (HH:MM):", GROUP.time, validate=_valid_time
-        )
+        raw.time = raw.time or prompts.text("Start time (HH:MM):", GROUP.time, validate=_valid_time)
     raw.timezone = raw.timezone or prompts.text("Time zone:", zone, validate=_valid_zone)
     if not raw.members:
         active = profiles.list_members(session, MemberStatus.ACTIVE, app_ctx.today())
@@ -291,7 +289,7 @@ def group_show(
 
 
 def _fair_hours(people: list[dict[str, Any]], fairness: list[dict[str, Any]]) -> str | None:
-    """'fair hours: Aiko 2 of 8 meetings outside 08–21, Lucas 2 of 8' (None: no meetings)."""
+    """'fair hours: Aiko 2 of 8 meetings outside 08-21, Lucas 2 of 8' (None: no meetings)."""
     from peerkit.services.groups import fairness as fair
 
     names = {p["id"]: p["name"] for p in people}

@@ -60,8 +60,7 @@ class Placing:
 def _placing(week: slots_svc.Week, on: date, minute: int, duration: int) -> Placing:
     hhmm = f"{minute // 60:02d}:{minute % 60:02d}"
     starts = [
-        schedule.local_datetime(on + timedelta(weeks=w), hhmm, week.zone)
-        for w in range(week.weeks)
+        schedule.local_datetime(on + timedelta(weeks=w), hhmm, week.zone) for w in range(week.weeks)
     ]
     costs, locals_ = [], []
     for member in week.members:

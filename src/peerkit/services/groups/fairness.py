@@ -29,7 +29,7 @@ from peerkit.models import Group, Meeting, Member
 from peerkit.services.common import schedule, validate
 
 DAY_STARTS, DAY_ENDS = "08:00", "21:00"  # the hours nobody minds, in a member's own zone
-HOURS = "08–21"
+HOURS = "08\u201321"  # 08-21, with an en dash
 MIN_ROTATION, MAX_ROTATION = 2, 3
 EARLY, LATE = "early", "late"
 
@@ -184,7 +184,7 @@ def tally(occurrences: Iterable[tuple[datetime, int]], zone: str) -> Tally:
 
 
 def line(tallies: Sequence[tuple[str, Tally]]) -> str:
-    """'fair hours: Aiko 2 of 8 meetings outside 08–21, Lucas 2 of 8'."""
+    """'fair hours: Aiko 2 of 8 meetings outside 08-21, Lucas 2 of 8'."""
     if not tallies:
         return "fair hours: no members"
     parts = []

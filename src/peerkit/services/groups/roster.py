@@ -335,8 +335,8 @@ NO_ROTATION = ("none", "off")  # --rotate-slots none: back to the one slot of --
 def set_rotation(group: Group, text: str) -> bool:
     """Slots taken in turn from now on ("tue 07:00,tue 19:00"), or none ("none"); whether that
     changed anything. Meetings already planned keep their times."""
-    wanted = [] if text.strip().lower() in NO_ROTATION else fairness.stored(
-        fairness.parse_slots(text)
+    wanted = (
+        [] if text.strip().lower() in NO_ROTATION else fairness.stored(fairness.parse_slots(text))
     )
     if wanted == list(group.rotate_slots):
         return False

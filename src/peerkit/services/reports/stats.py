@@ -314,9 +314,7 @@ def _marks(
     return meetings, {int(text): marks for text, marks in by_text.items()}, times
 
 
-def _people(
-    session: Session, group: Group | None, marked: Set[int]
-) -> list[tuple[int, str, str]]:
+def _people(session: Session, group: Group | None, marked: Set[int]) -> list[tuple[int, str, str]]:
     """(id, name, zone) of the current members of the groups, and of anyone MARKED (with a mark at
     their held meetings, as `_marks` found them); not those forgotten.
 
