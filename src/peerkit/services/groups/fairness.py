@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,7 +28,7 @@ from peerkit.errors import InvalidValue
 from peerkit.models import Group, Meeting, Member
 from peerkit.services.common import schedule, validate
 
-DAY_STARTS, DAY_ENDS = "08:00", "21:00"  # the hours nobody minds, in a member's own zone
+_OPENS, _CLOSES = time(8), time(21)  # the hours nobody minds, in a member's own zone
 HOURS = "08\u201321"  # 08-21, with an en dash
 MIN_ROTATION, MAX_ROTATION = 2, 3
 EARLY, LATE = "early", "late"
@@ -53,12 +53,17 @@ INSIDE = Cost(0, None)
 def cost(start: datetime, duration: int, zone: str) -> Cost:
     """THE rule: the cost of a meeting starting at START (aware) for DURATION minutes, for a
     member in ZONE."""
+    start = start.astimezone(UTC)
     end = start + timedelta(minutes=duration)
-    local = start.astimezone(ZoneInfo(zone)).date()
+    tz = ZoneInfo(zone)
+    begins, ends = start.astimezone(tz), end.astimezone(tz)
+    if begins.date() == ends.date() and begins.time() >= _OPENS and ends.time() <= _CLOSES:
+        return INSIDE  # the common case, read on the wall clock
+    local = begins.date()
     best: Cost | None = None
     for offset in (-1, 0, 1):
         on = local + timedelta(days=offset)
-        opens, closes = schedule.to_utc(on, DAY_STARTS, zone), schedule.to_utc(on, DAY_ENDS, zone)
+        opens, closes = schedule.instant(on, _OPENS, tz), schedule.instant(on, _CLOSES, tz)
         if start >= opens and end <= closes:
             return INSIDE
         found = (
