@@ -405,7 +405,10 @@ def group_archive(ctx: typer.Context, group: GroupRef) -> None:
 @app.command(
     "edit",
     epilog=examples(
-        'peerkit group edit founders-across-time-zones --rotate-slots "tue 07:00,tue 19:00"',
+        (
+            "peerkit group edit founders-across-time-zones",
+            '--rotate-slots "tue 07:00,tue 19:00"',
+        ),
         "peerkit group edit founders-across-time-zones --rotate-slots none",
     ),
 )
