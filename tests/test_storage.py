@@ -329,3 +329,26 @@ def test_an_older_database_is_upgraded_on_open_after_a_backup(db_path: Path) -> 
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,)
         assert conn.execute("SELECT count(*) FROM member_history").fetchone() == (1,)
+
+
+def test_an_sqlite_url_opens_the_file_it_names(tmp_path: Path, cli: Cli) -> None:
+    """--database-url sqlite:///FILE is --db FILE: that file (mode 0600), not the default one."""
+    target = tmp_path / "named" / "community.db"
+    target.parent.mkdir()
+    url = f"sqlite:///{target}"
+    adding = ("member", "add", "Ada Lovelace", "--email", "ada@example.org")
+    added = cli("--database-url", url, *adding, db=False)
+    assert added.exit_code == 0, added.stderr
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert not cli.db_path.exists()
+    listed = cli("--database-url", url, "member", "list", "--format", "json", db=False)
+    assert [m["email"] for m in json.loads(listed.stdout)] == ["ada@example.org"]
+    assert cli("--database-url", url, "db", "path", db=False).stdout.strip() == str(target)
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:", "sqlite+pysqlite://"])
+def test_an_sqlite_url_without_a_file_is_refused(cli: Cli, url: str) -> None:
+    result = cli("--database-url", url, "member", "list", db=False)
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.startswith(f"Error: the database URL '{url}' names no file")
+    assert "Traceback" not in result.stderr

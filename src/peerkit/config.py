@@ -205,6 +205,10 @@ def resolve_settings(
     # A flag or environment variable (either of them) beats anything in the config file.
     if database_url is None and db is None and config.get("database_url"):
         database_url = str(config["database_url"])
+    if database_url and sqlite_file(database_url) is not None:
+        # An SQLite URL names a file: it is opened as --db FILE is (mode 0600, read-only
+        # detection, the "created a new database" notice), not beside it at the default path.
+        db, database_url = sqlite_file(database_url), None
     if db is None:
         db = Path(os.path.expanduser(config["db"])) if config.get("db") else default_db_path()
     return Settings(
@@ -397,6 +401,27 @@ def is_loopback(host: str) -> bool:
 def caldav_server(url: str) -> ServerUrl:
     """The server of a CalDAV calendar's URL, or InvalidValue."""
     return server_url(url, "the CalDAV URL", CALDAV_PORTS, CALDAV_FORMS, "PEERKIT_CALDAV_PASSWORD")
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file an SQLite URL names (sqlite:///relative.db, sqlite:////absolute.db), or None
+    for any other URL. An SQLite URL without a file (in memory) is refused: a community kept
+    in memory would be lost when the command ends."""
+    scheme, sep, rest = url.strip().partition(":///")
+    if not sep or scheme.split("+")[0] != "sqlite":
+        if url.strip().split("+")[0].split(":")[0] == "sqlite":
+            raise InvalidValue(
+                f"the database URL '{mask_url(url)}' names no file; "
+                "give one (sqlite:///path/to/peerkit.db) or use --db FILE."
+            )
+        return None
+    path = rest.split("?")[0]
+    if not path or path == ":memory:":
+        raise InvalidValue(
+            f"the database URL '{mask_url(url)}' names no file; "
+            "give one (sqlite:///path/to/peerkit.db) or use --db FILE."
+        )
+    return Path(os.path.expanduser(path))
 
 
 def check_database_url(url: str) -> None:

@@ -251,19 +251,24 @@ def create_fresh(db: Database, head: str) -> None:
     This is Alembic's documented recipe for new databases (create_all, then stamp); a
     test checks that it gives the same schema as running every migration.
     """
+    with db.engine.connect().execution_options(peerkit_write=True) as conn, conn.begin():
+        if current_revision_on(conn) is not None:  # another process was first
+            return
+        create_schema_on(conn, head)
+
+
+def create_schema_on(conn: sa.Connection, head: str) -> None:
+    """Every table of the models, stamped with revision HEAD, in CONN's transaction."""
     from sqlmodel import SQLModel
 
     from peerkit import models  # noqa: F401  (registers the tables)
 
-    with db.engine.connect().execution_options(peerkit_write=True) as conn, conn.begin():
-        if current_revision_on(conn) is not None:  # another process was first
-            return
-        SQLModel.metadata.create_all(conn)
-        conn.exec_driver_sql(
-            "CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL, "
-            "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
-        )
-        conn.execute(sa.text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": head})
+    SQLModel.metadata.create_all(conn)
+    conn.exec_driver_sql(
+        "CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL, "
+        "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+    )
+    conn.execute(sa.text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": head})
 
 
 def current_revision_on(conn: sa.Connection) -> str | None:
