@@ -277,9 +277,8 @@ def test_group_show_has_a_fairness_line_and_json(
         {"member": people["Aiko"], "meetings": 6, "outside": 3, "outside_minutes": 300},
     ]
     table = cli.ok("group", "show", held)
-    assert "fair hours: Lucas 3 of 6 meetings outside 08\u201321, Giulia 0 of 6, Aiko 3 of 6" in (
-        table.stdout
-    )
+    line = "fair hours: Lucas 3 of 6 meetings outside 08\u201321, Aiko 3 of 6, everyone else 0"
+    assert line in table.stdout
 
 
 def test_a_cancelled_meeting_is_not_counted(cli: Cli, people: dict[str, int]) -> None:
@@ -330,3 +329,12 @@ def test_group_show_without_meetings_has_no_fairness_line(cli: Cli, people: dict
     assert "fair hours" not in cli.ok("group", "show", slug).stdout
     fair = as_json(cli.ok("group", "show", slug, "--format", "json"))["fairness"]
     assert [f["meetings"] for f in fair] == [0, 0, 0]
+
+
+def test_a_group_in_one_zone_has_every_meeting_within_the_hours(
+    cli: Cli, people: dict[str, int]
+) -> None:
+    cli.ok("--no-input", "group", "create", "Home", "--timezone", ROME, "--member", "Giulia")
+    cli.ok("session", "plan", "home", "--from", "2026-12-01", "--count", "2")
+    shown = cli.ok("group", "show", "home").stdout
+    assert "fair hours: all 2 meetings within 08\u201321 for everyone" in shown

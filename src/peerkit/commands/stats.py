@@ -37,7 +37,7 @@ MEMBER_COLUMNS = (
     Column("commitments_open", priority=2, right=True, header="c. open"),
     Column("mentoring_given", priority=3, right=True),
     Column("mentoring_received", priority=3, right=True),
-    Column("outside_hours", priority=3, right=True, header="outside 08\u201321"),
+    Column("outside_hours", priority=4, right=True, header="outside 08\u201321"),
     Column("at_risk"),
 )
 COUNTS = ("attended", "missed", "no_shows", "hot_seats", "commitments_done", "commitments_open",

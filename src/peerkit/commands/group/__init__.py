@@ -285,7 +285,19 @@ def group_show(
     emit_one(shown, fmt, title=shown["name"])
     emit(people, fmt, MEMBER_COLUMNS, empty="No members yet.", wide=wide)
     if fair:
-        data_line(fair)
+        data_line(_fitted(fair))
+
+
+def _fitted(text: str) -> str:
+    """TEXT wrapped between words on a terminal (as `message` does), one line otherwise."""
+    import shutil
+    import sys
+
+    from peerkit.output import wrap_lines
+
+    if sys.stdout.isatty():
+        return wrap_lines(text, shutil.get_terminal_size().columns)
+    return text
 
 
 def _fair_hours(people: list[dict[str, Any]], fairness: list[dict[str, Any]]) -> str | None:

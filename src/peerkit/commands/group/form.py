@@ -41,7 +41,7 @@ SLOT_COLUMNS = (
     Column("available", wrap=True),
     Column("missing", priority=2, wrap=True),
     Column("at", priority=3),
-    Column("hard_for", header="hard for", priority=2, wrap=True),
+    Column("hard_for", header="hard for", priority=1, wrap=True),
 )
 SLOT_CSV_COLUMNS = (
     "day",

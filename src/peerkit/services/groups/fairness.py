@@ -189,13 +189,18 @@ def tally(occurrences: Iterable[tuple[datetime, int]], zone: str) -> Tally:
 
 
 def line(tallies: Sequence[tuple[str, Tally]]) -> str:
-    """'fair hours: Aiko 2 of 8 meetings outside 08-21, Lucas 2 of 8'."""
-    if not tallies:
-        return "fair hours: no members"
-    parts = []
-    for n, (name, t) in enumerate(tallies):
-        tail = f" meetings outside {HOURS}" if n == 0 else ""
-        parts.append(f"{name} {t.outside} of {t.meetings}{tail}")
+    """'fair hours: Aiko 2 of 8 meetings outside 08-21, Lucas 2 of 8, everyone else 0'; those
+    with no meeting outside the hours are named only when nobody has one."""
+    hard = [(name, t) for name, t in tallies if t.outside]
+    if not hard:
+        most = max((t.meetings for _n, t in tallies), default=0)
+        return f"fair hours: all {most} meetings within {HOURS} for everyone"
+    parts = [
+        f"{name} {t.outside} of {t.meetings}" + (f" meetings outside {HOURS}" if n == 0 else "")
+        for n, (name, t) in enumerate(hard)
+    ]
+    if len(hard) < len(tallies):
+        parts.append("everyone else 0")
     return "fair hours: " + ", ".join(parts)
 
 
