@@ -44,7 +44,7 @@ SLOT_KEYS = {"day", "time", "timezone"}
 SLOT_EXTRA_KEYS = {"common_minutes"}
 UNASSIGNED_KEYS = {"member", "reason"}
 WINDOW_KEYS = {"day", "start", "end", "timezone", "available"}
-WINDOW_EXTRA_KEYS = {"date", "minutes", "everyone", "missing"}
+WINDOW_EXTRA_KEYS = {"date", "minutes", "everyone", "missing", "at", "costs", "cost"}  # fair hours
 TERMINAL_CONTROLS = ("\x1b", "\x07", "\x9b")
 BAR = re.compile(r"[█▒·]{48}")
 

@@ -52,6 +52,7 @@ MEMBER_KEYS = {
     "receives",
     "at_risk",
     "attendance",
+    "outside_hours",
 }
 CONTRACT_GROUP_KEYS = {"group", "sessions", "attendance_rate"}
 CONTRACT_MEMBER_KEYS = {

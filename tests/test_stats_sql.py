@@ -62,7 +62,9 @@ def _compare(db: Database, seed: int) -> int:
             found = stats.compute(session, group, since, today)
             old = to_json(stats_reference.compute(session, group, since, today))
             no_shows = {m["member"]: m.pop("no_shows") for m in found["members"]}
+            outside = {m["member"]: m.pop("outside_hours") for m in found["members"]}
             assert to_json(found) == old, (seed, group_id, since)
+            assert outside == _outside(session, group, since, today, outside), seed
             assert no_shows == _no_shows(session, group, since, today, no_shows), seed
             listed = {m["member"] for m in found["members"]}
             risky = {m["member"] for m in found["members"] if m["at_risk"]}
@@ -97,6 +99,33 @@ def _no_shows(
         absent = mark.status == AttendanceStatus.ABSENT
         if mark.meeting_id in held_ids and absent and key in yes and mark.member_id in counted:
             counted[mark.member_id] += 1
+    return counted
+
+
+def _outside(
+    session: Any, group: Group | None, since: date | None, today: date, listed: dict[int, int]
+) -> dict[int, int]:
+    """The members listed -> held meetings (of the chosen groups and period) they were marked
+    at that lie outside 08:00-21:00 in their zone, costed one mark at a time."""
+    from peerkit.enums import MeetingStatus
+    from peerkit.models import Member
+    from peerkit.services.groups import fairness, roster
+
+    chosen = {g.id for g in ([group] if group else roster.list_groups(session))}
+    held = {
+        m.id: m
+        for m in session.exec(select(Meeting))
+        if m.status == MeetingStatus.DONE and m.group_id in chosen and m.slot_date <= today
+        and (since is None or m.slot_date >= since)
+    }  # fmt: skip
+    zones = {p.id: p.timezone for p in session.exec(select(Member))}
+    counted = dict.fromkeys(listed, 0)
+    for mark in session.exec(select(Attendance)):
+        meeting = held.get(mark.meeting_id)
+        if meeting is None or mark.member_id not in counted:
+            continue
+        hard = fairness.cost(meeting.start, meeting.duration, zones[mark.member_id]).hard
+        counted[mark.member_id] += hard
     return counted
 
 

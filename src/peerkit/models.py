@@ -228,6 +228,9 @@ class Group(_Table, table=True):
     version: int = Field(default=1, sa_column=rowversions.version_column("peer_group"))
     changed_by: str | None = Field(default=None)
     changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Two or three slots ("tue 07:00", in the group's zone) its meetings take in turn (fair
+    # hours across zones: services/groups/fairness.py); empty: every meeting at day and time.
+    rotate_slots: list[str] = Field(default_factory=_empty, sa_column=Column(JSON, nullable=False))
 
 
 class Membership(_Table, table=True):

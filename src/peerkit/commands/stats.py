@@ -24,7 +24,7 @@ GROUP_COLUMNS = (
 )
 CSV_COLUMNS = ("member", "name", "attended", "missed", "no_shows", "hot_seats",
                "commitments_done", "commitments_open", "mentoring_given", "mentoring_received",
-               "facilitated", "gives", "receives", "at_risk")  # fmt: skip
+               "facilitated", "gives", "receives", "at_risk", "outside_hours")  # fmt: skip
 MEMBER_COLUMNS = (
     Column("member", priority=5),
     Column("name"),
@@ -37,10 +37,11 @@ MEMBER_COLUMNS = (
     Column("commitments_open", priority=2, right=True, header="c. open"),
     Column("mentoring_given", priority=3, right=True),
     Column("mentoring_received", priority=3, right=True),
+    Column("outside_hours", priority=4, right=True, header="outside 08\u201321"),
     Column("at_risk"),
 )
 COUNTS = ("attended", "missed", "no_shows", "hot_seats", "commitments_done", "commitments_open",
-          "mentoring_given", "mentoring_received")  # fmt: skip
+          "mentoring_given", "mentoring_received", "outside_hours")  # fmt: skip
 
 
 STATS_EXAMPLES = examples(

@@ -66,6 +66,17 @@ def _opt(name: str, text: str, **kw: Any) -> Any:
     return typer.Option(name, help=text, show_default=False, **kw)
 
 
+RotateOpt = Annotated[
+    str | None,
+    _opt(
+        "--rotate-slots",
+        '2 or 3 slots the meetings take in turn, in the group\'s zone: "tue 07:00,tue 19:00" '
+        "(none: back to --day and --time). See docs/fair-hours.md.",
+        metavar="SLOTS",
+    ),
+]
+
+
 @app.command(
     "create",
     epilog=examples(
@@ -130,6 +141,7 @@ def group_create(
     facilitator: Annotated[
         str | None, member_option("--facilitator", "The group's facilitator.")
     ] = None,
+    rotate_slots: RotateOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Create a group. On a terminal, missing values are asked for."""
@@ -142,6 +154,7 @@ def group_create(
         name=name or "", kind=kind, cadence=cadence, day=day, time=time, timezone=timezone,
         duration=duration, location=location, min_size=min_size, max_size=max_size,
         start=first, members=list(member or []), facilitator=facilitator,
+        rotate_slots=rotate_slots,
     )  # fmt: skip
     if name is None and app_ctx.settings.no_input:
         raise UsageProblem("missing NAME; it is required when peerkit cannot prompt.")
@@ -177,8 +190,9 @@ def _ask_missing(app_ctx: AppContext, session: Any, raw: Any, zone: str) -> None
         )
     raw.kind = raw.kind or prompts.select("Kind:", KINDS, GROUP.kind.value)
     raw.cadence = raw.cadence or prompts.select("How often:", CADENCES, GROUP.cadence.value)
-    raw.day = raw.day or prompts.select("Day:", DAYS, DAYS[GROUP.day])
-    raw.time = raw.time or prompts.text("Start time (HH:MM):", GROUP.time, validate=_valid_time)
+    if not raw.rotate_slots:  # slots in turn give the day and the time
+        raw.day = raw.day or prompts.select("Day:", DAYS, DAYS[GROUP.day])
+        raw.time = raw.time or prompts.text("Start time (HH:MM):", GROUP.time, validate=_valid_time)
     raw.timezone = raw.timezone or prompts.text("Time zone:", zone, validate=_valid_zone)
     if not raw.members:
         active = profiles.list_members(session, MemberStatus.ACTIVE, app_ctx.today())
@@ -255,7 +269,7 @@ def group_show(
 
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
-        shown = roster.to_dict(session, roster.resolve(session, group))
+        shown = roster.shown(session, roster.resolve(session, group))
         if fmt is Format.table:  # its first meeting's date in words, in the community's language
             defaults = community_defaults(app_ctx.settings)
             clock = community.clock(session, app_ctx.today(), None, defaults)
@@ -264,8 +278,38 @@ def group_show(
         return
     shown["start"] = clock.day(shown.get("start"))
     people = shown.pop("members")
+    fair = _fair_hours(people, shown.pop("fairness"))
+    turns = shown.pop("rotate_slots")
+    if turns:  # slots taken in turn (docs/fair-hours.md)
+        shown["rotate_slots"] = ", ".join(turns)
     emit_one(shown, fmt, title=shown["name"])
     emit(people, fmt, MEMBER_COLUMNS, empty="No members yet.", wide=wide)
+    if fair:
+        data_line(_fitted(fair))
+
+
+def _fitted(text: str) -> str:
+    """TEXT wrapped between words on a terminal (as `message` does), one line otherwise."""
+    import shutil
+    import sys
+
+    from peerkit.output import wrap_lines
+
+    if sys.stdout.isatty():
+        return wrap_lines(text, shutil.get_terminal_size().columns)
+    return text
+
+
+def _fair_hours(people: list[dict[str, Any]], fairness: list[dict[str, Any]]) -> str | None:
+    """'fair hours: Aiko 2 of 8 meetings outside 08-21, Lucas 2 of 8' (None: no meetings)."""
+    from peerkit.services.groups import fairness as fair
+
+    names = {p["id"]: p["name"] for p in people}
+    tallies = [(names[f["member"]], fair.Tally(f["meetings"], f["outside"], f["outside_minutes"]))
+               for f in fairness]  # fmt: skip
+    if not any(t.meetings for _n, t in tallies):
+        return None
+    return fair.line(tallies)
 
 
 ON_HOLIDAY = ["skip", "next-day", "previous-day"]
@@ -275,7 +319,11 @@ ON_HOLIDAY = ["skip", "next-day", "previous-day"]
     "edit",
     epilog=examples(
         "peerkit group edit mastermind-del-martedi --on-holiday next-day",
-        "peerkit group edit founders-across-time-zones --on-holiday skip",
+        (
+            "peerkit group edit founders-across-time-zones",
+            '--rotate-slots "tue 07:00,tue 19:00"',
+        ),
+        "peerkit group edit founders-across-time-zones --rotate-slots none",
     ),
 )
 @catch_errors
@@ -291,19 +339,31 @@ def group_edit(
             autocompletion=words(*ON_HOLIDAY),
         ),
     ] = None,
+    rotate_slots: RotateOpt = None,
 ) -> None:
-    """Change a group's settings."""
+    """Change a group's settings. Meetings already planned keep their times; new ones follow."""
     from peerkit.services.groups import breaks, roster
 
-    if on_holiday is None:
-        raise UsageProblem("say what to change, e.g. --on-holiday next-day.")
+    if on_holiday is None and rotate_slots is None:
+        raise UsageProblem(
+            'say what to change: --on-holiday next-day, or --rotate-slots "tue 07:00,tue 19:00".'
+        )
     app_ctx = app_context(ctx)
-    choice = breaks.on_holiday(on_holiday)
+    choice = breaks.on_holiday(on_holiday) if on_holiday is not None else None
+    said = []
     with app_ctx.db().write() as session:
         target = roster.resolve(session, group)
-        changed = breaks.set_on_holiday(session, target, choice)
         slug = target.slug
-    message(f"{slug}: on a holiday, {choice}." if changed else f"{slug}: nothing changed.")
+        if choice is not None:
+            changed = breaks.set_on_holiday(session, target, choice)
+            said.append(f"on a holiday, {choice}" if changed else f"already {choice} on a holiday")
+        if rotate_slots is not None:
+            changed = roster.set_rotation(target, rotate_slots)
+            session.add(target)
+            turns = list(target.rotate_slots)
+            taken = f"takes {', '.join(turns)} in turn" if turns else "meets at its day and time"
+            said.append(f"{'now ' if changed else 'already '}{taken}")
+    message(f"{slug}: {'; '.join(said)}.")
 
 
 @app.command(

@@ -40,6 +40,8 @@ SLOT_COLUMNS = (
     Column("minutes", priority=4),
     Column("available", wrap=True),
     Column("missing", priority=2, wrap=True),
+    Column("at", priority=3),
+    Column("hard_for", header="hard for", priority=1, wrap=True),
 )
 SLOT_CSV_COLUMNS = (
     "day",
@@ -238,31 +240,46 @@ def slots_command(
     (per hour on a narrow terminal), the times everyone or all but one can make highlighted.
     """
     from peerkit.services.common import community, validate
-    from peerkit.services.formation import slots
+    from peerkit.services.formation import costs, slots
     from peerkit.services.groups import roster
 
     app_ctx = app_context(ctx)
     first = validate.iso_date(start, "--from") if start is not None else app_ctx.today()
     with app_ctx.db().read() as session:
         week = slots.gather(session, roster.resolve(session, group), first, weeks, zone)
-        found = slots.windows(week)
+        done = costs.costed(week, slots.windows(week), week.group.duration)
+        found, turn = done.windows, costs.rotation(done.tried)
+        hint = week.zone == week.group.timezone
         names = {m.id: m.name for m in week.members}
+        hard = [costs.hard_for(week, p, names) for p in done.chosen]
         row = community.get(session)
         title = f"{week.group.slug}: common times ({week.zone})"
     if fmt is not Format.table:
         emit(found, fmt, SLOT_COLUMNS, csv_columns=SLOT_CSV_COLUMNS)
+        _propose(turn, week.group.slug if hint else None)
         return
     shown = [
         {
             **w,
             "available": "everyone" if w["everyone"] else [names[i] for i in w["available"]],
             "missing": [names[i] for i in w["missing"]],
+            "hard_for": why,
         }
-        for w in found
+        for w, why in zip(found, hard, strict=True)
     ]
     empty = "No window where all or all but one are free."
     emit(shown, fmt, SLOT_COLUMNS, title=title, empty=empty, wide=wide)
+    _propose(turn, week.group.slug if hint else None)
     _chart(week, [names[m.id] for m in week.members], row.locale if row else "en", app_ctx.today())
+
+
+def _propose(turn: Any, slug: str | None) -> None:
+    """The rotation that shares the early and late meetings, when every slot is hard."""
+    if turn is None:
+        return
+    message(f"Every slot is hard for someone; {turn.sentence()}.")
+    if slug is not None:
+        message(f'  peerkit group edit {slug} --rotate-slots "{turn.typed}"')
 
 
 EVERYONE, ALL_BUT_ONE = "everyone", "all but one"

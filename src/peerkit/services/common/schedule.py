@@ -104,6 +104,12 @@ def to_utc(on: date, hhmm: str, zone: str) -> datetime:
     return local_datetime(on, hhmm, zone).astimezone(UTC)
 
 
+def instant(on: date, at: time, tz: ZoneInfo) -> datetime:
+    """to_utc for a time and zone already parsed (the same instant: a missing time moves on
+    by the gap, a repeated one is its first reading), for loops over many meetings."""
+    return datetime.combine(on, at, tzinfo=tz).astimezone(UTC)
+
+
 def first_on_or_after(start: date, weekday: int) -> date:
     return start + timedelta(days=(weekday - start.weekday()) % 7)
 

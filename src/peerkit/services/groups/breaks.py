@@ -22,7 +22,7 @@ from peerkit.enums import OnHoliday
 from peerkit.errors import InvalidValue, UsageProblem
 from peerkit.models import Break, Community, Group, id_of
 from peerkit.services.common import holidays, lookup, validate
-from peerkit.services.groups import roster
+from peerkit.services.groups import fairness, roster
 
 MAX_SHIFT = 3  # days a meeting may move before it is skipped instead
 FINDER = lookup.Finder(Break, "break", "peerkit break list")
@@ -148,41 +148,46 @@ def _spans(found: Iterable[Break]) -> tuple[tuple[date, date, int | None, str | 
 
 @dataclass(frozen=True)
 class Placement:
-    """Where a group's meeting of a cadence date goes: DAY (None: skipped), and why."""
+    """Where a group's meeting of a cadence date goes: DAY (None: skipped), and why. USUAL
+    is the day it is held when nothing moves it (its turn's slot may be another day of the
+    week than the cadence date: fairness.when)."""
 
     slot: date
     day: date | None
     why: str | None = None
+    usual: date | None = None  # None: the cadence date itself
 
     @property
     def moved(self) -> bool:
-        return self.day is not None and self.day != self.slot
+        return self.day is not None and self.day != (self.usual or self.slot)
 
     def note(self) -> str | None:
         """ "Sat 15 Aug: Assumption Of Mary Day (IT): skipped", or "...: moved to Sun 16 Aug"."""
         if self.why is None:
             return None
         outcome = "skipped" if self.day is None else f"moved to {_day(self.day)}"
-        return f"{_day(self.slot)}: {self.why}: {outcome}"
+        return f"{_day(self.usual or self.slot)}: {self.why}: {outcome}"
 
 
 def place(group: Group, slot: date, closed: Closures) -> Placement:
-    """The one rule: a cadence date on a holiday or in a break is skipped, or moved a day on
-    (or back) per the group's choice, on to the first open day within MAX_SHIFT days."""
+    """The one rule: a meeting on a holiday or in a break is skipped, or moved a day on
+    (or back) per the group's choice, on to the first open day within MAX_SHIFT days. The
+    day looked at is the one it is held on (with slots in turn, its turn's day)."""
+    usual, _hhmm = fairness.when(group.cadence, group.anchor, group.rotate_slots, slot, group.time)
     if not closed:
-        return Placement(slot, slot)
+        return Placement(slot, usual, usual=usual)
     gid = id_of(group)
-    why = closed.why(slot, gid)
+    why = closed.why(usual, gid)
     if why is None:
-        return Placement(slot, slot)
+        return Placement(slot, usual, usual=usual)
     if group.on_holiday == OnHoliday.SKIP:
-        return Placement(slot, None, why)
+        return Placement(slot, None, why, usual)
     step = 1 if group.on_holiday == OnHoliday.NEXT_DAY else -1
     for n in range(1, MAX_SHIFT + 1):
-        day = slot + timedelta(days=step * n)
+        day = usual + timedelta(days=step * n)
         if closed.why(day, gid) is None:
-            return Placement(slot, day, why)
-    return Placement(slot, None, why)
+            return Placement(slot, day, why, usual)
+    return Placement(slot, None, why, usual)
 
 
 def day_label(d: date) -> str:

@@ -15,7 +15,7 @@ from peerkit.errors import Conflict, InvalidValue, UsageProblem
 from peerkit.models import Answer, Attendance, Group, HotSeat, Meeting, Member, id_of, utcnow
 from peerkit.services.common import community as community_svc
 from peerkit.services.common import lookup, schedule, validate
-from peerkit.services.groups import breaks, roster, rotation
+from peerkit.services.groups import breaks, fairness, roster, rotation
 from peerkit.services.members import profiles as members_svc
 
 MAX_PLAN = 200
@@ -75,11 +75,11 @@ def _placement_note(placed: breaks.Placement, found: Meeting | None, group: Grou
         return None
     if found is None:
         return placed.note()
-    at_cadence = found.start == schedule.to_utc(found.slot_date, group.time, group.timezone)
+    at_cadence = found.start == schedule.to_utc(*usual(group, found.slot_date), group.timezone)
     if found.status != MeetingStatus.PLANNED or not at_cadence:
         return None
     then = "cancel it" if placed.day is None else f"move it to {breaks.day_label(placed.day)}"
-    slot = breaks.day_label(placed.slot)
+    slot = breaks.day_label(placed.usual or placed.slot)
     return f"{slot}: {placed.why}: planned before; plan week will {then}"
 
 
@@ -116,13 +116,21 @@ def ensure(
     return meeting, True
 
 
+def usual(group: Group, slot: date) -> tuple[date, str]:
+    """The local day and time (HH:MM) of a group's meeting of cadence date SLOT when no
+    holiday moves it: the group's day and time, or its turn's slot (fairness.when)."""
+    return fairness.when(group.cadence, group.anchor, group.rotate_slots, slot, group.time)
+
+
 def new(group: Group, slot: date, on: date | None = None) -> Meeting:
-    """A group's meeting for a cadence date, as the group's settings say (not added yet);
-    held on ON instead when a holiday or break moved it (breaks.place)."""
+    """A group's meeting for a cadence date, as the group's settings say (not added yet):
+    at its day and time, or at the slot its turn gives it; held on ON instead when a
+    holiday or break moved it (breaks.place)."""
+    day, hhmm = usual(group, slot)
     return Meeting(
         group_id=id_of(group),
         slot_date=slot,
-        start=schedule.to_utc(on or slot, group.time, group.timezone),
+        start=schedule.to_utc(on or day, hhmm, group.timezone),
         timezone=group.timezone,
         duration=group.duration,
         location=group.location,

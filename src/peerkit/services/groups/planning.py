@@ -145,10 +145,11 @@ def _close(
         ahead = today is None or slot >= today
         if meeting.status != MeetingStatus.PLANNED or not ahead:
             continue
-        at_cadence = meeting.start == schedule.to_utc(slot, group.time, group.timezone)
+        _usual_day, hhmm = meetings_svc.usual(group, slot)
+        at_cadence = meeting.start == schedule.to_utc(_usual_day, hhmm, group.timezone)
         day = meetings_svc.local_start(meeting).date()
         if at_cadence and placement.moved and placement.day is not None:
-            meetings_svc.reschedule(meeting, placement.day, group.time, group.timezone)
+            meetings_svc.reschedule(meeting, placement.day, hhmm, group.timezone)
             item.notices.append(placement.note() or "")
         elif (at_cadence and placement.day is None) or (
             not at_cadence and closed.why(day, gid) is not None

@@ -15,6 +15,7 @@ from peerkit.enums import Cadence, GroupKind, GroupStatus, MemberStatus, Role, v
 from peerkit.errors import Conflict, InvalidValue, NotFound
 from peerkit.models import Group, Member, Membership, id_of
 from peerkit.services.common import lookup, schedule, validate
+from peerkit.services.groups import fairness
 from peerkit.services.members import profiles as members_svc
 
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
@@ -39,6 +40,7 @@ class GroupFields:
     start: date | None = None
     members: list[str] = field(default_factory=list)
     facilitator: str | None = None
+    rotate_slots: str | None = None  # "tue 07:00,tue 19:00": slots taken in turn
 
 
 def slugify(name: str) -> str:
@@ -118,8 +120,10 @@ def create(session: Session, raw: GroupFields, community_tz: str, today: date) -
     max_size = _size(raw.max_size, "--max-size", GROUP.max_size)
     if min_size > max_size:
         raise InvalidValue(f"--min-size ({min_size}) is larger than --max-size ({max_size}).")
+    turns = [] if raw.rotate_slots is None else fairness.parse_slots(raw.rotate_slots)
     weekday = schedule.day(raw.day) if raw.day else (raw.start.weekday() if raw.start else None)
-    weekday = GROUP.day if weekday is None else weekday
+    weekday = (turns[0].day if turns else GROUP.day) if weekday is None else weekday
+    hhmm = raw.time or (turns[0].time if turns else GROUP.time)
     if raw.start is not None and raw.start.weekday() != weekday:
         raise InvalidValue(f"--start {raw.start} is not a {validate.DAYS[weekday]}.")
     group = Group(
@@ -128,13 +132,14 @@ def create(session: Session, raw: GroupFields, community_tz: str, today: date) -
         kind=_kind(raw.kind),
         cadence=_cadence(raw.cadence),
         day=weekday,
-        time=schedule.clock(raw.time or GROUP.time),
+        time=schedule.clock(hhmm),
         timezone=validate.timezone(raw.timezone or community_tz),
         duration=_duration(raw.duration),
         location=validate.optional_line(raw.location, "the location"),
         min_size=min_size,
         max_size=max_size,
         anchor=raw.start or schedule.first_on_or_after(today, weekday),
+        rotate_slots=fairness.stored(turns),
     )
     session.add(group)
     session.flush()
@@ -316,4 +321,28 @@ def to_dict(session: Session, group: Group) -> dict[str, Any]:
             {"id": p.id, "name": p.name, "role": m.role, "rotates": m.rotates}
             for m, p in current_memberships(session, group)
         ],
+        "rotate_slots": list(group.rotate_slots),
     }
+
+
+def shown(session: Session, group: Group) -> dict[str, Any]:
+    """`group show`: the group (to_dict), then its members' fair hours (fairness.of_group)."""
+    found = to_dict(session, group)
+    members = [p for _m, p in current_memberships(session, group)]
+    found["fairness"] = fairness.of_group(session, group, members)
+    return found
+
+
+NO_ROTATION = ("none", "off")  # --rotate-slots none: back to the one slot of --day and --time
+
+
+def set_rotation(group: Group, text: str) -> bool:
+    """Slots taken in turn from now on ("tue 07:00,tue 19:00"), or none ("none"); whether that
+    changed anything. Meetings already planned keep their times."""
+    wanted = (
+        [] if text.strip().lower() in NO_ROTATION else fairness.stored(fairness.parse_slots(text))
+    )
+    if wanted == list(group.rotate_slots):
+        return False
+    group.rotate_slots = wanted
+    return True

@@ -33,13 +33,15 @@ def chosen_groups(column: Any, group: Group | None) -> sa.ColumnElement[bool]:
 
 def held_meetings(group: Group | None, since: date | None, today: date) -> sa.Subquery:
     """The held meetings of GROUP (or of every active group) up to TODAY, from SINCE:
-    id, group_id, slot_date, facilitator_id, timekeeper_id."""
+    id, group_id, slot_date, facilitator_id, timekeeper_id, start, duration."""
     query = sa.select(
         col(Meeting.id),
         col(Meeting.group_id),
         col(Meeting.slot_date),
         col(Meeting.facilitator_id),
         col(Meeting.timekeeper_id),
+        col(Meeting.start),
+        col(Meeting.duration),
     ).where(
         col(Meeting.status) == MeetingStatus.DONE,
         col(Meeting.slot_date) <= today,

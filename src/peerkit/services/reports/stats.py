@@ -6,6 +6,10 @@ norm. A no-show is a held meeting a member said they would come to (their answer
 reply: services/replies) and was marked absent at. Giving is mentoring someone, or facilitating
 or keeping time at a meeting; receiving is a turn on the hot seat, or being mentored.
 
+Fair hours (services/groups/fairness.py): a member's held meetings (those they were marked at)
+that were outside 08:00-21:00 in their own zone, costed in Python from each held meeting's UTC
+start, read with its row, and the member's zone, read with their row (once per meeting and zone).
+
 The counting is done by the database (GROUP BY, conditional counts, a window for "the group's last
 four"), in SQLAlchemy Core that SQLite and PostgreSQL both run: what comes back is one row per
 group, per member or per held meeting, never one per attendance mark (the marks each member's row
@@ -36,6 +40,7 @@ from peerkit.models import (
     Mentorship,
     id_of,
 )
+from peerkit.services.groups import fairness
 from peerkit.services.groups import roster as groups_svc
 from peerkit.services.reports.held import (
     at_risk_query,
@@ -75,12 +80,16 @@ def compute(
 ) -> dict[str, Any]:
     chosen = [group] if group is not None else groups_svc.list_groups(session)
     held = held_meetings(group, since, today)
-    meetings, histories = _marks(session, held)
+    meetings, histories, times = _marks(session, held)
     people = _people(session, group, histories.keys())
-    ids = {me for me, _name in people}
+    ids = {me for me, _name, _zone in people}
     counts = _count(session, group, held, (since, today), ids, meetings)
     groups_out = [_group_row(g, counts) for g in chosen]
-    members_out = [_member_row(me, name, histories.get(me, []), counts) for me, name in people]
+    outside = _Outside(times)
+    members_out = [
+        _member_row(me, name, histories.get(me, []), counts, outside.count(me, zone))
+        for me, name, zone in people
+    ]
     return {
         "groups": groups_out,
         "members": members_out,
@@ -238,9 +247,37 @@ def _mentoring(
     return found[0], found[1]
 
 
+@dataclass
+class Times:
+    """Each held meeting's UTC start and duration (in the order `_marks` reads them), and per
+    member (the id as the row has it) the positions of the meetings they were marked at."""
+
+    meetings: list[tuple[datetime, int]]
+    marked: dict[str, list[int]]
+
+
+class _Outside:
+    """Members' held meetings outside 08:00-21:00 in their zone (fairness.cost), each meeting
+    costed once per zone."""
+
+    def __init__(self, times: Times) -> None:
+        self.times = times
+        self.hard: dict[tuple[int, str], bool] = {}
+
+    def count(self, member: int, zone: str) -> int:
+        found = 0
+        for at in self.times.marked.get(str(member), []):
+            known = self.hard.get((at, zone))
+            if known is None:
+                start, duration = self.times.meetings[at]
+                known = self.hard[at, zone] = fairness.cost(start, duration, zone).hard
+            found += known
+        return found
+
+
 def _marks(
     session: Session, held: sa.Subquery
-) -> tuple[dict[int, Tally], dict[int, list[AttendanceStatus]]]:
+) -> tuple[dict[int, Tally], dict[int, list[AttendanceStatus]], Times]:
     """Per group, (present, marked) for each held meeting; per member, their marks at the held
     meetings; both oldest first, from one row per held meeting.
 
@@ -249,17 +286,20 @@ def _marks(
     """
     query = (
         sa.select(held.c.group_id, ids_marked(AttendanceStatus.PRESENT),
-                  ids_marked(AttendanceStatus.ABSENT))
+                  ids_marked(AttendanceStatus.ABSENT), held.c.start, held.c.duration)
         .select_from(held)
         .outerjoin(Attendance, col(Attendance.meeting_id) == held.c.id)
-        .group_by(held.c.id, held.c.group_id, held.c.slot_date)
+        .group_by(held.c.id, held.c.group_id, held.c.slot_date, held.c.start, held.c.duration)
         .order_by(held.c.slot_date, held.c.id)
         .execution_options(yield_per=BATCH)
     )  # fmt: skip
     present, absent = AttendanceStatus.PRESENT, AttendanceStatus.ABSENT
     meetings: dict[int, Tally] = defaultdict(lambda: ([], []))
     by_text: dict[str, list[AttendanceStatus]] = defaultdict(list)  # the id as the row has it
-    for group_id, here, away in session.connection().execute(query):
+    times = Times([], defaultdict(list))
+    for group_id, here, away, start, duration in session.connection().execute(query):
+        at = len(times.meetings)
+        times.meetings.append((start, duration))
         here_ids = here.split(",") if here else []
         away_ids = away.split(",") if away else []
         here_n, (heres, marks) = len(here_ids), meetings[group_id]
@@ -267,13 +307,15 @@ def _marks(
         marks.append(here_n + len(away_ids))
         for text in here_ids:
             by_text[text].append(present)
+            times.marked[text].append(at)
         for text in away_ids:
             by_text[text].append(absent)
-    return meetings, {int(text): marks for text, marks in by_text.items()}
+            times.marked[text].append(at)
+    return meetings, {int(text): marks for text, marks in by_text.items()}, times
 
 
-def _people(session: Session, group: Group | None, marked: Set[int]) -> list[tuple[int, str]]:
-    """(id, name) of the current members of the groups, and of anyone MARKED (with a mark at
+def _people(session: Session, group: Group | None, marked: Set[int]) -> list[tuple[int, str, str]]:
+    """(id, name, zone) of the current members of the groups, and of anyone MARKED (with a mark at
     their held meetings, as `_marks` found them); not those forgotten.
 
     Every member's row is read, a few milliseconds for thousands of members: asking the
@@ -285,11 +327,13 @@ def _people(session: Session, group: Group | None, marked: Set[int]) -> list[tup
         col(Membership.left_on).is_(None), chosen_groups(col(Membership.group_id), group)
     )
     query = (
-        sa.select(col(Member.id), col(Member.name), col(Member.id).in_(current))
+        sa.select(col(Member.id), col(Member.name), col(Member.id).in_(current),
+                  col(Member.timezone))
         .where(col(Member.forgotten_at).is_(None))
         .order_by(col(Member.id))
-    )
-    return [(me, name) for me, name, now in _rows(session, query) if now or me in marked]
+    )  # fmt: skip
+    rows = _rows(session, query)
+    return [(me, name, zone) for me, name, now, zone in rows if now or me in marked]
 
 
 def _group_row(group: Group, counts: Counts) -> dict[str, Any]:
@@ -312,7 +356,7 @@ def _group_row(group: Group, counts: Counts) -> dict[str, Any]:
 
 
 def _member_row(
-    me: int, name: str, history: list[AttendanceStatus], counts: Counts
+    me: int, name: str, history: list[AttendanceStatus], counts: Counts, outside: int
 ) -> dict[str, Any]:
     hot = counts.member_turns.get(me, 0)
     done, open_, _dropped = counts.member_promised.get(me, (0, 0, 0))
@@ -334,6 +378,7 @@ def _member_row(
         "receives": hot + received,
         "at_risk": me in counts.risky,
         "attendance": history,
+        "outside_hours": outside,
     }
 
 
