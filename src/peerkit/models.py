@@ -30,6 +30,7 @@ from peerkit.enums import (
     GroupStatus,
     MeetingStatus,
     MemberStatus,
+    PairRuleKind,
     Role,
     RsvpStatus,
     Stage,
@@ -342,6 +343,21 @@ class MentorCheckin(_Table, table=True):
     mentor_sent: int | None = Field(default=None)
     mentee_sent: int | None = Field(default=None)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PairRule(_Table, table=True):
+    """Two members `mentor match` and `group form` always put together (must) or never
+    (never); `member_a` is the smaller id (services/members/pairing.py)."""
+
+    __tablename__: ClassVar[Any] = "pair_rule"
+    __table_args__ = (sa.UniqueConstraint("member_a", "member_b"), one_of("kind", PairRuleKind))
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_a: int = _fk("member.id")
+    member_b: int = _fk("member.id")
+    kind: PairRuleKind = Field(sa_type=stored_as(PairRuleKind))
+    note: str | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 # --- events ---------------------------------------------------------------------------
