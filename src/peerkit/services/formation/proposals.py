@@ -17,9 +17,10 @@ from peerkit.errors import Conflict, InvalidValue
 from peerkit.models import Group, Member, Membership, id_of
 from peerkit.services import formation
 from peerkit.services.common import schedule, validate
-from peerkit.services.formation import Person, Rules, weekly
+from peerkit.services.formation import Person, Rules, history, weekly
 from peerkit.services.formation.placement import bits_of
 from peerkit.services.groups import roster
+from peerkit.services.members import pairing
 from peerkit.services.members import profiles as members_svc
 
 STEP = 15  # minutes per block: windows are rounded inwards to the quarter hour
@@ -148,15 +149,28 @@ def to_person(member: Member, monday: date, duration: int) -> Seen:
 # --- proposing ------------------------------------------------------------------------------
 
 
-def propose(session: Session, opts: FormOptions, today: date, community_tz: str) -> dict[str, Any]:
-    """The proposal as the JSON contract shapes it (members are ids)."""
+def propose(
+    session: Session,
+    opts: FormOptions,
+    today: date,
+    community_tz: str,
+    pairs: pairing.Pairing | None = None,
+) -> dict[str, Any]:
+    """The proposal as the JSON contract shapes it (members are ids).
+
+    `pairs`: the window and pair rules of this run (formation/history.py).
+    """
     check_options(opts)
     monday = reference_week(today)
     seen = [to_person(m, monday, opts.duration) for m in pool(session, opts, today)]
+    past = history.read(session, pairs or pairing.Pairing(0, today), {s.person.id for s in seen})
+    starts = {s.person.id: s.person.starts for s in seen}
+    seen = [s for s in seen if s.person.id not in past.benched]
     people = [s.person for s in seen]
     rules = Rules(opts.min_size, opts.max_size, opts.separate == "industry")
     met = met_pairs(session)
-    found = formation.form(people, rules, met=met, seed=opts.seed)
+    found = formation.form(people, rules, met=met, seed=opts.seed, adjust=past.adjust())
+    ids = [[seen[i].person.id for i in g] for g in found.groups]
     scorer = formation.Scorer(people, formation.Weights(), met)
     proposed = []
     for members, starts in zip(found.groups, found.starts, strict=True):
@@ -166,11 +180,15 @@ def propose(session: Session, opts: FormOptions, today: date, community_tz: str)
                 "members": [s.member.id for s in chosen],
                 "slot": _slot(chosen, starts, monday, opts.duration, community_tz),
                 "score": round(scorer.score(members), SCORE_DIGITS),
-                "reasons": _reasons(chosen, scorer.components(members), opts),
+                "reasons": _reasons(chosen, scorer.components(members), opts)
+                + past.reasons([s.person.id for s in chosen], ids),
             }
         )
     unassigned = [
-        {"member": seen[i].member.id, "reason": _why_left(seen, i, found, rules, opts)}
+        {
+            "member": seen[i].member.id,
+            "reason": _why_left(seen, i, found, rules, opts) + past.left_out(seen[i].person.id, ids),
+        }
         for i in found.unplaced
     ]
     return {
@@ -178,6 +196,7 @@ def propose(session: Session, opts: FormOptions, today: date, community_tz: str)
         "unassigned": unassigned,
         "score": round(found.score, SCORE_DIGITS),
         "reference_week": monday.isoformat(),
+        **past.report(ids, starts, opts.duration),
     }
 
 
@@ -340,6 +359,7 @@ def apply(
     session: Session, proposal: dict[str, Any], opts: FormOptions, today: date, community_tz: str
 ) -> list[Group]:
     """Create the proposed groups, each meeting weekly at its slot, in one transaction."""
+    history.refuse_broken(proposal)
     if opts.source == "active":
         busy = set(_in_groups_of_kind(session, opts.kind))
         placed = {m for g in proposal["groups"] for m in g["members"]}
