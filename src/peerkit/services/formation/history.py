@@ -17,10 +17,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from peerkit.defaults import FORMATION
-from peerkit.enums import AttendanceStatus, PairRuleKind
+from peerkit.enums import AttendanceStatus, GroupStatus, MeetingStatus, PairRuleKind
 from peerkit.errors import Conflict
 from peerkit.models import Attendance, Group, Meeting, Membership
 from peerkit.services.members import pairing
@@ -47,14 +47,16 @@ class History:
     def adjust(self) -> dict[pairing.Pair, float]:
         """For the search: a recent pair costs REPEAT, a never-pair NEVER; a must-pair is
         worth MUST (and is never a cost, whatever their history)."""
-        out = {key: -REPEAT for key in self.together}
+        out = dict.fromkeys(self.together, -REPEAT)
         for key, rule in self.rules.rules.items():
             out[key] = -NEVER if rule.kind == PairRuleKind.NEVER else MUST
         return out
 
     def _shared(self, key: pairing.Pair) -> str:
         seen = self.together[key]
-        when = "still" if seen.until is None else f"until {pairing.day(seen.until, self.rules.today)}"
+        when = (
+            "still" if seen.until is None else f"until {pairing.day(seen.until, self.rules.today)}"
+        )
         return f"together in {seen.group} {when}"
 
     def reasons(self, members: Sequence[int], groups: Sequence[Sequence[int]]) -> list[str]:
@@ -117,7 +119,9 @@ class History:
             elif both:
                 rows.append(self.rules.rule_row(rule, True, f"together in group {where[a]}"))
             else:
-                rows.append(self.rules.rule_row(rule, False, self._why_apart(key, starts, duration)))
+                rows.append(
+                    self.rules.rule_row(rule, False, self._why_apart(key, starts, duration))
+                )
         return {
             "benched": [{"member": m, "reason": self.benched[m]} for m in sorted(self.benched)],
             "rules": rows,
@@ -161,13 +165,19 @@ def _together(
     session: Session, rules: pairing.Pairing, pool: set[int]
 ) -> dict[pairing.Pair, Together]:
     """Two members of the pool who shared a group on or after the window's first day."""
-    query = select(
-        Membership.group_id, Membership.member_id, Membership.joined, Membership.left_on, Group.name
-    ).join(Group, col(Group.id) == Membership.group_id)
+    m = Membership.__table__.c  # type: ignore[attr-defined]
+    query = sa.select(
+        m.group_id, m.member_id, m.joined, m.left_on, col(Group.name), col(Group.status)
+    ).join(Group, col(Group.id) == m.group_id)
+    ended = _archived_until(session, rules.today)
     by_group: dict[int, list[tuple[int, date, date | None, str]]] = {}
-    for group_id, member, joined, left_on, name in session.exec(query):
-        if member in pool:
-            by_group.setdefault(group_id, []).append((member, joined, left_on, name))
+    for group_id, member, joined, left_on, name, status in session.connection().execute(query):
+        if member not in pool:
+            continue
+        if status == GroupStatus.ARCHIVED:  # together until its last meeting, at the latest
+            last = ended.get(group_id, joined)
+            left_on = min(left_on or last, last)
+        by_group.setdefault(group_id, []).append((member, joined, left_on, name))
     since, today = rules.since(), rules.today
     out: dict[pairing.Pair, Together] = {}
     for rows in by_group.values():
@@ -186,6 +196,18 @@ def _together(
     return out
 
 
+def _archived_until(session: Session, today: date) -> dict[int, date]:
+    """Each group's last meeting (not cancelled) before today: an archived group records no
+    end of its own, so its members count as together until that day."""
+    last = sa.func.max(col(Meeting.slot_date), type_=sa.Date)
+    query = (
+        sa.select(col(Meeting.group_id), last)
+        .where(col(Meeting.status) != MeetingStatus.CANCELLED, col(Meeting.slot_date) < today)
+        .group_by(col(Meeting.group_id))
+    )
+    return {row[0]: row[1] for row in session.connection().execute(query)}
+
+
 def _benched(session: Session, rules: pairing.Pairing, pool: set[int]) -> dict[int, str]:
     """Members of the pool absent from each of their last BENCH_AFTER meetings, unconfirmed."""
     before = datetime.combine(rules.today, datetime.min.time(), tzinfo=UTC)
@@ -194,7 +216,7 @@ def _benched(session: Session, rules: pairing.Pairing, pool: set[int]) -> dict[i
         order_by=(col(Meeting.start).desc(), col(Meeting.id).desc()),
     )
     ranked = (
-        select(
+        sa.select(
             col(Attendance.member_id).label("member"),
             col(Attendance.status).label("status"),
             col(Meeting.start).label("start"),

@@ -164,7 +164,7 @@ def propose(
     monday = reference_week(today)
     seen = [to_person(m, monday, opts.duration) for m in pool(session, opts, today)]
     past = history.read(session, pairs or pairing.Pairing(0, today), {s.person.id for s in seen})
-    starts = {s.person.id: s.person.starts for s in seen}
+    can_start = {s.person.id: s.person.starts for s in seen}
     seen = [s for s in seen if s.person.id not in past.benched]
     people = [s.person for s in seen]
     rules = Rules(opts.min_size, opts.max_size, opts.separate == "industry")
@@ -187,7 +187,8 @@ def propose(
     unassigned = [
         {
             "member": seen[i].member.id,
-            "reason": _why_left(seen, i, found, rules, opts) + past.left_out(seen[i].person.id, ids),
+            "reason": _why_left(seen, i, found, rules, opts)
+            + past.left_out(seen[i].person.id, ids),
         }
         for i in found.unplaced
     ]
@@ -196,7 +197,7 @@ def propose(
         "unassigned": unassigned,
         "score": round(found.score, SCORE_DIGITS),
         "reference_week": monday.isoformat(),
-        **past.report(ids, starts, opts.duration),
+        **past.report(ids, can_start, opts.duration),
     }
 
 

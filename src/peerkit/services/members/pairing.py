@@ -183,8 +183,9 @@ def resolve(session: Session, opts: PairOptions, today: date, command: str) -> P
             people[id_of(a)], people[id_of(b)] = a, b
             key = pair_of(id_of(a), id_of(b))
             if given.get(key, kind) != kind:
+                one, other = (people[i].name for i in key)
                 raise InvalidValue(
-                    f"--must-pair and --never-pair both name {a.name} and {b.name}; keep one."
+                    f"--must-pair and --never-pair both name {one} and {other}; keep one."
                 )
             given[key] = kind
     forget = []
@@ -198,8 +199,8 @@ def resolve(session: Session, opts: PairOptions, today: date, command: str) -> P
     for key in forget:
         row = saved.pop(key, None)
         if row is None:
-            a, b = (people[i].name for i in key)
-            raise Conflict(f"no rule about {a} and {b} is saved; nothing to forget.")
+            one, other = (people[i].name for i in key)
+            raise Conflict(f"no rule about {one} and {other} is saved; nothing to forget.")
         session.delete(row)
     if opts.remember:
         note = f"from {command} on {today.isoformat()}"

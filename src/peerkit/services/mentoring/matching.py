@@ -158,9 +158,7 @@ def candidates(session: Session, today: date) -> tuple[list[Mentor], list[Mentee
     return mentors, mentees
 
 
-def match(
-    session: Session, today: date, rules: pairing.Pairing | None = None
-) -> dict[str, Any]:
+def match(session: Session, today: date, rules: pairing.Pairing | None = None) -> dict[str, Any]:
     """The proposal in the shape of the JSON contract, each pair and each left-out member
     with its reasons in words.
 
@@ -329,9 +327,7 @@ class _Why:
         ]
 
     def pair(self, p: Pair, mentee: Mentee) -> list[str]:
-        out = [
-            f"covers {len(p.topics)} of {len(mentee.needs)} open needs: {', '.join(p.topics)}"
-        ]
+        out = [f"covers {len(p.topics)} of {len(mentee.needs)} open needs: {', '.join(p.topics)}"]
         mentor_row, mentee_row = self.people[p.mentor], self.people[p.mentee]
         if mentor_row.stage and mentee_row.stage:
             if mentor_row.stage == mentee_row.stage:
