@@ -67,8 +67,9 @@ def test_a_mentor_pair_does_not_repeat_inside_the_window_and_may_after_it(
     (pair,) = inside["pairs"]
     assert list(pair) == PAIR_KEYS
     assert "covers 1 of 2 open needs: pricing" in pair["reasons"]
-    assert "not with Ann Able again: together until 30 Sep (paired again from 30 Dec)" in (
-        pair["reasons"]
+    assert (
+        "not with Ann Able again: together until 30 Sep (paired again from 30 Dec)"
+        in (pair["reasons"])
     )
     assert inside["window_days"] == 90
     # a shorter window, in weeks, lets them be paired again: the better pair

@@ -395,7 +395,7 @@ def _runs(bar: str, styles: list[str]) -> Any:
 FORM_EXAMPLES = examples(
     "peerkit group form --from active",
     "peerkit group form --from active --size 4-6 --separate industry",
-    "peerkit group form --from active --window 12w --never-pair 1,2 --apply --dry-run",
+    "peerkit group form --from active --window 12w --never-pair 1,2",
 )
 SLOTS_EXAMPLES = examples(
     "peerkit group slots founders-across-time-zones",
