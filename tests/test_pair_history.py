@@ -113,7 +113,8 @@ def test_only_the_mentor_who_was_there_leaves_the_mentee_unmatched_and_says_why(
         "not with Ann Able again: together until 30 Sep (paired again from 30 Dec)"
     )
     table = cli.ok("mentor", "match")
-    assert "Unmatched: Bob Bell" in table.stderr and "together until 30 Sep" in table.stderr
+    assert "Unmatched: Bob Bell" in table.stderr
+    assert "together until 30 Sep" in table.stderr
 
 
 def test_never_pair_and_must_pair_for_one_run_and_saved(
@@ -201,11 +202,13 @@ def test_a_member_who_declined_their_last_check_in_is_benched_unless_confirmed(
     (row,) = imported(cli, *save(tmp_path, no=reply))
     assert row["answer"] == "declined"
     before = _json(cli, "mentor", "match")  # the check-in has not happened yet
-    assert _pairs(before) == {(5, 2)} and before["benched"] == []
+    assert _pairs(before) == {(5, 2)}
+    assert before["benched"] == []
     monkeypatch.setenv("PEERKIT_NOW", "2026-12-06T10:00:00+01:00")
     _on(monkeypatch, "2026-12-06")
     after = _json(cli, "mentor", "match")
-    assert after["pairs"] == [] and after["unmatched"] == []
+    assert after["pairs"] == []
+    assert after["unmatched"] == []
     assert after["benched"] == [
         {
             "member": 2,
@@ -215,7 +218,8 @@ def test_a_member_who_declined_their_last_check_in_is_benched_unless_confirmed(
     ]
     assert "Benched: Marco Bianchi (#2)" in cli.ok("mentor", "match").stderr
     confirmed = _json(cli, "mentor", "match", "--confirm", "marco@example.com")
-    assert _pairs(confirmed) == {(5, 2)} and confirmed["benched"] == []
+    assert _pairs(confirmed) == {(5, 2)}
+    assert confirmed["benched"] == []
 
 
 # --- group form ---------------------------------------------------------------------------
@@ -298,7 +302,8 @@ def test_group_form_benches_a_member_absent_from_their_last_two_meetings(
         }
     ]
     placed = {m for g in proposal["groups"] for m in g["members"]}
-    assert 1 not in placed and placed == set(range(2, 10))
+    assert 1 not in placed
+    assert placed == set(range(2, 10))
     shown = cli.ok("group", "form", "--size", "2-4")
     assert "Benched: Person 1 (#1): absent from their last 2 meetings" in shown.stderr
     confirmed = _json(cli, "group", "form", "--size", "2-4", "--confirm", "1")

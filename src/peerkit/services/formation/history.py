@@ -54,10 +54,9 @@ class History:
 
     def _shared(self, key: pairing.Pair) -> str:
         seen = self.together[key]
-        when = (
-            "still" if seen.until is None else f"until {pairing.day(seen.until, self.rules.today)}"
-        )
-        return f"together in {seen.group} {when}"
+        if seen.until is None:
+            return f"still together in {seen.group}"
+        return f"together in {seen.group} until {pairing.day(seen.until, self.rules.today)}"
 
     def reasons(self, members: Sequence[int], groups: Sequence[Sequence[int]]) -> list[str]:
         """The group's words about history and rules: repeats it holds, pairs kept apart."""
@@ -77,7 +76,7 @@ class History:
                 else:
                     out.append(
                         f"{name(a)} and {name(b)} together again ({self._shared(key)}): "
-                        "no placement of the same people kept them apart"
+                        "the search found no placement of the same people that kept them apart"
                     )
             elif (a in inside or b in inside) and where.get(b if a in inside else a) is not None:
                 if rule is None:
@@ -89,17 +88,21 @@ class History:
             out.append(f"and {len(kept_apart) - SHOWN} more pairs kept apart")
         return out
 
-    def left_out(self, member: int, groups: Sequence[Sequence[int]]) -> str:
-        """What the history adds to why a member was not placed (empty when nothing)."""
+    def left_out(self, member: int, groups: Sequence[Sequence[int]], starts: dict[int, int]) -> str:
+        """What the history adds to why a member was not placed: the placed members free at
+        their times whom they were with lately (empty when none)."""
         placed = {m for g in groups for m in g}
+        mine = starts.get(member, 0)
         with_them = [
-            f"{self.rules.name(b if a == member else a)} ({self._shared((a, b))})"
+            f"{self.rules.name(other)} ({self._shared((a, b))})"
             for a, b in sorted(self.together)
-            if member in (a, b) and (b if a == member else a) in placed
+            if member in (a, b)
+            and (other := b if a == member else a) in placed
+            and starts.get(other, 0) & mine
         ]
         if not with_them:
             return ""
-        return "; the groups also keep them from who they were with lately: " + ", ".join(
+        return "; the groups at their times hold who they were with lately: " + ", ".join(
             with_them[:SHOWN]
         )
 

@@ -188,7 +188,7 @@ def propose(
         {
             "member": seen[i].member.id,
             "reason": _why_left(seen, i, found, rules, opts)
-            + past.left_out(seen[i].person.id, ids),
+            + past.left_out(seen[i].person.id, ids, can_start),
         }
         for i in found.unplaced
     ]
