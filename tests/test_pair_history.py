@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Cli, assert_error
+from tests.conftest import Cli, Result, assert_error, invoke
 
 PAIR_KEYS = ["mentor", "mentee", "topics", "score", "reasons"]
 MATCH_KEYS = ["pairs", "unmatched", "benched", "rules", "window_days"]
@@ -227,6 +227,10 @@ def test_a_member_who_declined_their_last_check_in_is_benched_unless_confirmed(
 
 @pytest.fixture
 def circle(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    build_circle(cli, monkeypatch)
+
+
+def build_circle(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     """Nine members free on Wednesday evenings; 1-3 at the growth stage, the others ideas.
     1, 2 and 3 met in "Old" in October (four meetings, the last on 28 Oct), now archived."""
     _on(monkeypatch, "2026-10-01")
@@ -320,3 +324,30 @@ def test_group_form_apply_with_rules_is_one_transaction(cli: Cli, circle: None) 
         ids = {m["id"] for m in group["members"]}
         assert not {4, 5} <= ids
     assert _json(cli, "mentor", "match")["rules"][0]["kind"] == "never"
+
+
+class PgCli(Cli):
+    """The same commands against a PostgreSQL database."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(Path("unused"))
+        self.url = url
+
+    def __call__(self, *args: str, input: str | None = None, db: bool = True) -> Result:
+        return invoke(["--database-url", self.url, *args], input=input, runner=self.runner)
+
+
+@pytest.mark.postgres
+def test_history_rules_and_bench_on_postgres(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli = PgCli(pg_url)
+    build_circle(cli, monkeypatch)
+    cli.ok("session", "attend", "3", "--absent", "3")
+    cli.ok("session", "attend", "4", "--absent", "3")
+    inside = _form(cli, "--never-pair", "5,6", "--remember", "--confirm", "3")
+    assert all(len(g & {1, 2, 3}) == 1 for g in _groups(inside))
+    assert all(not {5, 6} <= g for g in _groups(inside))
+    assert _json(cli, "mentor", "match")["rules"][0]["members"] == [5, 6]
+    _on(monkeypatch, "2027-01-27")
+    assert {1, 2, 3} in _groups(_form(cli, "--forget-pair", "5,6", "--confirm", "3"))
+    benched = _json(cli, "group", "form", "--size", "2-4")["benched"]
+    assert [b["member"] for b in benched] == [3]
