@@ -65,7 +65,7 @@ def test_postgres_upgrades_0005_with_data_and_refuses_unknown_words(pg_url: str)
         checks = conn.exec_driver_sql(
             "SELECT count(*) FROM pg_constraint WHERE contype = 'c' AND conname LIKE 'ck_%%'"
         ).scalar()
-    assert checks == 17  # 14 from 0006, 3 on the answers of 0011
+    assert checks == 18  # 14 from 0006, 3 on the answers of 0011, 1 on the pair rules of 0018
     assert statuses.accepted_nonsense(engine) == []
     engine.dispose()
 
