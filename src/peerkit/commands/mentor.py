@@ -126,6 +126,8 @@ def mentor_match(
         rules = pairing.resolve(session, opts, app_ctx.today(), "mentor match")
         proposal = matching.match(session, app_ctx.today(), rules)
         names = _names(session, proposal)
+        if opts.writes:
+            pairing.save(session, rules)
         if apply:
             matching.apply(session, proposal, app_ctx.today())
     if fmt is Format.json:

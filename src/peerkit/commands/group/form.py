@@ -153,6 +153,8 @@ def form_command(
         pairs = pairing.resolve(session, pair_opts, app_ctx.today(), "group form")
         proposal = proposals.propose(session, opts, app_ctx.today(), zone, pairs)
         names = _names(session, proposal)
+        if pair_opts.writes:
+            pairing.save(session, pairs)
         if apply:
             proposals.apply(session, proposal, opts, app_ctx.today(), zone)
     _show_proposal(proposal, names, fmt, wide)

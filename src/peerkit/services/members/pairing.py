@@ -123,6 +123,9 @@ class Pairing:
     rules: dict[Pair, Rule] = field(default_factory=dict)
     confirmed: set[int] = field(default_factory=set)
     names: dict[int, str] = field(default_factory=dict)
+    # what `save` writes: --remember's rules, --forget-pair's pairs
+    remembered: dict[Pair, Rule] = field(default_factory=dict)
+    forgotten: list[Pair] = field(default_factory=list)
 
     def kind(self, a: int, b: int) -> PairRuleKind | None:
         rule = self.rules.get(pair_of(a, b))
@@ -165,11 +168,11 @@ def _two(session: Session, text: str, flag: str) -> tuple[Member, Member]:
 
 
 def resolve(session: Session, opts: PairOptions, today: date, command: str) -> Pairing:
-    """The rules of this run: the saved ones, then the command line's over them.
+    """The rules of this run: the saved ones, then the command line's over them (read only).
 
     Refused at the door: an unknown member, a member paired with themselves, the same two
-    members given as must and never. With --remember the command line's rules are saved
-    (and --forget-pair deletes saved ones): the caller holds a write transaction then.
+    members given as must and never, a --forget-pair of no saved rule. The rules hold as
+    they will be once `save` has written --remember's and --forget-pair's changes.
     """
     found = Pairing(opts.window, today)
     given: dict[Pair, PairRuleKind] = {}
@@ -188,36 +191,44 @@ def resolve(session: Session, opts: PairOptions, today: date, command: str) -> P
                     f"--must-pair and --never-pair both name {one} and {other}; keep one."
                 )
             given[key] = kind
-    forget = []
-    for text in opts.forget:
-        a, b = _two(session, text, "--forget-pair")
-        people[id_of(a)], people[id_of(b)] = a, b
-        forget.append(pair_of(id_of(a), id_of(b)))
     for member in opts.confirm:
         found.confirmed.add(id_of(profiles.resolve(session, member)))
     saved = {pair_of(r.member_a, r.member_b): r for r in session.exec(select(PairRule))}
-    for key in forget:
-        row = saved.pop(key, None)
-        if row is None:
-            one, other = (people[i].name for i in key)
-            raise Conflict(f"no rule about {one} and {other} is saved; nothing to forget.")
-        session.delete(row)
-    if opts.remember:
-        note = f"from {command} on {today.isoformat()}"
-        for key, kind in given.items():
-            row = saved.get(key) or PairRule(member_a=key[0], member_b=key[1], kind=kind)
-            row.kind, row.note = kind, note
-            session.add(row)
-            saved[key] = row
-    if opts.writes:
-        session.flush()
+    for text in opts.forget:
+        a, b = _two(session, text, "--forget-pair")
+        key = pair_of(id_of(a), id_of(b))
+        if key not in saved:
+            first, second = sorted((a, b), key=id_of)
+            raise Conflict(
+                f"no rule about {first.name} and {second.name} is saved; nothing to forget."
+            )
+        found.forgotten.append(key)
     for key, row in saved.items():
-        found.rules[key] = Rule(key[0], key[1], PairRuleKind(row.kind), True, row.note)
+        if key not in found.forgotten:
+            found.rules[key] = Rule(key[0], key[1], PairRuleKind(row.kind), True, row.note)
+    note = f"from {command} on {today.isoformat()}"
     for key, kind in given.items():
-        if not (opts.remember and key in saved):
-            found.rules[key] = Rule(key[0], key[1], kind, False)
+        found.rules[key] = Rule(
+            key[0], key[1], kind, opts.remember, note if opts.remember else None
+        )
+        if opts.remember:
+            found.remembered[key] = found.rules[key]
     found.names = names(session, {i for r in found.rules.values() for i in (r.a, r.b)})
     return found
+
+
+def save(session: Session, rules: Pairing) -> None:
+    """Write what `resolve` found to save: --forget-pair's deletions, --remember's rules
+    (each replacing a saved rule about the same two members). In the caller's transaction."""
+    saved = {pair_of(r.member_a, r.member_b): r for r in session.exec(select(PairRule))}
+    for key in rules.forgotten:
+        if key in saved:
+            session.delete(saved.pop(key))
+    for key, rule in rules.remembered.items():
+        row = saved.get(key) or PairRule(member_a=key[0], member_b=key[1], kind=rule.kind)
+        row.kind, row.note = rule.kind, rule.note
+        session.add(row)
+    session.flush()
 
 
 def names(session: Session, ids: Iterable[int]) -> dict[int, str]:
