@@ -37,7 +37,7 @@ REFERENCE_WEEK = date(2026, 11, 30)  # the Monday after TODAY
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 FORM_KEYS = {"groups", "unassigned", "score"}
-FORM_EXTRA_KEYS = {"reference_week"}
+FORM_EXTRA_KEYS = {"reference_week", "benched", "rules", "window_days"}
 FORMED_GROUP_KEYS = {"members", "slot", "score", "reasons"}
 FORMED_GROUP_EXTRA_KEYS = {"group"}  # the slug, once --apply created it
 SLOT_KEYS = {"day", "time", "timezone"}

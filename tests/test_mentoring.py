@@ -25,6 +25,8 @@ from tests.conftest import FIXED_TODAY, Cli, assert_error
 from tests.servers import free_port, radicale_calendar, smtp_server
 
 TOPICS = ("pricing", "sales", "legal", "marketing", "hiring")
+# mentor match with nothing to propose: the contract's keys, then those appended
+NO_PROPOSAL = {"pairs": [], "unmatched": [], "benched": [], "rules": [], "window_days": 90}
 
 
 # --- assign() against brute force ------------------------------------------------------------
@@ -198,11 +200,14 @@ def test_match_json_has_the_contract_shape(org: Cli) -> None:
     bob = _add(org, "Bob Bell", "--needs", "pricing", "--stage", "early")
     cy = _add(org, "Cy Cole", "--needs", "legal")
     proposal = _json(org, "mentor", "match")
-    assert set(proposal) == {"pairs", "unmatched"}
-    assert proposal["pairs"] == [
+    # the contract's keys first, then those appended (docs/mentoring.md)
+    assert list(proposal) == ["pairs", "unmatched", "benched", "rules", "window_days"]
+    assert [{k: p[k] for k in ("mentor", "mentee", "topics", "score")}
+            for p in proposal["pairs"]] == [
         {"mentor": ann, "mentee": bob, "topics": ["pricing"], "score": 1.0}
-    ]
-    assert all(set(p) == {"mentor", "mentee", "topics", "score"} for p in proposal["pairs"])
+    ]  # fmt: skip
+    assert all(list(p) == ["mentor", "mentee", "topics", "score", "reasons"]
+               for p in proposal["pairs"])  # fmt: skip
     (left,) = proposal["unmatched"]
     assert {"member", "need"} <= set(left)
     assert left["member"] == cy
@@ -227,7 +232,7 @@ def test_apply_creates_the_mentorships_and_covered_mentees_leave_the_match(org: 
     assert all(r["started"] == FIXED_TODAY and r["ended"] is None for r in rows)
     assert by_mentee[bob]["score"] == pytest.approx(0.9)  # all needs, same (unknown) stage
     again = _json(org, "mentor", "match")
-    assert again == {"pairs": [], "unmatched": []}  # every need is covered now
+    assert again == NO_PROPOSAL  # every need is covered now
     assert len(_json(org, "mentor", "list")) == 2
 
 
@@ -249,7 +254,7 @@ def test_match_never_proposes_an_active_pair_again(org: Cli) -> None:
     ]
     org.ok("mentor", "match", "--apply")
     assert _active_pairs(org) == {(ann, bob), (dan, bob)}
-    assert _json(org, "mentor", "match") == {"pairs": [], "unmatched": []}
+    assert _json(org, "mentor", "match") == NO_PROPOSAL
 
 
 def test_a_mentee_covered_by_a_hand_made_topic_is_no_longer_a_mentee(org: Cli) -> None:
@@ -257,7 +262,7 @@ def test_a_mentee_covered_by_a_hand_made_topic_is_no_longer_a_mentee(org: Cli) -
     _add(org, "Eve Eng", "--skills", "pricing", "--mentor-capacity", "1")
     bob = _add(org, "Bob Bell", "--needs", "pricing")
     org.ok("mentor", "pair", str(ann), str(bob), "--topic", "Pricing")
-    assert _json(org, "mentor", "match") == {"pairs": [], "unmatched": []}
+    assert _json(org, "mentor", "match") == NO_PROPOSAL
 
 
 def test_paused_members_are_not_matched(org: Cli) -> None:
@@ -811,7 +816,7 @@ def test_match_csv_has_member_ids_and_the_topics_joined(org: Cli) -> None:
     cy = _add(org, "Cy Cole", "--needs", "legal")
     expected = _json(org, "mentor", "match")["pairs"]
     result = org.ok("mentor", "match", "--format", "csv")
-    assert result.stdout.splitlines()[0] == "mentor,mentee,topics,score"
+    assert result.stdout.splitlines()[0] == "mentor,mentee,topics,score,reasons"
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert {(r["mentor"], r["mentee"]) for r in rows} == {(str(ann), str(bob)), (str(eve), str(cy))}
     assert [(int(r["mentor"]), int(r["mentee"])) for r in rows] == [
@@ -988,7 +993,7 @@ def test_topics_written_with_semicolons_cover_each_need(org: Cli) -> None:
     before = _json(org, "mentor", "match")
     assert [p["mentee"] for p in before["pairs"]] == [bob]
     org.ok("mentor", "pair", str(ann), str(bob), "--topic", "copywriting; seo")
-    assert _json(org, "mentor", "match") == {"pairs": [], "unmatched": []}
+    assert _json(org, "mentor", "match") == NO_PROPOSAL
 
 
 def test_checkins_json_has_start_and_end_with_their_offset(pairing: Cli, tmp_path: Path) -> None:

@@ -40,7 +40,7 @@ def test_every_status_column_has_a_check_listing_its_enum(tmp_path: Path) -> Non
             listed = ", ".join(f"'{v}'" for v in values(kind.enum))
             assert checks[f"ck_{table}_{column}"] == f"{column} IN ({listed})"
     db.dispose()
-    assert len(statuses.enum_columns()) == 12  # access_login.role since 0015
+    assert len(statuses.enum_columns()) == 13  # access_login.role (0015), pair_rule.kind (0017)
 
 
 def _at_0005_with_data(path: Path) -> None:

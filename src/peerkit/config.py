@@ -35,6 +35,7 @@ CONFIG_KEYS: dict[str, type] = {
     "caldav_url": str,
     "caldav_user": str,
     "imap_url": str,
+    "pair_window_days": int,  # mentor match and group form: days before a pair may repeat
 }
 SECRET_KEYS = {"password", "smtp_password", "caldav_password", "imap_password"}
 
@@ -101,8 +102,10 @@ def _validate_config(
         if key not in CONFIG_KEYS:
             known = ", ".join(sorted(CONFIG_KEYS))
             raise PeerkitError(f"{path}: unknown setting '{key}'. Known settings: {known}.")
-        if not isinstance(value, CONFIG_KEYS[key]):
-            raise PeerkitError(f"{path}: '{key}' must be a string.")
+        wanted = CONFIG_KEYS[key]
+        if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
+            kind = "a whole number" if wanted is int else "a string"
+            raise PeerkitError(f"{path}: '{key}' must be {kind}.")
         try:
             if key in URL_SETTINGS:
                 URL_SETTINGS[key](str(value))

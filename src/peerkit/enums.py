@@ -84,6 +84,13 @@ class DeliveryKind(StrEnum):
     REMINDER = "reminder"
 
 
+class PairRuleKind(StrEnum):
+    """A saved rule about two members: always put together, or never."""
+
+    MUST = "must"
+    NEVER = "never"
+
+
 class CheckinStatus(StrEnum):
     """A mentorship's planned check-in."""
 

@@ -33,6 +33,7 @@ from peerkit.enums import (
     MeetingStatus,
     MemberStatus,
     OnHoliday,
+    PairRuleKind,
     Role,
     RsvpStatus,
     Stage,
@@ -336,6 +337,10 @@ class Commitment(_Table, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # the UID of its VTODO in members' calendars (calendar.todo), never changed
     uid: str = Field(default_factory=_task_uid, unique=True)
+    # who changed it last, when, and how many times (peerkit.rowversions; migration 0014)
+    version: int = Field(default=1, sa_column=rowversions.version_column("commitment"))
+    changed_by: str | None = Field(default=None)
+    changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     @property
     def sequence(self) -> int:
@@ -346,10 +351,6 @@ class Commitment(_Table, table=True):
     def updated_at(self) -> datetime:
         """When it last changed (DTSTAMP and LAST-MODIFIED): made, or done or dropped."""
         return self.closed_at or self.created_at
-    # who changed it last, when, and how many times (peerkit.rowversions; migration 0014)
-    version: int = Field(default=1, sa_column=rowversions.version_column("commitment"))
-    changed_by: str | None = Field(default=None)
-    changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Delivery(_Table, table=True):
@@ -426,6 +427,21 @@ class MentorCheckin(_Table, table=True):
     mentor_sent: int | None = Field(default=None)
     mentee_sent: int | None = Field(default=None)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PairRule(_Table, table=True):
+    """Two members `mentor match` and `group form` always put together (must) or never
+    (never); `member_a` is the smaller id (services/members/pairing.py)."""
+
+    __tablename__: ClassVar[Any] = "pair_rule"
+    __table_args__ = (sa.UniqueConstraint("member_a", "member_b"), one_of("kind", PairRuleKind))
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_a: int = _fk("member.id")
+    member_b: int = _fk("member.id")
+    kind: PairRuleKind = Field(sa_type=stored_as(PairRuleKind))
+    note: str | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 # --- events ---------------------------------------------------------------------------

@@ -405,3 +405,55 @@ WideOpt = Annotated[
         "least important columns are left out when they do not fit).",
     ),
 ]
+
+
+# mentor match and group form: pairs that don't repeat (services/members/pairing.py)
+WindowOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--window",
+        help="Days before two members who were together are put together again: 90, 90d or "
+        "12w; 0 lets any pair repeat (default: pair_window_days in config.toml, else 90).",
+        show_default=False,
+        metavar="DAYS",
+    ),
+]
+MustPairOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--must-pair",
+        help="Put these two members together in this run: A,B (id, e-mail or name; repeatable).",
+        show_default=False,
+        metavar="A,B",
+    ),
+]
+NeverPairOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--never-pair",
+        help="Never put these two members together in this run: A,B (repeatable).",
+        show_default=False,
+        metavar="A,B",
+    ),
+]
+RememberOpt = Annotated[
+    bool,
+    typer.Option(
+        "--remember",
+        help="Save this run's --must-pair and --never-pair: they then hold in every run of "
+        "mentor match and group form.",
+    ),
+]
+ForgetPairOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--forget-pair",
+        help="Delete the saved rule about these two members: A,B (repeatable).",
+        show_default=False,
+        metavar="A,B",
+    ),
+]
+ConfirmOpt = Annotated[
+    list[str] | None,
+    member_option("--confirm", "Include this benched member after all (repeatable)."),
+]

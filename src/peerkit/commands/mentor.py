@@ -10,11 +10,17 @@ import typer
 
 from peerkit.commands._options import (
     EMPTY_FOLDER,
+    ConfirmOpt,
     DryRunOpt,
+    ForgetPairOpt,
     FormatOpt,
     MemberRef,
+    MustPairOpt,
+    NeverPairOpt,
+    RememberOpt,
     TimezoneOpt,
     WideOpt,
+    WindowOpt,
     complete_member,
 )
 from peerkit.context import app_context
@@ -37,6 +43,7 @@ PAIR_COLUMNS = (
     Column("mentee"),
     Column("topics", wrap=True),
     Column("score", priority=2),
+    Column("reasons", priority=3, wrap=True, min_width=20),
 )
 LIST_COLUMNS = (
     Column("id"),
@@ -77,8 +84,8 @@ SendOpt = Annotated[
     "match",
     epilog=examples(
         "peerkit mentor match",
+        "peerkit mentor match --window 12w --never-pair 1,2",
         "peerkit mentor match --apply --dry-run",
-        "peerkit mentor match --apply",
     ),
 )
 @catch_errors
@@ -87,6 +94,12 @@ def mentor_match(
     apply: Annotated[
         bool, typer.Option("--apply", help="Create the proposed mentorships.")
     ] = False,
+    window: WindowOpt = None,
+    must_pair: MustPairOpt = None,
+    never_pair: NeverPairOpt = None,
+    remember: RememberOpt = False,
+    forget_pair: ForgetPairOpt = None,
+    confirm: ConfirmOpt = None,
     dry_run: DryRunOpt = False,
     fmt: FormatOpt = Format.table,
     wide: WideOpt = False,
@@ -95,45 +108,74 @@ def mentor_match(
 
     An optimal assignment within mentors' free capacity: as many mentees served as
     possible, then the best coverage of their needs. Never a member with themselves,
-    never a pair that is already active. With --apply --dry-run, writes nothing.
+    never a pair that is already active, never two members who were together within
+    --window days, never a never-pair; must-pairs first. A member who declined their last
+    check-in is benched unless --confirm names them. Each pair and each member left out
+    says why. With --apply --dry-run (or --remember --dry-run), writes nothing.
     """
+    from peerkit.services.members import pairing
     from peerkit.services.mentoring import matching
 
     app_ctx = app_context(ctx)
+    opts = pairing.options(
+        window, must_pair, never_pair, forget_pair, remember, confirm, app_ctx.settings.config
+    )
     db = app_ctx.db()
     writing = db.dry_run() if dry_run else db.write()
-    with writing if apply else db.read() as session:
-        proposal = matching.match(session, app_ctx.today())
+    with writing if apply or opts.writes else db.read() as session:
+        rules = pairing.resolve(session, opts, app_ctx.today(), "mentor match")
+        proposal = matching.match(session, app_ctx.today(), rules)
         names = _names(session, proposal)
+        if opts.writes:
+            pairing.save(session, rules)
         if apply:
             matching.apply(session, proposal, app_ctx.today())
     if fmt is Format.json:
         print(to_json(proposal))
     else:
         rows = [
-            {**p, "mentor": names[p["mentor"]], "mentee": names[p["mentee"]]}
+            {**p, "mentor": names[p["mentor"]], "mentee": names[p["mentee"]],
+             "reasons": "\n".join(p["reasons"])}
             if fmt is Format.table
-            else {**p, "topics": ", ".join(p["topics"])}
+            else {**p, "topics": ", ".join(p["topics"]), "reasons": "; ".join(p["reasons"])}
             for p in proposal["pairs"]
-        ]
+        ]  # fmt: skip
         keys = [c.key for c in PAIR_COLUMNS]
         emit(rows, fmt, PAIR_COLUMNS, csv_columns=keys, empty="No pair to propose.", wide=wide)
         if fmt is Format.table:
-            for left in proposal["unmatched"]:
-                message(
-                    f"Unmatched: {names[left['member']]} (#{left['member']}) needs "
-                    f"{left['need']}: {left['reason']}."
-                )
+            _left_out(proposal, names)
+    if opts.writes:
+        done = "Would save" if dry_run else "Saved"
+        message(f"{done} the pair rules ({len(opts.must) + len(opts.never)} given, "
+                f"{len(opts.forget)} forgotten).")  # fmt: skip
     if apply:
         done = "Would create" if dry_run else "Created"
         message(f"{done} {len(proposal['pairs'])} mentorship(s).")
+
+
+def _left_out(proposal: dict[str, Any], names: dict[int, str]) -> None:
+    """Under the table: who is unmatched or benched and why, and each pair rule's fate."""
+    for left in proposal["unmatched"]:
+        message(
+            f"Unmatched: {names[left['member']]} (#{left['member']}) needs "
+            f"{left['need']}: {left['reason']}."
+        )
+    for left in proposal["benched"]:
+        message(f"Benched: {names[left['member']]} (#{left['member']}): {left['reason']}.")
+    for rule in proposal["rules"]:
+        a, b = (names[i] for i in rule["members"])
+        state = "kept" if rule["honoured"] else "NOT kept"
+        where = "saved" if rule["saved"] else "this run"
+        message(f"{rule['kind'].capitalize()}-pair {a} and {b} ({where}): {state}: "
+                f"{rule['reason']}.")  # fmt: skip
 
 
 def _names(session: Any, proposal: dict[str, Any]) -> dict[int, str]:
     from peerkit.models import Member
 
     ids = {p["mentor"] for p in proposal["pairs"]} | {p["mentee"] for p in proposal["pairs"]}
-    ids |= {u["member"] for u in proposal["unmatched"]}
+    ids |= {u["member"] for u in [*proposal["unmatched"], *proposal["benched"]]}
+    ids |= {i for r in proposal["rules"] for i in r["members"]}
     return {i: (m.name if (m := session.get(Member, i)) else str(i)) for i in ids}
 
 

@@ -8,10 +8,16 @@ from typing import Annotated, Any
 import typer
 
 from peerkit.commands._options import (
+    ConfirmOpt,
     DryRunOpt,
+    ForgetPairOpt,
     FormatOpt,
     GroupRef,
+    MustPairOpt,
+    NeverPairOpt,
+    RememberOpt,
     WideOpt,
+    WindowOpt,
     complete_timezone,
     date_option,
     words,
@@ -110,6 +116,12 @@ def form_command(
     seed: Annotated[
         int, typer.Option("--seed", help="Same seed, same data: same groups.", show_default=True)
     ] = 0,
+    window: WindowOpt = None,
+    must_pair: MustPairOpt = None,
+    never_pair: NeverPairOpt = None,
+    remember: RememberOpt = False,
+    forget_pair: ForgetPairOpt = None,
+    confirm: ConfirmOpt = None,
     dry_run: DryRunOpt = False,
     fmt: FormatOpt = Format.table,
     wide: WideOpt = False,
@@ -118,30 +130,46 @@ def form_command(
 
     Every group has a weekly window of --duration minutes that all its members declared
     free (their own zones, this coming week); see docs/forming-groups.md for the score.
-    With --apply --dry-run, shows the groups it would create and writes nothing.
+    Two members who shared a group within --window days are kept apart whenever the same
+    people can be placed otherwise; never-pairs are kept apart, must-pairs put together.
+    A member absent from their last 2 meetings is benched unless --confirm names them.
+    With --apply --dry-run (or --remember --dry-run), writes nothing.
     """
     from peerkit.services.common import community
     from peerkit.services.formation import proposals
+    from peerkit.services.members import pairing
 
     app_ctx = app_context(ctx)
     low, high = proposals.parse_size(size)
     opts = proposals.check_options(
         proposals.FormOptions(low, high, source, kind, duration, separate, seed)
     )
+    pair_opts = pairing.options(
+        window, must_pair, never_pair, forget_pair, remember, confirm, app_ctx.settings.config
+    )
     db = app_ctx.db()
-    if apply:
+    if apply or pair_opts.writes:
         db.refuse_if_read_only()
-    # The search reads (it may take long, holding no write lock); --apply then writes in a
-    # transaction of its own, refused when a member or group it read changed meanwhile.
+    # The search reads (it may take long, holding no write lock); --apply (and saving the pair
+    # rules) then writes in a transaction of its own, refused when a member or group it read
+    # changed meanwhile.
     with db.read() as session:
         row = community.get(session)
         zone = row.timezone if row else community_defaults(app_ctx.settings).timezone or "UTC"
-        proposal, read = proposals.propose_read(session, opts, app_ctx.today(), zone)
+        pairs = pairing.resolve(session, pair_opts, app_ctx.today(), "group form")
+        proposal, read = proposals.propose_read(session, opts, app_ctx.today(), zone, pairs)
         names = _names(session, proposal)
-    if apply:
+    if apply or pair_opts.writes:
         with db.dry_run() if dry_run else db.write() as session:
-            proposals.apply(session, proposal, opts, app_ctx.today(), zone, read)
+            if pair_opts.writes:
+                pairing.save(session, pairs)
+            if apply:
+                proposals.apply(session, proposal, opts, app_ctx.today(), zone, read)
     _show_proposal(proposal, names, fmt, wide)
+    if pair_opts.writes:
+        done = "Would save" if dry_run else "Saved"
+        message(f"{done} the pair rules ({len(pair_opts.must) + len(pair_opts.never)} given, "
+                f"{len(pair_opts.forget)} forgotten).")  # fmt: skip
     if apply:
         made = ", ".join(g["group"] for g in proposal["groups"]) or "none"
         done = "Would create" if dry_run else "Created"
@@ -152,7 +180,8 @@ def _names(session: Any, proposal: dict[str, Any]) -> dict[int, str]:
     from peerkit.models import Member
 
     ids = {m for g in proposal["groups"] for m in g["members"]}
-    ids |= {u["member"] for u in proposal["unassigned"]}
+    ids |= {u["member"] for u in [*proposal["unassigned"], *proposal["benched"]]}
+    ids |= {i for r in proposal["rules"] for i in r["members"]}
     return {i: (m.name if (m := session.get(Member, i)) else str(i)) for i in ids}
 
 
@@ -169,6 +198,14 @@ def _show_proposal(
     emit(rows, fmt, FORM_COLUMNS, empty="No group could be formed.", wide=wide)
     for left in proposal["unassigned"]:
         message(f"Not placed: {names[left['member']]} (#{left['member']}): {left['reason']}.")
+    for left in proposal["benched"]:
+        message(f"Benched: {names[left['member']]} (#{left['member']}): {left['reason']}.")
+    for rule in proposal["rules"]:
+        a, b = (names[i] for i in rule["members"])
+        state = "kept" if rule["honoured"] else "NOT kept"
+        where = "saved" if rule["saved"] else "this run"
+        message(f"{rule['kind'].capitalize()}-pair {a} and {b} ({where}): {state}: "
+                f"{rule['reason']}.")  # fmt: skip
     message(
         f"Score {proposal['score']:.3f} (0-1: placed members, weighted by their group's "
         f"score); week of {proposal['reference_week']}."
@@ -383,7 +420,7 @@ def _runs(bar: str, styles: list[str]) -> Any:
 FORM_EXAMPLES = examples(
     "peerkit group form --from active",
     "peerkit group form --from active --size 4-6 --separate industry",
-    "peerkit group form --apply --dry-run",
+    "peerkit group form --from active --window 12w --never-pair 1,2",
 )
 SLOTS_EXAMPLES = examples(
     "peerkit group slots founders-across-time-zones",

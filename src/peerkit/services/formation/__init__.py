@@ -22,7 +22,7 @@ never in seconds, so a seed gives the same groups on every machine.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from peerkit.services.formation.dealing import deal, group_count
@@ -100,12 +100,16 @@ def form(
     met: set[tuple[int, int]] | None = None,
     seed: int = 0,
     budget: int | None = None,
+    adjust: Mapping[tuple[int, int], float] | None = None,
 ) -> Grouping:
-    """Partition `people` into groups; see the module's docstring for how."""
+    """Partition `people` into groups; see the module's docstring for how.
+
+    `adjust`: what two members (by id) together add to their group's value (see `Scorer`).
+    """
     if rules.min_size < 1 or rules.max_size < rules.min_size:
         raise ValueError("sizes must satisfy 1 <= min <= max")
     rng = random.Random(seed)
-    scorer = Scorer(people, weights or Weights(), met or set())
+    scorer = Scorer(people, weights or Weights(), met or set(), adjust)
     n = len(people)
     work = default_budget(n) if budget is None else budget
     starts = restarts(n)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from peerkit.defaults import FORMATION
@@ -58,7 +58,13 @@ class Scorer:
     left out as 0: sum(size x score) / pool size.
     """
 
-    def __init__(self, people: Sequence[Person], weights: Weights, met: set[tuple[int, int]]):
+    def __init__(
+        self,
+        people: Sequence[Person],
+        weights: Weights,
+        met: set[tuple[int, int]],
+        adjust: Mapping[tuple[int, int], float] | None = None,
+    ):
         topics: dict[str, int] = {}
         for p in people:
             for t in sorted(p.skills | p.needs):
@@ -81,6 +87,13 @@ class Scorer:
                 i, j = sorted((index[a], index[b]))
                 self.met.add(i * n + j)
         self.n = n
+        # What two members together add to a group's value, not to its score (by member
+        # ids; formation/history.py: a recent pair, a never-pair below 0, a must-pair above)
+        self.adjust: dict[int, float] = {}
+        for (a, b), amount in (adjust or {}).items():
+            if a in index and b in index:
+                i, j = sorted((index[a], index[b]))
+                self.adjust[i * n + j] = self.adjust.get(i * n + j, 0.0) + amount
         total = weights.stage + weights.skills + weights.industry + weights.zones + weights.fresh
         if total <= 0:
             raise ValueError("at least one weight must be positive")
@@ -141,8 +154,17 @@ class Scorer:
         return w[0] * c[0] + w[1] * c[1] + w[2] * c[2] + w[3] * c[3] + w[4] * c[4]
 
     def value(self, group: Sequence[int]) -> float:
-        """size x score: what the group adds to the grouping's total."""
-        return len(group) * self.score(group) if group else 0.0
+        """size x score (plus the adjustments of its pairs): what the group adds to the
+        grouping's total."""
+        if not group:
+            return 0.0
+        value = len(group) * self.score(group)
+        if self.adjust:
+            n, adjust = self.n, self.adjust
+            for x, i in enumerate(group):
+                for j in group[x + 1 :]:
+                    value += adjust.get(i * n + j if i < j else j * n + i, 0.0)
+        return value
 
 
 def _bits(items: frozenset[str], index: dict[str, int]) -> int:

@@ -19,9 +19,10 @@ from peerkit.errors import Conflict, InvalidValue
 from peerkit.models import Group, Member, Membership, id_of
 from peerkit.services import formation
 from peerkit.services.common import schedule, validate
-from peerkit.services.formation import Person, Rules, weekly
+from peerkit.services.formation import Person, Rules, history, weekly
 from peerkit.services.formation.placement import bits_of
 from peerkit.services.groups import roster
+from peerkit.services.members import pairing
 from peerkit.services.members import profiles as members_svc
 
 STEP = 15  # minutes per block: windows are rounded inwards to the quarter hour
@@ -158,13 +159,26 @@ class Read:
     groups: dict[int, int]
 
 
-def propose(session: Session, opts: FormOptions, today: date, community_tz: str) -> dict[str, Any]:
-    """The proposal as the JSON contract shapes it (members are ids)."""
-    return propose_read(session, opts, today, community_tz)[0]
+def propose(
+    session: Session,
+    opts: FormOptions,
+    today: date,
+    community_tz: str,
+    pairs: pairing.Pairing | None = None,
+) -> dict[str, Any]:
+    """The proposal as the JSON contract shapes it (members are ids).
+
+    `pairs`: the window and pair rules of this run (formation/history.py).
+    """
+    return propose_read(session, opts, today, community_tz, pairs)[0]
 
 
 def propose_read(
-    session: Session, opts: FormOptions, today: date, community_tz: str
+    session: Session,
+    opts: FormOptions,
+    today: date,
+    community_tz: str,
+    pairs: pairing.Pairing | None = None,
 ) -> tuple[dict[str, Any], Read]:
     """The proposal, and what it was made from: `apply` in a later transaction refuses it when
     any of those members or groups changed since (the search may take long)."""
@@ -174,17 +188,27 @@ def propose_read(
     found = session.execute(sa.select(col(Group.id), col(Group.version))).all()
     groups: dict[int, int] = dict(found)
     read = Read(rowversions.versions_of(members), groups)
-    return _propose(session, opts, monday, community_tz, members), read
+    return _propose(session, opts, today, monday, community_tz, members, pairs), read
 
 
 def _propose(
-    session: Session, opts: FormOptions, monday: date, community_tz: str, found_pool: list[Member]
+    session: Session,
+    opts: FormOptions,
+    today: date,
+    monday: date,
+    community_tz: str,
+    found_pool: list[Member],
+    pairs: pairing.Pairing | None,
 ) -> dict[str, Any]:
     seen = [to_person(m, monday, opts.duration) for m in found_pool]
+    past = history.read(session, pairs or pairing.Pairing(0, today), {s.person.id for s in seen})
+    can_start = {s.person.id: s.person.starts for s in seen}
+    seen = [s for s in seen if s.person.id not in past.benched]
     people = [s.person for s in seen]
     rules = Rules(opts.min_size, opts.max_size, opts.separate == "industry")
     met = met_pairs(session)
-    found = formation.form(people, rules, met=met, seed=opts.seed)
+    found = formation.form(people, rules, met=met, seed=opts.seed, adjust=past.adjust())
+    ids = [[seen[i].person.id for i in g] for g in found.groups]
     scorer = formation.Scorer(people, formation.Weights(), met)
     proposed = []
     for members, starts in zip(found.groups, found.starts, strict=True):
@@ -194,11 +218,16 @@ def _propose(
                 "members": [s.member.id for s in chosen],
                 "slot": _slot(chosen, starts, monday, opts.duration, community_tz),
                 "score": round(scorer.score(members), SCORE_DIGITS),
-                "reasons": _reasons(chosen, scorer.components(members), opts),
+                "reasons": _reasons(chosen, scorer.components(members), opts)
+                + past.reasons([s.person.id for s in chosen], ids),
             }
         )
     unassigned = [
-        {"member": seen[i].member.id, "reason": _why_left(seen, i, found, rules, opts)}
+        {
+            "member": seen[i].member.id,
+            "reason": _why_left(seen, i, found, rules, opts)
+            + past.left_out(seen[i].person.id, ids, can_start),
+        }
         for i in found.unplaced
     ]
     return {
@@ -206,6 +235,7 @@ def _propose(
         "unassigned": unassigned,
         "score": round(found.score, SCORE_DIGITS),
         "reference_week": monday.isoformat(),
+        **past.report(ids, can_start, opts.duration),
     }
 
 
@@ -377,6 +407,7 @@ def apply(
     members or groups changed since, or a group was made since."""
     if read is not None:
         _refuse_changed_since(session, read)
+    history.refuse_broken(proposal)
     if opts.source == "active":
         busy = set(_in_groups_of_kind(session, opts.kind))
         placed = {m for g in proposal["groups"] for m in g["members"]}

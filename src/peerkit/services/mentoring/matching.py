@@ -11,16 +11,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, or_, select
 
-from peerkit.enums import CheckinStatus, MemberStatus, Stage
+from peerkit.enums import (
+    AnswerAbout,
+    AnswerKind,
+    CheckinStatus,
+    MemberStatus,
+    PairRuleKind,
+    Stage,
+)
 from peerkit.errors import Conflict, InvalidValue
-from peerkit.models import Member, MentorCheckin, Mentorship, id_of, utcnow
+from peerkit.models import Answer, Member, MentorCheckin, Mentorship, id_of, utcnow
 from peerkit.services.common import lookup, validate
+from peerkit.services.members import pairing
 from peerkit.services.members import profiles as members_svc
 
 
@@ -64,18 +72,25 @@ def quality(mentor: Mentor, mentee: Mentee) -> float:
 
 
 def assign(
-    mentors: list[Mentor], mentees: list[Mentee], active: set[tuple[int, int]] | None = None
+    mentors: list[Mentor],
+    mentees: list[Mentee],
+    active: set[tuple[int, int]] | None = None,
+    must: set[tuple[int, int]] | None = None,
 ) -> list[Pair]:
-    """The optimal pairs: most mentees served, then the highest total quality."""
+    """The optimal pairs: most must-pairs kept, then most mentees served, then the highest
+    total quality. `active`: (mentor, mentee) never proposed; `must`: (smaller id, larger
+    id) of two members to pair whichever mentors the other, when one covers a need."""
     import numpy as np
     from scipy.optimize import linear_sum_assignment
 
     active = active or set()
+    must = must or set()
     seats = [m for m in mentors for _ in range(max(0, m.seats))]
     if not seats or not mentees:
         return []
     weights = np.zeros((len(mentees), len(seats)))
     big = len(mentees) + 1.0
+    first = (big + 1.0) * (len(mentees) + 1)  # more than every other pair together
     for r, mentee in enumerate(mentees):
         for c, mentor in enumerate(seats):
             if mentor.id == mentee.id or (mentor.id, mentee.id) in active:
@@ -83,6 +98,8 @@ def assign(
             q = quality(mentor, mentee)
             if q > 0:
                 weights[r, c] = big + q
+                if pairing.pair_of(mentor.id, mentee.id) in must:
+                    weights[r, c] += first
     rows, cols = linear_sum_assignment(weights, maximize=True)
     pairs = []
     for r, c in zip(rows, cols, strict=True):
@@ -141,39 +158,235 @@ def candidates(session: Session, today: date) -> tuple[list[Mentor], list[Mentee
     return mentors, mentees
 
 
-def match(session: Session, today: date) -> dict[str, Any]:
-    """The proposal in the shape of the JSON contract."""
+def match(session: Session, today: date, rules: pairing.Pairing | None = None) -> dict[str, Any]:
+    """The proposal in the shape of the JSON contract, each pair and each left-out member
+    with its reasons in words.
+
+    Never proposed: an active pair, two members together in the last `rules.window` days
+    (a mentorship of theirs, either way round, running on or after its first day) unless a
+    must-pair names them, a never-pair. Benched: a member who declined their last check-in,
+    unless confirmed.
+    """
+    rules = rules or pairing.Pairing(0, today)
     mentors, mentees = candidates(session, today)
-    active = {(m.mentor_id, m.mentee_id) for m in active_mentorships(session)}
-    pairs = assign(mentors, mentees, active)
+    benched = _benched(session, today, {m.id for m in mentors} | {e.id for e in mentees}, rules)
+    mentors = [m for m in mentors if m.id not in benched]
+    mentees = [e for e in mentees if e.id not in benched]
+    current = active_mentorships(session)
+    active = {(m.mentor_id, m.mentee_id) for m in current}
+    recent = _recent(session, rules) if rules.window else {}
+    must = {k for k, r in rules.rules.items() if r.kind == PairRuleKind.MUST}
+    blocked = set(active)
+    for key, rule in rules.rules.items():
+        if rule.kind == PairRuleKind.NEVER:
+            blocked |= {key, key[::-1]}
+    blocked |= {d for key in recent if key not in must for d in (key, key[::-1])}
+    pairs = assign(mentors, mentees, blocked, must)
     served = {p.mentee for p in pairs}
+    people = _people(session, {m.id for m in mentors} | {e.id for e in mentees} | set(benched))
+    rules.names.update({i: m.name for i, m in people.items()})
+    why = _Why(rules, mentors, recent, blocked, active, people, today)
     unmatched = [
-        {
-            "member": e.id,
-            "need": ", ".join(sorted(e.needs)),
-            "reason": _why_unmatched(e, mentors, active),
-        }
+        {"member": e.id, "need": ", ".join(sorted(e.needs)), "reason": why.unmatched(e)}
         for e in mentees
         if e.id not in served
     ]
+    by_id = {e.id: e for e in mentees}
     return {
         "pairs": [
-            {"mentor": p.mentor, "mentee": p.mentee, "topics": list(p.topics), "score": p.score}
+            {
+                "mentor": p.mentor,
+                "mentee": p.mentee,
+                "topics": list(p.topics),
+                "score": p.score,
+                "reasons": why.pair(p, by_id[p.mentee]),
+            }
             for p in pairs
         ],
         "unmatched": unmatched,
+        "benched": [{"member": i, "reason": benched[i]} for i in sorted(benched)],
+        "rules": why.rule_rows(pairs, benched),
+        "window_days": rules.window,
     }
 
 
-def _why_unmatched(mentee: Mentee, mentors: list[Mentor], active: set[tuple[int, int]]) -> str:
-    able = [
-        m
-        for m in mentors
-        if m.id != mentee.id and m.skills & mentee.needs and (m.id, mentee.id) not in active
+def _people(session: Session, ids: set[int]) -> dict[int, Member]:
+    if not ids:
+        return {}
+    return {id_of(m): m for m in session.exec(select(Member).where(col(Member.id).in_(ids)))}
+
+
+def _recent(session: Session, rules: pairing.Pairing) -> dict[pairing.Pair, date | None]:
+    """Two members whose mentorship ran on or after the window's first day: the day it
+    ended (None: it still runs)."""
+    query = select(Mentorship).where(
+        col(Mentorship.started) <= rules.today,
+        or_(col(Mentorship.ended).is_(None), col(Mentorship.ended) >= rules.since()),
+    )
+    found: dict[pairing.Pair, date | None] = {}
+    for m in session.exec(query):
+        key = pairing.pair_of(m.mentor_id, m.mentee_id)
+        if key in found and found[key] is None:
+            continue
+        before = found.get(key)
+        found[key] = None if m.ended is None else max(m.ended, before or m.ended)
+    return found
+
+
+def _benched(
+    session: Session, today: date, ids: set[int], rules: pairing.Pairing
+) -> dict[int, str]:
+    """Members who declined their last check-in before today (not confirmed): the reason."""
+    before = datetime.combine(today, datetime.min.time(), tzinfo=UTC)
+    query = (
+        select(MentorCheckin, Mentorship.mentor_id, Mentorship.mentee_id)
+        .join(Mentorship, col(Mentorship.id) == MentorCheckin.mentorship_id)
+        .where(MentorCheckin.status == CheckinStatus.PLANNED, col(MentorCheckin.start) < before)
+        .order_by(col(MentorCheckin.start), col(MentorCheckin.id))
+    )
+    last: dict[int, MentorCheckin] = {}
+    for checkin, mentor_id, mentee_id in session.exec(query):
+        for member in (mentor_id, mentee_id):
+            if member in ids and member not in rules.confirmed:
+                last[member] = checkin
+    if not last:
+        return {}
+    declined = {
+        (a.about_id, a.member_id)
+        for a in session.exec(
+            select(Answer).where(
+                Answer.about == AnswerAbout.CHECKIN, Answer.answer == AnswerKind.DECLINED
+            )
+        )
+    }
+    out = {}
+    for member, checkin in last.items():
+        if (checkin.id, member) in declined:
+            when = checkin.start.astimezone(ZoneInfo(checkin.timezone)).date()
+            why = f"missed their last check-in on {pairing.day(when, today)} (they declined it)"
+            out[member] = rules.bench(member, why)
+    return out
+
+
+HOURS_STEP = 15  # minutes: availability compared in quarter hours
+
+
+def _hours_in_common(mentor: Member, mentee: Member, today: date) -> str | None:
+    """'3 h a week in common' over the coming week, or None when either declared none."""
+    from peerkit.services.formation import weekly
+
+    if not mentor.availability or not mentee.availability:
+        return None
+    monday = today + timedelta(days=7 - today.weekday())
+    masks = [
+        weekly.mask(weekly.intervals(m.availability, m.timezone, "UTC", monday), HOURS_STEP)
+        for m in (mentor, mentee)
     ]
-    if not able:
-        return "no mentor with free seats has these skills"
-    return "the mentors who have these skills are taken by mentees only they can serve"
+    minutes = (masks[0] & masks[1]).bit_count() * HOURS_STEP
+    if not minutes:
+        return "no weekly hours in common in their declared availability"
+    return f"{minutes / 60:g} h a week in common in their declared availability"
+
+
+@dataclass
+class _Why:
+    """The words of a proposal: why each pair, why someone is left out, each rule's fate."""
+
+    rules: pairing.Pairing
+    mentors: list[Mentor]
+    recent: dict[pairing.Pair, date | None]
+    blocked: set[tuple[int, int]]
+    active: set[tuple[int, int]]
+    people: dict[int, Member]
+    today: date
+
+    def _history(self, a: int, b: int) -> str:
+        """Why A and B are not paired again (a never-pair, or their recent mentorship)."""
+        name = self.rules.name(a)
+        rule = self.rules.rules.get(pairing.pair_of(a, b))
+        if rule is not None and rule.kind == PairRuleKind.NEVER:
+            return f"not with {name}: a never-pair ({rule.source()})"
+        until = self.recent.get(pairing.pair_of(a, b))
+        if until is None:
+            return f"not with {name} again: still together"
+        again = until + timedelta(days=self.rules.window + 1)
+        return (
+            f"not with {name} again: together until {pairing.day(until, self.today)} "
+            f"(paired again from {pairing.day(again, self.today)})"
+        )
+
+    def _skipped(self, mentee: Mentee) -> list[Mentor]:
+        """Mentors with a needed skill and a seat, kept from this mentee by a rule or history."""
+        return [
+            m
+            for m in self.mentors
+            if m.id != mentee.id
+            and m.skills & mentee.needs
+            and (m.id, mentee.id) in self.blocked
+            and (m.id, mentee.id) not in self.active
+        ]
+
+    def pair(self, p: Pair, mentee: Mentee) -> list[str]:
+        out = [f"covers {len(p.topics)} of {len(mentee.needs)} open needs: {', '.join(p.topics)}"]
+        mentor_row, mentee_row = self.people[p.mentor], self.people[p.mentee]
+        if mentor_row.stage and mentee_row.stage:
+            if mentor_row.stage == mentee_row.stage:
+                out.append(f"both at the {mentor_row.stage} stage")
+            else:
+                out.append(f"mentor at {mentor_row.stage}, mentee at {mentee_row.stage}")
+        hours = _hours_in_common(mentor_row, mentee_row, self.today)
+        if hours:
+            out.append(hours)
+        rule = self.rules.rules.get(pairing.pair_of(p.mentor, p.mentee))
+        if rule is not None and rule.kind == PairRuleKind.MUST:
+            out.append(f"a must-pair ({rule.source()})")
+        out.extend(self._history(m.id, mentee.id) for m in self._skipped(mentee))
+        return out
+
+    def unmatched(self, mentee: Mentee) -> str:
+        able = [m for m in self.mentors if m.id != mentee.id and m.skills & mentee.needs]
+        if not able:
+            return "no mentor with free seats has these skills"
+        skipped = self._skipped(mentee)
+        if len(skipped) == len(able) and skipped:
+            return "; ".join(self._history(m.id, mentee.id) for m in skipped)
+        return "the mentors who have these skills are taken by mentees only they can serve"
+
+    def rule_rows(self, pairs: list[Pair], benched: dict[int, str]) -> list[dict[str, Any]]:
+        made = {pairing.pair_of(p.mentor, p.mentee): p for p in pairs}
+        rows = []
+        for key in sorted(self.rules.rules):
+            rule = self.rules.rules[key]
+            a, b = (self.rules.name(i) for i in key)
+            if rule.kind == PairRuleKind.NEVER:
+                rows.append(self.rules.rule_row(rule, True, f"{a} and {b} are not paired"))
+            elif key in made:
+                p = made[key]
+                words = f"{self.rules.name(p.mentor)} mentors {self.rules.name(p.mentee)}"
+                rows.append(self.rules.rule_row(rule, True, words))
+            elif key in self.active or key[::-1] in self.active:
+                rows.append(self.rules.rule_row(rule, True, f"{a} and {b} are already paired"))
+            else:
+                rows.append(self.rules.rule_row(rule, False, self._why_not(key, benched)))
+        return rows
+
+    def _why_not(self, key: pairing.Pair, benched: dict[int, str]) -> str:
+        """Why neither of two must-pair members could be proposed as the other's mentor."""
+        for member in key:
+            if member in benched:
+                return f"{self.rules.name(member)} is benched"
+        seats = {m.id: m for m in self.mentors}
+        parts = []
+        for mentor, mentee in (key, key[::-1]):
+            row, other = self.people.get(mentor), self.people.get(mentee)
+            name = self.rules.name(mentor)
+            if row is None or other is None or mentor not in seats:
+                parts.append(f"{name} has no free mentoring seat")
+            elif not set(row.skills) & set(other.needs):
+                parts.append(f"{name} has none of the skills {self.rules.name(mentee)} needs")
+            else:
+                parts.append(f"{name}'s seats went to mentees only they can serve")
+        return "; ".join(parts)
 
 
 def apply(session: Session, proposal: dict[str, Any], today: date) -> list[Mentorship]:
