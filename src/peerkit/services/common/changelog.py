@@ -371,6 +371,10 @@ def names(session: Session, rows: Iterable[ChangeLog]) -> dict[tuple[str, int], 
     for row in rows:
         if row.entity in wanted and row.entity_id is not None:
             wanted[row.entity].add(row.entity_id)
+        if row.member_id is not None:
+            wanted["member"].add(row.member_id)
+        if row.group_id is not None:
+            wanted["group"].add(row.group_id)
     from peerkit.models import Group, Member
 
     found: dict[tuple[str, int], str] = {}
@@ -388,10 +392,16 @@ def names(session: Session, rows: Iterable[ChangeLog]) -> dict[tuple[str, int], 
 def sentence(row: ChangeLog, known: Mapping[tuple[str, int], str]) -> str:
     """'Giulia Ferri changed member Marco Rossi: timezone Europe/Rome → Europe/London'."""
     who = _name_of(row.by)
-    verb = {CREATE: "created", CHANGE: "changed", DELETE: "deleted"}.get(row.action, row.action)
+    verbs = {CREATE: "created", CHANGE: "changed", DELETE: "deleted", "import": "imported"}
+    verb = verbs.get(row.action, row.action)
     what = row.entity.replace("_", " ")
     if row.entity_id is not None:
         what += " " + known.get((row.entity, row.entity_id), f"#{row.entity_id}")
+    if row.entity not in ("member", "group"):
+        if row.member_id is not None:
+            what += " of " + known.get(("member", row.member_id), f"member #{row.member_id}")
+        if row.group_id is not None:
+            what += " in " + known.get(("group", row.group_id), f"group #{row.group_id}")
     said = f"{who} {verb} {what}"
     if row.action == CHANGE and row.after:
         before = row.before or {}
