@@ -80,11 +80,15 @@ def test_who_is_acting_as_env_config_organiser_or_system_user(
     assert log(community)[0]["by"] == "Sara Blu <sara@example.org>"
     monkeypatch.delenv("PEERKIT_AS")
     config_path().parent.mkdir(parents=True, exist_ok=True)
-    config_path().write_text('organiser_name = "Carla Verdi"\norganiser_email = "carla@example.org"\n')
+    config_path().write_text(
+        'organiser_name = "Carla Verdi"\norganiser_email = "carla@example.org"\n'
+    )
     community.ok("member", "edit", "1", "--bio", "three")
     assert log(community)[0]["by"] == "Carla Verdi <carla@example.org>"
     assert [e["after"].get("bio") for e in log(community, "--member", "1")[:3]] == [
-        "three", "two", "one"
+        "three",
+        "two",
+        "one",
     ]
 
 
@@ -113,8 +117,11 @@ def test_each_kind_of_write_is_recorded(community: Cli, tmp_path: Path) -> None:
     ]:  # fmt: skip
         assert wanted in seen, wanted
     week = [e for e in log(cli, "--group", "roma") if e["entity"] == "meeting"]
-    planned = [e for e in week if e["action"] == "create" and e["after"]["slot_date"] == "2026-12-08"]
-    assert planned and planned[0]["after"]["hot_seat"], week  # plan week: its roles too
+    planned = [
+        e for e in week if e["action"] == "create" and e["after"]["slot_date"] == "2026-12-08"
+    ]
+    assert planned, week
+    assert planned[0]["after"]["hot_seat"], week  # plan week: its roles too
     attendance = [e for e in log(cli, "--member", "2") if e["entity"] == "attendance"]
     assert attendance[0]["after"]["status"] == "absent"
     assert attendance[0]["group_id"] == 1
@@ -130,7 +137,8 @@ def test_member_import_and_update_are_recorded(cli: Cli, tmp_path: Path) -> None
     cli.ok("--as", "Sara Blu <sara@example.org>", "member", "import", str(path), "--update")
     ann = log(cli, "--member", "ann@example.com")
     assert [(e["action"], e["by"]) for e in ann] == [
-        ("change", "Sara Blu <sara@example.org>"), ("import", GIULIA)
+        ("change", "Sara Blu <sara@example.org>"),
+        ("import", GIULIA),
     ]
     assert ann[0]["before"] == {"timezone": "Europe/Rome"}
     assert ann[0]["after"] == {"timezone": "Europe/London"}
@@ -204,10 +212,14 @@ def test_forget_erases_the_member_from_the_log(
     kept = [e for e in after if e["entry"] in {x["entry"] for x in about}]
     assert [(e["action"], e["entity"], sorted(e["after"] or {})) for e in kept] == shapes
     made = next(e for e in kept if e["action"] == "create" and e["entity"] == "member")
-    assert made["after"]["name"] is None and made["after"]["email"] is None
+    assert made["after"]["name"] is None
+    assert made["after"]["email"] is None
     assert made["after"]["id"] == 1
-    by_him = [e for e in log(cli, "--member", "2") if e["after"] and e["after"].get("bio") == "Nice"]
-    assert by_him[0]["by"] == "erased" and by_him[0]["by_email"] is None
+    by_him = [
+        e for e in log(cli, "--member", "2") if e["after"] and e["after"].get("bio") == "Nice"
+    ]
+    assert by_him[0]["by"] == "erased"
+    assert by_him[0]["by_email"] is None
 
 
 def test_member_export_includes_the_log(community: Cli) -> None:

@@ -433,9 +433,10 @@ class ChangeLog(_Table, table=True):
     __tablename__: ClassVar[Any] = "change_log"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    # newest first is by id (the order they were written in): `at` needs no index
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     by: str | None = Field(default=None)  # the actor's label, "Name <email>"
-    by_email: str | None = Field(default=None, index=True)
+    by_email: str | None = Field(default=None)
     action: str  # create, change, delete, or a named action (forget, import)
     entity: str  # member, group, membership, meeting, ... (changelog.ENTITIES)
     entity_id: int | None = Field(default=None)

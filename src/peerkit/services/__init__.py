@@ -2,4 +2,4 @@
 
 # Every write session records its changes in the change log: the listener is registered when
 # the domain is first imported, before any service can write.
-from peerkit.services.common import changelog as _changelog  # noqa: E402, F401
+from peerkit.services.common import changelog as _changelog  # noqa: F401

@@ -41,8 +41,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_change_log")),
     )
     with op.batch_alter_table("change_log", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_change_log_at"), ["at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_change_log_by_email"), ["by_email"], unique=False)
         batch_op.create_index(batch_op.f("ix_change_log_group_id"), ["group_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_change_log_member_id"), ["member_id"], unique=False)
 
@@ -51,7 +49,5 @@ def downgrade() -> None:
     with op.batch_alter_table("change_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_change_log_member_id"))
         batch_op.drop_index(batch_op.f("ix_change_log_group_id"))
-        batch_op.drop_index(batch_op.f("ix_change_log_by_email"))
-        batch_op.drop_index(batch_op.f("ix_change_log_at"))
 
     op.drop_table("change_log")

@@ -23,6 +23,7 @@ __all__ = ["ACTOR_KEY", "Actor", "acting", "from_settings", "parse"]
 
 _FORM = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<email>[^<>]*)>\s*$")
 
+
 @dataclass(frozen=True)
 class Actor:
     """A person who changes the community: a name and (usually) an e-mail address."""
@@ -31,7 +32,7 @@ class Actor:
     email: str | None = None
 
     def label(self) -> str:
-        """"Name <email>", or whichever of the two there is."""
+        """ "Name <email>", or whichever of the two there is."""
         if self.email and self.name and self.name != self.email:
             return f"{self.name} <{self.email}>"
         return self.email or self.name
@@ -120,9 +121,13 @@ def _organiser(session: Session) -> Actor | None:
         if isinstance(obj, Community) and "organiser_email" in obj.__dict__:
             return _person(obj.organiser_name, obj.organiser_email)
     table = Community.__table__  # type: ignore[attr-defined]
-    row = session.connection().execute(
-        sa.select(table.c.organiser_name, table.c.organiser_email).order_by(table.c.id).limit(1)
-    ).first()
+    row = (
+        session.connection()
+        .execute(
+            sa.select(table.c.organiser_name, table.c.organiser_email).order_by(table.c.id).limit(1)
+        )
+        .first()
+    )
     return None if row is None else _person(*row)
 
 

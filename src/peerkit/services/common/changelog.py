@@ -25,6 +25,11 @@ from peerkit.config import ACTOR_KEY
 from peerkit.models import ChangeLog, Meeting, Mentorship, utcnow
 from peerkit.services.common.actors import acting
 
+__all__ = [
+    "CHANGE", "CREATE", "DELETE", "ENTITIES", "TABLE", "acting", "entries", "entry", "erase",
+    "names", "plain", "record", "row_of", "sentence", "to_dict",
+]  # fmt: skip
+
 TABLE: sa.Table = ChangeLog.__table__  # type: ignore[attr-defined]
 
 CREATE, CHANGE, DELETE = "create", "change", "delete"
@@ -248,7 +253,7 @@ def _parents(session: Session, model: Any, column: str, ids: set[int]) -> dict[i
         rows = session.connection().execute(
             sa.select(table.c.id, table.c[column]).where(table.c.id.in_(missing))
         )
-        known.update({row_id: value for row_id, value in rows})
+        known.update(dict(rows))
     return known
 
 
@@ -274,12 +279,13 @@ def entries(
         needle = f"%{by.lower()}%"
         query = query.where(
             sa.or_(
-                sa.func.lower(TABLE.c.by).like(needle), sa.func.lower(TABLE.c.by_email) == by.lower()
+                sa.func.lower(TABLE.c.by).like(needle),
+                sa.func.lower(TABLE.c.by_email) == by.lower(),
             )
         )
     if since is not None:
         query = query.where(TABLE.c.at >= since)
-    query = query.order_by(TABLE.c.at.desc(), TABLE.c.id.desc())
+    query = query.order_by(TABLE.c.id.desc())  # the order they were written in
     for (row,) in session.execute(query.execution_options(yield_per=500)):
         yield row
 
@@ -378,10 +384,13 @@ def names(session: Session, rows: Iterable[ChangeLog]) -> dict[tuple[str, int], 
     from peerkit.models import Group, Member
 
     found: dict[tuple[str, int], str] = {}
-    for entity, model in (("member", Member), ("group", Group)):
+    tables: list[tuple[str, sa.Table]] = [
+        ("member", Member.__table__),  # type: ignore[attr-defined]
+        ("group", Group.__table__),  # type: ignore[attr-defined]
+    ]
+    for entity, table in tables:
         ids = sorted(wanted[entity])
         for start in range(0, len(ids), 500):
-            table = model.__table__  # type: ignore[attr-defined]
             rows_ = session.execute(
                 sa.select(table.c.id, table.c.name).where(table.c.id.in_(ids[start : start + 500]))
             )
@@ -425,4 +434,3 @@ def _shown(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "(none)"
     return str(value)
-

@@ -23,9 +23,8 @@ from sqlmodel import Session
 
 from peerkit.enums import AnswerKind, MeetingStatus
 from peerkit.models import Answer, Community, Group, Meeting, Member, id_of, utcnow
-from peerkit.services.common import changelog
+from peerkit.services.common import changelog, schedule
 from peerkit.services.common import community as community_svc
-from peerkit.services.common import schedule
 from peerkit.services.groups import agenda as agenda_svc
 from peerkit.services.groups import meetings as meetings_svc
 from peerkit.services.groups import roster as groups_svc
@@ -180,7 +179,9 @@ def _settle_roles(session: Session, slots: list[Slot], today: date | None) -> di
         ):
             refreshing.append(item)
     past = week_data.histories(session, [s.meeting for s in choosing + refreshing if s.meeting])
-    before = {s.meeting_id: _roles(s.meeting, s.seat_ids) for s in choosing + refreshing if s.meeting}
+    before = {
+        s.meeting_id: _roles(s.meeting, s.seat_ids) for s in choosing + refreshing if s.meeting
+    }
     changes = [
         _settle(item, past[item.meeting_id], refresh=item in refreshing)
         for item in choosing + refreshing
@@ -211,7 +212,9 @@ def _log(session: Session, slots: list[Slot], before: dict[int, Roles]) -> None:
         now = _roles(meeting, item.seat_ids)
         if item.created:
             row = {**changelog.row_of(meeting), "hot_seat": now["hot_seat"]}
-            entries.append(changelog.entry(changelog.CREATE, "meeting", mid, group_id=gid, after=row))
+            entries.append(
+                changelog.entry(changelog.CREATE, "meeting", mid, group_id=gid, after=row)
+            )
         elif mid in before:
             old = before[mid]
             keys = [k for k in now if now[k] != old[k]]
