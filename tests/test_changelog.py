@@ -233,3 +233,46 @@ def test_member_export_includes_the_log(community: Cli) -> None:
 def test_add_member_fixture_is_logged(cli: Cli, add_member: AddMember) -> None:
     add_member("Ann Lee", "ann@example.com")
     assert [e["action"] for e in log(cli, "--member", "1")] == ["create"]
+
+
+# --- PostgreSQL -------------------------------------------------------------------------
+
+
+def pg_log(url: str, *options: str) -> list[dict[str, Any]]:
+    from tests.conftest import invoke
+
+    result = invoke(["--database-url", url, "log", "--format", "json", *options])
+    assert result.exit_code == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert isinstance(found, list)
+    return found
+
+
+@pytest.mark.postgres
+def test_on_postgres_the_login_acts_and_forget_erases(pg_url: str, tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    from tests.conftest import invoke
+
+    def ok(*args: str) -> None:
+        result = invoke(["--database-url", pg_url, *args])
+        assert result.exit_code == 0, result.stderr
+
+    login = sa.make_url(pg_url).username
+    ok("init", "--organiser-name", "Paolo Pavan", "--organiser-email", "paolo@example.org")
+    path = tmp_path / "people.csv"
+    path.write_text("name,email,skills\nZefferina Quaglierini,zq@example.com,sales;tax\n")
+    ok("member", "import", str(path))  # nobody said: the database login, not the organiser
+    ok("--as", GIULIA, "member", "edit", "zq@example.com", "--bio", "Her story")
+    (edited, imported) = pg_log(pg_url, "--member", "1")
+    assert imported["by"] == login
+    assert imported["action"] == "import"
+    assert imported["after"]["skills"] == ["sales", "tax"]
+    assert imported["after"]["email"] == "zq@example.com"
+    assert edited["by"] == GIULIA
+    ok("member", "forget", "zq@example.com", "--yes")
+    erased = pg_log(pg_url, "--member", "1")
+    text = json.dumps(erased)
+    for secret in ("Zefferina", "zq@example.com", "Her story", "sales"):
+        assert secret not in text
+    assert {e["action"] for e in erased} >= {"import", "change"}
