@@ -126,6 +126,9 @@ class CommunityDefaults:
 
 # Where the acting person (services.common.actors.Actor) is kept on a database session's info.
 ACTOR_KEY = "peerkit_actor"
+# Called with every write session as db.Database.write and dry_run open it. The domain's change
+# log registers itself here (peerkit/services/__init__.py), so that db.py imports no service.
+WRITE_SESSION_HOOKS: list[Callable[[Any], None]] = []
 
 
 @dataclass

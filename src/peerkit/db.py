@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from peerkit import connections
-from peerkit.config import ACTOR_KEY, Settings, mask_url
+from peerkit.config import ACTOR_KEY, WRITE_SESSION_HOOKS, Settings, mask_url
 from peerkit.connections import ReadOnly
 from peerkit.errors import PeerkitError
 from peerkit.text import shown_quoted
@@ -108,7 +108,7 @@ class Database:
         """One write transaction: all of its changes are committed, or none."""
         self.refuse_if_read_only()
         with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
-            session.info[ACTOR_KEY] = self.settings.actor
+            self._opened(session)
             yield session
 
     @contextmanager
@@ -117,12 +117,18 @@ class Database:
         self.refuse_if_read_only("a dry run tries the changes in it before it undoes them")
         with Session(self._write_engine, expire_on_commit=False) as session:
             session.begin()
-            session.info[ACTOR_KEY] = self.settings.actor
+            self._opened(session)
             try:
                 yield session
                 session.flush()
             finally:
                 session.rollback()
+
+    def _opened(self, session: Session) -> None:
+        """A write session: who is acting, and the hooks that watch it (the change log)."""
+        session.info[ACTOR_KEY] = self.settings.actor
+        for hook in WRITE_SESSION_HOOKS:
+            hook(session)
 
     def checkpoint(self) -> None:
         """Fold the WAL back into the database file and truncate it (SQLite only)."""

@@ -27,7 +27,7 @@ from peerkit.services.common.actors import acting
 
 __all__ = [
     "CHANGE", "CREATE", "DELETE", "ENTITIES", "TABLE", "acting", "entries", "entry", "erase",
-    "names", "plain", "record", "row_of", "sentence", "to_dict",
+    "names", "plain", "record", "row_of", "sentence", "to_dict", "watch",
 ]  # fmt: skip
 
 TABLE: sa.Table = ChangeLog.__table__  # type: ignore[attr-defined]
@@ -138,7 +138,12 @@ def is_logged(session: Session) -> bool:
 # --- the ORM's writes, from one listener --------------------------------------------------
 
 
-@event.listens_for(Session, "after_flush")
+def watch(session: Session) -> None:
+    """Record what SESSION's flushes write (db.Database.write and dry_run call this through
+    config.WRITE_SESSION_HOOKS)."""
+    event.listen(session, "after_flush", _after_flush)
+
+
 def _after_flush(session: Session, _context: Any) -> None:
     if not is_logged(session):
         return
@@ -253,7 +258,7 @@ def _parents(session: Session, model: Any, column: str, ids: set[int]) -> dict[i
         rows = session.connection().execute(
             sa.select(table.c.id, table.c[column]).where(table.c.id.in_(missing))
         )
-        known.update(dict(rows))
+        known.update(dict(rows.tuples().all()))
     return known
 
 
