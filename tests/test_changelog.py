@@ -104,6 +104,7 @@ def test_each_kind_of_write_is_recorded(community: Cli, tmp_path: Path) -> None:
     cli.ok("session", "attend", "1", "--present", "1", "--absent", "2")
     cli.ok("commitment", "add", "Marco Rossi", "Send the price list")
     cli.ok("mentor", "pair", "Anna Neri", "Marco Rossi", "--topic", "pricing")
+    cli.ok("mentor", "checkin", "1", "--start", "2026-12-14 18:00", "--out", str(tmp_path / "m"))
     cli.ok("event", "create", "Aperitivo", "--start", "2026-12-18 19:00", "--capacity", "1")
     cli.ok("event", "rsvp", "1", "Marco Rossi", "--out", str(tmp_path / "ev"))
     cli.ok("plan", "week", "--week", "2026-W50", "--out", str(tmp_path / "week"))
@@ -113,7 +114,7 @@ def test_each_kind_of_write_is_recorded(community: Cli, tmp_path: Path) -> None:
         ("create", "community"), ("create", "member"), ("create", "group"),
         ("create", "membership"), ("create", "meeting"), ("create", "attendance"),
         ("create", "commitment"), ("create", "mentorship"), ("create", "event"),
-        ("create", "rsvp"), ("change", "membership"),
+        ("create", "rsvp"), ("change", "membership"), ("create", "checkin"),
     ]:  # fmt: skip
         assert wanted in seen, wanted
     week = [e for e in log(cli, "--group", "roma") if e["entity"] == "meeting"]
@@ -122,6 +123,9 @@ def test_each_kind_of_write_is_recorded(community: Cli, tmp_path: Path) -> None:
     ]
     assert planned, week
     assert planned[0]["after"]["hot_seat"], week  # plan week: its roles too
+    (checkin,) = [e for e in log(cli, "--member", "Marco Rossi") if e["entity"] == "checkin"]
+    assert checkin["member_id"] == 1  # the mentee's
+    assert [e for e in log(cli, "--member", "Anna Neri") if e["entity"] == "checkin"]  # mentor
     attendance = [e for e in log(cli, "--member", "2") if e["entity"] == "attendance"]
     assert attendance[0]["after"]["status"] == "absent"
     assert attendance[0]["group_id"] == 1
