@@ -258,7 +258,7 @@ def _parents(session: Session, model: Any, column: str, ids: set[int]) -> dict[i
         rows = session.connection().execute(
             sa.select(table.c.id, table.c[column]).where(table.c.id.in_(missing))
         )
-        known.update(dict(rows.tuples().all()))
+        known.update((row_id, value) for row_id, value in rows)
     return known
 
 
