@@ -166,6 +166,37 @@ def test_a_failed_command_and_a_dry_run_leave_no_entry(
     assert count(db_path) == before
 
 
+def test_an_entry_is_written_in_the_transaction_of_its_change(
+    community: Cli, db_path: Path
+) -> None:
+    """A change flushed (its entry with it) and then undone by an error leaves neither."""
+    from datetime import date
+
+    from peerkit.config import Settings
+    from peerkit.db import open_database
+    from peerkit.services.members import profiles
+
+    before = count(db_path)
+    db = open_database(Settings(db_path=db_path))
+    try:
+        with pytest.raises(RuntimeError), db.write() as session:
+            fields = profiles.MemberFields(name="Ann Lee", email="ann@example.com")
+            profiles.add(session, fields, {}, date(2026, 11, 27))
+            session.flush()
+            assert count_in(session) == before + 1  # written, not yet committed
+            raise RuntimeError("stop")
+    finally:
+        db.dispose()
+    assert count(db_path) == before
+    assert "ann@example.com" not in community.ok("member", "list", "-f", "json").stdout
+
+
+def count_in(session: Any) -> int:
+    import sqlalchemy as sa
+
+    return int(session.execute(sa.text("SELECT count(*) FROM change_log")).scalar_one())
+
+
 def test_filters(community: Cli) -> None:
     community.ok("--as", "Sara Blu <sara@example.org>", "member", "edit", "2", "--bio", "Hi")
     assert {e["id"] for e in log(community, "--by", "sara") if e["entity"] == "member"} == {2}
