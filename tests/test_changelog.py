@@ -178,13 +178,18 @@ def test_an_entry_is_written_in_the_transaction_of_its_change(
 
     before = count(db_path)
     db = open_database(Settings(db_path=db_path))
-    try:
-        with pytest.raises(RuntimeError), db.write() as session:
+
+    def change_then_fail() -> None:
+        with db.write() as session:
             fields = profiles.MemberFields(name="Ann Lee", email="ann@example.com")
             profiles.add(session, fields, {}, date(2026, 11, 27))
             session.flush()
             assert count_in(session) == before + 1  # written, not yet committed
             raise RuntimeError("stop")
+
+    try:
+        with pytest.raises(RuntimeError):
+            change_then_fail()
     finally:
         db.dispose()
     assert count(db_path) == before

@@ -9,7 +9,7 @@ import typer
 from peerkit.commands._options import FormatOpt, WideOpt, date_option, group_option, member_option
 from peerkit.context import app_context
 from peerkit.errors import catch_errors
-from peerkit.output import Column, Format, emit
+from peerkit.output import Column, Format, emit_rows
 from peerkit.text import examples
 
 LOG_EXAMPLES = examples(
@@ -53,6 +53,8 @@ def log(
     app_ctx = app_context(ctx)
     with app_ctx.db().read() as session:
         rows = changes.read(session, member=member, group=group, by=by, since=since)
-    for row in rows:
-        row["at"] = row["at"][:19].replace("T", " ") + "Z" if fmt is Format.table else row["at"]
-    emit(rows, fmt, COLUMNS, csv_columns=CSV_COLUMNS, empty="No changes recorded.", wide=wide)
+        if fmt is Format.table:
+            rows = ({**row, "at": row["at"][:19].replace("T", " ") + "Z"} for row in rows)
+        emit_rows(
+            rows, fmt, COLUMNS, csv_columns=CSV_COLUMNS, empty="No changes recorded.", wide=wide
+        )

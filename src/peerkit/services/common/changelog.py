@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -73,6 +73,11 @@ KEPT_ON_ERASURE = frozenset(
     }
 )  # fmt: skip
 ERASED = "erased"  # `by`, when the forgotten member was the one acting
+
+
+def _utc(value: datetime) -> datetime:
+    """A time read with Core: the column type makes it aware (UTC) already."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def plain(value: Any) -> Any:
@@ -272,51 +277,60 @@ def entries(
     group_id: int | None = None,
     by: str | None = None,
     since: datetime | None = None,
-) -> Iterator[ChangeLog]:
-    """The entries, newest first, about MEMBER_ID (or their mentorships and check-ins),
-    about GROUP_ID, by someone whose label holds BY (any case), at or after SINCE."""
-    query = sa.select(ChangeLog)
+) -> Iterator[Any]:
+    """The entries (rows with ChangeLog's columns), newest first, read a batch at a time:
+    about MEMBER_ID (or their mentorships and check-ins), about GROUP_ID, by someone whose
+    label holds BY (any case) or whose e-mail is BY, at or after SINCE."""
+    query = sa.select(*TABLE.c)
     if member_id is not None:
-        query = query.where(about_member(member_id))
+        query = query.where(about_member(session, member_id))
     if group_id is not None:
         query = query.where(TABLE.c.group_id == group_id)
     if by is not None:
-        needle = f"%{by.lower()}%"
+        needle = by.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(
             sa.or_(
-                sa.func.lower(TABLE.c.by).like(needle),
+                sa.func.lower(TABLE.c.by).like(f"%{needle}%", escape="\\"),
                 sa.func.lower(TABLE.c.by_email) == by.lower(),
             )
         )
     if since is not None:
         query = query.where(TABLE.c.at >= since)
     query = query.order_by(TABLE.c.id.desc())  # the order they were written in
-    for (row,) in session.execute(query.execution_options(yield_per=500)):
-        yield row
+    yield from session.connection().execute(query.execution_options(yield_per=BATCH))
 
 
-def about_member(member_id: int) -> sa.ColumnElement[bool]:
-    """Entries about a member: theirs, and those of the mentorships (and their check-ins)
-    in which they are the mentor."""
+BATCH = 500
+
+
+def about_member(session: Session, member_id: int) -> sa.ColumnElement[bool]:
+    """Entries about a member: theirs (by the index), and those of the mentorships (and
+    their check-ins) in which they are the mentor, looked up first."""
     mentorship = Mentorship.__table__  # type: ignore[attr-defined]
     checkin = sa.table("mentor_checkin", sa.column("id"), sa.column("mentorship_id"))
-    mentoring = sa.select(mentorship.c.id).where(mentorship.c.mentor_id == member_id)
-    return sa.or_(
-        TABLE.c.member_id == member_id,
-        sa.and_(TABLE.c.entity == "mentorship", TABLE.c.entity_id.in_(mentoring)),
-        sa.and_(
-            TABLE.c.entity == "checkin",
-            TABLE.c.entity_id.in_(
-                sa.select(checkin.c.id).where(checkin.c.mentorship_id.in_(mentoring))
-            ),
-        ),
+    conn = session.connection()
+    mentoring = list(
+        conn.execute(
+            sa.select(mentorship.c.id).where(mentorship.c.mentor_id == member_id)
+        ).scalars()
     )
+    found = [TABLE.c.member_id == member_id]
+    if mentoring:
+        checkins = list(
+            conn.execute(
+                sa.select(checkin.c.id).where(checkin.c.mentorship_id.in_(mentoring))
+            ).scalars()
+        )
+        found.append(sa.and_(TABLE.c.entity == "mentorship", TABLE.c.entity_id.in_(mentoring)))
+        if checkins:
+            found.append(sa.and_(TABLE.c.entity == "checkin", TABLE.c.entity_id.in_(checkins)))
+    return sa.or_(*found)
 
 
-def to_dict(row: ChangeLog) -> dict[str, Any]:
+def to_dict(row: Any) -> dict[str, Any]:
     """An entry as `peerkit log --format json` shows it."""
     return {
-        "at": plain(row.at),
+        "at": plain(_utc(row.at)),
         "by": row.by,
         "action": row.action,
         "entity": row.entity,
@@ -343,7 +357,7 @@ def erase(session: Session, member_id: int, email: str | None, name: str) -> int
     session.flush()
     conn = session.connection()
     about = conn.execute(
-        sa.select(TABLE.c.id, TABLE.c.before, TABLE.c.after).where(about_member(member_id))
+        sa.select(TABLE.c.id, TABLE.c.before, TABLE.c.after).where(about_member(session, member_id))
     ).all()
     changes = [
         {"b_id": row_id, "b_before": _blank(before), "b_after": _blank(after)}
@@ -376,7 +390,7 @@ def _kept(key: str) -> bool:
 # --- shown in words -----------------------------------------------------------------------
 
 
-def names(session: Session, rows: Iterable[ChangeLog]) -> dict[tuple[str, int], str]:
+def names(session: Session, rows: Iterable[Any]) -> dict[tuple[str, int], str]:
     """(entity, id) -> how the table names it: members and groups by their names now."""
     wanted: dict[str, set[int]] = {"member": set(), "group": set()}
     for row in rows:
@@ -403,7 +417,7 @@ def names(session: Session, rows: Iterable[ChangeLog]) -> dict[tuple[str, int], 
     return found
 
 
-def sentence(row: ChangeLog, known: Mapping[tuple[str, int], str]) -> str:
+def sentence(row: Any, known: Mapping[tuple[str, int], str]) -> str:
     """'Giulia Ferri changed member Marco Rossi: timezone Europe/Rome → Europe/London'."""
     who = _name_of(row.by)
     verbs = {CREATE: "created", CHANGE: "changed", DELETE: "deleted", "import": "imported"}

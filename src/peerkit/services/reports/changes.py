@@ -6,7 +6,9 @@ forgotten member by their id); everything else by its kind and id.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, time
+from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,15 +34,20 @@ def read(
     group: str | None = None,
     by: str | None = None,
     since: str | None = None,
-) -> list[dict[str, Any]]:
-    """The entries that pass the filters, newest first, each with `said` (in words)."""
+) -> Iterator[dict[str, Any]]:
+    """The entries that pass the filters, newest first, each with `said` (in words), read
+    and named a batch at a time. The filters are checked before the first entry is read."""
     member_id = profiles.resolve(session, member).id if member is not None else None
     group_id = roster.resolve(session, group).id if group is not None else None
     if by is not None:
         by = validate.single_line(by, "--by")
     moment = since_moment(session, since) if since is not None else None
-    rows = list(
-        changelog.entries(session, member_id=member_id, group_id=group_id, by=by, since=moment)
-    )
-    known = changelog.names(session, rows)
-    return [{**changelog.to_dict(r), "said": changelog.sentence(r, known)} for r in rows]
+    found = changelog.entries(session, member_id=member_id, group_id=group_id, by=by, since=moment)
+    return _said(session, found)
+
+
+def _said(session: Session, found: Iterator[Any]) -> Iterator[dict[str, Any]]:
+    while batch := list(islice(found, changelog.BATCH)):
+        known = changelog.names(session, batch)
+        for row in batch:
+            yield {**changelog.to_dict(row), "said": changelog.sentence(row, known)}
