@@ -215,9 +215,8 @@ def _changed(obj: Any) -> dict[str, Any] | None:
 def _about(session: Session, found: list[tuple[Any, dict[str, Any]]]) -> None:
     """Fill in which member and group each entry is about (rows they hang from are looked up
     in the session first, then in one statement per kind)."""
-    meetings: set[int] = set()
-    mentorships: set[int] = set()
-    for obj, e in found:
+    meeting_of: dict[int, int] = {}  # entry's place -> the meeting whose group it is about
+    for place, (obj, e) in enumerate(found):
         entity = e["entity"]
         if entity == "member":
             e["member_id"] = obj.id
@@ -225,27 +224,21 @@ def _about(session: Session, found: list[tuple[Any, dict[str, Any]]]) -> None:
             e["group_id"] = obj.id
         elif entity == "mentorship":
             e["member_id"] = obj.mentee_id
-        elif entity == "checkin":
-            mentorships.add(obj.mentorship_id)
-        else:
+        elif entity != "checkin":
             e["member_id"] = getattr(obj, "member_id", None)
             e["group_id"] = getattr(obj, "group_id", None)
             meeting_id = getattr(obj, "meeting_id", None)
             if entity == "answer" and str(obj.about) == "meeting":
                 meeting_id = obj.about_id
             if e["group_id"] is None and meeting_id is not None:
-                meetings.add(meeting_id)
-    groups = _parents(session, Meeting, "group_id", meetings)
-    mentees = _parents(session, Mentorship, "mentee_id", mentorships)
-    for obj, e in found:
-        if e["entity"] == "checkin":
-            e["member_id"] = mentees.get(obj.mentorship_id)
-        elif e["group_id"] is None and e["entity"] not in ("member", "group", "mentorship"):
-            meeting_id = getattr(obj, "meeting_id", None)
-            if e["entity"] == "answer" and str(obj.about) == "meeting":
-                meeting_id = obj.about_id
-            if meeting_id is not None:
-                e["group_id"] = groups.get(meeting_id)
+                meeting_of[place] = meeting_id
+    groups = _parents(session, Meeting, "group_id", set(meeting_of.values()))
+    for place, meeting_id in meeting_of.items():
+        found[place][1]["group_id"] = groups.get(meeting_id)
+    checkins = [(obj, e) for obj, e in found if e["entity"] == "checkin"]
+    mentees = _parents(session, Mentorship, "mentee_id", {o.mentorship_id for o, _ in checkins})
+    for obj, e in checkins:
+        e["member_id"] = mentees.get(obj.mentorship_id)
 
 
 def _parents(session: Session, model: Any, column: str, ids: set[int]) -> dict[int, Any]:
