@@ -181,6 +181,16 @@ def test_the_facilitator_works_in_their_group_and_is_refused_outside_it(
         community.scalar(f"SELECT notes FROM meeting WHERE id = {first}") == "Prezzi e preventivi"
     )
     assert community.scalar(f"SELECT count(*) FROM attendance WHERE meeting_id = {first}") == 2
+    # the change log and the meeting's "changed by" name the person granted to her login
+    marta_is = "Marta Bianchi <marta.bianchi@example.org>"
+    logged = json.loads(
+        ok(community.urls["anna"], "log", "--group", "creativi-milano", "--format", "json").stdout
+    )
+    assert {e["by"] for e in logged if e["entity"] in {"attendance", "commitment"}} == {marta_is}
+    assert (
+        json.loads(ok(marta, "session", "show", first, "--format", "json").stdout)["changed_by"]
+        == marta_is
+    )
 
     roma = str(community.meetings["freelance-roma"])
     before = community.scalar(f"SELECT md5(m::text) FROM meeting m WHERE id = {roma}")

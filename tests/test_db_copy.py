@@ -15,8 +15,8 @@ from sqlmodel import SQLModel, select
 
 from peerkit.config import Settings
 from peerkit.db import open_database
-from peerkit.enums import AnswerAbout, AnswerKind, AnswerSource, DeliveryKind
-from peerkit.models import Answer, Break, Delivery, Meeting, Member
+from peerkit.enums import AnswerAbout, AnswerKind, AnswerSource, DeliveryKind, PairRuleKind
+from peerkit.models import Answer, Break, Delivery, Meeting, Member, PairRule
 from peerkit.services.common import copying
 from peerkit.services.common.copying import Checksum, normalised
 from tests.conftest import Result, assert_error, invoke, isolate
@@ -61,6 +61,7 @@ def _fill_the_rest(path: Path) -> None:
             )
         )
         at = datetime(2026, 11, 27, 9, 30, 15, 123456, tzinfo=UTC)
+        session.add(PairRule(member_a=1, member_b=2, kind=PairRuleKind.NEVER, note="soci"))
         session.add(
             Break(start_date=date(2026, 12, 24), end_date=date(2027, 1, 6), reason="Natale")
         )

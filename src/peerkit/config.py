@@ -130,6 +130,12 @@ class CommunityDefaults:
 
 # Where the acting person (services.common.actors.Actor) is kept on a database session's info.
 ACTOR_KEY = "peerkit_actor"
+# ... and a function giving the label of whoever is acting when nobody said (the domain's
+# actors.acting: the database login's person, the community's organiser, ...).
+ACTING_KEY = "peerkit_acting"
+# Called with every write session as db.Database.write and dry_run open it. The domain's change
+# log registers itself here (peerkit/services/__init__.py), so that db.py imports no service.
+WRITE_SESSION_HOOKS: list[Callable[[Any], None]] = []
 
 
 @dataclass

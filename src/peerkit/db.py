@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from peerkit import connections
-from peerkit.config import ACTOR_KEY, Settings, mask_url
+from peerkit.config import ACTOR_KEY, WRITE_SESSION_HOOKS, Settings, mask_url
 from peerkit.connections import ReadOnly
 from peerkit.errors import PeerkitError
 from peerkit.text import shown_quoted
@@ -111,9 +111,9 @@ class Database:
             self._refusing_lost_updates() as flushed,
             Session(self._write_engine, expire_on_commit=False) as session,
         ):
-            session.info[ACTOR_KEY] = self.settings.actor
             flushed.append(session)
             with session.begin():
+                self._opened(session)
                 yield session
 
     @contextmanager
@@ -124,9 +124,9 @@ class Database:
             self._refusing_lost_updates() as flushed,
             Session(self._write_engine, expire_on_commit=False) as session,
         ):
-            session.info[ACTOR_KEY] = self.settings.actor
             flushed.append(session)
             session.begin()
+            self._opened(session)
             try:
                 yield session
                 session.flush()
@@ -148,6 +148,12 @@ class Database:
             flushed = sessions[0].info.get(rowversions.READ_KEY, []) if sessions else []
             with self.read() as session:
                 raise rowversions.stale_conflict(session, flushed) from None
+
+    def _opened(self, session: Session) -> None:
+        """A write session: who is acting, and the hooks that watch it (the change log)."""
+        session.info[ACTOR_KEY] = self.settings.actor
+        for hook in WRITE_SESSION_HOOKS:
+            hook(session)
 
     def checkpoint(self) -> None:
         """Fold the WAL back into the database file and truncate it (SQLite only)."""

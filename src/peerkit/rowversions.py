@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from peerkit.columns import UTCDateTime, utcnow
-from peerkit.config import ACTOR_KEY
+from peerkit.config import ACTING_KEY, ACTOR_KEY
 from peerkit.errors import Conflict
 
 VERSIONED = frozenset(
@@ -61,9 +61,15 @@ def _table_of(obj: Any) -> str | None:
     return name if name in VERSIONED else None
 
 
-def _actor_label(info: dict[str, Any]) -> str | None:
+def _actor_label(info: dict[str, Any], *, resolve: bool = False) -> str | None:
+    """Who is acting, as the command line or config.toml named them; with RESOLVE, whoever
+    the domain finds when nobody did (the session's ACTING_KEY: the database login's person,
+    the community's organiser, ...), read on the session's connection."""
     actor = info.get(ACTOR_KEY)
-    return None if actor is None else str(actor.label())
+    if actor is not None:
+        return str(actor.label())
+    finder = info.get(ACTING_KEY) if resolve else None
+    return str(finder()) if callable(finder) else None
 
 
 # --- stamping: who and when, on every change ---------------------------------------------
@@ -90,7 +96,8 @@ def _ended(connection: Connection) -> None:
 @event.listens_for(Session, "before_flush")
 def _stamp(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
     now = session.info.get(NOW_KEY) or utcnow()
-    by = _actor_label(session.info)
+    changing = any(_table_of(o) is not None for o in (*session.new, *session.dirty))
+    by = _actor_label(session.info, resolve=changing)
     read: list[tuple[type[Any], Any, int]] = []
     for obj in session.new:
         if _table_of(obj) is not None:

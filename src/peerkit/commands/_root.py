@@ -82,6 +82,8 @@ COMMANDS: list[tuple[str, str, str, str, str]] = [
      "Publish meetings to a shared calendar server (CalDAV)."),
     ("templates", "group", "templates", "app",
      "Templates for agendas, invitations and reminders: list, show, copy to customise."),
+    ("log", "command", "log", "log",
+     "Who changed what, and when: the community's change log, newest first."),
     ("db", "group", "db", "app",
      "The database: its path, backups, integrity checks and upgrades."),
     ("access", "group", "access", "app",
@@ -96,7 +98,7 @@ PANELS: dict[str, tuple[str, ...]] = {
     "Mentoring": ("mentor",),
     "Events": ("event",),
     "Calendars and mail": ("invite", "remind", "outbox", "replies", "export", "publish"),
-    "Data": ("templates", "db"),
+    "Data": ("templates", "log", "db"),
 }
 ROOT_EXAMPLES = examples(
     "peerkit demo",

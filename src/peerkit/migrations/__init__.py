@@ -4,4 +4,4 @@
 Alembic (a test checks that it equals the head of the version scripts).
 """
 
-HEAD = "0017"
+HEAD = "0018"

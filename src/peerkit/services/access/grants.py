@@ -45,16 +45,9 @@ def enforced(session: Session) -> bool:
 
 
 def identity(session: Session) -> Actor | None:
-    """The person granted to the database login this session runs as (PostgreSQL), or None.
-
-    `session_user`, not `current_user`: a SET ROLE does not change who is at the keyboard.
-    """
-    if not enforced(session):
-        return None
-    row = session.exec(
-        select(AccessLogin).where(AccessLogin.login == sa.func.session_user())
-    ).first()
-    return Actor(row.name, row.email) if row is not None else None
+    """The person granted to the database login this session runs as (PostgreSQL), or None
+    (actors.granted: the change log names them so)."""
+    return actors.granted(session) if enforced(session) else None
 
 
 def listing(session: Session) -> list[dict[str, Any]]:
@@ -170,6 +163,8 @@ def prepare(conn: sa.Connection) -> None:
         f"GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {organiser}",
         f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {organiser}",
         f"GRANT INSERT, UPDATE, DELETE ON {', '.join(FACILITATOR_WRITES)} TO {facilitator}",
+        # their changes are logged as they make them (append only: the log is not theirs to edit)
+        f"GRANT INSERT ON change_log TO {facilitator}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {organiser}, {facilitator}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT ON TABLES TO {everyone}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} "

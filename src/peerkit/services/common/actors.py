@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from peerkit.config import ACTOR_KEY
 from peerkit.errors import UsageProblem
 
-__all__ = ["ACTOR_KEY", "Actor", "from_settings", "parse"]
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+# Where `acting` keeps whom it found, once per write session.
+RESOLVED_KEY = "peerkit_acting"
+
+__all__ = ["ACTOR_KEY", "Actor", "acting", "from_settings", "parse"]
 
 _FORM = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<email>[^<>]*)>\s*$")
 
@@ -72,3 +78,89 @@ def from_settings(acting_as: str | None, config: dict[str, Any]) -> Actor | None
     if isinstance(name, str) and name:
         return Actor(name, None)
     return None
+
+
+def acting(session: Session) -> Actor:
+    """Who is acting in this write session, resolved once and kept on the session.
+
+    Whoever the command line or config.toml named (the session's ACTOR_KEY); else, on
+    PostgreSQL, the database login (:func:`database_login`); else the community's organiser
+    (the community row); else the operating-system user.
+    """
+    found = session.info.get(RESOLVED_KEY)
+    if isinstance(found, Actor):
+        return found
+    said = session.info.get(ACTOR_KEY)
+    actor = said if isinstance(said, Actor) else None
+    actor = actor or database_login(session) or _organiser(session) or _system_user()
+    session.info[RESOLVED_KEY] = actor
+    return actor
+
+
+def database_login(session: Session) -> Actor | None:
+    """On PostgreSQL, the person the login of this connection was granted to (`peerkit
+    access grant`), else the login's name; None elsewhere. `session_user`, not `current_user`:
+    a SET ROLE does not change who is at the keyboard."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        return None
+    import sqlalchemy as sa
+
+    return granted(session) or _login_name(conn.execute(sa.text("SELECT session_user")).scalar())
+
+
+def granted(session: Session) -> Actor | None:
+    """The person granted to this connection's database login (PostgreSQL), or None."""
+    import sqlalchemy as sa
+
+    from peerkit.models import AccessLogin
+
+    table = AccessLogin.__table__  # type: ignore[attr-defined]
+    row = (
+        session.connection()
+        .execute(
+            sa.select(table.c.name, table.c.email).where(table.c.login == sa.func.session_user())
+        )
+        .first()
+    )
+    return None if row is None else _person(*row)
+
+
+def _login_name(login: Any) -> Actor | None:
+    return Actor(str(login), None) if login else None
+
+
+def _organiser(session: Session) -> Actor | None:
+    """The community row's organiser (read on the session's connection: safe in a flush)."""
+    import sqlalchemy as sa
+
+    from peerkit.models import Community
+
+    # the community is often loaded already (or being made, by init and demo)
+    for obj in [*session.identity_map.values(), *session.new]:
+        if isinstance(obj, Community) and "organiser_email" in obj.__dict__:
+            return _person(obj.organiser_name, obj.organiser_email)
+    table = Community.__table__  # type: ignore[attr-defined]
+    row = (
+        session.connection()
+        .execute(
+            sa.select(table.c.organiser_name, table.c.organiser_email).order_by(table.c.id).limit(1)
+        )
+        .first()
+    )
+    return None if row is None else _person(*row)
+
+
+def _person(name: str | None, email: str | None) -> Actor | None:
+    if email:
+        return Actor(name or email, email)
+    return Actor(name, None) if name else None
+
+
+def _system_user() -> Actor:
+    import getpass
+
+    try:
+        return Actor(getpass.getuser(), None)
+    except (OSError, KeyError, ImportError):  # no user name known to the system
+        return Actor("unknown", None)

@@ -17,13 +17,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session
 
 from peerkit.enums import AnswerKind, MeetingStatus
 from peerkit.models import Answer, Community, Group, Meeting, Member, id_of, utcnow
+from peerkit.services.common import changelog, schedule
 from peerkit.services.common import community as community_svc
-from peerkit.services.common import schedule
 from peerkit.services.groups import agenda as agenda_svc
 from peerkit.services.groups import breaks, rotation, versions, week_data
 from peerkit.services.groups import meetings as meetings_svc
@@ -115,7 +116,8 @@ def plan(
     said = week_data.answers(session, [s.meeting_id for s in held])
     for item in held:
         item.answers = said.get(item.meeting_id, [])
-    _settle_roles(session, held, today)
+    before = _settle_roles(session, held, today)
+    _log(session, held, before)
     _gather_facts(session, held, community)
     _settle_versions(session, held, community, today)
     if community is not None and community.holidays:
@@ -218,9 +220,10 @@ def _settle_versions(
     versions.settle(session, found, utcnow())
 
 
-def _settle_roles(session: Session, slots: list[Slot], today: date | None) -> None:
+def _settle_roles(session: Session, slots: list[Slot], today: date | None) -> dict[int, Roles]:
     """Choose the roles of planned meetings once; later runs only replace those who can
-    no longer come (and only for meetings still ahead)."""
+    no longer come (and only for meetings still ahead). Returns the roles the meetings
+    whose roles were settled had before, by meeting id."""
     seats = week_data.hot_seats(session, [s.meeting_id for s in slots])
     for item in slots:
         item.seat_ids = seats.get(item.meeting_id, [])
@@ -237,11 +240,53 @@ def _settle_roles(session: Session, slots: list[Slot], today: date | None) -> No
         ):
             refreshing.append(item)
     past = week_data.histories(session, [s.meeting for s in choosing + refreshing if s.meeting])
+    before = {
+        s.meeting_id: _roles(s.meeting, s.seat_ids) for s in choosing + refreshing if s.meeting
+    }
     changes = [
         _settle(item, past[item.meeting_id], refresh=item in refreshing)
         for item in choosing + refreshing
     ]
     week_data.save_roles(session, changes, replaced=[s.meeting_id for s in refreshing])
+    return before
+
+
+Roles = dict[str, Any]  # a meeting's facilitator_id, timekeeper_id and hot_seat (member ids)
+
+
+def _roles(meeting: Meeting, seat_ids: list[int]) -> Roles:
+    return {
+        "facilitator_id": meeting.facilitator_id,
+        "timekeeper_id": meeting.timekeeper_id,
+        "hot_seat": list(seat_ids),
+    }
+
+
+def _log(session: Session, slots: list[Slot], before: dict[int, Roles]) -> None:
+    """The change log's entries of the week, in one statement: the meetings made (with their
+    roles) and the roles settled on meetings that were there."""
+    entries = []
+    for item in slots:
+        meeting = item.meeting
+        assert meeting is not None
+        mid, gid = id_of(meeting), meeting.group_id
+        now = _roles(meeting, item.seat_ids)
+        if item.created:
+            row = {**changelog.row_of(meeting), "hot_seat": now["hot_seat"]}
+            entries.append(
+                changelog.entry(changelog.CREATE, "meeting", mid, group_id=gid, after=row)
+            )
+        elif mid in before:
+            old = before[mid]
+            keys = [k for k in now if now[k] != old[k]]
+            if keys:
+                entries.append(
+                    changelog.entry(
+                        changelog.CHANGE, "meeting", mid, group_id=gid,
+                        before={k: old[k] for k in keys}, after={k: now[k] for k in keys},
+                    )
+                )  # fmt: skip
+    changelog.record(session, entries)
 
 
 def _settle(item: Slot, past: rotation.History, *, refresh: bool) -> week_data.RoleChange:

@@ -28,6 +28,7 @@ from peerkit.models import (
     Mentorship,
     Rsvp,
 )
+from peerkit.services.common import changelog
 from peerkit.services.members import listing, profiles
 
 Record = dict[str, Any]
@@ -257,6 +258,21 @@ def _deliveries(session: Session, member_id: int) -> list[Record]:
     return found
 
 
+def _log(session: Session, member_id: int) -> list[Record]:
+    """The change log's entries about them (their mentorships too), oldest first."""
+    found = [changelog.to_dict(row) for row in changelog.entries(session, member_id=member_id)]
+    return found[::-1]
+
+
+def _log_by_them(session: Session, member_id: int) -> list[Record]:
+    """The change log's entries they made (acting with their e-mail address), oldest first."""
+    member = session.get(Member, member_id)
+    if member is None or not member.email:
+        return []
+    found = [changelog.to_dict(row) for row in changelog.entries(session, by=member.email)]
+    return [row for row in found[::-1] if (row["by_email"] or "").lower() == member.email.lower()]
+
+
 def _sent(
     kind: str, about: str, about_id: int | None, sequence: int, at: datetime | None = None
 ) -> Record:
@@ -280,6 +296,8 @@ SECTIONS: list[tuple[str, Callable[[Session, int], list[Record]]]] = [
     ("events", _events),
     ("replies", _replies),
     ("deliveries", _deliveries),
+    ("log", _log),
+    ("log_by_them", _log_by_them),
 ]
 
 

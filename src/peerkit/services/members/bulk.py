@@ -22,6 +22,7 @@ from sqlmodel import Session
 from peerkit.enums import MemberStatus
 from peerkit.errors import PeerkitError
 from peerkit.models import Member, MemberHistory, UTCDateTime, utcnow
+from peerkit.services.common import changelog
 from peerkit.services.members.cells import MISSING
 
 MEMBER_TABLE: sa.Table = Member.__table__  # type: ignore[attr-defined]
@@ -204,8 +205,10 @@ def sync_sequence(session: Session) -> None:
 
 
 def update(session: Session, updates: list[tuple[int, dict[str, Any]]]) -> None:
-    """Rows grouped by the set of columns they change, one executemany per group."""
+    """Rows grouped by the set of columns they change, one executemany per group; the
+    change log gets what each changed (read first in one statement, written in one)."""
     table = MEMBER_TABLE
+    _log_updates(session, updates)
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for member_id, values in updates:
         keys = tuple(sorted(values))
@@ -221,11 +224,71 @@ def update(session: Session, updates: list[tuple[int, dict[str, Any]]]) -> None:
         session.execute(stmt, params)
 
 
+def _log_updates(session: Session, updates: list[tuple[int, dict[str, Any]]]) -> None:
+    """The change log's entries of a batch of updates: the fields whose values change."""
+    table = MEMBER_TABLE
+    keys = sorted({k for _id, values in updates for k in values})
+    ids = [member_id for member_id, _values in updates]
+    rows = session.connection().execute(
+        sa.select(table.c.id, *(table.c[k] for k in keys)).where(table.c.id.in_(ids))
+    )
+    now = {row[0]: dict(zip(keys, row[1:], strict=True)) for row in rows}
+    entries = []
+    for member_id, values in updates:
+        old = {k: changelog.plain(v) for k, v in now.get(member_id, {}).items()}
+        new = {k: changelog.plain(v) for k, v in values.items()}
+        changed = [k for k in new if new[k] != old.get(k)]
+        if changed:
+            entries.append(
+                changelog.entry(
+                    changelog.CHANGE, "member", member_id, member_id=member_id,
+                    before={k: old.get(k) for k in changed}, after={k: new[k] for k in changed},
+                )
+            )  # fmt: skip
+    changelog.record(session, entries)
+
+
+IMPORTED = "import"  # the change log's action for a member created by `member import`
+
+
+def _log_imported(session: Session, history: sa.Table) -> None:
+    """One change log entry per member without history (the new ones), with the whole row,
+    in one INSERT ... SELECT: the rows are not read into Python."""
+    conn = session.connection()
+    actor = changelog.acting(session)
+    table = MEMBER_TABLE
+    log = changelog.TABLE
+    pairs: list[Any] = []
+    for name in ("id", *INSERT_COLUMNS):
+        value: Any = table.c[name]
+        if conn.dialect.name == "sqlite" and name in ("skills", "needs", "availability"):
+            value = sa.func.json(value)  # JSON text, nested as a list
+        pairs += [sa.literal(name), value]
+    build = sa.func.json_object if conn.dialect.name == "sqlite" else sa.func.json_build_object
+    conn.execute(
+        log.insert().from_select(
+            ["at", "by", "by_email", "action", "entity", "entity_id", "member_id", "after"],
+            sa.select(
+                sa.literal(utcnow(), UTCDateTime()),
+                sa.literal(actor.label()),
+                sa.literal(actor.email, sa.String()),
+                sa.literal(IMPORTED),
+                sa.literal("member"),
+                table.c.id,
+                table.c.id,
+                build(*pairs),
+            ).where(~sa.exists().where(history.c.member_id == table.c.id)),
+        )
+    )
+
+
 def record_history(session: Session, updated: list[int]) -> None:
-    """'imported' for every member without history (the new ones), 'edited' for the rest."""
+    """'imported' for every member without history (the new ones), 'edited' for the rest;
+    the change log's entries of the new ones."""
     conn = session.connection()
     now = utcnow()
     history = MemberHistory.__table__  # type: ignore[attr-defined]
+    _log_imported(session, history)
     conn.execute(
         history.insert().from_select(
             ["member_id", "action", "at"],

@@ -16,12 +16,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from peerkit.enums import CheckinStatus
-from peerkit.models import Answer, Event, Member, MentorCheckin, Mentorship
+from peerkit.models import Answer, Event, Member, MentorCheckin, Mentorship, id_of
+from peerkit.services.common import changelog
 from peerkit.services.events import seats
 from peerkit.services.members import profiles
 
 # The tables an erasure rewrites: vacuumed afterwards, so no old row version keeps the data.
-ERASED_TABLES = ("member", "mentorship", "mentor_checkin")
+ERASED_TABLES = ("member", "mentorship", "mentor_checkin", "change_log")
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,15 @@ def remove(session: Session, member: Member, today: date, now: datetime) -> Depa
 
 def forget(session: Session, member: Member, today: date, now: datetime) -> Departure:
     """`member forget`: personal data erased in place, and they leave as with `remove`.
-    Their answers to invitations (what they replied, and the replies' Message-IDs) go."""
+    Their answers to invitations (what they replied, and the replies' Message-IDs) go, and
+    the change log keeps its entries about them without their personal data."""
+    name, email = member.name, member.email
     profiles.forget(session, member, today)
     answers = Answer.__table__  # type: ignore[attr-defined]
     session.connection().execute(sa.delete(answers).where(answers.c.member_id == member.id))
-    return Departure(True, _depart(session, member, today, now, erase=True))
+    departure = Departure(True, _depart(session, member, today, now, erase=True))
+    changelog.erase(session, id_of(member), email, name)
+    return departure
 
 
 def _depart(
