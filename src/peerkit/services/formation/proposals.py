@@ -425,12 +425,6 @@ class _Why:
         return out
 
     def left(self, i: int) -> str:
-        reason = self._reason(i)
-        if self.found.proven:
-            reason += "; no grouping that keeps the rules places more members (proven)"
-        return reason
-
-    def _reason(self, i: int) -> str:
         seen, rules, opts, found = self.seen, self.rules, self.opts, self.found
         person = seen[i].person
         sharing = self._sharing(i)
