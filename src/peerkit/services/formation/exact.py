@@ -66,12 +66,16 @@ class Exact:
 
 
 def neighbourhood(
-    people: Sequence[Person], groups: Sequence[Sequence[int]], unplaced: Sequence[int]
+    people: Sequence[Person],
+    groups: Sequence[Sequence[int]],
+    unplaced: Sequence[int],
+    limit: int = MAX_CHOICES,
 ) -> tuple[list[int], list[int], bool]:
     """The people left out plus the groups near them, ring after ring, while it stays small.
 
     Returns the people (sorted), the indexes of the groups taken in, and whether the set is
-    closed (nobody outside can make any start block of anyone inside).
+    closed (nobody outside can make any start block of anyone inside). No group is taken in
+    that would bring the (person, start block) choices above `limit`.
     """
     where = [-1] * len(people)
     for g, members in enumerate(groups):
@@ -84,6 +88,8 @@ def neighbourhood(
     inside = set(unplaced)
     taken: list[int] = []
     choices = sum(people[i].starts.bit_count() for i in inside)
+    if choices > limit:
+        return sorted(inside), [], False
     seen_blocks = 0
     frontier = 0
     for i in inside:
@@ -102,7 +108,7 @@ def neighbourhood(
             if g in taken:
                 continue
             cost = sum(people[i].starts.bit_count() for i in groups[g])
-            if choices + cost > MAX_CHOICES:
+            if choices + cost > limit:
                 return sorted(inside), sorted(taken), False
             choices += cost
             taken.append(g)
