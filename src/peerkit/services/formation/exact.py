@@ -1,8 +1,9 @@
 """Step 4: when the search leaves people out, an exact step places as many as can be placed.
 
 The people left out and the groups near them (whole groups with a member who can make one
-of the sub-problem's start blocks, ring after ring) make a small integer program, solved by
-HiGHS through scipy's `milp` within a time limit. It chooses *buckets*, not groups:
+of the sub-problem's start blocks, ring after ring, smallest first) make a small integer
+program, solved by HiGHS through scipy's `milp` within a time limit. It chooses *buckets*,
+not groups:
 
 - z[i, s] = 1 when person i meets at start block s (one of their own), at most one each;
 - n[s] = the number of groups meeting at s, an integer;
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from peerkit.services.formation.dealing import deal
@@ -65,17 +66,29 @@ class Exact:
         }
 
 
-def neighbourhood(
+@dataclass(frozen=True)
+class Stage:
+    """One sub-problem: people (sorted), the groups taken in, closed, and whether it is the
+    last one (closed, or the next ring would be too large)."""
+
+    members: list[int]
+    taken: list[int]
+    closed: bool
+    last: bool
+
+
+def rings(
     people: Sequence[Person],
     groups: Sequence[Sequence[int]],
     unplaced: Sequence[int],
     limit: int = MAX_CHOICES,
-) -> tuple[list[int], list[int], bool]:
-    """The people left out plus the groups near them, ring after ring, while it stays small.
+) -> Iterator[Stage]:
+    """The people left out, then with the groups near them, ring after ring.
 
-    Returns the people (sorted), the indexes of the groups taken in, and whether the set is
-    closed (nobody outside can make any start block of anyone inside). No group is taken in
-    that would bring the (person, start block) choices above `limit`.
+    A ring is every group with a member who can make a start block of the sub-problem (one
+    not looked at yet). The sub-problem is closed when nobody outside it can make any of its
+    start blocks. No group is taken in that would bring the (person, start block) choices
+    above `limit`; then the stage before is the last.
     """
     where = [-1] * len(people)
     for g, members in enumerate(groups):
@@ -88,35 +101,44 @@ def neighbourhood(
     inside = set(unplaced)
     taken: list[int] = []
     choices = sum(people[i].starts.bit_count() for i in inside)
-    if choices > limit:
-        return sorted(inside), [], False
     seen_blocks = 0
     frontier = 0
     for i in inside:
         frontier |= people[i].starts
-    while frontier:
-        seen_blocks |= frontier
+    while True:
         ring: list[int] = []
-        for s in bits_of(frontier):
+        for s in bits_of(frontier & ~seen_blocks):
             for i in by_block.get(s, ()):
                 g = where[i]
                 if i not in inside and g >= 0 and g not in ring:
                     ring.append(g)
-        ring.sort()
+        seen_blocks |= frontier
+        if not ring:
+            yield Stage(sorted(inside), sorted(taken), True, True)
+            return
+        cost = sum(people[i].starts.bit_count() for g in ring for i in groups[g])
+        if choices + cost > limit:
+            yield Stage(sorted(inside), sorted(taken), False, True)
+            return
+        yield Stage(sorted(inside), sorted(taken), False, False)
+        choices += cost
         frontier = 0
-        for g in ring:
-            if g in taken:
-                continue
-            cost = sum(people[i].starts.bit_count() for i in groups[g])
-            if choices + cost > limit:
-                return sorted(inside), sorted(taken), False
-            choices += cost
+        for g in sorted(ring):
             taken.append(g)
             for i in groups[g]:
                 inside.add(i)
                 frontier |= people[i].starts
-        frontier &= ~seen_blocks
-    return sorted(inside), sorted(taken), True
+
+
+def neighbourhood(
+    people: Sequence[Person],
+    groups: Sequence[Sequence[int]],
+    unplaced: Sequence[int],
+    limit: int = MAX_CHOICES,
+) -> tuple[list[int], list[int], bool]:
+    """The largest sub-problem around the people left out: people, groups, closed."""
+    *_, stage = rings(people, groups, unplaced, limit)
+    return stage.members, stage.taken, stage.closed
 
 
 def solve(
@@ -213,27 +235,62 @@ def repair(
 ) -> tuple[list[list[int]], Exact]:
     """Groups placing at least as many people as `groups`, and what the exact step did.
 
-    `unplaced` are the people left out who could meet at some time. The groups of the
-    sub-problem are dealt again from the program's buckets; the others are kept as they are.
+    `unplaced` are the people left out who could meet at some time. Small sub-problems
+    first: the people left out alone, then with a ring of groups around them, and so on
+    (solved again each time the sub-problem has doubled, and at the last), until everyone
+    is placed, the sub-problem is closed, it would be too large, or the time is up. The
+    groups of the sub-problem that placed most are dealt again from its buckets; the
+    others are kept as they are.
     """
     placed = sum(len(g) for g in groups)
     if not unplaced:
         return groups, Exact(NOT_NEEDED, True, placed_before=placed, placed_after=placed)
     start = time.perf_counter()
-    members, taken, closed = neighbourhood(people, groups, unplaced)
-    status, buckets = solve(people, rules, members, time_limit)
-    report = Exact(status, False, len(members), len(taken), closed, placed, placed)
-    before = sum(len(groups[g]) for g in taken)
-    if buckets is not None and sum(len(b) for b in buckets) > before:
-        dealt: list[list[int]] = []
-        for bucket in buckets:
-            made, _left = deal(bucket, industry, rules, rng)
-            dealt.extend(made)
-        if sum(len(g) for g in dealt) > before:
-            kept = set(taken)
-            groups = [g for k, g in enumerate(groups) if k not in kept] + dealt
-            report.placed_after = sum(len(g) for g in groups)
-    everyone = report.placed_after == placed + len(unplaced)
-    report.proven = everyone or (status == OPTIMAL and closed)
+    wanted = len(unplaced)
+    best: tuple[int, Stage, list[list[int]]] | None = None  # (gain, stage, buckets)
+    report = Exact(NO_ANSWER, False, placed_before=placed, placed_after=placed)
+    solved_size = 0
+    for stage in rings(people, groups, unplaced):
+        if not stage.last and len(stage.members) < 2 * solved_size:
+            continue
+        left = time_limit - (time.perf_counter() - start)
+        if left <= 0:
+            report.status = TIME_LIMIT
+            break
+        status, buckets = solve(people, rules, stage.members, left)
+        solved_size = len(stage.members)
+        report.status = status
+        report.members, report.groups, report.closed = solved_size, len(stage.taken), stage.closed
+        if buckets is not None:
+            gain = sum(len(b) for b in buckets) - sum(len(groups[g]) for g in stage.taken)
+            if gain > 0 and (best is None or gain > best[0]):
+                best = (gain, stage, buckets)
+        if (best is not None and best[0] == wanted) or stage.last:
+            break
+    if best is not None:
+        groups = _redeal(groups, best[1].taken, best[2], industry, rules, rng)
+        report.placed_after = sum(len(g) for g in groups)
+    everyone = report.placed_after == placed + wanted
+    report.proven = everyone or (report.status == OPTIMAL and report.closed)
     report.seconds = time.perf_counter() - start
     return groups, report
+
+
+def _redeal(
+    groups: list[list[int]],
+    taken: list[int],
+    buckets: list[list[int]],
+    industry: Sequence[int],
+    rules: Rules,
+    rng: random.Random,
+) -> list[list[int]]:
+    """The groups with those `taken` replaced by the buckets, each dealt into groups."""
+    dealt: list[list[int]] = []
+    for bucket in buckets:
+        made, _left = deal(bucket, industry, rules, rng)
+        dealt.extend(made)
+    before = sum(len(groups[g]) for g in taken)
+    if sum(len(g) for g in dealt) <= before:  # never fewer (dealing a valid bucket loses none)
+        return groups
+    kept = set(taken)
+    return [g for k, g in enumerate(groups) if k not in kept] + dealt
