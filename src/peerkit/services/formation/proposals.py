@@ -34,6 +34,7 @@ SOURCES = ("unassigned", "active")
 STAGES = values(Stage)  # in order: a stage's index is how far along it is
 MIN_TIME_LIMIT, MAX_TIME_LIMIT = 0.0, 3_600.0  # --time-limit, seconds (0: no exact step)
 NAMES_PER_QUERY = 500  # ids in one IN (...) when reading names
+POOL_BATCH = 2_000  # rows of the pool fetched at a time
 
 
 @dataclass(frozen=True)
@@ -132,11 +133,11 @@ def pool(session: Session, opts: FormOptions) -> Iterator[Row]:
     m = profiles.MEMBERS.c
     query = sa.select(
         m.id,
-        m.status,
+        sa.type_coerce(m.status, sa.Text),  # the stored strings, compared with the StrEnums
         m.paused_until,
         m.left_on,
         m.timezone,
-        m.stage,
+        sa.type_coerce(m.stage, sa.Text),
         m.industry,
         sa.type_coerce(m.skills, sa.Text),
         sa.type_coerce(m.needs, sa.Text),
@@ -145,8 +146,9 @@ def pool(session: Session, opts: FormOptions) -> Iterator[Row]:
     if opts.source == "unassigned":
         busy = _in_groups_of_kind_query(opts.kind)
         query = query.where(m.id.not_in(busy))
-    for r in session.connection().execute(query):
-        yield Row(*r)
+    for batch in session.connection().execute(query).partitions(POOL_BATCH):
+        for r in batch:
+            yield Row(*r)
 
 
 def _in_groups_of_kind_query(kind: str) -> Any:
