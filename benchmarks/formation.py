@@ -656,7 +656,7 @@ class PoolRow:
     run: Any  # scale_runs.Run: wall, cpu, peak memory
     placed: int
     set_aside: int
-    proven: bool
+    proven: bool | None  # None: the command says nothing about it (before the exact step)
 
 
 def write_big_pool(path: Path, kind: str, placeable: int, total: int) -> None:
@@ -706,7 +706,7 @@ def pool_sizes(runner: Runner, work: Path, quick: bool, timeout: float) -> list[
         argv = [*peerkit, "group", "form", "--format", "json"]
         _progress(f"{label}: group form")
         run = Child(work, env, timeout).run(argv)
-        placed, aside, proven = -1, -1, False
+        placed, aside, proven = -1, -1, None
         if run.finished:
             out = runner.run(argv, capture=True, env={"PEERKIT_TODAY": TODAY}).stdout
             proposal = json.loads(out)
@@ -717,7 +717,7 @@ def pool_sizes(runner: Runner, work: Path, quick: bool, timeout: float) -> list[
                 for u in proposal["unassigned"]
                 if u.get("set_aside", u["reason"].startswith("no availability"))
             )
-            proven = bool(proposal.get("proven", False))
+            proven = proposal.get("proven")
         rows.append(PoolRow(kind, placeable, total, run, placed, aside, proven))
         _progress(f"{label}: {_fmt(run.wall)}, {run.rss:.0f} MB, {placed:,} placed")
         db_path.unlink()
@@ -753,7 +753,7 @@ def print_pools(rows: list[PoolRow]) -> None:
         print(
             f"| {what} | {r.total:,} | {_fmt(r.run.wall)} | {_fmt(r.run.cpu)} "
             f"| {r.run.rss:.0f} MB | {r.placed:,} | {r.set_aside:,} "
-            f"| {'yes' if r.proven else 'no'} | {goal} |"
+            f"| {'-' if r.proven is None else 'yes' if r.proven else 'no'} | {goal} |"
         )
 
 
