@@ -17,7 +17,6 @@ __all__ = ["ACTOR_KEY", "Actor", "from_settings", "parse"]
 
 _FORM = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<email>[^<>]*)>\s*$")
 
-
 @dataclass(frozen=True)
 class Actor:
     """A person who changes the community: a name and (usually) an e-mail address."""
@@ -26,7 +25,7 @@ class Actor:
     email: str | None = None
 
     def label(self) -> str:
-        """ "Name <email>", or whichever of the two there is."""
+        """"Name <email>", or whichever of the two there is."""
         if self.email and self.name and self.name != self.email:
             return f"{self.name} <{self.email}>"
         return self.email or self.name
