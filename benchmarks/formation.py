@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/formation.py            # full: several minutes
     .venv/bin/python benchmarks/formation.py --quick    # without the 6,000-member pools
+    .venv/bin/python benchmarks/formation.py --parts hard,pools   # parts 5 and 6 only
 
 Four parts, each printed as a Markdown table (progress goes to stderr):
 
@@ -16,6 +17,16 @@ Four parts, each printed as a Markdown table (progress goes to stderr):
    --format json`` as a subprocess, against the same ``form()`` call in this process.
 4. ``matching.assign()`` (optimal) on 300 mentors x 1,000 mentees, and on as many mentees
    as the mentors have seats, against a greedy pass.
+5. Harder planted pools (tests/planted.py ``hard()``: narrow evenings, one common start per
+   planted group, ten zones, groups of exactly six, industries apart) of 240, 600 and 6,000
+   members: the search alone (``time_limit=None``, what ``group form`` did before the exact
+   step) against the search with the exact step: members left out, proven, time.
+6. The whole ``group form --format json`` command as the pool grows from 100 to 100,000
+   members, with 100, 240 or 1,000 members who can be placed and the others without
+   availability: time, CPU and peak memory of the process (benchmarks/spawn.py).
+
+``--parts hard,pools`` runs only some parts; ``--src DIR`` runs the commands of parts 3 and 6
+on other sources (an older checkout's src, to compare).
 
 See benchmarks/README.md.
 """
@@ -67,7 +78,7 @@ from peerkit.services.mentoring import matching
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.planted import LENGTH, STEP, WEEK, planted  # noqa: E402
+from tests.planted import LENGTH, STEP, WEEK, hard, planted  # noqa: E402
 
 T = TypeVar("T")
 
@@ -432,20 +443,22 @@ def command_path(runner: Runner, work: Path, n: int) -> CommandPart:
             monday = proposals.reference_week(today)
             seen = [
                 proposals.to_person(m, monday, opts.duration)
-                for m in proposals.pool(s, opts, today)
+                for m in proposals.pool(s, opts)
+                if proposals.set_aside(m, today) is None
             ]
             met = proposals.met_pairs(s)
     finally:
         db.dispose()
     seen_people = [x.person for x in seen]
     search, found = measure(lambda: formation_form(seen_people, RULES, met=met), 1)
+    assert len(emails) == n  # imported in planted-id order into a new database: id = planted id
     ours = [[seen_people[i].id for i in g] for g in found.groups]
     same = ours == [g["members"] for g in proposal["groups"]]
 
     by_id = {p.id: p for p in people}
     superset = extra = 0
     for x in seen:
-        original = by_id[emails[x.member.email or ""]].starts
+        original = by_id[x.member.id].starts
         if x.person.starts & original == original:
             superset += 1
             extra += x.person.starts != original
@@ -545,6 +558,203 @@ def print_command(c: CommandPart) -> None:
         f"derives from the imported windows include every planted start time "
         f"({c.extra} of them have a few more, where two windows merged)."
     )
+
+
+# --- 5. harder planted pools: the exact step ----------------------------------------------
+
+HARD_SIZE = 6  # tests/planted.py hard(): groups of exactly six
+HARD_RULES = Rules(HARD_SIZE, HARD_SIZE, separate_industry=True)
+HARD_SEEDS = (1, 2, 3, 4)
+
+
+@dataclass
+class HardRow:
+    n: int
+    seed: int
+    alone: Timed  # the search alone (time_limit=None): what group form did before
+    alone_found: Grouping
+    exact: Timed  # the search and the exact step (the default)
+    found: Grouping
+    rules: str
+
+
+def hard_pools(sizes: Sequence[int]) -> list[HardRow]:
+    rows = []
+    for n in sizes:
+        for seed in HARD_SEEDS if n <= 600 else HARD_SEEDS[:1]:
+            people, _groups = hard(n, seed=seed)
+            label = f"hard planted {n:,}, seed {seed}"
+            _progress(f"{label}: the search alone")
+            alone, alone_found = measure(
+                lambda p=people: formation_form(p, HARD_RULES, time_limit=None), 1
+            )
+            _progress(f"{label}: with the exact step")
+            exact, found = measure(lambda p=people: formation_form(p, HARD_RULES), 1)
+            rows.append(
+                HardRow(
+                    n, seed, alone, alone_found, exact, found, rules_kept(people, found, HARD_RULES)
+                )
+            )
+            _progress(
+                f"{label}: {len(alone_found.unplaced)} left out by the search, "
+                f"{len(found.unplaced)} after the exact step (proven: {found.proven})"
+            )
+    return rows
+
+
+def print_hard(rows: list[HardRow]) -> None:
+    print(
+        "\n## 5. Harder planted pools (tests/planted.py hard(): narrow evenings, one common "
+        f"start per planted group, ten zones, groups of exactly {HARD_SIZE}, industries apart)\n"
+    )
+    head = (
+        "| pool | seed | search alone: time (CPU) | left out | with the exact step: time (CPU) "
+        "| left out | exact step | sub-problem (members, groups, closed) | proven | rules kept "
+        "| score alone / with |"
+    )
+    print(head)
+    print("|" + "|".join("---" for _ in range(head.count("|") - 1)) + "|")
+    for r in rows:
+        e = r.found.exact
+        status = e.status if e else "-"
+        sub = f"{e.members:,}, {e.groups:,}, {'yes' if e.closed else 'no'}" if e else "-"
+        print(
+            f"| {r.n:,} | {r.seed} | {_fmt(r.alone.wall)} ({_fmt(r.alone.cpu)}) "
+            f"| {len(r.alone_found.unplaced)} | {_fmt(r.exact.wall)} ({_fmt(r.exact.cpu)}) "
+            f"| {len(r.found.unplaced)} | {status} | {sub} | {'yes' if r.found.proven else 'no'} "
+            f"| {r.rules} | {r.alone_found.score:.4f} / {r.found.score:.4f} |"
+        )
+
+
+# --- 6. the pool size: placeable members among many who cannot be placed ----------------------
+
+SHARED_WINDOWS = "tue 18:00-20:00; thu 19:00-21:00"  # the issue's 240 members, in Rome
+# (placeable, whole pool): who can be placed, and everyone (the others gave no availability)
+POOLS: tuple[tuple[str, int, int], ...] = (
+    ("planted", 100, 100),
+    ("planted", 100, 1_000),
+    ("planted", 100, 10_000),
+    ("planted", 100, 100_000),
+    ("planted", 1_000, 1_000),
+    ("planted", 1_000, 10_000),
+    ("planted", 1_000, 100_000),
+    ("shared", 240, 240),
+    ("shared", 240, 10_240),
+    ("shared", 240, 60_240),
+    ("shared", 240, 100_000),
+)
+QUICK_POOLS = {(kind, a, b) for kind, a, b in POOLS if b <= 10_240}
+POOL_TIMEOUT = 600.0  # seconds for one `group form`
+POOL_GOAL = 5.0  # seconds: `group form` on the 60,000-member pool
+
+
+@dataclass
+class PoolRow:
+    kind: str
+    placeable: int
+    total: int
+    run: Any  # scale_runs.Run: wall, cpu, peak memory
+    placed: int
+    set_aside: int
+    proven: bool | None  # None: the command says nothing about it (before the exact step)
+
+
+def write_big_pool(path: Path, kind: str, placeable: int, total: int) -> None:
+    """`placeable` members who can meet, then members with no availability up to `total`."""
+    if kind == "planted":
+        people, _ = planted(placeable, seed=PLANTED_SEED, wide=True)
+        write_pool_csv(path, people)
+    else:
+        with path.open("w", newline="", encoding="utf-8") as f:
+            out = csv.writer(f)
+            out.writerow(("name", "email", "timezone", "stage", "industry", "availability"))
+            rng = random.Random(PLANTED_SEED)
+            for n in range(placeable):
+                out.writerow(
+                    (
+                        f"Shared {n}",
+                        f"shared.{n}@example.com",
+                        "Europe/Rome",
+                        rng.choice(STAGES),
+                        f"industry-{rng.randrange(12)}",
+                        SHARED_WINDOWS,
+                    )
+                )
+    with path.open("a", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        width = 8 if kind == "planted" else 6
+        for n in range(total - placeable):
+            out.writerow(
+                (f"Silent {n}", f"silent.{n}@example.com", "Europe/Rome", *[""] * (width - 3))
+            )
+
+
+def pool_sizes(runner: Runner, work: Path, quick: bool, timeout: float) -> list[PoolRow]:
+    from scale_runs import Child
+
+    rows = []
+    env = {**runner.env, "PEERKIT_TODAY": TODAY}
+    for kind, placeable, total in POOLS:
+        if quick and (kind, placeable, total) not in QUICK_POOLS:
+            continue
+        label = f"pool: {placeable:,} {kind} of {total:,}"
+        csv_path, db_path = work / "big-pool.csv", work / f"big-pool-{kind}-{placeable}-{total}.db"
+        write_big_pool(csv_path, kind, placeable, total)
+        peerkit = [PY, "-m", "peerkit", "--no-input", "--db", str(db_path)]
+        _progress(f"{label}: member import")
+        runner.run([*peerkit, "member", "import", str(csv_path)], env={"PEERKIT_TODAY": TODAY})
+        argv = [*peerkit, "group", "form", "--format", "json"]
+        _progress(f"{label}: group form")
+        run = Child(work, env, timeout).run(argv)
+        placed, aside, proven = -1, -1, None
+        if run.finished:
+            out = runner.run(argv, capture=True, env={"PEERKIT_TODAY": TODAY}).stdout
+            proposal = json.loads(out)
+            placed = sum(len(g["members"]) for g in proposal["groups"])
+            # Before the set-aside (no "set_aside" key): who had no availability.
+            aside = sum(
+                1
+                for u in proposal["unassigned"]
+                if u.get("set_aside", u["reason"].startswith("no availability"))
+            )
+            proven = proposal.get("proven")
+        rows.append(PoolRow(kind, placeable, total, run, placed, aside, proven))
+        _progress(f"{label}: {_fmt(run.wall)}, {run.rss:.0f} MB, {placed:,} placed")
+        db_path.unlink()
+    return rows
+
+
+def print_pools(rows: list[PoolRow]) -> None:
+    print(
+        "\n## 6. `group form --format json` (whole process) as the pool grows: placeable "
+        "members among members with no availability\n"
+    )
+    head = (
+        "| placeable members | whole pool | time | CPU | peak memory | placed | set aside "
+        "| proven | goal |"
+    )
+    print(head)
+    print("|" + "|".join("---" for _ in range(head.count("|") - 1)) + "|")
+    for r in rows:
+        if not r.run.finished:
+            print(
+                f"| {r.placeable:,} {r.kind} | {r.total:,} | not finished after "
+                f"{_fmt(r.run.wall)} | | {r.run.rss:.0f} MB by then | | | | |"
+            )
+            continue
+        what = (
+            f"{r.placeable:,} (planted, wide)"
+            if r.kind == "planted"
+            else f"{r.placeable:,} sharing two evenings"
+        )
+        goal = ""
+        if (r.kind, r.placeable, r.total) == ("shared", 240, 60_240):
+            goal = f"<= {POOL_GOAL:.0f} s: " + ("met" if r.run.wall <= POOL_GOAL else "MISSED")
+        print(
+            f"| {what} | {r.total:,} | {_fmt(r.run.wall)} | {_fmt(r.run.cpu)} "
+            f"| {r.run.rss:.0f} MB | {r.placed:,} | {r.set_aside:,} "
+            f"| {'-' if r.proven is None else 'yes' if r.proven else 'no'} | {goal} |"
+        )
 
 
 # --- 4. mentoring -------------------------------------------------------------------------
@@ -681,9 +891,16 @@ def print_header(args: argparse.Namespace) -> None:
     )
 
 
+PARTS = ("scale", "quality", "command", "mentoring", "hard", "pools")
+
+
 def session(args: argparse.Namespace, work: Path) -> None:
     fingerprint = source_fingerprint()
     changed: list[str] = []  # the parts during which peerkit's sources changed
+    parts = set(args.parts.split(",")) if args.parts else set(PARTS)
+    unknown = parts - set(PARTS)
+    if unknown:
+        raise BenchmarkError(f"--parts: unknown {', '.join(sorted(unknown))}; use {PARTS}")
 
     def check(part: str) -> None:
         nonlocal fingerprint
@@ -693,41 +910,79 @@ def session(args: argparse.Namespace, work: Path) -> None:
             fingerprint = now
 
     print_header(args)
-    sizes = (60, 600) if args.quick else (60, 600, 6_000)
-    rows = scale(sizes)
-    check("1")
-    best = quality(args.best_runs)
-    check("2")
     runner = Runner(work)
-    cmd = command_path(runner, work, 600)
+    # The commands run this checkout's sources (or --src's), not whatever peerkit is installed.
+    runner.env["PYTHONPATH"] = str((args.src or ROOT / "src").resolve())
+    sizes = (60, 600) if args.quick else (60, 600, 6_000)
+    rows = scale(sizes) if "scale" in parts else []
+    check("1")
+    best = quality(args.best_runs) if "quality" in parts else []
+    check("2")
+    cmd = command_path(runner, work, 600) if "command" in parts else None
     check("3")
-    ment = [mentor_part(300, 1_000), mentor_part(300, None)]
+    ment = [mentor_part(300, 1_000), mentor_part(300, None)] if "mentoring" in parts else []
     check("4")
+    hard_rows = (
+        hard_pools((240, 600) if args.quick else (240, 600, 6_000)) if "hard" in parts else []
+    )
+    check("5")
+    pools = pool_sizes(runner, work, args.quick, args.pool_timeout) if "pools" in parts else []
+    check("6")
 
-    print_scale(rows)
-    print_quality(best)
-    print_command(cmd)
-    print_mentoring(ment)
+    if rows:
+        print_scale(rows)
+    if best:
+        print_quality(best)
+    if cmd is not None:
+        print_command(cmd)
+    if ment:
+        print_mentoring(ment)
+    if hard_rows:
+        print_hard(hard_rows)
+    if pools:
+        print_pools(pools)
     print(
         "\nNotes: times are wall-clock (time.perf_counter), CPU is time.process_time in this "
         f"process or getrusage of the children; small measurements are the median of "
-        f"{SMALL_RUNS} runs after a warm-up, the long ones run once."
+        f"{SMALL_RUNS} runs after a warm-up, the long ones run once. Part 6 runs each command "
+        "once through benchmarks/spawn.py (peak memory: ru_maxrss)."
     )
-    print(
-        f"Part 3's command: {_show(cmd.argv)}, with PEERKIT_TODAY={TODAY} in run.py's clean "
-        "environment; the zones have no daylight saving."
-    )
+    if cmd is not None:
+        print(
+            f"Part 3's command: {_show(cmd.argv)}, with PEERKIT_TODAY={TODAY} in run.py's clean "
+            "environment; the zones have no daylight saving."
+        )
     if changed:
         print(
             f"\nWARNING: peerkit's source files changed during part(s) {', '.join(changed)} of "
-            "this session (parts 1, 2 and 4 use the code imported at the start; part 3's "
-            "command reads the files when it starts); run it again."
+            "this session (parts 1, 2, 4 and 5 use the code imported at the start; the "
+            "commands of parts 3 and 6 read the files when they start); run it again."
         )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="Skip the 6,000-member pools.")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="Skip the 6,000-member pools and the pools of more than 10,240 members.",
+    )
+    parser.add_argument(
+        "--src",
+        type=Path,
+        help="The peerkit sources the commands of parts 3 and 6 run (default: this checkout's "
+        "src), e.g. an older checkout's, to compare.",
+    )
+    parser.add_argument(
+        "--pool-timeout",
+        type=float,
+        default=POOL_TIMEOUT,
+        help=f"Seconds before a `group form` of part 6 is stopped ({POOL_TIMEOUT:.0f}).",
+    )
+    parser.add_argument(
+        "--parts",
+        help=f"Comma-separated parts to run (default all): {','.join(PARTS)}.",
+    )
     parser.add_argument(
         "--best-runs",
         type=int,

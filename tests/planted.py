@@ -9,6 +9,7 @@ inside a planted group, and random stages, skills and needs.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 from peerkit.services.formation import Person
 
@@ -18,6 +19,8 @@ LENGTH = 90 // STEP  # blocks in a meeting
 INDUSTRIES = [f"industry-{i}" for i in range(12)]
 TOPICS = ["sales", "pricing", "marketing", "legal", "finance", "design", "tech", "hiring"]
 OFFSETS = [-300, 0, 60, 120, 330]  # minutes east of UTC
+# Harder pools: ten zones, from the US west coast to Sydney (minutes east of UTC).
+MANY_OFFSETS = [-480, -300, -180, 0, 60, 120, 180, 330, 480, 600]
 
 
 def sizes(n: int, low: int, high: int, rng: random.Random) -> list[int]:
@@ -55,13 +58,18 @@ def planted(
     separate: bool = True,
     wide: bool = True,
     decoys: float = 0.5,
+    window: int = 120,
+    offsets: Sequence[int] = OFFSETS,
+    own_windows: tuple[int, int] = (1, 2),
 ) -> tuple[list[Person], list[list[int]]]:
     """People and the planted groups (as lists of person ids).
 
     `wide` spreads windows over every day from 07:00 to 21:00, so few planted groups share
     a time and the search must find the planted structure; otherwise windows crowd onto
     twenty weekday evenings, and groups compete for the same times. A share `decoys` of the
-    members can also make another planted group's time.
+    members can also make another planted group's time. `window` is the planted groups'
+    common window in minutes (90: exactly one start, the tightest), `offsets` the zones the
+    groups live in, `own_windows` how many windows of their own each member has (fewest, most).
     """
     rng = random.Random(seed)
     people: list[Person] = []
@@ -72,10 +80,10 @@ def planted(
         evenings = [(day, hour) for day in range(5) for hour in (17, 18, 19, 20)]
     plan = []
     for size in sizes(n, low, high, rng):
-        offset = rng.choice(OFFSETS)
+        offset = rng.choice(offsets)
         day, hour = rng.choice(evenings)
         start = ((day * 24 + hour) * 60 - offset) // STEP
-        plan.append((size, offset, _window_starts(start, 120 // STEP)))
+        plan.append((size, offset, _window_starts(start, window // STEP)))
     for size, offset, common in plan:
         industries = rng.sample(INDUSTRIES, size) if separate else rng.choices(INDUSTRIES, k=size)
         ids = []
@@ -83,7 +91,7 @@ def planted(
             starts = common
             if rng.random() < decoys:  # another group's time: tempting, and wrong
                 starts |= rng.choice(plan)[2]
-            for _ in range(rng.randint(1, 2)):
+            for _ in range(rng.randint(*own_windows)):
                 d, h = rng.choice(evenings)
                 own = ((d * 24 + h) * 60 - offset) // STEP + rng.choice((0, 2))
                 starts |= _window_starts(own, rng.choice((6, 8, 10)))
@@ -103,3 +111,18 @@ def planted(
         groups.append(ids)
     rng.shuffle(people)
     return people, groups
+
+
+def hard(n: int, *, seed: int = 1, size: int = 6) -> tuple[list[Person], list[list[int]]]:
+    """A harder planted pool: narrow evenings, exactly one common start per planted group,
+    ten zones, groups of exactly `size`, at most one window of a member's own."""
+    return planted(
+        n,
+        seed=seed,
+        low=size,
+        high=size,
+        wide=False,
+        window=LENGTH * STEP,
+        offsets=MANY_OFFSETS,
+        own_windows=(0, 1),
+    )

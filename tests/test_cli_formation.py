@@ -37,12 +37,13 @@ REFERENCE_WEEK = date(2026, 11, 30)  # the Monday after TODAY
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 FORM_KEYS = {"groups", "unassigned", "score"}
-FORM_EXTRA_KEYS = {"reference_week", "benched", "rules", "window_days"}
+FORM_EXTRA_KEYS = {"reference_week", "benched", "rules", "window_days", "proven", "exact"}
 FORMED_GROUP_KEYS = {"members", "slot", "score", "reasons"}
 FORMED_GROUP_EXTRA_KEYS = {"group"}  # the slug, once --apply created it
 SLOT_KEYS = {"day", "time", "timezone"}
 SLOT_EXTRA_KEYS = {"common_minutes"}
 UNASSIGNED_KEYS = {"member", "reason"}
+UNASSIGNED_EXTRA_KEYS = {"set_aside"}  # true: never looked at by the search (paused, left, ...)
 WINDOW_KEYS = {"day", "start", "end", "timezone", "available"}
 WINDOW_EXTRA_KEYS = {"date", "minutes", "everyone", "missing", "at", "costs", "cost"}  # fair hours
 TERMINAL_CONTROLS = ("\x1b", "\x07", "\x9b")
@@ -190,10 +191,12 @@ def assert_form_shape(proposal: dict[str, Any]) -> None:
         assert group["reasons"]
         assert all(isinstance(r, str) and r for r in group["reasons"])
     for entry in proposal["unassigned"]:
-        assert set(entry) == UNASSIGNED_KEYS
+        assert set(entry) - UNASSIGNED_EXTRA_KEYS == UNASSIGNED_KEYS
+        assert type(entry["set_aside"]) is bool
         assert type(entry["member"]) is int
         assert isinstance(entry["reason"], str)
         assert entry["reason"].strip()
+    assert type(proposal["proven"]) is bool
 
 
 def assert_each_once(proposal: dict[str, Any], pool: set[int]) -> None:
@@ -514,7 +517,13 @@ def test_paused_and_removed_members_are_never_placed(cli: Cli, add_member: AddMe
         assert paused not in placed(proposal)
         assert removed not in placed(proposal)
         assert sorted(placed(proposal)) == sorted(members[2:])
-        assert proposal["unassigned"] == []
+        left = left_out(proposal)
+        assert set(left) == {paused, removed}
+        assert left[paused].startswith("paused")
+        assert f"member resume {paused}" in left[paused]
+        assert left[removed].startswith("left the community on ")
+        assert all(u["set_aside"] for u in proposal["unassigned"])
+        assert proposal["proven"] is True
     cli.ok("group", "form", "--size", "2-3", "--apply")
     in_groups = {
         m["id"] for g in as_json(cli.ok("group", "list", "--format", "json")) for m in g["members"]

@@ -261,7 +261,7 @@ def test_group_form_keeps_recent_groupmates_apart_inside_the_window(
     assert {1, 2, 3} in _groups(_form(cli, "--window", "0"))
     inside = _form(cli)
     assert all(len(g & {1, 2, 3}) == 1 for g in _groups(inside)), inside
-    assert list(inside)[-3:] == ["benched", "rules", "window_days"]
+    assert list(inside)[-5:] == ["benched", "rules", "window_days", "proven", "exact"]
     reasons = [r for g in inside["groups"] for r in g["reasons"]]
     assert "Person 1 not with Person 2 again: together in Old until 28 Oct" in reasons
     # after the window (90 days after 28 Oct) they may meet again

@@ -38,6 +38,9 @@ FORM_COLUMNS = (
     Column("reasons", wrap=True, min_width=20),
 )
 CSV_COLUMNS = ("n", "size", "day", "time", "timezone", "score", "members", "reasons", "group")
+LIST_SET_ASIDE = 10  # more members set aside than this: one line a reason, not one a member
+SHOWN_IDS = 5  # ids named on a line of members set aside
+FORMATION_TIME_LIMIT = 5.0  # seconds: --time-limit (services.formation.DEFAULT_TIME_LIMIT)
 SLOT_COLUMNS = (
     Column("day"),
     Column("date", priority=2),
@@ -122,6 +125,15 @@ def form_command(
     remember: RememberOpt = False,
     forget_pair: ForgetPairOpt = None,
     confirm: ConfirmOpt = None,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            "--time-limit",
+            help="Seconds for the exact step that places members the search left out (0: none).",
+            show_default=True,
+            metavar="SECONDS",
+        ),
+    ] = FORMATION_TIME_LIMIT,
     dry_run: DryRunOpt = False,
     fmt: FormatOpt = Format.table,
     wide: WideOpt = False,
@@ -130,10 +142,13 @@ def form_command(
 
     Every group has a weekly window of --duration minutes that all its members declared
     free (their own zones, this coming week); see docs/forming-groups.md for the score.
-    Two members who shared a group within --window days are kept apart whenever the same
-    people can be placed otherwise; never-pairs are kept apart, must-pairs put together.
-    A member absent from their last 2 meetings is benched unless --confirm names them.
-    With --apply --dry-run (or --remember --dry-run), writes nothing.
+    Members who cannot be placed (paused, left, no window) are set aside with their reason.
+    When the search leaves others out, an exact step places everyone it can within
+    --time-limit and says whether the result is proven. Two members who shared a group
+    within --window days are kept apart whenever the same people can be placed otherwise;
+    never-pairs are kept apart, must-pairs put together. A member absent from their last 2
+    meetings is benched unless --confirm names them. With --apply --dry-run (or --remember
+    --dry-run), writes nothing.
     """
     from peerkit.services.common import community
     from peerkit.services.formation import proposals
@@ -147,6 +162,7 @@ def form_command(
     pair_opts = pairing.options(
         window, must_pair, never_pair, forget_pair, remember, confirm, app_ctx.settings.config
     )
+    proposals.check_time_limit(time_limit)
     db = app_ctx.db()
     if apply or pair_opts.writes:
         db.refuse_if_read_only()
@@ -157,8 +173,10 @@ def form_command(
         row = community.get(session)
         zone = row.timezone if row else community_defaults(app_ctx.settings).timezone or "UTC"
         pairs = pairing.resolve(session, pair_opts, app_ctx.today(), "group form")
-        proposal, read = proposals.propose_read(session, opts, app_ctx.today(), zone, pairs)
-        names = _names(session, proposal)
+        proposal, read = proposals.propose_read(
+            session, opts, app_ctx.today(), zone, pairs, time_limit
+        )
+        names = proposals.names(session, _named(proposal)) if fmt is Format.table else {}
     if apply or pair_opts.writes:
         with db.dry_run() if dry_run else db.write() as session:
             if pair_opts.writes:
@@ -176,13 +194,16 @@ def form_command(
         message(f"{done} {len(proposal['groups'])} group(s): {made}.")
 
 
-def _names(session: Any, proposal: dict[str, Any]) -> dict[int, str]:
-    from peerkit.models import Member
-
-    ids = {m for g in proposal["groups"] for m in g["members"]}
-    ids |= {u["member"] for u in [*proposal["unassigned"], *proposal["benched"]]}
-    ids |= {i for r in proposal["rules"] for i in r["members"]}
-    return {i: (m.name if (m := session.get(Member, i)) else str(i)) for i in ids}
+def _named(proposal: dict[str, Any]) -> list[int]:
+    """The members a table names: those placed, those the search left out or benched, and
+    those of the pair rules."""
+    ids = [m for g in proposal["groups"] for m in g["members"]]
+    aside = [u for u in proposal["unassigned"] if u["set_aside"]]
+    shown = proposal["unassigned"] if len(aside) <= LIST_SET_ASIDE else []
+    ids += [u["member"] for u in proposal["unassigned"] if not u["set_aside"] or shown]
+    ids += [u["member"] for u in proposal["benched"]]
+    ids += [i for r in proposal["rules"] for i in r["members"]]
+    return ids
 
 
 def _show_proposal(
@@ -196,8 +217,12 @@ def _show_proposal(
         return
     rows = _table_rows(proposal, names)
     emit(rows, fmt, FORM_COLUMNS, empty="No group could be formed.", wide=wide)
+    aside = [u for u in proposal["unassigned"] if u["set_aside"]]
     for left in proposal["unassigned"]:
-        message(f"Not placed: {names[left['member']]} (#{left['member']}): {left['reason']}.")
+        if len(aside) <= LIST_SET_ASIDE or not left["set_aside"]:
+            message(f"Not placed: {names[left['member']]} (#{left['member']}): {left['reason']}.")
+    if len(aside) > LIST_SET_ASIDE:
+        _summarise(aside)
     for left in proposal["benched"]:
         message(f"Benched: {names[left['member']]} (#{left['member']}): {left['reason']}.")
     for rule in proposal["rules"]:
@@ -210,6 +235,38 @@ def _show_proposal(
         f"Score {proposal['score']:.3f} (0-1: placed members, weighted by their group's "
         f"score); week of {proposal['reference_week']}."
     )
+    if proposal["proven"] and any(not u["set_aside"] for u in proposal["unassigned"]):
+        message("No grouping that keeps the rules places more members (proven).")
+    elif not proposal["proven"]:
+        message(f"Not proven that no grouping places more members: {_unproven(proposal)}.")
+
+
+def _unproven(proposal: dict[str, Any]) -> str:
+    exact = proposal["exact"]
+    if exact is None:
+        return "no exact step (--time-limit 0)"
+    if exact["status"] == "time limit":
+        return "the exact step ran out of time; try a longer --time-limit"
+    return f"the exact step could look at only {exact['members']:,} members around them"
+
+
+def _summarise(aside: list[dict[str, Any]]) -> None:
+    """Many members set aside: one line a reason, with the first few ids."""
+    by_reason: dict[str, list[int]] = {}
+    for u in aside:
+        by_reason.setdefault(_kind(u["reason"]), []).append(u["member"])
+    for reason, ids in sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        shown = ", ".join(f"#{i}" for i in ids[:SHOWN_IDS])
+        more = f" and {len(ids) - SHOWN_IDS:,} more" if len(ids) > SHOWN_IDS else ""
+        message(f"Set aside: {len(ids):,} member(s), {reason}: {shown}{more}.")
+
+
+def _kind(reason: str) -> str:
+    """A set-aside reason without its member's own details (dates, ids)."""
+    for start in ("left the community", "paused"):
+        if reason.startswith(start):
+            return start
+    return reason
 
 
 def _csv_rows(proposal: dict[str, Any]) -> list[dict[str, Any]]:

@@ -388,7 +388,7 @@ def _erase_changed_by(session: Session, email: str | None, name: str) -> int:
         if table.name not in VERSIONED:
             continue
         column = table.c.changed_by
-        found = [column.in_(sorted(labels))]
+        found: list[sa.ColumnElement[bool]] = [column.in_(sorted(labels))]
         if email:
             found.append(sa.func.lower(column).endswith(f"<{email.lower()}>", autoescape=True))
         result = session.connection().execute(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import combinations
@@ -16,14 +18,13 @@ from peerkit import rowversions
 from peerkit.defaults import FORMATION, LIMITS
 from peerkit.enums import GroupKind, GroupStatus, MemberStatus, Stage, values
 from peerkit.errors import Conflict, InvalidValue
-from peerkit.models import Group, Member, Membership, id_of
+from peerkit.models import Group, Member, Membership
 from peerkit.services import formation
 from peerkit.services.common import schedule, validate
 from peerkit.services.formation import Person, Rules, history, weekly
 from peerkit.services.formation.placement import bits_of
 from peerkit.services.groups import roster
-from peerkit.services.members import pairing
-from peerkit.services.members import profiles as members_svc
+from peerkit.services.members import pairing, profiles
 
 STEP = 15  # minutes per block: windows are rounded inwards to the quarter hour
 WEEK_BLOCKS = weekly.WEEK_DAYS * weekly.DAY_MINUTES // STEP
@@ -32,6 +33,9 @@ OFFSET_AT = timedelta(hours=12)  # a member's UTC offset is the one at noon UTC 
 SCORE_DIGITS = 4  # decimals of the scores in a proposal
 SOURCES = ("unassigned", "active")
 STAGES = values(Stage)  # in order: a stage's index is how far along it is
+MIN_TIME_LIMIT, MAX_TIME_LIMIT = 0.0, 3_600.0  # --time-limit, seconds (0: no exact step)
+NAMES_PER_QUERY = 500  # ids in one IN (...) when reading names
+POOL_BATCH = 2_000  # rows of the pool fetched at a time
 
 
 @dataclass(frozen=True)
@@ -83,22 +87,75 @@ def reference_week(today: date) -> date:
 # --- the pool -----------------------------------------------------------------------------
 
 
-def pool(session: Session, opts: FormOptions, today: date) -> list[Member]:
-    """Active members; with --from unassigned, those in no active group of the kind."""
-    query = (
-        select(Member)
-        .where(members_svc.status_clause(MemberStatus.ACTIVE, today))
-        .order_by(col(Member.id))
-    )
-    members = list(session.exec(query))
-    if opts.source == "active":
-        return members
-    busy = set(_in_groups_of_kind(session, opts.kind))
-    return [m for m in members if m.id not in busy]
+@dataclass(frozen=True)
+class Row:
+    """What formation reads of a member: one row of one query, never an ORM object.
+
+    The list columns come as their stored JSON text, read only for members who are not
+    set aside (most of a large pool may be members with no window).
+    """
+
+    id: int
+    version: int  # what group form --apply holds the member to (peerkit.rowversions)
+    status: str
+    paused_until: date | None
+    left_on: date | None
+    timezone: str
+    stage: str | None
+    industry: str | None
+    skills_json: Any
+    needs_json: Any
+    availability_json: Any
+
+    @property
+    def skills(self) -> list[str]:
+        return _strings(self.skills_json)
+
+    @property
+    def needs(self) -> list[str]:
+        return _strings(self.needs_json)
+
+    @property
+    def availability(self) -> list[str]:
+        return _strings(self.availability_json)
 
 
-def _in_groups_of_kind(session: Session, kind: str) -> list[int]:
-    rows = session.exec(
+def _strings(text: Any) -> list[str]:
+    """A stored list: JSON text (SQLite), or already a list (a driver that decodes JSON)."""
+    value = json.loads(text) if isinstance(text, str | bytes) and text else text or []
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def pool(session: Session, opts: FormOptions) -> Iterator[Row]:
+    """Every member of the pool, whatever their status, in id order (one query).
+
+    With --from unassigned, those in no active group of the kind; with --from active,
+    everyone. Who cannot be placed (paused, left, no window) is set aside by `set_aside`.
+    """
+    m = profiles.MEMBERS.c
+    query = sa.select(
+        m.id,
+        m.version,
+        sa.type_coerce(m.status, sa.Text),  # the stored strings, compared with the StrEnums
+        m.paused_until,
+        m.left_on,
+        m.timezone,
+        sa.type_coerce(m.stage, sa.Text),
+        m.industry,
+        sa.type_coerce(m.skills, sa.Text),
+        sa.type_coerce(m.needs, sa.Text),
+        sa.type_coerce(m.availability, sa.Text),
+    ).order_by(m.id)
+    if opts.source == "unassigned":
+        busy = _in_groups_of_kind_query(opts.kind)
+        query = query.where(m.id.not_in(busy))
+    for batch in session.connection().execute(query).partitions(POOL_BATCH):
+        for r in batch:
+            yield Row(*r)
+
+
+def _in_groups_of_kind_query(kind: str) -> Any:
+    return (
         select(Membership.member_id)
         .join(Group, col(Group.id) == Membership.group_id)
         .where(
@@ -107,7 +164,30 @@ def _in_groups_of_kind(session: Session, kind: str) -> list[int]:
             col(Membership.left_on).is_(None),
         )
     )
-    return list(rows)
+
+
+def _in_groups_of_kind(session: Session, kind: str) -> list[int]:
+    return list(session.exec(_in_groups_of_kind_query(kind)))
+
+
+def set_aside(row: Row, today: date) -> str | None:
+    """Why a member of the pool cannot be placed at all, before any search; None if they can.
+
+    Only the member's own row is read: linear in the pool, whatever its size.
+    """
+    if row.status == MemberStatus.LEFT:
+        when = f" on {row.left_on.isoformat()}" if row.left_on else ""
+        return f"left the community{when}"
+    if row.status == MemberStatus.PAUSED and (row.paused_until is None or row.paused_until > today):
+        until = f" until {row.paused_until.isoformat()}" if row.paused_until else ""
+        return f"paused{until} (member resume {row.id} to place them now)"
+    if row.availability_json in EMPTY_LISTS or not row.availability:
+        return NO_AVAILABILITY
+    return None
+
+
+EMPTY_LISTS = (None, "", "[]")  # stored JSON of no windows, read without parsing
+NO_AVAILABILITY = "no availability recorded (member edit --available 'mon 18:00-20:00')"
 
 
 def met_pairs(session: Session) -> set[tuple[int, int]]:
@@ -125,19 +205,19 @@ def met_pairs(session: Session) -> set[tuple[int, int]]:
 class Seen:
     """A member as the search sees them, plus what the reasons need."""
 
-    member: Member
+    member: Row
     person: Person
     free: int  # their availability blocks in the reference week (UTC)
 
 
-def to_person(member: Member, monday: date, duration: int) -> Seen:
+def to_person(member: Row, monday: date, duration: int) -> Seen:
     spans = weekly.intervals(member.availability, member.timezone, "UTC", monday, days=SPAN_DAYS)
     free = weekly.mask(spans, STEP)
     starts = weekly.run_starts(free, -(-duration // STEP), WEEK_BLOCKS)
     noon = datetime.combine(monday, datetime.min.time(), tzinfo=UTC) + OFFSET_AT
     offset = noon.astimezone(ZoneInfo(member.timezone)).utcoffset() or timedelta()
     person = Person(
-        id=id_of(member),
+        id=member.id,
         starts=starts,
         stage=STAGES.index(member.stage) if member.stage in STAGES else None,
         industry=(member.industry or "").strip().casefold() or None,
@@ -165,12 +245,13 @@ def propose(
     today: date,
     community_tz: str,
     pairs: pairing.Pairing | None = None,
+    time_limit: float = formation.DEFAULT_TIME_LIMIT,
 ) -> dict[str, Any]:
     """The proposal as the JSON contract shapes it (members are ids).
 
     `pairs`: the window and pair rules of this run (formation/history.py).
     """
-    return propose_read(session, opts, today, community_tz, pairs)[0]
+    return propose_read(session, opts, today, community_tz, pairs, time_limit)[0]
 
 
 def propose_read(
@@ -179,35 +260,51 @@ def propose_read(
     today: date,
     community_tz: str,
     pairs: pairing.Pairing | None = None,
+    time_limit: float = formation.DEFAULT_TIME_LIMIT,
 ) -> tuple[dict[str, Any], Read]:
     """The proposal, and what it was made from: `apply` in a later transaction refuses it when
-    any of those members or groups changed since (the search may take long)."""
+    any of those members or groups changed since (the search may take long).
+
+    Members who cannot be placed are set aside first, each with their reason, in one pass;
+    the search, the exact step and the reasons work on the others only.
+    """
     check_options(opts)
+    check_time_limit(time_limit)
     monday = reference_week(today)
-    members = pool(session, opts, today)
-    found = session.execute(sa.select(col(Group.id), col(Group.version))).all()
-    groups: dict[int, int] = dict(found)
-    read = Read(rowversions.versions_of(members), groups)
-    return _propose(session, opts, today, monday, community_tz, members, pairs), read
-
-
-def _propose(
-    session: Session,
-    opts: FormOptions,
-    today: date,
-    monday: date,
-    community_tz: str,
-    found_pool: list[Member],
-    pairs: pairing.Pairing | None,
-) -> dict[str, Any]:
-    seen = [to_person(m, monday, opts.duration) for m in found_pool]
+    aside: list[tuple[int, str]] = []
+    seen: list[Seen] = []
+    versions: dict[int, int] = {}
+    active = 0
+    for row in pool(session, opts):
+        versions[row.id] = row.version
+        reason = set_aside(row, today)
+        if reason is None:
+            active += 1
+            one = to_person(row, monday, opts.duration)
+            if one.person.starts:
+                seen.append(one)
+                continue
+            reason = f"no weekly window of {opts.duration} minutes in their availability"
+        elif reason == NO_AVAILABILITY:
+            active += 1
+        aside.append((row.id, reason))
+    found_groups = session.execute(sa.select(col(Group.id), col(Group.version))).all()
+    read = Read(versions, dict(found_groups))
     past = history.read(session, pairs or pairing.Pairing(0, today), {s.person.id for s in seen})
     can_start = {s.person.id: s.person.starts for s in seen}
     seen = [s for s in seen if s.person.id not in past.benched]
     people = [s.person for s in seen]
     rules = Rules(opts.min_size, opts.max_size, opts.separate == "industry")
     met = met_pairs(session)
-    found = formation.form(people, rules, met=met, seed=opts.seed, adjust=past.adjust())
+    found = formation.form(
+        people,
+        rules,
+        met=met,
+        seed=opts.seed,
+        adjust=past.adjust(),
+        time_limit=time_limit or None,
+        pool_size=active,
+    )
     ids = [[seen[i].person.id for i in g] for g in found.groups]
     scorer = formation.Scorer(people, formation.Weights(), met)
     proposed = []
@@ -222,21 +319,44 @@ def _propose(
                 + past.reasons([s.person.id for s in chosen], ids),
             }
         )
-    unassigned = [
-        {
-            "member": seen[i].member.id,
-            "reason": _why_left(seen, i, found, rules, opts)
-            + past.left_out(seen[i].person.id, ids, can_start),
-        }
+    why = _Why(seen, found, rules, opts)
+    left = [(member, reason, True) for member, reason in aside]
+    left += [
+        (seen[i].member.id, why.left(i) + past.left_out(seen[i].person.id, ids, can_start), False)
         for i in found.unplaced
     ]
+    left.sort()
+    unassigned = [{"member": m, "reason": r, "set_aside": a} for m, r, a in left]
+    exact = found.exact.as_dict() if found.exact is not None else None
     return {
         "groups": proposed,
         "unassigned": unassigned,
         "score": round(found.score, SCORE_DIGITS),
         "reference_week": monday.isoformat(),
         **past.report(ids, can_start, opts.duration),
-    }
+        "proven": found.proven,
+        "exact": exact,
+    }, read
+
+
+def check_time_limit(seconds: float) -> float:
+    if not MIN_TIME_LIMIT <= seconds <= MAX_TIME_LIMIT:
+        raise InvalidValue(
+            f"--time-limit {seconds:g}: use {MIN_TIME_LIMIT:g} to {MAX_TIME_LIMIT:g} seconds."
+        )
+    return seconds
+
+
+def names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Member names by id, a batch of ids a query."""
+    wanted = sorted(set(ids))
+    m = profiles.MEMBERS.c
+    found: dict[int, str] = {}
+    for at in range(0, len(wanted), NAMES_PER_QUERY):
+        batch = wanted[at : at + NAMES_PER_QUERY]
+        query = sa.select(m.id, m.name).where(m.id.in_(batch))
+        found.update((i, name) for i, name in session.connection().execute(query))
+    return found
 
 
 def _zone(chosen: list[Seen], community_tz: str) -> str:
@@ -327,43 +447,63 @@ def _reasons(
     return out
 
 
-def _why_left(
-    seen: list[Seen], i: int, found: formation.Grouping, rules: Rules, opts: FormOptions
-) -> str:
-    member, person = seen[i].member, seen[i].person
-    if not member.availability:
-        return "no availability recorded (member edit --available 'mon 18:00-20:00')"
-    if not person.starts:
-        return f"no weekly window of {opts.duration} minutes in their availability"
-    others = sum(1 for s in seen if s is not seen[i] and s.person.starts & person.starts)
-    if others < rules.min_size - 1:
-        who = "nobody else is" if others == 0 else f"only {others} other member(s) are"
-        return (
-            f"{who} free at their times for {opts.duration} minutes; a group needs {rules.min_size}"
-        )
-    at_their_times = [
-        g for g, starts in zip(found.groups, found.starts, strict=True) if starts & person.starts
-    ]
-    if not at_their_times:
-        return _no_group_fits(seen, i, others, rules)
-    return _groups_refuse(seen, person, at_their_times, rules)
+class _Why:
+    """Why a member the search looked at was left out; reads only the people it looked at.
+
+    Who else can make one of a member's start blocks comes from an index of the blocks,
+    built once (and only when someone is left out), not from a pass over the pool each.
+    """
+
+    def __init__(
+        self, seen: list[Seen], found: formation.Grouping, rules: Rules, opts: FormOptions
+    ):
+        self.seen, self.found, self.rules, self.opts = seen, found, rules, opts
+        self._by_block: dict[int, list[int]] | None = None
+
+    def _sharing(self, i: int) -> set[int]:
+        """Everyone else who can make one of member i's start blocks."""
+        if self._by_block is None:
+            self._by_block = {}
+            for j, s in enumerate(self.seen):
+                for block in bits_of(s.person.starts):
+                    self._by_block.setdefault(block, []).append(j)
+        out: set[int] = set()
+        for block in bits_of(self.seen[i].person.starts):
+            out.update(self._by_block.get(block, ()))
+        out.discard(i)
+        return out
+
+    def left(self, i: int) -> str:
+        seen, rules, opts, found = self.seen, self.rules, self.opts, self.found
+        person = seen[i].person
+        sharing = self._sharing(i)
+        others = len(sharing)
+        if others < rules.min_size - 1:
+            who = "nobody else is" if others == 0 else f"only {others} other member(s) are"
+            return (
+                f"{who} free at their times for {opts.duration} minutes; "
+                f"a group needs {rules.min_size}"
+            )
+        at_their_times = [
+            g
+            for g, starts in zip(found.groups, found.starts, strict=True)
+            if starts & person.starts
+        ]
+        if not at_their_times:
+            return _no_group_fits(seen, i, sharing, rules)
+        return _groups_refuse(seen, person, at_their_times, rules)
 
 
-def _no_group_fits(seen: list[Seen], i: int, others: int, rules: Rules) -> str:
+def _no_group_fits(seen: list[Seen], i: int, sharing: set[int], rules: Rules) -> str:
     """Why the people free when member i is make no group at all."""
     person = seen[i].person
     kept = "size and industries apart" if rules.separate_industry else "size"
     reason = (
-        f"the {others} other member(s) free at their times cannot make up a group that keeps "
-        f"the rules ({kept}, {rules.min_size}-{rules.max_size} members)"
+        f"the {len(sharing)} other member(s) free at their times cannot make up a group that "
+        f"keeps the rules ({kept}, {rules.min_size}-{rules.max_size} members)"
     )
     rivals = sum(
-        1
-        for s in seen
-        if s is not seen[i]
-        and s.person.starts & person.starts
-        and person.industry
-        and s.person.industry == person.industry
+        1 for j in sharing if person.industry and seen[j].person.industry == person.industry
     )
     if rules.separate_industry and rivals:
         reason += f"; {rivals} of them are also in {person.industry}"
