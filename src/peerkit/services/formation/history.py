@@ -76,7 +76,7 @@ class History:
                 else:
                     out.append(
                         f"{name(a)} and {name(b)} together again ({self._shared(key)}): "
-                        "the search found no placement of the same people that kept them apart"
+                        "no placement of the same people kept them apart"
                     )
             elif (a in inside or b in inside) and where.get(b if a in inside else a) is not None:
                 if rule is None:
