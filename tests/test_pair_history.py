@@ -351,3 +351,17 @@ def test_history_rules_and_bench_on_postgres(pg_url: str, monkeypatch: pytest.Mo
     assert {1, 2, 3} in _groups(_form(cli, "--forget-pair", "5,6", "--confirm", "3"))
     benched = _json(cli, "group", "form", "--size", "2-4")["benched"]
     assert [b["member"] for b in benched] == [3]
+
+
+def test_a_saved_rule_is_in_the_members_export_and_goes_with_forget(
+    cli: Cli, mentors: dict[str, int]
+) -> None:
+    """A pair rule is data about both members: exported with each, erased with either."""
+    ann, bob = mentors["ann"], mentors["bob"]
+    cli.ok("mentor", "match", "--never-pair", f"{ann},{bob}", "--remember")
+    exported = json.loads(cli.ok("member", "export", str(bob), "--format", "json").stdout)
+    assert [(r["kind"], r["with"]) for r in exported["pair_rules"]] == [("never", ann)]
+    cli.ok("member", "forget", str(ann), "--yes")
+    exported = json.loads(cli.ok("member", "export", str(bob), "--format", "json").stdout)
+    assert exported["pair_rules"] == []
+    assert _json(cli, "mentor", "match")["rules"] == []

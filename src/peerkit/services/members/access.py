@@ -26,6 +26,7 @@ from peerkit.models import (
     Membership,
     MentorCheckin,
     Mentorship,
+    PairRule,
     Rsvp,
 )
 from peerkit.services.common import changelog
@@ -273,6 +274,25 @@ def _log_by_them(session: Session, member_id: int) -> list[Record]:
     return [row for row in found[::-1] if (row["by_email"] or "").lower() == member.email.lower()]
 
 
+def _pair_rules(session: Session, member_id: int) -> list[Record]:
+    """The saved must-pair and never-pair rules naming them (group form, mentor match)."""
+    rules = session.exec(
+        select(PairRule)
+        .where(sa.or_(col(PairRule.member_a) == member_id, col(PairRule.member_b) == member_id))
+        .order_by(col(PairRule.id))
+    )
+    return [
+        {
+            "id": rule.id,
+            "kind": str(rule.kind),
+            "with": rule.member_b if rule.member_a == member_id else rule.member_a,
+            "note": rule.note,
+            "created_at": _moment(rule.created_at),
+        }
+        for rule in rules
+    ]
+
+
 def _sent(
     kind: str, about: str, about_id: int | None, sequence: int, at: datetime | None = None
 ) -> Record:
@@ -296,6 +316,7 @@ SECTIONS: list[tuple[str, Callable[[Session, int], list[Record]]]] = [
     ("events", _events),
     ("replies", _replies),
     ("deliveries", _deliveries),
+    ("pair_rules", _pair_rules),
     ("log", _log),
     ("log_by_them", _log_by_them),
 ]

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from peerkit.enums import CheckinStatus
-from peerkit.models import Answer, Event, Member, MentorCheckin, Mentorship, id_of
+from peerkit.models import Answer, Event, Member, MentorCheckin, Mentorship, PairRule, id_of
 from peerkit.services.common import changelog
 from peerkit.services.events import seats
 from peerkit.services.members import profiles
@@ -48,12 +48,16 @@ def remove(session: Session, member: Member, today: date, now: datetime) -> Depa
 
 def forget(session: Session, member: Member, today: date, now: datetime) -> Departure:
     """`member forget`: personal data erased in place, and they leave as with `remove`.
-    Their answers to invitations (what they replied, and the replies' Message-IDs) go, and
-    the change log keeps its entries about them without their personal data."""
+    Their answers to invitations (what they replied, and the replies' Message-IDs) and the
+    pair rules naming them go, and the change log keeps its entries about them without their
+    personal data."""
     name, email = member.name, member.email
     profiles.forget(session, member, today)
     answers = Answer.__table__  # type: ignore[attr-defined]
     session.connection().execute(sa.delete(answers).where(answers.c.member_id == member.id))
+    rules = PairRule.__table__  # type: ignore[attr-defined]
+    mine = sa.or_(rules.c.member_a == member.id, rules.c.member_b == member.id)
+    session.connection().execute(sa.delete(rules).where(mine))  # their note may say why
     departure = Departure(True, _depart(session, member, today, now, erase=True))
     changelog.erase(session, id_of(member), email, name)
     return departure
