@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +10,7 @@ import typer
 from peerkit.commands._options import EMPTY_FILE, FormatOpt
 from peerkit.context import app_context
 from peerkit.errors import PeerkitError, catch_errors
-from peerkit.output import Column, Format, data_line, emit, message
+from peerkit.output import Column, Format, data_line, doing, done_doing, emit, message
 from peerkit.text import examples
 
 app = typer.Typer(
@@ -146,13 +145,16 @@ def db_copy(
     """
     from peerkit.services.common import copying
 
-    shown = sys.stderr.isatty()  # what it is doing, on a terminal (a big community takes minutes)
-    copied = copying.copy_database(
-        app_context(ctx).db(),
-        target_url,
-        force=force,
-        progress=(lambda doing: message(f"{doing[0].upper()}{doing[1:]}...")) if shown else None,
-    )
+    # what it is doing, on one line of a terminal (a big community takes minutes)
+    try:
+        copied = copying.copy_database(
+            app_context(ctx).db(),
+            target_url,
+            force=force,
+            progress=lambda what: doing(f"{what[0].upper()}{what[1:]}..."),
+        )
+    finally:
+        done_doing()
     rows = [t.as_row() for t in copied.tables]
     if fmt is Format.table:
         rows = [{**row, "checksum": row["checksum"][:12]} for row in rows]

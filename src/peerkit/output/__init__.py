@@ -44,6 +44,28 @@ def to_json(data: Any) -> str:
     return _json_safe(json_text(data))
 
 
+def doing(text: str) -> None:
+    """What a long command is doing now, on one line of the terminal that the next one (or
+    the next message) replaces; nothing when stderr is not a terminal."""
+    isatty = getattr(sys.stderr, "isatty", None)
+    if not (isatty and isatty()):
+        return
+    import shutil
+
+    width = shutil.get_terminal_size().columns
+    shown = terminal_safe(text)[: max(width - 1, 1)]
+    sys.stderr.write(f"\r\x1b[2K{shown}")
+    sys.stderr.flush()
+
+
+def done_doing() -> None:
+    """Clear the line `doing` wrote."""
+    isatty = getattr(sys.stderr, "isatty", None)
+    if isatty and isatty():
+        sys.stderr.write("\r\x1b[2K")
+        sys.stderr.flush()
+
+
 def message(text: str) -> None:
     """A message for the person at the terminal (stderr).
 
