@@ -79,15 +79,18 @@ def _report(engine: sa.Engine) -> str:
 
 
 def _upgrade_and_back(engine: sa.Engine) -> None:
-    """At 0007 with a community in it: to 0008 (same report, the indexes there), and back.
+    """At 0007 with a community in it: to 0008 (the indexes there) and on to the head, with
+    the same report, and back.
 
-    The community is made with today's models, then the schema taken back to 0007."""
+    The community is made with today's models, then the schema taken back to 0007. The
+    report is made with today's models too, so at the head only (today's models read columns
+    that later migrations add)."""
     run_upgrade(engine)
     with Session(engine) as session:
         random_community.build(session, random.Random(5))
         session.commit()
-    _downgrade(engine, "0007")
     before = _report(engine)
+    _downgrade(engine, "0007")
     assert not any(NEW[t] in found for t, found in _indexes(engine).items())
     run_upgrade(engine)
     with engine.connect() as conn:
@@ -96,7 +99,6 @@ def _upgrade_and_back(engine: sa.Engine) -> None:
     assert _report(engine) == before
     _downgrade(engine, "0007")
     assert not any(NEW[t] in found for t, found in _indexes(engine).items())
-    assert _report(engine) == before
 
 
 def _downgrade(engine: sa.Engine, target: str) -> None:
