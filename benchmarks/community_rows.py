@@ -40,7 +40,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "member_history": ("member_id", "action", "at"),
     "peer_group": ("id", "slug", "name", "kind", "cadence", "day", "time", "timezone",
                    "duration", "location", "min_size", "max_size", "anchor", "status",
-                   "created_at"),
+                   "created_at", "rotate_slots"),
     "membership": ("group_id", "member_id", "role", "rotates", "joined"),
     "meeting": ("id", "group_id", "slot_date", "start", "timezone", "duration", "location",
                 "status", "sequence", "uid", "facilitator_id", "timekeeper_id",
@@ -161,7 +161,7 @@ def add_groups(tables: Tables, circles: list[Circle], size: Size) -> None:
         name = f"{city} circle {c.id}"
         tables.add(
             "peer_group", c.id, slugify(name), name, "mastermind", c.cadence, c.day, c.time,
-            c.zone, c.duration, c.location, 4, 8, c.anchor.isoformat(), "active", created,
+            c.zone, c.duration, c.location, 4, 8, c.anchor.isoformat(), "active", created, "[]",
         )  # fmt: skip
         joined = (c.anchor - timedelta(days=7)).isoformat()
         for mid in c.members:
