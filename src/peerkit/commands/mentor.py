@@ -160,14 +160,10 @@ def _left_out(proposal: dict[str, Any], names: dict[int, str]) -> None:
             f"Unmatched: {names[left['member']]} (#{left['member']}) needs "
             f"{left['need']}: {left['reason']}."
         )
-    for left in proposal["benched"]:
-        message(f"Benched: {names[left['member']]} (#{left['member']}): {left['reason']}.")
-    for rule in proposal["rules"]:
-        a, b = (names[i] for i in rule["members"])
-        state = "kept" if rule["honoured"] else "NOT kept"
-        where = "saved" if rule["saved"] else "this run"
-        message(f"{rule['kind'].capitalize()}-pair {a} and {b} ({where}): {state}: "
-                f"{rule['reason']}.")  # fmt: skip
+    from peerkit.services.members import pairing
+
+    for line in pairing.said(proposal, names):
+        message(line)
 
 
 def _names(session: Any, proposal: dict[str, Any]) -> dict[int, str]:

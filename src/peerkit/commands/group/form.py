@@ -223,14 +223,10 @@ def _show_proposal(
             message(f"Not placed: {names[left['member']]} (#{left['member']}): {left['reason']}.")
     if len(aside) > LIST_SET_ASIDE:
         _summarise(aside)
-    for left in proposal["benched"]:
-        message(f"Benched: {names[left['member']]} (#{left['member']}): {left['reason']}.")
-    for rule in proposal["rules"]:
-        a, b = (names[i] for i in rule["members"])
-        state = "kept" if rule["honoured"] else "NOT kept"
-        where = "saved" if rule["saved"] else "this run"
-        message(f"{rule['kind'].capitalize()}-pair {a} and {b} ({where}): {state}: "
-                f"{rule['reason']}.")  # fmt: skip
+    from peerkit.services.members import pairing
+
+    for line in pairing.said(proposal, names):
+        message(line)
     message(
         f"Score {proposal['score']:.3f} (0-1: placed members, weighted by their group's "
         f"score); week of {proposal['reference_week']}."

@@ -9,9 +9,10 @@ deletes a saved one. Every saved rule holds in every run of both commands.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -238,3 +239,20 @@ def names(session: Session, ids: Iterable[int]) -> dict[int, str]:
         return {}
     rows = session.exec(select(Member.id, Member.name).where(col(Member.id).in_(wanted)))
     return {i: n for i, n in rows if i is not None}
+
+
+def said(proposal: Mapping[str, Any], names: Mapping[int, str]) -> list[str]:
+    """What `mentor match` and `group form` tell about the benched and the pair rules of a
+    proposal, a line each (NAMES: member id -> name)."""
+    lines = [
+        f"Benched: {names[left['member']]} (#{left['member']}): {left['reason']}."
+        for left in proposal["benched"]
+    ]
+    for rule in proposal["rules"]:
+        a, b = (names[i] for i in rule["members"])
+        state = "kept" if rule["honoured"] else "NOT kept"
+        where = "saved" if rule["saved"] else "this run"
+        lines.append(
+            f"{rule['kind'].capitalize()}-pair {a} and {b} ({where}): {state}: {rule['reason']}."
+        )
+    return lines
