@@ -29,7 +29,7 @@ REPEAT = 2.0 * FORMATION.max_group_size + 1  # more than a move's gain in size x
 MUST = 10 * REPEAT
 NEVER = 100 * REPEAT
 BENCH_AFTER = 2  # absent from this many of their last meetings: benched
-SHOWN = 3  # pairs kept apart named in a group's reasons; the rest are counted
+SHOWN = 3  # pairs named in one of a group's reasons; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,9 @@ class History:
         name = self.rules.name
         inside = set(members)
         where = {m: n for n, g in enumerate(groups) for m in g}
-        out = []
-        kept_apart = []
+        out: list[str] = []
+        repeats: list[str] = []
+        kept_apart: list[str] = []
         for key in sorted(self.together.keys() | self.rules.rules.keys()):
             a, b = key
             rule = self.rules.rules.get(key)
@@ -74,18 +75,21 @@ class History:
                 elif rule is not None:
                     out.append(f"{name(a)} and {name(b)} together: a never-pair NOT kept")
                 else:
-                    out.append(
-                        f"{name(a)} and {name(b)} together again ({self._shared(key)}): "
-                        "no placement of the same people kept them apart"
-                    )
+                    repeats.append(f"{name(a)} and {name(b)} ({self._shared(key)})")
             elif (a in inside or b in inside) and where.get(b if a in inside else a) is not None:
                 if rule is None:
                     kept_apart.append(f"{name(a)} not with {name(b)} again: {self._shared(key)}")
                 elif rule.kind == PairRuleKind.NEVER:
                     kept_apart.append(f"{name(a)} kept from {name(b)}: a never-pair")
-        out.extend(kept_apart[:SHOWN])
-        if len(kept_apart) > SHOWN:
-            out.append(f"and {len(kept_apart) - SHOWN} more pairs kept apart")
+        if repeats:  # one line: a reshuffle of whole groups may hold many
+            out.append(
+                "together again, as no placement of the same people kept them apart: "
+                + _some(repeats)
+            )
+        if len(kept_apart) == 1:
+            out.append(kept_apart[0])
+        elif kept_apart:
+            out.append(f"{len(kept_apart)} recent pairs kept apart, e.g. {kept_apart[0]}")
         return out
 
     def left_out(self, member: int, groups: Sequence[Sequence[int]], starts: dict[int, int]) -> str:
@@ -251,3 +255,9 @@ def _local_day(start: datetime, zone: str) -> date:
     if start.tzinfo is None:  # read through Core: the stored UTC text, without its type
         start = start.replace(tzinfo=UTC)
     return start.astimezone(ZoneInfo(zone)).date()
+
+
+def _some(items: list[str]) -> str:
+    """The first SHOWN items, "and N more" after them."""
+    shown = "; ".join(items[:SHOWN])
+    return shown if len(items) <= SHOWN else f"{shown}; and {len(items) - SHOWN} more"
