@@ -80,6 +80,22 @@ SHORT_DAY = "EEE d MMM"  # Tue 8 Dec / mar 8 dic
 SHORT_DAY_YEAR = "EEE d MMM y"  # Tue 5 Jan 2027
 NEAR_DAYS = 183  # within half a year of today, a date is shown without its year
 NAMED = (-1, 0, 1)  # yesterday, today, tomorrow (ieri, oggi, domani): said in words
+# The words of SHORT_DAY in peerkit's languages, as CLDR (babel) has them: loading babel's
+# locale data for them costs a table ~50 ms. tests/test_i18n_words.py holds them to babel.
+SHORT_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "en": (
+        ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    ),
+    "it": (
+        ("lun", "mar", "mer", "gio", "ven", "sab", "dom"),
+        ("gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"),
+    ),
+}
+NAMED_WORDS: dict[str, dict[int, str]] = {
+    "en": {-1: "yesterday", 0: "today", 1: "tomorrow"},
+    "it": {-1: "ieri", 0: "oggi", 1: "domani"},
+}
 
 
 def short_day(day: date, locale: str, today: date, *, words: bool = True) -> str:
@@ -89,9 +105,15 @@ def short_day(day: date, locale: str, today: date, *, words: bool = True) -> str
     named = _named_day(offset, locale) if words and offset in NAMED else None
     if named is not None:
         return named
+    near = abs(offset) <= NEAR_DAYS
+    words_of = SHORT_WORDS.get(_language(locale))
+    if words_of is not None:  # CLDR's words, as babel says them (a test holds them equal)
+        days, months = words_of
+        shown = f"{days[day.weekday()]} {day.day} {months[day.month - 1]}"
+        return shown if near else f"{shown} {day.year}"
     from babel.dates import format_date
 
-    pattern = SHORT_DAY if abs(offset) <= NEAR_DAYS else SHORT_DAY_YEAR
+    pattern = SHORT_DAY if near else SHORT_DAY_YEAR
     return str(format_date(day, pattern, locale=_language(locale)))
 
 
@@ -153,6 +175,9 @@ def relative_day(day: date, today: date, locale: str) -> str:
 def _named_day(offset: int, locale: str) -> str | None:
     """Yesterday, today or tomorrow in the language (CLDR's relative day names, as
     babel.dates.get_relative_name reads them)."""
+    known = NAMED_WORDS.get(_language(locale))
+    if known is not None:
+        return known.get(offset)
     from babel import Locale
 
     words = Locale.parse(_language(locale))._data["date_fields"]["day"]["relative"]
