@@ -97,6 +97,7 @@ def stored(conn: sa.Connection) -> dict[str, list[tuple[Any, ...]]]:
 def enum_columns() -> dict[str, list[str]]:
     """The columns the models store a StrEnum in, by table."""
     found: dict[str, list[str]] = {}
+    models.load_all()
     for table in SQLModel.metadata.sorted_tables:
         for column in table.columns:
             if isinstance(column.type, models.EnumText):

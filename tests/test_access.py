@@ -370,6 +370,9 @@ def test_a_viewer_reads_and_writes_nothing(community: Community) -> None:
 def test_no_table_is_writable_by_a_viewer_and_few_by_a_facilitator(community: Community) -> None:
     from sqlmodel import SQLModel
 
+    from peerkit import models
+
+    models.load_all()
     tables = [*SQLModel.metadata.tables, "alembic_version"]
     writable: dict[str, list[str]] = {}
     for login in ("vera", "marta_bianchi"):

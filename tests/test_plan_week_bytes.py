@@ -47,7 +47,6 @@ def fixed_randomness(monkeypatch: pytest.MonkeyPatch) -> None:
         def now(cls, tz: object = None) -> Frozen:  # type: ignore[override]
             return cls.fromtimestamp(CLOCK.timestamp(), UTC)
 
-    monkeypatch.setattr(peerkit.models, "datetime", Frozen)
     monkeypatch.setattr(peerkit.columns, "datetime", Frozen)  # utcnow() lives there
     monkeypatch.setattr(peerkit.services.groups.rotation, "utcnow", lambda: CLOCK)
 

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlmodel import SQLModel
 
+from peerkit import models
 from peerkit.config import Settings
 from peerkit.db import open_database
 from peerkit.migrations import HEAD
@@ -38,7 +38,7 @@ def test_migrated_schema_equals_the_models_on_postgres(pg_url: str) -> None:
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == HEAD
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
-        assert compare_metadata(ctx, SQLModel.metadata) == []
+        assert compare_metadata(ctx, models.load_all()) == []
     engine.dispose()
 
 
@@ -46,7 +46,7 @@ def test_a_fresh_postgres_database_matches_the_models(pg_url: str) -> None:
     db = open_database(Settings(db_path=Path("unused"), database_url=pg_url))
     with db.engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
-        assert compare_metadata(ctx, SQLModel.metadata) == []
+        assert compare_metadata(ctx, models.load_all()) == []
     db.dispose()
 
 

@@ -122,6 +122,7 @@ def test_every_status_column_is_typed_with_its_enum() -> None:
     from peerkit.models import EnumText
 
     typed = 0
+    models.load_all()
     for cls in vars(models).values():
         if not (isinstance(cls, type) and issubclass(cls, SQLModel) and hasattr(cls, "__table__")):
             continue

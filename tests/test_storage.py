@@ -14,8 +14,8 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlmodel import SQLModel
 
+from peerkit import models
 from peerkit.config import Settings, default_db_path
 from peerkit.db import current_revision, list_backups, open_database, upgrade
 from peerkit.errors import PeerkitError
@@ -45,7 +45,7 @@ def test_migrated_schema_equals_the_models(db_path: Path) -> None:
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == HEAD
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
-        assert compare_metadata(ctx, SQLModel.metadata) == []
+        assert compare_metadata(ctx, models.load_all()) == []
     engine.dispose()
 
 

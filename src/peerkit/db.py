@@ -292,8 +292,9 @@ def create_schema_on(conn: sa.Connection, head: str) -> None:
     """Every table of the models, stamped with revision HEAD, in CONN's transaction."""
     from sqlmodel import SQLModel
 
-    from peerkit import models  # noqa: F401  (registers the tables)
+    from peerkit import models
 
+    models.load_all()
     SQLModel.metadata.create_all(conn)
     conn.exec_driver_sql(
         "CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL, "

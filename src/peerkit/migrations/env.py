@@ -6,7 +6,9 @@ import sqlalchemy as sa
 from alembic import context
 from sqlmodel import SQLModel
 
-from peerkit import models  # noqa: F401  (registers the tables)
+from peerkit import models
+
+models.load_all()
 
 config = context.config
 target_metadata = SQLModel.metadata

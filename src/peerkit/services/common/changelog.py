@@ -378,7 +378,10 @@ def _erase_changed_by(session: Session, email: str | None, name: str) -> int:
     """The rows they changed last no longer name them ("changed by" becomes "erased")."""
     from sqlmodel import SQLModel
 
+    from peerkit import models
     from peerkit.rowversions import VERSIONED
+
+    models.load_all()
 
     labels = {name, email or name}
     if email:

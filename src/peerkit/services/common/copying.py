@@ -201,8 +201,9 @@ def tables(*, server: bool = False) -> list[sa.Table]:
     SERVER, the server's own access tables too)."""
     from sqlmodel import SQLModel
 
-    from peerkit import models  # noqa: F401  (registers the tables)
+    from peerkit import models
 
+    models.load_all()
     return [t for t in SQLModel.metadata.sorted_tables if server or t.name not in SERVER_TABLES]
 
 

@@ -48,8 +48,9 @@ def differences(conn: sa.Connection) -> list[str]:
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
 
-    from peerkit import models  # noqa: F401  (registers the tables)
+    from peerkit import models
 
+    models.load_all()
     context = MigrationContext.configure(conn, opts={"compare_type": True})
     diffs: list[tuple[Any, ...]] = []
     with warnings.catch_warnings():  # reflection's notes are not the user's problem
