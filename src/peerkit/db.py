@@ -25,7 +25,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from peerkit import connections
+from peerkit import connections, loading
 from peerkit.config import ACTOR_KEY, WRITE_SESSION_HOOKS, Settings, mask_url
 from peerkit.connections import ReadOnly
 from peerkit.errors import PeerkitError
@@ -188,6 +188,7 @@ def open_database(
     db = Database(settings, make_engine(settings, access), access)
     if migrate:
         ensure_schema(db)
+    loading.loaded()  # the collector runs again (peerkit.loading)
     return db
 
 

@@ -10,14 +10,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from peerkit.enums import MemberStatus, Stage
-from peerkit.models import Group, Member
+from peerkit.models import Member
 from peerkit.services.members import profiles
+
+if TYPE_CHECKING:
+    from peerkit.models import Group
 
 BATCH = 1000  # rows fetched at a time
 # The keys of `profiles.to_dict`, in its order: the columns read, and what a row becomes.

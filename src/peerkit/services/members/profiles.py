@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -12,8 +12,11 @@ from sqlmodel import Session, col, select
 from peerkit import rowversions
 from peerkit.enums import MemberStatus
 from peerkit.errors import Conflict, InvalidValue
-from peerkit.models import Group, Member, MemberHistory, Membership
+from peerkit.models import Member
 from peerkit.services.common import lookup, validate
+
+if TYPE_CHECKING:
+    from peerkit.models import Group
 
 # The member table's columns. Queries built from these rather than from Member's attributes
 # are plain SQL expressions: a select of them alone runs without configuring every mapper
@@ -112,6 +115,8 @@ def status_clause(status: MemberStatus, today: date) -> sa.ColumnElement[bool]:
 
 
 def record(session: Session, member: Member, action: str) -> None:
+    from peerkit.models import MemberHistory  # mapped when a member changes, not to list them
+
     assert member.id is not None
     session.add(MemberHistory(member_id=member.id, action=action))
 
@@ -134,6 +139,8 @@ def listed(query: Any, status: MemberStatus | None, today: date, group: Group | 
     else:
         query = query.where(status_clause(status, today))
     if group is not None:
+        from peerkit.models import Membership  # mapped for a group's members only
+
         query = query.join(Membership, col(Membership.member_id) == Member.id).where(
             Membership.group_id == group.id, col(Membership.left_on).is_(None)
         )
@@ -323,6 +330,8 @@ def to_dict(member: Member, today: date) -> dict[str, Any]:
 
 
 def history(session: Session, member: Member) -> list[dict[str, Any]]:
+    from peerkit.models import MemberHistory
+
     rows = session.exec(
         select(MemberHistory)
         .where(MemberHistory.member_id == member.id)
