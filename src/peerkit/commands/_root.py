@@ -251,6 +251,7 @@ def show_examples(command: Any, ctx: Any, formatter: Any, show: Any) -> None:
 
     Typer's Rich help would print an epilog with its indentation removed and its Markdown
     fence as text; docs/cli.md keeps the epilog as it is (a console block)."""
+    light_rich_utils()
     lines = example_lines(command.epilog) if command.rich_markup_mode == "rich" else []
     if not lines:
         show(ctx, formatter)
@@ -269,6 +270,59 @@ def show_examples(command: Any, ctx: Any, formatter: Any, show: Any) -> None:
     for example in lines:
         for line in example.splitlines():
             console.print(Text(f"   {line}"), soft_wrap=True)
+
+
+# What typer.rich_utils imports at its top and peerkit's help never uses: Markdown (the
+# "markdown" markup mode; peerkit's is "rich") and Rich's tracebacks (pretty exceptions, off).
+# They bring markdown-it, Pygments and rich.pretty: a third of what `peerkit --help` imports.
+DEFERRED_RICH = (("rich.markdown", "Markdown"), ("rich.traceback", "Traceback"))
+
+
+def light_rich_utils() -> None:
+    """Import typer.rich_utils (Typer's help) without Rich's Markdown and tracebacks.
+
+    While it is imported, those two modules are stand-ins whose class imports the real
+    module when it is first used (called, or an attribute read); then they leave
+    sys.modules, so any later import gets Rich's own. Nothing shown changes. Nothing is
+    done when rich_utils or either module is already imported.
+    """
+    if "typer.rich_utils" in sys.modules or any(m in sys.modules for m, _ in DEFERRED_RICH):
+        return
+    import types
+
+    stand_ins = {}
+    for module, name in DEFERRED_RICH:
+        stand_in = types.ModuleType(module)
+        setattr(stand_in, name, _deferred(module, name))
+        stand_ins[module] = stand_in
+    sys.modules.update(stand_ins)
+    try:
+        import typer.rich_utils  # noqa: F401
+    finally:
+        for module, stand_in in stand_ins.items():
+            if sys.modules.get(module) is stand_in:
+                del sys.modules[module]
+
+
+def _deferred(module: str, name: str) -> type:
+    """A stand-in for the class NAME of MODULE: calling it, or reading an attribute (as
+    Traceback.from_exception), imports MODULE and answers with the real class."""
+    import importlib
+
+    def real() -> Any:
+        return getattr(importlib.import_module(module), name)
+
+    class Deferred(type):
+        def __getattr__(cls, attribute: str) -> Any:
+            return getattr(real(), attribute)
+
+        def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+            return real()(*args, **kwargs)
+
+        def __instancecheck__(cls, instance: Any) -> bool:
+            return isinstance(instance, real())
+
+    return Deferred(name, (), {"__module__": __name__})
 
 
 class HelpCommand(TyperCommand):
