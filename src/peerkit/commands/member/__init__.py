@@ -150,8 +150,8 @@ def member_list(
     wide: WideOpt = False,
 ) -> None:
     """List members (those who left only with --status left)."""
-    from peerkit.context import app_context, many_rows
     # Only what the options given need is imported: this is the command scripts run most.
+    from peerkit.context import app_context, many_rows
     from peerkit.services.members import listing
 
     app_ctx = app_context(ctx)
