@@ -336,3 +336,53 @@ def test_no_garbage_is_collected_while_help_is_loaded_and_shown(args: list[str])
         env=ENV,
     )
     assert proc.stderr.strip().splitlines()[-1] == "0", proc.stderr
+
+
+NEWER_RICH = """
+import importlib.machinery, sys
+
+class Newer:
+    '''typer.rich_utils as a Typer of another version might write it: importing more
+    from rich.traceback than the stand-in holds.'''
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "typer.rich_utils":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        real = spec.loader.exec_module
+
+        def exec_module(module):
+            real(module)
+            from rich.traceback import install
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+sys.meta_path.insert(0, Newer())
+sys.argv = ["peerkit", "--help"]
+from peerkit.commands._root import run
+try:
+    run()
+except SystemExit as stop:
+    assert not stop.code, stop.code
+import rich.traceback
+assert hasattr(rich.traceback, "install")
+"""
+
+
+def test_help_is_shown_when_typer_needs_more_than_the_stand_ins() -> None:
+    """If Typer or Rich imports more from rich.markdown or rich.traceback than the stand-ins
+    hold, help imports the real modules and is the same."""
+    usual = subprocess.run(
+        [sys.executable, "-m", "peerkit", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=ENV,
+    )
+    newer = subprocess.run(
+        [sys.executable, "-c", NEWER_RICH], capture_output=True, text=True, timeout=60, env=ENV
+    )
+    assert newer.returncode == 0, newer.stderr
+    assert newer.stdout == usual.stdout
+    assert "─ Community ─" in newer.stdout

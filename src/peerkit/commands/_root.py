@@ -284,10 +284,13 @@ def light_rich_utils() -> None:
     While it is imported, those two modules are stand-ins whose class imports the real
     module when it is first used (called, or an attribute read); then they leave
     sys.modules, so any later import gets Rich's own. Nothing shown changes. Nothing is
-    done when rich_utils or either module is already imported.
+    done when rich_utils or either module is already imported; if a Typer or Rich of
+    another version imports more from them than the stand-ins hold, the real modules are
+    imported (as Typer would) and help is only as slow as before.
     """
     if "typer.rich_utils" in sys.modules or any(m in sys.modules for m, _ in DEFERRED_RICH):
         return
+    import importlib
     import types
 
     stand_ins = {}
@@ -297,11 +300,14 @@ def light_rich_utils() -> None:
         stand_ins[module] = stand_in
     sys.modules.update(stand_ins)
     try:
-        import typer.rich_utils  # noqa: F401
+        importlib.import_module("typer.rich_utils")
+    except ImportError:
+        pass  # the stand-ins were not enough: imported below with the real modules
     finally:
         for module, stand_in in stand_ins.items():
             if sys.modules.get(module) is stand_in:
                 del sys.modules[module]
+    importlib.import_module("typer.rich_utils")  # at once when it was imported above
 
 
 def _deferred(module: str, name: str) -> type:
