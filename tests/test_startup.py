@@ -187,6 +187,17 @@ def test_a_command_help_imports_neither_the_database_nor_the_domain(args: list[s
         ["db", "check", "--help"],
         ["frobnicate"],
         ["--db"],
+        ["frobnicate", "--help"],
+        ["--db", "x.db", "frobnicate", "list"],
+        ["--as", "Ann <ann@example.org>", "--no-input", "memb"],
+        ["--db", "x.db"],
+        ["--no-input"],
+        ["--db", "x.db", "--", "member", "--help"],
+        ["--bogus", "member", "list"],
+        ["--db", "x.db", "--version", "frobnicate"],
+        ["member", "lst"],
+        ["group", "form", "--size", "many"],
+        ["--db", "x.db", "plan", "week", "--week", "--help", "--bogus"],
     ],
 )
 def test_the_app_built_for_a_command_line_answers_like_the_full_app(argv: list[str]) -> None:
@@ -386,3 +397,50 @@ def test_help_is_shown_when_typer_needs_more_than_the_stand_ins() -> None:
     assert newer.returncode == 0, newer.stderr
     assert newer.stdout == usual.stdout
     assert "─ Community ─" in newer.stdout
+
+
+ERROR_PROBE = """
+import json, sys
+{first}
+sys.argv = ["peerkit"] + {args!r}
+from peerkit.commands._root import run
+try:
+    run()
+except SystemExit as stop:
+    print("exit", stop.code, file=sys.stderr)
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["frobnicate"], ["--db", "x.db", "frobnicate"], ["member", "lst"], ["--no-input"]],
+)
+def test_a_usage_error_is_shown_without_markdown_and_as_typer_shows_it(
+    args: list[str], tmp_path: Path
+) -> None:
+    """A mistyped command line is answered as quickly as help, and in the same words and
+    frame as Typer's own Rich help module shows it (here imported first, in full)."""
+
+    def run(first: str) -> tuple[str, set[str]]:
+        proc = subprocess.run(
+            [sys.executable, "-c", ERROR_PROBE.format(first=first, args=args)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=ENV,
+            cwd=tmp_path,
+        )
+        *shown, loaded = proc.stderr.splitlines()
+        return "\n".join(shown), set(json.loads(loaded))
+
+    shown, loaded = run("")
+    usual, usual_loaded = run("import typer.rich_utils")
+    assert shown == usual
+    assert "exit 2" in shown
+    assert "─ Error ─" in shown
+    assert "rich.markdown" in usual_loaded
+    assert not loaded & set(NEVER_FOR_HELP_MODULES)
+    commands = {m for m in loaded if m.startswith("peerkit.commands")}
+    if args[0] != "member":  # no command named: the slim app answered
+        assert commands == {"peerkit.commands", "peerkit.commands._root"}

@@ -29,6 +29,11 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 from typer.main import get_command_name
 from typer.models import CommandInfo
 
+try:
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - a Typer on Click itself
+    from click.exceptions import ClickException  # type: ignore[assignment]
+
 from peerkit import __version__
 from peerkit.errors import catch_errors, interrupted, silent_interrupt
 from peerkit.text import example_lines, examples
@@ -105,6 +110,9 @@ ROOT_EXAMPLES = examples(
     "peerkit --db peerkit-demo/peerkit.db group list",
     "peerkit member --help",
 )
+# What Typer shows with its Rich help module (typer.rich_utils) when it ends a command line:
+# usage errors, and an end of input or Abort at a prompt ("Aborted!").
+SHOWN_ERRORS = (ClickException, typer.Abort, EOFError)
 HELP_FLAGS = ("-h", "--help")  # in the order of the root's help_option_names
 SLIM_ARGS: tuple[list[str], ...] = ([], ["--help"], ["-h"], ["--version"])
 
@@ -361,10 +369,26 @@ class HelpGroup(TyperGroup):
 
 class RootGroup(HelpGroup):
     """The root: its commands listed panel by panel (PANELS); names completed in bash with
-    their spaces escaped."""
+    their spaces escaped; a usage error shown as help is (`light_rich_utils`)."""
 
     def list_commands(self, ctx: Any) -> list[str]:
         return sorted(super().list_commands(ctx), key=_order)
+
+    # Every command line's usage errors pass through the root, parsing (make_context) or
+    # running a command (invoke), before Typer shows them with its Rich help module.
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except SHOWN_ERRORS:
+            light_rich_utils()
+            raise
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SHOWN_ERRORS:
+            light_rich_utils()
+            raise
 
     def _main_shell_completion(
         self,
@@ -423,6 +447,20 @@ def split_command(argv: list[str]) -> tuple[str, list[str]] | None:
     The global options before it are skipped. None when it cannot be told for sure (then
     the full app answers, as it always may).
     """
+    found = _first_word(argv)
+    return found if isinstance(found, tuple) else None
+
+
+def names_no_command(argv: list[str]) -> bool:
+    """True when a command line names no command, after its global options: a word that
+    is none (`peerkit frobnicate`), or nothing. Click refuses it before any command or
+    callback runs, so the slim app refuses it as the full one does."""
+    return _first_word(argv) != "-"
+
+
+def _first_word(argv: list[str]) -> tuple[str, list[str]] | str:
+    """The command and what follows it; else the first word that is not a global option
+    ("-" for an option, or "--"), or "" when there is none."""
     i = 0
     while i < len(argv):
         token = argv[i]
@@ -430,11 +468,13 @@ def split_command(argv: list[str]) -> tuple[str, list[str]] | None:
             i += 2
         elif token.startswith(tuple(f"{o}=" for o in VALUE_OPTIONS)) or token in FLAG_OPTIONS:
             i += 1
-        elif token.startswith("-") or token not in {c[0] for c in COMMANDS}:
-            return None
+        elif token.startswith("-"):
+            return "-"
+        elif token not in {c[0] for c in COMMANDS}:
+            return token
         else:
             return token, argv[i + 1 :]
-    return None
+    return ""
 
 
 def invoked_command(argv: list[str]) -> str | None:
@@ -541,6 +581,7 @@ def help_root(name: str, rest: list[str]) -> typer.Typer | None:
         return None
     root = typer.Typer(
         name="peerkit",
+        cls=RootGroup,
         add_completion=False,
         add_help_option=False,
         pretty_exceptions_enable=False,
@@ -561,14 +602,15 @@ def app_for(argv: list[str]) -> typer.Typer:
     The root help comes from the slim app; `peerkit NAME --help` from `help_root`; a
     command line naming a command gets the root with that command alone, narrowed to the
     sub-command it names (Typer builds every registered command before it parses, so the
-    others would only cost time); anything else gets the full app. Tests hold them all to
-    the same output.
+    others would only cost time); one naming no command (`peerkit frobnicate`) the slim
+    app, which refuses it as the full app does; anything else gets the full app. Tests
+    hold them all to the same output.
     """
     if argv in SLIM_ARGS:
         return build_slim_app()
     found = split_command(argv)
     if found is None:
-        return build_app()
+        return build_slim_app() if names_no_command(argv) else build_app()
     name, rest = found
     if argv[0] == name and (helped := help_root(name, rest)) is not None:
         return helped
