@@ -187,6 +187,17 @@ def test_a_command_help_imports_neither_the_database_nor_the_domain(args: list[s
         ["db", "check", "--help"],
         ["frobnicate"],
         ["--db"],
+        ["frobnicate", "--help"],
+        ["--db", "x.db", "frobnicate", "list"],
+        ["--as", "Ann <ann@example.org>", "--no-input", "memb"],
+        ["--db", "x.db"],
+        ["--no-input"],
+        ["--db", "x.db", "--", "member", "--help"],
+        ["--bogus", "member", "list"],
+        ["--db", "x.db", "--version", "frobnicate"],
+        ["member", "lst"],
+        ["group", "form", "--size", "many"],
+        ["--db", "x.db", "plan", "week", "--week", "--help", "--bogus"],
     ],
 )
 def test_the_app_built_for_a_command_line_answers_like_the_full_app(argv: list[str]) -> None:
@@ -220,3 +231,216 @@ def test_invoked_command_skips_the_global_options() -> None:
     assert invoked_command(["--version"]) is None
     assert invoked_command(["nonsense"]) is None
     assert invoked_command([]) is None
+
+
+# What Typer's help module would import only for Markdown help and pretty tracebacks, which
+# peerkit never shows: its help imports none of them (light_rich_utils).
+NEVER_FOR_HELP = ("markdown_it", "pygments", "attr")
+NEVER_FOR_HELP_MODULES = ("rich.markdown", "rich.traceback", "rich.pretty", "rich.syntax")
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["member", "--help"], ["member", "list", "--help"], ["group", "-h"]]
+)
+def test_help_imports_neither_markdown_nor_rich_tracebacks(args: list[str]) -> None:
+    out, loaded = _run_modules(args)
+    assert "Usage: peerkit" in out
+    assert "typer.rich_utils" in loaded  # the help was Typer's Rich help
+    assert not {m.split(".")[0] for m in loaded} & set(NEVER_FOR_HELP)
+    assert not loaded & set(NEVER_FOR_HELP_MODULES)
+
+
+def test_member_help_imports_neither_the_settings_nor_the_models() -> None:
+    """`peerkit member --help` loads the member commands' module, and only what it shows."""
+    _out, loaded = _run_modules(["member", "--help"])
+    assert "peerkit.commands.member" in loaded
+    assert not loaded & {
+        "peerkit.models",
+        "peerkit.context",
+        "peerkit.config",
+        "peerkit.defaults",
+        "peerkit.enums",
+    }
+    assert not {m for m in loaded if m.startswith(("peerkit.services", "peerkit.models"))}
+
+
+LIGHT_PROBE = """
+import sys
+from peerkit.commands._root import light_rich_utils
+light_rich_utils()
+import typer.rich_utils as rich_utils
+assert "rich.markdown" not in sys.modules and "rich.traceback" not in sys.modules
+shown = rich_utils._make_rich_text(text="**bold** and `code`", markup_mode="markdown")
+import rich.markdown
+assert isinstance(shown, rich.markdown.Markdown), type(shown)
+assert isinstance(shown, rich_utils.Markdown)
+from typer.models import DeveloperExceptionConfig
+try:
+    1 / 0
+except ZeroDivisionError as exc:
+    tb = rich_utils.get_traceback(exc, DeveloperExceptionConfig(), [])
+import rich.traceback
+assert type(tb) is rich.traceback.Traceback
+print("ok")
+"""
+
+
+def test_markdown_and_tracebacks_still_work_when_asked_for() -> None:
+    """The stand-ins import the real Rich classes when they are used, and leave sys.modules
+    to Rich's own modules."""
+    proc = subprocess.run(
+        [sys.executable, "-c", LIGHT_PROBE], capture_output=True, text=True, timeout=60, env=ENV
+    )
+    assert proc.stdout == "ok\n", proc.stderr
+
+
+def test_markdown_help_is_rendered_as_markdown_after_peerkit_help() -> None:
+    """A Typer app in markdown mode, in a process where peerkit's help loaded rich_utils."""
+    probe = """
+import typer
+from typer.testing import CliRunner
+from peerkit.commands._root import light_rich_utils
+light_rich_utils()
+app = typer.Typer(rich_markup_mode="markdown")
+@app.command()
+def hello() -> None:
+    '''Say **hello**: `peerkit` *styled*.'''
+runner = CliRunner()
+print(runner.invoke(app, ["--help"], env={"COLUMNS": "80"}).stdout)
+"""
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env=ENV
+    )
+    assert "Say hello: peerkit styled." in proc.stdout, proc.stderr + proc.stdout
+
+
+# Counts the collections made while peerkit's main() runs (one may follow its return, when
+# the collector is on again).
+GC_PROBE = """
+import gc, sys, traceback
+from peerkit.__main__ import main
+collections = []
+def seen(phase, info):
+    frames = traceback.extract_stack()
+    if phase == "start" and any(f.name == "main" and "peerkit" in f.filename for f in frames):
+        collections.append(info)
+gc.callbacks.append(seen)
+sys.argv = ["peerkit"] + {args!r}
+try:
+    main()
+except SystemExit:
+    pass
+print(len(collections), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("args", [["--help"], ["member", "--help"], ["--version"]])
+def test_no_garbage_is_collected_while_help_is_loaded_and_shown(args: list[str]) -> None:
+    """Importing Typer and Rich makes tens of thousands of lasting objects; collecting them
+    again and again was a tenth of `peerkit --help`. Help opens no database, so the
+    collector stays paused to the end (peerkit.loading)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", GC_PROBE.format(args=args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=ENV,
+    )
+    assert proc.stderr.strip().splitlines()[-1] == "0", proc.stderr
+
+
+NEWER_RICH = """
+import importlib.machinery, sys
+
+class Newer:
+    '''typer.rich_utils as a Typer of another version might write it: importing more
+    from rich.traceback than the stand-in holds.'''
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "typer.rich_utils":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        real = spec.loader.exec_module
+
+        def exec_module(module):
+            real(module)
+            from rich.traceback import install
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+sys.meta_path.insert(0, Newer())
+sys.argv = ["peerkit", "--help"]
+from peerkit.commands._root import run
+try:
+    run()
+except SystemExit as stop:
+    assert not stop.code, stop.code
+import rich.traceback
+assert hasattr(rich.traceback, "install")
+"""
+
+
+def test_help_is_shown_when_typer_needs_more_than_the_stand_ins() -> None:
+    """If Typer or Rich imports more from rich.markdown or rich.traceback than the stand-ins
+    hold, help imports the real modules and is the same."""
+    usual = subprocess.run(
+        [sys.executable, "-m", "peerkit", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=ENV,
+    )
+    newer = subprocess.run(
+        [sys.executable, "-c", NEWER_RICH], capture_output=True, text=True, timeout=60, env=ENV
+    )
+    assert newer.returncode == 0, newer.stderr
+    assert newer.stdout == usual.stdout
+    assert "─ Community ─" in newer.stdout
+
+
+ERROR_PROBE = """
+import json, sys
+{first}
+sys.argv = ["peerkit"] + {args!r}
+from peerkit.commands._root import run
+try:
+    run()
+except SystemExit as stop:
+    print("exit", stop.code, file=sys.stderr)
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["frobnicate"], ["--db", "x.db", "frobnicate"], ["member", "lst"], ["--no-input"]],
+)
+def test_a_usage_error_is_shown_without_markdown_and_as_typer_shows_it(
+    args: list[str], tmp_path: Path
+) -> None:
+    """A mistyped command line is answered as quickly as help, and in the same words and
+    frame as Typer's own Rich help module shows it (here imported first, in full)."""
+
+    def run(first: str) -> tuple[str, set[str]]:
+        proc = subprocess.run(
+            [sys.executable, "-c", ERROR_PROBE.format(first=first, args=args)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=ENV,
+            cwd=tmp_path,
+        )
+        *shown, loaded = proc.stderr.splitlines()
+        return "\n".join(shown), set(json.loads(loaded))
+
+    shown, loaded = run("")
+    usual, usual_loaded = run("import typer.rich_utils")
+    assert shown == usual
+    assert "exit 2" in shown
+    assert "─ Error ─" in shown
+    assert "rich.markdown" in usual_loaded
+    assert not loaded & set(NEVER_FOR_HELP_MODULES)
+    commands = {m for m in loaded if m.startswith("peerkit.commands")}
+    if args[0] != "member":  # no command named: the slim app answered
+        assert commands == {"peerkit.commands", "peerkit.commands._root"}

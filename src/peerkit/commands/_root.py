@@ -12,6 +12,8 @@ what the organiser is doing (PANELS); a parameter reads as a word (ID, REF, DATE
 never as a type name (HelpCommand, HelpGroup); and each command's examples are its epilog
 (`peerkit.text.examples`; a top-level command's module names them `<COMMAND>_EXAMPLES`,
 e.g. AGENDA_EXAMPLES), shown last. A Tab builds as little as help does (`completion_app`).
+Help and usage errors are drawn by Typer's Rich help module imported without the Markdown
+and traceback renderers peerkit never shows (`light_rich_utils`), a third of its imports.
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 from typer.main import get_command_name
 from typer.models import CommandInfo
+
+try:
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - a Typer on Click itself
+    from click.exceptions import ClickException  # type: ignore[assignment]
 
 from peerkit import __version__
 from peerkit.errors import catch_errors, interrupted, silent_interrupt
@@ -105,6 +112,9 @@ ROOT_EXAMPLES = examples(
     "peerkit --db peerkit-demo/peerkit.db group list",
     "peerkit member --help",
 )
+# What Typer shows with its Rich help module (typer.rich_utils) when it ends a command line:
+# usage errors, and an end of input or Abort at a prompt ("Aborted!").
+SHOWN_ERRORS = (ClickException, typer.Abort, EOFError)
 HELP_FLAGS = ("-h", "--help")  # in the order of the root's help_option_names
 SLIM_ARGS: tuple[list[str], ...] = ([], ["--help"], ["-h"], ["--version"])
 
@@ -251,6 +261,7 @@ def show_examples(command: Any, ctx: Any, formatter: Any, show: Any) -> None:
 
     Typer's Rich help would print an epilog with its indentation removed and its Markdown
     fence as text; docs/cli.md keeps the epilog as it is (a console block)."""
+    light_rich_utils()
     lines = example_lines(command.epilog) if command.rich_markup_mode == "rich" else []
     if not lines:
         show(ctx, formatter)
@@ -269,6 +280,65 @@ def show_examples(command: Any, ctx: Any, formatter: Any, show: Any) -> None:
     for example in lines:
         for line in example.splitlines():
             console.print(Text(f"   {line}"), soft_wrap=True)
+
+
+# What typer.rich_utils imports at its top and peerkit's help never uses: Markdown (the
+# "markdown" markup mode; peerkit's is "rich") and Rich's tracebacks (pretty exceptions, off).
+# They bring markdown-it, Pygments and rich.pretty: a third of what `peerkit --help` imports.
+DEFERRED_RICH = (("rich.markdown", "Markdown"), ("rich.traceback", "Traceback"))
+
+
+def light_rich_utils() -> None:
+    """Import typer.rich_utils (Typer's help) without Rich's Markdown and tracebacks.
+
+    While it is imported, those two modules are stand-ins whose class imports the real
+    module when it is first used (called, or an attribute read); then they leave
+    sys.modules, so any later import gets Rich's own. Nothing shown changes. Nothing is
+    done when rich_utils or either module is already imported; if a Typer or Rich of
+    another version imports more from them than the stand-ins hold, the real modules are
+    imported (as Typer would) and help is only as slow as before.
+    """
+    if "typer.rich_utils" in sys.modules or any(m in sys.modules for m, _ in DEFERRED_RICH):
+        return
+    import importlib
+    import types
+
+    stand_ins = {}
+    for module, name in DEFERRED_RICH:
+        stand_in = types.ModuleType(module)
+        setattr(stand_in, name, _deferred(module, name))
+        stand_ins[module] = stand_in
+    sys.modules.update(stand_ins)
+    try:
+        importlib.import_module("typer.rich_utils")
+    except ImportError:
+        pass  # the stand-ins were not enough: imported below with the real modules
+    finally:
+        for module, stand_in in stand_ins.items():
+            if sys.modules.get(module) is stand_in:
+                del sys.modules[module]
+    importlib.import_module("typer.rich_utils")  # at once when it was imported above
+
+
+def _deferred(module: str, name: str) -> type:
+    """A stand-in for the class NAME of MODULE: calling it, or reading an attribute (as
+    Traceback.from_exception), imports MODULE and answers with the real class."""
+    import importlib
+
+    def real() -> Any:
+        return getattr(importlib.import_module(module), name)
+
+    class Deferred(type):
+        def __getattr__(cls, attribute: str) -> Any:
+            return getattr(real(), attribute)
+
+        def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+            return real()(*args, **kwargs)
+
+        def __instancecheck__(cls, instance: Any) -> bool:
+            return isinstance(instance, real())
+
+    return Deferred(name, (), {"__module__": __name__})
 
 
 class HelpCommand(TyperCommand):
@@ -301,10 +371,26 @@ class HelpGroup(TyperGroup):
 
 class RootGroup(HelpGroup):
     """The root: its commands listed panel by panel (PANELS); names completed in bash with
-    their spaces escaped."""
+    their spaces escaped; usage errors shown as lightly as help (`light_rich_utils`)."""
 
     def list_commands(self, ctx: Any) -> list[str]:
         return sorted(super().list_commands(ctx), key=_order)
+
+    # Every command line's usage errors pass through the root, parsing (make_context) or
+    # running a command (invoke), before Typer shows them with its Rich help module.
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except SHOWN_ERRORS:
+            light_rich_utils()
+            raise
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SHOWN_ERRORS:
+            light_rich_utils()
+            raise
 
     def _main_shell_completion(
         self,
@@ -363,6 +449,20 @@ def split_command(argv: list[str]) -> tuple[str, list[str]] | None:
     The global options before it are skipped. None when it cannot be told for sure (then
     the full app answers, as it always may).
     """
+    found = _first_word(argv)
+    return found if isinstance(found, tuple) else None
+
+
+def names_no_command(argv: list[str]) -> bool:
+    """True when a command line names no command, after its global options: a word that
+    is none (`peerkit frobnicate`), or nothing. Click refuses it before any command or
+    callback runs, so the slim app refuses it as the full one does."""
+    return _first_word(argv) != "-"
+
+
+def _first_word(argv: list[str]) -> tuple[str, list[str]] | str:
+    """The command and what follows it; else the first word that is not a global option
+    ("-" for an option, or "--"), or "" when there is none."""
     i = 0
     while i < len(argv):
         token = argv[i]
@@ -370,11 +470,13 @@ def split_command(argv: list[str]) -> tuple[str, list[str]] | None:
             i += 2
         elif token.startswith(tuple(f"{o}=" for o in VALUE_OPTIONS)) or token in FLAG_OPTIONS:
             i += 1
-        elif token.startswith("-") or token not in {c[0] for c in COMMANDS}:
-            return None
+        elif token.startswith("-"):
+            return "-"
+        elif token not in {c[0] for c in COMMANDS}:
+            return token
         else:
             return token, argv[i + 1 :]
-    return None
+    return ""
 
 
 def invoked_command(argv: list[str]) -> str | None:
@@ -481,6 +583,7 @@ def help_root(name: str, rest: list[str]) -> typer.Typer | None:
         return None
     root = typer.Typer(
         name="peerkit",
+        cls=RootGroup,
         add_completion=False,
         add_help_option=False,
         pretty_exceptions_enable=False,
@@ -501,14 +604,15 @@ def app_for(argv: list[str]) -> typer.Typer:
     The root help comes from the slim app; `peerkit NAME --help` from `help_root`; a
     command line naming a command gets the root with that command alone, narrowed to the
     sub-command it names (Typer builds every registered command before it parses, so the
-    others would only cost time); anything else gets the full app. Tests hold them all to
-    the same output.
+    others would only cost time); one naming no command (`peerkit frobnicate`) the slim
+    app, which refuses it as the full app does; anything else gets the full app. Tests
+    hold them all to the same output.
     """
     if argv in SLIM_ARGS:
         return build_slim_app()
     found = split_command(argv)
     if found is None:
-        return build_app()
+        return build_slim_app() if names_no_command(argv) else build_app()
     name, rest = found
     if argv[0] == name and (helped := help_root(name, rest)) is not None:
         return helped

@@ -25,12 +25,12 @@ from peerkit.commands._options import (
     words,
 )
 from peerkit.commands.member import transfer
-from peerkit.context import AppContext, app_context, community_defaults, many_rows
 from peerkit.errors import UsageProblem, catch_errors
 from peerkit.output import Column, Format, data_line, emit_one, emit_rows, message, warning
 from peerkit.text import examples
 
 if TYPE_CHECKING:
+    from peerkit.context import AppContext
     from peerkit.services.members.leaving import MovedUp
     from peerkit.services.outbox.message import Message
 
@@ -98,6 +98,7 @@ def member_add(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Add a member. Time zone and language default to the community's."""
+    from peerkit.context import app_context, community_defaults
     from peerkit.services.common import community
     from peerkit.services.members import profiles
 
@@ -150,6 +151,7 @@ def member_list(
 ) -> None:
     """List members (those who left only with --status left)."""
     # Only what the options given need is imported: this is the command scripts run most.
+    from peerkit.context import app_context, many_rows
     from peerkit.services.members import listing
 
     app_ctx = app_context(ctx)
@@ -190,7 +192,7 @@ def _group(session: Any, ref: str) -> Any:
 def member_show(ctx: typer.Context, ref: MemberRef, fmt: FormatOpt = Format.table) -> None:
     """Show everything about one member."""
     from peerkit import rowversions
-    from peerkit.context import community_defaults
+    from peerkit.context import app_context, community_defaults
     from peerkit.services.common import community
     from peerkit.services.members import profiles
 
@@ -237,6 +239,7 @@ def member_edit(
     mentor_capacity: CapacityOpt = None,
 ) -> None:
     """Change a member. A list option (--skills, --available) replaces the list; "" clears it."""
+    from peerkit.context import app_context
     from peerkit.services.members import profiles
 
     raw = _fields(name=name, email=email, timezone=timezone, locale=locale, skills=skills,
@@ -271,6 +274,7 @@ def member_remove(ctx: typer.Context, ref: MemberRef, send: SendOpt = False) -> 
     Their mentorships end, and their seats at events to come go to the waitlist: the members
     who move up get an invitation (.eml) in outbox/events, sent with --send.
     """
+    from peerkit.context import app_context
     from peerkit.services.members import leaving, profiles
     from peerkit.services.outbox import events as outbox_events
 
@@ -325,6 +329,7 @@ def member_pause(
     ] = None,
 ) -> None:
     """Pause a member: skipped by planning, formation and matching until resumed or --until."""
+    from peerkit.context import app_context
     from peerkit.services.common import validate
     from peerkit.services.members import profiles
 
@@ -341,6 +346,7 @@ def member_pause(
 @catch_errors
 def member_resume(ctx: typer.Context, ref: MemberRef) -> None:
     """Make a paused (or departed) member active again."""
+    from peerkit.context import app_context
     from peerkit.services.members import profiles
 
     app_ctx = app_context(ctx)
@@ -357,6 +363,7 @@ def member_forget(
     ctx: typer.Context, ref: MemberRef, yes: YesOpt = False, send: SendOpt = False
 ) -> None:
     """Erase a member's personal data everywhere; anonymous counts are kept."""
+    from peerkit.context import app_context
     from peerkit.db import list_backups
     from peerkit.services.members import leaving, profiles
     from peerkit.services.outbox import events as outbox_events

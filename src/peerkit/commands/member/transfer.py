@@ -10,7 +10,6 @@ from typing import IO, Annotated, Any
 import typer
 
 from peerkit.commands._options import DryRunOpt, ForceOpt, OutputOpt, complete_member
-from peerkit.context import app_context, community_defaults, many_rows
 from peerkit.errors import catch_errors
 from peerkit.output import Format, emit_rows, message, to_json, write_csv
 from peerkit.text import examples
@@ -66,6 +65,7 @@ def member_import(
     ] = None,
 ) -> None:
     """Import members from CSV: all rows or none; every bad row is reported with its line."""
+    from peerkit.context import app_context, community_defaults, many_rows
     from peerkit.services.common import community
     from peerkit.services.members import importing, source
 
@@ -116,6 +116,7 @@ def member_export(
     force: ForceOpt = False,
 ) -> None:
     """Export members as CSV (what import reads back) or JSON."""
+    from peerkit.context import app_context, many_rows
     from peerkit.services.members import access
 
     app_ctx = app_context(ctx)
