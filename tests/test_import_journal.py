@@ -51,12 +51,14 @@ def _insert(conn: sa.Connection, name: str) -> None:
 
 
 def _add(db: Database, name: str) -> str:
-    """One member written in a write session; the journal mode that session had."""
+    """One member written in a write session; the journal mode that session had, and how
+    it syncs (2 FULL, 3 EXTRA: the folder too, after the journal is removed)."""
     with db.write() as session:
         conn = session.connection()
-        mode = str(conn.exec_driver_sql("PRAGMA journal_mode").scalar())
+        mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+        sync = conn.exec_driver_sql("PRAGMA synchronous").scalar()
         _insert(conn, name)
-    return mode
+    return f"{mode} {sync}"
 
 
 def test_a_new_file_is_written_through_a_rollback_journal_and_left_in_wal(
@@ -64,11 +66,11 @@ def test_a_new_file_is_written_through_a_rollback_journal_and_left_in_wal(
 ) -> None:
     db = _new(db_path)
     with bulk.new_file(db.engine):
-        assert _add(db, "Anna") == "delete"
+        assert _add(db, "Anna") == "delete 3"
     assert _journal_mode(db_path) == "wal"
     assert not Path(f"{db_path}-journal").exists()
     assert _count(db_path, "member") == 1
-    assert _add(db, "Bruno") == "wal"  # only the connections opened inside
+    assert _add(db, "Bruno") == "wal 2"  # only the connections opened inside
 
 
 def test_a_file_another_connection_has_open_stays_in_wal(db_path: Path) -> None:
@@ -77,7 +79,7 @@ def test_a_file_another_connection_has_open_stays_in_wal(db_path: Path) -> None:
     try:
         other.execute("SELECT count(*) FROM member").fetchone()
         with bulk.new_file(db.engine):
-            assert _add(db, "Anna") == "wal"
+            assert _add(db, "Anna") == "wal 2"
         assert other.execute("SELECT count(*) FROM member").fetchone()[0] == 1
     finally:
         other.close()
@@ -97,7 +99,7 @@ def test_a_write_that_fails_leaves_nothing_and_the_next_connection_is_in_wal(
     with pytest.raises(RuntimeError):
         stopped()
     assert _count(db_path, "member") == 0
-    assert _add(db, "Bruno") == "wal"
+    assert _add(db, "Bruno") == "wal 2"
     assert _journal_mode(db_path) == "wal"
 
 

@@ -201,14 +201,14 @@ def new_file(engine: sa.Engine) -> Iterator[None]:
     """The write of an import into a SQLite file the same command has just created.
 
     In WAL mode every page is written twice: into the write-ahead log, then back into the
-    file when the log is checkpointed (for 100,000 members and their change log, 90 MB more
-    to write and sync). A file nobody has used yet has no readers to keep reading while it
-    is written, so the connections opened here use a rollback journal instead: the import
-    stays one transaction, synced to disk before it counts as done (synchronous=FULL), and
-    a crash half-way is rolled back whole when the file is next opened. Afterwards the file
-    is put back in WAL mode, as peerkit's every connection would put it. If another
-    connection already has the file open, the mode cannot change and the import is written
-    in WAL mode as usual.
+    file when the log is checkpointed (for 100,000 members and their change log, about 90 MB
+    more to write and sync). A file nobody has used yet has no readers to keep reading while
+    it is written, so the connections opened here use a rollback journal instead: the
+    import stays one transaction, synced to disk before it counts as done (synchronous=EXTRA:
+    the folder too), and a crash half-way is rolled back whole when the file is next opened.
+    Afterwards the file is put back in WAL mode, as peerkit's every connection would put it.
+    If another connection already has the file open, the mode cannot change and the import
+    is written in WAL mode as usual.
     """
     if engine.dialect.name != "sqlite":
         yield
@@ -225,9 +225,14 @@ def new_file(engine: sa.Engine) -> Iterator[None]:
 
 
 def _rollback_journal(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-    """After peerkit's pragmas (connections.sqlite_on_connect), before the transaction."""
+    """After peerkit's pragmas (connections.sqlite_on_connect), before the transaction.
+
+    The journal's removal is what commits, so the folder is synced after it (EXTRA: with
+    FULL, a power cut right after the commit could bring the journal back and undo it)."""
     with suppress(sqlite3.OperationalError):  # another connection has it open: WAL it is
-        dbapi_conn.execute("PRAGMA journal_mode = DELETE").fetchall()
+        (mode,) = dbapi_conn.execute("PRAGMA journal_mode = DELETE").fetchone()
+        if mode == "delete":
+            dbapi_conn.execute("PRAGMA synchronous = EXTRA")
 
 
 def sync_sequence(session: Session) -> None:
