@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Annotated, Any
@@ -67,7 +68,7 @@ def member_import(
     """Import members from CSV: all rows or none; every bad row is reported with its line."""
     from peerkit.context import app_context, community_defaults, many_rows
     from peerkit.services.common import community
-    from peerkit.services.members import importing, source
+    from peerkit.services.members import bulk, importing, source
 
     app_ctx = app_context(ctx)
     stored = app_ctx.settings.database_exists()
@@ -78,7 +79,10 @@ def member_import(
     with many_rows(), job:
         if not stored:
             job.check()  # a file with problems does not create the database
-        with app_ctx.db().write() as session:
+        db = app_ctx.db()
+        # A file this command has just created: a rollback journal, not WAL (bulk.new_file).
+        fresh = bulk.new_file(db.engine) if not stored and not dry_run else nullcontext()
+        with fresh, db.write() as session:
             defaults = community.member_defaults(session, community_defaults(app_ctx.settings))
             result = job.apply(session, defaults)
     verb = "Would add" if dry_run else "Added"

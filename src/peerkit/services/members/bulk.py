@@ -3,20 +3,24 @@
 New members go in as they are checked, BATCH rows per executemany, inside the import's one
 transaction; rows that cannot go in yet (before the database exists, or rows without an id
 while rows with explicit ids may still come) wait in a spool file, never in memory. Members
-who are changed (`--update`) are updated a batch at a time too.
+who are changed (`--update`) are updated a batch at a time too. The first import into a
+SQLite file it has just created writes through a rollback journal (`new_file`).
 """
 
 from __future__ import annotations
 
 import json
 import marshal
+import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from datetime import date
 from itertools import repeat
 from typing import IO, Any
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlmodel import Session
 
 from peerkit.enums import MemberStatus
@@ -190,6 +194,45 @@ def _insert_sql(conn: sa.Connection, table: str, columns: tuple[str, ...]) -> st
         raise PeerkitError(f"bulk import does not support the {style!r} parameter style")
     names = ", ".join(quote(c) for c in columns)
     return f"INSERT INTO {quote(table)} ({names}) VALUES ({', '.join(marks)})"
+
+
+@contextmanager
+def new_file(engine: sa.Engine) -> Iterator[None]:
+    """The write of an import into a SQLite file the same command has just created.
+
+    In WAL mode every page is written twice: into the write-ahead log, then back into the
+    file when the log is checkpointed (for 100,000 members and their change log, about 90 MB
+    more to write and sync). A file nobody has used yet has no readers to keep reading while
+    it is written, so the connections opened here use a rollback journal instead: the
+    import stays one transaction, synced to disk before it counts as done (synchronous=EXTRA:
+    the folder too), and a crash half-way is rolled back whole when the file is next opened.
+    Afterwards the file is put back in WAL mode, as peerkit's every connection would put it.
+    If another connection already has the file open, the mode cannot change and the import
+    is written in WAL mode as usual.
+    """
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    event.listen(engine, "connect", _rollback_journal)
+    try:
+        yield
+    finally:
+        event.remove(engine, "connect", _rollback_journal)
+    # peerkit's own connect hook puts the WAL back (or the next connection will, if a reader
+    # that came meanwhile keeps it from changing now: the import is committed either way).
+    with suppress(sa.exc.OperationalError), engine.connect():
+        pass
+
+
+def _rollback_journal(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    """After peerkit's pragmas (connections.sqlite_on_connect), before the transaction.
+
+    The journal's removal is what commits, so the folder is synced after it (EXTRA: with
+    FULL, a power cut right after the commit could bring the journal back and undo it)."""
+    with suppress(sqlite3.OperationalError):  # another connection has it open: WAL it is
+        (mode,) = dbapi_conn.execute("PRAGMA journal_mode = DELETE").fetchone()
+        if mode == "delete":
+            dbapi_conn.execute("PRAGMA synchronous = EXTRA")
 
 
 def sync_sequence(session: Session) -> None:
