@@ -69,3 +69,24 @@ def test_the_console_script_pauses_it_until_the_database_is_open(tmp_path: Path)
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip().splitlines()[-1] == "[False, True] True"
+
+
+def test_the_console_script_freezes_everything_when_the_command_is_over(tmp_path: Path) -> None:
+    """The interpreter's last collection walks nothing that was loaded or made."""
+    code = (
+        "import gc, sys, runpy, atexit\n"
+        "atexit.register(lambda: print(len(gc.get_objects()), gc.get_freeze_count() > 100_000,"
+        " file=sys.stderr))\n"
+        "sys.argv = ['peerkit', '--db', sys.argv[1], 'member', 'list']\n"
+        "runpy.run_module('peerkit', run_name='__main__')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "p.db")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    walked, frozen = done.stderr.strip().splitlines()[-1].split()
+    assert frozen == "True"
+    assert int(walked) < 1000  # what the collector would still walk at exit

@@ -16,7 +16,10 @@ def main() -> None:
         from peerkit.errors import interrupted
 
         interrupted()
-    run()
+    try:
+        run()
+    finally:
+        loading.finished()
 
 
 if __name__ == "__main__":  # pragma: no cover
