@@ -183,7 +183,8 @@ def test_a_new_week_folder_is_written_whole_and_private(community: Cli, tmp_path
     folder = out / WEEK / SLUG
     assert sorted(p.name for p in (out / WEEK).iterdir()) == [SLUG]  # no temporary folder
     names = sorted(p.name for p in folder.iterdir())
-    assert {"agenda.md", "session.ics"} < set(names) and len(names) == 5
+    assert {"agenda.md", "session.ics"} < set(names)
+    assert len(names) == 5
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert {stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == {0o600}
 
@@ -216,7 +217,7 @@ def test_write_folder_makes_the_folder_or_leaves_it_to_the_caller(tmp_path: Path
 def test_write_folder_says_in_one_line_why_it_cannot(tmp_path: Path) -> None:
     tmp_path = tmp_path / "here"
     tmp_path.mkdir()
-    with pytest.raises(PeerkitError, match="cannot write in .*missing"):
+    with pytest.raises(PeerkitError, match=r"cannot write in .*missing"):
         files.write_folder(tmp_path / "missing" / "new", [("a.txt", b"x")])
     with pytest.raises(PeerkitError, match="cannot write in"):
         files.write_folder(tmp_path / "new", [("no/such/sub.txt", b"x")])

@@ -11,6 +11,7 @@ readings where the RFC and Python take the first, so only UTC is read alike ever
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -210,6 +211,11 @@ def end_of(local_start: datetime, minutes: int) -> datetime:
 
 def property_line(name: str, value: Any) -> bytes:
     """One property as Component.add stores it and a component writes it: encoded, folded."""
+    return folded(_content_line(name, value)) + b"\r\n"
+
+
+def _content_line(name: str, value: Any) -> str:
+    """The property's line before folding (icalendar's Contentline)."""
     from icalendar import Event, Parameters
     from icalendar.parser import Contentline
     from icalendar.timezone import tzp
@@ -220,7 +226,69 @@ def property_line(name: str, value: Any) -> bytes:
     params = getattr(encoded, "params", None)
     if params is None:
         params = Parameters()
-    return folded(Contentline.from_parts(name.upper(), params, encoded)) + b"\r\n"
+    return str(Contentline.from_parts(name.upper(), params, encoded))
+
+
+# The properties of a VEVENT (or VCALENDAR) whose value icalendar writes as TEXT (vText),
+# with no parameters: tests/test_calendar_lines.py holds text_line to property_line.
+TEXT_PROPERTIES = frozenset({"description", "summary", "location", "uid", "method"})
+
+
+def text_line(name: str, value: str) -> bytes:
+    """``property_line(NAME, VALUE)`` for a TEXT property (TEXT_PROPERTIES) and a str,
+    without icalendar's objects: escaped as icalendar escapes TEXT (RFC 5545 3.3.11), a
+    leading byte-order mark dropped as its utf-8-sig decoding drops it, folded."""
+    if name not in TEXT_PROPERTIES or type(value) is not str:
+        return property_line(name, value)
+    text = (
+        value.replace(r"\N", "\n")
+        .replace("\\", "\\\\")
+        .replace(";", r"\;")
+        .replace(",", r"\,")
+        .replace("\r\n", r"\n")
+        .replace("\n", r"\n")
+        .replace("\r", r"\n")
+    )
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return folded(f"{name.upper()}:{text}") + b"\r\n"
+
+
+# A name or address icalendar writes as it is in an ATTENDEE line (nothing escaped, a name
+# quoted only for its spaces); any other goes through icalendar.
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9.\-]+( [A-Za-z0-9.\-]+)*\Z")
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9._+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\Z")
+
+
+def attendee_line(person: Person, *, rsvp: bool = True) -> bytes:
+    """``property_line("attendee", attendee_address(PERSON, rsvp=RSVP))`` (b"" for a person
+    without an address). A plain name and address are put into the line icalendar makes
+    for a stand-in of the same kind (a name with or without spaces), the same bytes
+    (tests/test_calendar_lines.py); anything else is made by icalendar."""
+    name, email = person.name, person.email
+    if not email:
+        return b""
+    if _PLAIN_NAME.match(name) and _PLAIN_ADDRESS.match(email):
+        before, between, after = _attendee_shape(" " in name, rsvp)
+        return folded(f"{before}{name}{between}{email}{after}") + b"\r\n"
+    found = attendee_address(person, rsvp=rsvp)
+    return property_line("attendee", found) if found is not None else b""
+
+
+_SHAPE_NAME = ("Peerkit Probe", "PeerkitProbe")
+_SHAPE_ADDRESS = "probe.7f3a@peerkit.invalid"
+
+
+@lru_cache(maxsize=4)
+def _attendee_shape(spaced: bool, rsvp: bool) -> tuple[str, str, str]:
+    """The ATTENDEE line of a stand-in, split around its name and its address."""
+    name = _SHAPE_NAME[0 if spaced else 1]
+    line = _content_line("attendee", attendee_address(Person(name, _SHAPE_ADDRESS), rsvp=rsvp))
+    before, found, rest = line.partition(name)
+    between, found_too, after = rest.partition(_SHAPE_ADDRESS)
+    if not found or not found_too or name in after or _SHAPE_ADDRESS in after:
+        raise AssertionError(f"an ATTENDEE line of an unexpected shape: {line!r}")
+    return before, between, after
 
 
 def text_of(component: Any) -> bytes:
