@@ -189,6 +189,20 @@ def test_a_new_week_folder_is_written_whole_and_private(community: Cli, tmp_path
     assert {stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == {0o600}
 
 
+def test_a_folder_that_cannot_be_made_stops_the_run_in_one_line(
+    community: Cli, tmp_path: Path
+) -> None:
+    """The new folders are written by a thread of their own: what stops it is still one
+    line, and nothing is left half-made."""
+    out = tmp_path / "outbox"
+    out.mkdir()
+    (out / WEEK).write_text(PRECIOUS, encoding="utf-8")  # a file where the week's folder goes
+    result = community("plan", "week", "--week", WEEK, "--out", str(out))
+    assert_error(result, "cannot write", "Not a directory")
+    assert (out / WEEK).read_text(encoding="utf-8") == PRECIOUS
+    assert sorted(p.name for p in out.iterdir()) == [WEEK]
+
+
 def test_write_folder_makes_the_folder_or_leaves_it_to_the_caller(tmp_path: Path) -> None:
     """Written whole where nothing is; where something appeared (a folder with files, a file,
     a link) nothing is written, nothing is left behind, and the caller is told (False)."""
