@@ -8,6 +8,7 @@ SandboxedEnvironment with StrictUndefined; HTML templates are autoescaped.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -26,6 +27,7 @@ from jinja2 import (
     UndefinedError,
     pass_context,
 )
+from jinja2.bccache import Bucket, BytecodeCache, FileSystemBytecodeCache
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
@@ -128,6 +130,57 @@ class _Sandbox(SandboxedEnvironment):
         return super().call(__context, __obj, *args, **kwargs)
 
 
+class _Compiled(BytecodeCache):
+    """Templates compiled once: the compiled code is shared by the environments of every
+    language in the process (they differ only in their translations, which are not compiled
+    in), and kept in the user's cache folder for the next run. A template is found by its
+    name, its file and a hash of its text, so an edited template is compiled again; the
+    folder's name holds a hash of this module (the environments' settings) and of the
+    Python and Jinja versions. A cache that cannot be read or written is only slower."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.codes: dict[tuple[str, str], Any] = {}
+        self.disk = FileSystemBytecodeCache(str(folder)) if folder is not None else None
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.codes.get((bucket.key, bucket.checksum))
+        if code is not None:
+            bucket.code = code
+            return
+        if self.disk is not None:
+            try:
+                self.disk.load_bytecode(bucket)
+            except Exception:  # a damaged file: compile again
+                bucket.reset()
+        if bucket.code is not None:
+            self.codes[bucket.key, bucket.checksum] = bucket.code
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.codes[bucket.key, bucket.checksum] = bucket.code
+        if self.disk is not None:
+            with contextlib.suppress(OSError):
+                self.disk.dump_bytecode(bucket)
+
+
+@functools.cache
+def _compiled() -> _Compiled:
+    import hashlib
+    import sys
+
+    import jinja2
+    from platformdirs import user_cache_path
+
+    stamp = hashlib.sha256(Path(__file__).read_bytes())
+    stamp.update(f"{sys.version}|{jinja2.__version__}".encode())
+    folder: Path | None = user_cache_path("peerkit") / "templates" / stamp.hexdigest()[:24]
+    try:
+        assert folder is not None
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        folder = None
+    return _Compiled(folder)
+
+
 @functools.lru_cache(maxsize=32)
 def _environment(locale: str, user_dir: Path, builtin_dir: Path) -> SandboxedEnvironment:
     builtin = FileSystemLoader(builtin_dir)
@@ -144,6 +197,7 @@ def _environment(locale: str, user_dir: Path, builtin_dir: Path) -> SandboxedEnv
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=True,  # each cached template asks its loader whether it is still current
+        bytecode_cache=_compiled(),
     )
     translations = gettext_for(locale)
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
