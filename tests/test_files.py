@@ -192,8 +192,8 @@ def test_a_new_week_folder_is_written_whole_and_private(community: Cli, tmp_path
 def test_a_folder_that_cannot_be_made_stops_the_run_in_one_line(
     community: Cli, tmp_path: Path
 ) -> None:
-    """The new folders are written by a thread of their own: what stops it is still one
-    line, and nothing is left half-made."""
+    """A new group folder is made whole or not at all: what stops it is one line, and
+    nothing is left half-made."""
     out = tmp_path / "outbox"
     out.mkdir()
     (out / WEEK).write_text(PRECIOUS, encoding="utf-8")  # a file where the week's folder goes

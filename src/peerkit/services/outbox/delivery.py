@@ -7,11 +7,8 @@ server accepted even when a later message fails, so a retry sends only the rest.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import queue
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,7 +67,6 @@ class Output:
     folder: Path
     dry_run: bool = False
     warnings: list[str] = field(default_factory=list)
-    writer: _Writer | None = field(default=None, repr=False)  # while `in_background`
 
     def put(self, path: Path, data: bytes | str) -> dict[str, str]:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
@@ -101,44 +97,10 @@ class Output:
             or any(path.parent != folder for path, _data in files)
         ):
             return None
-        written = [{"path": str(path), "status": "written"} for path, _data in files]
-
-        def write() -> None:
-            _private_dirs(folder.parent, self.folder)
-            if not write_folder(folder, [(path.name, data) for path, data in files]):
-                written[:] = [self.put(path, data) for path, data in files]
-
-        if self.writer is None:
-            _private_dirs(folder.parent, self.folder)
-            if not write_folder(folder, [(path.name, data) for path, data in files]):
-                return None
-        else:
-            self.writer.submit(folder, write)
-        return written
-
-    @contextlib.contextmanager
-    def in_background(self) -> Iterator[None]:
-        """New folders (`put_new`) written by a thread of their own while the caller goes
-        on making the next ones (a file's creation mostly waits for the file system); all
-        written, or the first error raised, when the block ends. Before it reads or writes
-        a folder again, the caller `settle`s it."""
-        if self.dry_run or self.writer is not None:
-            yield
-            return
-        self.writer = _Writer()
-        try:
-            yield
-        except BaseException:
-            self.writer.stop()
-            raise
-        finally:
-            writer, self.writer = self.writer, None
-        writer.finish()
-
-    def settle(self, folder: Path) -> None:
-        """Wait until FOLDER, if it is being written in the background, is written."""
-        if self.writer is not None:
-            self.writer.settle(folder)
+        _private_dirs(folder.parent, self.folder)
+        if not write_folder(folder, [(path.name, data) for path, data in files]):
+            return None
+        return [{"path": str(path), "status": "written"} for path, _data in files]
 
     def put_once(self, path: Path, data: bytes | str) -> dict[str, str]:
         """Write only if the file is not there yet."""
@@ -150,66 +112,6 @@ class Output:
         if not self.dry_run:
             path.unlink(missing_ok=True)
         return {"path": str(path), "status": "would remove" if self.dry_run else "removed"}
-
-
-class _Writer:
-    """One thread writing folders in turn (Output.in_background); the first error is
-    kept, the folders after it are left alone, and `finish` raises it."""
-
-    def __init__(self) -> None:
-        self.jobs: queue.Queue[tuple[Path, Callable[[], None]] | None] = queue.Queue(maxsize=16)
-        self.pending: dict[Path, int] = {}  # folders queued, not written yet: how many times
-        self.lock = threading.Lock()  # over `pending`
-        self.error: BaseException | None = None
-        self.thread: threading.Thread | None = None
-
-    def submit(self, folder: Path, job: Callable[[], None]) -> None:
-        if self.error is not None:
-            self.finish()  # raises it
-        if self.thread is None:
-            self.thread = threading.Thread(target=self._run, name="peerkit-files", daemon=True)
-            self.thread.start()
-        with self.lock:
-            self.pending[folder] = self.pending.get(folder, 0) + 1
-        self.jobs.put((folder, job))
-
-    def _run(self) -> None:
-        while (found := self.jobs.get()) is not None:
-            folder, job = found
-            try:
-                if self.error is None:
-                    job()
-            except BaseException as exc:  # kept for the caller, which raises it
-                self.error = exc
-            finally:
-                with self.lock:
-                    left = self.pending[folder] = self.pending[folder] - 1
-                    if not left:
-                        del self.pending[folder]
-                self.jobs.task_done()
-        self.jobs.task_done()
-
-    def settle(self, folder: Path) -> None:
-        with self.lock:
-            waiting = folder in self.pending
-        if waiting:
-            self.jobs.join()
-        if self.error is not None:
-            self.finish()
-
-    def stop(self) -> None:
-        """Write nothing more (the caller stopped): wait for the folder being written."""
-        if self.error is None:
-            self.error = PeerkitError("stopped")
-        self.finish(raising=False)
-
-    def finish(self, *, raising: bool = True) -> None:
-        if self.thread is not None:
-            self.jobs.put(None)
-            self.thread.join()
-            self.thread = None
-        if raising and self.error is not None:
-            raise self.error
 
 
 def _private_dirs(folder: Path, root: Path) -> None:

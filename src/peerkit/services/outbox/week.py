@@ -112,20 +112,19 @@ def write_week(
     after the plan is committed, so that no file is written for a meeting rolled back."""
     run = _Run(organiser_of(planned.community), out, week_record.Record(out.folder, week))
     results: list[GroupPlan] = []
-    with out.in_background():  # a new folder is written while the next meeting is made
-        for item in planned.slots:
-            if progress and (not results or results[-1].group != item.group.slug):
-                progress(item.group.slug)
-            if item.meeting is None and item.skipped:  # a holiday or break (breaks.place)
-                results.append(
-                    GroupPlan(group=item.group.slug, status="skipped", note="; ".join(item.notices))
-                )
-            elif item.meeting is None:
-                results.append(
-                    GroupPlan(group=item.group.slug, status="none", note="no meeting this week")
-                )
-            else:
-                results.append(_meeting_files(item, item.meeting, week, today, run))
+    for item in planned.slots:
+        if progress and (not results or results[-1].group != item.group.slug):
+            progress(item.group.slug)
+        if item.meeting is None and item.skipped:  # a holiday or break (breaks.place)
+            results.append(
+                GroupPlan(group=item.group.slug, status="skipped", note="; ".join(item.notices))
+            )
+        elif item.meeting is None:
+            results.append(
+                GroupPlan(group=item.group.slug, status="none", note="no meeting this week")
+            )
+        else:
+            results.append(_meeting_files(item, item.meeting, week, today, run))
     if not out.dry_run:
         run.record.save()
     return results
@@ -212,7 +211,6 @@ def _made_or_kept(
     when the record says they were made from the same, else made and compared."""
     meeting, folder = item.meeting, paths[0].parent
     assert meeting is not None
-    run.out.settle(folder)  # written before it is read (a week with two meetings)
     prefix, listing = f"invite{suffix}", _listing(folder, suffix)
     key, inputs = f"{item.group.slug}/{suffix}", run.record.inputs(item, suffix, due, run.sender)
     there = _invitations_there(listing, prefix, people)
@@ -260,7 +258,6 @@ def _keep_or_make(
     item: planning.Slot, meeting: Meeting, paths: list[Path], run: _Run
 ) -> list[dict[str, str]]:
     """Files written only if they are not there yet (nothing is made for those that are)."""
-    run.out.settle(paths[0].parent)
     if all(path.exists() for path in paths):
         return [run.out.put_once(path, b"") for path in paths]
     made = _contents(item, meeting, [], "", run)
