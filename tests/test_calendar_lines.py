@@ -3,6 +3,9 @@ properties, calendar.attendee_line for an invited member) are icalendar's, byte 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -60,3 +63,40 @@ def test_attendee_line_is_property_line(name: str, email: str | None, rsvp: bool
     found = ical.attendee_address(person, rsvp=rsvp)
     expected = ical.property_line("attendee", found) if found is not None else b""
     assert ical.attendee_line(person, rsvp=rsvp) == expected
+
+
+ZONES = st.sampled_from(
+    [None, UTC, ZoneInfo("Europe/London"), ZoneInfo("America/New_York"), ZoneInfo("Asia/Kolkata")]
+)
+MOMENTS = st.builds(
+    lambda moment, zone, fold: moment.replace(tzinfo=zone, fold=fold),
+    st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2060, 1, 1)),
+    ZONES,
+    st.sampled_from([0, 1]),
+)
+
+
+def made_fresh(name: str, value: object) -> bytes:
+    return ical.folded(ical._content_line(name, value)) + b"\r\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.sampled_from(["dtstamp", "dtstart", "dtend", "created"]),
+    moments=st.lists(MOMENTS, min_size=1, max_size=4),
+)
+@example(  # the hour that happens twice: equal datetimes, different instants
+    name="dtstamp",
+    moments=[
+        datetime(2026, 10, 25, 1, 30, tzinfo=ZoneInfo("Europe/London")),
+        datetime(2026, 10, 25, 1, 30, tzinfo=ZoneInfo("Europe/London"), fold=1),
+        datetime(2026, 10, 25, 1, 30, tzinfo=UTC),
+    ],
+)
+def test_a_line_made_once_is_the_line_of_each_value(name: str, moments: list[datetime]) -> None:
+    """property_line keeps the lines of datetimes and ints: an equal value in another zone,
+    fold or type is never given another's line."""
+    for value in [*moments, *moments]:
+        assert ical.property_line(name, value) == made_fresh(name, value)
+    for number in (0, 1, 7, 734521987):
+        assert ical.property_line("sequence", number) == made_fresh("sequence", number)
