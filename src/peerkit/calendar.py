@@ -214,12 +214,12 @@ def property_line(name: str, value: Any) -> bytes:
     kind = type(value)
     if kind is int or kind is datetime:  # the same few recur (a week's starts, sequences)
         zone, fold = (value.tzinfo, value.fold) if kind is datetime else (None, 0)
-        return _recurring_line(name, kind, value, zone, fold)
+        return _recurring_line(name, kind.__name__, value, zone, fold)
     return folded(_content_line(name, value)) + b"\r\n"
 
 
 @lru_cache(maxsize=4096)
-def _recurring_line(name: str, kind: type, value: Any, zone: Any, fold: int) -> bytes:
+def _recurring_line(name: str, kind: str, value: Any, zone: Any, fold: int) -> bytes:
     """property_line of an int or a datetime, made once for each value, its type, its zone
     (the object itself: two zones are never the same key) and its fold (a datetime compares
     equal to its other fold in the same zone, and the UTC of DTSTAMP differs between them)."""
