@@ -3,7 +3,9 @@ properties, calendar.attendee_line for an invited member) are icalendar's, byte 
 
 from __future__ import annotations
 
+import stat
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -100,3 +102,25 @@ def test_a_line_made_once_is_the_line_of_each_value(name: str, moments: list[dat
         assert ical.property_line(name, value) == made_fresh(name, value)
     for number in (0, 1, 7, 734521987):
         assert ical.property_line("sequence", number) == made_fresh("sequence", number)
+
+
+def test_a_zone_is_kept_for_the_next_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The VTIMEZONE made for a zone is kept in the cache folder (private) and read back the
+    same; a file that is not a whole VTIMEZONE is made again."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    ical._vtimezone_text.cache_clear()
+    try:
+        made = ical._make_vtimezone_text("Europe/Rome", 2000, 2038)
+        assert ical._vtimezone_text("Europe/Rome", 2000, 2038) == made
+        kept = list((tmp_path / "peerkit" / "zones").iterdir())
+        assert len(kept) == 1
+        assert stat.S_IMODE(kept[0].stat().st_mode) == 0o600
+        assert kept[0].read_bytes() == made
+        ical._vtimezone_text.cache_clear()
+        assert ical._vtimezone_text("Europe/Rome", 2000, 2038) == made  # read back
+        kept[0].write_bytes(b"BEGIN:VTIMEZONE\r\nTZID:Europe/Rome\r\n")  # half a file
+        ical._vtimezone_text.cache_clear()
+        assert ical._vtimezone_text("Europe/Rome", 2000, 2038) == made
+        assert kept[0].read_bytes() == made
+    finally:
+        ical._vtimezone_text.cache_clear()

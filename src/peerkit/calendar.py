@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -436,6 +437,79 @@ _ZONE_TEXT: dict[int, tuple[Timezone, bytes]] = {}
 
 @lru_cache(maxsize=64)
 def _vtimezone_text(tzid: str, start: int, end: int) -> bytes:
+    """The zone's VTIMEZONE, kept in the user's cache folder for the next run (making it is
+    most of the work of the first calendar in a zone). The file's name is a hash of the
+    zone's data, the span, icalendar's version and this module, so a new tzdata, icalendar
+    or peerkit makes it again; a file that is not a whole VTIMEZONE is made again."""
+    kept = _kept_zone(tzid, start, end)
+    if kept is not None:
+        try:
+            text = kept.read_bytes()
+        except OSError:
+            pass
+        else:
+            if text.startswith(b"BEGIN:VTIMEZONE\r\n") and text.endswith(b"END:VTIMEZONE\r\n"):
+                return text
+    text = _make_vtimezone_text(tzid, start, end)
+    if kept is not None:
+        from peerkit.errors import PeerkitError
+        from peerkit.files import write_private
+
+        try:
+            kept.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            write_private(kept, text.decode("utf-8"), durable=False)  # a cache
+        except (OSError, PeerkitError):
+            pass
+    return text
+
+
+def _kept_zone(tzid: str, start: int, end: int) -> Path | None:
+    """Where the VTIMEZONE of TZID for START to END is kept (None: a zone without data)."""
+    import hashlib
+
+    import icalendar
+    from platformdirs import user_cache_path
+
+    data = _zone_data(tzid)
+    if data is None:
+        return None
+    key = hashlib.sha256(f"{tzid}|{start}|{end}|{icalendar.__version__}|".encode())
+    key.update(data)
+    key.update(_this_module())
+    return user_cache_path("peerkit") / "zones" / f"{key.hexdigest()[:40]}.ics"
+
+
+@lru_cache(maxsize=1)
+def _this_module() -> bytes:
+    return Path(__file__).read_bytes()
+
+
+def _zone_data(key: str) -> bytes | None:
+    """The zone's data as zoneinfo reads it (the system's, else the tzdata package's)."""
+    import os
+    import zoneinfo
+
+    if not _ZONE_KEY.fullmatch(key):
+        return None
+    for root in zoneinfo.TZPATH:
+        path = os.path.join(root, key)
+        if os.path.isfile(path):
+            try:
+                return Path(path).read_bytes()
+            except OSError:
+                return None
+    try:
+        from importlib import resources
+
+        return resources.files("tzdata.zoneinfo").joinpath(*key.split("/")).read_bytes()
+    except (ImportError, OSError):
+        return None
+
+
+_ZONE_KEY = re.compile(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*")
+
+
+def _make_vtimezone_text(tzid: str, start: int, end: int) -> bytes:
     from icalendar import Timezone
 
     zone = Timezone.from_tzinfo(
