@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from peerkit import files
+from peerkit.errors import PeerkitError
 from tests.conftest import Cli, Result, assert_error, assert_usage_error
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,6 +172,70 @@ def test_plan_week_run_twice_rewrites_a_changed_file(community: Cli, tmp_path: P
     community.ok("plan", "week", "--week", WEEK, "--out", str(out))
     assert agenda.read_bytes() == original
     assert stat.S_IMODE(agenda.stat().st_mode) == 0o600
+
+
+def test_a_new_week_folder_is_written_whole_and_private(community: Cli, tmp_path: Path) -> None:
+    """A group's folder that is not there yet is made in one go (its files written into a
+    hidden temporary folder, renamed into place): the same files, 0600 in a 0700 folder, and
+    nothing left beside it."""
+    out = tmp_path / "outbox"
+    community.ok("plan", "week", "--week", WEEK, "--out", str(out))
+    folder = out / WEEK / SLUG
+    assert sorted(p.name for p in (out / WEEK).iterdir()) == [SLUG]  # no temporary folder
+    names = sorted(p.name for p in folder.iterdir())
+    assert {"agenda.md", "session.ics"} < set(names)
+    assert len(names) == 5
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == {0o600}
+
+
+def test_a_folder_that_cannot_be_made_stops_the_run_in_one_line(
+    community: Cli, tmp_path: Path
+) -> None:
+    """A new group folder is made whole or not at all: what stops it is one line, and
+    nothing is left half-made."""
+    out = tmp_path / "outbox"
+    out.mkdir()
+    (out / WEEK).write_text(PRECIOUS, encoding="utf-8")  # a file where the week's folder goes
+    result = community("plan", "week", "--week", WEEK, "--out", str(out))
+    assert_error(result, "cannot write", "Not a directory")
+    assert (out / WEEK).read_text(encoding="utf-8") == PRECIOUS
+    assert sorted(p.name for p in out.iterdir()) == [WEEK]
+
+
+def test_write_folder_makes_the_folder_or_leaves_it_to_the_caller(tmp_path: Path) -> None:
+    """Written whole where nothing is; where something appeared (a folder with files, a file,
+    a link) nothing is written, nothing is left behind, and the caller is told (False)."""
+    tmp_path = tmp_path / "here"
+    tmp_path.mkdir()
+    target = tmp_path / "new"
+    assert files.write_folder(target, [("a.txt", b"one\n"), ("b.txt", "dos\u00e9".encode())])
+    assert (target / "b.txt").read_bytes() == "dos\u00e9".encode()
+    assert {stat.S_IMODE(p.stat().st_mode) for p in target.iterdir()} == {0o600}
+    for kind in ("folder", "file", "link"):
+        there = tmp_path / kind
+        if kind == "folder":
+            there.mkdir()
+            (there / "mine.txt").write_text(PRECIOUS, encoding="utf-8")
+        elif kind == "file":
+            there.write_text(PRECIOUS, encoding="utf-8")
+        else:
+            there.symlink_to(target)
+        assert not files.write_folder(there, [("a.txt", b"other\n")])
+    assert (tmp_path / "folder" / "mine.txt").read_text(encoding="utf-8") == PRECIOUS
+    assert (tmp_path / "file").read_text(encoding="utf-8") == PRECIOUS
+    assert (target / "a.txt").read_bytes() == b"one\n"  # not through the link
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "folder", "link", "new"]
+
+
+def test_write_folder_says_in_one_line_why_it_cannot(tmp_path: Path) -> None:
+    tmp_path = tmp_path / "here"
+    tmp_path.mkdir()
+    with pytest.raises(PeerkitError, match=r"cannot write in .*missing"):
+        files.write_folder(tmp_path / "missing" / "new", [("a.txt", b"x")])
+    with pytest.raises(PeerkitError, match="cannot write in"):
+        files.write_folder(tmp_path / "new", [("no/such/sub.txt", b"x")])
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_invite_does_not_follow_a_link_named_like_an_invitation(

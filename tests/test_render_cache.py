@@ -8,7 +8,9 @@ at another folder) shows in the very next render.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -89,3 +91,33 @@ def test_a_user_template_is_html_escaped_through_the_cached_environment(folder: 
     for _ in range(2):
         assert render.render("probe.html.j2", {"name": "<b>"}, "en", folder) == "&lt;b&gt;"
         assert render.render("probe.txt.j2", {"name": "<b>"}, "en", folder) == "<b>"
+
+
+def test_compiled_templates_are_kept_for_the_next_run(folder: Path, tmp_path: Path) -> None:
+    """Compiled once and kept in the cache folder (private), shared by the languages, found
+    again by the next run; a damaged file or an edited template is compiled again."""
+    cache = tmp_path / "compiled"
+    cache.mkdir(mode=0o700)
+    source = "{{ _('Where') }}: {{ place }}\n"
+    template = folder / "where.txt.j2"
+    template.write_text(source, encoding="utf-8")
+
+    def fresh(locale: str) -> Any:
+        """The environment a new run makes, with the cache folder."""
+        env = render._environment.__wrapped__(locale, folder, render.builtin_templates_dir())
+        env.bytecode_cache = render._Compiled(cache)
+        return env
+
+    assert fresh("it").get_template("where.txt.j2").render(place="Roma") == "Dove: Roma\n"
+    kept = list(cache.iterdir())
+    assert len(kept) == 1
+    assert stat.S_IMODE(kept[0].stat().st_mode) == 0o600
+    env = fresh("en")
+    found = render._Compiled(cache).get_bucket(env, "where.txt.j2", str(template), source)
+    assert found.code is not None  # the next run compiles nothing
+    assert env.get_template("where.txt.j2").render(place="Rome") == "Where: Rome\n"
+    kept[0].write_bytes(b"not a compiled template")
+    assert fresh("it").get_template("where.txt.j2").render(place="Roma") == "Dove: Roma\n"
+    template.write_text("{{ place }}!\n", encoding="utf-8")
+    assert fresh("it").get_template("where.txt.j2").render(place="Roma") == "Roma!\n"
+    assert len(list(cache.iterdir())) == 1  # the same name and file: one entry, replaced

@@ -11,12 +11,14 @@ readings where the RFC and Python take the first, so only UTC is read alike ever
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -210,6 +212,23 @@ def end_of(local_start: datetime, minutes: int) -> datetime:
 
 def property_line(name: str, value: Any) -> bytes:
     """One property as Component.add stores it and a component writes it: encoded, folded."""
+    kind = type(value)
+    if kind is int or kind is datetime:  # the same few recur (a week's starts, sequences)
+        zone, fold = (value.tzinfo, value.fold) if kind is datetime else (None, 0)
+        return _recurring_line(name, kind.__name__, value, zone, fold)
+    return folded(_content_line(name, value)) + b"\r\n"
+
+
+@lru_cache(maxsize=4096)
+def _recurring_line(name: str, kind: str, value: Any, zone: Any, fold: int) -> bytes:
+    """property_line of an int or a datetime, made once for each value, its type, its zone
+    (the object itself: two zones are never the same key) and its fold (a datetime compares
+    equal to its other fold in the same zone, and the UTC of DTSTAMP differs between them)."""
+    return folded(_content_line(name, value)) + b"\r\n"
+
+
+def _content_line(name: str, value: Any) -> str:
+    """The property's line before folding (icalendar's Contentline)."""
     from icalendar import Event, Parameters
     from icalendar.parser import Contentline
     from icalendar.timezone import tzp
@@ -220,7 +239,69 @@ def property_line(name: str, value: Any) -> bytes:
     params = getattr(encoded, "params", None)
     if params is None:
         params = Parameters()
-    return folded(Contentline.from_parts(name.upper(), params, encoded)) + b"\r\n"
+    return str(Contentline.from_parts(name.upper(), params, encoded))
+
+
+# The properties of a VEVENT (or VCALENDAR) whose value icalendar writes as TEXT (vText),
+# with no parameters: tests/test_calendar_lines.py holds text_line to property_line.
+TEXT_PROPERTIES = frozenset({"description", "summary", "location", "uid", "method"})
+
+
+def text_line(name: str, value: str) -> bytes:
+    """``property_line(NAME, VALUE)`` for a TEXT property (TEXT_PROPERTIES) and a str,
+    without icalendar's objects: escaped as icalendar escapes TEXT (RFC 5545 3.3.11), a
+    leading byte-order mark dropped as its utf-8-sig decoding drops it, folded."""
+    if name not in TEXT_PROPERTIES or type(value) is not str:
+        return property_line(name, value)
+    text = (
+        value.replace(r"\N", "\n")
+        .replace("\\", "\\\\")
+        .replace(";", r"\;")
+        .replace(",", r"\,")
+        .replace("\r\n", r"\n")
+        .replace("\n", r"\n")
+        .replace("\r", r"\n")
+    )
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return folded(f"{name.upper()}:{text}") + b"\r\n"
+
+
+# A name or address icalendar writes as it is in an ATTENDEE line (nothing escaped, a name
+# quoted only for its spaces); any other goes through icalendar.
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9.\-]+( [A-Za-z0-9.\-]+)*\Z")
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9._+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\Z")
+
+
+def attendee_line(person: Person, *, rsvp: bool = True) -> bytes:
+    """``property_line("attendee", attendee_address(PERSON, rsvp=RSVP))`` (b"" for a person
+    without an address). A plain name and address are put into the line icalendar makes
+    for a stand-in of the same kind (a name with or without spaces), the same bytes
+    (tests/test_calendar_lines.py); anything else is made by icalendar."""
+    name, email = person.name, person.email
+    if not email:
+        return b""
+    if _PLAIN_NAME.match(name) and _PLAIN_ADDRESS.match(email):
+        before, between, after = _attendee_shape(" " in name, rsvp)
+        return folded(f"{before}{name}{between}{email}{after}") + b"\r\n"
+    found = attendee_address(person, rsvp=rsvp)
+    return property_line("attendee", found) if found is not None else b""
+
+
+_SHAPE_NAME = ("Peerkit Probe", "PeerkitProbe")
+_SHAPE_ADDRESS = "probe.7f3a@peerkit.invalid"
+
+
+@lru_cache(maxsize=4)
+def _attendee_shape(spaced: bool, rsvp: bool) -> tuple[str, str, str]:
+    """The ATTENDEE line of a stand-in, split around its name and its address."""
+    name = _SHAPE_NAME[0 if spaced else 1]
+    line = _content_line("attendee", attendee_address(Person(name, _SHAPE_ADDRESS), rsvp=rsvp))
+    before, found, rest = line.partition(name)
+    between, found_too, after = rest.partition(_SHAPE_ADDRESS)
+    if not found or not found_too or name in after or _SHAPE_ADDRESS in after:
+        raise AssertionError(f"an ATTENDEE line of an unexpected shape: {line!r}")
+    return before, between, after
 
 
 def text_of(component: Any) -> bytes:
@@ -356,6 +437,79 @@ _ZONE_TEXT: dict[int, tuple[Timezone, bytes]] = {}
 
 @lru_cache(maxsize=64)
 def _vtimezone_text(tzid: str, start: int, end: int) -> bytes:
+    """The zone's VTIMEZONE, kept in the user's cache folder for the next run (making it is
+    most of the work of the first calendar in a zone). The file's name is a hash of the
+    zone's data, the span, icalendar's version and this module, so a new tzdata, icalendar
+    or peerkit makes it again; a file that is not a whole VTIMEZONE is made again."""
+    kept = _kept_zone(tzid, start, end)
+    if kept is not None:
+        try:
+            text = kept.read_bytes()
+        except OSError:
+            pass
+        else:
+            if text.startswith(b"BEGIN:VTIMEZONE\r\n") and text.endswith(b"END:VTIMEZONE\r\n"):
+                return text
+    text = _make_vtimezone_text(tzid, start, end)
+    if kept is not None:
+        from peerkit.errors import PeerkitError
+        from peerkit.files import write_private
+
+        try:
+            kept.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            write_private(kept, text.decode("utf-8"), durable=False)  # a cache
+        except (OSError, PeerkitError):
+            pass
+    return text
+
+
+def _kept_zone(tzid: str, start: int, end: int) -> Path | None:
+    """Where the VTIMEZONE of TZID for START to END is kept (None: a zone without data)."""
+    import hashlib
+
+    import icalendar
+    from platformdirs import user_cache_path
+
+    data = _zone_data(tzid)
+    if data is None:
+        return None
+    key = hashlib.sha256(f"{tzid}|{start}|{end}|{icalendar.__version__}|".encode())
+    key.update(data)
+    key.update(_this_module())
+    return user_cache_path("peerkit") / "zones" / f"{key.hexdigest()[:40]}.ics"
+
+
+@lru_cache(maxsize=1)
+def _this_module() -> bytes:
+    return Path(__file__).read_bytes()
+
+
+def _zone_data(key: str) -> bytes | None:
+    """The zone's data as zoneinfo reads it (the system's, else the tzdata package's)."""
+    import os
+    import zoneinfo
+
+    if not _ZONE_KEY.fullmatch(key):
+        return None
+    for root in zoneinfo.TZPATH:
+        path = os.path.join(root, key)
+        if os.path.isfile(path):
+            try:
+                return Path(path).read_bytes()
+            except OSError:
+                return None
+    try:
+        from importlib import resources
+
+        return resources.files("tzdata.zoneinfo").joinpath(*key.split("/")).read_bytes()
+    except (ImportError, OSError):
+        return None
+
+
+_ZONE_KEY = re.compile(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*")
+
+
+def _make_vtimezone_text(tzid: str, start: int, end: int) -> bytes:
     from icalendar import Timezone
 
     zone = Timezone.from_tzinfo(

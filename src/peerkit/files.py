@@ -14,7 +14,9 @@ write (``--out ~/Dropbox/outbox``). The folders peerkit creates are its own.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -156,3 +158,54 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def write_folder(folder: Path, files: list[tuple[str, bytes]], *, mode: int = PRIVATE) -> bool:
+    """Make FOLDER, which is not there yet, holding FILES (name, content), whole or not at all.
+
+    The files are written into a new temporary folder beside it (made exclusively, mode
+    0700, as :func:`tempfile.mkdtemp` makes it), each created exclusively and written in
+    one go, and the folder is renamed into place when all are complete: one rename for the
+    folder instead of a temporary file and a rename for each file, and a crash leaves no
+    half file under a final name (only the hidden temporary folder). False, with nothing
+    written, when something appeared at FOLDER meanwhile: the caller writes file by file.
+    """
+    folder = folder.expanduser()
+    try:
+        tmp = tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise PeerkitError(f"cannot write in {folder.parent}: {exc.strerror}.") from None
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    try:
+        for name, data in files:
+            fd = os.open(os.path.join(tmp, name), flags, mode)
+            try:
+                if mode & _umask():
+                    os.fchmod(fd, mode)  # the mode itself, whatever the umask takes away
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)
+        try:
+            os.rename(tmp, folder)  # a folder, a file or a link there now: refused
+        except OSError as exc:
+            if os.path.lexists(folder):
+                shutil.rmtree(tmp, ignore_errors=True)
+                return False
+            raise PeerkitError(f"cannot write {folder}: {exc.strerror}.") from None
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise PeerkitError(f"cannot write in {folder.parent}: {exc.strerror}.") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return True
+
+
+@functools.cache
+def _umask() -> int:
+    """The process's umask (read once: reading it means setting it and putting it back)."""
+    found = os.umask(0o077)
+    os.umask(found)
+    return found

@@ -250,24 +250,31 @@ def _folded(name: str, value: str) -> bytes:
 def _encoded(text: str) -> tuple[str, bytes]:
     """(Content-Transfer-Encoding, body) as set_content(text, charset="utf-8") makes them."""
     import binascii
-    from email import quoprimime
 
     lines = text.encode("utf-8").splitlines()
     body = b"\n".join(lines) + b"\n"
     if max(map(len, lines), default=0) <= _MAX_LINE:
         return ("7bit" if body.isascii() else "8bit"), body
     sniff = b"\n".join(lines[:10]) + b"\n"
-    sniff_qp = quoprimime.body_encode(sniff.decode("latin-1"), _MAX_LINE)
+    sniff_qp = b"".join(map(_quoted_line, lines[:10]))
     if len(sniff_qp) > len(binascii.b2a_base64(sniff)):
         step = _MAX_LINE // 4 * 3
         return "base64", b"".join(
             binascii.b2a_base64(body[i : i + step]) for i in range(0, len(body), step)
         )
     if len(lines) <= 10:
-        return "quoted-printable", sniff_qp.encode("ascii")
-    return "quoted-printable", quoprimime.body_encode(body.decode("latin-1"), _MAX_LINE).encode(
-        "ascii"
-    )
+        return "quoted-printable", sniff_qp
+    return "quoted-printable", sniff_qp + b"".join(map(_quoted_line, lines[10:]))
+
+
+@functools.lru_cache(maxsize=4096)
+def _quoted_line(line: bytes) -> bytes:
+    """One line of a body (no CR or LF in it) and its end, quoted-printable: what
+    quoprimime.body_encode makes of the whole body is each line's own, in turn (it encodes
+    line by line), so a line that recurs (most of an invitation's) is encoded once."""
+    from email import quoprimime
+
+    return quoprimime.body_encode(line.decode("latin-1") + "\n", _MAX_LINE).encode("ascii")
 
 
 def _part(content_type: str, text: str, *, alternative: bool, cte_first: bool = False) -> bytes:

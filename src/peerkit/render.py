@@ -8,6 +8,7 @@ SandboxedEnvironment with StrictUndefined; HTML templates are autoescaped.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -26,7 +27,9 @@ from jinja2 import (
     UndefinedError,
     pass_context,
 )
+from jinja2.bccache import Bucket, BytecodeCache, FileSystemBytecodeCache
 from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 from peerkit.config import config_dir
@@ -100,6 +103,84 @@ def environment(locale: str, user_dir: Path | None = None) -> SandboxedEnvironme
     return _environment(locale, user_dir or user_templates_dir(), builtin_templates_dir())
 
 
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox, calling the templates' own `_()` (`_underscore`) directly: it is safe,
+    so the sandbox's check and Jinja's look at what to pass a callable are left out (two
+    calls on every `_()`, ten of them in an invitation). Inside a loop or block with
+    variables of its own, and for anything else, the sandbox's way."""
+
+    underscore: Any = None
+
+    def call(
+        __self,
+        __context: Context,
+        __obj: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        if (
+            __obj is __self.underscore
+            and __obj is not None
+            and not kwargs.get("_loop_vars")
+            and not kwargs.get("_block_vars")
+        ):
+            kwargs.pop("_loop_vars", None)
+            kwargs.pop("_block_vars", None)
+            return __obj(__context, *args, **kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+class _Compiled(BytecodeCache):
+    """Templates compiled once: the compiled code is shared by the environments of every
+    language in the process (they differ only in their translations, which are not compiled
+    in), and kept in the user's cache folder for the next run. A template is found by its
+    name, its file and a hash of its text, so an edited template is compiled again; the
+    folder's name holds a hash of this module (the environments' settings) and of the
+    Python and Jinja versions. A cache that cannot be read or written is only slower."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.codes: dict[tuple[str, str], Any] = {}
+        self.disk = FileSystemBytecodeCache(str(folder)) if folder is not None else None
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.codes.get((bucket.key, bucket.checksum))
+        if code is not None:
+            bucket.code = code
+            return
+        if self.disk is not None:
+            try:
+                self.disk.load_bytecode(bucket)
+            except Exception:  # a damaged file: compile again
+                bucket.reset()
+        if bucket.code is not None:
+            self.codes[bucket.key, bucket.checksum] = bucket.code
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.codes[bucket.key, bucket.checksum] = bucket.code
+        if self.disk is not None:
+            with contextlib.suppress(OSError):
+                self.disk.dump_bytecode(bucket)
+
+
+@functools.cache
+def _compiled() -> _Compiled:
+    import hashlib
+    import sys
+
+    import jinja2
+    from platformdirs import user_cache_path
+
+    stamp = hashlib.sha256(Path(__file__).read_bytes())
+    stamp.update(f"{sys.version}|{jinja2.__version__}".encode())
+    folder: Path | None = user_cache_path("peerkit") / "templates" / stamp.hexdigest()[:24]
+    try:
+        assert folder is not None
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        folder = None
+    return _Compiled(folder)
+
+
 @functools.lru_cache(maxsize=32)
 def _environment(locale: str, user_dir: Path, builtin_dir: Path) -> SandboxedEnvironment:
     builtin = FileSystemLoader(builtin_dir)
@@ -107,7 +188,7 @@ def _environment(locale: str, user_dir: Path, builtin_dir: Path) -> SandboxedEnv
         _UserFolder(user_dir),
         ChoiceLoader([PrefixLoader({BUILTIN_PREFIX: builtin}, delimiter=":"), builtin]),
     )
-    env = SandboxedEnvironment(
+    env = _Sandbox(
         loader=loader,
         undefined=StrictUndefined,
         autoescape=_is_html,
@@ -116,10 +197,11 @@ def _environment(locale: str, user_dir: Path, builtin_dir: Path) -> SandboxedEnv
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=True,  # each cached template asks its loader whether it is still current
+        bytecode_cache=_compiled(),
     )
     translations = gettext_for(locale)
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-    env.globals["_"] = _underscore(env.globals["gettext"], translations.gettext)
+    env.globals["_"] = env.underscore = _underscore(env.globals["gettext"], translations.gettext)
     return env
 
 

@@ -7,6 +7,7 @@ server accepted even when a later message fails, so a retry sends only the rest.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from peerkit import mail
 from peerkit.errors import InvalidValue, PeerkitError
-from peerkit.files import write_private
+from peerkit.files import write_folder, write_private
 from peerkit.models import utcnow
 from peerkit.services.outbox import ledger
 from peerkit.services.outbox.message import Message
@@ -83,6 +84,23 @@ class Output:
             write_private(path, text, durable=False)
             status = "written"
         return {"path": str(path), "status": status}
+
+    def put_new(self, folder: Path, files: list[tuple[Path, bytes]]) -> list[dict[str, str]] | None:
+        """FILES, each in FOLDER, written at once when FOLDER is not there yet (the weekly
+        run's usual case: files.write_folder, whole or not at all); None when it is there,
+        on a dry run, or when something appears there meanwhile: then `put` them one by one."""
+        names = [path.name for path, _data in files]
+        if (
+            self.dry_run
+            or os.path.lexists(folder)
+            or len(set(names)) != len(names)
+            or any(path.parent != folder for path, _data in files)
+        ):
+            return None
+        _private_dirs(folder.parent, self.folder)
+        if not write_folder(folder, [(path.name, data) for path, data in files]):
+            return None
+        return [{"path": str(path), "status": "written"} for path, _data in files]
 
     def put_once(self, path: Path, data: bytes | str) -> dict[str, str]:
         """Write only if the file is not there yet."""

@@ -19,11 +19,13 @@ from peerkit.calendar import (
     Person,
     ambiguous,
     attendee_address,
+    attendee_line,
     calendar,
     end_of,
     event,
     is_link,
     property_line,
+    text_line,
     to_bytes,
 )
 
@@ -91,13 +93,17 @@ class MeetingCalendars:
                 attendees=[person] if person is not None else None, local_start=local_start,
             )  # fmt: skip
             return to_bytes(calendar([ev], method=method))
-        attendee = attendee_address(person, rsvp=self.rsvp) if person is not None else None
         lines = {
-            "method": property_line("method", method) if method else b"",
-            "attendee": property_line("attendee", attendee) if attendee is not None else b"",
-            "event-description": property_line("description", description) if description else b"",
+            "method": _method_line(method) if method else b"",
+            "attendee": attendee_line(person, rsvp=self.rsvp) if person is not None else b"",
+            "event-description": text_line("description", description) if description else b"",
         }
         return b"".join(p if isinstance(p, bytes) else lines[p] for p in self.pieces)
+
+
+@lru_cache(maxsize=8)
+def _method_line(method: str) -> bytes:
+    return text_line("method", method)
 
 
 def _zone_known(moment: Any) -> bool:
@@ -137,19 +143,19 @@ def _meeting_lines(
 ) -> dict[str, bytes]:
     """The lines of event() that hold the meeting's own values."""
     lines = {
-        "uid": property_line("uid", meeting.uid),
+        "uid": text_line("uid", meeting.uid),
         "dtstamp": property_line("dtstamp", meeting.updated_at),
         "sequence": property_line("sequence", meeting.sequence),
-        "summary": property_line("summary", summary),
+        "summary": text_line("summary", summary),
         "dtstart": property_line("dtstart", local_start),
         "dtend": property_line("dtend", end),
     }
     if meeting.location:
-        lines["location"] = property_line("location", meeting.location)
+        lines["location"] = text_line("location", meeting.location)
         if is_link(meeting.location):
             lines["url"] = property_line("url", meeting.location)
     if meeting.status != "cancelled":
-        lines["alarm"] = property_line("description", summary)
+        lines["alarm"] = text_line("description", summary)
     return lines
 
 

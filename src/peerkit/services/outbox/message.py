@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.message import EmailMessage
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from sqlmodel import Session
 
@@ -111,4 +111,10 @@ def build(
 
 def filename(prefix: str, member: Member) -> str:
     """The file a message to MEMBER is written to: PREFIX-<member id>-<name>.eml."""
-    return f"{prefix}-{member.id}-{slugify(member.name)}.eml"
+    return f"{prefix}-{member.id}-{_slug(member.name)}.eml"
+
+
+@lru_cache(maxsize=8192)
+def _slug(name: str) -> str:
+    """roster.slugify, once per name (plan week names each member's file twice)."""
+    return slugify(name)

@@ -73,7 +73,13 @@ class GroupPlan:
 
 def names_of(planned: planning.Week) -> dict[int, str]:
     """The names of the members a planned week's meetings name (hot seats, roles, attendees)."""
-    return {i: n for s in planned.slots if s.facts for i, n in s.facts.names.items()}
+    found: dict[int, str] = {}
+    seen: set[int] = set()
+    for s in planned.slots:  # the meetings of a week share one dict of names: read it once
+        if s.facts and id(s.facts.names) not in seen:
+            seen.add(id(s.facts.names))
+            found.update(s.facts.names)
+    return found
 
 
 def notices_of(planned: planning.Week) -> list[str]:
@@ -213,10 +219,11 @@ def _made_or_kept(
         if run.record.unchanged(key, inputs, kept, listing):
             return [{"path": str(path), "status": "unchanged"} for path in kept]
     paths = [*paths, *(folder / message.filename(prefix, member) for member in people)]
-    files, contents = [], []
-    for path, data in zip(paths, _contents(item, meeting, people, prefix, run), strict=True):
-        contents.append(data)
-        files.append(run.out.put(path, data))
+    contents = list(_contents(item, meeting, people, prefix, run))
+    made = list(zip(paths, contents, strict=True))
+    files = run.out.put_new(folder, made)  # a new folder: written at once
+    if files is None:
+        files = [run.out.put(path, data) for path, data in made]
     invited = {path.name for path in paths[2:]}
     stale = []
     if due or meeting.status == MeetingStatus.CANCELLED:
