@@ -360,3 +360,25 @@ def test_a_break_on_the_day_a_turn_takes_is_looked_at_on_that_day(
     planned = cli.ok("session", "plan", slug, "--from", "2027-03-01", "--count", "3")
     assert "Thu 11 Mar: break (Assemblea): " in planned.stderr
     assert starts(cli, slug) == expected
+
+
+ZONES = ["Europe/Rome", "America/New_York", "Asia/Tokyo", "Australia/Lord_Howe", "Pacific/Chatham"]
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_costs_say_what_the_rule_says_for_every_meeting(zone: str) -> None:
+    """fairness.Costs (what stats asks) against fairness.cost itself, meeting by meeting: every
+    half hour of the day, short and long meetings, over two years with both changes of
+    daylight-saving time in each, and the same shapes asked again and again."""
+    from datetime import timedelta
+
+    from peerkit.services.groups import fairness
+
+    costs = fairness.Costs()
+    first = datetime(2026, 1, 1, tzinfo=UTC)
+    for day in range(0, 730, 3):
+        for half_hour in range(0, 48, 5):
+            start = first + timedelta(days=day, minutes=30 * half_hour)
+            for duration in (45, 90, 480):
+                assert costs.cost(start, duration, zone) == fairness.cost(start, duration, zone)
+    assert len(costs._known) < 2000  # the shapes were costed once each

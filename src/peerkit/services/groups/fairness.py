@@ -77,6 +77,36 @@ def cost(start: datetime, duration: int, zone: str) -> Cost:
     return best
 
 
+# No zone changes its offset twice within this long either side of a meeting (a day of a
+# meeting's own, the day before and the day after are what `cost` reads).
+_AROUND = timedelta(days=3)
+
+
+class Costs:
+    """`cost` of many meetings for members in a few zones (`stats` asks it for every held
+    meeting and zone): what it says depends only on the meeting's start time of day in UTC,
+    its duration and the zone's offset, so each of those is costed once, unless the zone's
+    offset changes near the meeting (then `cost` itself is asked)."""
+
+    def __init__(self) -> None:
+        self._zones: dict[str, ZoneInfo] = {}
+        self._known: dict[tuple[str, time, int, timedelta | None], Cost] = {}
+
+    def cost(self, start: datetime, duration: int, zone: str) -> Cost:
+        tz = self._zones.get(zone)
+        if tz is None:
+            tz = self._zones[zone] = ZoneInfo(zone)
+        start = start.astimezone(UTC)
+        offset = tz.utcoffset(start)
+        if tz.utcoffset(start - _AROUND) != offset or tz.utcoffset(start + _AROUND) != offset:
+            return cost(start, duration, zone)
+        key = (zone, start.time(), duration, offset)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = cost(start, duration, zone)
+        return found
+
+
 def _minutes(span: timedelta) -> int:
     return round(span.total_seconds() / 60)
 

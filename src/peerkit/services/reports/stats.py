@@ -263,6 +263,7 @@ class _Outside:
     def __init__(self, times: Times) -> None:
         self.times = times
         self.hard: dict[tuple[int, str], bool] = {}
+        self.costs = fairness.Costs()
 
     def count(self, member: int, zone: str) -> int:
         found = 0
@@ -270,7 +271,7 @@ class _Outside:
             known = self.hard.get((at, zone))
             if known is None:
                 start, duration = self.times.meetings[at]
-                known = self.hard[at, zone] = fairness.cost(start, duration, zone).hard
+                known = self.hard[at, zone] = self.costs.cost(start, duration, zone).hard
             found += known
         return found
 
