@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from peerkit.commands._options import WideOpt, date_option, group_option
-from peerkit.context import app_context
+from peerkit.context import app_context, many_rows
 from peerkit.enums import AttendanceStatus
 from peerkit.errors import catch_errors
 from peerkit.output import Column, Format, message, to_json
@@ -77,7 +77,7 @@ def stats(
 
     app_ctx = app_context(ctx)
     first = validate.iso_date(since, "--since") if since is not None else None
-    with app_ctx.db().read() as session:
+    with app_ctx.db().read() as session, many_rows():  # a row per held meeting and member
         chosen = roster.resolve(session, group) if group is not None else None
         found = stats_svc.compute(session, chosen, first, app_ctx.today())
         if fmt is Format.table:  # the chart: each group's last meetings, who came to each
