@@ -262,16 +262,17 @@ class _Outside:
 
     def __init__(self, times: Times) -> None:
         self.times = times
-        self.hard: dict[tuple[int, str], bool] = {}
+        self.hard: dict[str, dict[int, bool]] = {}  # zone -> meeting -> outside the hours
         self.costs = fairness.Costs()
 
     def count(self, member: int, zone: str) -> int:
+        hard = self.hard.setdefault(zone, {})
         found = 0
-        for at in self.times.marked.get(str(member), []):
-            known = self.hard.get((at, zone))
+        for at in self.times.marked.get(str(member), ()):
+            known = hard.get(at)
             if known is None:
                 start, duration = self.times.meetings[at]
-                known = self.hard[at, zone] = self.costs.cost(start, duration, zone).hard
+                known = hard[at] = self.costs.cost(start, duration, zone).hard
             found += known
         return found
 
@@ -298,9 +299,10 @@ def _marks(
     meetings: dict[int, Tally] = defaultdict(lambda: ([], []))
     by_text: dict[str, list[AttendanceStatus]] = defaultdict(list)  # the id as the row has it
     times = Times([], defaultdict(list))
+    held_at, marked = times.meetings, times.marked
     for group_id, here, away, start, duration in session.connection().execute(query):
-        at = len(times.meetings)
-        times.meetings.append((start, duration))
+        at = len(held_at)
+        held_at.append((start, duration))
         here_ids = here.split(",") if here else []
         away_ids = away.split(",") if away else []
         here_n, (heres, marks) = len(here_ids), meetings[group_id]
@@ -308,10 +310,10 @@ def _marks(
         marks.append(here_n + len(away_ids))
         for text in here_ids:
             by_text[text].append(present)
-            times.marked[text].append(at)
+            marked[text].append(at)
         for text in away_ids:
             by_text[text].append(absent)
-            times.marked[text].append(at)
+            marked[text].append(at)
     return meetings, {int(text): marks for text, marks in by_text.items()}, times
 
 
