@@ -121,3 +121,27 @@ def test_compiled_templates_are_kept_for_the_next_run(folder: Path, tmp_path: Pa
     template.write_text("{{ place }}!\n", encoding="utf-8")
     assert fresh("it").get_template("where.txt.j2").render(place="Roma") == "Roma!\n"
     assert len(list(cache.iterdir())) == 1  # the same name and file: one entry, replaced
+
+
+def test_the_cache_folders_are_yours_only(tmp_path: Path) -> None:
+    """After a real run (the demo plans its weeks), every folder peerkit made in the cache is
+    0700 and every file 0600, whatever the umask."""
+    import subprocess
+    import sys
+
+    cache = tmp_path / "cache"
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", "import os, runpy, sys; os.umask(0o022); "
+         "sys.argv = ['peerkit', 'demo', '--dir', sys.argv[1]]; "
+         "runpy.run_module('peerkit', run_name='__main__')", str(tmp_path / "demo")],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    ours = cache / "peerkit"
+    made = [ours, *ours.rglob("*")]
+    assert any(p.name == "templates" for p in made)
+    assert any(p.name == "zones" for p in made)
+    for path in made:
+        wanted = 0o700 if path.is_dir() else 0o600
+        assert stat.S_IMODE(path.stat().st_mode) == wanted, path

@@ -456,7 +456,8 @@ def _vtimezone_text(tzid: str, start: int, end: int) -> bytes:
         from peerkit.files import write_private
 
         try:
-            kept.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            kept.parent.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # ~/.cache/peerkit
+            kept.parent.mkdir(mode=0o700, exist_ok=True)
             write_private(kept, text.decode("utf-8"), durable=False)  # a cache
         except (OSError, PeerkitError):
             pass

@@ -175,7 +175,9 @@ def _compiled() -> _Compiled:
     folder: Path | None = user_cache_path("peerkit") / "templates" / stamp.hexdigest()[:24]
     try:
         assert folder is not None
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.parent.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # ~/.cache/peerkit
+        folder.parent.mkdir(mode=0o700, exist_ok=True)  # every level of ours: yours only
+        folder.mkdir(mode=0o700, exist_ok=True)
     except OSError:
         folder = None
     return _Compiled(folder)
