@@ -108,7 +108,8 @@ class Record:
         from peerkit.files import write_private
 
         try:
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.path.parent.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # peerkit's
+            self.path.parent.mkdir(mode=0o700, exist_ok=True)
             write_private(
                 self.path,
                 json.dumps({"version": VERSION, "meetings": self.seen}),
