@@ -1,7 +1,12 @@
 """Languages: message catalogs (Babel .po files shipped with the templates) and dates.
 
-English is the source language; Italian ships. Catalogs are compiled in memory when
-first needed, so the .po files are the only copy to maintain.
+English is the source language; Italian ships. The .po files are the only copy to
+maintain: a catalog is compiled (by Babel) the first time it is needed and the compiled .mo
+is kept in the user's cache folder for the next run (see `translations`).
+
+Dates and times in peerkit's own languages are said with CLDR's words held here
+(SHORT_WORDS, WIDE_WORDS, NAMED_WORDS; tests/test_i18n_words.py holds them to Babel), so a
+run does not load Babel's locale data for them; any other locale goes through Babel.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from pathlib import Path
 
 from peerkit.resources import builtin_templates_dir
 
@@ -24,19 +30,87 @@ DAY_MONTH_FORMAT = "d MMM"  # a chart's span of dates: "8 Dec", "8 dic"
 @lru_cache(maxsize=8)
 def translations(locale: str) -> gettext.NullTranslations:
     """The catalog for a language (English, or anything unknown, is the identity)."""
+    path = builtin_templates_dir() / "locale" / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if locale == "en":
+        return gettext.NullTranslations()
+    try:
+        source = path.read_bytes()
+    except OSError:  # no catalog for the language
+        return gettext.NullTranslations()
+    kept = _kept_catalog(locale, source)
+    if kept is not None:
+        found = _read_mo(kept)
+        if found is not None:
+            return found
+    compiled = _compile_po(source, locale)
+    if kept is not None:
+        _keep(kept, compiled)
+    found = _parse_mo(compiled)
+    assert found is not None  # Babel's own output
+    return found
+
+
+# The compiled catalogs: a new format here (or a new way of compiling) changes this.
+_CATALOG_FORMAT = b"peerkit-mo-1"
+
+
+def _kept_catalog(locale: str, source: bytes) -> Path | None:
+    """Where the compiled catalog of SOURCE (a .po's bytes) is kept: a file named by a hash
+    of the .po, so an edited or upgraded catalog is compiled again. None: no cache folder."""
+    import hashlib
+
+    from platformdirs import user_cache_path
+
+    if not locale.replace("_", "").isalnum():
+        return None
+    key = hashlib.sha256(_CATALOG_FORMAT + b"|" + locale.encode() + b"|" + DOMAIN.encode() + b"|")
+    key.update(source)
+    try:
+        return user_cache_path("peerkit") / "messages" / f"{locale}-{key.hexdigest()[:40]}.mo"
+    except Exception:  # no home folder to speak of: compile in memory
+        return None
+
+
+def _read_mo(path: Path) -> gettext.GNUTranslations | None:
+    """The kept catalog, or None when it is missing, unreadable or damaged (compiled again)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return _parse_mo(data)
+
+
+def _parse_mo(data: bytes) -> gettext.GNUTranslations | None:
+    try:
+        found = gettext.GNUTranslations(io.BytesIO(data))
+    except Exception:  # not a whole .mo (bad magic, cut short, not UTF-8...)
+        return None
+    return found if found.info().get("content-type") else None
+
+
+def _compile_po(source: bytes, locale: str) -> bytes:
+    """The .po compiled to a .mo, as Babel does it (its fuzzy entries left out)."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
-    from babel.support import Translations
 
-    path = builtin_templates_dir() / "locale" / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if locale == "en" or not path.is_file():
-        return gettext.NullTranslations()
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=locale, domain=DOMAIN)
+    catalog = read_po(io.BytesIO(source), locale=locale, domain=DOMAIN)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer, domain=DOMAIN)
+    return buffer.getvalue()
+
+
+def _keep(path: Path, compiled: bytes) -> None:
+    """Keep a compiled catalog (folder 0700, file 0600, written whole); a cache that cannot
+    be written is only slower."""
+    from peerkit.errors import PeerkitError
+    from peerkit.files import new_file
+
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with new_file(path, binary=True, durable=False) as (handle, _final):
+            handle.write(compiled)
+    except (OSError, PeerkitError):
+        pass
 
 
 def N_(message: str) -> str:
@@ -48,27 +122,86 @@ def gettext_for(locale: str) -> gettext.NullTranslations:
     return translations(locale if locale in LANGUAGES else "en")
 
 
+# The words of WHEN_FORMAT and DATE_FORMAT (EEEE, MMMM: wide, format context) in peerkit's
+# languages, as CLDR (babel) has them; tests/test_i18n_words.py holds them to babel.
+WIDE_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "en": (
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        (
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ),
+    ),
+    "it": (
+        ("lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica"),
+        (
+            "gennaio",
+            "febbraio",
+            "marzo",
+            "aprile",
+            "maggio",
+            "giugno",
+            "luglio",
+            "agosto",
+            "settembre",
+            "ottobre",
+            "novembre",
+            "dicembre",
+        ),
+    ),
+}
+
+
 def format_when(moment: datetime, locale: str) -> str:
-    """'martedì 8 dicembre 2026, 18:30' in the moment's own zone."""
+    """'martedì 8 dicembre 2026, 18:30' in the moment's own zone (its wall clock; a naive
+    moment as it is)."""
+    words = WIDE_WORDS.get(locale)
+    if words is not None:
+        return f"{_wide_day(moment, words)}, {moment.hour:02d}:{moment.minute:02d}"
     from babel.dates import format_datetime
 
     return str(format_datetime(moment, WHEN_FORMAT, tzinfo=moment.tzinfo, locale=locale))
 
 
 def format_day(day: date, locale: str) -> str:
+    """'martedì 8 dicembre 2026'."""
+    words = WIDE_WORDS.get(locale)
+    if words is not None:
+        return _wide_day(day, words)
     from babel.dates import format_date
 
     return str(format_date(day, DATE_FORMAT, locale=locale))
 
 
+def _wide_day(day: date, words: tuple[tuple[str, ...], tuple[str, ...]]) -> str:
+    days, months = words
+    return f"{days[day.weekday()]} {day.day} {months[day.month - 1]} {day.year}"
+
+
 def format_day_month(day: date, locale: str) -> str:
     """'8 Dec' / '8 dic': the ends of a span of dates in a chart."""
+    words = SHORT_WORDS.get(locale)
+    if words is not None:
+        return f"{day.day} {words[1][day.month - 1]}"
     from babel.dates import format_date
 
     return str(format_date(day, DAY_MONTH_FORMAT, locale=locale))
 
 
 def format_time(moment: datetime, locale: str) -> str:
+    """'18:30' in the moment's own zone (its wall clock; a naive moment as it is)."""
+    if locale in WIDE_WORDS:
+        return f"{moment.hour:02d}:{moment.minute:02d}"
     from babel.dates import format_time as babel_time
 
     return str(babel_time(moment, "HH:mm", tzinfo=moment.tzinfo, locale=locale))
