@@ -453,11 +453,10 @@ def _vtimezone_text(tzid: str, start: int, end: int) -> bytes:
     text = _make_vtimezone_text(tzid, start, end)
     if kept is not None:
         from peerkit.errors import PeerkitError
-        from peerkit.files import write_private
+        from peerkit.files import private_folder, write_private
 
         try:
-            kept.parent.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # ~/.cache/peerkit
-            kept.parent.mkdir(mode=0o700, exist_ok=True)
+            private_folder(kept.parent)
             write_private(kept, text.decode("utf-8"), durable=False)  # a cache
         except (OSError, PeerkitError):
             pass

@@ -160,6 +160,17 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def private_folder(folder: Path) -> None:
+    """Make FOLDER and whichever of its parents are missing, each readable by its owner only
+    (0700); folders that exist (the organiser's own --out, the user's ~/.cache) are left as
+    they are."""
+    if folder.is_dir():  # so are its parents: nothing to make (the usual case)
+        return
+    missing = [p for p in [folder, *folder.parents] if not p.exists()]
+    for path in reversed(missing):
+        path.mkdir(mode=0o700, exist_ok=True)
+
+
 def write_folder(folder: Path, files: list[tuple[str, bytes]], *, mode: int = PRIVATE) -> bool:
     """Make FOLDER, which is not there yet, holding FILES (name, content), whole or not at all.
 

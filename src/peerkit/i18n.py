@@ -103,10 +103,10 @@ def _keep(path: Path, compiled: bytes) -> None:
     """Keep a compiled catalog (folder 0700, file 0600, written whole); a cache that cannot
     be written is only slower."""
     from peerkit.errors import PeerkitError
-    from peerkit.files import new_file
+    from peerkit.files import new_file, private_folder
 
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_folder(path.parent)
         with new_file(path, binary=True, durable=False) as (handle, _final):
             handle.write(compiled)
     except (OSError, PeerkitError):

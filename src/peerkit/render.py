@@ -34,6 +34,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from peerkit.config import config_dir
 from peerkit.errors import NotFound, PeerkitError
+from peerkit.files import private_folder
 from peerkit.i18n import gettext_for
 from peerkit.resources import builtin_templates_dir
 
@@ -175,9 +176,7 @@ def _compiled() -> _Compiled:
     folder: Path | None = user_cache_path("peerkit") / "templates" / stamp.hexdigest()[:24]
     try:
         assert folder is not None
-        folder.parent.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # ~/.cache/peerkit
-        folder.parent.mkdir(mode=0o700, exist_ok=True)  # every level of ours: yours only
-        folder.mkdir(mode=0o700, exist_ok=True)
+        private_folder(folder)
     except OSError:
         folder = None
     return _Compiled(folder)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from peerkit import mail
 from peerkit.errors import InvalidValue, PeerkitError
-from peerkit.files import write_folder, write_private
+from peerkit.files import private_folder, write_folder, write_private
 from peerkit.models import utcnow
 from peerkit.services.outbox import ledger
 from peerkit.services.outbox.message import Message
@@ -119,11 +119,7 @@ def _private_dirs(folder: Path, root: Path) -> None:
 
     Folders that already exist (the organiser's own --out, say) are left as they are.
     """
-    if folder.is_dir():  # so are its parents: nothing to make (the usual case, once a folder)
-        return
-    missing = [p for p in [folder, *folder.parents] if not p.exists()]
-    for path in reversed(missing):
-        path.mkdir(mode=0o700)
+    private_folder(folder)
 
 
 @dataclass(frozen=True)

@@ -105,11 +105,10 @@ class Record:
         if not self.changed:
             return
         from peerkit.errors import PeerkitError
-        from peerkit.files import write_private
+        from peerkit.files import private_folder, write_private
 
         try:
-            self.path.parent.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # peerkit's
-            self.path.parent.mkdir(mode=0o700, exist_ok=True)
+            private_folder(self.path.parent)
             write_private(
                 self.path,
                 json.dumps({"version": VERSION, "meetings": self.seen}),
