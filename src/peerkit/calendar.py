@@ -468,7 +468,8 @@ def _kept_zone(tzid: str, start: int, end: int) -> Path | None:
     import hashlib
 
     import icalendar
-    from platformdirs import user_cache_path
+
+    from peerkit.files import cache_folder
 
     data = _zone_data(tzid)
     if data is None:
@@ -476,7 +477,7 @@ def _kept_zone(tzid: str, start: int, end: int) -> Path | None:
     key = hashlib.sha256(f"{tzid}|{start}|{end}|{icalendar.__version__}|".encode())
     key.update(data)
     key.update(_this_module())
-    return user_cache_path("peerkit") / "zones" / f"{key.hexdigest()[:40]}.ics"
+    return cache_folder("zones") / f"{key.hexdigest()[:40]}.ics"
 
 
 @lru_cache(maxsize=1)

@@ -160,6 +160,14 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def cache_folder(name: str) -> Path:
+    """peerkit's cache folder NAME: ~/.cache/peerkit/NAME on Linux (or under $XDG_CACHE_HOME),
+    what platformdirs says elsewhere. Not made here (see private_folder)."""
+    from platformdirs import user_cache_path
+
+    return user_cache_path("peerkit") / name
+
+
 def private_folder(folder: Path) -> None:
     """Make FOLDER and whichever of its parents are missing, each readable by its owner only
     (0700); folders that exist (the organiser's own --out, the user's ~/.cache) are left as

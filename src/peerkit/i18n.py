@@ -59,14 +59,14 @@ def _kept_catalog(locale: str, source: bytes) -> Path | None:
     of the .po, so an edited or upgraded catalog is compiled again. None: no cache folder."""
     import hashlib
 
-    from platformdirs import user_cache_path
+    from peerkit.files import cache_folder
 
     if not locale.replace("_", "").isalnum():
         return None
     key = hashlib.sha256(_CATALOG_FORMAT + b"|" + locale.encode() + b"|" + DOMAIN.encode() + b"|")
     key.update(source)
     try:
-        return user_cache_path("peerkit") / "messages" / f"{locale}-{key.hexdigest()[:40]}.mo"
+        return cache_folder("messages") / f"{locale}-{key.hexdigest()[:40]}.mo"
     except Exception:  # no home folder to speak of: compile in memory
         return None
 

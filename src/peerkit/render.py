@@ -34,7 +34,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from peerkit.config import config_dir
 from peerkit.errors import NotFound, PeerkitError
-from peerkit.files import private_folder
+from peerkit.files import cache_folder, private_folder
 from peerkit.i18n import gettext_for
 from peerkit.resources import builtin_templates_dir
 
@@ -169,11 +169,10 @@ def _compiled() -> _Compiled:
     import sys
 
     import jinja2
-    from platformdirs import user_cache_path
 
     stamp = hashlib.sha256(Path(__file__).read_bytes())
     stamp.update(f"{sys.version}|{jinja2.__version__}".encode())
-    folder: Path | None = user_cache_path("peerkit") / "templates" / stamp.hexdigest()[:24]
+    folder: Path | None = cache_folder("templates") / stamp.hexdigest()[:24]
     try:
         assert folder is not None
         private_folder(folder)

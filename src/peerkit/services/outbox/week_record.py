@@ -35,10 +35,10 @@ ZONE_KEY = re.compile(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*")
 
 
 def record_path(folder: Path, week: str) -> Path:
-    from platformdirs import user_cache_path
+    from peerkit.files import cache_folder
 
     name = hashlib.sha256(f"{folder.expanduser().resolve()}\0{week}".encode()).hexdigest()
-    return user_cache_path("peerkit") / "plan-week" / f"{name[:40]}.json"
+    return cache_folder("plan-week") / f"{name[:40]}.json"
 
 
 class Record:
