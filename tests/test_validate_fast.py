@@ -9,10 +9,10 @@ path (`validate.is_zone`) is known exactly when `zoneinfo.available_timezones()`
 from __future__ import annotations
 
 import os
-import re
 import string
 import zoneinfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,9 +22,7 @@ from peerkit.services.common import validate
 LOCAL = string.ascii_lowercase + string.digits + "_%+-"
 LABEL = string.ascii_lowercase + string.digits + "-"
 
-local_part = st.lists(st.text(LOCAL, min_size=0, max_size=30), min_size=1, max_size=4).map(
-    ".".join
-)
+local_part = st.lists(st.text(LOCAL, min_size=0, max_size=30), min_size=1, max_size=4).map(".".join)
 label = st.one_of(
     st.text(LABEL, min_size=0, max_size=8),
     st.text(LABEL, min_size=60, max_size=66),
@@ -35,9 +33,11 @@ top = st.one_of(
     st.sampled_from(["com", "it", "test", "local", "onion", "c", "a" * 24, "a" * 25]),
 )
 address = st.builds(
-    lambda local, labels, tld, case: (local + "@" + ".".join([*labels, tld]))
-    if not case
-    else (" " + local.upper() + "@" + ".".join([*labels, tld]) + " "),
+    lambda local, labels, tld, case: (
+        (local + "@" + ".".join([*labels, tld]))
+        if not case
+        else (" " + local.upper() + "@" + ".".join([*labels, tld]) + " ")
+    ),
     local_part,
     st.lists(label, min_size=0, max_size=3),
     top,
@@ -119,9 +119,5 @@ def test_timezone_answers_as_before() -> None:
     assert validate.timezone(" Europe/Rome ") == "Europe/Rome"
     assert validate.timezone("europe/rome") == "Europe/Rome"
     for bad in ("posixrules", "right/UTC", "Europe/../UTC", "Mars/Olympus"):
-        try:
+        with pytest.raises(InvalidValue, match=r"^unknown time zone"):
             validate.timezone(bad)
-        except InvalidValue as exc:
-            assert re.match(r"unknown time zone", str(exc))
-        else:  # pragma: no cover - the test fails
-            raise AssertionError(bad)
