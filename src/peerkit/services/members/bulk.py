@@ -1,10 +1,12 @@
 """Writing imported members in bulk: executemany straight to the driver, a batch at a time.
 
 New members go in as they are checked, BATCH rows per executemany, inside the import's one
-transaction; rows that cannot go in yet (before the database exists, or rows without an id
-while rows with explicit ids may still come) wait in a spool file, never in memory. Members
-who are changed (`--update`) are updated a batch at a time too. The first import into a
-SQLite file it has just created writes through a rollback journal (`new_file`).
+transaction (on SQLite into a temporary table first, then into the member table by one
+INSERT ... SELECT: `Target.unstage`); rows that cannot go in yet (before the database
+exists, or rows without an id while rows with explicit ids may still come) wait in a spool
+file, never in memory. Members who are changed (`--update`) are updated a batch at a time
+too. The first import into a SQLite file it has just created writes through a rollback
+journal (`new_file`).
 """
 
 from __future__ import annotations
