@@ -202,10 +202,11 @@ class Target:
         """The staged rows into the member table, in the order they came, in one INSERT ...
         SELECT; then the temporary table goes.
 
-        SQLite inserts rows it reads from a table, in one statement, in about two thirds
-        of the time it takes the same rows one executemany step at a time (the table has
-        five indexes); staging them costs less than the difference. The staging table has
-        no column types, so each value reaches the member table as it was bound.
+        Staging (an executemany into a table without indexes) and this one statement take
+        about three quarters of the time of an executemany straight into the member table
+        and its indexes (0.7 s against 0.9 s for 100,000 rows; 0.75 s a batch at a time).
+        The staging table has no column types, so each value reaches the member table as
+        it was bound.
         """
         if not self._staged:
             return
