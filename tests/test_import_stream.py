@@ -6,6 +6,7 @@ The expected messages were taken from the import as it was before it streamed.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,3 +183,64 @@ def test_a_column_of_addresses_is_checked_as_each_address() -> None:
         each = [_outcome(lambda v=value: validate.email(v)) for value in bad]
         first_problem = next((e for e in each if isinstance(e, Raised)), None)
         assert _outcome(lambda b=bad: validate.emails(b)) == (first_problem or each)
+
+
+def _stored(db: Path) -> list[tuple[dict[str, object], dict[str, str]]]:
+    """Every member row, and the storage class of each of its values, in id order."""
+    conn = sqlite3.connect(db)
+    try:
+        names = [r[1] for r in conn.execute("PRAGMA table_info(member)")]
+        typed = ", ".join(f'"{n}", typeof("{n}")' for n in names)
+        rows = conn.execute(f"SELECT {typed} FROM member ORDER BY id").fetchall()
+    finally:
+        conn.close()
+    return [
+        (dict(zip(names, row[0::2], strict=True)), dict(zip(names, row[1::2], strict=True)))
+        for row in rows
+    ]
+
+
+@pytest.mark.parametrize("stored", [False, True])
+def test_rows_are_stored_in_file_order_with_their_types(
+    cli: Cli, tmp_path: Path, stored: bool
+) -> None:
+    """Three batches and a rest, into a new database (spooled) or an existing one (a batch
+    at a time): ids in the order of the file, numbers stored as integers, empty cells as
+    NULL or the community's defaults, lists as JSON text; no table of the import's own left
+    in the file."""
+    if stored:
+        cli.ok("member", "add", "Ada", "--email", "ada@example.com")
+    rows = [
+        f"N {i},n{i}@example.com,{'Europe/Rome' if i % 3 else ''},{i % 4},"
+        f"{'ux; sales' if i % 2 else ''},{'2025-01-02' if i % 5 else ''}"
+        for i in range(1, 6501)
+    ]
+    path = tmp_path / "typed.csv"
+    head = "name,email,timezone,mentor_capacity,skills,joined\n"
+    path.write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
+    cli.ok("member", "import", str(path))
+    found = _stored(cli.db_path)[1 if stored else 0 :]
+    assert len(found) == 6500
+    first = 2 if stored else 1
+    expected_kinds = {
+        "id": "integer", "name": "text", "email": "text", "timezone": "text",
+        "mentor_capacity": "integer", "skills": "text", "bio": "null", "forgotten_at": "null",
+    }  # fmt: skip
+    for i, (values, kinds) in enumerate(found, start=1):
+        assert values["id"] == first + i - 1
+        assert values["name"] == f"N {i}"
+        assert values["email"] == f"n{i}@example.com"
+        assert values["mentor_capacity"] == i % 4
+        assert values["timezone"] == ("Europe/Rome" if i % 3 else "UTC")
+        assert values["skills"] == ('["ux", "sales"]' if i % 2 else "[]")
+        if i % 5:
+            assert values["joined"] == "2025-01-02"
+        assert kinds["joined"] == "text"
+        assert {k: kinds[k] for k in expected_kinds} == expected_kinds
+    conn = sqlite3.connect(cli.db_path)
+    try:
+        assert conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name LIKE 'peerkit%'"
+        ).fetchone() == (0,)
+    finally:
+        conn.close()

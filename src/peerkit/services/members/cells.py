@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from functools import lru_cache
 from itertools import repeat
 from typing import Any, Final
 
@@ -89,11 +88,27 @@ def _cell(rule: Callable[[str], Cell], defaulted: bool) -> Callable[[str], Any]:
     return check
 
 
+class _Known(dict[str, Any]):
+    """check(text), computed once per distinct text (all forgotten past CACHED); a text
+    whose check raises is not kept. A dict's own lookup: about half of lru_cache's time."""
+
+    def __init__(self, check: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.check = check
+
+    def __missing__(self, text: str) -> Any:
+        value = self.check(text)
+        if len(self) >= CACHED:
+            self.clear()
+        self[text] = value
+        return value
+
+
 def _checks() -> dict[str, Callable[[str], Any]]:
     found: dict[str, Callable[[str], Any]] = {}
     for column, rule in _RULES.items():
         check = _cell(rule, column in DEFAULTED)
-        found[column] = check if column in _UNCACHED else lru_cache(maxsize=CACHED)(check)
+        found[column] = check if column in _UNCACHED else _Known(check).__getitem__
     return found
 
 
