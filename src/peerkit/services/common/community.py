@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
-from peerkit import calendar as ical
-from peerkit import mail
 from peerkit.config import CommunityDefaults
 from peerkit.i18n import Clock
 from peerkit.models import Community
 from peerkit.services.common import holidays, validate
+
+if TYPE_CHECKING:  # imported when used: most commands read the community, few write mail
+    from peerkit import calendar as ical
+    from peerkit import mail
 
 __all__ = [
     "Community",
@@ -41,9 +44,13 @@ class Sender:
     email: str
 
     def address(self) -> mail.Address:
+        from peerkit import mail
+
         return mail.Address(self.name, self.email)
 
     def person(self) -> ical.Person:
+        from peerkit import calendar as ical
+
         return ical.Person(self.name, self.email)
 
 
