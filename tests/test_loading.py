@@ -43,6 +43,19 @@ def test_a_collector_someone_else_turned_off_stays_off(tmp_path: Path) -> None:
     assert run(tmp_path, before="gc.disable()") == ["paused False", "open False False"]
 
 
+def last_line(code: str, tmp_path: Path) -> str:
+    """The last line CODE (a console script run with `sys.argv[1]` a new database) wrote
+    to stderr."""
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "p.db")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stderr.strip().splitlines()[-1]
+
+
 def test_the_console_script_pauses_it_until_the_database_is_open(tmp_path: Path) -> None:
     code = (
         "import gc, sys, runpy\n"
@@ -61,14 +74,7 @@ def test_the_console_script_pauses_it_until_the_database_is_open(tmp_path: Path)
         "    assert not exit.code, exit.code\n"
         "print(seen, gc.isenabled(), file=sys.stderr)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path / "p.db")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stderr.strip().splitlines()[-1] == "[False, True] True"
+    assert last_line(code, tmp_path) == "[False, True] True"
 
 
 def test_the_console_script_freezes_everything_when_the_command_is_over(tmp_path: Path) -> None:
@@ -80,13 +86,6 @@ def test_the_console_script_freezes_everything_when_the_command_is_over(tmp_path
         "sys.argv = ['peerkit', '--db', sys.argv[1], 'member', 'list']\n"
         "runpy.run_module('peerkit', run_name='__main__')\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path / "p.db")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    walked, frozen = done.stderr.strip().splitlines()[-1].split()
+    walked, frozen = last_line(code, tmp_path).split()
     assert frozen == "True"
     assert int(walked) < 1000  # what the collector would still walk at exit
