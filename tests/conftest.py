@@ -46,6 +46,18 @@ def isolate(patch: pytest.MonkeyPatch, home: Path) -> None:
     time.tzset()
 
 
+def built_demo(factory: pytest.TempPathFactory) -> Path:
+    """The demo community (peerkit demo) in a folder of its own, built in an isolated home:
+    the folder holding peerkit.db and its outbox. For fixtures built once per module."""
+    folder = factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as patch:
+        isolate(patch, folder / "home")
+        patch.chdir(folder)
+        result = invoke(["demo", "--dir", "built"])
+        assert result.exit_code == 0, result.stderr
+    return folder / "built"
+
+
 @dataclass
 class Result:
     exit_code: int

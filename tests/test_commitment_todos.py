@@ -18,7 +18,7 @@ import icalendar
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import Cli, invoke, isolate
+from tests.conftest import Cli, built_demo
 from tests.parsers import PARSERS, Task, all_tasks_many
 
 pytest_plugins = ["tests.parsers"]
@@ -32,13 +32,7 @@ HOSTILE = 'END:VTODO, then; BEGIN:VEVENT \\n "quoted" ⏰ già fatto'
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo community (peerkit demo), built once."""
-    folder = tmp_path_factory.mktemp("demo")
-    with pytest.MonkeyPatch.context() as patch:
-        isolate(patch, folder / "home")
-        patch.chdir(folder)
-        result = invoke(["demo", "--dir", "built"])
-        assert result.exit_code == 0, result.stderr
-    return folder / "built" / "peerkit.db"
+    return built_demo(tmp_path_factory) / "peerkit.db"
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ import pytest
 from peerkit.commands._root import COMMANDS as TOP_COMMANDS
 from peerkit.commands._root import PANELS
 from peerkit.text import example_lines
-from tests.conftest import click_command, invoke, isolate
+from tests.conftest import built_demo, click_command, invoke
 from tests.imap_server import dovecot
 from tests.servers import radicale_calendar, smtp_server
 
@@ -132,13 +132,7 @@ def test_the_root_help_groups_the_commands_by_what_the_organiser_does() -> None:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo community (peerkit demo), built once: peerkit.db and its outbox."""
-    folder = tmp_path_factory.mktemp("demo")
-    with pytest.MonkeyPatch.context() as patch:
-        isolate(patch, folder / "home")
-        patch.chdir(folder)
-        result = invoke(["demo", "--dir", "built"])
-        assert result.exit_code == 0, result.stderr
-    return folder / "built"
+    return built_demo(tmp_path_factory)
 
 
 @pytest.fixture
