@@ -18,7 +18,6 @@ community with two years of history, which it only reads. Only the standard libr
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -98,11 +97,11 @@ def plan_week_pg_figure(ws: Any, sizes: Any) -> Figure:
 
     def fresh_pg() -> None:
         pg.fresh(template, RUN_DB)
-        shutil.rmtree(outs["pg"], ignore_errors=True)
+        ws.set_aside(outs["pg"])
 
     def fresh_sqlite() -> None:
         ws.copy(built.path, "plan-week-sqlite")
-        shutil.rmtree(outs["sqlite"], ignore_errors=True)
+        ws.set_aside(outs["sqlite"])
 
     on_pg = [PY, "-m", "peerkit", "--database-url", f"{pg.url}/{RUN_DB}",
              *week, "--out", str(outs["pg"]), "--format", "json"]  # fmt: skip
