@@ -56,7 +56,7 @@ def _choices(db: Database, seed: int) -> Iterator[tuple[int | None, date | None]
 def _compare(db: Database, seed: int) -> int:
     compared = 0
     for group_id, since in _choices(db, seed):
-        with db.read() as session:
+        with db.read(snapshot=True) as session:  # as `peerkit stats` reads (beside, on PG)
             group = None if group_id is None else session.get(Group, group_id)
             today = random_community.TODAY
             found = stats.compute(session, group, since, today)

@@ -4,22 +4,28 @@ SQLite connections get foreign keys, WAL, a busy timeout, secure_delete and full
 A file, or a folder, peerkit may not write is read through a read-only connection
 (immutable when there is no write-ahead log to read). A PostgreSQL connection waits for
 a lock at most the busy timeout, and a write transaction first takes one advisory lock, so
-that writers take turns as they do on SQLite.
+that writers take turns as they do on SQLite. A report that reads a lot on PostgreSQL can
+read one snapshot through two connections at once (`beside`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from peerkit.errors import PeerkitError
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
+    from sqlmodel import Session
+
+T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 10_000
 # PostgreSQL: the advisory lock every write transaction takes (one writer at a time).
@@ -108,6 +114,54 @@ def pg_on_begin(conn: sa.Connection) -> None:
     """A write waits for the writer before it (as BEGIN IMMEDIATE does on SQLite)."""
     if conn.get_execution_options().get("peerkit_write", False):
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+
+# The isolation of a read that may share its snapshot (Database.read(snapshot=True)).
+SNAPSHOT_ISOLATION = "REPEATABLE READ"
+_SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9]+)?")
+
+
+def beside(session: Session, work: Callable[[sa.Connection], T]) -> Callable[[], T]:
+    """Start WORK (statements on a connection) and return how to wait for what it returns.
+
+    On PostgreSQL, in a session of Database.read(snapshot=True), WORK runs in a thread on a
+    second connection that imports the session's snapshot (pg_export_snapshot): the server
+    answers its statements while this process reads the session's, and both see the same
+    rows. Anywhere else WORK runs at once, on the session's own connection.
+    """
+    conn = session.connection()
+    options = conn.get_execution_options()
+    if conn.dialect.name != "postgresql" or options.get("isolation_level") != SNAPSHOT_ISOLATION:
+        found = work(conn)
+        return lambda: found
+    import threading
+
+    snapshot = str(conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one())
+    if not _SNAPSHOT_ID.fullmatch(snapshot):  # it is written into the statement below
+        raise PeerkitError(f"PostgreSQL exported a snapshot peerkit cannot read: {snapshot!r}")
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            with conn.engine.connect() as other:
+                other = other.execution_options(isolation_level=SNAPSHOT_ISOLATION)
+                other.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+                outcome["found"] = work(other)
+                other.rollback()
+        except BaseException as exc:  # handed to the thread that waits
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name="peerkit-beside", daemon=True)
+    thread.start()
+
+    def wait() -> T:
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        found: T = outcome["found"]
+        return found
+
+    return wait
 
 
 def create_file_private(path: Path, *, private_dir: bool) -> bool:

@@ -91,9 +91,17 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
-        """A read-only unit of work (rolled back at the end)."""
+    def read(self, *, snapshot: bool = False) -> Iterator[Session]:
+        """A read-only unit of work (rolled back at the end).
+
+        With SNAPSHOT, every statement sees the database as it was at the first one (on
+        PostgreSQL: REPEATABLE READ, which connections.beside shares with a second
+        connection; an SQLite read transaction does so already)."""
         with Session(self.engine, expire_on_commit=False) as session:
+            if snapshot and not self.is_sqlite:
+                session.connection(
+                    execution_options={"isolation_level": connections.SNAPSHOT_ISOLATION}
+                )
             yield session
 
     def refuse_if_read_only(self, doing: str = "this command changes it") -> None:

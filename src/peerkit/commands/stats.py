@@ -77,7 +77,8 @@ def stats(
 
     app_ctx = app_context(ctx)
     first = validate.iso_date(since, "--since") if since is not None else None
-    with app_ctx.db().read() as session, many_rows():  # a row per held meeting and member
+    # One snapshot: on PostgreSQL the counting runs beside the marks (connections.beside).
+    with app_ctx.db().read(snapshot=True) as session, many_rows():  # a row per meeting, member
         chosen = roster.resolve(session, group) if group is not None else None
         found = stats_svc.compute(session, chosen, first, app_ctx.today())
         if fmt is Format.table:  # the chart: each group's last meetings, who came to each

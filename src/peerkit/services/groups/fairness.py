@@ -96,7 +96,8 @@ class Costs:
         tz = self._zones.get(zone)
         if tz is None:
             tz = self._zones[zone] = ZoneInfo(zone)
-        start = start.astimezone(UTC)
+        if start.tzinfo is not UTC:  # the database's times are UTC already
+            start = start.astimezone(UTC)
         offset = tz.utcoffset(start)
         if tz.utcoffset(start - _AROUND) != offset or tz.utcoffset(start + _AROUND) != offset:
             return cost(start, duration, zone)

@@ -28,6 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from peerkit.connections import beside
 from peerkit.enums import AnswerAbout, AnswerKind, AttendanceStatus, CommitmentStatus
 from peerkit.models import (
     Answer,
@@ -80,10 +81,11 @@ def compute(
 ) -> dict[str, Any]:
     chosen = [group] if group is not None else groups_svc.list_groups(session)
     held = held_meetings(group, since, today)
+    counted = beside(session, lambda conn: _counted(conn, group, held, (since, today)))
     meetings, histories, times = _marks(session, held)
     people = _people(session, group, histories.keys())
     ids = {me for me, _name, _zone in people}
-    counts = _count(session, group, held, (since, today), ids, meetings)
+    counts = _count(counted(), ids, meetings)
     groups_out = [_group_row(g, counts) for g in chosen]
     outside = _Outside(times)
     members_out = [
@@ -101,34 +103,53 @@ def compute(
     }
 
 
-def _count(
-    session: Session,
-    group: Group | None,
-    held: sa.Subquery,
-    period: tuple[date | None, date],
-    people: set[int],
-    meetings: dict[int, Tally],
-) -> Counts:
+@dataclass(frozen=True)
+class _Counted:
+    """What the counting statements return, before the people listed are known."""
+
+    given: dict[int, int]
+    received: dict[int, int]
+    turns: tuple[dict[int, int], dict[int, int]]
+    promised: dict[tuple[int | None, int], Promised]
+    led: dict[int, int]
+    risky: set[int]
+    no_shows: dict[int, int]
+
+
+def _counted(
+    conn: sa.Connection, group: Group | None, held: sa.Subquery, period: tuple[date | None, date]
+) -> _Counted:
     since, today = period
-    given, received = _mentoring(session, since, today)
-    group_turns, member_turns = _turns(session, held)
+    given, received = _mentoring(conn, since, today)
+    return _Counted(
+        given=given,
+        received=received,
+        turns=_turns(conn, held),
+        promised=_commitments(conn, group, since),
+        led=_led(conn, held),
+        risky=set(conn.execute(at_risk_query(held)).scalars()),
+        no_shows=_no_shows(conn, held),
+    )
+
+
+def _count(counted: _Counted, people: set[int], meetings: dict[int, Tally]) -> Counts:
     by_group: dict[int, Promised] = {}
     by_member: dict[int, Promised] = {}
-    for (g, m), promised in _commitments(session, group, since).items():
+    for (g, m), promised in counted.promised.items():
         if g is not None and m in people:  # a group counts the commitments of those listed
             by_group[g] = _plus(by_group.get(g), promised)
         by_member[m] = _plus(by_member.get(m), promised)
     return Counts(
         meetings=meetings,
-        group_turns=group_turns,
-        member_turns=member_turns,
+        group_turns=counted.turns[0],
+        member_turns=counted.turns[1],
         group_promised=by_group,
         member_promised=by_member,
-        led=_led(session, held),
-        given=given,
-        received=received,
-        risky=set(session.connection().execute(at_risk_query(held)).scalars()),
-        no_shows=_no_shows(session, held),
+        led=counted.led,
+        given=counted.given,
+        received=counted.received,
+        risky=counted.risky,
+        no_shows=counted.no_shows,
     )
 
 
@@ -138,12 +159,12 @@ def _plus(total: Promised | None, more: Promised) -> Promised:
     return (total[0] + more[0], total[1] + more[1], total[2] + more[2])
 
 
-def _rows(session: Session, query: sa.Executable) -> list[Any]:
+def _rows(conn: sa.Connection, query: sa.Executable) -> list[Any]:
     """The rows of QUERY, fetched at once (few: counts per group, member or meeting)."""
-    return list(session.connection().execute(query).all())
+    return list(conn.execute(query).all())
 
 
-def _turns(session: Session, held: sa.Subquery) -> tuple[dict[int, int], dict[int, int]]:
+def _turns(conn: sa.Connection, held: sa.Subquery) -> tuple[dict[int, int], dict[int, int]]:
     """Hot seats taken, per group and per member (counted, not filtered: see
     `seats_and_absences`)."""
     seats = seats_and_absences(held).subquery("seats")
@@ -152,13 +173,13 @@ def _turns(session: Session, held: sa.Subquery) -> tuple[dict[int, int], dict[in
     ).group_by(seats.c.group_id, seats.c.member_id)
     by_group: dict[int, int] = defaultdict(int)
     by_member: dict[int, int] = defaultdict(int)
-    for g, m, n in _rows(session, query):
+    for g, m, n in _rows(conn, query):
         by_group[g] += n
         by_member[m] += n
     return by_group, by_member
 
 
-def _no_shows(session: Session, held: sa.Subquery) -> dict[int, int]:
+def _no_shows(conn: sa.Connection, held: sa.Subquery) -> dict[int, int]:
     """member -> held meetings they answered they would come to and were marked absent at."""
     absent = sa.and_(
         col(Attendance.meeting_id) == held.c.id,
@@ -177,16 +198,16 @@ def _no_shows(session: Session, held: sa.Subquery) -> dict[int, int]:
         .join(Answer, said_yes)
         .group_by(col(Attendance.member_id))
     )
-    return dict(_rows(session, query))
+    return dict(_rows(conn, query))
 
 
-def _led(session: Session, held: sa.Subquery) -> dict[int, int]:
+def _led(conn: sa.Connection, held: sa.Subquery) -> dict[int, int]:
     """member -> held meetings they facilitated or kept time at (both at once count once),
     from one row per facilitator and timekeeper pair."""
     lead, keeper = held.c.facilitator_id, held.c.timekeeper_id
     query = sa.select(lead, keeper, sa.func.count()).group_by(lead, keeper)
     led: dict[int, int] = defaultdict(int)
-    for facilitator, timekeeper, n in _rows(session, query):
+    for facilitator, timekeeper, n in _rows(conn, query):
         if facilitator is not None:
             led[facilitator] += n
         if timekeeper is not None and timekeeper != facilitator:
@@ -195,7 +216,7 @@ def _led(session: Session, held: sa.Subquery) -> dict[int, int]:
 
 
 def _commitments(
-    session: Session, group: Group | None, since: date | None
+    conn: sa.Connection, group: Group | None, since: date | None
 ) -> dict[tuple[int | None, int], Promised]:
     """(group, member) -> done, open, dropped, for the chosen groups and those of no group."""
     status = col(Commitment.status)
@@ -217,7 +238,7 @@ def _commitments(
     if since is not None:
         query = query.outerjoin(Meeting, col(Meeting.id) == col(Commitment.meeting_id))
         query = query.where(_made_from(since))
-    return {(g, m): (done, open_, dropped) for g, m, done, open_, dropped in _rows(session, query)}
+    return {(g, m): (done, open_, dropped) for g, m, done, open_, dropped in _rows(conn, query)}
 
 
 _PROMISE_ORDER = (CommitmentStatus.DONE, CommitmentStatus.OPEN, CommitmentStatus.DROPPED)
@@ -234,7 +255,7 @@ def _made_from(since: date) -> sa.ColumnElement[bool]:
 
 
 def _mentoring(
-    session: Session, since: date | None, today: date
+    conn: sa.Connection, since: date | None, today: date
 ) -> tuple[dict[int, int], dict[int, int]]:
     """member -> mentorships as mentor, and as mentee, begun by TODAY and not ended before SINCE."""
     active = [col(Mentorship.started) <= today]
@@ -243,7 +264,7 @@ def _mentoring(
     found: list[dict[int, int]] = []
     for side in (col(Mentorship.mentor_id), col(Mentorship.mentee_id)):
         query = sa.select(side, sa.func.count()).where(*active).group_by(side)
-        found.append(dict(_rows(session, query)))
+        found.append(dict(_rows(conn, query)))
     return found[0], found[1]
 
 
@@ -262,19 +283,26 @@ class _Outside:
 
     def __init__(self, times: Times) -> None:
         self.times = times
-        self.hard: dict[str, dict[int, bool]] = {}  # zone -> meeting -> outside the hours
+        # zone -> per meeting: 1 outside the hours, 0 inside, None not costed yet
+        self.hard: dict[str, list[int | None]] = {}
         self.costs = fairness.Costs()
 
     def count(self, member: int, zone: str) -> int:
-        hard = self.hard.setdefault(zone, {})
-        found = 0
-        for at in self.times.marked.get(str(member), ()):
-            known = hard.get(at)
-            if known is None:
-                start, duration = self.times.meetings[at]
-                known = hard[at] = self.costs.cost(start, duration, zone).hard
-            found += known
-        return found
+        at = self.times.marked.get(str(member))
+        if not at:
+            return 0
+        hard = self.hard.get(zone)
+        if hard is None:
+            hard = self.hard[zone] = [None] * len(self.times.meetings)
+        flags = list(map(hard.__getitem__, at))
+        if None in flags:  # cost the meetings this zone has not met yet
+            meetings, cost = self.times.meetings, self.costs.cost
+            for n in at:
+                if hard[n] is None:
+                    start, duration = meetings[n]
+                    hard[n] = int(cost(start, duration, zone).hard)
+            flags = list(map(hard.__getitem__, at))
+        return sum(flags)  # type: ignore[arg-type]
 
 
 def _marks(
@@ -335,7 +363,7 @@ def _people(session: Session, group: Group | None, marked: Set[int]) -> list[tup
         .where(col(Member.forgotten_at).is_(None))
         .order_by(col(Member.id))
     )  # fmt: skip
-    rows = _rows(session, query)
+    rows = _rows(session.connection(), query)
     return [(me, name, zone) for me, name, now, zone in rows if now or me in marked]
 
 

@@ -1,0 +1,113 @@
+"""`stats` counts on a second connection beside the marks, on PostgreSQL, in one snapshot
+(connections.beside, Database.read(snapshot=True)).
+
+The server answers the counting statements while peerkit reads the marks; both connections
+must see the same rows, whatever is written meanwhile, and a failure on the second
+connection must reach the command as it would have on the first. On SQLite the work runs in
+line, on the session's own connection.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from peerkit.config import Settings
+from peerkit.connections import beside
+from peerkit.db import Database, open_database
+from peerkit.output import to_json
+from peerkit.services.reports import stats
+from tests import random_community
+
+
+def _open(tmp_path: Path, url: str | None) -> Database:
+    db = open_database(Settings(db_path=tmp_path / "beside.db", database_url=url))
+    with db.write() as session:
+        random_community.build(session, random.Random(5))
+    return db
+
+
+def _threads_of_statements(db: Database) -> tuple[list[str], Any]:
+    names: list[str] = []
+
+    def note(*_args: Any) -> None:
+        names.append(threading.current_thread().name)
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    return names, note
+
+
+@pytest.mark.postgres
+def test_stats_counts_beside_the_marks_on_postgres(tmp_path: Path, pg_url: str) -> None:
+    db = _open(tmp_path, pg_url)
+    with db.read() as session:  # one connection, as before
+        alone = to_json(stats.compute(session, None, None, random_community.TODAY))
+    names, note = _threads_of_statements(db)
+    with db.read(snapshot=True) as session:
+        found = to_json(stats.compute(session, None, None, random_community.TODAY))
+    sa.event.remove(db.engine, "before_cursor_execute", note)
+    assert found == alone
+    assert "peerkit-beside" in names  # the counting ran on the second connection
+    assert set(names) == {"peerkit-beside", threading.current_thread().name}
+    db.dispose()
+
+
+@pytest.mark.postgres
+def test_both_connections_read_one_snapshot(tmp_path: Path, pg_url: str) -> None:
+    """A hot seat turn and a commitment written after the report's first statement count
+    neither on the session's connection nor on the second one."""
+    db = _open(tmp_path, pg_url)
+    with db.read() as session:
+        before = to_json(stats.compute(session, None, None, random_community.TODAY))
+    with db.read(snapshot=True) as session:
+        session.connection().exec_driver_sql("SELECT 1")  # the snapshot is taken here
+        writer = sa.create_engine(pg_url)
+        with writer.begin() as conn:
+            conn.exec_driver_sql("UPDATE commitment SET status = 'done' WHERE status <> 'done'")
+            conn.exec_driver_sql("UPDATE attendance SET status = 'present' WHERE status = 'absent'")
+        writer.dispose()
+        during = to_json(stats.compute(session, None, None, random_community.TODAY))
+    with db.read() as session:
+        after = to_json(stats.compute(session, None, None, random_community.TODAY))
+    assert during == before
+    assert after != before  # the writes changed what a later report says
+    db.dispose()
+
+
+@pytest.mark.postgres
+def test_a_failure_beside_reaches_the_caller(tmp_path: Path, pg_url: str) -> None:
+    db = open_database(Settings(db_path=tmp_path / "x.db", database_url=pg_url))
+
+    def broken(conn: sa.Connection) -> int:
+        conn.exec_driver_sql("SELECT * FROM no_such_table")
+        return 1
+
+    with db.read(snapshot=True) as session:
+        wait = beside(session, broken)
+        assert session.connection().exec_driver_sql("SELECT 2").scalar_one() == 2
+        with pytest.raises(sa.exc.ProgrammingError, match="no_such_table"):
+            wait()
+    db.dispose()
+
+
+def test_on_sqlite_the_work_runs_in_line(tmp_path: Path) -> None:
+    db = _open(tmp_path, None)
+    names, _note = _threads_of_statements(db)
+    with db.read(snapshot=True) as session:
+        seen: list[sa.Connection] = []
+
+        def work(conn: sa.Connection) -> int:
+            seen.append(conn)
+            return int(conn.exec_driver_sql("SELECT count(*) FROM member").scalar_one())
+
+        wait = beside(session, work)
+        assert seen == [session.connection()]  # already done, on the session's connection
+        assert wait() > 0
+        stats.compute(session, None, None, random_community.TODAY)
+    assert set(names) == {threading.current_thread().name}
+    db.dispose()
