@@ -1,15 +1,16 @@
-"""`stats` counts on a second connection beside the marks, on PostgreSQL, in one snapshot
+"""`stats` counts on a second connection beside the marks, in one snapshot
 (connections.beside, Database.read(snapshot=True)).
 
-The server answers the counting statements while peerkit reads the marks; both connections
-must see the same rows, whatever is written meanwhile, and a failure on the second
-connection must reach the command as it would have on the first. On SQLite the work runs in
-line, on the session's own connection.
+The database answers the counting statements while peerkit reads the marks; both connections
+must see the same rows, whatever is written meanwhile (PostgreSQL: an imported snapshot;
+SQLite: a witness of commits, and the work again in line when there was one), and a failure
+on the second connection must reach the command as it would have on the first.
 """
 
 from __future__ import annotations
 
 import random
+import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ from peerkit.output import to_json
 from peerkit.services.reports import stats
 from tests import random_community
 
+sent: list[tuple[str, str]] = []  # (thread, statement) of each one _threads_of_statements saw
+
 
 def _open(tmp_path: Path, url: str | None) -> Database:
     db = open_database(Settings(db_path=tmp_path / "beside.db", database_url=url))
@@ -33,10 +36,12 @@ def _open(tmp_path: Path, url: str | None) -> Database:
 
 
 def _threads_of_statements(db: Database) -> tuple[list[str], Any]:
+    """The name of the thread of each statement sent (a list that grows), and the listener."""
     names: list[str] = []
 
-    def note(*_args: Any) -> None:
+    def note(*args: Any) -> None:
         names.append(threading.current_thread().name)
+        sent.append((names[-1], args[2]))
 
     sa.event.listen(db.engine, "before_cursor_execute", note)
     return names, note
@@ -95,10 +100,49 @@ def test_a_failure_beside_reaches_the_caller(tmp_path: Path, pg_url: str) -> Non
     db.dispose()
 
 
-def test_on_sqlite_the_work_runs_in_line(tmp_path: Path) -> None:
+def test_stats_counts_beside_the_marks_on_sqlite(tmp_path: Path) -> None:
+    db = _open(tmp_path, None)
+    with db.read() as session:  # no snapshot asked: in line
+        alone = to_json(stats.compute(session, None, None, random_community.TODAY))
+    names, note = _threads_of_statements(db)
+    with db.read(snapshot=True) as session:
+        found = to_json(stats.compute(session, None, None, random_community.TODAY))
+    sa.event.remove(db.engine, "before_cursor_execute", note)
+    assert found == alone
+    assert set(names) == {"peerkit-beside", threading.current_thread().name}
+    db.dispose()
+
+
+def test_on_sqlite_a_commit_meanwhile_sends_the_work_back_in_line(tmp_path: Path) -> None:
+    """A write committed after the session began: the second connection would read it, so
+    what it found is dropped and the counting runs on the session's own connection."""
+    db = _open(tmp_path, None)
+    with db.read() as session:
+        before = to_json(stats.compute(session, None, None, random_community.TODAY))
+    sent.clear()
+    _names, note = _threads_of_statements(db)
+    with db.read(snapshot=True) as session:
+        session.connection().exec_driver_sql("SELECT count(*) FROM member").scalar_one()
+        writer = sqlite3.connect(tmp_path / "beside.db")
+        with writer:
+            writer.execute("UPDATE commitment SET status = 'done' WHERE status <> 'done'")
+            writer.execute("UPDATE attendance SET status = 'present' WHERE status = 'absent'")
+        writer.close()
+        during = to_json(stats.compute(session, None, None, random_community.TODAY))
+    sa.event.remove(db.engine, "before_cursor_execute", note)
+    with db.read() as session:
+        after = to_json(stats.compute(session, None, None, random_community.TODAY))
+    assert during == before
+    assert after != before
+    beside_ran = [text for thread, text in sent if thread == "peerkit-beside"]
+    assert beside_ran == ["BEGIN", "SELECT count(*) FROM sqlite_schema"]  # began, saw, stopped
+    db.dispose()
+
+
+def test_in_a_session_without_snapshot_the_work_runs_in_line(tmp_path: Path) -> None:
     db = _open(tmp_path, None)
     names, _note = _threads_of_statements(db)
-    with db.read(snapshot=True) as session:
+    with db.read() as session:
         seen: list[sa.Connection] = []
 
         def work(conn: sa.Connection) -> int:
@@ -110,4 +154,16 @@ def test_on_sqlite_the_work_runs_in_line(tmp_path: Path) -> None:
         assert wait() > 0
         stats.compute(session, None, None, random_community.TODAY)
     assert set(names) == {threading.current_thread().name}
+    db.dispose()
+
+
+def test_the_witness_connection_is_closed_with_the_session(tmp_path: Path) -> None:
+    db = _open(tmp_path, None)
+    with db.read(snapshot=True) as session:
+        witness = session.info["peerkit_witness"]
+        assert witness.unchanged()
+        raw = witness.dbapi.dbapi_connection
+        assert isinstance(raw, sqlite3.Connection)
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        raw.cursor()
     db.dispose()

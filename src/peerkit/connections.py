@@ -118,34 +118,73 @@ def pg_on_begin(conn: sa.Connection) -> None:
 
 # The isolation of a read that may share its snapshot (Database.read(snapshot=True)).
 SNAPSHOT_ISOLATION = "REPEATABLE READ"
+# session.info key: the SQLite Witness of a read(snapshot=True) session.
+WITNESS = "peerkit_witness"
 _SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9]+)?")
+
+
+class Witness:
+    """Whether anyone committed to an SQLite database since it was made.
+
+    A connection of its own that reads `PRAGMA data_version`, which changes when another
+    connection commits; it never writes, and reads nothing else. Database.read(snapshot=True)
+    makes one before the session's first statement, so an unchanged version after a second
+    connection began reading means both read the same snapshot."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.dbapi = engine.raw_connection()
+        self.version = self._read()
+
+    def _read(self) -> int:
+        cur = self.dbapi.cursor()
+        try:
+            (version,) = cur.execute("PRAGMA data_version").fetchone()
+            return int(version)
+        finally:
+            cur.close()
+
+    def unchanged(self) -> bool:
+        return self._read() == self.version
+
+    def close(self) -> None:
+        self.dbapi.close()
 
 
 def beside(session: Session, work: Callable[[sa.Connection], T]) -> Callable[[], T]:
     """Start WORK (statements on a connection) and return how to wait for what it returns.
 
-    On PostgreSQL, in a session of Database.read(snapshot=True), WORK runs in a thread on a
-    second connection that imports the session's snapshot (pg_export_snapshot): the server
-    answers its statements while this process reads the session's, and both see the same
-    rows. Anywhere else WORK runs at once, on the session's own connection.
+    In a session of Database.read(snapshot=True), WORK runs in a thread on a second
+    connection that reads the session's snapshot: the database answers its statements while
+    this process reads the session's. On PostgreSQL the second connection imports the
+    snapshot (pg_export_snapshot). On SQLite it begins its own read, and the session's
+    Witness says whether anyone committed since the session began: if so, what the thread
+    found is dropped and WORK runs again, on the session's connection. Anywhere else, and in
+    any other session, WORK runs at once on the session's connection.
     """
     conn = session.connection()
-    options = conn.get_execution_options()
-    if conn.dialect.name != "postgresql" or options.get("isolation_level") != SNAPSHOT_ISOLATION:
+    dialect = conn.dialect.name
+    witness: Witness | None = session.info.get(WITNESS)
+    if dialect == "postgresql":
+        if conn.get_execution_options().get("isolation_level") != SNAPSHOT_ISOLATION:
+            witness = None
+    elif dialect != "sqlite":
+        witness = None
+    if dialect != "postgresql" and witness is None:
         found = work(conn)
         return lambda: found
     import threading
 
-    snapshot = str(conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one())
-    if not _SNAPSHOT_ID.fullmatch(snapshot):  # it is written into the statement below
-        raise PeerkitError(f"PostgreSQL exported a snapshot peerkit cannot read: {snapshot!r}")
+    begin = _imported_snapshot(conn) if dialect == "postgresql" else _sqlite_read
     outcome: dict[str, Any] = {}
 
     def run() -> None:
         try:
             with conn.engine.connect() as other:
-                other = other.execution_options(isolation_level=SNAPSHOT_ISOLATION)
-                other.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+                if dialect == "postgresql":
+                    other = other.execution_options(isolation_level=SNAPSHOT_ISOLATION)
+                begin(other)
+                if witness is not None and not witness.unchanged():
+                    return  # a commit came between the two reads: WORK runs in line
                 outcome["found"] = work(other)
                 other.rollback()
         except BaseException as exc:  # handed to the thread that waits
@@ -158,10 +197,29 @@ def beside(session: Session, work: Callable[[sa.Connection], T]) -> Callable[[],
         thread.join()
         if "error" in outcome:
             raise outcome["error"]
+        if "found" not in outcome:
+            return work(conn)
         found: T = outcome["found"]
         return found
 
     return wait
+
+
+def _imported_snapshot(conn: sa.Connection) -> Callable[[sa.Connection], None]:
+    """How another connection begins reading CONN's snapshot (PostgreSQL)."""
+    snapshot = str(conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one())
+    if not _SNAPSHOT_ID.fullmatch(snapshot):  # it is written into the statement below
+        raise PeerkitError(f"PostgreSQL exported a snapshot peerkit cannot read: {snapshot!r}")
+
+    def begin(other: sa.Connection) -> None:
+        other.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+
+    return begin
+
+
+def _sqlite_read(other: sa.Connection) -> None:
+    """Begin reading (SQLite takes a read transaction's snapshot at its first read)."""
+    other.exec_driver_sql("SELECT count(*) FROM sqlite_schema").scalar_one()
 
 
 def create_file_private(path: Path, *, private_dir: bool) -> bool:

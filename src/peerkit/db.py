@@ -94,15 +94,24 @@ class Database:
     def read(self, *, snapshot: bool = False) -> Iterator[Session]:
         """A read-only unit of work (rolled back at the end).
 
-        With SNAPSHOT, every statement sees the database as it was at the first one (on
-        PostgreSQL: REPEATABLE READ, which connections.beside shares with a second
-        connection; an SQLite read transaction does so already)."""
+        With SNAPSHOT, every statement sees the database as it was at the first one, and
+        connections.beside may read that snapshot on a second connection: on PostgreSQL the
+        session is REPEATABLE READ; an SQLite read transaction keeps its snapshot anyway,
+        and a connections.Witness, made before the first statement, tells whether a second
+        connection reads the same one."""
         with Session(self.engine, expire_on_commit=False) as session:
-            if snapshot and not self.is_sqlite:
+            witness = None
+            if snapshot and self.is_sqlite:
+                witness = session.info[connections.WITNESS] = connections.Witness(self.engine)
+            elif snapshot:
                 session.connection(
                     execution_options={"isolation_level": connections.SNAPSHOT_ISOLATION}
                 )
-            yield session
+            try:
+                yield session
+            finally:
+                if witness is not None:
+                    witness.close()
 
     def refuse_if_read_only(self, doing: str = "this command changes it") -> None:
         if self.read_only is not None:

@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Set
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -81,7 +81,8 @@ def compute(
 ) -> dict[str, Any]:
     chosen = [group] if group is not None else groups_svc.list_groups(session)
     held = held_meetings(group, since, today)
-    counted = beside(session, lambda conn: _counted(conn, group, held, (since, today)))
+    counting = _Counting.of(group, held, (since, today))  # built here, run beside the marks
+    counted = beside(session, counting.run)
     meetings, histories, times = _marks(session, held)
     people = _people(session, group, histories.keys())
     ids = {me for me, _name, _zone in people}
@@ -116,20 +117,45 @@ class _Counted:
     no_shows: dict[int, int]
 
 
-def _counted(
-    conn: sa.Connection, group: Group | None, held: sa.Subquery, period: tuple[date | None, date]
-) -> _Counted:
-    since, today = period
-    given, received = _mentoring(conn, since, today)
-    return _Counted(
-        given=given,
-        received=received,
-        turns=_turns(conn, held),
-        promised=_commitments(conn, group, since),
-        led=_led(conn, held),
-        risky=set(conn.execute(at_risk_query(held)).scalars()),
-        no_shows=_no_shows(conn, held),
-    )
+class _Counting(NamedTuple):
+    """The counting statements of a report, built in the thread that asks for them (they
+    read the chosen group's id), and how to run them on a connection (connections.beside)."""
+
+    mentors: sa.Executable
+    mentees: sa.Executable
+    turns: sa.Executable
+    promised: sa.Executable
+    led: sa.Executable
+    risky: sa.Executable
+    no_shows: sa.Executable
+
+    @classmethod
+    def of(
+        cls, group: Group | None, held: sa.Subquery, period: tuple[date | None, date]
+    ) -> _Counting:
+        since, today = period
+        mentors, mentees = _mentoring_queries(since, today)
+        return cls(
+            mentors=mentors,
+            mentees=mentees,
+            turns=_turns_query(held),
+            promised=_commitments_query(group, since),
+            led=_led_query(held),
+            risky=at_risk_query(held),
+            no_shows=_no_shows_query(held),
+        )
+
+    def run(self, conn: sa.Connection) -> _Counted:
+        return _Counted(
+            given=dict(_rows(conn, self.mentors)),
+            received=dict(_rows(conn, self.mentees)),
+            turns=_turns(_rows(conn, self.turns)),
+            promised={(g, m): (done, open_, dropped)
+                      for g, m, done, open_, dropped in _rows(conn, self.promised)},
+            led=_led(_rows(conn, self.led)),
+            risky=set(conn.execute(self.risky).scalars()),
+            no_shows=dict(_rows(conn, self.no_shows)),
+        )  # fmt: skip
 
 
 def _count(counted: _Counted, people: set[int], meetings: dict[int, Tally]) -> Counts:
@@ -164,23 +190,27 @@ def _rows(conn: sa.Connection, query: sa.Executable) -> list[Any]:
     return list(conn.execute(query).all())
 
 
-def _turns(conn: sa.Connection, held: sa.Subquery) -> tuple[dict[int, int], dict[int, int]]:
-    """Hot seats taken, per group and per member (counted, not filtered: see
+def _turns_query(held: sa.Subquery) -> sa.Executable:
+    """Hot seats taken, per group and member (counted, not filtered: see
     `seats_and_absences`)."""
     seats = seats_and_absences(held).subquery("seats")
-    query = sa.select(
+    return sa.select(
         seats.c.group_id, seats.c.member_id, sa.func.count(sa.case((turn_taken(seats), 1)))
     ).group_by(seats.c.group_id, seats.c.member_id)
+
+
+def _turns(rows: list[Any]) -> tuple[dict[int, int], dict[int, int]]:
+    """Hot seats taken per group and per member, from the rows of `_turns_query`."""
     by_group: dict[int, int] = defaultdict(int)
     by_member: dict[int, int] = defaultdict(int)
-    for g, m, n in _rows(conn, query):
+    for g, m, n in rows:
         by_group[g] += n
         by_member[m] += n
     return by_group, by_member
 
 
-def _no_shows(conn: sa.Connection, held: sa.Subquery) -> dict[int, int]:
-    """member -> held meetings they answered they would come to and were marked absent at."""
+def _no_shows_query(held: sa.Subquery) -> sa.Executable:
+    """member, held meetings they answered they would come to and were marked absent at."""
     absent = sa.and_(
         col(Attendance.meeting_id) == held.c.id,
         col(Attendance.status) == AttendanceStatus.ABSENT,
@@ -191,23 +221,26 @@ def _no_shows(conn: sa.Connection, held: sa.Subquery) -> dict[int, int]:
         col(Answer.member_id) == col(Attendance.member_id),
         col(Answer.answer) == AnswerKind.ACCEPTED,
     )
-    query = (
+    return (
         sa.select(col(Attendance.member_id), sa.func.count())
         .select_from(held)
         .join(Attendance, absent)
         .join(Answer, said_yes)
         .group_by(col(Attendance.member_id))
     )
-    return dict(_rows(conn, query))
 
 
-def _led(conn: sa.Connection, held: sa.Subquery) -> dict[int, int]:
+def _led_query(held: sa.Subquery) -> sa.Executable:
+    """facilitator, timekeeper, and how many held meetings they led together."""
+    lead, keeper = held.c.facilitator_id, held.c.timekeeper_id
+    return sa.select(lead, keeper, sa.func.count()).group_by(lead, keeper)
+
+
+def _led(rows: list[Any]) -> dict[int, int]:
     """member -> held meetings they facilitated or kept time at (both at once count once),
     from one row per facilitator and timekeeper pair."""
-    lead, keeper = held.c.facilitator_id, held.c.timekeeper_id
-    query = sa.select(lead, keeper, sa.func.count()).group_by(lead, keeper)
     led: dict[int, int] = defaultdict(int)
-    for facilitator, timekeeper, n in _rows(conn, query):
+    for facilitator, timekeeper, n in rows:
         if facilitator is not None:
             led[facilitator] += n
         if timekeeper is not None and timekeeper != facilitator:
@@ -215,10 +248,8 @@ def _led(conn: sa.Connection, held: sa.Subquery) -> dict[int, int]:
     return led
 
 
-def _commitments(
-    conn: sa.Connection, group: Group | None, since: date | None
-) -> dict[tuple[int | None, int], Promised]:
-    """(group, member) -> done, open, dropped, for the chosen groups and those of no group."""
+def _commitments_query(group: Group | None, since: date | None) -> sa.Executable:
+    """group, member, done, open, dropped: for the chosen groups and those of no group."""
     status = col(Commitment.status)
     query = (
         sa.select(
@@ -238,7 +269,7 @@ def _commitments(
     if since is not None:
         query = query.outerjoin(Meeting, col(Meeting.id) == col(Commitment.meeting_id))
         query = query.where(_made_from(since))
-    return {(g, m): (done, open_, dropped) for g, m, done, open_, dropped in _rows(conn, query)}
+    return query
 
 
 _PROMISE_ORDER = (CommitmentStatus.DONE, CommitmentStatus.OPEN, CommitmentStatus.DROPPED)
@@ -254,18 +285,16 @@ def _made_from(since: date) -> sa.ColumnElement[bool]:
     )
 
 
-def _mentoring(
-    conn: sa.Connection, since: date | None, today: date
-) -> tuple[dict[int, int], dict[int, int]]:
-    """member -> mentorships as mentor, and as mentee, begun by TODAY and not ended before SINCE."""
+def _mentoring_queries(since: date | None, today: date) -> tuple[sa.Executable, sa.Executable]:
+    """member, mentorships as mentor; and as mentee: begun by TODAY, not ended before SINCE."""
     active = [col(Mentorship.started) <= today]
     if since is not None:
         active.append(sa.or_(col(Mentorship.ended).is_(None), col(Mentorship.ended) >= since))
-    found: list[dict[int, int]] = []
-    for side in (col(Mentorship.mentor_id), col(Mentorship.mentee_id)):
-        query = sa.select(side, sa.func.count()).where(*active).group_by(side)
-        found.append(dict(_rows(conn, query)))
-    return found[0], found[1]
+    mentor, mentee = col(Mentorship.mentor_id), col(Mentorship.mentee_id)
+    return (
+        sa.select(mentor, sa.func.count()).where(*active).group_by(mentor),
+        sa.select(mentee, sa.func.count()).where(*active).group_by(mentee),
+    )
 
 
 @dataclass
