@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from peerkit import connections
 from peerkit.config import Settings
 from peerkit.connections import beside
 from peerkit.db import Database, open_database
@@ -166,4 +167,48 @@ def test_the_witness_connection_is_closed_with_the_session(tmp_path: Path) -> No
         assert isinstance(raw, sqlite3.Connection)
     with pytest.raises(sqlite3.ProgrammingError, match="closed"):
         raw.cursor()
+    db.dispose()
+
+
+@pytest.mark.postgres
+def test_a_second_connection_that_cannot_begin_sends_the_work_back_in_line(
+    tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server that refuses the snapshot (a pooler, an old server): the report still runs."""
+    db = _open(tmp_path, pg_url)
+    with db.read() as session:
+        alone = to_json(stats.compute(session, None, None, random_community.TODAY))
+
+    def refused(_conn: sa.Connection) -> Any:
+        def begin(other: sa.Connection) -> None:
+            other.exec_driver_sql("SET TRANSACTION SNAPSHOT '00000000-00000000-0'")
+
+        return begin
+
+    monkeypatch.setattr(connections, "_imported_snapshot", refused)
+    sent.clear()
+    _names, note = _threads_of_statements(db)
+    with db.read(snapshot=True) as session:
+        found = to_json(stats.compute(session, None, None, random_community.TODAY))
+    sa.event.remove(db.engine, "before_cursor_execute", note)
+    assert found == alone
+    assert [text for thread, text in sent if thread == "peerkit-beside"] == [
+        "SET TRANSACTION SNAPSHOT '00000000-00000000-0'"
+    ]
+    db.dispose()
+
+
+def test_on_sqlite_a_second_connection_that_cannot_begin_sends_the_work_back_in_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = _open(tmp_path, None)
+    with db.read() as session:
+        alone = to_json(stats.compute(session, None, None, random_community.TODAY))
+
+    def locked(other: sa.Connection) -> None:
+        other.exec_driver_sql("SELECT * FROM no_such_table")
+
+    monkeypatch.setattr(connections, "_sqlite_read", locked)
+    with db.read(snapshot=True) as session:
+        assert to_json(stats.compute(session, None, None, random_community.TODAY)) == alone
     db.dispose()

@@ -4,8 +4,8 @@ SQLite connections get foreign keys, WAL, a busy timeout, secure_delete and full
 A file, or a folder, peerkit may not write is read through a read-only connection
 (immutable when there is no write-ahead log to read). A PostgreSQL connection waits for
 a lock at most the busy timeout, and a write transaction first takes one advisory lock, so
-that writers take turns as they do on SQLite. A report that reads a lot on PostgreSQL can
-read one snapshot through two connections at once (`beside`).
+that writers take turns as they do on SQLite. A report that reads a lot can read one
+snapshot through two connections at once (`beside`).
 """
 
 from __future__ import annotations
@@ -158,8 +158,9 @@ def beside(session: Session, work: Callable[[sa.Connection], T]) -> Callable[[],
     this process reads the session's. On PostgreSQL the second connection imports the
     snapshot (pg_export_snapshot). On SQLite it begins its own read, and the session's
     Witness says whether anyone committed since the session began: if so, what the thread
-    found is dropped and WORK runs again, on the session's connection. Anywhere else, and in
-    any other session, WORK runs at once on the session's connection.
+    found is dropped and WORK runs again, on the session's connection; so it does when the
+    second connection cannot begin (a server that will not import a snapshot). Anywhere
+    else, and in any other session, WORK runs at once on the session's connection.
     """
     conn = session.connection()
     dialect = conn.dialect.name
@@ -174,6 +175,8 @@ def beside(session: Session, work: Callable[[sa.Connection], T]) -> Callable[[],
         return lambda: found
     import threading
 
+    from sqlalchemy import exc as sa_exc
+
     begin = _imported_snapshot(conn) if dialect == "postgresql" else _sqlite_read
     outcome: dict[str, Any] = {}
 
@@ -182,7 +185,10 @@ def beside(session: Session, work: Callable[[sa.Connection], T]) -> Callable[[],
             with conn.engine.connect() as other:
                 if dialect == "postgresql":
                     other = other.execution_options(isolation_level=SNAPSHOT_ISOLATION)
-                begin(other)
+                try:
+                    begin(other)
+                except sa_exc.DBAPIError:
+                    return  # no second reader here: WORK runs in line
                 if witness is not None and not witness.unchanged():
                     return  # a commit came between the two reads: WORK runs in line
                 outcome["found"] = work(other)

@@ -77,7 +77,7 @@ def stats(
 
     app_ctx = app_context(ctx)
     first = validate.iso_date(since, "--since") if since is not None else None
-    # One snapshot: on PostgreSQL the counting runs beside the marks (connections.beside).
+    # One snapshot, read on two connections: the counting beside the marks (connections.beside).
     with app_ctx.db().read(snapshot=True) as session, many_rows():  # a row per meeting, member
         chosen = roster.resolve(session, group) if group is not None else None
         found = stats_svc.compute(session, chosen, first, app_ctx.today())
