@@ -26,7 +26,14 @@ from peerkit.output import to_json
 from peerkit.services.reports import stats
 from tests import random_community
 
+REAL_PROCESSORS = connections.processors
 sent: list[tuple[str, str]] = []  # (thread, statement) of each one _threads_of_statements saw
+
+
+@pytest.fixture(autouse=True)
+def two_processors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second connection is used on a machine of one processor too (CI may be one)."""
+    monkeypatch.setattr(connections, "processors", lambda: 2)
 
 
 def _open(tmp_path: Path, url: str | None) -> Database:
@@ -212,3 +219,25 @@ def test_on_sqlite_a_second_connection_that_cannot_begin_sends_the_work_back_in_
     with db.read(snapshot=True) as session:
         assert to_json(stats.compute(session, None, None, random_community.TODAY)) == alone
     db.dispose()
+
+
+def test_on_one_processor_the_work_runs_in_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two threads on one processor only take turns: no second connection then."""
+    db = _open(tmp_path, None)
+    monkeypatch.setattr(connections, "processors", lambda: 1)
+    names, _note = _threads_of_statements(db)
+    with db.read(snapshot=True) as session:
+        stats.compute(session, None, None, random_community.TODAY)
+    assert set(names) == {threading.current_thread().name}
+    db.dispose()
+
+
+def test_processors_counts_what_this_process_may_use() -> None:
+    import os
+
+    found = REAL_PROCESSORS()  # the fixture above stands in for it in every test
+    assert 1 <= found <= (os.cpu_count() or 1)
+    if hasattr(os, "sched_getaffinity"):
+        assert found == len(os.sched_getaffinity(0))

@@ -160,7 +160,8 @@ def beside(session: Session, work: Callable[[sa.Connection], T]) -> Callable[[],
     Witness says whether anyone committed since the session began: if so, what the thread
     found is dropped and WORK runs again, on the session's connection; so it does when the
     second connection cannot begin (a server that will not import a snapshot). Anywhere
-    else, and in any other session, WORK runs at once on the session's connection.
+    else, in any other session, and when this process has one processor to run on (the two
+    would only take turns), WORK runs at once on the session's connection.
     """
     conn = session.connection()
     dialect = conn.dialect.name
@@ -170,7 +171,7 @@ def beside(session: Session, work: Callable[[sa.Connection], T]) -> Callable[[],
             witness = None
     elif dialect != "sqlite":
         witness = None
-    if dialect != "postgresql" and witness is None:
+    if (dialect != "postgresql" and witness is None) or processors() < 2:
         found = work(conn)
         return lambda: found
     import threading
@@ -209,6 +210,12 @@ def beside(session: Session, work: Callable[[sa.Connection], T]) -> Callable[[],
         return found
 
     return wait
+
+
+def processors() -> int:
+    """How many processors this process may run on."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
 
 
 def _imported_snapshot(conn: sa.Connection) -> Callable[[sa.Connection], None]:
