@@ -43,6 +43,23 @@ def _open(tmp_path: Path, url: str | None) -> Database:
     return db
 
 
+def _report(db: Database, *, snapshot: bool = False) -> str:
+    """`stats --format json` of the whole community, read in a session of its own."""
+    with db.read(snapshot=snapshot) as session:
+        return to_json(stats.compute(session, None, None, random_community.TODAY))
+
+
+def _beside_and_alone(db: Database) -> list[str]:
+    """The report on two connections equals the report on one; the threads that sent
+    each statement of the first."""
+    alone = _report(db)
+    names, note = _threads_of_statements(db)
+    found = _report(db, snapshot=True)
+    sa.event.remove(db.engine, "before_cursor_execute", note)
+    assert found == alone
+    return names
+
+
 def _threads_of_statements(db: Database) -> tuple[list[str], Any]:
     """The name of the thread of each statement sent (a list that grows), and the listener."""
     names: list[str] = []
@@ -58,14 +75,7 @@ def _threads_of_statements(db: Database) -> tuple[list[str], Any]:
 @pytest.mark.postgres
 def test_stats_counts_beside_the_marks_on_postgres(tmp_path: Path, pg_url: str) -> None:
     db = _open(tmp_path, pg_url)
-    with db.read() as session:  # one connection, as before
-        alone = to_json(stats.compute(session, None, None, random_community.TODAY))
-    names, note = _threads_of_statements(db)
-    with db.read(snapshot=True) as session:
-        found = to_json(stats.compute(session, None, None, random_community.TODAY))
-    sa.event.remove(db.engine, "before_cursor_execute", note)
-    assert found == alone
-    assert "peerkit-beside" in names  # the counting ran on the second connection
+    names = _beside_and_alone(db)
     assert set(names) == {"peerkit-beside", threading.current_thread().name}
     db.dispose()
 
@@ -75,8 +85,7 @@ def test_both_connections_read_one_snapshot(tmp_path: Path, pg_url: str) -> None
     """A hot seat turn and a commitment written after the report's first statement count
     neither on the session's connection nor on the second one."""
     db = _open(tmp_path, pg_url)
-    with db.read() as session:
-        before = to_json(stats.compute(session, None, None, random_community.TODAY))
+    before = _report(db)
     with db.read(snapshot=True) as session:
         session.connection().exec_driver_sql("SELECT 1")  # the snapshot is taken here
         writer = sa.create_engine(pg_url)
@@ -85,8 +94,7 @@ def test_both_connections_read_one_snapshot(tmp_path: Path, pg_url: str) -> None
             conn.exec_driver_sql("UPDATE attendance SET status = 'present' WHERE status = 'absent'")
         writer.dispose()
         during = to_json(stats.compute(session, None, None, random_community.TODAY))
-    with db.read() as session:
-        after = to_json(stats.compute(session, None, None, random_community.TODAY))
+    after = _report(db)
     assert during == before
     assert after != before  # the writes changed what a later report says
     db.dispose()
@@ -110,13 +118,7 @@ def test_a_failure_beside_reaches_the_caller(tmp_path: Path, pg_url: str) -> Non
 
 def test_stats_counts_beside_the_marks_on_sqlite(tmp_path: Path) -> None:
     db = _open(tmp_path, None)
-    with db.read() as session:  # no snapshot asked: in line
-        alone = to_json(stats.compute(session, None, None, random_community.TODAY))
-    names, note = _threads_of_statements(db)
-    with db.read(snapshot=True) as session:
-        found = to_json(stats.compute(session, None, None, random_community.TODAY))
-    sa.event.remove(db.engine, "before_cursor_execute", note)
-    assert found == alone
+    names = _beside_and_alone(db)
     assert set(names) == {"peerkit-beside", threading.current_thread().name}
     db.dispose()
 
@@ -125,8 +127,7 @@ def test_on_sqlite_a_commit_meanwhile_sends_the_work_back_in_line(tmp_path: Path
     """A write committed after the session began: the second connection would read it, so
     what it found is dropped and the counting runs on the session's own connection."""
     db = _open(tmp_path, None)
-    with db.read() as session:
-        before = to_json(stats.compute(session, None, None, random_community.TODAY))
+    before = _report(db)
     sent.clear()
     _names, note = _threads_of_statements(db)
     with db.read(snapshot=True) as session:
@@ -138,8 +139,7 @@ def test_on_sqlite_a_commit_meanwhile_sends_the_work_back_in_line(tmp_path: Path
         writer.close()
         during = to_json(stats.compute(session, None, None, random_community.TODAY))
     sa.event.remove(db.engine, "before_cursor_execute", note)
-    with db.read() as session:
-        after = to_json(stats.compute(session, None, None, random_community.TODAY))
+    after = _report(db)
     assert during == before
     assert after != before
     beside_ran = [text for thread, text in sent if thread == "peerkit-beside"]
@@ -183,8 +183,6 @@ def test_a_second_connection_that_cannot_begin_sends_the_work_back_in_line(
 ) -> None:
     """A server that refuses the snapshot (a pooler, an old server): the report still runs."""
     db = _open(tmp_path, pg_url)
-    with db.read() as session:
-        alone = to_json(stats.compute(session, None, None, random_community.TODAY))
 
     def refused(_conn: sa.Connection) -> Any:
         def begin(other: sa.Connection) -> None:
@@ -194,11 +192,7 @@ def test_a_second_connection_that_cannot_begin_sends_the_work_back_in_line(
 
     monkeypatch.setattr(connections, "_imported_snapshot", refused)
     sent.clear()
-    _names, note = _threads_of_statements(db)
-    with db.read(snapshot=True) as session:
-        found = to_json(stats.compute(session, None, None, random_community.TODAY))
-    sa.event.remove(db.engine, "before_cursor_execute", note)
-    assert found == alone
+    _beside_and_alone(db)
     assert [text for thread, text in sent if thread == "peerkit-beside"] == [
         "SET TRANSACTION SNAPSHOT '00000000-00000000-0'"
     ]
@@ -209,15 +203,13 @@ def test_on_sqlite_a_second_connection_that_cannot_begin_sends_the_work_back_in_
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = _open(tmp_path, None)
-    with db.read() as session:
-        alone = to_json(stats.compute(session, None, None, random_community.TODAY))
 
     def locked(other: sa.Connection) -> None:
         other.exec_driver_sql("SELECT * FROM no_such_table")
 
     monkeypatch.setattr(connections, "_sqlite_read", locked)
-    with db.read(snapshot=True) as session:
-        assert to_json(stats.compute(session, None, None, random_community.TODAY)) == alone
+    names = _beside_and_alone(db)
+    assert names.count("peerkit-beside") == 2  # BEGIN, and the read that failed
     db.dispose()
 
 
