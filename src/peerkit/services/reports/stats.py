@@ -14,7 +14,9 @@ The counting is done by the database (GROUP BY, conditional counts, a window for
 four"), in SQLAlchemy Core that SQLite and PostgreSQL both run: what comes back is one row per
 group, per member or per held meeting, never one per attendance mark (the marks each member's row
 lists come with their meeting's row: the ids of those present, and of those absent). The rules
-judged on the held meetings (at risk, a turn taken) are queries of their own, in `held`.
+judged on the held meetings (at risk, a turn taken) are queries of their own, in `held`. In a
+session of Database.read(snapshot=True) (the `stats` command), the counting statements
+(`_Counting`) run on a second connection while the marks are read (connections.beside).
 """
 
 from __future__ import annotations
