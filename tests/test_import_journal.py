@@ -19,20 +19,21 @@ from peerkit.services.members import bulk
 from tests.conftest import Cli
 
 
-def _journal_mode(path: Path) -> str:
+def _one(path: Path, sql: str) -> object:
+    """The one value SQL reads from the database at PATH, on a connection of its own."""
     conn = sqlite3.connect(path)
     try:
-        return str(conn.execute("PRAGMA journal_mode").fetchone()[0])
+        return conn.execute(sql).fetchone()[0]
     finally:
         conn.close()
+
+
+def _journal_mode(path: Path) -> str:
+    return str(_one(path, "PRAGMA journal_mode"))
 
 
 def _count(path: Path, table: str) -> int:
-    conn = sqlite3.connect(path)
-    try:
-        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-    finally:
-        conn.close()
+    return int(str(_one(path, f"SELECT count(*) FROM {table}")))
 
 
 def _new(db_path: Path) -> Database:

@@ -30,9 +30,9 @@ DAY_MONTH_FORMAT = "d MMM"  # a chart's span of dates: "8 Dec", "8 dic"
 @lru_cache(maxsize=8)
 def translations(locale: str) -> gettext.NullTranslations:
     """The catalog for a language (English, or anything unknown, is the identity)."""
-    path = builtin_templates_dir() / "locale" / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
     if locale == "en":
         return gettext.NullTranslations()
+    path = builtin_templates_dir() / "locale" / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
     try:
         source = path.read_bytes()
     except OSError:  # no catalog for the language

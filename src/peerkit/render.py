@@ -172,12 +172,11 @@ def _compiled() -> _Compiled:
 
     stamp = hashlib.sha256(Path(__file__).read_bytes())
     stamp.update(f"{sys.version}|{jinja2.__version__}".encode())
-    folder: Path | None = cache_folder("templates") / stamp.hexdigest()[:24]
+    folder = cache_folder("templates") / stamp.hexdigest()[:24]
     try:
-        assert folder is not None
         private_folder(folder)
     except OSError:
-        folder = None
+        return _Compiled(None)
     return _Compiled(folder)
 
 
